@@ -1,0 +1,256 @@
+"""The ``jixiao`` command line.
+
+Every failure the user can cause is reported as a message naming the file and
+place, never as a traceback; exit status 1 means some input was invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from jixiao import __version__
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"jixiao：参数错误：{message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="jixiao", description="绩效：预算绩效自评表的解析、计分与审核。")
+    p.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    s = sub.add_parser(
+        "score", help="按规则集计分并打印自评表", description="按规则集为自评表计分，并以自评表的格式打印。"
+    )
+    s.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="表单文件（.toml/.json）或目录（递归查找）")
+    s.add_argument("--rules", metavar="NAME", help="使用此规则集（名称或 .toml 文件），覆盖表单中指定的规则集")
+    s.add_argument("--explain", action="store_true", help="显示每项指标的计分说明")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    s.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
+    s.set_defaults(func=cmd_score)
+
+    r = sub.add_parser("rules", help="列出可用的规则集")
+    r.set_defaults(func=cmd_rules)
+
+    _add_catalog(sub)
+    return p
+
+
+def _add_catalog(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    c = sub.add_parser("catalog", help="指标库：搜索、查看、校验")
+    csub = c.add_subparsers(dest="catalog_command", metavar="子命令", parser_class=_Parser, required=True)
+    cs = csub.add_parser("search", help="按名称、拼音或拼音首字母搜索指标")
+    cs.add_argument("text", help="搜索词，如 满意度、manyidu、myd")
+    cs.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    cs.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
+    cs.set_defaults(func=cmd_catalog_search)
+    cw = csub.add_parser("show", help="显示一个指标的全部信息")
+    cw.add_argument("name", help="指标名称或别名")
+    cw.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
+    cw.set_defaults(func=cmd_catalog_show)
+    cc = csub.add_parser("check", help="校验一个指标库扩展文件，列出全部问题")
+    cc.add_argument("file", type=Path)
+    cc.set_defaults(func=cmd_catalog_check)
+
+
+def error(err: Console, message: str, label: str = "错误") -> None:
+    """Print one error line; user text is never read as rich markup."""
+    err.print(Text.assemble((f"{label}：", "bold red"), message), soft_wrap=True)
+
+
+# ------------------------------------------------------------------ score
+
+
+def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao import jsonout, terminal
+    from scorer.engine import score_form
+    from scorer.formfile import FormFileError, find_form_files, load_form
+    from scorer.result import FormResult
+    from scorer.rules import RuleSetError
+    from scorer.rules import load as load_rules
+
+    status = EXIT_OK
+    override = None
+    if args.rules:
+        try:
+            override = load_rules(args.rules)
+        except RuleSetError as exc:
+            error(err, f"--rules：{exc}")
+            return EXIT_INVALID
+    catalog = _catalog(args.catalog, err)
+    if catalog is False:
+        return EXIT_INVALID
+
+    def missing(p: Path) -> None:
+        nonlocal status
+        error(err, f"{p}：文件或目录不存在")
+        status = EXIT_INVALID
+
+    files = find_form_files(list(args.paths), missing)
+    if not files and status == EXIT_OK:
+        error(err, "没有找到表单文件（.toml / .json）")
+        return EXIT_INVALID
+    rows: list[tuple[str, FormResult | None, str]] = []
+    json_forms = []
+    for path in files:
+        source = str(path)
+        try:
+            form = load_form(path)
+            rules = override or load_rules(form.rules or "national-2020")
+        except FormFileError as exc:
+            error(err, f"{exc}")
+            rows.append((source, None, exc.detail))
+            status = EXIT_INVALID
+            continue
+        except RuleSetError as exc:
+            error(err, f"{source}：键 rules：{exc}")
+            rows.append((source, None, str(exc)))
+            status = EXIT_INVALID
+            continue
+        result = score_form(form, rules, catalog or None)
+        if result.invalid:
+            status = EXIT_INVALID
+            for p in result.all_problems:
+                if p.code == "invalid-cell":
+                    error(
+                        err,
+                        f"{source}：表单「{form.project_name}」：指标「{p.indicator}」：{p.column}「{p.text}」：{p.message}",
+                    )
+        rows.append((source, result, ""))
+        if args.json:
+            json_forms.append(jsonout.form(result, source))
+        else:
+            terminal.print_form(out, result, source, explain=args.explain)
+    if args.json:
+        out.file.write(json.dumps({"forms": json_forms}, ensure_ascii=False, indent=2) + "\n")
+    elif len(rows) > 1:
+        out.print(terminal.summary_table(rows))
+    return status
+
+
+def cmd_rules(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rich.table import Table
+
+    from scorer.rules import DEFAULT_RULES, available, load
+
+    t = Table(title="规则集", title_justify="left")
+    for col in ("名称", "版本", "说明", "预算执行", "指标", "反向公式", "等级"):
+        t.add_column(col, overflow="fold")
+    for name in available():
+        rs = load(name)
+        t.add_row(
+            name + ("（默认）" if name == DEFAULT_RULES else ""),
+            rs.version,
+            rs.title,
+            f"{rs.budget_weight}",
+            f"{rs.indicators_total}",
+            "W×A/B" if rs.reverse_formula == "ratio" else "W×(1−(B−A)/A)",
+            rs.grade_bands_text(),
+        )
+    out.print(t)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def _catalog(extra: list[Path], err: Console):  # type: ignore[no-untyped-def]
+    """The catalog with user extensions, or False after reporting an error."""
+    try:
+        from indicator_catalog import CatalogError, load_catalog
+    except ImportError:  # pragma: no cover - the catalog ships with jixiao
+        return None
+    try:
+        catalog = load_catalog(extra)
+    except CatalogError as exc:
+        error(err, f"指标库：{exc}")
+        return False
+    for name, path in getattr(catalog, "overrides", []):
+        error(err, f"{path} 中的「{name}」覆盖了内置指标库的同名条目", "提示")
+    return catalog
+
+
+def cmd_catalog_search(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.catalog_view import render_search
+
+    catalog = _catalog(args.catalog, err)
+    if not catalog:
+        return EXIT_INVALID
+    matches = catalog.search(args.text, limit=max(1, args.limit))
+    if not matches:
+        error(err, f"没有找到与「{args.text}」匹配的指标", "提示")
+        return EXIT_INVALID
+    render_search(out, matches)
+    return EXIT_OK
+
+
+def cmd_catalog_show(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.catalog_view import render_entry, render_search
+
+    catalog = _catalog(args.catalog, err)
+    if not catalog:
+        return EXIT_INVALID
+    entry = catalog.lookup(args.name)
+    if entry is None:
+        error(err, f"指标库中没有「{args.name}」")
+        near = catalog.search(args.name, limit=5)
+        if near:
+            err.print("相近的指标：")
+            render_search(err, near)
+        return EXIT_INVALID
+    render_entry(out, entry)
+    return EXIT_OK
+
+
+def cmd_catalog_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from indicator_catalog import check_file
+    from jixiao.catalog_view import render_problems
+
+    problems = check_file(args.file)
+    render_problems(out, args.file, problems)
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+# ------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Console | None = None) -> int:
+    out = out or Console(highlight=False)
+    err = err or Console(stderr=True, highlight=False, soft_wrap=True)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return int(args.func(args, out, err))
+    except KeyboardInterrupt:
+        err.print("已中断")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last net: report, never a traceback
+        error(err, f"{type(exc).__name__}：{exc}", "内部错误")
+        err.print("这是 jixiao 的缺陷，请连同输入文件一起报告。")
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""The ``--json`` shape of scored forms. Decimals become strings, never floats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from scorer.numbers import q2
+from scorer.result import FormResult, IndicatorResult, Problem
+
+
+def _d(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def _d2(value: Decimal | None) -> str | None:
+    return None if value is None else f"{q2(value):f}"
+
+
+def problem(p: Problem) -> dict[str, Any]:
+    return {
+        "severity": p.severity.value,
+        "code": p.code,
+        "message": p.message,
+        "indicator": p.indicator or None,
+        "column": p.column or None,
+        "text": p.text or None,
+    }
+
+
+def indicator(r: IndicatorResult) -> dict[str, Any]:
+    ind = r.indicator
+    return {
+        "goal": r.goal,
+        "level1": ind.level1,
+        "level2": ind.level2,
+        "name": ind.name,
+        "target": ind.target,
+        "actual": ind.actual,
+        "target_parsed": r.target.display(r.unit if r.target.is_numeric else None) if r.target else None,
+        "actual_parsed": r.actual.display(r.unit if r.actual.is_numeric else None) if r.actual else None,
+        "status": r.status.value,
+        "direction": r.direction or None,
+        "direction_source": r.direction_source or None,
+        "weight": _d(r.weight),
+        "weight_source": r.weight_source,
+        "score_computed": _d2(r.score),
+        "score_computed_exact": _d(r.score),
+        "score_recorded": _d(ind.recorded.score) if ind.recorded else None,
+        "score_recorded_reason": ind.recorded.reason if ind.recorded else None,
+        "differs": r.differs,
+        "explanation": "；".join(r.explanation),
+    }
+
+
+def form(result: FormResult, source: str) -> dict[str, Any]:
+    f = result.form
+    br = result.budget
+    return {
+        "source": source,
+        "project_name": f.project_name,
+        "department": f.department,
+        "implementing_unit": f.implementing_unit,
+        "year": f.year,
+        "form_kind": f.form_kind.value,
+        "rules": result.rules.name,
+        "rules_version": result.rules.version,
+        "total_computed": _d2(result.total_computed),
+        "total_recorded": _d2(result.total_recorded),
+        "total_recorded_source": result.recorded_source or None,
+        "grade": result.grade,
+        "grade_recorded": result.grade_recorded,
+        "pending_judgement": result.pending,
+        "cap": result.cap_note or None,
+        "budget": {
+            "planned": _d(f.budget.planned),
+            "executed": _d(f.budget.executed),
+            "rate": _d(br.rate),
+            "weight": _d(br.weight),
+            "score_computed": _d2(br.score),
+            "score_recorded": _d(br.recorded.score) if br.recorded else None,
+            "explanation": "；".join(br.explanation),
+        },
+        "levels": [
+            {
+                "level1": lv.level1,
+                "weight": _d(lv.weight),
+                "score_computed": _d2(lv.computed),
+                "score_recorded": _d2(lv.recorded),
+            }
+            for lv in result.levels
+        ],
+        "indicators": [indicator(r) for r in result.indicators],
+        "problems": [problem(p) for p in result.all_problems],
+    }

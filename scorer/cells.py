@@ -1,0 +1,381 @@
+"""Parse 年初目标值 / 实际完成值 cells into typed, immutable values.
+
+Comparators are stripped and read here, before any unit lookup: pint would
+silently drop characters it does not know (``≥90%`` would become 90 percent).
+Results are memoised by the raw text, since real forms repeat cells a lot.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import lru_cache
+
+from scorer import units
+from scorer.vocabulary import Vocabulary, vocabulary
+
+
+class Comparator(StrEnum):
+    GE = ">="
+    GT = ">"
+    EQ = "="
+    LE = "<="
+    LT = "<"
+    RANGE = "range"
+    NONE = ""
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {
+    Comparator.GE: "≥",
+    Comparator.GT: ">",
+    Comparator.EQ: "=",
+    Comparator.LE: "≤",
+    Comparator.LT: "<",
+    Comparator.RANGE: "",
+    Comparator.NONE: "",
+}
+
+
+class CellKind(StrEnum):
+    EMPTY = "empty"
+    QUANTITY = "quantity"
+    RANK = "rank"
+    DATE = "date"
+    QUALITATIVE = "qualitative"  # a tier word: 完成, 基本完成, 未完成 …
+    LABEL = "label"  # 定性指标: the target is only a label
+    DIRECTION = "direction"  # 减少, 提高: a direction without a number
+    TEXT = "text"  # wording the vocabulary does not know
+
+
+class Tier(StrEnum):
+    ACHIEVED = "achieved"
+    PARTLY = "partly"
+    NOT_ACHIEVED = "not_achieved"
+
+    @property
+    def label(self) -> str:
+        return {"achieved": "达成", "partly": "部分达成", "not_achieved": "未达成"}[self.value]
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what was expected."""
+
+    def __init__(self, text: str, reason: str, expected: str = "") -> None:
+        self.text = text
+        self.reason = reason
+        self.expected = expected
+        msg = f"无法解析「{text}」：{reason}"
+        if expected:
+            msg += f"；应为{expected}"
+        super().__init__(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A date or deadline; ``year`` is None when the cell omits it (9月前)."""
+
+    year: int | None
+    month: int
+    day: int | None  # None: the end of that month
+
+    def resolve(self, default_year: int) -> date:
+        year = self.year or default_year
+        if self.day is not None:
+            return date(year, self.month, self.day)
+        return date(year, self.month, calendar.monthrange(year, self.month)[1])
+
+    def text(self) -> str:
+        y = f"{self.year}年" if self.year else ""
+        d = f"{self.day}日" if self.day is not None else "底"
+        return f"{y}{self.month}月{d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """What a cell says. ``value`` has its 万/亿 scale applied."""
+
+    raw: str
+    kind: CellKind
+    text: str = ""  # normalised text without the trailing note
+    comparator: Comparator = Comparator.NONE
+    value: Decimal | None = None
+    high: Decimal | None = None  # upper end of a range
+    unit: str = ""
+    scale: str = ""  # the scale word as written (万, 亿), for display
+    date: DateValue | None = None
+    tier: Tier | None = None
+    word: str = ""  # the vocabulary word that decided kind/tier/direction
+    direction: str = ""  # for DIRECTION cells: positive / reverse
+    note: str = ""  # a bracketed trailing note, e.g. （全年召开专家评审会17场…）
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in (CellKind.QUANTITY, CellKind.RANK, CellKind.DATE)
+
+    def display(self, unit: str | None = None) -> str:
+        """A normalised rendering, e.g. ``≥75户``; ``unit`` fills a missing unit."""
+        u = self.unit or (unit or "")
+        if self.kind is CellKind.QUANTITY:
+            num = _num_text(self.value, self.scale)
+            if self.comparator is Comparator.RANGE:
+                return f"{num}~{_num_text(self.high, self.scale)}{u}"
+            return f"{self.comparator.symbol}{num}{u}"
+        if self.kind is CellKind.RANK:
+            return f"前{self.value}名" if self.comparator is Comparator.LE else f"第{self.value}名"
+        if self.kind is CellKind.DATE and self.date is not None:
+            return self.date.text() + ("前" if self.comparator is Comparator.LE else "")
+        return self.text
+
+
+def _num_text(value: Decimal | None, scale: str) -> str:
+    if value is None:
+        return ""
+    if scale:
+        factor = dict(vocabulary().scales)[scale]
+        return f"{_plain(value / factor)}{scale}"
+    return _plain(value)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+# ---------------------------------------------------------------- regexes
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CMP_SYM = {"≥": Comparator.GE, ">": Comparator.GT, "=": Comparator.EQ, "≤": Comparator.LE, "<": Comparator.LT}
+_CMP_WORD = {">=": Comparator.GE, ">": Comparator.GT, "=": Comparator.EQ, "<=": Comparator.LE, "<": Comparator.LT}
+_NOTE = re.compile(r"^(?P<body>.*?)\s*[(（\[【](?P<note>[^()（）\[\]【】]*)[)）\]】]?\s*$", re.S)
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+_RANK = re.compile(
+    r"^(?:全国|全省|全市|全区|区县级?)?(?:排名|排行|位列|位居|名列|保持)?"
+    r"(?P<kind>前|第)(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位)?(?P<suf>以内|以前|之内|内)?$"
+)
+_DATE_FULL = re.compile(r"^(?P<y>\d{4})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?(?P<before>前|之前|以前)?$")
+_DATE_MONTH = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末|份|中旬|上旬|下旬)?(?P<before>前|之前|以前)?$")
+_DATE_YEAR_END = re.compile(r"^(?:(?P<y>\d{4})年)?(?:年)?(?:底|末|年底|年末|年内|当年)(?P<before>前|之前|以前)?$")
+
+
+def _normalise(raw: str, vocab: Vocabulary) -> str:
+    text = unicodedata.normalize("NFKC", raw)
+    for old, new in vocab.replace:
+        if old in text:
+            text = text.replace(old, new)
+    return text.strip()
+
+
+def _split_note(text: str) -> tuple[str, str]:
+    """Cut a trailing bracketed note; a cut-off bracket (no closing) counts too."""
+    m = _NOTE.match(text)
+    if not m or not m.group("body").strip():
+        return text, ""
+    return m.group("body").strip(), m.group("note").strip()
+
+
+def _to_decimal(text: str, raw: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - regex guarantees digits
+        raise CellError(raw, f"数字「{text}」无法识别", "阿拉伯数字") from exc
+
+
+def _cn_int(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS[text[1]]
+    if text.endswith("十"):
+        return _CN_DIGITS[text[0]] * 10
+    if len(text) == 3 and text[1] == "十":
+        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
+    if len(text) == 1:
+        return _CN_DIGITS[text]
+    raise ValueError(text)
+
+
+def _strip_words(s: str, words: tuple[tuple[str, str], ...], at_start: bool) -> tuple[str, str | None, str]:
+    for word, cmp in words:
+        if at_start and s.startswith(word):
+            return s[len(word) :], cmp, word
+        if not at_start and s.endswith(word) and len(s) > len(word):
+            return s[: -len(word)], cmp, word
+    return s, None, ""
+
+
+def _scale(rest: str, vocab: Vocabulary) -> tuple[str, Decimal, str]:
+    for word, factor in vocab.scales:
+        if rest.startswith(word):
+            remainder = rest[len(word) :]
+            if not remainder or units.is_known(remainder):
+                return remainder, factor, word
+    return rest, Decimal(1), ""
+
+
+_QTY = re.compile(rf"^(?P<num>{_NUM})(?P<rest>[^\d]*)$")
+_RANGE = re.compile(rf"^(?P<a>{_NUM})(?P<ua>[^\d~至到-]*)(?:~|-|至|到)(?P<b>{_NUM})(?P<rest>[^\d]*)$")
+
+
+def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
+    """Read ``[word|symbol] number [scale] [unit] [word]``; None if not that shape."""
+    body = s
+    cmp: Comparator | None = None
+    word = ""
+    if body and body[0] in _CMP_SYM:
+        cmp = _CMP_SYM[body[0]]
+        body = body[1:]
+        if body[:1] == "=" and cmp in (Comparator.GT, Comparator.LT):  # "> =" after folding
+            cmp = Comparator.GE if cmp is Comparator.GT else Comparator.LE
+            body = body[1:]
+    body, wcmp, w = _strip_words(body, vocab.prefix_comparators, at_start=True)
+    if wcmp is not None:
+        if cmp is None:
+            cmp = _CMP_WORD[wcmp]
+        word = w
+    if body and body[0] in _CMP_SYM and cmp is None:
+        cmp = _CMP_SYM[body[0]]
+        body = body[1:]
+    body, scmp, sw = _strip_words(body, vocab.suffix_comparators, at_start=False)
+    if scmp is not None:
+        if cmp is None or word == "控制在":
+            cmp = _CMP_WORD[scmp]
+            word = (word + "…" + sw) if word else sw
+
+    range_m = _RANGE.match(body)
+    if range_m:
+        a = _to_decimal(range_m.group("a"), raw)
+        b = _to_decimal(range_m.group("b"), raw)
+        rest, factor, scale_word = _scale(range_m.group("rest"), vocab)
+        ua = range_m.group("ua")
+        if ua and ua not in (rest, scale_word + rest):
+            ua_rest, _, _ = _scale(ua, vocab)
+            if ua_rest and ua_rest != rest:
+                raise CellError(raw, f"区间两端单位不同（{ua}、{rest}）", "同一单位的区间，如 90%-95%")
+        _check_unit(rest, raw)
+        lo, hi = sorted((a * factor, b * factor))
+        return Cell(raw, CellKind.QUANTITY, s, Comparator.RANGE, lo, hi, rest, scale_word, word=word, note=note)
+
+    m = _QTY.match(body)
+    if not m:
+        if not re.search(r"\d", body) and (word or cmp is None):
+            return None  # 达到预期指标: a word, not a comparator
+        if cmp is not None and not re.search(r"\d", body):
+            raise CellError(raw, "比较符后没有数值", "如 ≥75户、≤24小时、不低于95%")
+        if cmp is not None and body and body[0].isdigit():
+            raise CellError(raw, f"数值「{body}」格式有误", "如 75、3.9、1,276")
+        return None
+    rest, factor, scale_word = _scale(m.group("rest"), vocab)
+    if rest and not units.is_known(rest):
+        if cmp is None and not re.match(r"^[\u4e00-\u9fff]{0,2}$", rest):
+            return None  # a sentence that starts with a number: not a quantity
+        _check_unit(rest, raw)
+    value = _to_decimal(m.group("num"), raw) * factor
+    return Cell(
+        raw,
+        CellKind.QUANTITY,
+        s,
+        cmp or Comparator.NONE,
+        value,
+        None,
+        rest,
+        scale_word,
+        word=word,
+        note=note,
+    )
+
+
+def _check_unit(unit: str, raw: str) -> None:
+    if unit and not units.is_known(unit):
+        raise CellError(
+            raw, f"未知单位「{unit}」", "已登记的单位，如 户、人次、万元、小时、%（见 scorer/data/units.txt）"
+        )
+
+
+def _rank(s: str, raw: str, note: str) -> Cell | None:
+    m = _RANK.match(s)
+    if not m:
+        return None
+    try:
+        n = _cn_int(m.group("n"))
+    except (ValueError, KeyError, IndexError):
+        raise CellError(raw, f"名次「{m.group('n')}」无法识别", "如 前10名、第3名") from None
+    cmp = Comparator.LE if (m.group("kind") == "前" or m.group("suf")) else Comparator.EQ
+    return Cell(raw, CellKind.RANK, s, cmp, Decimal(n), note=note)
+
+
+def _date(s: str, raw: str, note: str) -> Cell | None:
+    for rx in (_DATE_FULL, _DATE_MONTH, _DATE_YEAR_END):
+        m = rx.match(s)
+        if not m:
+            continue
+        groups = m.groupdict()
+        year = int(groups["y"]) if groups.get("y") else None
+        month = int(groups["m"]) if groups.get("m") else 12
+        day = int(groups["d"]) if groups.get("d") else None
+        if rx is _DATE_YEAR_END:
+            day = 31
+        if not 1 <= month <= 12:
+            raise CellError(raw, f"月份 {month} 不存在", "1 到 12 月")
+        try:
+            DateValue(year, month, day).resolve(year or 2000)
+        except ValueError:
+            raise CellError(raw, "日期不存在", "真实的日期，如 2021年12月31日") from None
+        cmp = Comparator.LE if groups.get("before") or rx is _DATE_YEAR_END else Comparator.NONE
+        return Cell(raw, CellKind.DATE, s, cmp, date=DateValue(year, month, day), note=note)
+    return None
+
+
+def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
+    if s in vocab.labels:
+        return Cell(raw, CellKind.LABEL, s, word=s, note=note)
+    if s in vocab.reverse_words:
+        return Cell(raw, CellKind.DIRECTION, s, word=s, direction="reverse", note=note)
+    if s in vocab.positive_words:
+        return Cell(raw, CellKind.DIRECTION, s, word=s, direction="positive", note=note)
+    for tier, words in (
+        (Tier.NOT_ACHIEVED, vocab.not_achieved),
+        (Tier.PARTLY, vocab.partly),
+        (Tier.ACHIEVED, vocab.achieved),
+    ):
+        for w in words:
+            if w in s:
+                return Cell(raw, CellKind.QUALITATIVE, s, tier=tier, word=w, note=note)
+    return Cell(raw, CellKind.TEXT, s, note=note)
+
+
+@lru_cache(maxsize=65536)
+def parse_cell(raw: str) -> Cell:
+    """Parse one cell. Raises CellError, and only CellError, on unreadable text."""
+    if not isinstance(raw, str):
+        raise CellError(repr(raw), "单元格应为文本")
+    vocab = vocabulary()
+    text = _normalise(raw, vocab)
+    if text in ("", "-", "--", "/", "—", "——", "\\"):
+        return Cell(raw, CellKind.EMPTY)
+    body, note = _split_note(text)
+    if note and units.is_known(note) and re.search(r"\d$", "".join(body.split())):
+        body, note = body + note, ""  # "100%(百分比)" or "100(百分比)": the bracket is the unit
+    s = "".join(body.split())
+    s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
+    for reader in (_rank, _date):
+        cell = reader(s, raw, note)
+        if cell is not None:
+            return cell
+    cell = _quantity(s, raw, note, vocab)
+    if cell is not None:
+        return cell
+    return _words(s, raw, note, vocab)

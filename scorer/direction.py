@@ -1,0 +1,74 @@
+"""Which way is better for an indicator whose cell has no comparator.
+
+Order (each choice is recorded for the explanation): the indicator's own
+setting, the catalog entry, keywords in the 三级 name, the 二级 default, the
+一级 default, else positive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from scorer.model import Indicator
+from scorer.vocabulary import Vocabulary, level_key, vocabulary
+
+DIRECTION_LABELS = {"positive": "正向", "reverse": "反向", "equal": "等值", "qualitative": "定性"}
+
+
+class CatalogEntryLike(Protocol):
+    name: str
+    direction: str
+    unit: str
+
+
+class CatalogLike(Protocol):
+    """What the engine needs from the indicator catalog."""
+
+    def lookup(self, name: str) -> CatalogEntryLike | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Direction:
+    value: str  # positive / reverse / equal / qualitative
+    source: str  # a Chinese phrase for the explanation
+
+    @property
+    def label(self) -> str:
+        return DIRECTION_LABELS.get(self.value, self.value)
+
+
+def keyword_direction(name: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """The rightmost keyword in the name decides; on a tie the longer one."""
+    best: tuple[int, int, str, str] | None = None
+    for direction, words in (("positive", vocab.positive_keywords), ("reverse", vocab.reverse_keywords)):
+        for word in words:
+            pos = name.rfind(word)
+            if pos < 0:
+                continue
+            key = (pos + len(word), len(word), direction, word)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is None:
+        return None
+    return best[2], best[3]
+
+
+def resolve(indicator: Indicator, catalog: CatalogLike | None = None) -> Direction:
+    vocab = vocabulary()
+    if indicator.direction:
+        return Direction(indicator.direction, "表中设定")
+    if catalog is not None:
+        entry = catalog.lookup(indicator.name)
+        if entry is not None and entry.direction in ("positive", "reverse", "equal"):
+            return Direction(entry.direction, f"指标库条目「{entry.name}」")
+    found = keyword_direction(indicator.name, vocab)
+    if found is not None:
+        return Direction(found[0], f"指标名称关键词「{found[1]}」")
+    l2 = vocab.level2_defaults.get(level_key(indicator.level2))
+    if l2:
+        return Direction(l2, f"二级指标「{indicator.level2}」的默认方向")
+    l1 = vocab.level1_defaults.get(level_key(indicator.level1))
+    if l1:
+        return Direction(l1, f"一级指标「{indicator.level1}」的默认方向")
+    return Direction("positive", "无其他依据，默认正向")

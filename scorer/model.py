@@ -1,0 +1,133 @@
+"""The self-evaluation form as immutable domain values.
+
+Everything here mirrors a field of the published form (see DOMAIN.md §1).
+Numbers are ``Decimal``; cells stay as the text the unit wrote, because the
+engine must be able to explain how it read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class FormKind(StrEnum):
+    """项目支出 (one project) or 部门整体支出 (the whole department)."""
+
+    PROJECT = "project"
+    DEPARTMENT = "department"
+
+
+# The three tick-box groups and their official options, in printed order.
+TICK_GROUPS: dict[str, tuple[str, ...]] = {
+    "category": ("部门预算项目", "区级专项", "上级转移支付项目"),
+    "attribute": ("持续性项目", "新增性项目"),
+    "project_type": ("常年性项目", "延续性项目", "一次性项目"),
+}
+TICK_GROUP_LABELS: dict[str, str] = {
+    "category": "项目类别",
+    "attribute": "项目属性",
+    "project_type": "项目类型",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Ticks:
+    """Ticked options per group; 项目类别 may hold more than one."""
+
+    category: tuple[str, ...] = ()
+    attribute: tuple[str, ...] = ()
+    project_type: tuple[str, ...] = ()
+
+    def group(self, key: str) -> tuple[str, ...]:
+        return tuple(getattr(self, key))
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A score the unit itself wrote on the form, with its stated reason."""
+
+    score: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """预算执行情况 (万元). ``planned`` is 全年(调整后)预算数 A, ``executed`` 执行数 B."""
+
+    label: str = "年度财政资金总额"
+    planned: Decimal | None = None
+    executed: Decimal | None = None
+    rate_text: str = ""  # 执行率 as published, e.g. "123.5%"; checked, not trusted
+    initial: Decimal | None = None  # 年初预算数 (national layout)
+    weight: Decimal | None = None  # 分值 printed on the form
+    recorded: Recorded | None = None
+    fiscal: Decimal | None = None  # 其中：财政拨款
+    carryover: Decimal | None = None  # 上年结转
+    other: Decimal | None = None  # 其他资金
+    basic_expenditure: Decimal | None = None  # 基本支出总额 (department form)
+    project_expenditure: Decimal | None = None  # 项目支出总额 (department form)
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One 三级 indicator row with its two cells and optional scores."""
+
+    level1: str
+    level2: str
+    name: str
+    target: str
+    actual: str
+    weight: Decimal | None = None
+    recorded: Recorded | None = None
+    adjusted_target: str = ""  # 调整后目标值, used instead of target when given
+    deviation: str = ""  # 偏差原因分析 column (national layout)
+    direction: str = ""  # explicit override: positive / reverse / equal / qualitative
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """年度绩效目标 N: a short text, an optional goal weight and its indicators."""
+
+    text: str = ""
+    weight: Decimal | None = None
+    indicators: tuple[Indicator, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff:
+    """Sign-off fields; the exact set varies by province, all optional."""
+
+    preparer: str = ""  # 填表人
+    reviewer: str = ""  # 审核人
+    unit_head: str = ""  # 单位负责人
+    finance_head: str = ""  # 财务负责人
+    project_lead: str = ""  # 项目负责人
+    contact: str = ""  # 联系人
+    phone: str = ""  # 联系电话
+    date: str = ""  # 填报日期
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A whole self-evaluation form, as published or as entered."""
+
+    project_name: str
+    department: str = ""  # 主管部门
+    implementing_unit: str = ""  # 项目实施单位 / 单位名称
+    year: int | None = None
+    form_kind: FormKind = FormKind.PROJECT
+    rules: str | None = None
+    title: str = ""  # the printed title, e.g. "2024 年度武昌区经科局项目自评表"
+    ticks: Ticks = field(default_factory=Ticks)
+    budget: Budget = field(default_factory=Budget)
+    goals: tuple[Goal, ...] = ()
+    total_recorded: Decimal | None = None  # 总分 as written on the form
+    deviation_analysis: str = ""  # 偏差大或目标未完成原因分析
+    improvement_measures: str = ""  # 改进措施及结果应用方案
+    signoff: SignOff = field(default_factory=SignOff)
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(ind for goal in self.goals for ind in goal.indicators)

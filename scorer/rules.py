@@ -1,0 +1,224 @@
+"""Rule sets: named, versioned scoring rules kept as TOML data files.
+
+Province- and year-specific differences live in ``scorer/rulesets/*.toml``;
+the engine reads only the values defined here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RULES = "national-2020"
+
+_FORMULAS = {"positive": {"ratio"}, "reverse": {"ratio", "linear"}, "equal": {"ratio"}}
+_POSITIONS = {"top", "middle", "bottom"}
+_TIERS = ("achieved", "partly", "not_achieved")
+
+
+class RuleSetError(ValueError):
+    """A rule set that does not exist or does not validate."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A qualitative tier's share of the weight, as fractions, and its default spot."""
+
+    low: Decimal
+    high: Decimal
+    position: str
+
+    @property
+    def default(self) -> Decimal:
+        if self.position == "top":
+            return self.high
+        if self.position == "bottom":
+            return self.low
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetCap:
+    """Execution rate in [rate_at_least, rate_below) caps the total at max_total."""
+
+    rate_at_least: Decimal
+    rate_below: Decimal
+    max_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    min: Decimal
+    grade: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    name: str
+    version: str
+    title: str
+    layout: str
+    total: Decimal
+    budget_weight: Decimal
+    budget_caps: tuple[BudgetCap, ...]
+    weight_mode: str  # "goals" or "level1"
+    indicators_total: Decimal
+    level1_weights: tuple[tuple[str, Decimal], ...]
+    level1_alias: tuple[tuple[str, str], ...]
+    missing_level1: str
+    positive_formula: str
+    reverse_formula: str
+    equal_formula: str
+    bands: tuple[tuple[str, Band], ...]
+    over_completion: Decimal
+    grades: tuple[Grade, ...]
+    source: str = ""
+
+    def band(self, tier: str) -> Band:
+        return dict(self.bands)[tier]
+
+    def grade_for(self, total: Decimal) -> str:
+        for g in self.grades:
+            if total >= g.min:
+                return g.grade
+        return self.grades[-1].grade
+
+    def grade_bands_text(self) -> str:
+        parts = []
+        upper: Decimal | None = None
+        for g in self.grades:
+            parts.append(f"{g.grade} ≥{g.min}" if upper is None else f"{g.grade} {g.min}–{upper}")
+            upper = g.min
+        return "，".join(parts)
+
+
+def _dec(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise RuleSetError(f"{where}：应为数字，实际为 {value!r}")
+    try:
+        return Decimal(str(value))
+    except Exception:
+        raise RuleSetError(f"{where}：应为数字，实际为 {value!r}") from None
+
+
+def build(data: dict[str, Any], source: str) -> RuleSet:
+    """Validate parsed TOML and build a RuleSet; errors name the file and key."""
+
+    def need(table: dict[str, Any], key: str, where: str) -> Any:
+        if key not in table:
+            raise RuleSetError(f"{source}：缺少 {where}{key}")
+        return table[key]
+
+    name = need(data, "name", "")
+    budget = need(data, "budget", "")
+    weights = need(data, "weights", "")
+    formulas = need(data, "formulas", "")
+    qual = need(data, "qualitative", "")
+    mode = need(weights, "mode", "weights.")
+    if mode not in ("goals", "level1"):
+        raise RuleSetError(f"{source}：weights.mode = {mode!r}，应为 goals 或 level1")
+    for kind, allowed in _FORMULAS.items():
+        f = need(formulas, kind, "formulas.")
+        if f not in allowed:
+            raise RuleSetError(f"{source}：formulas.{kind} = {f!r}，应为 {sorted(allowed)} 之一")
+    bands = []
+    positions = qual.get("default", {})
+    for tier in _TIERS:
+        pair = need(qual, tier, "qualitative.")
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise RuleSetError(f"{source}：qualitative.{tier} 应为 [下限, 上限]（百分数）")
+        low, high = (_dec(v, f"{source}：qualitative.{tier}") / 100 for v in pair)
+        if not Decimal(0) <= low <= high <= Decimal(1):
+            raise RuleSetError(f"{source}：qualitative.{tier} = {pair}，应满足 0 ≤ 下限 ≤ 上限 ≤ 100")
+        pos = positions.get(tier, "top")
+        if pos not in _POSITIONS:
+            raise RuleSetError(f"{source}：qualitative.default.{tier} = {pos!r}，应为 top / middle / bottom")
+        bands.append((tier, Band(low, high, pos)))
+    caps = []
+    for i, cap in enumerate(budget.get("caps", [])):
+        where = f"{source}：budget.caps[{i}]"
+        caps.append(
+            BudgetCap(
+                rate_at_least=_dec(need(cap, "rate_at_least", f"budget.caps[{i}]."), where) / 100,
+                rate_below=_dec(need(cap, "rate_below", f"budget.caps[{i}]."), where) / 100,
+                max_total=_dec(need(cap, "max_total", f"budget.caps[{i}]."), where),
+            )
+        )
+    grades = sorted(
+        (
+            Grade(_dec(need(g, "min", f"grades[{i}]."), f"{source}：grades[{i}].min"), str(need(g, "grade", "grades.")))
+            for i, g in enumerate(need(data, "grades", ""))
+        ),
+        key=lambda g: -g.min,
+    )
+    if not grades:
+        raise RuleSetError(f"{source}：grades 不能为空")
+    total = _dec(need(data, "total", ""), f"{source}：total")
+    budget_weight = _dec(need(budget, "weight", "budget."), f"{source}：budget.weight")
+    level1 = tuple((k, _dec(v, f"{source}：weights.level1.{k}")) for k, v in weights.get("level1", {}).items())
+    if mode == "level1":
+        if not level1:
+            raise RuleSetError(f"{source}：weights.mode = level1 时需要 [weights.level1]")
+        indicators_total = sum((v for _, v in level1), Decimal(0))
+    else:
+        indicators_total = _dec(need(weights, "indicators_total", "weights."), f"{source}：weights.indicators_total")
+    if budget_weight + indicators_total != total:
+        raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
+    over = _dec(need(data, "over_completion", "").get("threshold", "1.2"), f"{source}：over_completion.threshold")
+    return RuleSet(
+        name=str(name),
+        version=str(need(data, "version", "")),
+        title=str(data.get("title", name)),
+        layout=str(data.get("layout", "national")),
+        total=total,
+        budget_weight=budget_weight,
+        budget_caps=tuple(caps),
+        weight_mode=mode,
+        indicators_total=indicators_total,
+        level1_weights=level1,
+        level1_alias=tuple(weights.get("level1_alias", {}).items()),
+        missing_level1=str(weights.get("missing_level1", "redistribute")),
+        positive_formula=formulas["positive"],
+        reverse_formula=formulas["reverse"],
+        equal_formula=formulas["equal"],
+        bands=tuple(bands),
+        over_completion=over,
+        grades=tuple(grades),
+        source=source,
+    )
+
+
+def load_file(path: Path) -> RuleSet:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except OSError as exc:
+        raise RuleSetError(f"{path}：无法读取（{exc.strerror}）") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleSetError(f"{path}：TOML 语法错误：{exc}") from None
+    return build(data, str(path))
+
+
+def available() -> list[str]:
+    """Names of the built-in rule sets."""
+    folder = resources.files("scorer") / "rulesets"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+@cache
+def load(name: str) -> RuleSet:
+    """A built-in rule set by name, or a rule set file by path."""
+    if name.endswith(".toml") or "/" in name:
+        return load_file(Path(name))
+    if name not in available():
+        raise RuleSetError(f"未知规则集「{name}」；可用：{', '.join(available())}")
+    res = resources.files("scorer") / "rulesets" / f"{name}.toml"
+    data = tomllib.loads(res.read_text(encoding="utf-8"), parse_float=Decimal)
+    rs = build(data, f"scorer/rulesets/{name}.toml")
+    if rs.name != name:
+        raise RuleSetError(f"scorer/rulesets/{name}.toml：name = {rs.name!r} 与文件名不符")
+    return rs

@@ -1,0 +1,133 @@
+"""Units: a closed vocabulary defined for pint in ``data/units.txt``.
+
+pint is used only when a unit symbol is seen for the first time; the result
+(base dimension and exact Decimal factor) is cached, so scoring a million
+cells never calls pint's string parser in the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+DEFINITIONS_VERSION = "1"
+
+# Readable names for base dimensions, used in messages.
+_KIND_NAMES = {
+    "": "比率",
+    "[time]": "时长",
+    "[workday]": "工作日",
+    "[currency]": "金额",
+    "[point]": "分值",
+    "[multiple]": "倍数",
+    "[bandwidth]": "带宽",
+    "[information]": "存储容量",
+    "[length]": "长度",
+    "[length]^2": "面积",
+    "[length]^3": "体积",
+    "[mass]": "重量",
+    "[energy]": "电量",
+}
+
+_ATOM = re.compile(r"^[^\d\s/*.+\-^()]+$")
+_SPLIT = re.compile(r"([/*])")
+
+
+class UnitError(ValueError):
+    """A unit symbol outside the closed vocabulary."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A resolved unit: what it measures and its exact factor to base units."""
+
+    symbol: str
+    dimension: str  # e.g. "[currency]", "[currency]/[person]/[time]", "" for ratios
+    factor: Decimal
+
+    @property
+    def kind(self) -> str:
+        if self.dimension in _KIND_NAMES:
+            return _KIND_NAMES[self.dimension]
+        if "/" in self.dimension or "*" in self.dimension:
+            return "复合单位"
+        return f"计数（{self.symbol}）"
+
+    def compatible(self, other: Unit) -> bool:
+        return self.dimension == other.dimension
+
+    def factor_to(self, other: Unit) -> Decimal:
+        """Multiply a magnitude in this unit by this to express it in ``other``."""
+        if self.factor == other.factor:
+            return Decimal(1)
+        return self.factor / other.factor
+
+
+@cache
+def registry():  # type: ignore[no-untyped-def]
+    """The pint registry built from our own definitions only (no pint defaults)."""
+    import pint
+
+    path = resources.files("scorer") / "data" / "units.txt"
+    with resources.as_file(path) as p:
+        return pint.UnitRegistry(str(p), non_int_type=Decimal, autoconvert_offset_to_baseunit=False)
+
+
+def _dimension_text(dimensionality: dict[str, Decimal]) -> str:
+    num: list[str] = []
+    den: list[str] = []
+    for dim, exp in sorted(dimensionality.items()):
+        e = int(exp)
+        target = num if e > 0 else den
+        target.append(dim if abs(e) == 1 else f"{dim}^{abs(e)}")
+    text = "*".join(num)
+    if den:
+        text = (text or "1") + "/" + "/".join(den)
+    return text
+
+
+@cache
+def resolve(symbol: str) -> Unit:
+    """Resolve a unit symbol such as ``户``, ``小时`` or ``元/人*月``; cached.
+
+    Raises UnitError for anything outside the vocabulary.
+    """
+    sym = symbol.strip()
+    if not sym:
+        raise UnitError("空单位")
+    parts = [p for p in _SPLIT.split(sym.replace("、", "*").replace("·", "*").replace("×", "*")) if p]
+    ureg = registry()
+    quantity = None
+    op = "*"
+    for part in parts:
+        if part in "/*":
+            op = part
+            continue
+        if not _ATOM.match(part):
+            raise UnitError(f"未知单位「{sym}」")
+        try:
+            unit = ureg.Unit(part)
+        except Exception as exc:  # pint raises several error types
+            raise UnitError(f"未知单位「{part}」") from exc
+        q = ureg.Quantity(Decimal(1), unit)
+        if quantity is None:
+            quantity = q
+        elif op == "*":
+            quantity = quantity * q
+        else:
+            quantity = quantity / q
+    if quantity is None:
+        raise UnitError(f"未知单位「{sym}」")
+    base = quantity.to_base_units()
+    return Unit(symbol=sym, dimension=_dimension_text(dict(base.dimensionality)), factor=Decimal(base.magnitude))
+
+
+def is_known(symbol: str) -> bool:
+    try:
+        resolve(symbol)
+    except UnitError:
+        return False
+    return True

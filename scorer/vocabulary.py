@@ -1,0 +1,122 @@
+"""Loader for ``data/vocabulary.toml``: the words units write in cells."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+_CMP = {">=", ">", "=", "<=", "<"}
+_DIRECTIONS = {"positive", "reverse"}
+
+
+class VocabularyError(ValueError):
+    """The vocabulary data file is inconsistent."""
+
+
+@dataclass(frozen=True, slots=True)
+class SatisfyRule:
+    """A qualitative actual that also satisfies a numeric target, within a scope."""
+
+    words: tuple[str, ...]
+    name_contains: tuple[str, ...]
+    target_kinds: tuple[str, ...]
+    reason: str
+
+    def applies(self, word: str, name: str, target_kind: str) -> bool:
+        if word not in self.words:
+            return False
+        if self.name_contains and not any(k in name for k in self.name_contains):
+            return False
+        return not self.target_kinds or target_kind in self.target_kinds
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    version: str
+    replace: tuple[tuple[str, str], ...]
+    prefix_comparators: tuple[tuple[str, str], ...]  # longest first
+    suffix_comparators: tuple[tuple[str, str], ...]
+    scales: tuple[tuple[str, Decimal], ...]  # longest first
+    not_achieved: tuple[str, ...]
+    partly: tuple[str, ...]
+    achieved: tuple[str, ...]
+    labels: frozenset[str]
+    reverse_words: frozenset[str]
+    positive_words: frozenset[str]
+    satisfies: tuple[SatisfyRule, ...]
+    positive_keywords: tuple[str, ...]
+    reverse_keywords: tuple[str, ...]
+    level2_defaults: dict[str, str]
+    level1_defaults: dict[str, str]
+
+
+def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(items.items(), key=lambda kv: -len(kv[0])))
+
+
+def level_key(name: str) -> str:
+    """Normalise a 一级/二级 name: no spaces, no trailing 指标."""
+    key = "".join(name.split())
+    return key[:-2] if key.endswith("指标") and len(key) > 2 else key
+
+
+def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
+    def need(key: str) -> Any:
+        if key not in data:
+            raise VocabularyError(f"{source}: 缺少 [{key}]")
+        return data[key]
+
+    comps = need("comparators")
+    for section in ("prefix", "suffix"):
+        for word, cmp in comps.get(section, {}).items():
+            if cmp not in _CMP:
+                raise VocabularyError(f"{source}: comparators.{section}.{word} = {cmp!r}，应为 {sorted(_CMP)} 之一")
+    qual = need("qualitative")
+    dirs = need("directions")
+    levels = need("direction_levels")
+    for lv in ("level1", "level2"):
+        for name, d in levels.get(lv, {}).items():
+            if d not in _DIRECTIONS:
+                raise VocabularyError(f"{source}: direction_levels.{lv}.{name} = {d!r}，应为 positive 或 reverse")
+    rules = []
+    for i, r in enumerate(data.get("satisfies", [])):
+        if not r.get("words") or not r.get("reason"):
+            raise VocabularyError(f"{source}: satisfies[{i}] 需要 words 和 reason")
+        rules.append(
+            SatisfyRule(
+                words=tuple(r["words"]),
+                name_contains=tuple(r.get("name_contains", ())),
+                target_kinds=tuple(r.get("target_kinds", ())),
+                reason=r["reason"],
+            )
+        )
+    kw = need("direction_keywords")
+    return Vocabulary(
+        version=str(data.get("version", "")),
+        replace=tuple(data.get("replace", {}).items()),
+        prefix_comparators=_longest_first(comps.get("prefix", {})),
+        suffix_comparators=_longest_first(comps.get("suffix", {})),
+        scales=tuple((w, Decimal(v)) for w, v in _longest_first(data.get("scales", {}))),
+        not_achieved=tuple(qual["not_achieved"]),
+        partly=tuple(qual["partly"]),
+        achieved=tuple(qual["achieved"]),
+        labels=frozenset(qual.get("labels", ())),
+        reverse_words=frozenset(dirs.get("reverse", ())),
+        positive_words=frozenset(dirs.get("positive", ())),
+        satisfies=tuple(rules),
+        positive_keywords=tuple(kw.get("positive", ())),
+        reverse_keywords=tuple(kw.get("reverse", ())),
+        level2_defaults={level_key(k): v for k, v in levels.get("level2", {}).items()},
+        level1_defaults={level_key(k): v for k, v in levels.get("level1", {}).items()},
+    )
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The built-in vocabulary, loaded and validated once."""
+    text = (resources.files("scorer") / "data" / "vocabulary.toml").read_text(encoding="utf-8")
+    return build(tomllib.loads(text))

@@ -1,0 +1,238 @@
+"""Table-driven tests of the cell parser: DOMAIN.md §2 and the published variants."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from scorer.cells import CellError, CellKind, Comparator, DateValue, Tier, parse_cell
+
+D = Decimal
+Q, R, DT, QL, L, DI, T, E = (
+    CellKind.QUANTITY,
+    CellKind.RANK,
+    CellKind.DATE,
+    CellKind.QUALITATIVE,
+    CellKind.LABEL,
+    CellKind.DIRECTION,
+    CellKind.TEXT,
+    CellKind.EMPTY,
+)
+GE, GT, EQ, LE, LT, NONE, RANGE = (
+    Comparator.GE,
+    Comparator.GT,
+    Comparator.EQ,
+    Comparator.LE,
+    Comparator.LT,
+    Comparator.NONE,
+    Comparator.RANGE,
+)
+
+# (text, kind, comparator, value, unit)
+QUANTITIES = [
+    # DOMAIN.md §2, in order
+    ("≥75 户", GE, D(75), "户"),
+    ("75 户", NONE, D(75), "户"),
+    ("≤24 小时", LE, D(24), "小时"),
+    ("≤8 小时", LE, D(8), "小时"),
+    ("≥3.9亿", GE, D("390000000"), ""),
+    ("4.0亿条", NONE, D("400000000"), "条"),
+    ("≥2G", GE, D(2), "G"),
+    ("3G", NONE, D(3), "G"),
+    ("> 200 家", GT, D(200), "家"),
+    ("680 家", NONE, D(680), "家"),
+    ("=100%", EQ, D(100), "%"),
+    ("100%", NONE, D(100), "%"),
+    ("65300万元", NONE, D("653000000"), "元"),
+    ("82600万元", NONE, D("826000000"), "元"),
+    ("20万元", NONE, D(200000), "元"),
+    ("24.7万元", NONE, D(247000), "元"),
+    ("≧735人次", GE, D(735), "人次"),
+    ("═100%", EQ, D(100), "%"),
+    ("﹦ 72890 元", EQ, D(72890), "元"),
+    ("不低于95%", GE, D(95), "%"),
+    ("95%以上", GE, D(95), "%"),
+    ("2小时以内", LE, D(2), "小时"),
+    ("为0", EQ, D(0), ""),
+    ("≥100百分比", GE, D(100), "百分比"),
+    ("100", NONE, D(100), ""),
+    # look-alike and ASCII comparators
+    ("＞ 200家", GT, D(200), "家"),
+    ("＜5%", LT, D(5), "%"),
+    ("＝100%", EQ, D(100), "%"),
+    ("≦24小时", LE, D(24), "小时"),
+    (">=90%", GE, D(90), "%"),
+    ("<=3天", LE, D(3), "天"),
+    # word comparators
+    ("不少于10场", GE, D(10), "场"),
+    ("达到100%", GE, D(100), "%"),
+    ("不高于5%", LE, D(5), "%"),
+    ("不超过30天", LE, D(30), "天"),
+    ("小于3次", LT, D(3), "次"),
+    ("大于80%", GT, D(80), "%"),
+    ("控制在10万元以内", LE, D(100000), "元"),
+    ("3年内", LE, D(3), "年"),
+    ("90%及以上", GE, D(90), "%"),
+    # full-width digits and spaces, separators, stray spaces
+    ("９０％", NONE, D(90), "%"),
+    ("≥　１２　份", GE, D(12), "份"),
+    ("1,276", NONE, D(1276), ""),
+    ("1,276次", NONE, D(1276), "次"),
+    ("1 276 次", NONE, D(1276), "次"),
+    # units written as words, compound units, multiples, areas
+    ("≥100%(百分比)", GE, D(100), "%"),
+    ("100(百分比)", NONE, D(100), "百分比"),
+    ("300元/人*月", NONE, D(300), "元/人*月"),
+    ("50元/户", NONE, D(50), "元/户"),
+    ("120元/人、天", NONE, D(120), "元/人、天"),
+    ("≥2倍", GE, D(2), "倍"),
+    ("500亩", NONE, D(500), "亩"),
+    ("≥1200平方米", GE, D(1200), "平方米"),
+    ("3万方", NONE, D(30000), "方"),
+    ("2万人次", NONE, D(20000), "人次"),
+    ("10.76 万", NONE, D("107600"), ""),
+    ("1.5工作日", NONE, D("1.5"), "工作日"),
+]
+
+
+@pytest.mark.parametrize(("text", "cmp", "value", "unit"), QUANTITIES)
+def test_quantities(text: str, cmp: Comparator, value: Decimal, unit: str) -> None:
+    cell = parse_cell(text)
+    assert cell.kind is Q, cell
+    assert cell.comparator is cmp
+    assert cell.value == value
+    assert cell.unit == unit
+
+
+def test_range() -> None:
+    cell = parse_cell("90%-95%")
+    assert (cell.kind, cell.comparator, cell.value, cell.high, cell.unit) == (Q, RANGE, D(90), D(95), "%")
+    cell = parse_cell("90～95%")
+    assert (cell.value, cell.high, cell.unit) == (D(90), D(95), "%")
+
+
+@pytest.mark.parametrize(
+    ("text", "cmp", "rank"),
+    [
+        ("排名前10", LE, 10),
+        ("排名第3", EQ, 3),
+        ("排名前 10", LE, 10),
+        ("排名第 3", EQ, 3),
+        ("前三名", LE, 3),
+        ("第1名", EQ, 1),
+        ("全省前20名以内", LE, 20),
+    ],
+)
+def test_ranks(text: str, cmp: Comparator, rank: int) -> None:
+    cell = parse_cell(text)
+    assert (cell.kind, cell.comparator, cell.value) == (R, cmp, D(rank))
+
+
+@pytest.mark.parametrize(
+    ("text", "cmp", "date"),
+    [
+        ("9月前", LE, DateValue(None, 9, None)),
+        ("2021年12月31日", NONE, DateValue(2021, 12, 31)),
+        ("2021年底", LE, DateValue(2021, 12, 31)),
+        ("2024年6月30日前", LE, DateValue(2024, 6, 30)),
+        ("年底前", LE, DateValue(None, 12, 31)),
+        ("2024.10.15", NONE, DateValue(2024, 10, 15)),
+    ],
+)
+def test_dates(text: str, cmp: Comparator, date: DateValue) -> None:
+    cell = parse_cell(text)
+    assert (cell.kind, cell.comparator, cell.date) == (DT, cmp, date)
+
+
+def test_month_deadline_resolves_to_month_end() -> None:
+    assert parse_cell("9月前").date.resolve(2024).isoformat() == "2024-09-30"  # type: ignore[union-attr]
+    assert parse_cell("2月前").date.resolve(2024).isoformat() == "2024-02-29"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "tier", "word"),
+    [
+        ("定性指标", L, None, "定性指标"),
+        ("圆满完成", QL, Tier.ACHIEVED, "圆满完成"),
+        ("全年无故障", QL, Tier.ACHIEVED, "全年无故障"),
+        ("达到预期指标", QL, Tier.ACHIEVED, "达到预期指标"),
+        ("有效保障", QL, Tier.ACHIEVED, "有效保障"),
+        ("按时完成", QL, Tier.ACHIEVED, "按时完成"),
+        ("可用", QL, Tier.ACHIEVED, "可用"),
+        ("健全", QL, Tier.ACHIEVED, "健全"),
+        ("及时", QL, Tier.ACHIEVED, "及时"),
+        ("合格", QL, Tier.ACHIEVED, "合格"),
+        ("通过", QL, Tier.ACHIEVED, "通过"),
+        ("达成", QL, Tier.ACHIEVED, "达成"),
+        ("基本完成", QL, Tier.PARTLY, "基本完成"),
+        ("部分达成", QL, Tier.PARTLY, "部分达成"),
+        ("基本满意", QL, Tier.PARTLY, "基本满意"),
+        ("较好", QL, Tier.PARTLY, "较好"),
+        ("未完成", QL, Tier.NOT_ACHIEVED, "未完成"),
+        ("未达到", QL, Tier.NOT_ACHIEVED, "未达到"),
+        ("滞后", QL, Tier.NOT_ACHIEVED, "滞后"),
+        ("不满意", QL, Tier.NOT_ACHIEVED, "不满意"),
+        ("不合格", QL, Tier.NOT_ACHIEVED, "不合格"),
+        ("减少", DI, None, "减少"),
+        ("降低", DI, None, "降低"),
+        ("提高", DI, None, "提高"),
+        ("年度更新", T, None, ""),
+        ("按计划推进中", T, None, ""),
+        ("", E, None, ""),
+        ("  ", E, None, ""),
+        ("—", E, None, ""),
+    ],
+)
+def test_words(text: str, kind: CellKind, tier: Tier | None, word: str) -> None:
+    cell = parse_cell(text)
+    assert (cell.kind, cell.tier, cell.word) == (kind, tier, word)
+
+
+def test_negation_is_checked_before_the_positive_word() -> None:
+    assert parse_cell("项目未完成").tier is Tier.NOT_ACHIEVED
+    assert parse_cell("基本完成年度任务").tier is Tier.PARTLY
+
+
+def test_bracketed_note_is_kept_apart() -> None:
+    cell = parse_cell("完成（全年召开专家评审会17场，专家验收会3场）")
+    assert (cell.kind, cell.tier, cell.text) == (QL, Tier.ACHIEVED, "完成")
+    assert cell.note == "全年召开专家评审会17场,专家验收会3场"
+
+
+def test_cut_off_note_from_the_extraction() -> None:
+    cell = parse_cell("完成（全年召开专家评审会 17 场，专家验收会")
+    assert (cell.kind, cell.tier) == (QL, Tier.ACHIEVED)
+    assert cell.note.startswith("全年召开")
+
+
+def test_direction_words_carry_their_direction() -> None:
+    assert parse_cell("减少").direction == "reverse"
+    assert parse_cell("提升").direction == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("≥", "比较符后没有数值"),
+        ("≥abc", "比较符后没有数值"),
+        ("≥1.2.3次", "格式有误"),
+        ("75户头", "未知单位「户头」"),
+        ("≥5斤两", "未知单位"),
+        ("2024年13月1日", "月份 13 不存在"),
+        ("2023年2月30日", "日期不存在"),
+        ("90%-95元", "区间两端单位不同"),
+    ],
+)
+def test_invalid_cells_raise_cell_error_naming_the_text(text: str, reason: str) -> None:
+    with pytest.raises(CellError) as exc:
+        parse_cell(text)
+    assert reason in str(exc.value)
+    assert text in str(exc.value)
+
+
+def test_display_is_normalised() -> None:
+    assert parse_cell("≧ 735 人次").display() == "≥735人次"
+    assert parse_cell("不低于95%").display() == "≥95%"
+    assert parse_cell("≥3.9 亿").display("条") == "≥3.9亿条"
+    assert parse_cell("排名前 10").display() == "前10名"

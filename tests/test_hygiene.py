@@ -1,0 +1,34 @@
+"""Layering: the scoring core imports no UI, database or PDF library."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+FORBIDDEN = ("textual", "sqlalchemy", "reportlab", "pyhanko", "jixiao")
+
+
+@pytest.mark.parametrize("package", ["scorer", "indicator_catalog", "scorer.engine", "scorer.formfile"])
+def test_core_import_pulls_in_no_adapter(package: str) -> None:
+    code = (
+        f"import sys, {package}\n"
+        "from scorer.engine import score_form\n"
+        "from scorer.formfile import load_form\n"
+        f"bad = [m for m in {FORBIDDEN!r} if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_import_contracts() -> None:
+    lint = shutil.which("lint-imports")
+    if lint is None:
+        pytest.skip("import-linter 未安装")
+    out = subprocess.run([lint, "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
