@@ -34,6 +34,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="jixiao", description="绩效：预算绩效自评表的解析、计分与审核。")
     p.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="数据库地址，如 postgresql+psycopg://用户@主机/库 或 SQLite 文件路径；默认读环境变量 JIXIAO_DB，否则用用户数据目录中的 SQLite 文件",
+    )
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
     s = sub.add_parser(
@@ -50,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_rules)
 
     _add_catalog(sub)
+    from jixiao.cli_db import add_commands
+
+    add_commands(sub, _Parser)
     return p
 
 
@@ -80,7 +88,7 @@ def error(err: Console, message: str, label: str = "错误") -> None:
 
 def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao import jsonout, terminal
-    from scorer.engine import score_form
+    from scorer.engine import BUILTIN, score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
     from scorer.result import FormResult
     from scorer.rules import RuleSetError
@@ -124,7 +132,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
             rows.append((source, None, str(exc)))
             status = EXIT_INVALID
             continue
-        result = score_form(form, rules, catalog or None)
+        result = score_form(form, rules, catalog if catalog else BUILTIN)
         if result.invalid:
             status = EXIT_INVALID
             for p in result.all_problems:
@@ -231,16 +239,31 @@ def cmd_catalog_check(args: argparse.Namespace, out: Console, err: Console) -> i
 # ------------------------------------------------------------------- main
 
 
+def KNOWN_ERRORS() -> tuple[type[Exception], ...]:  # noqa: N802
+    """Errors the user can cause and fix: printed as one clear line, exit 1."""
+    from jixiao.storage import DatabaseError, StoreError
+    from jixiao.workflow import WorkflowError
+    from scorer.formfile import FormFileError
+    from scorer.rules import RuleSetError
+
+    return (DatabaseError, StoreError, WorkflowError, FormFileError, RuleSetError)
+
+
 def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Console | None = None) -> int:
     out = out or Console(highlight=False)
     err = err or Console(stderr=True, highlight=False, soft_wrap=True)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_OK
+        from jixiao.cli_db import cmd_list
+
+        args.func = cmd_list
+        args.year = args.department = args.unit = args.status = args.search = None
     try:
         return int(args.func(args, out, err))
+    except KNOWN_ERRORS() as exc:
+        error(err, str(exc))
+        return EXIT_INVALID
     except KeyboardInterrupt:
         err.print("已中断")
         return 130

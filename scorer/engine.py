@@ -139,6 +139,10 @@ def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     assert t.value is not None and a.value is not None
     tu, au = t.unit, a.unit
     if not tu and not au:
+        entry = row.catalog.lookup(row.ind.name) if row.catalog is not None else None
+        if entry is not None and entry.unit and entry.unit not in ("元",) and not t.scale:
+            row.unit = entry.unit
+            row.lines.append(f"单位：两侧都未写单位，按指标库条目「{entry.name}」的默认单位「{entry.unit}」理解")
         return t.value, a.value
     if not tu or not au:
         row.unit = tu or au
@@ -587,9 +591,32 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
     return sum((v for v in values if v is not None), ZERO)
 
 
-def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | None = None) -> FormResult:
-    """Score a whole form; ``rules`` defaults to the form's own rule set."""
+class _Builtin:
+    """Marker: use the built-in indicator catalog."""
+
+
+BUILTIN = _Builtin()
+
+
+def builtin_catalog() -> CatalogLike | None:
+    try:
+        from indicator_catalog import default_catalog
+    except ImportError:  # pragma: no cover - the catalog ships with jixiao
+        return None
+    return default_catalog()  # type: ignore[return-value]
+
+
+def score_form(
+    form: Form, rules: RuleSet | None = None, catalog: CatalogLike | _Builtin | None = BUILTIN
+) -> FormResult:
+    """Score a whole form; ``rules`` defaults to the form's own rule set.
+
+    ``catalog`` defaults to the built-in indicator catalog; pass None to score
+    with keyword inference only.
+    """
     rs = rules or load_rules(form.rules or "national-2020")
+    if isinstance(catalog, _Builtin):
+        catalog = builtin_catalog()
     budget, problems, rate = score_budget(form, rs)
     weights, wproblems, notes = allocate_weights(form, rs)
     problems.extend(wproblems)

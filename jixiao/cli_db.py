@@ -1,0 +1,353 @@
+"""Database commands: db upgrade/info, list, import, export, history, workflow."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from scorer import numbers as fmt
+
+EXIT_OK, EXIT_INVALID = 0, 1
+IMPORT_SUFFIXES = (".toml", ".json", ".xlsx")
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+    d = sub.add_parser("db", help="数据库：升级、查看")
+    dsub = d.add_subparsers(dest="db_command", metavar="子命令", parser_class=parser_class, required=True)
+    dsub.add_parser("upgrade", help="把数据库迁移到最新版本（新库会被创建）").set_defaults(func=cmd_db_upgrade)
+    dsub.add_parser("info", help="显示数据库位置、版本和表单数").set_defaults(func=cmd_db_info)
+
+    ls = sub.add_parser("list", help="列出数据库中的表单")
+    _filters(ls)
+    ls.set_defaults(func=cmd_list)
+
+    im = sub.add_parser("import", help="导入表单文件（.toml / .json / .xlsx）；同一表单再次导入即更新")
+    im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    im.set_defaults(func=cmd_import)
+
+    ex = sub.add_parser("export", help="导出表单为 toml / json / xlsx 文件")
+    ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml")
+    ex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
+    ex.add_argument("--form", action="append", default=[], metavar="FORM", help="只导出这些表单（编号或名称，可多次）")
+    _filters(ex)
+    ex.set_defaults(func=cmd_export)
+
+    hi = sub.add_parser("history", help="显示表单的修改记录")
+    hi.add_argument("form", metavar="FORM", help="表单编号、项目名称或 年度/实施单位/项目名称")
+    hi.set_defaults(func=cmd_history)
+
+    wf = sub.add_parser("workflow", help="提交、退回、审核通过或重新打开表单")
+    wf.add_argument("action", choices=("submit", "return", "approve", "reopen"))
+    wf.add_argument("form", metavar="FORM")
+    wf.add_argument("-m", "--comment", default="", help="理由（退回、重新打开时必填）")
+    wf.set_defaults(func=cmd_workflow)
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int)
+    p.add_argument("--department", help="主管部门（包含）")
+    p.add_argument("--unit", help="实施单位（包含）")
+    p.add_argument("--status", choices=("draft", "submitted", "returned", "approved", "signed"))
+    p.add_argument("--search", help="项目名称（包含）")
+
+
+def open_store(args: argparse.Namespace, err: Console):  # type: ignore[no-untyped-def]
+    from jixiao.storage import FormStore, open_database
+
+    engine, _ = open_database(args.db, announce=lambda m: err.print(Text(m, style="cyan")))
+    return FormStore(engine, catalog=_catalog_quiet())
+
+
+def _catalog_quiet() -> object | None:
+    try:
+        from indicator_catalog import load_catalog
+
+        return load_catalog()
+    except Exception:
+        return None
+
+
+# ------------------------------------------------------------------ db
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.storage.database import current_revision, head_revision, make_engine, redact, resolve_url, upgrade
+
+    url, _ = resolve_url(args.db)
+    engine = make_engine(url)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    head = head_revision(engine)
+    if before == after:
+        out.print(f"数据库 {redact(url)} 已是最新版本 {head}。")
+    else:
+        out.print(f"数据库 {redact(url)}：{before or '（空）'} → {after}。")
+    return EXIT_OK
+
+
+def cmd_db_info(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.storage.database import current_revision, head_revision, redact
+
+    store = open_store(args, err)
+    t = Table.grid(padding=(0, 2))
+    t.add_row("数据库", redact(str(store.engine.url.render_as_string(hide_password=True))))
+    t.add_row("版本", f"{current_revision(store.engine)}（程序需要 {head_revision(store.engine)}）")
+    t.add_row("表单数", str(store.count()))
+    t.add_row("当前用户", store.actor)
+    out.print(t)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- list
+
+
+def forms_table(rows: list[Any], title: str = "表单") -> Table:
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    t.add_column("编号", justify="right", no_wrap=True)
+    t.add_column("年度", no_wrap=True)
+    t.add_column("实施单位", overflow="fold", ratio=2)
+    t.add_column("项目名称", overflow="fold", ratio=3)
+    t.add_column("预算数", justify="right", no_wrap=True)
+    t.add_column("执行率", justify="right", no_wrap=True)
+    t.add_column("规则", justify="right", no_wrap=True)
+    t.add_column("自评", justify="right", no_wrap=True)
+    t.add_column("等级", no_wrap=True)
+    t.add_column("状态", no_wrap=True)
+    t.add_column("问题", justify="right", no_wrap=True)
+    for r in rows:
+        differs = (
+            r.total_recorded is not None
+            and r.total_computed is not None
+            and fmt.q2(r.total_recorded) != r.total_computed
+        )
+        t.add_row(
+            str(r.id),
+            str(r.year),
+            Text(r.implementing_unit),
+            Text(r.project_name),
+            fmt.money(r.planned, "—"),
+            fmt.percent(r.rate, "—"),
+            fmt.score(r.total_computed, "—"),
+            Text(fmt.score(r.total_recorded), style="bold yellow" if differs else ""),
+            r.grade,
+            r.status.label,
+            str(r.problems or ""),
+        )
+    return t
+
+
+def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
+    store = open_store(args, err)
+    rows = store.list(
+        year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
+    )
+    out.print(forms_table(rows, f"表单（{len(rows)} 份）"))
+    return EXIT_OK
+
+
+# -------------------------------------------------------------- import
+
+
+def read_forms(path: Path) -> list[tuple[str, Any]]:
+    """All forms of one file; raises a clear error naming the file and place."""
+    from scorer.formfile import load_form
+
+    if path.suffix.lower() == ".xlsx":
+        from jixiao.xlsx import read_workbook
+
+        forms = read_workbook(path)
+        return [(f"{path}#{i + 1}" if len(forms) > 1 else str(path), f) for i, f in enumerate(forms)]
+    return [(str(path), load_form(path))]
+
+
+def import_files(store: Any, files: list[Path], err: Console, quiet: bool = False) -> tuple[int, list[Any]]:
+    """Import each file in its own transaction; returns (#failed files, outcomes)."""
+    from jixiao.storage import StoreError
+    from scorer.formfile import FormFileError
+
+    failed = 0
+    outcomes: list[Any] = []
+    errors: tuple[type[Exception], ...] = (FormFileError, StoreError)
+    try:
+        from jixiao.xlsx import XlsxError
+
+        errors = (*errors, XlsxError)
+    except ImportError:  # pragma: no cover
+        pass
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=quiet or len(files) < 2,
+    ) as progress:
+        task = progress.add_task("导入", total=len(files))
+        for path in files:
+            try:
+                outcomes.extend(store.import_forms(read_forms(path)))
+            except errors as exc:
+                failed += 1
+                err.print(Text.assemble(("错误：", "bold red"), str(exc), "（该文件未写入任何内容）"), soft_wrap=True)
+            progress.advance(task)
+    return failed, outcomes
+
+
+def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
+    files: list[Path] = []
+    missing = False
+    for p in args.paths:
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in IMPORT_SUFFIXES and f.is_file()))
+        elif p.is_file():
+            files.append(p)
+        else:
+            err.print(Text.assemble(("错误：", "bold red"), f"{p}：文件或目录不存在"))
+            missing = True
+    store = open_store(args, err)
+    failed, outcomes = import_files(store, files, err)
+    counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("created", "updated", "unchanged")}
+    out.print(
+        f"导入完成：新建 {counts['created']} 份，更新 {counts['updated']} 份，未变 {counts['unchanged']} 份"
+        + (f"，失败 {failed} 个文件" if failed else "")
+        + "。"
+    )
+    return EXIT_INVALID if failed or missing else EXIT_OK
+
+
+# -------------------------------------------------------------- export
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_name(text: str) -> str:
+    return _UNSAFE.sub("_", text).strip(" .")[:120] or "form"
+
+
+def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
+    """Write to a temporary file beside ``path`` then rename: never a partial file.
+
+    ``data`` is the bytes, or a function that writes the temporary path.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if isinstance(data, bytes):
+                fh.write(data)
+        if callable(data):
+            data(Path(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from scorer.formfile import dumps_json, dumps_toml
+
+    store = open_store(args, err)
+    if args.form:
+        stored = [store.find(ref) for ref in args.form]
+    else:
+        rows = store.list(
+            year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
+        )
+        stored = [store.get(r.id) for r in rows]
+    if not stored:
+        err.print("没有符合条件的表单。")
+        return EXIT_INVALID
+    written = []
+    with Progress(
+        TextColumn("导出"), BarColumn(), MofNCompleteColumn(), console=err, transient=True, disable=len(stored) < 2
+    ) as progress:
+        task = progress.add_task("导出", total=len(stored))
+        for sf in stored:
+            f = sf.form
+            stem = safe_name(f"{f.year}-{f.implementing_unit}-{f.project_name}")
+            path = args.output / f"{stem}.{args.format}"
+            if args.format == "toml":
+                data = dumps_toml(
+                    f,
+                    comment=f"{f.title or ''}（{f.project_name}）\n由 jixiao 导出；状态：{sf.status.label}，版本 {sf.version}",
+                ).encode()
+            elif args.format == "json":
+                data = dumps_json(f).encode()
+            else:
+                from jixiao.xlsx import write_workbook
+
+                def data(tmp: Path, form: Any = f) -> None:
+                    write_workbook([form], tmp)
+
+            atomic_write(path, data)
+            written.append(path)
+            progress.advance(task)
+    out.print(f"已导出 {len(written)} 份表单到 {args.output}/（{args.format}）。")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------- history
+
+
+def cmd_history(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.storage.store import ACTION_LABELS
+
+    store = open_store(args, err)
+    sf = store.find(args.form)
+    entries = store.history(sf.id)
+    t = Table(
+        title=f"修改记录：{sf.key}（{sf.status.label}，版本 {sf.version}）",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+    )
+    t.add_column("时间", no_wrap=True)
+    t.add_column("操作人", overflow="fold")
+    t.add_column("操作", no_wrap=True)
+    t.add_column("内容", overflow="fold", ratio=2)
+    t.add_column("原值 → 新值", overflow="fold", ratio=3)
+    t.add_column("理由", overflow="fold", ratio=2)
+    for e in entries:
+        change = ""
+        if e.before is not None or e.after is not None:
+            change = (
+                f"{e.before if e.before is not None else '（空）'} → {e.after if e.after is not None else '（空）'}"
+            )
+        t.add_row(
+            e.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            Text(e.actor),
+            ACTION_LABELS.get(e.action, e.action),
+            Text(e.label),
+            Text(change),
+            Text(e.reason),
+        )
+    out.print(t)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------ workflow
+
+
+def cmd_workflow(args: argparse.Namespace, out: Console, err: Console) -> int:
+    store = open_store(args, err)
+    sf = store.find(args.form)
+    after = store.transition(sf.id, args.action, args.comment)
+    out.print(f"表单「{after.key}」：{sf.status.label} → {after.status.label}。")
+    return EXIT_OK

@@ -1,0 +1,147 @@
+"""Field-by-field differences between two versions of a form, for the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from scorer.model import TICK_GROUP_LABELS, Form, Indicator
+
+HEADER_LABELS = {
+    "project_name": "项目名称",
+    "department": "主管部门",
+    "implementing_unit": "项目实施单位",
+    "year": "年度",
+    "form_kind": "表单类型",
+    "rules": "规则集",
+    "title": "标题",
+    "total_recorded": "总分（自评）",
+    "deviation_analysis": "偏差大或目标未完成原因分析",
+    "improvement_measures": "改进措施及结果应用方案",
+}
+BUDGET_LABELS = {
+    "label": "预算科目",
+    "planned": "预算数",
+    "executed": "执行数",
+    "rate_text": "执行率（表中）",
+    "initial": "年初预算数",
+    "weight": "预算执行分值",
+    "fiscal": "财政拨款",
+    "carryover": "上年结转",
+    "other": "其他资金",
+    "basic_expenditure": "基本支出总额",
+    "project_expenditure": "项目支出总额",
+}
+INDICATOR_LABELS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "target": "年初目标值",
+    "actual": "实际完成值",
+    "adjusted_target": "调整后目标值",
+    "weight": "分值",
+    "deviation": "偏差原因分析",
+    "direction": "指标方向",
+}
+SIGNOFF_LABELS = {
+    "preparer": "填表人",
+    "reviewer": "审核人",
+    "unit_head": "单位负责人",
+    "finance_head": "财务负责人",
+    "project_lead": "项目负责人",
+    "contact": "联系人",
+    "phone": "联系电话",
+    "date": "填报日期",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    field: str  # machine path, e.g. goals[0].indicators[2].actual
+    label: str  # what a person reads, e.g. 指标「高新技术企业新增数」实际完成值
+    before: str | None
+    after: str | None
+    reason: str = ""
+
+
+def text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, tuple | list):
+        return "、".join(str(v) for v in value)
+    if hasattr(value, "value"):
+        return str(value.value)
+    return str(value)
+
+
+def _cmp(out: list[Change], field: str, label: str, a: Any, b: Any, reason: str = "") -> None:
+    if a != b:
+        out.append(Change(field, label, text(a), text(b), reason))
+
+
+def _indicator(out: list[Change], path: str, old: Indicator, new: Indicator) -> None:
+    who = f"指标「{new.name}」"
+    if old.name != new.name:
+        _cmp(out, f"{path}.name", f"指标「{old.name}」名称", old.name, new.name)
+    for key, label in INDICATOR_LABELS.items():
+        _cmp(out, f"{path}.{key}", f"{who}{label}", getattr(old, key), getattr(new, key))
+    a, b = old.recorded, new.recorded
+    if a != b:
+        _cmp(
+            out,
+            f"{path}.score",
+            f"{who}自评得分",
+            a.score if a else None,
+            b.score if b else None,
+            b.reason if b else "",
+        )
+        if a is not None and b is not None and a.score == b.score:
+            _cmp(out, f"{path}.score_reason", f"{who}得分理由", a.reason, b.reason)
+
+
+def diff(old: Form, new: Form) -> list[Change]:
+    """Every field that differs, in form order."""
+    out: list[Change] = []
+    for key, label in HEADER_LABELS.items():
+        _cmp(out, key, label, getattr(old, key), getattr(new, key))
+    for key, label in TICK_GROUP_LABELS.items():
+        _cmp(out, f"ticks.{key}", label, old.ticks.group(key), new.ticks.group(key))
+    for key, label in BUDGET_LABELS.items():
+        _cmp(out, f"budget.{key}", label, getattr(old.budget, key), getattr(new.budget, key))
+    a, b = old.budget.recorded, new.budget.recorded
+    if a != b:
+        _cmp(
+            out,
+            "budget.score",
+            "预算执行自评得分",
+            a.score if a else None,
+            b.score if b else None,
+            b.reason if b else "",
+        )
+    for key, label in SIGNOFF_LABELS.items():
+        _cmp(out, f"signoff.{key}", label, getattr(old.signoff, key), getattr(new.signoff, key))
+    for gi in range(max(len(old.goals), len(new.goals))):
+        gpath = f"goals[{gi}]"
+        if gi >= len(old.goals):
+            out.append(Change(gpath, f"新增年度绩效目标 {gi + 1}", None, new.goals[gi].text or "（无文字）"))
+        elif gi >= len(new.goals):
+            out.append(Change(gpath, f"删除年度绩效目标 {gi + 1}", old.goals[gi].text or "（无文字）", None))
+            continue
+        og = old.goals[gi] if gi < len(old.goals) else None
+        ng = new.goals[gi]
+        if og is not None:
+            _cmp(out, f"{gpath}.text", f"年度绩效目标 {gi + 1} 内容", og.text, ng.text)
+            _cmp(out, f"{gpath}.weight", f"年度绩效目标 {gi + 1} 分值", og.weight, ng.weight)
+        olds = list(og.indicators) if og else []
+        news = list(ng.indicators)
+        for ii in range(max(len(olds), len(news))):
+            path = f"{gpath}.indicators[{ii}]"
+            if ii >= len(olds):
+                out.append(Change(path, f"新增指标「{news[ii].name}」", None, f"{news[ii].target} → {news[ii].actual}"))
+            elif ii >= len(news):
+                out.append(Change(path, f"删除指标「{olds[ii].name}」", f"{olds[ii].target} → {olds[ii].actual}", None))
+            else:
+                _indicator(out, path, olds[ii], news[ii])
+    return out

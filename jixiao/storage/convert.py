@@ -1,0 +1,132 @@
+"""Rows ⇄ domain objects. Nothing outside the storage package sees a row."""
+
+from __future__ import annotations
+
+from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
+from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
+from scorer.result import FormResult
+
+_SIGNOFF = ("preparer", "reviewer", "unit_head", "finance_head", "project_lead", "contact", "phone", "date")
+_BUDGET = ("planned", "executed", "initial", "weight", "fiscal", "carryover", "other")
+
+
+def to_form(row: FormRow) -> Form:
+    budget = Budget(
+        label=row.budget_label,
+        rate_text=row.budget_rate_text,
+        recorded=Recorded(row.budget_score, row.budget_score_reason) if row.budget_score is not None else None,
+        basic_expenditure=row.basic_expenditure,
+        project_expenditure=row.project_expenditure,
+        **{k: getattr(row, f"budget_{k}") for k in _BUDGET},
+    )
+    goals = tuple(
+        Goal(
+            text=g.text,
+            weight=g.weight,
+            indicators=tuple(
+                Indicator(
+                    level1=i.level1,
+                    level2=i.level2,
+                    name=i.name,
+                    target=i.target,
+                    actual=i.actual,
+                    weight=i.weight,
+                    recorded=Recorded(i.recorded_score, i.recorded_reason) if i.recorded_score is not None else None,
+                    adjusted_target=i.adjusted_target,
+                    deviation=i.deviation,
+                    direction=i.direction,
+                )
+                for i in g.indicators
+            ),
+        )
+        for g in row.goals
+    )
+    return Form(
+        project_name=row.project_name,
+        department=row.department,
+        implementing_unit=row.implementing_unit,
+        year=row.year,
+        form_kind=FormKind(row.form_kind),
+        rules=row.rules,
+        title=row.title,
+        ticks=Ticks(
+            tuple(row.ticks_category or ()), tuple(row.ticks_attribute or ()), tuple(row.ticks_project_type or ())
+        ),
+        budget=budget,
+        goals=goals,
+        total_recorded=row.total_recorded,
+        deviation_analysis=row.deviation_analysis,
+        improvement_measures=row.improvement_measures,
+        signoff=SignOff(**{k: getattr(row, f"signoff_{k}") for k in _SIGNOFF}),
+    )
+
+
+def fill_row(row: FormRow, form: Form) -> None:
+    """Copy a domain form onto a row, replacing its goals and indicators."""
+    assert form.year is not None
+    row.year = form.year
+    row.department = form.department
+    row.implementing_unit = form.implementing_unit
+    row.project_name = form.project_name
+    row.form_kind = form.form_kind.value
+    row.rules = form.rules
+    row.title = form.title
+    row.ticks_category = list(form.ticks.category)
+    row.ticks_attribute = list(form.ticks.attribute)
+    row.ticks_project_type = list(form.ticks.project_type)
+    b = form.budget
+    row.budget_label = b.label
+    row.budget_rate_text = b.rate_text
+    for k in _BUDGET:
+        setattr(row, f"budget_{k}", getattr(b, k))
+    row.budget_score = b.recorded.score if b.recorded else None
+    row.budget_score_reason = b.recorded.reason if b.recorded else ""
+    row.basic_expenditure = b.basic_expenditure
+    row.project_expenditure = b.project_expenditure
+    row.total_recorded = form.total_recorded
+    row.deviation_analysis = form.deviation_analysis
+    row.improvement_measures = form.improvement_measures
+    for k in _SIGNOFF:
+        setattr(row, f"signoff_{k}", getattr(form.signoff, k))
+    row.goals = [
+        GoalRow(
+            position=gi,
+            text=g.text,
+            weight=g.weight,
+            indicators=[
+                IndicatorRow(
+                    position=ii,
+                    level1=i.level1,
+                    level2=i.level2,
+                    name=i.name,
+                    target=i.target,
+                    actual=i.actual,
+                    adjusted_target=i.adjusted_target,
+                    weight=i.weight,
+                    recorded_score=i.recorded.score if i.recorded else None,
+                    recorded_reason=i.recorded.reason if i.recorded else "",
+                    deviation=i.deviation,
+                    direction=i.direction,
+                )
+                for ii, i in enumerate(g.indicators)
+            ],
+        )
+        for gi, g in enumerate(form.goals)
+    ]
+    for g in row.goals:
+        for i in g.indicators:
+            i.form = row
+
+
+def fill_computed(row: FormRow, result: FormResult) -> None:
+    """Keep the engine's verdict beside the data, for listing and SQL review."""
+    row.computed_rules = f"{result.rules.name}@{result.rules.version}"
+    row.computed_total = result.total_computed
+    row.computed_grade = result.grade
+    row.computed_rate = result.budget.rate
+    row.computed_pending = result.pending
+    row.computed_problems = len(result.all_problems)
+    flat = [i for g in row.goals for i in g.indicators]
+    for irow, ires in zip(flat, result.indicators, strict=True):
+        irow.computed_status = ires.status.value
+        irow.computed_score = ires.score

@@ -1,0 +1,150 @@
+"""Where the database is, how to open it, and how it is created and migrated.
+
+The default is an SQLite file in the user's data directory (XDG). ``--db URL``
+or ``JIXIAO_DB`` selects another, e.g. ``postgresql+psycopg://…``. A new
+default database is migrated and seeded with the sample forms on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+ENV_DB = "JIXIAO_DB"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or migrated; the message says why."""
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("jixiao", appauthor=False) / "jixiao.db"
+
+
+def resolve_url(url: str | None = None) -> tuple[str, bool]:
+    """The database URL and whether it is the embedded default."""
+    url = url or os.environ.get(ENV_DB) or ""
+    if url:
+        if "://" not in url:  # a plain path means an SQLite file
+            return f"sqlite:///{Path(url).expanduser().resolve()}", False
+        return url, False
+    return f"sqlite:///{default_path()}", True
+
+
+def redact(url: str) -> str:
+    """A URL safe to print: the password is replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        u = make_url(url)
+    except Exception:
+        raise DatabaseError(f"数据库地址无效：{redact(url)}") from None
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(u, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if u.get_backend_name() == "postgresql":
+        return create_engine(u, pool_pre_ping=True)
+    raise DatabaseError(f"不支持的数据库「{u.get_backend_name()}」；支持 SQLite 与 PostgreSQL")
+
+
+def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "jixiao.storage:migrations")
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def is_empty(engine: Engine) -> bool:
+    return not inspect(engine).has_table("forms")
+
+
+def open_database(
+    url: str | None = None, announce: Callable[[str], None] | None = None, seed: bool = True
+) -> tuple[Engine, bool]:
+    """Open (and on first use create, migrate and seed) the database.
+
+    Returns the engine and whether this is the embedded default.
+    """
+    resolved, is_default = resolve_url(url)
+    engine = make_engine(resolved)
+    try:
+        fresh = is_empty(engine)
+        rev = None if fresh else current_revision(engine)
+        head = head_revision(engine)
+    except Exception as exc:
+        raise DatabaseError(f"无法连接数据库 {redact(resolved)}：{_reason(exc)}") from None
+    if fresh and is_default:
+        upgrade(engine)
+        if seed:
+            from jixiao.storage.seed import seed_samples
+
+            n = seed_samples(engine)
+            if announce:
+                announce(f"已创建默认数据库 {make_url(resolved).database}，并导入 {n} 份样表。")
+    elif fresh and engine.dialect.name == "sqlite":
+        upgrade(engine)  # a new SQLite file: create the schema, seed nothing
+        if announce:
+            announce(f"已创建数据库 {make_url(resolved).database}。")
+    elif rev != head:
+        if is_default:
+            upgrade(engine)
+            if announce:
+                announce(f"已将默认数据库升级到版本 {head}。")
+        elif fresh:
+            raise DatabaseError(f"数据库 {redact(resolved)} 尚未初始化；请先运行 jixiao --db URL db upgrade")
+        else:
+            raise DatabaseError(f"数据库 {redact(resolved)} 的版本为 {rev}，程序需要 {head}；请运行 jixiao db upgrade")
+    return engine, is_default
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return redact(text)

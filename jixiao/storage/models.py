@@ -1,0 +1,149 @@
+"""SQLAlchemy 2 models. Only the storage adapter sees these rows; everything
+else works with the engine's frozen domain objects (see convert.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from jixiao.storage.types import ExactDecimal
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class FormRow(Base):
+    """One self-evaluation form: header, tick boxes, budget block, narratives, sign-off."""
+
+    __tablename__ = "forms"
+    __table_args__ = (
+        UniqueConstraint("year", "implementing_unit", "project_name", name="uq_forms_identity"),
+        Index("ix_forms_department", "year", "department"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    department: Mapped[str] = mapped_column(String(200), default="")
+    implementing_unit: Mapped[str] = mapped_column(String(200))
+    project_name: Mapped[str] = mapped_column(String(300))
+    form_kind: Mapped[str] = mapped_column(String(20), default="project")
+    rules: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    ticks_category: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ticks_attribute: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ticks_project_type: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    budget_label: Mapped[str] = mapped_column(String(100), default="年度财政资金总额")
+    budget_planned: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_executed: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_rate_text: Mapped[str] = mapped_column(String(50), default="")
+    budget_initial: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_weight: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_score_reason: Mapped[str] = mapped_column(Text, default="")
+    budget_fiscal: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_carryover: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    budget_other: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    basic_expenditure: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    project_expenditure: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+
+    total_recorded: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    deviation_analysis: Mapped[str] = mapped_column(Text, default="")
+    improvement_measures: Mapped[str] = mapped_column(Text, default="")
+
+    signoff_preparer: Mapped[str] = mapped_column(String(100), default="")
+    signoff_reviewer: Mapped[str] = mapped_column(String(100), default="")
+    signoff_unit_head: Mapped[str] = mapped_column(String(100), default="")
+    signoff_finance_head: Mapped[str] = mapped_column(String(100), default="")
+    signoff_project_lead: Mapped[str] = mapped_column(String(100), default="")
+    signoff_contact: Mapped[str] = mapped_column(String(100), default="")
+    signoff_phone: Mapped[str] = mapped_column(String(50), default="")
+    signoff_date: Mapped[str] = mapped_column(String(50), default="")
+
+    # workflow and concurrency
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_by: Mapped[str] = mapped_column(String(200), default="")
+    signature_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    # the engine's result at the last save, for listing and review in SQL
+    computed_rules: Mapped[str] = mapped_column(String(100), default="")
+    computed_total: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    computed_grade: Mapped[str] = mapped_column(String(10), default="")
+    computed_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    computed_pending: Mapped[int] = mapped_column(Integer, default=0)
+    computed_problems: Mapped[int] = mapped_column(Integer, default=0)
+
+    goals: Mapped[list[GoalRow]] = relationship(
+        back_populates="form", cascade="all, delete-orphan", order_by="GoalRow.position"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class GoalRow(Base):
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+
+    form: Mapped[FormRow] = relationship(back_populates="goals")
+    indicators: Mapped[list[IndicatorRow]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="IndicatorRow.position"
+    )
+
+
+class IndicatorRow(Base):
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    level1: Mapped[str] = mapped_column(String(50), default="")
+    level2: Mapped[str] = mapped_column(String(50), default="")
+    name: Mapped[str] = mapped_column(String(300))
+    target: Mapped[str] = mapped_column(Text, default="")
+    actual: Mapped[str] = mapped_column(Text, default="")
+    adjusted_target: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    recorded_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    recorded_reason: Mapped[str] = mapped_column(Text, default="")
+    deviation: Mapped[str] = mapped_column(Text, default="")
+    direction: Mapped[str] = mapped_column(String(20), default="")
+    computed_status: Mapped[str] = mapped_column(String(20), default="")
+    computed_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+
+    goal: Mapped[GoalRow] = relationship(back_populates="indicators")
+    form: Mapped[FormRow] = relationship()
+
+
+class AuditRow(Base):
+    """Append-only history: who changed what, when, before → after, and why."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_form", "form_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int | None] = mapped_column(Integer)  # kept after the form is deleted
+    form_key: Mapped[str] = mapped_column(String(700))  # year/unit/project, readable forever
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    field: Mapped[str] = mapped_column(String(300), default="")
+    label: Mapped[str] = mapped_column(String(500), default="")
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=0)

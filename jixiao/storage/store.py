@@ -1,0 +1,529 @@
+"""The form store: the only door to the database for the rest of jixiao.
+
+It speaks in domain objects (Form, StoredForm, FormSummary), records every
+change in the append-only audit log, enforces the workflow, and refuses to
+overwrite someone else's change (optimistic locking on a version counter).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from jixiao.formdiff import Change, diff
+from jixiao.storage.convert import fill_computed, fill_row, to_form
+from jixiao.storage.models import AuditRow, FormRow, GoalRow
+from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
+from scorer.engine import BUILTIN, score_form
+from scorer.model import Form
+from scorer.result import FormResult
+from scorer.rules import RuleSetError
+from scorer.rules import load as load_rules
+
+
+class StoreError(RuntimeError):
+    """A storage operation that cannot be done; the message says why."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class ConflictError(StoreError):
+    """Someone else saved the form since it was loaded; nothing was written."""
+
+    def __init__(self, form_key: str, by: str, at: datetime | None, version: int) -> None:
+        self.by = by
+        self.at = at
+        self.version = version
+        when = at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "未知时间"
+        super().__init__(
+            f"保存冲突：表单「{form_key}」已被 {by or '他人'} 于 {when} 修改（当前版本 {version}）。"
+            "您的修改没有写入，也没有丢失：请重新载入对方的版本后再合并您的修改。"
+        )
+
+
+def current_actor() -> str:
+    """A configured name (JIXIAO_USER), else the operating-system user."""
+    name = os.environ.get("JIXIAO_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredForm:
+    id: int
+    form: Form
+    status: State
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    signed_at: datetime | None = None
+    signed_by: str = ""
+    signature_sha256: str = ""
+
+    @property
+    def key(self) -> str:
+        return form_key(self.form)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (State.DRAFT, State.RETURNED)
+
+
+@dataclass(frozen=True, slots=True)
+class FormSummary:
+    """One line of the form list, read straight from the stored columns."""
+
+    id: int
+    year: int
+    department: str
+    implementing_unit: str
+    project_name: str
+    form_kind: str
+    planned: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    total_computed: Decimal | None
+    total_recorded: Decimal | None
+    grade: str
+    status: State
+    problems: int
+    pending: int
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    action: str
+    field: str
+    label: str
+    before: str | None
+    after: str | None
+    reason: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    source: str
+    form_id: int
+    key: str
+    outcome: str  # created / updated / unchanged
+    changes: int
+
+
+ACTION_LABELS = {
+    "create": "创建",
+    "update": "修改",
+    "import": "导入",
+    "delete": "删除",
+    **{name: a.label for name, a in ACTIONS.items()},
+}
+
+
+def form_key(form: Form) -> str:
+    return f"{form.year}/{form.implementing_unit}/{form.project_name}"
+
+
+def validate_for_storage(form: Form) -> None:
+    missing = [
+        label
+        for label, v in (("年度", form.year), ("项目实施单位", form.implementing_unit), ("项目名称", form.project_name))
+        if not v
+    ]
+    if missing:
+        raise StoreError(
+            f"表单「{form.project_name or '（无名称）'}」缺少{'、'.join(missing)}；入库的表单以 年度 + 实施单位 + 项目名称 识别"
+        )
+    try:
+        load_rules(form.rules or "national-2020")
+    except RuleSetError as exc:
+        raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
+
+
+class FormStore:
+    """Forms in a real database; every method is one transaction."""
+
+    def __init__(self, engine: Engine, actor: str | None = None, catalog: object | None = None) -> None:
+        self.engine = engine
+        self.actor = actor or current_actor()
+        self.catalog = catalog if catalog is not None else BUILTIN
+
+    # ------------------------------------------------------------- reading
+
+    def _load(self, s: Session, form_id: int) -> FormRow:
+        row = s.execute(
+            select(FormRow)
+            .where(FormRow.id == form_id)
+            .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"没有编号为 {form_id} 的表单")
+        return row
+
+    def _stored(self, row: FormRow) -> StoredForm:
+        return StoredForm(
+            id=row.id,
+            form=to_form(row),
+            status=State(row.status),
+            version=row.version,
+            created_at=_aware(row.created_at) or _now(),
+            updated_at=_aware(row.updated_at) or _now(),
+            updated_by=row.updated_by,
+            signed_at=_aware(row.signed_at),
+            signed_by=row.signed_by,
+            signature_sha256=row.signature_sha256,
+        )
+
+    def _stored_meta(self, row: FormRow) -> StoredForm:
+        """A StoredForm for a row whose form the caller already holds."""
+        return StoredForm(
+            id=row.id,
+            form=Form(project_name=row.project_name),
+            status=State(row.status),
+            version=row.version,
+            created_at=_aware(row.created_at) or _now(),
+            updated_at=_aware(row.updated_at) or _now(),
+            updated_by=row.updated_by,
+            signed_at=_aware(row.signed_at),
+            signed_by=row.signed_by,
+            signature_sha256=row.signature_sha256,
+        )
+
+    def get(self, form_id: int) -> StoredForm:
+        with Session(self.engine) as s:
+            return self._stored(self._load(s, form_id))
+
+    def find(self, ref: str) -> StoredForm:
+        """A form by id, by year/unit/project, or by a unique part of its name."""
+        ref = ref.strip()
+        if ref.isdigit():
+            return self.get(int(ref))
+        with Session(self.engine) as s:
+            q = select(FormRow.id, FormRow.year, FormRow.implementing_unit, FormRow.project_name)
+            parts = ref.split("/")
+            if len(parts) == 3 and parts[0].isdigit():
+                q = q.where(
+                    FormRow.year == int(parts[0]),
+                    FormRow.implementing_unit == parts[1],
+                    FormRow.project_name == parts[2],
+                )
+            else:
+                q = q.where(or_(FormRow.project_name == ref, FormRow.project_name.contains(ref)))
+            rows = s.execute(q.order_by(FormRow.year.desc(), FormRow.id)).all()
+        exact = [r for r in rows if r.project_name == ref]
+        rows = exact if len(exact) == 1 else rows
+        if not rows:
+            raise NotFound(f"没有找到表单「{ref}」；可用编号、项目名称或 年度/实施单位/项目名称 指定")
+        if len(rows) > 1:
+            listing = "；".join(f"{r.id}: {r.year}/{r.implementing_unit}/{r.project_name}" for r in rows[:10])
+            raise StoreError(f"「{ref}」匹配到 {len(rows)} 份表单，请用编号指定：{listing}")
+        return self.get(rows[0].id)
+
+    def list(
+        self,
+        year: int | None = None,
+        department: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> list[FormSummary]:
+        q: Select = select(FormRow)  # type: ignore[type-arg]
+        if year is not None:
+            q = q.where(FormRow.year == year)
+        if department:
+            q = q.where(FormRow.department.contains(department))
+        if unit:
+            q = q.where(FormRow.implementing_unit.contains(unit))
+        if status:
+            q = q.where(FormRow.status == status)
+        if search:
+            q = q.where(FormRow.project_name.contains(search))
+        q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
+        with Session(self.engine) as s:
+            return [
+                FormSummary(
+                    id=r.id,
+                    year=r.year,
+                    department=r.department,
+                    implementing_unit=r.implementing_unit,
+                    project_name=r.project_name,
+                    form_kind=r.form_kind,
+                    planned=r.budget_planned,
+                    executed=r.budget_executed,
+                    rate=r.computed_rate,
+                    total_computed=r.computed_total,
+                    total_recorded=r.total_recorded,
+                    grade=r.computed_grade,
+                    status=State(r.status),
+                    problems=r.computed_problems,
+                    pending=r.computed_pending,
+                    version=r.version,
+                    updated_at=_aware(r.updated_at) or _now(),
+                    updated_by=r.updated_by,
+                )
+                for r in s.execute(q.execution_options(yield_per=500)).scalars()
+            ]
+
+    def count(self) -> int:
+        with Session(self.engine) as s:
+            return int(s.execute(select(func.count(FormRow.id))).scalar_one())
+
+    def history(self, form_id: int) -> list[HistoryEntry]:
+        with Session(self.engine) as s:
+            rows = s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars()
+            return [
+                HistoryEntry(
+                    at=_aware(r.at) or _now(),
+                    actor=r.actor,
+                    action=r.action,
+                    field=r.field,
+                    label=r.label,
+                    before=r.before,
+                    after=r.after,
+                    reason=r.reason,
+                    version=r.version,
+                )
+                for r in rows
+            ]
+
+    # ------------------------------------------------------------- writing
+
+    def score(self, form: Form) -> FormResult:
+        return score_form(form, load_rules(form.rules or "national-2020"), self.catalog)  # type: ignore[arg-type]
+
+    def _audit(
+        self, s: Session, row: FormRow, action: str, changes: Iterable[Change] = (), reason: str = "", version: int = 0
+    ) -> None:
+        at = _now()
+        key = f"{row.year}/{row.implementing_unit}/{row.project_name}"
+        entries = [
+            AuditRow(
+                form_id=row.id,
+                form_key=key,
+                at=at,
+                actor=self.actor,
+                action=action,
+                field=c.field,
+                label=c.label,
+                before=c.before,
+                after=c.after,
+                reason=c.reason or reason,
+                version=version,
+            )
+            for c in changes
+        ]
+        if not entries:
+            entries = [
+                AuditRow(
+                    form_id=row.id, form_key=key, at=at, actor=self.actor, action=action, reason=reason, version=version
+                )
+            ]
+        s.add_all(entries)
+
+    def _write(self, s: Session, row: FormRow, form: Form) -> None:
+        fill_row(row, form)
+        fill_computed(row, self.score(form))
+        row.updated_at = _now()
+        row.updated_by = self.actor
+
+    def create(self, form: Form, action: str = "create", reason: str = "") -> StoredForm:
+        validate_for_storage(form)
+        try:
+            with Session(self.engine) as s, s.begin():
+                row = self._insert(s, form, action, reason)
+                s.flush()
+                form_id = row.id
+        except IntegrityError:
+            raise StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{form_key(form)}") from None
+        return self.get(form_id)
+
+    def _insert(self, s: Session, form: Form, action: str, reason: str = "") -> FormRow:
+        now = _now()
+        row = FormRow(created_at=now, status=State.DRAFT.value)
+        self._write(s, row, form)
+        s.add(row)
+        s.flush()
+        self._audit(s, row, action, [Change("", "创建表单", None, form_key(form))], reason, version=row.version)
+        return row
+
+    def save(self, form_id: int, form: Form, expected_version: int, reason: str = "") -> StoredForm:
+        """Save an edited form. ConflictError if it changed since ``expected_version``."""
+        validate_for_storage(form)
+        try:
+            with Session(self.engine) as s, s.begin():
+                row = self._load(s, form_id)
+                if row.version != expected_version:
+                    raise ConflictError(form_key(to_form(row)), row.updated_by, _aware(row.updated_at), row.version)
+                check_editable(row.status)
+                changes = diff(to_form(row), form)
+                if not changes:
+                    return self._stored(row)
+                self._write(s, row, form)
+                s.flush()
+                self._audit(s, row, "update", changes, reason, version=row.version)
+                stored = dataclasses.replace(self._stored_meta(row), form=form)
+        except StaleDataError:
+            current = self.get(form_id)
+            raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
+        except IntegrityError:
+            raise StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{form_key(form)}") from None
+        return stored
+
+    def import_forms(
+        self, forms: Sequence[tuple[str, Form]], action: str = "import", strict: bool = True
+    ) -> list[ImportOutcome]:
+        """Create or update forms by identity (year + unit + project), all or nothing.
+
+        ``strict`` refuses forms with unreadable cells (e.g. an unknown unit):
+        files from outside must be clean before they enter the database.
+        """
+        for source, form in forms:
+            try:
+                validate_for_storage(form)
+            except StoreError as exc:
+                raise StoreError(f"{source}：{exc}") from None
+            if strict:
+                bad = [p for p in self.score(form).all_problems if p.code == "invalid-cell"]
+                if bad:
+                    detail = "；".join(
+                        f"指标「{p.indicator}」{p.column}「{p.text}」：{p.message.split('：', 1)[-1]}" for p in bad[:5]
+                    )
+                    raise StoreError(f"{source}：表单「{form.project_name}」有 {len(bad)} 个无效单元格：{detail}")
+        seen: dict[tuple[int | None, str, str], str] = {}
+        for source, form in forms:
+            ident = (form.year, form.implementing_unit, form.project_name)
+            if ident in seen:
+                raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
+            seen[ident] = source
+        out: list[ImportOutcome] = []
+        try:
+            with Session(self.engine) as s, s.begin():
+                for source, form in forms:
+                    existing = s.execute(
+                        select(FormRow)
+                        .where(
+                            FormRow.year == form.year,
+                            FormRow.implementing_unit == form.implementing_unit,
+                            FormRow.project_name == form.project_name,
+                        )
+                        .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+                    ).scalar_one_or_none()
+                    if existing is None:
+                        row = self._insert(s, form, action, reason=f"来自 {source}")
+                        out.append(ImportOutcome(source, row.id, form_key(form), "created", 0))
+                        continue
+                    changes = diff(to_form(existing), form)
+                    if not changes:
+                        out.append(ImportOutcome(source, existing.id, form_key(form), "unchanged", 0))
+                        continue
+                    try:
+                        check_editable(existing.status)
+                    except WorkflowError as exc:
+                        raise StoreError(f"{source}：{form_key(form)}：{exc}") from None
+                    self._write(s, existing, form)
+                    s.flush()
+                    self._audit(s, existing, action, changes, f"来自 {source}", version=existing.version)
+                    out.append(ImportOutcome(source, existing.id, form_key(form), "updated", len(changes)))
+        except StaleDataError:
+            raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"写入数据库失败，已全部撤销：{type(exc).__name__}") from None
+        return out
+
+    def transition(
+        self, form_id: int, action: str, comment: str = "", expected_version: int | None = None
+    ) -> StoredForm:
+        """Submit / return / approve / sign / reopen, recorded in the audit log."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                row = self._load(s, form_id)
+                if expected_version is not None and row.version != expected_version:
+                    raise ConflictError(form_key(to_form(row)), row.updated_by, _aware(row.updated_at), row.version)
+                before = row.status
+                after = transition(before, action, comment)
+                row.status = after.value
+                row.updated_at = _now()
+                row.updated_by = self.actor
+                if action == "reopen" and before == State.SIGNED.value:
+                    comment = f"{comment}（签章已失效：原签章人 {row.signed_by}）"
+                    row.signed_at = None
+                    row.signed_by = ""
+                    row.signature_sha256 = ""
+                s.flush()
+                self._audit(
+                    s,
+                    row,
+                    action,
+                    [Change("status", "状态", State(before).label, after.label)],
+                    comment,
+                    version=row.version,
+                )
+        except StaleDataError:
+            current = self.get(form_id)
+            raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
+        return self.get(form_id)
+
+    def mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
+        """Record a signature (issue 6 signs; this moves the form to 已签章)."""
+        with Session(self.engine) as s, s.begin():
+            row = self._load(s, form_id)
+            after = transition(row.status, "sign")
+            before = row.status
+            row.status = after.value
+            row.signed_at = _now()
+            row.signed_by = signer
+            row.signature_sha256 = sha256
+            row.updated_at = _now()
+            row.updated_by = self.actor
+            s.flush()
+            self._audit(
+                s,
+                row,
+                "sign",
+                [Change("status", "状态", State(before).label, after.label)],
+                f"签章人：{signer}；SHA-256 {sha256}",
+                version=row.version,
+            )
+        return self.get(form_id)
+
+    def delete(self, form_id: int, reason: str) -> None:
+        if not reason.strip():
+            raise StoreError("删除表单需要填写理由")
+        with Session(self.engine) as s, s.begin():
+            row = self._load(s, form_id)
+            check_editable(row.status)
+            self._audit(
+                s, row, "delete", [Change("", "删除表单", form_key(to_form(row)), None)], reason, version=row.version
+            )
+            s.delete(row)

@@ -1,0 +1,52 @@
+"""Database back ends for the storage tests: a real SQLite file and, when
+JIXIAO_TEST_PG is set, a real PostgreSQL server (one fresh schema per test)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+PG_URL = os.environ.get("JIXIAO_TEST_PG", "")
+PG_REASON = '未设置 JIXIAO_TEST_PG：跳过 PostgreSQL 测试（运行 eval "$(scripts/pg-test-server)" 后可测）'
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_REASON)),
+]
+
+
+def pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def make_backend(kind: str, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    """Yield (url, migrated engine) for a throw-away database of this kind."""
+    from jixiao.storage.database import make_engine, upgrade
+
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'jixiao.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        yield url, engine
+        engine.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = pg_schema_url(schema)
+    engine = make_engine(url)
+    upgrade(engine)
+    try:
+        yield url, engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
