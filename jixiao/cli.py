@@ -176,6 +176,28 @@ def cmd_rules(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+# -------------------------------------------------------------------- tui
+
+
+def cmd_tui(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """No command: open the terminal UI on the (default) database."""
+    from jixiao.cli_db import open_store
+
+    store = open_store(args, err)
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        from jixiao.cli_db import cmd_list
+
+        err.print("（不是终端：打印表单列表；在终端中运行 jixiao 打开界面）")
+        args.year = args.department = args.unit = args.status = args.search = None
+        return cmd_list(args, out, err)
+    from jixiao.cli_db import _catalog_quiet
+    from tui import create_app
+
+    catalog = _catalog_quiet()
+    create_app(store, catalog).run()
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- catalog
 
 
@@ -255,10 +277,7 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        from jixiao.cli_db import cmd_list
-
-        args.func = cmd_list
-        args.year = args.department = args.unit = args.status = args.search = None
+        args.func = cmd_tui
     try:
         return int(args.func(args, out, err))
     except KNOWN_ERRORS() as exc:

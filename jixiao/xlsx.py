@@ -18,12 +18,20 @@ structure of docs/form-format.md as JSON, Decimals as strings).
 Reading always starts from the *visible* cells, so edits made in Excel/WPS are
 honoured. The hidden data is used only field by field, where the visible value
 is what jixiao itself would have shown for the exact value: a number whose
-visible double equals the double of the exact decimal, a text equal to the
-exact text (ignoring whitespace and characters Excel cannot store), the same
-ticked boxes. There the exact value wins; everywhere else the visible value
-wins. A hand-made workbook without ``_jixiao`` reads from the visible cells
-alone; numbers then come from the shortest decimal text of the double
-(``24.7`` stays 24.7).
+visible double equals the exact decimal as a spreadsheet keeps it (the double
+itself, or rounded to the 16 digits openpyxl writes or the 15 digits Excel and
+LibreOffice keep when they re-save), a text equal to the exact text (ignoring
+whitespace and characters Excel cannot store), the same ticked boxes. There the
+exact value wins; everywhere else the visible value wins. Goals and indicators
+are paired by position, or by (一级, 二级, 三级) when rows were added or removed.
+The hidden data is found by sheet title, or by project name if the sheet was
+renamed; malformed hidden data is ignored. A hand-made workbook without
+``_jixiao`` reads from the visible cells alone; numbers then come from the
+shortest decimal text of the double (``24.7`` stays 24.7).
+
+Merged 一级/二级 cells carry down. In a hand-made sheet (no ``_jixiao``) a blank
+一级/二级 cell also repeats the one above; jixiao's own sheets merge such cells,
+so there a blank cell means an empty level.
 
 Targets and actuals are written as text cells (number format ``@``) so that
 ``100%`` or ``12`` never turn into numbers; a hand-typed number is read back as
@@ -88,7 +96,7 @@ FORMAT = "jixiao-form/1"
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # total size of all zip members, bytes
 MAX_MEMBERS = 10_000
-MAX_MERGED_CELLS = 1_000_000  # openpyxl materialises every cell of a merged range
+MAX_MERGED_CELLS = 100_000  # openpyxl materialises every cell of a merged range
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 _CHUNK = 30_000
 
@@ -315,7 +323,8 @@ def _num(value: Decimal) -> int | float | str:
         return str(value)
     if value == value.to_integral_value() and abs(value) < 2**53:
         return int(value)
-    return float(value)
+    f = float(value)
+    return f if math.isfinite(f) else str(value)
 
 
 def _plain(value: Decimal) -> str:
@@ -348,9 +357,11 @@ def sheet_title(name: str, used: set[str]) -> str:
         base = "表"
     if base.lower() == "history":  # reserved by Excel
         base += "_"
+    if base.lower().startswith(HIDDEN_SHEET):  # reserved for the exact data
+        base = "表" + base
     base = base[:31]
     title, n = base, 1
-    while title.lower() in used or title.lower().startswith(HIDDEN_SHEET):
+    while title.lower() in used:
         n += 1
         suffix = f"({n})"
         title = base[: 31 - len(suffix)] + suffix
@@ -409,7 +420,7 @@ class _Layout:
                     for c in range(col, to_col + 1):
                         self.ws.cell(row=r, column=c).border = _BORDER
             self.ws.merge_cells(start_row=row, start_column=col, end_row=to_row, end_column=to_col)
-        if to_row == row and value is not None:
+        if to_row == row and value is not None and not number:
             width = sum(self.widths[c - 1] for c in range(col, to_col + 1))
             per_line = max(1, width - 2)
             text = str(value)
@@ -526,7 +537,7 @@ def form_sheet(ws: Worksheet, form: Form) -> None:
         for ind in goal.indicators:
             values: list[Any] = [ind.level1, ind.level2, ind.name, ind.target, ind.actual]
             for c, value in enumerate(values, start=1):
-                lay.put(row, c, value, center=c <= 2)
+                lay.put(row, c, value, center=c != 3)
             lay.put(row, 6, ind.weight, number=True)
             lay.put(row, 7, ind.recorded.score if ind.recorded else None, number=True)
             lay.put(row, 8, ind.recorded.reason if ind.recorded else "")
@@ -915,11 +926,26 @@ def _goal_label(text: str) -> tuple[bool, str, str]:
 
 
 class _FormReader:
-    def __init__(self, sheet: _Sheet) -> None:
+    """Reads one form sheet.
+
+    ``carry_blanks``: a blank 一级/二级 cell repeats the one above (hand-made sheets). jixiao's
+    own sheets merge those cells instead, so for them a blank cell means an empty level.
+    """
+
+    def __init__(self, sheet: _Sheet, carry_blanks: bool = True) -> None:
         self.s = sheet
+        self.carry_blanks = carry_blanks
         self.kinds: dict[int, str] = {}
+        table_left: int | None = None  # leftmost column of the current indicator header
         for r in sorted(sheet.by_row):
             kind = self._kind(r)
+            if kind == "header":
+                table_left = sheet.first_col(r)
+            elif kind in ("info", "signoff") and table_left is not None and sheet.first_col(r) > table_left:
+                # an indicator row under merged 一级 cells whose first text happens to be a label word
+                kind = None
+            elif kind is not None:
+                table_left = None
             if kind:
                 self.kinds[r] = kind
         self.sections = sorted(self.kinds)
@@ -996,10 +1022,10 @@ class _FormReader:
             return value, (at[0], col) if col else None
 
         department, _ = header("department")
-        unit, unit_at = header("implementing_unit")
+        unit, _ = header("implementing_unit")
         has_unit_label = self._find(_HEADER_LABELS["implementing_unit"], free) is not None
         if not has_unit_label:
-            unit, unit_at = header("unit_name")
+            unit, _ = header("unit_name")
         rules, _ = header("rules")
         year_text, year_at = header("year")
         title = self._title()
@@ -1095,6 +1121,8 @@ class _FormReader:
         parts += [s.text(r, c2) for c2 in s.right_of(r, c)]
         text = " ".join(parts)
         has_boxes = any(mark in text for mark in (*_TICKED, *_UNTICKED))
+        # "☑部门预算项目 ☐区级专项" puts the box before its option; "部门预算项目√ 区级专项□" after it.
+        box_first = text.lstrip().startswith((*_TICKED, *_UNTICKED))
         ticked = []
         for option in TICK_GROUPS[key]:
             pos, name = text.find(option), option
@@ -1105,15 +1133,9 @@ class _FormReader:
                 continue
             before = text[:pos].rstrip()
             after = text[pos + len(name) :].lstrip()
-            if option.endswith("项目") and name != option and after.startswith("项目"):
+            if name != option and after.startswith("项目"):
                 after = after[2:].lstrip()
-            if not has_boxes:
-                ticked.append(option)
-            elif before.endswith(_TICKED):
-                ticked.append(option)
-            elif before.endswith(_UNTICKED):
-                continue
-            elif after.startswith(_TICKED):
+            if not has_boxes or (before.endswith(_TICKED) if box_first else after.startswith(_TICKED)):
                 ticked.append(option)
         return tuple(ticked)
 
@@ -1263,10 +1285,10 @@ class _FormReader:
             l1 = s.resolved(r, cols["level1"]) if "level1" in cols else ""
             l2 = s.resolved(r, cols["level2"]) if "level2" in cols else ""
             l1, l2 = _WS.sub("", l1), _WS.sub("", l2)
-            carried = not l1
-            l1 = l1 or prev1
-            if not l2 and carried:
-                l2 = prev2
+            if self.carry_blanks:  # blank 一级/二级 cells continue the group above, as merged cells do
+                l1 = l1 or prev1
+                if not l2 and l1 == prev1:
+                    l2 = prev2
             prev1, prev2 = l1, l2
             name = cell(r, "name")
             rest = [
@@ -1308,8 +1330,10 @@ def _same_text(visible: str, exact: str) -> bool:
 
 
 def _shown_float(value: Decimal) -> set[float]:
+    """The doubles a cell may hold for this exact value: as written (openpyxl keeps 16
+    significant digits) and as an office suite re-saves it (Excel/LibreOffice keep 15)."""
     f = float(value)
-    return {f, float(f"{f:.16g}")}
+    return {f, float(f"{f:.16g}"), float(f"{f:.15g}")}
 
 
 def _prefer(v: Any, h: Any) -> Any:
@@ -1464,7 +1488,7 @@ def read_workbook(path: Path) -> list[Form]:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible" or ws.title.startswith(HIDDEN_SHEET):
                 continue
-            form = _FormReader(_Sheet(name, ws)).read()
+            form = _FormReader(_Sheet(name, ws), carry_blanks=not exact).read()
             if form is not None:
                 found.append((ws.title, form))
     finally:

@@ -1,0 +1,257 @@
+"""Pure edits of a frozen Form: every edit returns a new Form.
+
+The TUI (and anything else that edits) goes through these, so that the rules
+for rows, cells and recorded scores live in one tested place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal, InvalidOperation
+
+from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
+
+# Editable indicator columns, in grid order: key -> label
+INDICATOR_COLUMNS: dict[str, str] = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年初目标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+}
+HEADER_FIELDS: dict[str, str] = {
+    "project_name": "项目名称",
+    "department": "主管部门",
+    "implementing_unit": "项目实施单位",
+    "year": "年度",
+}
+BUDGET_FIELDS: dict[str, str] = {
+    "planned": "预算数(A)",
+    "executed": "执行数(B)",
+    "weight": "分值",
+    "initial": "年初预算数",
+}
+
+
+class EditError(ValueError):
+    """An edit that cannot be applied; the message says what is expected."""
+
+
+def parse_number(text: str, what: str) -> Decimal | None:
+    """A number typed by a person ('20', '20.5', '１２', '20分', ''): exact Decimal or None."""
+    import unicodedata
+
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    for suffix in ("万元", "分", "%"):
+        cleaned = cleaned.removesuffix(suffix).strip()
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise EditError(f"{what}应为数字，如 20 或 24.7；输入的是「{text}」") from None
+    if not value.is_finite():
+        raise EditError(f"{what}应为有限的数字")
+    if value < 0:
+        raise EditError(f"{what}不能为负数")
+    return value
+
+
+def positions(form: Form) -> list[tuple[int, int]]:
+    """(goal index, indicator index) for every row, in display order."""
+    return [(gi, ii) for gi, g in enumerate(form.goals) for ii in range(len(g.indicators))]
+
+
+def _replace_goal(form: Form, gi: int, goal: Goal) -> Form:
+    goals = list(form.goals)
+    goals[gi] = goal
+    return dataclasses.replace(form, goals=tuple(goals))
+
+
+def _ensure_goal(form: Form) -> Form:
+    return form if form.goals else dataclasses.replace(form, goals=(Goal(),))
+
+
+def indicator_at(form: Form, row: int) -> Indicator:
+    gi, ii = positions(form)[row]
+    return form.goals[gi].indicators[ii]
+
+
+def set_indicator(form: Form, row: int, indicator: Indicator) -> Form:
+    gi, ii = positions(form)[row]
+    inds = list(form.goals[gi].indicators)
+    inds[ii] = indicator
+    return _replace_goal(form, gi, dataclasses.replace(form.goals[gi], indicators=tuple(inds)))
+
+
+def set_cell(form: Form, row: int, column: str, text: str) -> Form:
+    """Set one indicator cell from the text a person typed."""
+    if column not in INDICATOR_COLUMNS:
+        raise EditError(f"未知的列「{column}」")
+    ind = indicator_at(form, row)
+    if column == "weight":
+        return set_indicator(form, row, dataclasses.replace(ind, weight=parse_number(text, "分值")))
+    if column == "name" and not text.strip():
+        raise EditError("三级指标名称不能为空")
+    value = text.strip() if column in ("name", "level1", "level2") else text
+    if column in ("level1", "level2"):
+        value = "".join(value.split())
+    return set_indicator(form, row, dataclasses.replace(ind, **{column: value}))
+
+
+def apply_catalog_entry(form: Form, row: int, name: str, level1: str, level2: str, direction: str) -> Form:
+    """Choosing a catalog completion fills 一级, 二级 and the direction."""
+    ind = indicator_at(form, row)
+    keep_direction = direction if direction in ("positive", "reverse", "equal") else ""
+    return set_indicator(
+        form,
+        row,
+        dataclasses.replace(
+            ind, name=name, level1=level1 or ind.level1, level2=level2 or ind.level2, direction=keep_direction
+        ),
+    )
+
+
+def set_recorded(form: Form, row: int, score: Decimal | None, reason: str) -> Form:
+    """The unit's own score for a row: only with a reason (or cleared)."""
+    ind = indicator_at(form, row)
+    if score is None:
+        return set_indicator(form, row, dataclasses.replace(ind, recorded=None))
+    if not reason.strip():
+        raise EditError("修改自评得分必须说明理由")
+    return set_indicator(form, row, dataclasses.replace(ind, recorded=Recorded(score, reason.strip())))
+
+
+def new_indicator(like: Indicator | None = None) -> Indicator:
+    return Indicator(
+        level1=like.level1 if like else "产出指标",
+        level2=like.level2 if like else "数量指标",
+        name="新指标",
+        target="",
+        actual="",
+    )
+
+
+def insert_row(form: Form, row: int | None, after: bool = True) -> tuple[Form, int]:
+    """Insert a blank row before/after ``row`` (or at the end); returns (form, new row)."""
+    form = _ensure_goal(form)
+    pos = positions(form)
+    if row is None or not pos:
+        gi = len(form.goals) - 1
+        like = form.goals[gi].indicators[-1] if form.goals[gi].indicators else None
+        goal = form.goals[gi]
+        form = _replace_goal(form, gi, dataclasses.replace(goal, indicators=(*goal.indicators, new_indicator(like))))
+        return form, len(positions(form)) - 1
+    gi, ii = pos[row]
+    goal = form.goals[gi]
+    at = ii + 1 if after else ii
+    inds = list(goal.indicators)
+    inds.insert(at, new_indicator(goal.indicators[ii]))
+    form = _replace_goal(form, gi, dataclasses.replace(goal, indicators=tuple(inds)))
+    return form, row + 1 if after else row
+
+
+def delete_row(form: Form, row: int) -> Form:
+    gi, ii = positions(form)[row]
+    goal = form.goals[gi]
+    inds = list(goal.indicators)
+    del inds[ii]
+    return _replace_goal(form, gi, dataclasses.replace(goal, indicators=tuple(inds)))
+
+
+def move_row(form: Form, row: int, delta: int) -> tuple[Form, int]:
+    """Move a row up (-1) or down (+1) within its goal; returns (form, new row)."""
+    gi, ii = positions(form)[row]
+    goal = form.goals[gi]
+    j = ii + delta
+    if not 0 <= j < len(goal.indicators):
+        return form, row
+    inds = list(goal.indicators)
+    inds[ii], inds[j] = inds[j], inds[ii]
+    return _replace_goal(form, gi, dataclasses.replace(goal, indicators=tuple(inds))), row + delta
+
+
+def set_header(form: Form, key: str, text: str) -> Form:
+    if key == "year":
+        t = text.strip()
+        if not t:
+            raise EditError("年度不能为空")
+        if not t.isdigit() or not 1990 <= int(t) <= 2100:
+            raise EditError(f"年度应为四位年份，如 2024；输入的是「{text}」")
+        return dataclasses.replace(form, year=int(t))
+    if key in ("project_name", "implementing_unit") and not text.strip():
+        raise EditError(f"{HEADER_FIELDS[key]}不能为空")
+    if key == "rules":
+        return dataclasses.replace(form, rules=text or None)
+    if key in (
+        "deviation_analysis",
+        "improvement_measures",
+        "department",
+        "project_name",
+        "implementing_unit",
+        "title",
+    ):
+        return dataclasses.replace(
+            form, **{key: text.strip() if key not in ("deviation_analysis", "improvement_measures") else text}
+        )
+    raise EditError(f"未知字段「{key}」")
+
+
+def set_budget(form: Form, key: str, text: str) -> Form:
+    if key not in BUDGET_FIELDS:
+        raise EditError(f"未知字段「{key}」")
+    return dataclasses.replace(
+        form, budget=dataclasses.replace(form.budget, **{key: parse_number(text, BUDGET_FIELDS[key])})
+    )
+
+
+def set_budget_recorded(form: Form, score: Decimal | None, reason: str) -> Form:
+    if score is not None and not reason.strip():
+        raise EditError("修改自评得分必须说明理由")
+    rec = Recorded(score, reason.strip()) if score is not None else None
+    return dataclasses.replace(form, budget=dataclasses.replace(form.budget, recorded=rec))
+
+
+def set_ticks(form: Form, group: str, ticked: tuple[str, ...]) -> Form:
+    if group not in TICK_GROUPS:
+        raise EditError(f"未知的勾选组「{group}」")
+    bad = [t for t in ticked if t not in TICK_GROUPS[group]]
+    if bad:
+        raise EditError(f"「{bad[0]}」不是可选项")
+    return dataclasses.replace(form, ticks=dataclasses.replace(form.ticks, **{group: ticked}))
+
+
+def copy_for_next_year(form: Form) -> Form:
+    """Last year's form as this year's draft: same goals and targets, no actuals or scores."""
+    goals = tuple(
+        dataclasses.replace(
+            g, indicators=tuple(dataclasses.replace(i, actual="", recorded=None, deviation="") for i in g.indicators)
+        )
+        for g in form.goals
+    )
+    year = (form.year or 0) + 1 if form.year else None
+    title = form.title.replace(str(form.year), str(year)) if form.year and year else form.title
+    return dataclasses.replace(
+        form,
+        year=year,
+        title=title,
+        goals=goals,
+        budget=Budget(label=form.budget.label, weight=form.budget.weight),
+        total_recorded=None,
+        deviation_analysis="",
+        improvement_measures="",
+    )
+
+
+def blank_form(year: int, unit: str, project: str, department: str = "", rules: str | None = None) -> Form:
+    return Form(
+        project_name=project.strip(),
+        implementing_unit=unit.strip(),
+        department=department.strip(),
+        year=year,
+        rules=rules,
+        title=f"{year} 年度项目支出绩效自评表",
+        ticks=Ticks(),
+        goals=(Goal(indicators=(new_indicator(),)),),
+    )

@@ -1,0 +1,235 @@
+"""The terminal UI, driven by Textual's Pilot against a real SQLite database.
+
+Each test: given a seeded store, when a person presses keys, then the widgets
+and the database both show the result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from indicator_catalog import load_catalog
+from jixiao.storage.database import make_engine, upgrade
+from jixiao.storage.seed import seed_samples
+from jixiao.storage.store import FormStore
+from scorer.result import Status
+from tui import create_app
+from tui.screens.conflict_dialog import ConflictDialog
+from tui.screens.form_editor import FormEditorScreen
+from tui.screens.form_list import FormListScreen
+from tui.screens.recorded_dialog import RecordedScoreDialog
+from tui.widgets.cell_editor import CellEditor
+from tui.widgets.indicator_grid import FIELD_COLUMN, IndicatorGrid
+
+pytestmark = pytest.mark.asyncio
+
+CATALOG = load_catalog()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FormStore:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tui.db'}")
+    upgrade(engine)
+    seed_samples(engine)
+    return FormStore(engine, actor="项目负责人")
+
+
+def form_id(store: FormStore, name: str) -> int:
+    return next(s.id for s in store.list() if s.project_name == name)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_editor(pilot, store: FormStore, name: str) -> FormEditorScreen:  # type: ignore[no-untyped-def]
+    pilot.app.open_form(form_id(store, name))
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, FormEditorScreen) and screen.form is not None
+    return screen
+
+
+async def edit_cell(pilot, screen: FormEditorScreen, row: int, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    grid = screen.query_one(IndicatorGrid)
+    grid.focus()
+    grid.move_cursor(row=row, column=FIELD_COLUMN[field])
+    await pilot.press("enter")
+    editor = screen.query_one(CellEditor)
+    assert editor.is_open and editor.field == field
+    editor.input.value = ""
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_list_shows_seeded_forms_and_searches_by_initials(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, FormListScreen)
+        table = screen.query_one("#forms")
+        assert table.row_count == 9
+        await pilot.press("slash", *"zdjr")
+        await pilot.pause()
+        assert table.row_count == 1
+        assert [s.project_name for s in screen._visible()] == ["重大节日慰问"]
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FormEditorScreen)
+        assert pilot.app.screen.form.project_name == "重大节日慰问"  # type: ignore[union-attr]
+
+
+async def test_edit_actual_rescores_and_is_saved_with_audit(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        assert screen.result is not None and screen.result.total_computed == Decimal("98.10")
+        cost = screen.result.indicators[4]
+        assert cost.status is Status.PARTLY
+        # when the lead corrects the actual cost to the budgeted 20万元
+        await edit_cell(pilot, screen, 4, "actual", "20万元")
+        # then the row, the total and the totals bar change at once
+        r = screen.result.indicators[4]
+        assert r.status is Status.MET and r.score == 10
+        assert screen.result.total_computed == Decimal("100.00")
+        assert "100.00" in str(screen.query_one("#totals").render())
+        # and the database has the change, with its audit entry
+        fid = form_id(store, "老干工作经费")
+        stored = store.get(fid)
+        assert stored.form.goals[0].indicators[4].actual == "20万元"
+        assert stored.version == 2 == screen.version
+        last = store.history(fid)[-1]
+        assert (last.action, last.actor, last.before, last.after) == ("update", "项目负责人", "24.7万元", "20万元")
+        assert last.label == "指标「老干工作经费」实际完成值"
+
+
+async def test_typing_rescores_live_before_commit(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        grid = screen.query_one(IndicatorGrid)
+        grid.focus()
+        grid.move_cursor(row=4, column=FIELD_COLUMN["actual"])
+        await pilot.press("enter")
+        screen.query_one(CellEditor).input.value = ""
+        await pilot.press(*"40万元")
+        await pilot.pause()
+        assert screen.result.indicators[4].score == Decimal(5)  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.result.indicators[4].indicator.actual == "24.7万元"  # type: ignore[union-attr]
+        assert store.get(form_id(store, "老干工作经费")).version == 1  # nothing saved
+
+
+async def test_catalog_completion_fills_levels(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        grid = screen.query_one(IndicatorGrid)
+        grid.focus()
+        grid.move_cursor(row=6, column=FIELD_COLUMN["name"])
+        await pilot.press("a")  # add a row below the last one
+        await settle(pilot)
+        assert len(screen.form.indicators) == 8  # type: ignore[union-attr]
+        grid.move_cursor(row=7, column=FIELD_COLUMN["name"])
+        await pilot.press("enter")
+        editor = screen.query_one(CellEditor)
+        editor.input.value = ""
+        await pilot.press(*"myd")
+        await pilot.pause()
+        assert editor.options.option_count >= 1
+        assert "服务对象满意度" in str(editor.options.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        ind = screen.form.indicators[7]  # type: ignore[union-attr]
+        assert (ind.name, ind.level1, ind.level2) == ("服务对象满意度", "满意度指标", "服务对象满意度指标")
+        stored = store.get(form_id(store, "老干工作经费")).form
+        assert stored.indicators[7].name == "服务对象满意度"
+
+
+async def test_override_needs_a_reason(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        grid = screen.query_one(IndicatorGrid)
+        grid.focus()
+        grid.move_cursor(row=0, column=FIELD_COLUMN["actual"])
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RecordedScoreDialog)
+        dialog.query_one("#score").value = "18"
+        dialog.query_one("#reason").value = ""
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RecordedScoreDialog)  # refused
+        assert "必须说明理由" in str(dialog.query_one("#error").render())
+        dialog.query_one("#reason").value = "部分慰问对象未能到场"
+        dialog.query_one("#reason").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FormEditorScreen)
+        fid = form_id(store, "老干工作经费")
+        rec = store.get(fid).form.indicators[0].recorded
+        assert rec is not None and rec.score == 18 and rec.reason == "部分慰问对象未能到场"
+        last = store.history(fid)[-1]
+        assert (last.before, last.after, last.reason) == ("20", "18", "部分慰问对象未能到场")
+
+
+async def test_conflict_is_shown_and_nothing_is_overwritten(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "企业管理费")
+        fid = form_id(store, "企业管理费")
+        # meanwhile a colleague saves the same form
+        other = FormStore(store.engine, actor="财务科 李四")
+        theirs = other.get(fid)
+        other.save(fid, dataclasses.replace(theirs.form, deviation_analysis="由李四补充"), theirs.version)
+        await edit_cell(pilot, screen, 1, "actual", "9次")
+        assert isinstance(pilot.app.screen, ConflictDialog)
+        assert "李四" in pilot.app.screen.message
+        assert store.get(fid).form.deviation_analysis == "由李四补充"
+        assert store.get(fid).form.indicators[1].actual == "8 次"
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert screen.form.deviation_analysis == "由李四补充"  # type: ignore[union-attr]
+
+
+async def test_workflow_refused_on_submitted_form(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "计划管理费")
+        await pilot.press("t")  # submit
+        await settle(pilot)
+        fid = form_id(store, "计划管理费")
+        assert store.get(fid).status.value == "submitted"
+        assert "已提交" in str(screen.query_one("#totals").render())
+        notified = len(pilot.app._notifications)
+        await pilot.press("t")  # submit again: refused
+        await pilot.pause()
+        assert len(pilot.app._notifications) == notified + 1
+        assert "不能提交" in list(pilot.app._notifications)[-1].title
+        # editing is read-only now
+        grid = screen.query_one(IndicatorGrid)
+        grid.focus()
+        await pilot.press("enter")
+        assert not screen.query_one(CellEditor).is_open
+        assert store.get(fid).version == 2
+
+
+async def test_header_and_budget_edits_are_saved(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        await pilot.press("3")
+        await pilot.pause()
+        executed = screen.query_one("#b-executed")
+        executed.focus()
+        executed.value = "8.07"
+        await pilot.pause()
+        assert screen.result.budget.rate == Decimal("0.75")  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        fid = form_id(store, "重大节日慰问")
+        assert store.get(fid).form.budget.executed == Decimal("8.07")
+        assert store.history(fid)[-1].label == "执行数"

@@ -1,0 +1,61 @@
+"""A real-terminal smoke run: jixiao in tmux at 80×24 (skipped where tmux is absent)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="没有 tmux：跳过真实终端冒烟测试")
+
+
+SOCKET = f"jixiao-test-{os.getpid()}"  # a private tmux server: no shared environment
+
+
+def tmux(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
+
+
+def _capture(session: str) -> str:
+    return tmux("capture-pane", "-t", session, "-p").stdout
+
+
+def _wait_for(session: str, text: str, timeout: float = 20) -> str:
+    end = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < end:
+        screen = _capture(session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"屏幕上没有出现「{text}」：\n{screen}")
+
+
+def test_jixiao_in_a_real_terminal(tmp_path: Path) -> None:
+    session = f"jixiao-{uuid.uuid4().hex[:8]}"
+    data = tmp_path / "data"
+    cmd = f"cd {ROOT} && env XDG_DATA_HOME={data} JIXIAO_DB= TERM=xterm-256color {sys.executable} -m jixiao"
+    assert tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd).returncode == 0
+    try:
+        screen = _wait_for(session, "老干工作经费")
+        assert "表单列表" in screen and "98.10" in screen and "94.00" in screen
+        lines = screen.splitlines()
+        assert len(lines) <= 24
+        tmux("send-keys", "-t", session, "Enter")
+        _wait_for(session, "三级指标")
+        screen = _wait_for(session, "自评得分")
+        assert "规则得分 98.10（优）" in screen and "自评 94.00（优）" in screen
+        assert "编辑" in screen and "自评得分" in screen  # actions discoverable in the footer
+        tmux("send-keys", "-t", session, "C-q")
+        time.sleep(0.5)
+    finally:
+        tmux("kill-server")
+    assert (data / "jixiao" / "jixiao.db").exists()

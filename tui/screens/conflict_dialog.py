@@ -1,0 +1,59 @@
+"""Someone else saved the form first: reload theirs, compare, or overwrite on purpose."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from jixiao.formdiff import Change
+
+
+class ConflictDialog(ModalScreen[str]):
+    """Returns "reload", "overwrite" or "keep" (keep editing, nothing saved)."""
+
+    DEFAULT_CSS = """
+    ConflictDialog { align: center middle; }
+    ConflictDialog > Vertical { width: 90%; max-width: 110; height: auto; max-height: 90%; border: thick $warning; background: $surface; padding: 1 2; }
+    ConflictDialog VerticalScroll { height: auto; max-height: 12; display: none; border: round $panel; }
+    ConflictDialog VerticalScroll.-shown { display: block; }
+    ConflictDialog Horizontal { height: auto; margin-top: 1; }
+    ConflictDialog Button { margin-right: 1; }
+    """
+    BINDINGS = [Binding("escape", "keep", "继续编辑")]
+
+    def __init__(self, message: str, mine_vs_theirs: list[Change]) -> None:
+        super().__init__()
+        self.message = message
+        self.changes = mine_vs_theirs
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("保存冲突", classes="title")
+            yield Static(self.message)
+            with VerticalScroll(id="diff"):
+                for c in self.changes:
+                    yield Static(
+                        Text.assemble(
+                            (c.label + "：", "bold"), ("对方 ", "dim"), str(c.before), ("  我的 ", "dim"), str(c.after)
+                        )
+                    )
+                if not self.changes:
+                    yield Static("两个版本内容相同。")
+            with Horizontal():
+                yield Button("载入对方版本", variant="primary", id="reload")
+                yield Button(f"对比两个版本（{len(self.changes)} 处不同）", id="compare")
+                yield Button("用我的版本覆盖", variant="warning", id="overwrite")
+                yield Button("继续编辑", id="keep")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "compare":
+            self.query_one("#diff").toggle_class("-shown")
+            return
+        self.dismiss(event.button.id or "keep")
+
+    def action_keep(self) -> None:
+        self.dismiss("keep")

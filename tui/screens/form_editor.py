@@ -1,0 +1,677 @@
+"""The form editor: header, tick boxes, budget, indicator grid, narratives.
+
+Every edit re-scores the form at once; every committed edit is saved in a
+worker thread through the store (with its audit entry). A save conflict opens
+a dialog and never overwrites silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+
+from jixiao import editing
+from jixiao.editing import EditError
+from jixiao.formdiff import diff
+from jixiao.workflow import ACTIONS, EDITABLE, State
+from scorer import numbers as fmt
+from scorer.engine import score_form
+from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
+from scorer.result import FormResult
+from scorer.rules import available
+from scorer.rules import load as load_rules
+from tui.widgets.cell_editor import CellEditor
+from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
+from tui.widgets.styles import STATUS_STYLE
+from tui.widgets.totals_bar import TotalsBar
+
+FIELD_LABELS = {**editing.INDICATOR_COLUMNS}
+
+
+class Narrative(TextArea):
+    """A multi-line narrative that reports when the person leaves it."""
+
+    class Left(TextArea.Changed):
+        pass
+
+    def on_blur(self) -> None:
+        self.post_message(self.Left(self))
+
+
+class FormEditorScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "返回", show=True),
+        Binding("a", "add_row", "添加行", show=True),
+        Binding("i", "insert_row", "插入行", show=False),
+        Binding("delete", "delete_row", "删除行", show=False),
+        Binding("ctrl+up", "move_row(-1)", "上移", show=False),
+        Binding("ctrl+down", "move_row(1)", "下移", show=False),
+        Binding("s", "recorded", "自评得分", show=True),
+        Binding("t", "workflow('submit')", "提交", show=True),
+        Binding("b", "workflow('return')", "退回", show=False),
+        Binding("v", "workflow('approve')", "审核通过", show=False),
+        Binding("o", "workflow('reopen')", "重新打开", show=False),
+        Binding("ctrl+s", "save_now", "保存", show=True),
+        Binding("question_mark", "help", "帮助", show=True),
+        Binding("1", "tab('tab-indicators')", "指标", show=False),
+        Binding("2", "tab('tab-header')", "基本信息", show=False),
+        Binding("3", "tab('tab-budget')", "预算", show=False),
+        Binding("4", "tab('tab-narrative')", "分析", show=False),
+    ]
+    DEFAULT_CSS = """
+    FormEditorScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
+    FormEditorScreen TabbedContent { height: 1fr; }
+    FormEditorScreen TabPane { height: 1fr; }
+    FormEditorScreen #indicators-pane { height: 1fr; }
+    FormEditorScreen IndicatorGrid { height: 1fr; }
+    FormEditorScreen #explain { height: auto; max-height: 5; padding: 0 1; color: $text-muted; border-top: solid $panel; }
+    FormEditorScreen .row { height: auto; }
+    FormEditorScreen .row Label { width: 14; padding: 1 1 0 0; }
+    FormEditorScreen .row Input, FormEditorScreen .row Select { width: 1fr; }
+    FormEditorScreen .ticks { height: auto; }
+    FormEditorScreen .ticks Label { width: 10; padding: 1 1 0 0; }
+    FormEditorScreen RadioSet { layout: horizontal; height: auto; }
+    FormEditorScreen Checkbox { width: auto; }
+    FormEditorScreen #budget-result { padding: 1 1; height: auto; }
+    FormEditorScreen Narrative { height: 8; }
+    FormEditorScreen TabPane { padding: 0; }
+    """
+
+    result: reactive[FormResult | None] = reactive(None)
+    """The current scoring of ``form``; every widget is drawn from it."""
+
+    def __init__(self, form_id: int) -> None:
+        super().__init__()
+        self.form_id = form_id
+        self.stored: Any = None
+        self.form: Form | None = None
+        self.version = 0
+        self.status = State.DRAFT
+        self._pending: tuple[Form, str] | None = None
+        self._saving = False
+        self._preview_base: Form | None = None
+        self._filling = False
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title")
+        with TabbedContent(initial="tab-indicators"):
+            with TabPane("绩效指标", id="tab-indicators"):
+                with Vertical(id="indicators-pane"):
+                    yield IndicatorGrid(id="grid")
+                    yield CellEditor(catalog=self.app.catalog, id="editor")  # type: ignore[attr-defined]
+                    yield Static("", id="explain")
+            with TabPane("基本信息", id="tab-header"), VerticalScroll():
+                for key, label in editing.HEADER_FIELDS.items():
+                    with Horizontal(classes="row"):
+                        yield Label(label)
+                        yield Input(id=f"h-{key}")
+                with Horizontal(classes="row"):
+                    yield Label("规则集")
+                    yield Select([(n, n) for n in available()], allow_blank=False, id="h-rules")
+                for group, options in TICK_GROUPS.items():
+                    with Horizontal(classes="ticks"):
+                        yield Label(TICK_GROUP_LABELS[group])
+                        if group == "category":
+                            for i, opt in enumerate(options):
+                                yield Checkbox(opt, id=f"tick-category-{i}")
+                        else:
+                            with RadioSet(id=f"tick-{group}"):
+                                for opt in options:
+                                    yield RadioButton(opt)
+            with TabPane("预算执行", id="tab-budget"), VerticalScroll():
+                yield Static("预算执行情况（万元）", classes="section")
+                for key, label in editing.BUDGET_FIELDS.items():
+                    with Horizontal(classes="row"):
+                        yield Label(label)
+                        yield Input(id=f"b-{key}", placeholder="万元" if key != "weight" else "留空按规则集")
+                yield Static("", id="budget-result")
+                yield Button("设置预算执行自评得分（s）", id="budget-recorded")
+            with TabPane("分析与改进", id="tab-narrative"), VerticalScroll():
+                yield Label("偏差大或目标未完成原因分析")
+                yield Narrative(id="n-deviation_analysis")
+                yield Label("改进措施及结果应用方案")
+                yield Narrative(id="n-improvement_measures")
+        yield TotalsBar(id="totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        stored = self.app.store.get(self.form_id)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._loaded, stored)
+
+    def _loaded(self, stored: Any) -> None:
+        self.stored = stored
+        self.form = stored.form
+        self.version = stored.version
+        self.status = stored.status
+        self._fill_fields()
+        self.rescore()
+        self.query_one("#totals", TotalsBar).save_state = "已保存"
+        self.query_one("#grid", IndicatorGrid).focus()
+
+    # ---------------------------------------------------------- drawing
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+    def rescore(self, form: Form | None = None) -> FormResult | None:
+        form = form or self.form
+        if form is None:
+            return None
+        rules = load_rules(form.rules or "national-2020")
+        result = score_form(form, rules, self.app.catalog)  # type: ignore[attr-defined]
+        self.result = result
+        return result
+
+    def watch_result(self, result: FormResult | None) -> None:
+        if result is None:
+            return
+        self.query_one("#grid", IndicatorGrid).show(result)
+        totals = self.query_one("#totals", TotalsBar)
+        totals.result = result
+        totals.status_label = self.status.label + ("" if self.editable else "（只读）")
+        f = result.form
+        ro = "" if self.editable else "  [只读]"
+        self.query_one("#title", Static).update(
+            Text.assemble(
+                (f"{f.year} {f.project_name}", "bold"),
+                f"  {f.implementing_unit}  ",
+                (f"{self.status.label}{ro}", "cyan"),
+                f"  版本 {self.version}",
+            )
+        )
+        self._show_budget(result)
+        self._explain()
+
+    def _show_budget(self, result: FormResult) -> None:
+        b = result.budget
+        rec = ""
+        if b.recorded is not None:
+            rec = f"；自评 {fmt.score(b.recorded.score)}" + (
+                f"（理由：{b.recorded.reason}）" if b.recorded.reason else ""
+            )
+        self.query_one("#budget-result", Static).update(
+            Text.assemble(
+                ("执行率 ", "dim"),
+                (fmt.percent(b.rate, "—"), "bold"),
+                ("   得分 ", "dim"),
+                (f"{fmt.score(b.score, '—')} / {fmt.weight(b.weight)}", STATUS_STYLE.get(b.status, "")),
+                rec,
+                "\n",
+                ("；".join(b.explanation), "dim"),
+            )
+        )
+
+    def _explain(self, row: int | None = None) -> None:
+        result = self.result
+        grid = self.query_one("#grid", IndicatorGrid)
+        if result is None or not result.indicators:
+            self.query_one("#explain", Static).update("")
+            return
+        row = grid.cursor_row if row is None else row
+        row = max(0, min(row, len(result.indicators) - 1))
+        r = result.indicators[row]
+        ind = r.indicator
+        head = Text.assemble(
+            (f"{row + 1}. {ind.name}", "bold"),
+            f"  {ind.level1}/{ind.level2}  ",
+            (r.status.label, STATUS_STYLE[r.status]),
+        )
+        body = Text("；".join(r.explanation))
+        if ind.recorded is not None:
+            body.append(
+                f"\n自评 {fmt.score(ind.recorded.score)}：{ind.recorded.reason or '未说明理由'}", style="yellow"
+            )
+        self.query_one("#explain", Static).update(Text.assemble(head, "\n", body))
+
+    def _fill_fields(self) -> None:
+        """Put the form's values into the header, budget and narrative widgets."""
+        f = self.form
+        if f is None:
+            return
+        self._filling = True
+        try:
+            for key in editing.HEADER_FIELDS:
+                w = self.query_one(f"#h-{key}", Input)
+                w.value = str(getattr(f, key) or "")
+                w.disabled = not self.editable
+            rules = self.query_one("#h-rules", Select)
+            rules.value = f.rules or "national-2020"
+            rules.disabled = not self.editable
+            for i, opt in enumerate(TICK_GROUPS["category"]):
+                cb = self.query_one(f"#tick-category-{i}", Checkbox)
+                cb.value = opt in f.ticks.category
+                cb.disabled = not self.editable
+            for group in ("attribute", "project_type"):
+                rs = self.query_one(f"#tick-{group}", RadioSet)
+                for btn, opt in zip(rs.query(RadioButton), TICK_GROUPS[group], strict=True):
+                    btn.value = opt in f.ticks.group(group)
+                rs.disabled = not self.editable
+            for key in editing.BUDGET_FIELDS:
+                w = self.query_one(f"#b-{key}", Input)
+                w.value = fmt.money(getattr(f.budget, key))
+                w.disabled = not self.editable
+            for key in ("deviation_analysis", "improvement_measures"):
+                n = self.query_one(f"#n-{key}", Narrative)
+                n.load_text(getattr(f, key))
+                n.read_only = not self.editable
+            if f.form_kind is FormKind.DEPARTMENT:
+                self.query_one("#h-project_name", Input).tooltip = "部门整体支出表"
+        finally:
+            self.call_after_refresh(self._done_filling)
+
+    def _done_filling(self) -> None:
+        self._filling = False
+
+    # ------------------------------------------------------- committing
+
+    def _refuse_readonly(self) -> bool:
+        if self.editable:
+            return False
+        hint = "请先「重新打开」（o）" if self.status is State.SIGNED else "需退回（b）或重新打开（o）后才能修改"
+        self.app.notify(f"表单当前为「{self.status.label}」，只读；{hint}", severity="warning", title="不能修改")
+        return True
+
+    def commit(self, form: Form, reason: str = "") -> None:
+        """Adopt an edited form: re-score now, save in the background."""
+        self.form = form
+        self.rescore()
+        self._pending = (form, reason)
+        self.query_one("#totals", TotalsBar).save_state = "保存中…"
+        if not self._saving:
+            self._saving = True
+            self._save_worker()
+
+    @work(thread=True, group="save")
+    def _save_worker(self) -> None:
+        from jixiao.storage import ConflictError, StoreError
+        from jixiao.workflow import WorkflowError
+
+        store = self.app.store  # type: ignore[attr-defined]
+        while True:
+            pending = self._pending
+            self._pending = None
+            if pending is None:
+                break
+            form, reason = pending
+            try:
+                stored = store.save(self.form_id, form, self.version, reason)
+            except ConflictError as exc:
+                theirs = store.get(self.form_id)
+                self.app.call_from_thread(self._conflict, exc, theirs, form)
+                break
+            except (StoreError, WorkflowError) as exc:
+                self.app.call_from_thread(self._save_failed, str(exc))
+                break
+            self.app.call_from_thread(self._saved, stored)
+        self._saving = False
+        if self._pending is not None:
+            self.app.call_from_thread(self._resume_saving)
+
+    def _resume_saving(self) -> None:
+        if not self._saving and self._pending is not None:
+            self._saving = True
+            self._save_worker()
+
+    def _saved(self, stored: Any) -> None:
+        self.version = stored.version
+        self.status = stored.status
+        if self._pending is None:
+            self.query_one("#totals", TotalsBar).save_state = "已保存"
+        self.post_message(self.Saved(stored.version))
+        self.mutate_reactive(FormEditorScreen.result)
+
+    class Saved(Message):
+        """Posted after each successful save (tests wait for it)."""
+
+        def __init__(self, version: int) -> None:
+            self.version = version
+            super().__init__()
+
+    def _save_failed(self, message: str) -> None:
+        self.query_one("#totals", TotalsBar).save_state = "未保存"
+        self.app.notify(message, severity="error", title="保存失败")
+
+    def _conflict(self, exc: Exception, theirs: Any, mine: Form) -> None:
+        from tui.screens.conflict_dialog import ConflictDialog
+
+        self.query_one("#totals", TotalsBar).save_state = "未保存（冲突）"
+        changes = diff(theirs.form, mine)
+
+        def decided(choice: str | None) -> None:
+            if choice == "reload":
+                self._loaded(theirs)
+                self.app.notify("已载入对方的版本；您未保存的修改已放弃。", title="已重新载入")
+            elif choice == "overwrite":
+                self.version = theirs.version
+                self.commit(mine, "覆盖他人同时所做的修改")
+            else:
+                self.app.notify("您的修改尚未保存；按 Ctrl+S 重试，或重新打开表单。", severity="warning")
+
+        self.app.push_screen(ConflictDialog(str(exc), changes), decided)
+
+    def action_save_now(self) -> None:
+        if self.form is not None and not self._refuse_readonly():
+            self._pending = (self.form, "")
+            if not self._saving:
+                self._saving = True
+                self._save_worker()
+
+    def _apply(self, edit: Any, *args: Any, reason: str = "") -> bool:
+        """Run a pure edit; show its error instead of raising."""
+        if self.form is None or self._refuse_readonly():
+            return False
+        try:
+            new = edit(self.form, *args)
+        except EditError as exc:
+            self.app.notify(str(exc), severity="error", title="输入有误")
+            return False
+        if isinstance(new, tuple):
+            new, row = new
+            self.commit(new, reason)
+            self.query_one("#grid", IndicatorGrid).move_cursor(row=row)
+        else:
+            self.commit(new, reason)
+        return True
+
+    # ------------------------------------------------------ grid editing
+
+    @on(IndicatorGrid.RowFocused)
+    def _row_focused(self, event: IndicatorGrid.RowFocused) -> None:
+        self._explain(event.row)
+
+    @on(IndicatorGrid.EditRequested)
+    def _edit_requested(self, event: IndicatorGrid.EditRequested) -> None:
+        if self.form is None or self._refuse_readonly():
+            return
+        if event.field in ("score", "recorded"):
+            self.action_recorded()
+            return
+        ind = editing.indicator_at(self.form, event.row)
+        value = fmt.money(ind.weight) if event.field == "weight" else getattr(ind, event.field)
+        hint = "输入名称、拼音或首字母，↑↓ 选择指标库条目" if event.field == "name" else ""
+        self._preview_base = self.form
+        self.query_one("#editor", CellEditor).open(
+            event.row, event.field, f"第 {event.row + 1} 行 {FIELD_LABELS[event.field]}", value, hint
+        )
+
+    @on(CellEditor.Preview)
+    def _preview(self, event: CellEditor.Preview) -> None:
+        editor = self.query_one("#editor", CellEditor)
+        base = self._preview_base
+        if base is None or editor.row < 0:
+            return
+        try:
+            form = editing.set_cell(base, editor.row, editor.field, event.value)
+        except EditError:
+            return
+        self.rescore(form)
+
+    @on(CellEditor.Committed)
+    def _committed(self, event: CellEditor.Committed) -> None:
+        base = self._preview_base or self.form
+        self._close_editor()
+        if base is None:
+            return
+        try:
+            form = editing.set_cell(base, event.row, event.field, event.value)
+        except EditError as exc:
+            self.app.notify(str(exc), severity="error", title="输入有误")
+            self.rescore()
+            return
+        if form != base:
+            self.commit(form)
+        else:
+            self.rescore()
+
+    @on(CellEditor.CatalogChosen)
+    def _catalog_chosen(self, event: CellEditor.CatalogChosen) -> None:
+        base = self._preview_base or self.form
+        self._close_editor()
+        if base is None:
+            return
+        e = event.entry
+        self.commit(editing.apply_catalog_entry(base, event.row, e.name, e.level1, e.level2, e.direction))
+        self.app.notify(f"已采用指标库条目「{e.name}」：{e.level1}/{e.level2}，单位 {e.unit or '—'}", title="指标库")
+
+    @on(CellEditor.Cancelled)
+    def _cancelled(self) -> None:
+        self._close_editor()
+        self.rescore()
+
+    def _close_editor(self) -> None:
+        self._preview_base = None
+        self.query_one("#editor", CellEditor).close()
+        self.query_one("#grid", IndicatorGrid).focus()
+
+    def _row(self) -> int | None:
+        grid = self.query_one("#grid", IndicatorGrid)
+        return grid.cursor_row if grid.row_count else None
+
+    def action_add_row(self) -> None:
+        self._apply(editing.insert_row, self._row(), True)
+
+    def action_insert_row(self) -> None:
+        self._apply(editing.insert_row, self._row(), False)
+
+    def action_delete_row(self) -> None:
+        row = self._row()
+        if row is None or self.form is None or self._refuse_readonly():
+            return
+        from tui.screens.comment_dialog import CommentDialog
+
+        name = editing.indicator_at(self.form, row).name
+
+        def confirmed(answer: str | None) -> None:
+            if answer is not None:
+                self._apply(editing.delete_row, row)
+
+        self.app.push_screen(
+            CommentDialog("删除行", f"删除第 {row + 1} 行「{name}」？", ok="删除", required=False, with_input=False),
+            confirmed,
+        )
+
+    def action_move_row(self, delta: int) -> None:
+        row = self._row()
+        if row is not None:
+            self._apply(editing.move_row, row, delta)
+
+    def action_recorded(self) -> None:
+        if self.form is None or self.result is None or self._refuse_readonly():
+            return
+        from tui.screens.recorded_dialog import RecordedScoreDialog
+
+        if self.query_one(TabbedContent).active == "tab-budget":
+            self._budget_recorded()
+            return
+        row = self._row()
+        if row is None:
+            return
+        r = self.result.indicators[row]
+        rec = r.indicator.recorded
+
+        def done(answer: tuple[Decimal | None, str] | None) -> None:
+            if answer is not None:
+                score, reason = answer
+                self._apply(editing.set_recorded, row, score, reason, reason=reason)
+
+        self.app.push_screen(
+            RecordedScoreDialog(
+                r.indicator.name, r.weight, r.score, rec.score if rec else None, rec.reason if rec else ""
+            ),
+            done,
+        )
+
+    @on(Button.Pressed, "#budget-recorded")
+    def _budget_recorded(self) -> None:
+        if self.result is None or self._refuse_readonly():
+            return
+        from tui.screens.recorded_dialog import RecordedScoreDialog
+
+        b = self.result.budget
+        rec = b.recorded
+
+        def done(answer: tuple[Decimal | None, str] | None) -> None:
+            if answer is not None:
+                self._apply(editing.set_budget_recorded, answer[0], answer[1], reason=answer[1])
+
+        self.app.push_screen(
+            RecordedScoreDialog("预算执行", b.weight, b.score, rec.score if rec else None, rec.reason if rec else ""),
+            done,
+        )
+
+    # ------------------------------------------------- header and budget
+
+    @on(Input.Submitted)
+    @on(Input.Blurred)
+    def _field_done(self, event: Input.Submitted | Input.Blurred) -> None:
+        wid = event.input.id or ""
+        if self._filling or self.form is None or not (wid.startswith("h-") or wid.startswith("b-")):
+            return
+        key = wid[2:]
+        value = event.input.value
+        current = getattr(self.form, key) if wid.startswith("h-") else getattr(self.form.budget, key)
+        if str(current or "") == value or (wid.startswith("b-") and fmt.money(current) == value):
+            return
+        if wid.startswith("h-"):
+            self._apply(editing.set_header, key, value)
+        else:
+            self._apply(editing.set_budget, key, value)
+
+    @on(Input.Changed)
+    def _budget_live(self, event: Input.Changed) -> None:
+        """Budget numbers re-score as they are typed."""
+        wid = event.input.id or ""
+        if self._filling or self.form is None or not wid.startswith("b-"):
+            return
+        try:
+            self.rescore(editing.set_budget(self.form, wid[2:], event.value))
+        except EditError:
+            pass
+
+    @on(Select.Changed, "#h-rules")
+    def _rules_changed(self, event: Select.Changed) -> None:
+        if self._filling or self.form is None or event.value == (self.form.rules or "national-2020"):
+            return
+        self._apply(editing.set_header, "rules", str(event.value))
+
+    @on(Checkbox.Changed)
+    def _category_changed(self) -> None:
+        if self._filling or self.form is None:
+            return
+        ticked = tuple(
+            opt
+            for i, opt in enumerate(TICK_GROUPS["category"])
+            if self.query_one(f"#tick-category-{i}", Checkbox).value
+        )
+        if ticked != self.form.ticks.category:
+            self._apply(editing.set_ticks, "category", ticked)
+
+    @on(RadioSet.Changed)
+    def _radio_changed(self, event: RadioSet.Changed) -> None:
+        if self._filling or self.form is None:
+            return
+        group = (event.radio_set.id or "").removeprefix("tick-")
+        ticked = (str(event.pressed.label),)
+        if ticked != self.form.ticks.group(group):
+            self._apply(editing.set_ticks, group, ticked)
+
+    @on(Narrative.Left)
+    def _narrative_left(self, event: Narrative.Left) -> None:
+        if self._filling or self.form is None:
+            return
+        key = (event.text_area.id or "").removeprefix("n-")
+        if event.text_area.text != getattr(self.form, key):
+            self._apply(editing.set_header, key, event.text_area.text)
+
+    # ----------------------------------------------------------- workflow
+
+    def action_workflow(self, action: str) -> None:
+        from jixiao.storage import ConflictError, StoreError
+        from jixiao.workflow import WorkflowError, transition
+        from tui.screens.comment_dialog import CommentDialog
+
+        if self.form is None:
+            return
+        a = ACTIONS[action]
+        try:
+            transition(self.status.value, action, "x")  # refuse early, with the workflow's own message
+        except WorkflowError as exc:
+            self.app.notify(str(exc), severity="error", title=f"不能{a.label}")
+            return
+
+        def go(comment: str | None) -> None:
+            if comment is None:
+                return
+            try:
+                stored = self.app.store.transition(self.form_id, action, comment, expected_version=self.version)  # type: ignore[attr-defined]
+            except (WorkflowError, StoreError, ConflictError) as exc:
+                self.app.notify(str(exc), severity="error", title=f"不能{a.label}")
+                return
+            self.version, self.status = stored.version, stored.status
+            self._fill_fields()
+            self.mutate_reactive(FormEditorScreen.result)
+            self.app.notify(f"表单已{a.label}：现为「{stored.status.label}」", title=a.label)
+
+        if a.needs_comment:
+            self.app.push_screen(CommentDialog(a.label, f"请填写{a.label}理由："), go)
+        else:
+            go("")
+
+    # --------------------------------------------------------------- misc
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_back(self) -> None:
+        editor = self.query_one("#editor", CellEditor)
+        if editor.is_open:
+            self._cancelled()
+            return
+        focused = self.focused
+        if isinstance(focused, Narrative):
+            self._narrative_left(Narrative.Left(focused))
+        self.app.pop_screen()
+        self.app.refresh_list()  # type: ignore[attr-defined]
+
+    def indicator_columns(self) -> list[str]:
+        return [c[0] for c in COLUMNS]
+
+    def replace_form(self, form: Form) -> None:
+        """Tests and tools: adopt a whole new form as one edit."""
+        self.commit(dataclasses.replace(form))

@@ -1,0 +1,249 @@
+"""The start screen: every form in the database, filtered and searchable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from jixiao.workflow import STATE_LABELS, State
+from scorer import numbers as fmt
+from scorer.model import Form
+from tui.widgets.styles import clip
+
+
+@lru_cache(maxsize=4096)
+def initials(text: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a name, for searching without an input method."""
+    from pypinyin import Style, lazy_pinyin
+
+    full = "".join(lazy_pinyin(text)).lower()
+    first = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    return full, first
+
+
+def matches(summary: Any, query: str) -> bool:
+    q = query.strip().lower()
+    if not q:
+        return True
+    name = summary.project_name
+    if q in name.lower() or q in summary.implementing_unit.lower():
+        return True
+    full, first = initials(name)
+    return q in first or q in full or (len(q) >= 3 and _subsequence(q, first))
+
+
+def _subsequence(q: str, text: str) -> bool:
+    """lgjf finds 老干工作经费 (lggzjf): initials typed with some syllables skipped."""
+    it = iter(text)
+    return all(ch in it for ch in q)
+
+
+class FormListScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "打开", show=True),
+        Binding("n", "new", "新建", show=True),
+        Binding("slash", "search", "搜索", show=True),
+        Binding("r", "refresh", "刷新", show=True),
+        Binding("question_mark", "help", "帮助", show=True),
+        Binding("q", "quit", "退出", show=True),
+    ]
+    DEFAULT_CSS = """
+    FormListScreen #filters { height: 3; }
+    FormListScreen #search { width: 1fr; }
+    FormListScreen #unit { width: 1fr; }
+    FormListScreen #year { width: 14; }
+    FormListScreen #status { width: 14; }
+    FormListScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
+    FormListScreen #count { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    summaries: reactive[list[Any]] = reactive(list, always_update=True)
+    """All forms from the store; the table shows those passing the filters."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("jixiao 绩效自评 · 表单列表", id="title")
+        with Horizontal(id="filters"):
+            yield Input(placeholder="搜索项目名称或拼音首字母（/）", id="search")
+            yield Input(placeholder="实施单位", id="unit")
+            yield Select[int]([], prompt="年度", id="year")
+            yield Select[str]([(label, s.value) for s, label in STATE_LABELS.items()], prompt="状态", id="status")
+        yield DataTable(cursor_type="row", zebra_stripes=True, cell_padding=0, id="forms")
+        yield Static("", id="count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._columns(self.app.size.width)
+        self.query_one("#forms", DataTable).focus()
+        self.action_refresh()
+
+    COLUMNS = (
+        ("年度", 5, 0),
+        ("实施单位", 11, 2),
+        ("项目名称", 17, 3),
+        ("预算数", 9, 0),
+        ("执行率", 8, 0),
+        ("规则", 7, 0),
+        ("自评", 7, 0),
+        ("等级", 4, 0),
+        ("状态", 7, 0),
+        ("问题", 3, 0),
+    )
+
+    def _columns(self, width: int) -> None:
+        """Fit 80 columns; give extra width to the unit and project names."""
+        table = self.query_one("#forms", DataTable)
+        extra = max(0, width - sum(w for _, w, _ in self.COLUMNS) - 3)
+        shares = sum(s for _, _, s in self.COLUMNS)
+        self.widths = [w + (extra * s // shares if s else 0) for _, w, s in self.COLUMNS]
+        table.clear(columns=True)
+        for (label, _, _), w in zip(self.COLUMNS, self.widths, strict=True):
+            table.add_column(label, width=w)
+
+    def on_resize(self) -> None:
+        if getattr(self, "widths", None) is not None:
+            self._columns(self.app.size.width)
+            self._fill()
+
+    @work(thread=True, exclusive=True, group="list")
+    def action_refresh(self) -> None:
+        rows = self.app.store.list()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._loaded, rows)
+
+    def _loaded(self, rows: list[Any]) -> None:
+        years = sorted({r.year for r in rows}, reverse=True)
+        year = self.query_one("#year", Select)
+        current = year.value
+        year.set_options([(str(y), y) for y in years])
+        if current in years:
+            year.value = current
+        self.summaries = rows
+
+    def watch_summaries(self) -> None:
+        self._fill()
+
+    def _visible(self) -> list[Any]:
+        q = self.query_one("#search", Input).value
+        unit = self.query_one("#unit", Input).value.strip()
+        year = self.query_one("#year", Select).value
+        status = self.query_one("#status", Select).value
+        out = []
+        for s in self.summaries:
+            if year is not Select.NULL and s.year != year:
+                continue
+            if status is not Select.NULL and s.status.value != status:
+                continue
+            if unit and unit not in s.implementing_unit:
+                continue
+            if matches(s, q):
+                out.append(s)
+        return out
+
+    def _fill(self) -> None:
+        table = self.query_one("#forms", DataTable)
+        key = None
+        if table.row_count:
+            try:
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            except Exception:
+                key = None
+        table.clear()
+        rows = self._visible()
+        for s in rows:
+            differs = (
+                s.total_recorded is not None
+                and s.total_computed is not None
+                and fmt.q2(s.total_recorded) != s.total_computed
+            )
+            w = self.widths
+            table.add_row(
+                str(s.year),
+                Text(clip(s.implementing_unit, w[1] - 1)),
+                Text(clip(s.project_name, w[2] - 1)),
+                Text(fmt.money(s.planned, "—") + " ", justify="right"),
+                Text(fmt.percent(s.rate, "—") + " ", justify="right"),
+                Text(fmt.score(s.total_computed, "—") + " ", justify="right"),
+                Text(fmt.score(s.total_recorded) + " ", style="bold yellow" if differs else "", justify="right"),
+                " " + s.grade,
+                Text(
+                    " " + s.status.label,
+                    style="green"
+                    if s.status in (State.APPROVED, State.SIGNED)
+                    else "cyan"
+                    if s.status is State.SUBMITTED
+                    else "",
+                ),
+                Text(str(s.problems or "") + " ", style="yellow", justify="right"),
+                key=str(s.id),
+            )
+        for i, s in enumerate(rows):
+            if str(s.id) == key:
+                table.move_cursor(row=i)
+        self.query_one("#count", Static).update(
+            f"共 {len(rows)} 份表单（数据库中 {len(self.summaries)} 份）· Enter 打开"
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted)
+    def _focus_table(self) -> None:
+        self.query_one("#forms", DataTable).focus()
+
+    def selected(self) -> Any | None:
+        table = self.query_one("#forms", DataTable)
+        rows = self._visible()
+        if not rows or not table.row_count:
+            return None
+        return rows[min(table.cursor_row, len(rows) - 1)]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        s = self.selected()
+        if s is not None:
+            self.app.open_form(s.id)  # type: ignore[attr-defined]
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_new(self) -> None:
+        from tui.screens.new_form_dialog import NewFormDialog
+
+        s = self.selected()
+        template: Form | None = self.app.store.get(s.id).form if s is not None else None  # type: ignore[attr-defined]
+        year = max((x.year for x in self.summaries), default=2024) + (1 if template else 0)
+        self.app.push_screen(NewFormDialog(year, template), self._created)
+
+    def _created(self, form: Form | None) -> None:
+        if form is None:
+            return
+        from jixiao.storage import StoreError
+
+        try:
+            stored = self.app.store.create(form)  # type: ignore[attr-defined]
+        except StoreError as exc:
+            self.app.notify(str(exc), severity="error", title="不能新建")
+            return
+        self.action_refresh()
+        self.app.open_form(stored.id)  # type: ignore[attr-defined]
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()

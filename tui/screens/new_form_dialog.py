@@ -1,0 +1,80 @@
+"""Start a new form: from scratch, or as a copy of last year's."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from jixiao.editing import EditError, blank_form, copy_for_next_year
+from scorer.model import Form
+from scorer.rules import DEFAULT_RULES, available
+
+
+class NewFormDialog(ModalScreen[Form | None]):
+    DEFAULT_CSS = """
+    NewFormDialog { align: center middle; }
+    NewFormDialog > Vertical { width: 72; max-width: 100%; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    NewFormDialog Input, NewFormDialog Select { margin-bottom: 0; }
+    NewFormDialog #error { color: $error; height: auto; }
+    NewFormDialog Horizontal { height: auto; margin-top: 1; }
+    NewFormDialog Button { margin-right: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "取消")]
+
+    def __init__(self, year: int, template: Form | None) -> None:
+        super().__init__()
+        self.year = year
+        self.template = template
+
+    def compose(self) -> ComposeResult:
+        t = self.template
+        with Vertical():
+            yield Label("新建自评表")
+            yield Input(str(self.year), id="year", placeholder="年度，如 2025")
+            yield Input(t.implementing_unit if t else "", id="unit", placeholder="项目实施单位")
+            yield Input(t.department if t else "", id="department", placeholder="主管部门")
+            yield Input("", id="project", placeholder="项目名称")
+            yield Select(
+                [(n, n) for n in available()],
+                value=(t.rules if t and t.rules else DEFAULT_RULES),
+                allow_blank=False,
+                id="rules",
+            )
+            yield Static("", id="error")
+            with Horizontal():
+                yield Button("从空白新建", variant="primary", id="blank")
+                if t is not None:
+                    yield Button(f"复制「{t.project_name}」{t.year} 年度表单", id="copy")
+                yield Button("取消", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#project", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        try:
+            year_text = self.query_one("#year", Input).value.strip()
+            if not year_text.isdigit():
+                raise EditError("年度应为四位年份，如 2025")
+            if event.button.id == "copy" and self.template is not None:
+                form = copy_for_next_year(self.template)
+                self.dismiss(form)
+                return
+            unit = self.query_one("#unit", Input).value
+            project = self.query_one("#project", Input).value
+            if not unit.strip() or not project.strip():
+                raise EditError("请填写项目实施单位和项目名称")
+            rules = self.query_one("#rules", Select).value
+            self.dismiss(
+                blank_form(int(year_text), unit, project, self.query_one("#department", Input).value, str(rules))
+            )
+        except EditError as exc:
+            self.query_one("#error", Static).update(str(exc))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

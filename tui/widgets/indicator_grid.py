@@ -1,0 +1,140 @@
+"""The indicator grid: 一级 / 二级 / 三级 / 目标值 / 实际完成值 / 分值 / 得分 / 自评 / 状态."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+
+from scorer import numbers as fmt
+from scorer.result import FormResult, IndicatorResult
+from scorer.vocabulary import level_key
+from tui.widgets.styles import DIFF_MARK, STATUS_SHORT, STATUS_STYLE, clip, short
+
+# grid column -> editable field (None: not a text cell), and its width at 80 columns
+COLUMNS: list[tuple[str, str | None, int]] = [
+    ("序", None, 3),
+    ("一级", "level1", 5),
+    ("二级", "level2", 5),
+    ("三级指标", "name", 17),
+    ("目标值", "target", 11),
+    ("实际完成值", "actual", 11),
+    ("分值", "weight", 5),
+    ("得分", "score", 6),
+    ("自评", "recorded", 6),
+    ("状态", None, 5),
+]
+FLEX = {"level1": 1, "level2": 2, "name": 6, "target": 3, "actual": 4}  # shares of extra width
+FIELD_COLUMN = {field: i for i, (_, field, _) in enumerate(COLUMNS) if field}
+
+
+class IndicatorGrid(DataTable[Text | str]):
+    """Shows one FormResult; posts EditRequested when a person picks a cell."""
+
+    BINDINGS = [("enter", "edit_cell", "编辑")]
+
+    class EditRequested(Message):
+        def __init__(self, row: int, field: str) -> None:
+            self.row = row
+            self.field = field
+            super().__init__()
+
+    class RowFocused(Message):
+        def __init__(self, row: int) -> None:
+            self.row = row
+            super().__init__()
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=True, cell_padding=0, **kw)  # type: ignore[arg-type]
+        self.widths = [w for _, _, w in COLUMNS]
+        self._result: FormResult | None = None
+
+    def layout_for(self, width: int) -> list[int]:
+        """Column widths for the space available: 80 columns and up."""
+        base = [w for _, _, w in COLUMNS]
+        extra = max(0, width - sum(base) - 3)
+        total = sum(FLEX.values())
+        out = []
+        for _, field, w in COLUMNS:
+            share = FLEX.get(field or "", 0)
+            out.append(w + (extra * share // total if share else 0))
+        return out
+
+    def on_mount(self) -> None:
+        self._relayout(self.app.size.width)
+
+    def on_resize(self) -> None:
+        if self.layout_for(self.size.width or self.app.size.width) != self.widths:
+            self._relayout(self.size.width or self.app.size.width)
+
+    def _relayout(self, width: int) -> None:
+        self.widths = self.layout_for(width)
+        coord = self.cursor_coordinate
+        self.clear(columns=True)
+        for (label, _, _), w in zip(COLUMNS, self.widths, strict=True):
+            self.add_column(label, width=w)
+        if self._result is not None:
+            self.show(self._result)
+            self.move_cursor(row=coord.row, column=coord.column)
+
+    def _cells(self, i: int, r: IndicatorResult, prev: IndicatorResult | None) -> list[Text | str]:
+        ind = r.indicator
+        same1 = prev is not None and level_key(prev.indicator.level1) == level_key(ind.level1)
+        same2 = same1 and prev is not None and level_key(prev.indicator.level2) == level_key(ind.level2)
+        style = STATUS_STYLE[r.status]
+        mark = DIFF_MARK if r.differs else ""
+        target = r.target.display(r.unit if r.target.is_numeric else None) if r.target else ind.target
+        actual = r.actual.display(r.unit if r.actual.is_numeric else None) if r.actual else ind.actual
+        w = [x - 1 for x in self.widths]
+        return [
+            Text(str(i + 1), style="dim"),
+            Text("" if same1 else short(level_key(ind.level1), w[1]), style="cyan"),
+            Text("" if same2 else short(level_key(ind.level2), w[2])),
+            Text(mark + clip(ind.name, w[3] - len(mark) * 2), style="bold yellow" if r.differs else ""),
+            Text(clip(target, w[4]), style="" if r.target else "bold red underline"),
+            Text(clip(actual, w[5]), style="" if r.actual else "bold red underline"),
+            Text(fmt.weight(r.weight) + ("*" if r.weight_source == "allocated" else "") + " ", justify="right"),
+            Text(fmt.score(r.score, "—") + " ", style=style, justify="right"),
+            Text(
+                (fmt.score(ind.recorded.score) if ind.recorded else "") + " ",
+                style="bold yellow" if r.differs else "",
+                justify="right",
+            ),
+            Text(" " + (STATUS_SHORT[r.status] if self.widths[9] < 9 else r.status.label), style=style),
+        ]
+
+    def show(self, result: FormResult) -> None:
+        """Redraw from a result, keeping the cursor where it was."""
+        self._result = result
+        coord = self.cursor_coordinate
+        rows = list(result.indicators)
+        if self.row_count != len(rows):
+            self.clear()
+            for i, r in enumerate(rows):
+                self.add_row(*self._cells(i, r, rows[i - 1] if i else None), key=str(i))
+        else:
+            for i, r in enumerate(rows):
+                for c, cell in enumerate(self._cells(i, r, rows[i - 1] if i else None)):
+                    self.update_cell_at(Coordinate(i, c), cell)
+        if rows:
+            self.move_cursor(row=min(coord.row, len(rows) - 1), column=coord.column)
+
+    def update_row(self, i: int, r: IndicatorResult, prev: IndicatorResult | None) -> None:
+        for c, cell in enumerate(self._cells(i, r, prev)):
+            self.update_cell_at(Coordinate(i, c), cell)
+
+    def action_edit_cell(self) -> None:
+        if not self.row_count:
+            return
+        coord = self.cursor_coordinate
+        field = COLUMNS[coord.column][1] or "actual"
+        self.post_message(self.EditRequested(coord.row, field))
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.post_message(self.RowFocused(event.coordinate.row))
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        field = COLUMNS[event.coordinate.column][1] or "actual"
+        self.post_message(self.EditRequested(event.coordinate.row, field))

@@ -1,0 +1,51 @@
+"""Colours and short labels shared by the widgets (one place, like terminal.py)."""
+
+from __future__ import annotations
+
+from scorer.result import Status
+
+STATUS_STYLE = {
+    Status.MET: "green",
+    Status.PARTLY: "yellow",
+    Status.MISSED: "red",
+    Status.JUDGEMENT: "magenta",
+    Status.EMPTY: "dim",
+    Status.INVALID: "bold red",
+}
+STATUS_SHORT = {
+    Status.MET: "达成",
+    Status.PARTLY: "部分",
+    Status.MISSED: "未达",
+    Status.JUDGEMENT: "待判",
+    Status.EMPTY: "未填",
+    Status.INVALID: "无效",
+}
+DIFF_MARK = "※"
+
+
+def clip(text: str, cells: int) -> str:
+    """Cut text to a display width (CJK counts double), ending with … when cut."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def short(text: str, cells: int) -> str:
+    """A 一级/二级 name in narrow space: its first characters, no ellipsis (满意度 → 满意)."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells:
+            break
+        out += ch
+    return out

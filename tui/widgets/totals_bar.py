@@ -1,0 +1,47 @@
+"""The line above the footer: totals, grade, pending judgements, problems, save state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from scorer import numbers as fmt
+from scorer.result import FormResult
+
+
+class TotalsBar(Static):
+    DEFAULT_CSS = """
+    TotalsBar { height: 1; background: $boost; padding: 0 1; }
+    """
+
+    result: reactive[FormResult | None] = reactive(None)
+    """The scored form to summarise (set by the screen)."""
+    status_label: reactive[str] = reactive("")
+    """Workflow state, in Chinese."""
+    save_state: reactive[str] = reactive("")
+    """已保存 / 保存中… / 未保存."""
+
+    def render(self) -> Text:
+        r = self.result
+        if r is None:
+            return Text("")
+        t = Text()
+        t.append("规则得分 ", style="dim")
+        t.append(f"{fmt.score(r.total_computed)}（{r.grade}）", style="bold")
+        if r.total_recorded is not None:
+            t.append("  自评 ", style="dim")
+            t.append(
+                f"{fmt.score(r.total_recorded)}（{r.grade_recorded}）",
+                style="bold yellow" if r.total_differs else "bold",
+            )
+        if r.pending:
+            t.append(f"  待判断 {r.pending}", style="magenta")
+        problems = len(r.all_problems)
+        if problems:
+            t.append(f"  问题 {problems}", style="yellow")
+        if self.status_label:
+            t.append(f"  {self.status_label}", style="cyan")
+        if self.save_state:
+            t.append(f"  {self.save_state}", style="dim")
+        return t
