@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.cli_db import add_commands
 
     add_commands(sub, _Parser)
+    from jixiao.review.cli_review import add_commands as add_review
+
+    add_review(sub, _Parser)
+    for module in ("jixiao.cli_check", "jixiao.cli_pdf"):
+        try:
+            __import__(module, fromlist=["add_commands"]).add_commands(sub, _Parser)
+        except ImportError:  # pragma: no cover - optional while a piece is being built
+            pass
     return p
 
 

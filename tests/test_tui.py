@@ -233,3 +233,40 @@ async def test_header_and_budget_edits_are_saved(store: FormStore) -> None:
         fid = form_id(store, "重大节日慰问")
         assert store.get(fid).form.budget.executed == Decimal("8.07")
         assert store.history(fid)[-1].label == "执行数"
+
+
+async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore) -> None:
+    from tui.screens.review import ReviewScreen
+
+    fid = form_id(store, "老干工作经费")
+    store.transition(fid, "submit")
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert [g.key for g in screen.rows] == ["武昌区经济信息化和科技创新局"]  # departments
+        await pilot.press("enter")
+        await settle(pilot)
+        assert {g.key for g in screen.rows} == {"武昌区经济信息化和科技创新局", "武昌区商业行业离退休人员管理服务中心"}
+        units = [g.key for g in screen.rows]
+        screen.query_one("#table").move_cursor(row=units.index("武昌区商业行业离退休人员管理服务中心"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [s.project_name for s in screen.rows] == ["老干工作经费"]
+        assert "得分分布" in str(screen.query_one("#chart").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(screen.rows) == 7 and screen.rows[4].indicator.name == "老干工作经费"
+        screen.query_one("#table").move_cursor(row=4)
+        await pilot.pause()
+        assert "23.5%" in str(screen.query_one("#detail").render())
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.click("#ok")
+        await settle(pilot)
+        assert store.get(fid).status.value == "approved"
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert [s.project_name for s in screen.rows] == ["老干工作经费"]

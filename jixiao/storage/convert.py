@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
-from scorer.result import FormResult
+from scorer.result import FormResult, Severity
 
 _SIGNOFF = ("preparer", "reviewer", "unit_head", "finance_head", "project_lead", "contact", "phone", "date")
 _BUDGET = ("planned", "executed", "initial", "weight", "fiscal", "carryover", "other")
@@ -118,7 +120,14 @@ def fill_row(row: FormRow, form: Form) -> None:
             i.form = row
 
 
-def fill_computed(row: FormRow, result: FormResult) -> None:
+def scaled(value: Decimal | None, exp: int) -> int | None:
+    """An exact integer count of 10**-exp units, rounded half up (for SQL sums)."""
+    if value is None:
+        return None
+    return int((value.scaleb(exp)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, int] | None = None) -> None:
     """Keep the engine's verdict beside the data, for listing and SQL review."""
     row.computed_rules = f"{result.rules.name}@{result.rules.version}"
     row.computed_total = result.total_computed
@@ -126,7 +135,21 @@ def fill_computed(row: FormRow, result: FormResult) -> None:
     row.computed_rate = result.budget.rate
     row.computed_pending = result.pending
     row.computed_problems = len(result.all_problems)
+    row.agg_total_c = scaled(result.total_computed, 2)
+    row.agg_recorded_c = scaled(result.total_recorded, 2)
+    row.agg_planned_u = scaled(result.form.budget.planned, 6)
+    row.agg_executed_u = scaled(result.form.budget.executed, 6)
+    if findings is None:
+        probs = result.all_problems
+        findings = tuple(
+            sum(1 for p in probs if p.severity is s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        )  # type: ignore[assignment]
+    assert findings is not None
+    row.agg_errors, row.agg_warnings, row.agg_infos = findings
+    row.agg_indicators = len(result.indicators)
     flat = [i for g in row.goals for i in g.indicators]
     for irow, ires in zip(flat, result.indicators, strict=True):
         irow.computed_status = ires.status.value
         irow.computed_score = ires.score
+        irow.agg_weight_u = scaled(ires.weight, 4)
+        irow.agg_score_u = scaled(ires.score, 4)

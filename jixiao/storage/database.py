@@ -81,12 +81,17 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate, then fill in derived columns that a migration added (see 0002)."""
     from alembic import command
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+    if revision == "head":
+        from jixiao.storage.store import FormStore
+
+        FormStore(engine, actor="jixiao").rescore(only_missing=True)
 
 
 def current_revision(engine: Engine) -> str | None:

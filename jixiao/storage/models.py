@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jixiao.storage.types import ExactDecimal
@@ -23,6 +23,7 @@ class FormRow(Base):
     __table_args__ = (
         UniqueConstraint("year", "implementing_unit", "project_name", name="uq_forms_identity"),
         Index("ix_forms_department", "year", "department"),
+        Index("ix_forms_unit", "year", "implementing_unit"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,6 +82,16 @@ class FormRow(Base):
     computed_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     computed_pending: Mapped[int] = mapped_column(Integer, default=0)
     computed_problems: Mapped[int] = mapped_column(Integer, default=0)
+    # exact integers for aggregation in SQL on every back end (SQLite has no decimal SUM):
+    # totals in hundredths of a point, money in millionths of 万元 (= 0.01 元)
+    agg_total_c: Mapped[int | None] = mapped_column(BigInteger)
+    agg_recorded_c: Mapped[int | None] = mapped_column(BigInteger)
+    agg_planned_u: Mapped[int | None] = mapped_column(BigInteger)
+    agg_executed_u: Mapped[int | None] = mapped_column(BigInteger)
+    agg_errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    agg_warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    agg_infos: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    agg_indicators: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     goals: Mapped[list[GoalRow]] = relationship(
         back_populates="form", cascade="all, delete-orphan", order_by="GoalRow.position"
@@ -106,6 +117,7 @@ class GoalRow(Base):
 
 class IndicatorRow(Base):
     __tablename__ = "indicators"
+    __table_args__ = (Index("ix_indicators_level1", "level1"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"), index=True)
@@ -124,6 +136,8 @@ class IndicatorRow(Base):
     direction: Mapped[str] = mapped_column(String(20), default="")
     computed_status: Mapped[str] = mapped_column(String(20), default="")
     computed_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    agg_weight_u: Mapped[int | None] = mapped_column(BigInteger)  # 万分之一分
+    agg_score_u: Mapped[int | None] = mapped_column(BigInteger)
 
     goal: Mapped[GoalRow] = relationship(back_populates="indicators")
     form: Mapped[FormRow] = relationship()

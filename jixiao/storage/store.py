@@ -517,6 +517,36 @@ class FormStore:
             )
         return self.get(form_id)
 
+    def rescore(self, only_missing: bool = True, batch: int = 200) -> int:
+        """Recompute the stored verdicts (after a rule-set change or a migration).
+
+        Not a change to the form: no audit entry, no new version.
+        """
+        done = 0
+        with Session(self.engine) as s:
+            q = select(FormRow.id)
+            if only_missing:
+                q = q.where(FormRow.agg_total_c.is_(None), FormRow.computed_total.is_not(None))
+            ids = list(s.execute(q).scalars())
+        for start in range(0, len(ids), batch):
+            with Session(self.engine) as s, s.begin():
+                rows = s.execute(
+                    select(FormRow)
+                    .where(FormRow.id.in_(ids[start : start + batch]))
+                    .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+                    .execution_options(populate_existing=True)
+                ).scalars()
+                versions = {}
+                for row in rows:
+                    versions[row.id] = row.version
+                    fill_computed(row, self.score(to_form(row)))
+                    done += 1
+                s.flush()
+                table = FormRow.__table__
+                for fid, version in versions.items():  # a verdict is not an edit: keep the version
+                    s.execute(table.update().where(table.c.id == fid).values(version=version))
+        return done
+
     def delete(self, form_id: int, reason: str) -> None:
         if not reason.strip():
             raise StoreError("删除表单需要填写理由")

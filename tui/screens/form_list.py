@@ -51,6 +51,7 @@ class FormListScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "打开", show=True),
         Binding("n", "new", "新建", show=True),
+        Binding("R", "review", "审核汇总", show=True),
         Binding("slash", "search", "搜索", show=True),
         Binding("r", "refresh", "刷新", show=True),
         Binding("question_mark", "help", "帮助", show=True),
@@ -239,6 +240,11 @@ class FormListScreen(Screen[None]):
             return
         self.action_refresh()
         self.app.open_form(stored.id)  # type: ignore[attr-defined]
+
+    def action_review(self) -> None:
+        from tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -1,0 +1,1 @@
+"""Finance review: portfolio aggregates and flagged forms."""

@@ -1,0 +1,234 @@
+"""`jixiao review`: the portfolio at a glance, worst first, and why each form is flagged."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from jixiao.review.aggregate import GRADES, GROUPINGS, Filters, FlaggedForm, GroupRow, aggregate, flagged_forms
+from scorer import numbers as fmt
+
+EXIT_OK = 0
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+    r = sub.add_parser("review", help="财政审核：汇总得分、执行率、等级分布与问题，最差的排在前面")
+    r.add_argument("--year", type=int)
+    r.add_argument("--department", help="主管部门（包含）")
+    r.add_argument("--unit", help="实施单位（包含）")
+    r.add_argument("--status", choices=("draft", "submitted", "returned", "approved", "signed"))
+    r.add_argument(
+        "--by",
+        choices=tuple(GROUPINGS),
+        default="unit",
+        help="分组：unit 实施单位 / department 主管部门 / level1 一级指标 / grade 等级 / year 年度",
+    )
+    r.add_argument("--limit", type=int, default=15, help="列出的问题表单数（默认 15）")
+    r.add_argument("--json", action="store_true", help="以 JSON 输出")
+    r.add_argument("--xlsx", type=Path, metavar="FILE", help="同时导出为 Excel")
+    r.add_argument("--pdf", type=Path, metavar="FILE", help="同时生成汇总报告 PDF")
+    r.set_defaults(func=cmd_review)
+
+
+def _d(v: Decimal | None) -> str | None:
+    return None if v is None else f"{v:f}"
+
+
+def group_dict(g: GroupRow) -> dict[str, Any]:
+    return {
+        "key": g.key,
+        "forms": g.forms,
+        "indicators": g.indicators,
+        "planned": _d(g.planned),
+        "executed": _d(g.executed),
+        "rate": _d(g.rate),
+        "mean_computed": _d(g.mean_computed),
+        "median_computed": _d(g.median_computed),
+        "mean_recorded": _d(g.mean_recorded),
+        "median_recorded": _d(g.median_recorded),
+        "gap": _d(g.gap),
+        "attainment": _d(g.attainment),
+        "grades": g.grades,
+        "flags": {"error": g.errors, "warning": g.warnings, "info": g.infos},
+    }
+
+
+def bar(count: int, total: int, width: int = 10) -> str:
+    if not total:
+        return ""
+    n = round(width * count / total)
+    return "█" * n + "·" * (width - n)
+
+
+def groups_table(groups: list[GroupRow], by: str, width: int = 80) -> Table:
+    """The review table; at 80 columns the money and medians give way to the names."""
+    label = GROUPINGS[by]
+    wide = width >= 110
+    t = Table(
+        title=f"按{label}汇总（最差的在前）",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+    )
+    t.add_column(label, overflow="fold", min_width=10, ratio=1)
+    t.add_column("表单", justify="right", no_wrap=True)
+    if by == "level1":
+        for col in ("指标", "得分率", "未达/部分", "待判断", "无效"):
+            t.add_column(col, justify="right", no_wrap=True)
+        for g in groups:
+            t.add_row(
+                Text(g.key),
+                str(g.forms),
+                str(g.indicators),
+                fmt.percent(g.attainment, "—"),
+                str(g.infos or ""),
+                str(g.warnings or ""),
+                str(g.errors or ""),
+            )
+        return t
+    if wide:
+        t.add_column("预算数(万元)", justify="right", no_wrap=True)
+    t.add_column("执行率", justify="right", no_wrap=True)
+    t.add_column("规则均分", justify="right", no_wrap=True)
+    if wide:
+        t.add_column("中位数", justify="right", no_wrap=True)
+    t.add_column("自评均分", justify="right", no_wrap=True)
+    t.add_column("差距", justify="right", no_wrap=True, min_width=5)
+    t.add_column("优/良/中/差", no_wrap=True)
+    t.add_column("错/警", justify="right", no_wrap=True)
+    for g in groups:
+        gap = g.gap
+        row: list[Any] = [Text(g.key), str(g.forms)]
+        if wide:
+            row.append(fmt.money(g.planned.quantize(Decimal("0.01"))))
+        row.append(
+            Text(
+                fmt.percent(g.rate, "—"),
+                style="red" if g.rate is not None and (g.rate > 1 or g.rate < Decimal("0.6")) else "",
+            )
+        )
+        row.append(fmt.score(g.mean_computed, "—"))
+        if wide:
+            row.append(fmt.score(g.median_computed, "—"))
+        row += [
+            fmt.score(g.mean_recorded, "—"),
+            Text(f"{gap:+.2f}" if gap is not None else "—", style="bold red" if gap is not None and gap >= 5 else ""),
+            "/".join(str(g.grades.get(k, 0)) for k in GRADES),
+            Text(f"{g.errors}/{g.warnings}", style="bold red" if g.errors else "yellow" if g.warnings else ""),
+        ]
+        t.add_row(*row)
+    return t
+
+
+def grade_chart(groups: list[GroupRow]) -> Table:
+    """Grade distribution as a bar chart: people would rather look than read."""
+    totals = {k: sum(g.grades.get(k, 0) for g in groups) for k in GRADES}
+    n = sum(totals.values())
+    t = Table.grid(padding=(0, 1))
+    t.add_column(no_wrap=True)
+    t.add_column(no_wrap=True)
+    t.add_column(justify="right", no_wrap=True)
+    colours = {"优": "green", "良": "cyan", "中": "yellow", "差": "red"}
+    for k in GRADES:
+        t.add_row(
+            k,
+            Text(bar(totals[k], n, 30), style=colours[k]),
+            f"{totals[k]}（{fmt.percent(Decimal(totals[k]) / n if n else None, '—')}）",
+        )
+    return t
+
+
+def flagged_table(engine: Any, flagged: list[FlaggedForm], catalog: Any = None) -> Group:
+    """The flagged forms with their top findings."""
+    from jixiao.review.findings import top_findings
+
+    parts: list[Any] = [Text("问题表单（按问题数排序）", style="bold")]
+    findings = Table.grid(padding=(0, 1))
+    for f in flagged:
+        head = Text.assemble(
+            (f"[{f.id}] {f.key}", "bold"),
+            f"  规则 {fmt.score(f.total_computed, '—')}",
+            (f"  自评 {fmt.score(f.total_recorded)}" if f.total_recorded is not None else ""),
+            f"  {f.grade}  执行率 {fmt.percent(f.rate, '—')}  ",
+            (f"错误 {f.errors} " if f.errors else "", "bold red"),
+            (f"警告 {f.warnings}", "yellow"),
+        )
+        parts.append(head)
+        rows = Table.grid(padding=(0, 1))
+        rows.add_column(no_wrap=True)
+        rows.add_column(overflow="fold")
+        for sev, message in top_findings(engine, f.id, catalog, limit=3):
+            style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[sev]
+            label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
+            rows.add_row(Text(f"  [{label}]", style=style), Text(message))
+        parts.append(rows)
+    del findings
+    return Group(*parts)
+
+
+def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.cli_db import _catalog_quiet, open_store
+
+    store = open_store(args, err)
+    filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)
+    groups = aggregate(store.engine, args.by, filters)
+    overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups
+    flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
+    catalog = _catalog_quiet()
+    if args.json:
+        from jixiao.review.findings import top_findings
+
+        doc = {
+            "by": args.by,
+            "filters": {k: v for k, v in vars(filters).items()} if hasattr(filters, "__dict__") else {},
+            "groups": [group_dict(g) for g in groups],
+            "overall": [group_dict(g) for g in overall],
+            "flagged": [
+                {
+                    "id": f.id,
+                    "form": f.key,
+                    "total_computed": _d(f.total_computed),
+                    "total_recorded": _d(f.total_recorded),
+                    "grade": f.grade,
+                    "rate": _d(f.rate),
+                    "errors": f.errors,
+                    "warnings": f.warnings,
+                    "findings": [
+                        {"severity": s, "message": m} for s, m in top_findings(store.engine, f.id, catalog, limit=5)
+                    ],
+                }
+                for f in flagged
+            ],
+        }
+        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        if not groups:
+            out.print("没有符合条件的表单。")
+            return EXIT_OK
+        out.print(groups_table(groups, args.by, out.width))
+        if args.by != "level1":
+            out.print(Text("等级分布", style="bold"))
+            out.print(grade_chart(groups))
+        if flagged:
+            out.print(flagged_table(store.engine, flagged, catalog))
+    if args.xlsx:
+        from jixiao.review.export import review_workbook
+
+        review_workbook(args.xlsx, args.by, groups, flagged)
+        err.print(f"已写入 {args.xlsx}")
+    if args.pdf:
+        from jixiao.review.report import review_pdf
+
+        review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog)
+        err.print(f"已写入 {args.pdf}")
+    return EXIT_OK

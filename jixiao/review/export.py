@@ -1,0 +1,72 @@
+"""The review table as an Excel workbook for finance staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from jixiao.review.aggregate import GRADES, GROUPINGS, FlaggedForm, GroupRow
+
+
+def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[FlaggedForm]) -> None:
+    from jixiao.cli_db import atomic_write
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"按{GROUPINGS[by]}汇总"
+    head = [
+        GROUPINGS[by],
+        "表单数",
+        "指标数",
+        "预算数(万元)",
+        "执行数(万元)",
+        "执行率",
+        "规则得分均值",
+        "规则得分中位数",
+        "自评均值",
+        "自评中位数",
+        "差距",
+        *GRADES,
+        "错误",
+        "警告",
+        "提示",
+    ]
+    ws.append(head)
+    for g in groups:
+        ws.append(
+            [
+                g.key,
+                g.forms,
+                g.indicators,
+                g.planned,
+                g.executed,
+                g.rate,
+                g.mean_computed,
+                g.median_computed,
+                g.mean_recorded,
+                g.median_recorded,
+                g.gap,
+                *[g.grades.get(k, 0) for k in GRADES],
+                g.errors,
+                g.warnings,
+                g.infos,
+            ]
+        )
+    bold = Font(bold=True, name="宋体")
+    fill = PatternFill("solid", fgColor="DDDDDD")
+    for c in ws[1]:
+        c.font, c.fill, c.alignment = bold, fill, Alignment(horizontal="center", wrap_text=True)
+    for row in ws.iter_rows(min_row=2):
+        row[5].number_format = "0.00%"
+    ws.column_dimensions["A"].width = 36
+    fs = wb.create_sheet("问题表单")
+    fs.append(["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "错误", "警告", "状态"])
+    for f in flagged:
+        fs.append([f.id, f.key, f.total_computed, f.total_recorded, f.grade, f.rate, f.errors, f.warnings, f.status])
+    for c in fs[1]:
+        c.font, c.fill = bold, fill
+    fs.column_dimensions["B"].width = 60
+
+    atomic_write(path, lambda tmp: wb.save(tmp))

@@ -1,0 +1,273 @@
+"""Finance review: department → unit → form → indicator, with the score distribution.
+
+Enter drills down, Backspace/Esc goes up; on a form, `v` approves and `b`
+returns it with a comment, `e` opens it in the editor.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Select, Static
+
+from jixiao.review.aggregate import GRADES, Filters, aggregate
+from jixiao.workflow import ACTIONS, WorkflowError
+from scorer import numbers as fmt
+from tui.widgets.styles import STATUS_SHORT, STATUS_STYLE, clip
+
+LEVELS = ("department", "unit", "form", "indicator")
+LEVEL_LABELS = {"department": "主管部门", "unit": "实施单位", "form": "表单", "indicator": "指标"}
+BINS = [
+    (Decimal(0), Decimal(60)),
+    (Decimal(60), Decimal(70)),
+    (Decimal(70), Decimal(80)),
+    (Decimal(80), Decimal(90)),
+    (Decimal(90), Decimal(95)),
+    (Decimal(95), Decimal("100.01")),
+]
+
+
+def histogram(computed: list[Decimal], recorded: list[Decimal], width: int = 24) -> Text:
+    """Totals per score band, rule scores beside recorded ones."""
+    counts_c = [sum(1 for v in computed if lo <= v < hi) for lo, hi in BINS]
+    counts_r = [sum(1 for v in recorded if lo <= v < hi) for lo, hi in BINS]
+    peak = max([*counts_c, *counts_r, 1])
+    t = Text("得分分布（█ 规则  ▒ 自评）\n", style="bold")
+    for (lo, hi), c, r in zip(BINS, counts_c, counts_r, strict=True):
+        label = f"{int(lo):>3}–{min(int(hi), 100):<3}"
+        t.append(f"{label} ")
+        t.append("█" * round(width * c / peak), style="green")
+        t.append(f" {c}\n")
+        t.append(" " * 8)
+        t.append("▒" * round(width * r / peak), style="yellow")
+        t.append(f" {r}\n" if recorded else "\n")
+    if recorded:
+        t.append(f"有自评总分的表单 {len(recorded)} 份", style="dim")
+    return t
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "drill", "下钻", show=True),
+        Binding("backspace,escape", "up", "上一级", show=True),
+        Binding("v", "workflow('approve')", "审核通过", show=True),
+        Binding("b", "workflow('return')", "退回", show=True),
+        Binding("e", "edit", "打开表单", show=True),
+        Binding("r", "reload", "刷新", show=False),
+    ]
+    DEFAULT_CSS = """
+    ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
+    ReviewScreen #crumbs { height: 1; padding: 0 1; color: $text-muted; }
+    ReviewScreen #filters { height: 3; }
+    ReviewScreen #year { width: 20; }
+    ReviewScreen #body { height: 1fr; }
+    ReviewScreen #table { width: 1fr; }
+    ReviewScreen #chart { width: 40; padding: 0 1; border-left: solid $panel; }
+    ReviewScreen #detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; border-top: solid $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.level = 0
+        self.path: list[tuple[str, Any]] = []  # (label, key) chosen at each level above
+        self.rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("jixiao 财政审核", id="title")
+        with Horizontal(id="filters"):
+            yield Select[int]([], prompt="全部年度", id="year")
+            yield Static("", id="crumbs")
+        with Horizontal(id="body"):
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="table")
+            yield Static("", id="chart")
+        yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        years = sorted({s.year for s in self.app.store.list()}, reverse=True)  # type: ignore[attr-defined]
+        self.query_one("#year", Select).set_options([(str(y), y) for y in years])
+        self.query_one("#chart").display = self.app.size.width >= 100
+        self.action_reload()
+        self.query_one("#table", DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#chart").display = self.app.size.width >= 100
+
+    def filters(self) -> Filters:
+        year = self.query_one("#year", Select).value
+        dept = next((k for lvl, k in self.path if lvl == "department"), None)
+        unit = next((k for lvl, k in self.path if lvl == "unit"), None)
+        return Filters(year=year if isinstance(year, int) else None, department=dept, unit=unit)
+
+    @on(Select.Changed, "#year")
+    def _year(self) -> None:
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="review")
+    def action_reload(self) -> None:
+        level = LEVELS[self.level]
+        store = self.app.store  # type: ignore[attr-defined]
+        f = self.filters()
+        if level in ("department", "unit"):
+            rows: list[Any] = aggregate(store.engine, level, f)
+        elif level == "form":
+            rows = store.list(year=f.year, department=f.department, unit=f.unit)
+            rows.sort(key=lambda s: (-(s.problems or 0), s.total_computed or 0))
+        else:
+            form_id = self.path[-1][1]
+            stored = store.get(form_id)
+            rows = list(store.score(stored.form).indicators)
+        summaries = store.list(year=f.year, department=f.department, unit=f.unit)
+        self.app.call_from_thread(self._show, level, rows, summaries)
+
+    def _show(self, level: str, rows: list[Any], summaries: list[Any]) -> None:
+        self.rows = rows
+        table = self.query_one("#table", DataTable)
+        table.clear(columns=True)
+        crumbs = " › ".join(["全部", *[str(k) if lvl != "form" else f"表单 {k}" for lvl, k in self.path]])
+        self.query_one("#crumbs", Static).update(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项）")
+        if level in ("department", "unit"):
+            for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "错/警"):
+                table.add_column(col)
+            for g in rows:
+                gap = g.gap
+                table.add_row(
+                    Text(clip(g.key, 24)),
+                    str(g.forms),
+                    fmt.percent(g.rate, "—"),
+                    fmt.score(g.mean_computed, "—"),
+                    fmt.score(g.mean_recorded, "—"),
+                    Text(
+                        f"{gap:+.2f}" if gap is not None else "—",
+                        style="bold red" if gap is not None and gap >= 5 else "",
+                    ),
+                    "/".join(str(g.grades.get(k, 0)) for k in GRADES),
+                    Text(f"{g.errors}/{g.warnings}", style="red" if g.errors else "yellow" if g.warnings else ""),
+                )
+        elif level == "form":
+            for col in ("项目名称", "执行率", "规则", "自评", "等级", "状态", "问题"):
+                table.add_column(col)
+            for s in rows:
+                table.add_row(
+                    Text(clip(s.project_name, 24)),
+                    fmt.percent(s.rate, "—"),
+                    fmt.score(s.total_computed, "—"),
+                    fmt.score(s.total_recorded),
+                    s.grade,
+                    s.status.label,
+                    Text(str(s.problems or ""), style="yellow"),
+                )
+        else:
+            for col in ("三级指标", "目标值", "实际完成值", "分值", "得分", "自评", "状态"):
+                table.add_column(col)
+            for r in rows:
+                ind = r.indicator
+                table.add_row(
+                    Text(("※" if r.differs else "") + clip(ind.name, 22), style="bold yellow" if r.differs else ""),
+                    clip(ind.target, 12),
+                    clip(ind.actual, 14),
+                    fmt.weight(r.weight),
+                    Text(fmt.score(r.score, "—"), style=STATUS_STYLE[r.status]),
+                    fmt.score(ind.recorded.score) if ind.recorded else "",
+                    Text(STATUS_SHORT[r.status], style=STATUS_STYLE[r.status]),
+                )
+        computed = [s.total_computed for s in summaries if s.total_computed is not None]
+        recorded = [s.total_recorded for s in summaries if s.total_recorded is not None]
+        self.query_one("#chart", Static).update(histogram(computed, recorded))
+        self._detail()
+
+    @on(DataTable.RowHighlighted)
+    def _detail(self) -> None:
+        table = self.query_one("#table", DataTable)
+        if not self.rows or not table.row_count:
+            self.query_one("#detail", Static).update("")
+            return
+        row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
+        level = LEVELS[self.level]
+        if level == "indicator":
+            text = Text("；".join(row.explanation))
+            if row.indicator.recorded is not None:
+                text.append(
+                    f"\n自评 {fmt.score(row.indicator.recorded.score)}：{row.indicator.recorded.reason or '未说明理由'}",
+                    style="yellow",
+                )
+        elif level == "form":
+            text = Text(
+                f"{row.year}/{row.implementing_unit}/{row.project_name}  预算 {fmt.money(row.planned, '—')} 万元  更新：{row.updated_by}"
+            )
+        else:
+            text = Text(
+                f"{row.key}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
+            )
+        self.query_one("#detail", Static).update(text)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        table = self.query_one("#table", DataTable)
+        if self.level >= len(LEVELS) - 1 or not self.rows or not table.row_count:
+            return
+        row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
+        level = LEVELS[self.level]
+        key = row.key if level in ("department", "unit") else row.id
+        if level in ("department", "unit") and key == "（未填）":
+            key = ""
+        self.path.append((level, key))
+        self.level += 1
+        self.action_reload()
+
+    def action_up(self) -> None:
+        if not self.path:
+            self.app.pop_screen()
+            return
+        self.path.pop()
+        self.level -= 1
+        self.action_reload()
+
+    def _form_id(self) -> int | None:
+        level = LEVELS[self.level]
+        if level == "indicator":
+            return int(self.path[-1][1])
+        if level == "form" and self.rows:
+            table = self.query_one("#table", DataTable)
+            return int(self.rows[min(table.cursor_row, len(self.rows) - 1)].id)
+        return None
+
+    def action_edit(self) -> None:
+        fid = self._form_id()
+        if fid is not None:
+            self.app.open_form(fid)  # type: ignore[attr-defined]
+
+    def action_workflow(self, action: str) -> None:
+        from tui.screens.comment_dialog import CommentDialog
+
+        fid = self._form_id()
+        if fid is None:
+            self.app.notify("请先选中一份表单（下钻到表单一级）", severity="warning")
+            return
+        a = ACTIONS[action]
+
+        def go(comment: str | None) -> None:
+            if comment is None:
+                return
+            try:
+                stored = self.app.store.transition(fid, action, comment)  # type: ignore[attr-defined]
+            except WorkflowError as exc:
+                self.app.notify(str(exc), severity="error", title=f"不能{a.label}")
+                return
+            self.app.notify(f"「{stored.form.project_name}」已{a.label}，现为「{stored.status.label}」", title=a.label)
+            self.action_reload()
+
+        if a.needs_comment:
+            self.app.push_screen(CommentDialog(a.label, f"请填写{a.label}意见："), go)
+        else:
+            self.app.push_screen(CommentDialog(a.label, "审核意见（可选）：", required=False), go)
