@@ -151,6 +151,15 @@ ACTION_LABELS = {
 }
 
 
+def finding_counts(result: FormResult) -> tuple[int, int, int]:
+    """(errors, warnings, infos) of the shared form checks, stored for SQL review."""
+    from jixiao.checks import run_form_checks, summarise
+    from scorer.result import Severity
+
+    counts = summarise(run_form_checks(result))
+    return counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
+
+
 def form_key(form: Form) -> str:
     return f"{form.year}/{form.implementing_unit}/{form.project_name}"
 
@@ -353,7 +362,8 @@ class FormStore:
 
     def _write(self, s: Session, row: FormRow, form: Form) -> None:
         fill_row(row, form)
-        fill_computed(row, self.score(form))
+        result = self.score(form)
+        fill_computed(row, result, finding_counts(result))
         row.updated_at = _now()
         row.updated_by = self.actor
 
@@ -539,7 +549,8 @@ class FormStore:
                 versions = {}
                 for row in rows:
                     versions[row.id] = row.version
-                    fill_computed(row, self.score(to_form(row)))
+                    result = self.score(to_form(row))
+                    fill_computed(row, result, finding_counts(result))
                     done += 1
                 s.flush()
                 table = FormRow.__table__
