@@ -61,11 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.review.cli_review import add_commands as add_review
 
     add_review(sub, _Parser)
-    for module in ("jixiao.cli_check", "jixiao.cli_pdf"):
-        try:
-            __import__(module, fromlist=["add_commands"]).add_commands(sub, _Parser)
-        except ImportError:  # pragma: no cover - optional while a piece is being built
-            pass
+    from jixiao import cli_check, cli_pdf, cli_users
+
+    for module in (cli_check, cli_users, cli_pdf):
+        module.add_commands(sub, _Parser)
     return p
 
 

@@ -64,9 +64,11 @@ def _filters(p: argparse.ArgumentParser) -> None:
 
 def open_store(args: argparse.Namespace, err: Console):  # type: ignore[no-untyped-def]
     from jixiao.storage import FormStore, open_database
+    from jixiao.storage.users import Directory
 
     engine, _ = open_database(args.db, announce=lambda m: err.print(Text(m, style="cyan")))
-    return FormStore(engine, catalog=_catalog_quiet())
+    me = Directory(engine).whoami()
+    return FormStore(engine, actor=me.name if me else None, catalog=_catalog_quiet())
 
 
 def _catalog_quiet() -> object | None:

@@ -122,6 +122,10 @@ def open_database(
     engine = make_engine(resolved)
     try:
         fresh = is_empty(engine)
+    except Exception as exc:
+        engine = _retry_with_password(resolved, exc)
+        fresh = is_empty(engine)
+    try:
         rev = None if fresh else current_revision(engine)
         head = head_revision(engine)
     except Exception as exc:
@@ -148,6 +152,25 @@ def open_database(
         else:
             raise DatabaseError(f"数据库 {redact(resolved)} 的版本为 {rev}，程序需要 {head}；请运行 jixiao db upgrade")
     return engine, is_default
+
+
+def _retry_with_password(url: str, exc: BaseException) -> Engine:
+    """PostgreSQL asked for a password that neither the URL, PGPASSWORD nor ~/.pgpass gave: prompt once."""
+    import sys
+
+    u = make_url(url)
+    asks = "password" in str(exc).lower() and u.get_backend_name() == "postgresql" and not u.password
+    if not asks or not sys.stdin.isatty():
+        raise DatabaseError(f"无法连接数据库 {redact(url)}：{_reason(exc)}") from None
+    import getpass
+
+    password = getpass.getpass(f"{u.username}@{u.host} 的数据库密码：")
+    engine = make_engine(u.set(password=password).render_as_string(hide_password=False))
+    try:
+        is_empty(engine)
+    except Exception as again:
+        raise DatabaseError(f"无法连接数据库 {redact(url)}：{_reason(again)}") from None
+    return engine
 
 
 def _reason(exc: BaseException) -> str:

@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jixiao.storage.types import ExactDecimal
@@ -143,6 +154,34 @@ class IndicatorRow(Base):
     form: Mapped[FormRow] = relationship()
 
 
+class UnitRow(Base):
+    """A budget unit (项目实施单位) and its 主管部门."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    department: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """A person: 填报人 (filler, one unit), 审核人 (reviewer, a department or all), 管理员 (admin).
+
+    On PostgreSQL ``login`` is the person's own database role, and row-level
+    security reads this table; on SQLite the roles are advisory.
+    """
+
+    __tablename__ = "app_users"
+
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditRow(Base):
     """Append-only history: who changed what, when, before → after, and why."""
 
@@ -161,3 +200,5 @@ class AuditRow(Base):
     after: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # PostgreSQL fills in current_user (migration 0003); never set by the application
+    db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())

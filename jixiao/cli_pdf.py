@@ -1,0 +1,428 @@
+"""PDF commands: ``jixiao pdf`` (render, optionally sign), ``jixiao verify``, ``jixiao keys new``.
+
+Registered by ``jixiao.cli.build_parser`` through ``add_commands``. Every failure the user
+can cause (font, key, password, form, workflow) is one Chinese line and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+EXIT_OK, EXIT_INVALID = 0, 1
+FORM_SUFFIXES = (".toml", ".json")
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "pdf",
+        help="把表单生成为 PDF（官方版式，嵌入中文字体），可加数字签名",
+        description="按官方版式把表单生成为 PDF；--sign 时加 PAdES 数字签名（密码取自环境变量 JIXIAO_KEY_PASSWORD 或提示输入）。",
+    )
+    p.add_argument(
+        "forms",
+        nargs="+",
+        metavar="FORM",
+        help="表单文件（.toml/.json）或目录，或数据库中的表单（编号、项目名称或 年度/实施单位/项目名称）",
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
+    p.add_argument("--layout", choices=("hubei", "national"), help="版式（默认由规则集决定）")
+    p.add_argument("--rules", metavar="NAME", help="使用此规则集（名称或 .toml 文件），覆盖表单中指定的规则集")
+    p.add_argument(
+        "--font",
+        metavar="FILE",
+        help="中文 TrueType 字体文件（.ttf/.ttc，可写 文件.ttc#序号）；默认读环境变量 JIXIAO_PDF_FONT，否则自动查找",
+    )
+    p.add_argument(
+        "--sign",
+        type=Path,
+        metavar="KEY.p12",
+        help="用此密钥签名（PKCS#12）；数据库中的表单须为「已审核」，签名后变为「已签章」",
+    )
+    p.add_argument("--signer", metavar="NAME", help="签名人姓名（默认取证书的 CN）")
+    p.set_defaults(func=cmd_pdf)
+
+    v = sub.add_parser("verify", help="验证已签名的 PDF：是否完整、签名人、时间、证书是否受信任、数据是否与数据库一致")
+    v.add_argument("files", nargs="+", type=Path, metavar="FILE.pdf")
+    v.add_argument(
+        "--trust", action="append", type=Path, default=[], metavar="CERT.pem", help="受信任的根证书（PEM/DER），可多次"
+    )
+    v.set_defaults(func=cmd_verify)
+
+    k = sub.add_parser("keys", help="签名密钥：创建试用的自签名证书")
+    ksub = k.add_subparsers(dest="keys_command", metavar="子命令", parser_class=parser_class, required=True)
+    kn = ksub.add_parser(
+        "new",
+        help="创建自签名证书和密钥（PKCS#12），供试用",
+        description="创建自签名证书（CN=名称）和 RSA 密钥，存为有密码保护的 .p12，证书另存为同名 .pem（供 verify --trust 使用）。"
+        "密码取自环境变量 JIXIAO_KEY_PASSWORD，否则提示输入两次。正式签章请使用 CA 颁发的证书。",
+    )
+    kn.add_argument("--name", required=True, metavar="名称", help="证书名称（CN），可用中文，如 张三 或 单位名称")
+    kn.add_argument("-o", "--output", type=Path, required=True, metavar="KEY.p12")
+    kn.add_argument("--days", type=int, default=3 * 365, help="有效天数（默认 1095）")
+    kn.add_argument("--force", action="store_true", help="覆盖已有文件")
+    kn.set_defaults(func=cmd_keys_new)
+
+
+def _error(err: Console, message: str, label: str = "错误") -> None:
+    err.print(Text.assemble((f"{label}：", "bold red" if label == "错误" else "bold yellow"), message), soft_wrap=True)
+
+
+def _pdf_errors() -> tuple[type[Exception], ...]:
+    from jixiao.pdf.fonts import FontError
+    from jixiao.pdf.layout import LayoutError
+    from jixiao.pdf.sign import SignError
+    from jixiao.pdf.verify import VerifyError
+
+    return (FontError, LayoutError, SignError, VerifyError)
+
+
+# ------------------------------------------------------------------ pdf
+
+
+@dataclass
+class _Item:
+    label: str  # file path or database key, for messages
+    form: Any
+    stored: Any = None  # StoredForm when it came from the database
+
+
+class _Stores:
+    """Opens the database only when a FORM is not a file."""
+
+    def __init__(self, args: argparse.Namespace, err: Console) -> None:
+        self.args, self.err, self._store = args, err, None
+
+    def get(self) -> Any:
+        if self._store is None:
+            from jixiao.cli_db import open_store
+
+            self._store = open_store(self.args, self.err)
+        return self._store
+
+
+def _collect(refs: list[str], stores: _Stores, err: Console) -> tuple[list[_Item], int]:
+    from jixiao.storage import StoreError
+    from scorer.formfile import FormFileError, find_form_files, load_form
+
+    items: list[_Item] = []
+    failed = 0
+    for ref in refs:
+        p = Path(ref)
+        looks_like_file = p.suffix.lower() in FORM_SUFFIXES or p.is_dir() or p.is_file()
+        if looks_like_file:
+            if not p.exists():
+                _error(err, f"{ref}：文件或目录不存在")
+                failed += 1
+                continue
+            for f in find_form_files([p]):
+                try:
+                    items.append(_Item(str(f), load_form(f)))
+                except FormFileError as exc:
+                    _error(err, str(exc))
+                    failed += 1
+            continue
+        try:
+            sf = stores.get().find(ref)
+        except StoreError as exc:
+            _error(err, str(exc))
+            failed += 1
+            continue
+        items.append(_Item(sf.key, sf.form, sf))
+    return items, failed
+
+
+def _out_path(directory: Path, form: Any, used: set[Path]) -> Path:
+    from jixiao.cli_db import safe_name
+
+    stem = safe_name(f"{form.year}-{form.implementing_unit}-{form.project_name}")
+    path = directory / f"{stem}.pdf"
+    n = 2
+    while path in used:
+        path = directory / f"{stem}-{n}.pdf"
+        n += 1
+    used.add(path)
+    return path
+
+
+def cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
+    try:
+        return _cmd_pdf(args, out, err)
+    except ImportError as exc:
+        _error(err, f"缺少 PDF 组件 {exc.name or exc}：请安装 jixiao 的依赖（reportlab、pyHanko、pypdf）")
+        return EXIT_INVALID
+    except _pdf_errors() as exc:
+        _error(err, str(exc))
+        return EXIT_INVALID
+
+
+def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.cli_db import atomic_write
+    from jixiao.pdf.canonical import form_sha256
+    from jixiao.pdf.fonts import find_font
+    from jixiao.pdf.layout import render_pdf
+    from jixiao.workflow import WorkflowError
+    from jixiao.workflow import transition as wf_transition
+    from scorer.engine import score_form
+    from scorer.rules import RuleSetError
+    from scorer.rules import load as load_rules
+
+    font = find_font(args.font)
+    if font.warning:
+        _error(err, font.warning, "警告")
+    override = None
+    if args.rules:
+        try:
+            override = load_rules(args.rules)
+        except RuleSetError as exc:
+            _error(err, f"--rules：{exc}")
+            return EXIT_INVALID
+    stores = _Stores(args, err)
+    items, failed = _collect(list(args.forms), stores, err)
+    if not items:
+        if not failed:
+            _error(err, "没有找到表单")
+        return EXIT_INVALID
+
+    key = None
+    signer_name = ""
+    if args.sign is not None:
+        from jixiao.pdf.sign import load_key
+
+        key = load_key(args.sign)  # SignError: missing file, wrong password
+        signer_name = (args.signer or "").strip() or key.name
+
+    written: list[tuple[Path, _Item]] = []
+    used: set[Path] = set()
+    signed = 0
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=len(items) < 2,
+    ) as progress:
+        task = progress.add_task("签章" if key else "生成 PDF", total=len(items))
+        for item in items:
+            try:
+                rules = override or load_rules(item.form.rules or "national-2020")
+            except RuleSetError as exc:
+                _error(err, f"{item.label}：键 rules：{exc}")
+                failed += 1
+                progress.advance(task)
+                continue
+            if key is not None and item.stored is not None:
+                try:
+                    wf_transition(item.stored.status, "sign")
+                except WorkflowError as exc:
+                    _error(err, f"表单「{item.label}」：{exc}")
+                    failed += 1
+                    progress.advance(task)
+                    continue
+            data = render_pdf(score_form(item.form, rules), layout=args.layout, font=font)
+            if key is not None:
+                from jixiao.pdf.sign import sign_pdf
+
+                data = sign_pdf(data, key, signer_name=signer_name)
+            path = _out_path(args.output, item.form, used)
+            atomic_write(path, data)
+            if key is not None:
+                signed += 1
+                if item.stored is not None:
+                    from jixiao.storage import StoreError
+
+                    try:
+                        stores.get().mark_signed(item.stored.id, signer_name, form_sha256(item.form))
+                    except (StoreError, WorkflowError) as exc:
+                        _error(err, f"表单「{item.label}」：PDF 已签名并写入 {path}，但数据库状态未能改为已签章：{exc}")
+                        failed += 1
+            written.append((path, item))
+            progress.advance(task)
+    if len(written) <= 20:
+        for path, item in written:
+            note = (
+                f"（已签名：{signer_name}" + ("，数据库状态：已签章）" if item.stored is not None else "）")
+                if key
+                else ""
+            )
+            out.print(Text(f"{path}{note}"))
+    out.print(
+        f"已生成 {len(written)} 份 PDF 到 {args.output}/"
+        + (f"，其中签名 {signed} 份" if key else "")
+        + (f"；失败 {failed} 份" if failed else "")
+        + f"。字体：{font.face}"
+        + ("（已嵌入）" if font.embedded else "（未嵌入）")
+    )
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+# ------------------------------------------------------------------ verify
+
+
+def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
+    try:
+        return _cmd_verify(args, out, err)
+    except ImportError as exc:
+        _error(err, f"缺少 PDF 组件 {exc.name or exc}：请安装 jixiao 的依赖（reportlab、pyHanko、pypdf）")
+        return EXIT_INVALID
+    except _pdf_errors() as exc:
+        _error(err, str(exc))
+        return EXIT_INVALID
+
+
+def _db_available(args: argparse.Namespace) -> bool:
+    from sqlalchemy.engine import make_url
+
+    from jixiao.storage.database import resolve_url
+
+    url, _ = resolve_url(getattr(args, "db", None))
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return False
+    if parsed.get_backend_name() == "sqlite":  # never create a database just to look a form up
+        return bool(parsed.database) and Path(parsed.database).exists()
+    return True
+
+
+def _db_check(args: argparse.Namespace, err: Console, meta: Any, cache: dict[str, Any]) -> tuple[str, str]:
+    """(text, style) saying whether the signed data matches the database."""
+    from jixiao.pdf.canonical import form_sha256
+    from jixiao.storage import DatabaseError, NotFound, StoreError
+
+    if not meta.form_sha256 or not meta.form_key:
+        return "PDF 中没有 jixiao 的表单数据指纹，无法与数据库比对", "yellow"
+    if not _db_available(args):
+        return "数据库中未找到（没有可用的数据库）", "yellow"
+    try:
+        if "store" not in cache:
+            from jixiao.cli_db import open_store
+
+            cache["store"] = open_store(args, err)
+        sf = cache["store"].find(meta.form_key)
+    except NotFound:
+        return f"数据库中未找到表单「{meta.form_key}」", "yellow"
+    except (StoreError, DatabaseError) as exc:
+        return f"数据库中未找到：{exc}", "yellow"
+    now = form_sha256(sf.form)
+    if now == meta.form_sha256:
+        text = f"一致：数据库中的表单「{sf.key}」（编号 {sf.id}，{sf.status.label}）与签名时的数据相同"
+        if sf.signature_sha256 and sf.signature_sha256 != meta.form_sha256:
+            text += "；但数据库记录的签章指纹与本文件不同"
+        return text, "green"
+    return (
+        f"不一致：数据库中的表单「{sf.key}」（编号 {sf.id}，{sf.status.label}）在签名后已被修改"
+        f"（数据库 SHA-256 {now[:16]}…，PDF {meta.form_sha256[:16]}…）",
+        "bold red",
+    )
+
+
+def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.pdf.verify import load_certificates, verify_pdf
+
+    trust = load_certificates(args.trust)
+    status = EXIT_OK
+    cache: dict[str, Any] = {}
+    for path in args.files:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            _error(err, f"{path}：文件不存在")
+            status = EXIT_INVALID
+            continue
+        except OSError as exc:
+            _error(err, f"{path}：无法读取：{exc.strerror or exc}")
+            status = EXIT_INVALID
+            continue
+        report = verify_pdf(data, trust)
+        t = Table.grid(padding=(0, 2))
+        t.add_column(style="bold", no_wrap=True)
+        t.add_column(overflow="fold")
+        label = report.status_label
+        style = "bold green" if label == "完整" else "bold red"
+        t.add_row("文件", Text(str(path)))
+        t.add_row("签名", Text(label, style=style))
+        if report.error:
+            t.add_row("原因", Text(report.error, style="red"))
+        if report.metadata_changed:
+            t.add_row("元数据", Text("签名后 jixiao 元数据被改动；以下为签名时的数据", style="red"))
+        for s in report.signatures:
+            who = s.name or s.signer
+            cert = f"证书 CN={s.signer}" + (f"，颁发者 {s.issuer}" if s.issuer and s.issuer != s.signer else "，自签名")
+            t.add_row("签名人", Text(f"{who}（{cert}）"))
+            when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z") if s.signing_time else "（未知）"
+            t.add_row("签名时间", Text(when))
+            t.add_row(
+                "证书",
+                Text(
+                    "受信任" if s.trusted else "不受信任（自签名，或未用 --trust 指定其根证书）",
+                    style="green" if s.trusted else "yellow",
+                ),
+            )
+            t.add_row("证书指纹", Text(f"SHA-256 {s.certificate_sha256}", style="dim"))
+            for problem in s.problems:
+                if problem.startswith("证书不受信任"):
+                    continue
+                t.add_row("问题", Text(problem, style="red"))
+        m = report.meta
+        if m.rules:
+            t.add_row("规则集", Text(f"{m.rules}（版本 {m.rules_version}）"))
+        if m.form_key:
+            t.add_row("表单", Text(m.form_key))
+        if m.form_sha256:
+            t.add_row("数据指纹", Text(f"SHA-256 {m.form_sha256}"))
+        if report.signed and not report.error:
+            text, st = _db_check(args, err, m, cache)
+            t.add_row("数据库", Text(text, style=st))
+        out.print(t)
+        if len(args.files) > 1:
+            out.print()
+        if not report.intact:
+            status = EXIT_INVALID
+    return status
+
+
+# ------------------------------------------------------------------ keys
+
+
+def cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
+    try:
+        return _cmd_keys_new(args, out, err)
+    except ImportError as exc:
+        _error(err, f"缺少 PDF 组件 {exc.name or exc}：请安装 jixiao 的依赖（reportlab、pyHanko、pypdf）")
+        return EXIT_INVALID
+    except _pdf_errors() as exc:
+        _error(err, str(exc))
+        return EXIT_INVALID
+
+
+def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.cli_db import atomic_write
+    from jixiao.pdf.sign import certificate_pem, key_password, new_key
+
+    target: Path = args.output
+    pem_path = target.with_suffix(".pem")
+    for p in (target, pem_path):
+        if p.exists() and not args.force:
+            _error(err, f"{p} 已存在；要覆盖请加 --force")
+            return EXIT_INVALID
+    if args.days < 1:
+        _error(err, "--days 必须是正整数")
+        return EXIT_INVALID
+    password = key_password(confirm=True, prompt="为新密钥设置密码：")
+    info = new_key(args.name, target, password, days=args.days)
+    atomic_write(pem_path, certificate_pem(target, password))
+    out.print(Text(f"已创建密钥 {target}（证书 CN={info.subject}，自签名，有效期至 {info.not_after:%Y-%m-%d}）"))
+    out.print(Text(f"证书已另存为 {pem_path}：验证时用 jixiao verify FILE.pdf --trust {pem_path}"))
+    out.print(Text(f"证书指纹 SHA-256 {info.sha256}", style="dim"))
+    out.print(Text("这是试用的自签名证书；正式签章请使用 CA 颁发的证书。", style="yellow"))
+    return EXIT_OK

@@ -1,0 +1,70 @@
+"""What a jixiao PDF says about itself: custom keys of the document Info dictionary.
+
+The same values are repeated in /Subject and /Keywords so that any viewer's
+"document properties" shows them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+
+# pypdf logs header and xref repairs of damaged files; callers report the outcome instead.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
+KEY_RULES = "JixiaoRules"
+KEY_RULES_VERSION = "JixiaoRulesVersion"
+KEY_FORM_SHA256 = "JixiaoFormSHA256"
+KEY_FORM_KEY = "JixiaoFormKey"  # year/unit/project: the form's identity in the database
+KEY_LAYOUT = "JixiaoLayout"
+KEY_SIGNATURE_BOX = "JixiaoSignatureBox"  # "page x1 y1 x2 y2" (page 0-based, PDF points)
+SIGNATURE_FIELD = "jixiao-signature"
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True, slots=True)
+class PdfMeta:
+    rules: str = ""
+    rules_version: str = ""
+    form_sha256: str = ""
+    form_key: str = ""
+    layout: str = ""
+    signature_box: tuple[int, float, float, float, float] | None = None
+    title: str = ""
+
+
+def parse_box(text: str) -> tuple[int, float, float, float, float] | None:
+    parts = text.split()
+    if len(parts) != 5:
+        return None
+    try:
+        return (int(parts[0]), float(parts[1]), float(parts[2]), float(parts[3]), float(parts[4]))
+    except ValueError:
+        return None
+
+
+def read_meta(pdf: bytes) -> PdfMeta:
+    """The jixiao keys of a PDF's Info dictionary (empty values when absent)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf), strict=False)
+    info = reader.trailer.get("/Info")
+    info = info.get_object() if info is not None else {}
+
+    def get(key: str) -> str:
+        value = info.get("/" + key) if info else None
+        return str(value) if value is not None else ""
+
+    sha = get(KEY_FORM_SHA256).lower()
+    return PdfMeta(
+        rules=get(KEY_RULES),
+        rules_version=get(KEY_RULES_VERSION),
+        form_sha256=sha if _HEX64.fullmatch(sha) else "",
+        form_key=get(KEY_FORM_KEY),
+        layout=get(KEY_LAYOUT),
+        signature_box=parse_box(get(KEY_SIGNATURE_BOX)),
+        title=get("Title"),
+    )

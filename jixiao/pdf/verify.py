@@ -1,0 +1,251 @@
+"""Verify a signed form PDF: intact or modified, who signed and when, trusted or not.
+
+"Intact" is strict: the signed bytes hash to the signed digest, the signature is
+cryptographically valid, and nothing that changes the document was appended after the
+signature. pyHanko's difference analysis decides the last point; only updates that add
+validation data or timestamps (LTA updates) are accepted. A flipped byte anywhere in the
+signed range, or an incremental update that alters a page, an annotation or the form,
+reports the signature as modified.
+
+The form fingerprint (/JixiaoFormSHA256) is read from the *signed revision* of the file,
+so an update appended after signing cannot change what the signature vouches for.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jixiao.pdf import meta as M
+
+# pyHanko logs every untrusted certificate with a traceback; the report says it instead.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
+
+class VerifyError(RuntimeError):
+    """A trust certificate that cannot be read; the message (Chinese) says why."""
+
+
+MODIFICATION_LABELS = {
+    "NONE": "无",
+    "LTA_UPDATES": "仅追加验证数据或时间戳",
+    "FORM_FILLING": "填写表单域",
+    "ANNOTATIONS": "添加或修改批注",
+    "OTHER": "修改了文档内容",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureReport:
+    field: str
+    signer: str  # the certificate's CN
+    name: str  # /Name of the signature dictionary, when given
+    issuer: str
+    signing_time: datetime | None
+    intact: bool  # the signed bytes are unchanged
+    valid: bool  # the cryptographic signature checks out
+    trusted: bool  # the certificate chains to a trusted root
+    coverage: str  # pyHanko SignatureCoverageLevel name
+    modification: str  # pyHanko ModificationLevel name ('' when unknown)
+    docmdp_ok: bool | None
+    certificate_sha256: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def modified(self) -> bool:
+        if not (self.intact and self.valid) or self.docmdp_ok is False:
+            return True
+        if self.coverage == "ENTIRE_FILE":
+            return False
+        return self.modification not in ("NONE", "LTA_UPDATES")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    signatures: tuple[SignatureReport, ...] = ()
+    meta: M.PdfMeta = field(default_factory=M.PdfMeta)
+    error: str = ""  # the file could not be read or its signature not parsed
+    metadata_changed: bool = False  # jixiao's keys differ between the signed revision and the file
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signatures)
+
+    @property
+    def intact(self) -> bool:
+        return not self.error and self.signed and not self.modified
+
+    @property
+    def modified(self) -> bool:
+        return bool(self.error) or self.metadata_changed or any(s.modified for s in self.signatures)
+
+    @property
+    def trusted(self) -> bool:
+        return self.signed and all(s.trusted for s in self.signatures)
+
+    @property
+    def status_label(self) -> str:
+        if self.error:
+            return "无效"
+        if not self.signed:
+            return "未签名"
+        return "已被修改" if self.modified else "完整"
+
+
+def load_certificates(paths: Iterable[Path | str]) -> list[Any]:
+    """asn1crypto certificates from PEM or DER files (each may hold several PEM blocks)."""
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+
+    out = []
+    for p in paths:
+        path = Path(p)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise VerifyError(f"信任证书文件「{path}」不存在") from None
+        except OSError as exc:
+            raise VerifyError(f"无法读取信任证书文件「{path}」：{exc.strerror or exc}") from None
+        try:
+            if pem.detect(data):
+                blocks = [der for kind, _, der in pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"]
+                if not blocks:
+                    raise ValueError("没有 CERTIFICATE 块")
+            else:
+                blocks = [data]
+            for der in blocks:
+                cert = asn1_x509.Certificate.load(der)
+                cert.native  # noqa: B018 - forces a full parse, so garbage fails here
+                out.append(cert)
+        except Exception as exc:
+            raise VerifyError(f"信任证书文件「{path}」不是 PEM/DER 格式的 X.509 证书：{exc}") from None
+    return out
+
+
+def _cn(name: Any) -> str:
+    try:
+        native = name.native
+        return str(native.get("common_name") or name.human_friendly)
+    except Exception:
+        return ""
+
+
+def _signed_revision_meta(pdf: bytes, byte_range: Sequence[int]) -> M.PdfMeta:
+    try:
+        end = int(byte_range[2]) + int(byte_range[3])
+        return M.read_meta(pdf[:end])
+    except Exception:
+        return M.PdfMeta()
+
+
+async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureReport, M.PdfMeta]:
+    from pyhanko.sign.validation import async_validate_pdf_signature
+
+    problems: list[str] = []
+    cert = sig.signer_cert
+    try:
+        status = await async_validate_pdf_signature(sig, signer_validation_context=context_factory())
+    except Exception as exc:  # a broken signature container, a digest it cannot compute …
+        report = SignatureReport(
+            field=sig.field_name,
+            signer=_cn(cert.subject) if cert is not None else "",
+            name=str(sig.sig_object.get("/Name", "")),
+            issuer=_cn(cert.issuer) if cert is not None else "",
+            signing_time=None,
+            intact=False,
+            valid=False,
+            trusted=False,
+            coverage="",
+            modification="",
+            docmdp_ok=None,
+            certificate_sha256=cert.sha256.hex() if cert is not None else "",
+            problems=(f"无法验证签名：{type(exc).__name__}：{exc}",),
+        )
+        return report, _signed_revision_meta(pdf, sig.byte_range)
+    coverage = status.coverage.name if status.coverage is not None else ""
+    modification = status.modification_level.name if status.modification_level is not None else ""
+    if not status.intact:
+        problems.append("签名范围内的字节已被改动")
+    elif not status.valid:
+        problems.append("签名值与证书不符")
+    if status.docmdp_ok is False:
+        problems.append("签名后的修改超出了签名允许的范围（DocMDP）")
+    if coverage != "ENTIRE_FILE" and modification not in ("NONE", "LTA_UPDATES", ""):
+        problems.append(f"签名后追加了修改：{MODIFICATION_LABELS.get(modification, modification)}")
+    if not status.trusted:
+        problems.append("证书不受信任（未用 --trust 指定其根证书）")
+    report = SignatureReport(
+        field=sig.field_name,
+        signer=_cn(status.signing_cert.subject),
+        name=str(sig.sig_object.get("/Name", "")),
+        issuer=_cn(status.signing_cert.issuer),
+        signing_time=status.signer_reported_dt,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        coverage=coverage,
+        modification=modification,
+        docmdp_ok=status.docmdp_ok,
+        certificate_sha256=status.signing_cert.sha256.hex(),
+        problems=tuple(problems),
+    )
+    return report, _signed_revision_meta(pdf, sig.byte_range)
+
+
+async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyReport:
+    """``verify_pdf`` for code inside a running event loop (the TUI)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = list(trust)
+
+    def context() -> Any:
+        # Explicit roots only: never the operating system's TLS list.
+        return ValidationContext(trust_roots=roots, allow_fetching=False)
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        sigs = list(reader.embedded_regular_signatures)
+    except Exception as exc:
+        meta = _safe_meta(pdf)
+        return VerifyReport(meta=meta, error=f"无法读取 PDF 或其签名：{type(exc).__name__}：{exc}")
+    if not sigs:
+        return VerifyReport(meta=_safe_meta(pdf))
+    reports = []
+    first_meta: M.PdfMeta | None = None
+    for sig in sigs:
+        report, meta = await _check(sig, context, pdf)
+        reports.append(report)
+        first_meta = first_meta or meta
+    signed_meta = first_meta or M.PdfMeta()
+    current = _safe_meta(pdf)
+    changed = (current.form_sha256, current.rules, current.rules_version, current.form_key) != (
+        signed_meta.form_sha256,
+        signed_meta.rules,
+        signed_meta.rules_version,
+        signed_meta.form_key,
+    )
+    return VerifyReport(signatures=tuple(reports), meta=signed_meta, metadata_changed=changed)
+
+
+def _safe_meta(pdf: bytes) -> M.PdfMeta:
+    try:
+        return M.read_meta(pdf)
+    except Exception:
+        return M.PdfMeta()
+
+
+def verify_pdf(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyReport:
+    """Check every signature of ``pdf``; ``trust`` holds asn1crypto certificates (``load_certificates``).
+
+    Do not call inside a running event loop: use ``verify_pdf_async`` there.
+    """
+    import asyncio
+
+    return asyncio.run(verify_pdf_async(pdf, trust))

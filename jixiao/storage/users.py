@@ -1,0 +1,165 @@
+"""Users and units: 填报人 (filler), 审核人 (reviewer), 管理员 (admin).
+
+On PostgreSQL each user is a database login role in one of the group roles
+jixiao_filler / jixiao_reviewer / jixiao_admin, and row-level security
+(migration 0003) enforces what they may see and change — for psql too. On
+SQLite, one person's file, the roles are advisory: recorded, shown, not
+enforced.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from jixiao.storage.models import UnitRow, UserRow
+from jixiao.storage.store import StoreError
+
+ROLES = {"filler": "填报人", "reviewer": "审核人", "admin": "管理员"}
+LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    login: str
+    name: str
+    role: str
+    unit: str = ""
+    department: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    name: str
+    department: str
+
+
+def _quote_ident(engine: Engine, name: str) -> str:
+    return engine.dialect.identifier_preparer.quote_identifier(name)
+
+
+def _literal(password: str) -> str:
+    """A safely quoted SQL string literal (CREATE ROLE cannot take a bound parameter)."""
+    from psycopg import sql
+
+    return sql.Literal(password).as_string(None)
+
+
+def _pg_error(exc: DBAPIError) -> str:
+    text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return text_.replace("ERROR:", "").strip()
+
+
+class Directory:
+    """Manage users and units; on PostgreSQL also their database roles."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+
+    # ---------------------------------------------------------------- units
+
+    def add_unit(self, name: str, department: str = "") -> Unit:
+        if not name.strip():
+            raise StoreError("单位名称不能为空")
+        try:
+            with Session(self.engine) as s, s.begin():
+                s.add(UnitRow(name=name.strip(), department=department.strip(), created_at=datetime.now(UTC)))
+        except IntegrityError:
+            raise StoreError(f"单位「{name}」已存在") from None
+        except DBAPIError as exc:
+            raise StoreError(f"不能添加单位：{_pg_error(exc)}") from None
+        return Unit(name.strip(), department.strip())
+
+    def units(self) -> list[Unit]:
+        with Session(self.engine) as s:
+            return [
+                Unit(u.name, u.department)
+                for u in s.execute(select(UnitRow).order_by(UnitRow.department, UnitRow.name)).scalars()
+            ]
+
+    def remove_unit(self, name: str) -> None:
+        with Session(self.engine) as s, s.begin():
+            if s.execute(delete(UnitRow).where(UnitRow.name == name)).rowcount == 0:  # type: ignore[attr-defined]
+                raise StoreError(f"没有单位「{name}」")
+
+    # ---------------------------------------------------------------- users
+
+    def add_user(
+        self, login: str, name: str, role: str, unit: str = "", department: str = "", password: str | None = None
+    ) -> User:
+        if not LOGIN.match(login):
+            raise StoreError(f"登录名「{login}」无效；应为小写字母、数字和下划线，以字母开头，不超过 63 个字符")
+        if role not in ROLES:
+            raise StoreError(f"角色「{role}」无效；应为 filler（填报人）、reviewer（审核人）或 admin（管理员）")
+        if role == "filler" and not unit.strip():
+            raise StoreError("填报人必须指定单位（--unit）")
+        user = User(login, name.strip() or login, role, unit.strip(), department.strip())
+        try:
+            with Session(self.engine) as s, s.begin():
+                if self.postgres:
+                    if not password:
+                        raise StoreError("PostgreSQL 用户需要密码：请设置环境变量 JIXIAO_NEW_PASSWORD，或在提示时输入")
+                    ident = _quote_ident(self.engine, login)
+                    exists = s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first()
+                    if exists:
+                        s.execute(text(f"ALTER ROLE {ident} LOGIN PASSWORD {_literal(password)}"))
+                    else:
+                        s.execute(text(f"CREATE ROLE {ident} LOGIN PASSWORD {_literal(password)}"))
+                    for r in ROLES:
+                        verb = "GRANT" if r == role else "REVOKE"
+                        prep = "TO" if verb == "GRANT" else "FROM"
+                        s.execute(text(f"{verb} jixiao_{r} {prep} {ident}"))
+                s.merge(
+                    UserRow(
+                        login=login,
+                        name=user.name,
+                        role=role,
+                        unit=user.unit,
+                        department=user.department,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        except DBAPIError as exc:
+            raise StoreError(f"不能添加用户「{login}」：{_pg_error(exc)}") from None
+        return user
+
+    def users(self) -> list[User]:
+        with Session(self.engine) as s:
+            rows = s.execute(select(UserRow).order_by(UserRow.role, UserRow.login)).scalars()
+            return [User(u.login, u.name, u.role, u.unit, u.department) for u in rows]
+
+    def remove_user(self, login: str) -> None:
+        try:
+            with Session(self.engine) as s, s.begin():
+                gone = s.execute(delete(UserRow).where(UserRow.login == login)).rowcount  # type: ignore[attr-defined]
+                if not gone:
+                    raise StoreError(f"没有用户「{login}」")
+                if self.postgres and LOGIN.match(login):
+                    s.execute(text(f"DROP ROLE IF EXISTS {_quote_ident(self.engine, login)}"))
+        except DBAPIError as exc:
+            raise StoreError(f"不能删除用户「{login}」：{_pg_error(exc)}") from None
+
+    def whoami(self) -> User | None:
+        """The signed-in user: the database role on PostgreSQL, else JIXIAO_USER / the OS login."""
+        try:
+            with Session(self.engine) as s:
+                if self.postgres:
+                    row = s.execute(text("SELECT login, name, role, unit, department FROM jixiao_me()")).first()
+                    return User(*row) if row and row[0] else None
+                login = os.environ.get("JIXIAO_USER", "").strip() or getpass.getuser()
+                u = s.get(UserRow, login)
+                return User(u.login, u.name, u.role, u.unit, u.department) if u else None
+        except Exception:
+            return None
