@@ -270,3 +270,35 @@ async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore)
         await pilot.press("backspace")
         await settle(pilot)
         assert [s.project_name for s in screen.rows] == ["老干工作经费"]
+
+
+async def test_export_and_sign_pdf_from_the_editor(store: FormStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jixiao.pdf.sign import new_key
+    from jixiao.pdf.verify import verify_pdf_async
+    from tui.screens.sign_dialog import SignDialog
+
+    monkeypatch.setenv("JIXIAO_PDF_DIR", str(tmp_path / "pdf"))
+    key = tmp_path / "key.p12"
+    new_key("测试签章人", key, "pw-123")
+    fid = form_id(store, "老干工作经费")
+    store.transition(fid, "submit")
+    store.transition(fid, "approve")
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        await pilot.press("x")
+        await settle(pilot)
+        (pdf,) = list((tmp_path / "pdf").glob("*.pdf"))
+        assert pdf.read_bytes().startswith(b"%PDF")
+        await pilot.press("g")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SignDialog)
+        dialog.query_one("#key").value = str(key)
+        dialog.query_one("#password").value = "pw-123"
+        dialog.query_one("#key").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.get(fid).status.value == "signed"
+        assert screen.status.value == "signed"
+    report = await verify_pdf_async(pdf.read_bytes())  # the test runs inside an event loop
+    assert report.intact and report.signatures[0].name == "测试签章人"

@@ -8,7 +8,9 @@ a dialog and never overwrites silently.
 from __future__ import annotations
 
 import dataclasses
+import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -76,6 +78,8 @@ class FormEditorScreen(Screen[None]):
         Binding("v", "workflow('approve')", "审核通过", show=False),
         Binding("o", "workflow('reopen')", "重新打开", show=False),
         Binding("ctrl+s", "save_now", "保存", show=True),
+        Binding("x", "export_pdf", "导出PDF", show=False),
+        Binding("g", "sign_pdf", "签章", show=False),
         Binding("question_mark", "help", "帮助", show=True),
         Binding("1", "tab('tab-indicators')", "指标", show=False),
         Binding("2", "tab('tab-header')", "基本信息", show=False),
@@ -647,6 +651,77 @@ class FormEditorScreen(Screen[None]):
             self.app.push_screen(CommentDialog(a.label, f"请填写{a.label}理由："), go)
         else:
             go("")
+
+    # ---------------------------------------------------------------- PDF
+
+    def pdf_dir(self) -> Path:
+        return Path(os.environ.get("JIXIAO_PDF_DIR", "") or Path.home() / "jixiao-pdf")
+
+    def _pdf_path(self) -> Path:
+        from jixiao.cli_db import safe_name
+
+        f = self.form
+        assert f is not None
+        return self.pdf_dir() / f"{safe_name(f'{f.year}-{f.implementing_unit}-{f.project_name}')}.pdf"
+
+    def action_export_pdf(self) -> None:
+        if self.result is not None:
+            self.app.notify("正在生成 PDF…", title="导出")
+            self._export_worker(self.result, self._pdf_path())
+
+    @work(thread=True, group="pdf")
+    def _export_worker(self, result: FormResult, path: Path) -> None:
+        from jixiao.cli_db import atomic_write
+        from jixiao.pdf.fonts import FontError
+        from jixiao.pdf.layout import render_pdf
+
+        try:
+            atomic_write(path, render_pdf(result))
+        except (FontError, OSError) as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="导出失败")
+            return
+        self.app.call_from_thread(self.app.notify, f"已导出：{path}", title="PDF")
+
+    def action_sign_pdf(self) -> None:
+        from tui.screens.sign_dialog import SignDialog
+
+        if self.status is not State.APPROVED:
+            self.app.notify(f"表单当前为「{self.status.label}」；只有已审核的表单可以签章", severity="error", title="不能签章")
+            return
+
+        def go(answer: tuple[Path, str, str] | None) -> None:
+            if answer is not None and self.result is not None:
+                self.app.notify("正在签章…", title="签章")
+                self._sign_worker(self.result, self._pdf_path(), *answer)
+
+        self.app.push_screen(SignDialog(), go)
+
+    @work(thread=True, group="pdf")
+    def _sign_worker(self, result: FormResult, path: Path, key: Path, password: str, signer: str) -> None:
+        """pyHanko's synchronous signer, in a worker thread (no event loop there)."""
+        from jixiao.cli_db import atomic_write
+        from jixiao.pdf.canonical import form_sha256
+        from jixiao.pdf.fonts import FontError
+        from jixiao.pdf.layout import render_pdf
+        from jixiao.pdf.sign import SignError, load_key, sign_pdf
+        from jixiao.storage import StoreError
+        from jixiao.workflow import WorkflowError
+
+        try:
+            signing_key = load_key(key, password)
+            name = signer or signing_key.name
+            atomic_write(path, sign_pdf(render_pdf(result), signing_key, signer_name=name))
+            stored = self.app.store.mark_signed(self.form_id, name, form_sha256(result.form))  # type: ignore[attr-defined]
+        except (SignError, FontError, OSError, StoreError, WorkflowError) as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="签章失败")
+            return
+        self.app.call_from_thread(self._signed, stored, path)
+
+    def _signed(self, stored: Any, path: Path) -> None:
+        self.version, self.status = stored.version, stored.status
+        self._fill_fields()
+        self.mutate_reactive(FormEditorScreen.result)
+        self.app.notify(f"已签章：{path}；表单已锁定", title="签章")
 
     # --------------------------------------------------------------- misc
 
