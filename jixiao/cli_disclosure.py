@@ -1,0 +1,120 @@
+"""``jixiao import-disclosure``: self-evaluation forms from a published final-accounts document."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "import-disclosure",
+        help="从公开的部门决算文档（文本 / pdftotext -layout / PDF / xlsx）中读出自评表",
+        description=(
+            "找出文档中的每一张项目支出 / 部门整体支出绩效自评表，逐表报告读出的行、未能归位的行（附原文）"
+            "和空缺的字段。不加 -o 或 --to-db 时只打印报告。有未能归位的行或没有找到表时退出码为 1。"
+        ),
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="文档文件（.txt、.pdf 或 .xlsx）")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", type=Path, metavar="DIR", help="把每张表写成 TOML 文件放到此目录")
+    where.add_argument(
+        "--to-db", action="store_true", help="导入数据库（全局选项 --db 指定哪个库）；有未能归位的行时不导入"
+    )
+    p.set_defaults(func=cmd_import_disclosure)
+
+
+def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.disclosure import read_disclosure, render
+
+    path: Path = args.file
+    if not path.is_file():
+        err.print(Text.assemble(("错误：", "bold red"), f"{path}：文件不存在"))
+        return EXIT_INVALID
+    result = read_disclosure(path)
+    if result.errors:
+        for msg in result.errors:
+            err.print(Text.assemble(("错误：", "bold red"), f"{path}：{msg}"), soft_wrap=True)
+        for msg in result.notes:
+            err.print(f"  · {msg}", soft_wrap=True, highlight=False)
+        return EXIT_INVALID
+    for line in render(result):
+        out.print(escape(line), soft_wrap=True, highlight=False)
+    unnamed = [i for i, f in enumerate(result.forms, 1) if not f.form.project_name.strip()]
+    for i in unnamed:
+        err.print(Text.assemble(("错误：", "bold red"), f"第 {i} 张表没有读出项目名称，不能保存"))
+    unplaced = sum(len(f.report.unassigned) for f in result.forms)
+    if args.output is not None:
+        _write(args.output, result, unnamed, out)
+    elif args.to_db:
+        if unplaced or unnamed:
+            err.print(
+                Text.assemble(
+                    ("未导入：", "bold red"),
+                    f"有 {unplaced} 行未能归位" if unplaced else "有表没有项目名称",
+                    "；请先用 -o 写出 TOML、核对补全后再用 jixiao import 导入。",
+                )
+            )
+            return EXIT_INVALID
+        failed = _to_db(args, result, out, err)
+        if failed:
+            return EXIT_INVALID
+    if unplaced:
+        out.print(f"共有 {unplaced} 行未能归位（见上）。", highlight=False)
+    return EXIT_INVALID if unplaced or unnamed or not result.forms else EXIT_OK
+
+
+def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:  # type: ignore[no-untyped-def]
+    from jixiao.cli_db import atomic_write, safe_name
+    from jixiao.disclosure.text import shown
+    from scorer.formfile import dumps_toml
+
+    used: set[str] = set()
+    written = 0
+    for i, (form, rep) in enumerate(result.forms, 1):
+        if i in unnamed:
+            continue
+        stem = safe_name(f"{form.year or ''}-{form.implementing_unit}-{form.project_name}".strip("-"))
+        name, k = stem, 2
+        while name in used:
+            name, k = f"{stem}-{k}", k + 1
+        used.add(name)
+        comment = [
+            f"{form.title or '（无表题）'}（{form.project_name}）",
+            f"由 jixiao import-disclosure 读自 {result.source} 第 {rep.first_line}–{rep.last_line} 行。",
+        ]
+        for u in rep.unassigned:
+            comment.append(f"未能归位：第 {u.line_no} 行：{u.reason}：{shown(u.raw_text)}")
+        comment.extend(f"空缺：{f}" for f in rep.empty_fields)
+        comment.extend(f"说明：{n}" for n in rep.notes)
+        data = dumps_toml(form, comment="\n".join(comment)).encode("utf-8")
+        atomic_write(directory / f"{name}.toml", data)
+        written += 1
+    out.print(f"已写出 {written} 个 TOML 文件到 {escape(str(directory))}/。", highlight=False)
+
+
+def _to_db(args: argparse.Namespace, result, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
+    from jixiao.cli_db import open_store
+    from jixiao.storage import DatabaseError, StoreError
+
+    known: tuple[type[Exception], ...] = (DatabaseError, StoreError)
+    try:
+        store = open_store(args, err)
+        outcomes = store.import_forms(
+            [(f"{result.source}#{i}（{f.form.project_name}）", f.form) for i, f in enumerate(result.forms, 1)]
+        )
+    except known as exc:
+        err.print(Text.assemble(("错误：", "bold red"), str(exc), "（没有写入任何表单）"), soft_wrap=True)
+        return 1
+    counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("created", "updated", "unchanged")}
+    out.print(
+        f"导入数据库：新建 {counts['created']} 份，更新 {counts['updated']} 份，未变 {counts['unchanged']} 份。",
+        highlight=False,
+    )
+    return 0

@@ -1,0 +1,170 @@
+"""What the importer read, and an honest account of what it could not read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from jixiao.disclosure.text import shown
+from scorer import numbers as fmt
+from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
+
+
+class Unassigned(NamedTuple):
+    """A source line the importer could not place in the form, with the reason."""
+
+    line_no: int
+    raw_text: str
+    reason: str
+
+
+@dataclass
+class FormReport:
+    """The per-form report: rows recovered, rows not placed, fields left empty, notes.
+
+    ``notes`` explain every rule that shaped the result (a shifted row put back,
+    a wrapped cell joined, a printed value deliberately not used) so that a
+    reader can check each decision against the source lines.
+    """
+
+    rows_recovered: int = 0
+    unassigned: list[Unassigned] = field(default_factory=list)
+    empty_fields: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    first_line: int = 0
+    last_line: int = 0
+    layout: str = ""  # "hubei" | "national" | "xlsx" | ""
+
+    @property
+    def clean(self) -> bool:
+        return not self.unassigned
+
+
+class ImportedForm(NamedTuple):
+    form: Form
+    report: FormReport
+
+
+@dataclass
+class DisclosureResult:
+    """All forms found in one document, plus problems of the document as a whole."""
+
+    source: str
+    forms: list[ImportedForm] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the document could not be read at all
+    notes: list[str] = field(default_factory=list)  # e.g. a title with no form under it
+
+    @property
+    def ok(self) -> bool:
+        """Every form complete enough to use, every row placed, and at least one form."""
+        return (
+            bool(self.forms)
+            and not self.errors
+            and all(f.report.clean and f.form.project_name.strip() for f in self.forms)
+        )
+
+
+def empty_fields(
+    form: Form,
+    scored: bool,
+    printed_ticks: set[str] | None = None,
+    national: bool = False,
+    printed_narratives: set[str] | None = None,
+) -> list[str]:
+    """The fields of ``form`` that were left empty, in form order, named as printed.
+
+    The national (财政部) layout has no tick boxes and no narrative rows (its
+    deviation analysis is a column of the indicator table): there they are
+    listed only when the form prints them.
+    """
+    out: list[str] = []
+    project = form.form_kind is FormKind.PROJECT
+    ticks_expected = not national or bool(printed_ticks)
+    if not form.project_name.strip():
+        out.append("项目名称")
+    if not form.department:
+        out.append("主管部门")
+    if not form.implementing_unit:
+        out.append("项目实施单位" if project else "单位名称")
+    if form.year is None:
+        out.append("年度")
+    if project and ticks_expected:
+        for key, options in TICK_GROUPS.items():
+            if not form.ticks.group(key):
+                label = TICK_GROUP_LABELS[key]
+                row = printed_ticks is not None and key in printed_ticks
+                out.append(f"{label}（{'未勾选任何一项' if row else '表上没有这一行'}；可选 {' / '.join(options)}）")
+    b = form.budget
+    for amount, label in ((b.planned, "预算数"), (b.executed, "执行数")):
+        if amount is None:
+            out.append(f"预算执行情况：{label}")
+    if not b.rate_text:
+        out.append("预算执行情况：执行率")
+    if scored and b.recorded is None:
+        out.append("预算执行情况：得分")
+    if not form.goals:
+        out.append("年度绩效目标（没有读到任何指标）")
+    for gi, goal in enumerate(form.goals, 1):
+        where = f"年度绩效目标 {gi}" if len(form.goals) > 1 else "年度绩效目标"
+        if not goal.indicators:
+            out.append(f"{where}：没有指标")
+        for ind in goal.indicators:
+            for value, label in (
+                (ind.level1, "一级指标"),
+                (ind.target, "年初目标值"),
+                (ind.actual, "实际完成值"),
+            ):
+                if not value:
+                    out.append(f"{where}「{ind.name}」：{label}")
+            if scored and ind.recorded is None:
+                out.append(f"{where}「{ind.name}」：得分")
+        if scored:
+            missing = [ind for ind in goal.indicators if ind.weight is None]
+            if missing:
+                why = "表上没有分值列" if len(missing) == len(goal.indicators) else "分值栏空白"
+                if goal.weight is not None:
+                    why += f"，只印了目标分值 {fmt.weight(goal.weight)}"
+                out.append(f"{where}：{len(missing)} 项指标的分值（{why}）")
+    if scored and form.total_recorded is None:
+        out.append("总分")
+    printed = printed_narratives or set()
+    if not form.deviation_analysis and (not national or "deviation_analysis" in printed):
+        out.append("偏差大或目标未完成原因分析")
+    if not form.improvement_measures and (not national or "improvement_measures" in printed):
+        out.append("改进措施及结果应用方案")
+    return out
+
+
+def render(result: DisclosureResult) -> list[str]:
+    """The report as plain lines (the CLI prints them; tests read them)."""
+    lines: list[str] = []
+    for msg in result.errors:
+        lines.append(f"错误：{msg}")
+    if not result.errors:
+        lines.append(f"{result.source}：找到 {len(result.forms)} 份自评表")
+    for msg in result.notes:
+        lines.append(f"  · {msg}")
+    for i, (form, rep) in enumerate(result.forms, 1):
+        kind = "部门整体支出" if form.form_kind is FormKind.DEPARTMENT else "项目支出"
+        where = f"第 {rep.first_line}–{rep.last_line} 行" if rep.first_line else ""
+        lines.append("")
+        lines.append(f"[{i}] {form.title or '（无表题）'}「{form.project_name or '？'}」{kind}，{where}".rstrip("，"))
+        goals = len(form.goals)
+        lines.append(f"  读出指标 {rep.rows_recovered} 行（{goals} 个年度绩效目标）")
+        if rep.unassigned:
+            lines.append(f"  未能归位的行 {len(rep.unassigned)} 行：")
+            for u in rep.unassigned:
+                lines.append(f"    第 {u.line_no} 行：{u.reason}")
+                for raw in u.raw_text.split("\n"):
+                    lines.append(f"      原文：{shown(raw)}")
+        else:
+            lines.append("  未能归位的行：无")
+        if rep.empty_fields:
+            lines.append(f"  空缺字段 {len(rep.empty_fields)} 项：")
+            lines.extend(f"    - {f}" for f in rep.empty_fields)
+        else:
+            lines.append("  空缺字段：无")
+        if rep.notes:
+            lines.append("  说明：")
+            lines.extend(f"    · {n}" for n in rep.notes)
+    return lines
