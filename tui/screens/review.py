@@ -132,14 +132,14 @@ class ReviewScreen(Screen[None]):
         table = self.query_one("#table", DataTable)
         table.clear(columns=True)
         crumbs = " › ".join(["全部", *[str(k) if lvl != "form" else f"表单 {k}" for lvl, k in self.path]])
-        self.query_one("#crumbs", Static).update(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项）")
+        self.query_one("#crumbs", Static).update(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项；Enter 下钻）")
         if level in ("department", "unit"):
             for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "错/警"):
                 table.add_column(col)
             for g in rows:
                 gap = g.gap
                 table.add_row(
-                    Text(clip(g.key, 24)),
+                    Text(clip(g.key, 20)),
                     str(g.forms),
                     fmt.percent(g.rate, "—"),
                     fmt.score(g.mean_computed, "—"),

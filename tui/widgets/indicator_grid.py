@@ -7,6 +7,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
+from jixiao.safe_text import line
 from scorer import numbers as fmt
 from scorer.result import FormResult, IndicatorResult
 from scorer.vocabulary import level_key
@@ -49,6 +50,7 @@ class IndicatorGrid(DataTable[Text | str]):
         super().__init__(cursor_type="cell", zebra_stripes=True, cell_padding=0, **kw)  # type: ignore[arg-type]
         self.widths = [w for _, _, w in COLUMNS]
         self._result: FormResult | None = None
+        self._shown: list[list[Text | str]] = []
 
     def layout_for(self, width: int) -> list[int]:
         """Column widths for the space available: 80 columns and up."""
@@ -71,6 +73,7 @@ class IndicatorGrid(DataTable[Text | str]):
     def _relayout(self, width: int) -> None:
         self.widths = self.layout_for(width)
         coord = self.cursor_coordinate
+        self._shown = []
         self.clear(columns=True)
         for (label, _, _), w in zip(COLUMNS, self.widths, strict=True):
             self.add_column(label, width=w)
@@ -89,11 +92,11 @@ class IndicatorGrid(DataTable[Text | str]):
         w = [x - 1 for x in self.widths]
         return [
             Text(str(i + 1), style="dim"),
-            Text("" if same1 else short(level_key(ind.level1), w[1]), style="cyan"),
-            Text("" if same2 else short(level_key(ind.level2), w[2])),
-            Text(mark + clip(ind.name, w[3] - len(mark) * 2), style="bold yellow" if r.differs else ""),
-            Text(clip(target, w[4]), style="" if r.target else "bold red underline"),
-            Text(clip(actual, w[5]), style="" if r.actual else "bold red underline"),
+            Text("" if same1 else short(line(level_key(ind.level1)), w[1]), style="cyan"),
+            Text("" if same2 else short(line(level_key(ind.level2)), w[2])),
+            Text(mark + clip(line(ind.name), w[3] - len(mark) * 2), style="bold yellow" if r.differs else ""),
+            Text(clip(line(target), w[4]), style="" if r.target else "bold red underline"),
+            Text(clip(line(actual), w[5]), style="" if r.actual else "bold red underline"),
             Text(fmt.weight(r.weight) + ("*" if r.weight_source == "allocated" else "") + " ", justify="right"),
             Text(fmt.score(r.score, "—") + " ", style=style, justify="right"),
             Text(
@@ -109,20 +112,21 @@ class IndicatorGrid(DataTable[Text | str]):
         self._result = result
         coord = self.cursor_coordinate
         rows = list(result.indicators)
+        cells = [self._cells(i, r, rows[i - 1] if i else None) for i, r in enumerate(rows)]
         if self.row_count != len(rows):
             self.clear()
-            for i, r in enumerate(rows):
-                self.add_row(*self._cells(i, r, rows[i - 1] if i else None), key=str(i))
+            for i, row in enumerate(cells):
+                self.add_row(*row, key=str(i))
         else:
-            for i, r in enumerate(rows):
-                for c, cell in enumerate(self._cells(i, r, rows[i - 1] if i else None)):
-                    self.update_cell_at(Coordinate(i, c), cell)
+            # a keystroke changes one row: redraw only the cells that differ
+            for i, row in enumerate(cells):
+                old = self._shown[i] if i < len(self._shown) else None
+                for c, cell in enumerate(row):
+                    if old is None or old[c] != cell:
+                        self.update_cell_at(Coordinate(i, c), cell)
+        self._shown = cells
         if rows:
             self.move_cursor(row=min(coord.row, len(rows) - 1), column=coord.column)
-
-    def update_row(self, i: int, r: IndicatorResult, prev: IndicatorResult | None) -> None:
-        for c, cell in enumerate(self._cells(i, r, prev)):
-            self.update_cell_at(Coordinate(i, c), cell)
 
     def action_edit_cell(self) -> None:
         if not self.row_count:
