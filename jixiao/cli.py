@@ -55,15 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_rules)
 
     _add_catalog(sub)
+    from jixiao.cli_backup import add_commands as add_backup
     from jixiao.cli_db import add_commands
 
     add_commands(sub, _Parser)
+    add_backup(sub, _Parser)
     from jixiao.review.cli_review import add_commands as add_review
 
     add_review(sub, _Parser)
-    from jixiao import cli_check, cli_pdf, cli_users
+    from jixiao import cli_check, cli_disclosure, cli_pdf, cli_users
 
-    for module in (cli_check, cli_users, cli_pdf):
+    for module in (cli_check, cli_users, cli_pdf, cli_disclosure):
         module.add_commands(sub, _Parser)
     return p
 
@@ -86,8 +88,10 @@ def _add_catalog(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def error(err: Console, message: str, label: str = "错误") -> None:
-    """Print one error line; user text is never read as rich markup."""
-    err.print(Text.assemble((f"{label}：", "bold red"), message), soft_wrap=True)
+    """Print one error line; user text is never read as rich markup nor reaches the terminal raw."""
+    from jixiao.safe_text import display
+
+    err.print(Text.assemble((f"{label}：", "bold red"), display(message, limit=4000)), soft_wrap=True)
 
 
 # ------------------------------------------------------------------ score

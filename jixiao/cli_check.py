@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.checks import CHECKS, Finding, FormRecord, form_label, record_for, run_all, summarise
+from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 from scorer.result import FormResult, Severity
 
@@ -57,7 +58,7 @@ class Checked:
 
 
 def _err(err: Console, message: str, label: str = "错误") -> None:
-    err.print(Text.assemble((f"{label}：", "bold red"), message), soft_wrap=True)
+    err.print(Text.assemble((f"{label}：", "bold red"), display(message, limit=4000)), soft_wrap=True)
 
 
 # ------------------------------------------------------------------ load
@@ -162,12 +163,12 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
 def _heading(c: Checked) -> tuple[Text, Text]:
     res: FormResult = c.record.result
     form = res.form
-    title = Text(form_label(form), style="bold")
+    title = Text(line(form_label(form)), style="bold")
     meta = Text(style="dim")
-    meta.append(c.source)
+    meta.append(line(c.source))
     for part in (str(form.year) if form.year else "", form.implementing_unit):
         if part:
-            meta.append(f" · {part}")
+            meta.append(f" · {line(part)}")
     meta.append(f" · 规则 {fmt.score(res.total_computed)}（{res.grade}）")
     if res.total_recorded is not None:
         meta.append(f" · 自评 {fmt.score(res.total_recorded)}（{res.grade_recorded}）")
@@ -245,6 +246,7 @@ def cjk_wrap(text: str, width: int) -> list[tuple[int, int]]:
 
 def wrapped(text: str, width: int, style: str = "", dim_from: int | None = None) -> Text:
     """``text`` broken into lines for ``width`` cells; characters from ``dim_from`` on are dim."""
+    text = display(text)  # one character for one: ``dim_from`` still points at the same place
     out = Text(style=style)
     for i, (a, b) in enumerate(cjk_wrap(text, max(10, width))):
         if i:
@@ -311,7 +313,7 @@ def render(out: Console, checked: list[Checked], findings: list[Finding], unread
         names = "、".join(form_label(c.record.result.form) for c in clean[:10]) + ("等" if len(clean) > 10 else "")
         out.print(wrapped(f"未发现问题的表单 {len(clean)} 份：{names}", out.width, style="green"))
     for source, message in unreadable:
-        out.print(Text.assemble(("无法读取：", "bold red"), f"{source}：{message}"), overflow="fold")
+        out.print(Text.assemble(("无法读取：", "bold red"), display(f"{source}：{message}", limit=4000)), overflow="fold")
     out.print(summary_text(len(checked), findings, len(unreadable)))
 
 

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -107,7 +108,7 @@ def cmd_db_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     t.add_row("数据库", redact(str(store.engine.url.render_as_string(hide_password=True))))
     t.add_row("版本", f"{current_revision(store.engine)}（程序需要 {head_revision(store.engine)}）")
     t.add_row("表单数", str(store.count()))
-    t.add_row("当前用户", store.actor)
+    t.add_row("当前用户", Text(line(store.actor)))
     out.print(t)
     return EXIT_OK
 
@@ -116,16 +117,15 @@ def cmd_db_info(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def forms_table(rows: list[Any], title: str = "表单") -> Table:
-    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
     t.add_column("编号", justify="right", no_wrap=True)
     t.add_column("年度", no_wrap=True)
-    t.add_column("实施单位", overflow="fold", ratio=2)
-    t.add_column("项目名称", overflow="fold", ratio=3)
+    t.add_column("实施单位", overflow="fold", ratio=2, min_width=8)
+    t.add_column("项目名称", overflow="fold", ratio=3, min_width=10)
     t.add_column("预算数", justify="right", no_wrap=True)
     t.add_column("执行率", justify="right", no_wrap=True)
-    t.add_column("规则", justify="right", no_wrap=True)
+    t.add_column("规则得分", justify="right", no_wrap=True)
     t.add_column("自评", justify="right", no_wrap=True)
-    t.add_column("等级", no_wrap=True)
     t.add_column("状态", no_wrap=True)
     t.add_column("问题", justify="right", no_wrap=True)
     for r in rows:
@@ -137,13 +137,12 @@ def forms_table(rows: list[Any], title: str = "表单") -> Table:
         t.add_row(
             str(r.id),
             str(r.year),
-            Text(r.implementing_unit),
-            Text(r.project_name),
+            Text(line(r.implementing_unit)),
+            Text(line(r.project_name)),
             fmt.money(r.planned, "—"),
             fmt.percent(r.rate, "—"),
-            fmt.score(r.total_computed, "—"),
+            f"{fmt.score(r.total_computed, '—')} {r.grade}",
             Text(fmt.score(r.total_recorded), style="bold yellow" if differs else ""),
-            r.grade,
             r.status.label,
             str(r.problems or ""),
         )
@@ -203,7 +202,10 @@ def import_files(store: Any, files: list[Path], err: Console, quiet: bool = Fals
                 outcomes.extend(store.import_forms(read_forms(path)))
             except errors as exc:
                 failed += 1
-                err.print(Text.assemble(("错误：", "bold red"), str(exc), "（该文件未写入任何内容）"), soft_wrap=True)
+                err.print(
+                    Text.assemble(("错误：", "bold red"), display(str(exc), limit=4000), "（该文件未写入任何内容）"),
+                    soft_wrap=True,
+                )
             progress.advance(task)
     return failed, outcomes
 
@@ -217,7 +219,7 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
         elif p.is_file():
             files.append(p)
         else:
-            err.print(Text.assemble(("错误：", "bold red"), f"{p}：文件或目录不存在"))
+            err.print(Text.assemble(("错误：", "bold red"), f"{line(str(p))}：文件或目录不存在"))
             missing = True
     store = open_store(args, err)
     failed, outcomes = import_files(store, files, err)
@@ -300,7 +302,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
             atomic_write(path, data)
             written.append(path)
             progress.advance(task)
-    out.print(f"已导出 {len(written)} 份表单到 {args.output}/（{args.format}）。")
+    out.print(Text(f"已导出 {len(written)} 份表单到 {line(str(args.output))}/（{args.format}）。"))
     return EXIT_OK
 
 
@@ -314,7 +316,7 @@ def cmd_history(args: argparse.Namespace, out: Console, err: Console) -> int:
     sf = store.find(args.form)
     entries = store.history(sf.id)
     t = Table(
-        title=f"修改记录：{sf.key}（{sf.status.label}，版本 {sf.version}）",
+        title=Text(f"修改记录：{line(sf.key)}（{sf.status.label}，版本 {sf.version}）"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
@@ -334,11 +336,11 @@ def cmd_history(args: argparse.Namespace, out: Console, err: Console) -> int:
             )
         t.add_row(
             e.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            Text(e.actor),
-            ACTION_LABELS.get(e.action, e.action),
-            Text(e.label),
-            Text(change),
-            Text(e.reason),
+            Text(line(e.actor)),
+            Text(line(ACTION_LABELS.get(e.action, e.action))),
+            Text(line(e.label)),
+            Text(display(change)),
+            Text(display(e.reason)),
         )
     out.print(t)
     return EXIT_OK
@@ -351,5 +353,5 @@ def cmd_workflow(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = open_store(args, err)
     sf = store.find(args.form)
     after = store.transition(sf.id, args.action, args.comment)
-    out.print(f"表单「{after.key}」：{sf.status.label} → {after.status.label}。")
+    out.print(Text(f"表单「{line(after.key)}」：{sf.status.label} → {after.status.label}。"))
     return EXIT_OK

@@ -10,6 +10,7 @@ import dataclasses
 from decimal import Decimal, InvalidOperation
 
 from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
+from scorer.numbers import out_of_range
 
 # Editable indicator columns, in grid order: key -> label
 INDICATOR_COLUMNS: dict[str, str] = {
@@ -55,6 +56,9 @@ def parse_number(text: str, what: str) -> Decimal | None:
         raise EditError(f"{what}应为有限的数字")
     if value < 0:
         raise EditError(f"{what}不能为负数")
+    why = out_of_range(value)
+    if why:
+        raise EditError(f"{what}{why}")
     return value
 
 
@@ -177,7 +181,7 @@ def set_header(form: Form, key: str, text: str) -> Form:
         t = text.strip()
         if not t:
             raise EditError("年度不能为空")
-        if not t.isdigit() or not 1990 <= int(t) <= 2100:
+        if not (t.isascii() and t.isdigit() and len(t) == 4) or not 1990 <= int(t) <= 2100:  # "²".isdigit()
             raise EditError(f"年度应为四位年份，如 2024；输入的是「{text}」")
         return dataclasses.replace(form, year=int(t))
     if key in ("project_name", "implementing_unit") and not text.strip():

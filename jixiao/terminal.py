@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, FormKind
 from scorer.result import FormResult, IndicatorResult, Problem, Severity, Status
@@ -41,11 +42,11 @@ def _cell_text(r: IndicatorResult, which: str) -> Text:
     cell = r.target if which == "target" else r.actual
     raw = r.indicator.adjusted_target or r.indicator.target if which == "target" else r.indicator.actual
     if cell is None:
-        return Text(raw or "", style="bold red underline")
+        return Text(line(raw or ""), style="bold red underline")
     shown = cell.display(r.unit if cell.is_numeric else None)
-    text = Text(shown)
+    text = Text(line(shown))
     if cell.note:
-        text.append(f"（{cell.note}）", style="dim")
+        text.append(f"（{line(cell.note)}）", style="dim")
     return text
 
 
@@ -58,11 +59,11 @@ def header(result: FormResult) -> RenderableType:
     t.add_column(style="bold", no_wrap=True)
     t.add_column(overflow="fold")
     if form.form_kind is FormKind.DEPARTMENT:
-        t.add_row("单位名称", Text(form.implementing_unit or form.department))
+        t.add_row("单位名称", Text(line(form.implementing_unit or form.department)))
     else:
-        t.add_row("项目名称", Text(form.project_name))
-        t.add_row("主管部门", Text(form.department))
-        t.add_row("实施单位", Text(form.implementing_unit))
+        t.add_row("项目名称", Text(line(form.project_name)))
+        t.add_row("主管部门", Text(line(form.department)))
+        t.add_row("实施单位", Text(line(form.implementing_unit)))
         for key, options in TICK_GROUPS.items():
             ticked = form.ticks.group(key)
             boxes = Text()
@@ -72,9 +73,9 @@ def header(result: FormResult) -> RenderableType:
                 on = opt in ticked
                 boxes.append(("☑" if on else "☐") + opt, style="bold" if on else "dim")
             t.add_row(TICK_GROUP_LABELS[key], boxes)
-    t.add_row("规则集", Text(f"{result.rules.name}（{result.rules.title}）"))
-    heading = Text(title, style="bold", justify="center")
-    sub = Text(f"（{form.project_name}）", justify="center") if form.form_kind is FormKind.PROJECT else Text("")
+    t.add_row("规则集", Text(line(f"{result.rules.name}（{result.rules.title}）")))
+    heading = Text(line(title), style="bold", justify="center")
+    sub = Text(f"（{line(form.project_name)}）", justify="center") if form.form_kind is FormKind.PROJECT else Text("")
     return Group(heading, sub, t)
 
 
@@ -97,7 +98,7 @@ def budget_block(result: FormResult) -> RenderableType:
         score = Text(f"{DIFF_MARK}{fmt.score(br.recorded.score)}", style="bold yellow")
         score.append(f"\n规则 {fmt.score(br.score, '—')}", style="dim")
     t.add_row(
-        Text(b.label),
+        Text(line(b.label)),
         fmt.money(b.planned, "—"),
         fmt.money(b.executed, "—"),
         fmt.percent(br.rate, "—"),
@@ -159,7 +160,7 @@ def indicator_table(result: FormResult, goal_no: int, explain: bool, width: int 
         if l1 != prev1:
             if prev1 is not None:
                 t.add_section()
-            label = Text(f"{ind.level1 or '（未填一级指标）'}", style="bold cyan")
+            label = Text(line(ind.level1 or "（未填一级指标）"), style="bold cyan")
             t.add_row("", "", label, *[""] * (ncols - 3))
         show2 = l2 if (l2 != prev2 or l1 != prev1) else ""
         prev1, prev2 = l1, l2
@@ -168,8 +169,8 @@ def indicator_table(result: FormResult, goal_no: int, explain: bool, width: int 
         status = r.status.label if wide else SHORT_STATUS[r.status]
         cells: list[RenderableType] = [
             str(first_index + i),
-            Text(show2),
-            Text((DIFF_MARK if r.differs else "") + ind.name, style=style),
+            Text(line(show2)),
+            Text((DIFF_MARK if r.differs else "") + line(ind.name), style=style),
             _cell_text(r, "target"),
             _cell_text(r, "actual"),
             weight,
@@ -189,8 +190,8 @@ def explanations(result: FormResult, goal_no: int) -> RenderableType:
     t.add_column(overflow="fold")
     first_index = 1 + sum(1 for r in result.indicators if r.goal < goal_no)
     for i, r in enumerate(x for x in result.indicators if x.goal == goal_no):
-        body = Text(r.indicator.name + "：", style="bold")
-        body.append("；".join(r.explanation), style=STATUS_STYLE[r.status] if r.status is Status.JUDGEMENT else "")
+        body = Text(line(r.indicator.name) + "：", style="bold")
+        body.append(display("；".join(r.explanation)), style=STATUS_STYLE[r.status] if r.status is Status.JUDGEMENT else "")
         t.add_row(f"{first_index + i}.", body)
     return Panel(t, title="计分说明", title_align="left", border_style="dim", box=box.ROUNDED)
 
@@ -209,7 +210,7 @@ def totals(result: FormResult) -> RenderableType:
         row.append(fmt.score(br.recorded.score) if br.recorded else "")
     t.add_row(*row)
     for lv in result.levels:
-        row = [lv.level1, fmt.weight(lv.weight), fmt.score(lv.computed)]
+        row: list[RenderableType] = [Text(line(lv.level1)), fmt.weight(lv.weight), fmt.score(lv.computed)]
         if has_rec:
             row.append(fmt.score(lv.recorded, ""))
         t.add_row(*row)
@@ -244,7 +245,7 @@ def differences(result: FormResult) -> RenderableType | None:
             Text.assemble(
                 (f"{DIFF_MARK} 预算执行：", "bold yellow"),
                 f"自评 {fmt.score(rec.score)}，规则 {fmt.score(result.budget.score, '—')}。",
-                ("理由：" + rec.reason) if rec.reason else ("未说明理由", "red"),
+                ("理由：" + display(rec.reason)) if rec.reason else ("未说明理由", "red"),
             )
         )
     for r in result.indicators:
@@ -253,9 +254,9 @@ def differences(result: FormResult) -> RenderableType | None:
         why = r.explanation[-2] if len(r.explanation) >= 2 else ""
         lines.append(
             Text.assemble(
-                (f"{DIFF_MARK} {r.indicator.name}：", "bold yellow"),
-                f"自评 {fmt.score(r.recorded.score)}，规则 {fmt.score(r.score, '待判断')}（{why}）。",
-                ("理由：" + r.recorded.reason) if r.recorded.reason else ("未说明理由", "red"),
+                (f"{DIFF_MARK} {line(r.indicator.name)}：", "bold yellow"),
+                f"自评 {fmt.score(r.recorded.score)}，规则 {fmt.score(r.score, '待判断')}（{display(why)}）。",
+                ("理由：" + display(r.recorded.reason)) if r.recorded.reason else ("未说明理由", "red"),
             )
         )
     if result.total_differs:
@@ -278,8 +279,8 @@ def narratives(result: FormResult) -> RenderableType:
     t = Table.grid(padding=(0, 1))
     t.add_column(style="bold", overflow="fold", width=14)
     t.add_column(overflow="fold")
-    t.add_row("偏差大或目标未完成原因分析", Text(form.deviation_analysis or "（未填写）"))
-    t.add_row("改进措施及结果应用方案", Text(form.improvement_measures or "（未填写）"))
+    t.add_row("偏差大或目标未完成原因分析", Text(display(form.deviation_analysis or "（未填写）")))
+    t.add_row("改进措施及结果应用方案", Text(display(form.improvement_measures or "（未填写）")))
     return t
 
 
@@ -290,7 +291,7 @@ def problems_block(problems: tuple[Problem, ...]) -> RenderableType | None:
     t.add_column(no_wrap=True)
     t.add_column(overflow="fold")
     for p in problems:
-        t.add_row(Text(f"[{p.severity.label}]", style=SEVERITY_STYLE[p.severity]), Text(p.message))
+        t.add_row(Text(f"[{p.severity.label}]", style=SEVERITY_STYLE[p.severity]), Text(display(p.message)))
     return Panel(
         t,
         title=f"问题（{len(problems)}）",
@@ -303,10 +304,10 @@ def problems_block(problems: tuple[Problem, ...]) -> RenderableType | None:
 def render_form(result: FormResult, explain: bool = False, width: int = 80) -> RenderableType:
     parts: list[RenderableType] = [header(result), Text(""), budget_block(result)]
     if explain and result.budget.explanation:
-        parts.append(Text("  " + "；".join(result.budget.explanation), style="dim italic"))
+        parts.append(Text("  " + display("；".join(result.budget.explanation)), style="dim italic"))
     for gi, goal in enumerate(result.form.goals, start=1):
         if goal.text:
-            parts.append(Text(f"年度目标 {gi}：{goal.text}", style="italic"))
+            parts.append(Text(f"年度目标 {gi}：{display(goal.text)}", style="italic"))
         parts.append(indicator_table(result, gi, explain, width))
         if explain:
             parts.append(explanations(result, gi))
@@ -333,12 +334,12 @@ def summary_table(rows: list[tuple[str, FormResult | None, str]]) -> Table:
     t.add_column("问题", justify="right", no_wrap=True)
     for source, result, error in rows:
         if result is None:
-            t.add_row(Text(source, style="red"), Text(error, style="red"), "—", "", "", "", "")
+            t.add_row(Text(line(source), style="red"), Text(display(error), style="red"), "—", "", "", "", "")
             continue
         style = "bold yellow" if result.total_differs else ""
         t.add_row(
-            Text(result.form.project_name),
-            Text(result.form.implementing_unit),
+            Text(line(result.form.project_name)),
+            Text(line(result.form.implementing_unit)),
             fmt.score(result.total_computed),
             Text(fmt.score(result.total_recorded), style=style),
             result.grade,
@@ -349,5 +350,5 @@ def summary_table(rows: list[tuple[str, FormResult | None, str]]) -> Table:
 
 
 def print_form(console: Console, result: FormResult, source: str, explain: bool = False) -> None:
-    console.rule(Text(source, style="dim"))
+    console.rule(Text(line(source), style="dim"))
     console.print(render_form(result, explain, console.width))

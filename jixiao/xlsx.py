@@ -49,6 +49,7 @@ import math
 import os
 import re
 import secrets
+import struct
 import unicodedata
 import warnings
 import zipfile
@@ -78,6 +79,7 @@ from scorer.model import (
     SignOff,
     Ticks,
 )
+from scorer.numbers import out_of_range
 
 __all__ = [
     "HIDDEN_SHEET",
@@ -893,11 +895,13 @@ class _Sheet:
         if isinstance(v, bool):
             raise self.fail(f"{what}应为数字", r, c, str(v))
         if isinstance(v, int):
-            return Decimal(v)
+            return self._in_range(Decimal(v), what, r, c)
         if isinstance(v, float):
             if not math.isfinite(v):
                 raise self.fail(f"{what}应为有限的数字", r, c, str(v))
-            return Decimal(int(v)) if v.is_integer() and abs(v) < 2**53 else Decimal(repr(v))
+            return self._in_range(
+                Decimal(int(v)) if v.is_integer() and abs(v) < 2**53 else Decimal(repr(v)), what, r, c
+            )
         if not isinstance(v, str):
             raise self.fail(f"{what}应为数字", r, c, _cell_text(cell))
         raw = v.strip()
@@ -910,6 +914,12 @@ class _Sheet:
             raise self.fail(f"{what}应为数字", r, c, raw) from None
         if not value.is_finite():
             raise self.fail(f"{what}应为有限的数字", r, c, raw)
+        return self._in_range(value, what, r, c)
+
+    def _in_range(self, value: Decimal, what: str, r: int, c: int) -> Decimal:
+        why = out_of_range(value)
+        if why:
+            raise self.fail(f"{what}{why}", r, c, str(value)[:60])
         return value
 
 
@@ -1417,7 +1427,7 @@ def _check_package(data: bytes, name: str) -> None:
                 raise XlsxError(name, "不是 xlsx 工作簿：压缩包里没有 xl/workbook.xml")
             merged = 0
             for info in infos:
-                if info.is_dir() or not info.filename.endswith((".xml", ".rels", ".vml")):
+                if not info.filename.endswith((".xml", ".rels", ".vml")):  # is_dir() fails on an empty name
                     continue
                 body = zf.read(info)  # also checks the CRC: a damaged member fails here
                 if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
@@ -1430,7 +1440,12 @@ def _check_package(data: bytes, name: str) -> None:
                         merged += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
             if merged > MAX_MERGED_CELLS:
                 raise XlsxError(name, f"合并单元格范围过大（共 {merged} 格）；拒绝读取")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+    except XlsxError:
+        raise
+    except (
+        zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError, IndexError,
+        KeyError, struct.error,
+    ) as exc:  # zipfile on a damaged central directory raises these too (found by fuzzing)
         raise XlsxError(name, f"文件已损坏或不完整，无法作为 xlsx 打开（{exc}）") from None
 
 

@@ -26,6 +26,7 @@ from scorer.model import (
     SignOff,
     Ticks,
 )
+from scorer.numbers import out_of_range
 
 FORMAT = "jixiao-form/1"
 SUFFIXES = (".toml", ".json")
@@ -135,12 +136,20 @@ class _Reader:
             try:
                 value = Decimal(cleaned)
             except InvalidOperation:
-                raise self.fail(_join(where, key), f"应为数字，实际为文本「{v}」") from None
+                raise self.fail(_join(where, key), f"应为数字，实际为文本「{_clip(v)}」") from None
         else:
             raise self.fail(_join(where, key), f"应为数字，实际为 {_type(v)}")
         if not value.is_finite():
-            raise self.fail(_join(where, key), f"应为有限的数字，实际为「{v}」")
+            raise self.fail(_join(where, key), f"应为有限的数字，实际为「{_clip(str(value))}」")
+        why = out_of_range(value)
+        if why:
+            raise self.fail(_join(where, key), f"{why}，实际为「{_clip(str(value))}」")
         return value
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """A value quoted in a message: a 100,000-digit number is shown by its start."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 个字符）"
 
 
 def _join(where: str, key: str) -> str:
@@ -234,12 +243,12 @@ def form_from_dict(data: Any, path: str = "<内存>") -> Form:
     year: int | None
     if year_v is None or year_v == "":
         year = None
-    elif isinstance(year_v, int) and not isinstance(year_v, bool) or isinstance(year_v, str) and year_v.isdigit():
+    elif isinstance(year_v, int) and not isinstance(year_v, bool) or isinstance(year_v, str) and year_v.isascii() and year_v.isdigit() and len(year_v) <= 6:
         year = int(year_v)
         if not 1990 <= year <= 2100:
             raise r.fail("year", f"年度 {year} 不合理；应为四位年份，如 2024")
     else:
-        raise r.fail("year", f"应为年份（整数），实际为 {_type(year_v)}「{year_v}」")
+        raise r.fail("year", f"应为年份（整数），实际为 {_type(year_v)}「{_clip(str(year_v))}」")
     project_name = r.text(d, "project_name", "")
     if not project_name.strip():
         raise r.fail("project_name", "项目名称不能为空")
@@ -313,6 +322,10 @@ def parse_text(text: str, path: str, suffix: str) -> Any:
         m = _TOML_POS.search(msg)
         where = f"第 {m.group(1)} 行第 {m.group(2)} 列" if m else ""
         raise FormFileError(path, where, f"TOML 语法错误：{_TOML_POS.sub('', msg).strip()}") from None
+    except ValueError as exc:  # tomllib lets int()'s digit limit through as a bare ValueError
+        if "digits" in str(exc):
+            raise FormFileError(path, "", "TOML 内容无效：整数位数过多（超过 4300 位）") from None
+        raise FormFileError(path, "", f"TOML 内容无效：{exc}") from None
     except RecursionError:
         raise FormFileError(path, "", "TOML 嵌套过深") from None
 
@@ -325,7 +338,7 @@ def _json_ints(data: Any) -> Any:
     """JSON integers were read as Decimal; the year must be an int again."""
     if isinstance(data, dict) and isinstance(data.get("year"), Decimal):
         y = data["year"]
-        if y == y.to_integral_value():
+        if y.is_finite() and y.copy_abs() < 10**6 and y == y.to_integral_value():  # no int() of 10^100000
             data = {**data, "year": int(y)}
     return data
 

@@ -6,14 +6,43 @@ to two places only here, for display and for totals.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 TWO = Decimal("0.01")
 
+# The numbers a form may hold (money in 万元, weights and scores in points): zero, or a
+# magnitude from 10^-12 to 10^15 — the same range as numbers in cells (scorer.cells). No real
+# form is near either end; beyond them a hostile file could push the engine's ratios towards
+# Decimal's exponent limits (q2 widens its context for anything in between).
+MAX_FORM_NUMBER = Decimal("1E+15")
+MIN_FORM_NUMBER = Decimal("1E-12")
+
+
+def out_of_range(value: Decimal) -> str:
+    """Why ``value`` cannot stand on a form ("" when it can)."""
+    if not value.is_finite():
+        return "应为有限的数字"
+    if value.is_zero():
+        return ""
+    # copy_abs() is exact: abs() would overflow the context on 1E+999999999
+    if value.copy_abs() >= MAX_FORM_NUMBER:
+        return "数值过大（绝对值应小于 10^15）"
+    if value.copy_abs() < MIN_FORM_NUMBER:
+        return "数值过小（非零时绝对值应不小于 10^-12）"
+    return ""
+
+
+def _wide(value: Decimal) -> Context:
+    """A context with room for every digit of ``value`` to two decimals."""
+    return Context(prec=max(value.adjusted(), 0) + 4, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
 
 def q2(value: Decimal) -> Decimal:
-    """Round half up to 2 decimals (19.545 -> 19.55)."""
-    return value.quantize(TWO, rounding=ROUND_HALF_UP)
+    """Round half up to 2 decimals (19.545 -> 19.55); exact for any finite value."""
+    try:
+        return value.quantize(TWO, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more than 28 digits (a ratio of extreme cells): widen, never fail
+        return value.quantize(TWO, rounding=ROUND_HALF_UP, context=_wide(value))
 
 
 def score(value: Decimal | None, blank: str = "") -> str:
@@ -53,7 +82,11 @@ def plain(value: Decimal | None, places: int = 4) -> str:
     if value is None:
         return ""
     exp = Decimal(1).scaleb(-places)
-    v = value.quantize(exp, rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -places else value  # type: ignore[operator]
+    v = (
+        value.quantize(exp, rounding=ROUND_HALF_UP, context=_wide(value) if value.adjusted() > 20 else None)
+        if value.as_tuple().exponent < -places  # type: ignore[operator]
+        else value
+    )
     text = f"{v:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

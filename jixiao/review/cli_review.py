@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.review.aggregate import GRADES, GROUPINGS, Filters, FlaggedForm, GroupRow, aggregate, flagged_forms
+from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 
 EXIT_OK = 0
@@ -87,7 +88,7 @@ def groups_table(groups: list[GroupRow], by: str, width: int = 80) -> Table:
             t.add_column(col, justify="right", no_wrap=True)
         for g in groups:
             t.add_row(
-                Text(g.key),
+                Text(line(g.key)),
                 str(g.forms),
                 str(g.indicators),
                 fmt.percent(g.attainment, "—"),
@@ -108,7 +109,7 @@ def groups_table(groups: list[GroupRow], by: str, width: int = 80) -> Table:
     t.add_column("错/警", justify="right", no_wrap=True)
     for g in groups:
         gap = g.gap
-        row: list[Any] = [Text(g.key), str(g.forms)]
+        row: list[Any] = [Text(line(g.key)), str(g.forms)]
         if wide:
             row.append(fmt.money(g.planned.quantize(Decimal("0.01"))))
         row.append(
@@ -156,7 +157,7 @@ def flagged_table(engine: Any, flagged: list[FlaggedForm], catalog: Any = None) 
     findings = Table.grid(padding=(0, 1))
     for f in flagged:
         head = Text.assemble(
-            (f"[{f.id}] {f.key}", "bold"),
+            (f"[{f.id}] {line(f.key)}", "bold"),
             f"  规则 {fmt.score(f.total_computed, '—')}",
             (f"  自评 {fmt.score(f.total_recorded)}" if f.total_recorded is not None else ""),
             f"  {f.grade}  执行率 {fmt.percent(f.rate, '—')}  ",
@@ -170,7 +171,7 @@ def flagged_table(engine: Any, flagged: list[FlaggedForm], catalog: Any = None) 
         for sev, message in top_findings(engine, f.id, catalog, limit=3):
             style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[sev]
             label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
-            rows.add_row(Text(f"  [{label}]", style=style), Text(message))
+            rows.add_row(Text(f"  [{label}]", style=style), Text(display(message)))
         parts.append(rows)
     del findings
     return Group(*parts)

@@ -7,9 +7,9 @@ overwrite someone else's change (optimistic locking on a version counter).
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -164,6 +164,44 @@ def form_key(form: Form) -> str:
     return f"{form.year}/{form.implementing_unit}/{form.project_name}"
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str:
+    """What in ``text`` no database can keep ("" when nothing): PostgreSQL text cannot hold
+    NUL, and a lone surrogate cannot be written as UTF-8 at all."""
+    m = _UNSTORABLE.search(text)
+    if m is None:
+        return ""
+    return "空字符 NUL（\\x00）" if m.group() == "\x00" else f"不成对的代理字符 U+{ord(m.group()):04X}"
+
+
+def _check_row(obj: object, where: str) -> list[str]:
+    """Every text column fits (PostgreSQL enforces VARCHAR lengths, SQLite does not) and is
+    storable; every number is one a form may hold."""
+    from sqlalchemy import String
+
+    from jixiao.storage.types import ExactDecimal
+    from scorer.numbers import out_of_range
+
+    problems = []
+    for col in obj.__table__.columns:  # type: ignore[attr-defined]
+        value = getattr(obj, col.key, None)
+        if isinstance(value, str):
+            bad = unstorable(value)
+            if bad:
+                problems.append(f"{where}{col.name} 含有{bad}")
+            elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
+                problems.append(f"{where}{col.name} 过长（{len(value)} 字，上限 {col.type.length} 字）")
+        elif isinstance(value, list):
+            problems.extend(f"{where}{col.name} 含有{unstorable(v)}" for v in value if isinstance(v, str) and unstorable(v))
+        elif isinstance(value, Decimal) and isinstance(col.type, ExactDecimal):
+            why = out_of_range(value)
+            if why:
+                problems.append(f"{where}{col.name} {why}")
+    return problems
+
+
 def validate_for_storage(form: Form) -> None:
     missing = [
         label
@@ -178,6 +216,16 @@ def validate_for_storage(form: Form) -> None:
         load_rules(form.rules or "national-2020")
     except RuleSetError as exc:
         raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
+    row = FormRow()
+    fill_row(row, form)
+    problems = _check_row(row, "")
+    for gi, g in enumerate(row.goals, start=1):
+        problems.extend(_check_row(g, f"目标 {gi}："))
+        for i in g.indicators:
+            problems.extend(_check_row(i, f"指标「{i.name[:40]}」："))
+    if problems:
+        more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
+        raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
 
 
 class FormStore:
@@ -200,25 +248,11 @@ class FormStore:
             raise NotFound(f"没有编号为 {form_id} 的表单")
         return row
 
-    def _stored(self, row: FormRow) -> StoredForm:
+    def _stored(self, row: FormRow, form: Form | None = None) -> StoredForm:
+        """A StoredForm for a row; pass ``form`` when the caller already holds it."""
         return StoredForm(
             id=row.id,
-            form=to_form(row),
-            status=State(row.status),
-            version=row.version,
-            created_at=_aware(row.created_at) or _now(),
-            updated_at=_aware(row.updated_at) or _now(),
-            updated_by=row.updated_by,
-            signed_at=_aware(row.signed_at),
-            signed_by=row.signed_by,
-            signature_sha256=row.signature_sha256,
-        )
-
-    def _stored_meta(self, row: FormRow) -> StoredForm:
-        """A StoredForm for a row whose form the caller already holds."""
-        return StoredForm(
-            id=row.id,
-            form=Form(project_name=row.project_name),
+            form=form if form is not None else to_form(row),
             status=State(row.status),
             version=row.version,
             created_at=_aware(row.created_at) or _now(),
@@ -230,25 +264,31 @@ class FormStore:
         )
 
     def get(self, form_id: int) -> StoredForm:
+        if not 0 < form_id < 2**31:  # the id column is a 32-bit integer
+            raise NotFound(f"没有编号为 {form_id} 的表单")
         with Session(self.engine) as s:
             return self._stored(self._load(s, form_id))
 
     def find(self, ref: str) -> StoredForm:
         """A form by id, by year/unit/project, or by a unique part of its name."""
         ref = ref.strip()
-        if ref.isdigit():
+        if unstorable(ref):  # nothing stored contains it; PostgreSQL would refuse the query
+            raise NotFound(f"没有找到表单「{ref!r}」")
+        if ref.isascii() and ref.isdigit():  # not "²".isdigit()
+            if len(ref) >= 10:
+                raise NotFound(f"没有编号为 {ref[:20]}{'…' if len(ref) > 20 else ''} 的表单")
             return self.get(int(ref))
         with Session(self.engine) as s:
             q = select(FormRow.id, FormRow.year, FormRow.implementing_unit, FormRow.project_name)
             parts = ref.split("/")
-            if len(parts) == 3 and parts[0].isdigit():
+            if len(parts) == 3 and parts[0].isascii() and parts[0].isdigit() and len(parts[0]) <= 6:
                 q = q.where(
                     FormRow.year == int(parts[0]),
                     FormRow.implementing_unit == parts[1],
                     FormRow.project_name == parts[2],
                 )
             else:
-                q = q.where(or_(FormRow.project_name == ref, FormRow.project_name.contains(ref)))
+                q = q.where(or_(FormRow.project_name == ref, FormRow.project_name.contains(ref, autoescape=True)))
             rows = s.execute(q.order_by(FormRow.year.desc(), FormRow.id)).all()
         exact = [r for r in rows if r.project_name == ref]
         rows = exact if len(exact) == 1 else rows
@@ -267,17 +307,21 @@ class FormStore:
         status: str | None = None,
         search: str | None = None,
     ) -> list[FormSummary]:
+        if any(unstorable(t) for t in (department, unit, status, search) if t):
+            return []  # nothing stored contains NUL or a lone surrogate
+        if year is not None and not 0 <= year < 10**6:
+            return []
         q: Select = select(FormRow)  # type: ignore[type-arg]
         if year is not None:
             q = q.where(FormRow.year == year)
         if department:
-            q = q.where(FormRow.department.contains(department))
+            q = q.where(FormRow.department.contains(department, autoescape=True))
         if unit:
-            q = q.where(FormRow.implementing_unit.contains(unit))
+            q = q.where(FormRow.implementing_unit.contains(unit, autoescape=True))
         if status:
             q = q.where(FormRow.status == status)
         if search:
-            q = q.where(FormRow.project_name.contains(search))
+            q = q.where(FormRow.project_name.contains(search, autoescape=True))
         q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
         with Session(self.engine) as s:
             return [
@@ -334,6 +378,9 @@ class FormStore:
     def _audit(
         self, s: Session, row: FormRow, action: str, changes: Iterable[Change] = (), reason: str = "", version: int = 0
     ) -> None:
+        bad = unstorable(reason) or unstorable(self.actor)
+        if bad:
+            raise StoreError(f"理由或操作人中含有{bad}，无法写入修改记录")
         at = _now()
         key = f"{row.year}/{row.implementing_unit}/{row.project_name}"
         entries = [
@@ -402,7 +449,7 @@ class FormStore:
                 self._write(s, row, form)
                 s.flush()
                 self._audit(s, row, "update", changes, reason, version=row.version)
-                stored = dataclasses.replace(self._stored_meta(row), form=form)
+                stored = self._stored(row, form)
         except StaleDataError:
             current = self.get(form_id)
             raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None

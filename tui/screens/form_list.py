@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
+from jixiao.safe_text import line
 from jixiao.workflow import STATE_LABELS, State
 from scorer import numbers as fmt
 from scorer.model import Form
@@ -167,8 +168,8 @@ class FormListScreen(Screen[None]):
             w = self.widths
             table.add_row(
                 str(s.year),
-                Text(clip(s.implementing_unit, w[1] - 1)),
-                Text(clip(s.project_name, w[2] - 1)),
+                Text(clip(line(s.implementing_unit), w[1] - 1)),
+                Text(clip(line(s.project_name), w[2] - 1)),
                 Text(fmt.money(s.planned, "—") + " ", justify="right"),
                 Text(fmt.percent(s.rate, "—") + " ", justify="right"),
                 Text(fmt.score(s.total_computed, "—") + " ", justify="right"),

@@ -59,7 +59,7 @@ class NewFormDialog(ModalScreen[Form | None]):
             return
         try:
             year_text = self.query_one("#year", Input).value.strip()
-            if not year_text.isdigit():
+            if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
                 raise EditError("年度应为四位年份，如 2025")
             if event.button.id == "copy" and self.template is not None:
                 form = copy_for_next_year(self.template)
