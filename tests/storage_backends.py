@@ -50,3 +50,12 @@ def make_backend(kind: str, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated engine on each back end (PostgreSQL only when JIXIAO_TEST_PG is set)."""
+    gen = make_backend(request.param, tmp_path)
+    _, eng = next(gen)
+    yield eng
+    gen.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from scorer.engine import score_form
 from scorer.formfile import dumps_json, dumps_toml, form_from_dict, parse_text
 from scorer.model import Form, FormKind
 from scorer.result import FormResult
-from tests.storage_backends import BACKENDS, PG_REASON, PG_URL, make_backend
+from tests.storage_backends import PG_REASON, PG_URL, backend_engine, make_backend
 
 N = 2000
 SEED = 11
@@ -213,12 +212,7 @@ def test_manifest_function_and_command_line(tmp_path: Path, capsys: pytest.Captu
 # ------------------------------------------------------------------ bulk loading
 
 
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    gen = make_backend(request.param, tmp_path)
-    _, eng = next(gen)
-    yield eng
-    gen.close()
+engine = backend_engine  # one fixture for every storage test (tests/storage_backends.py)
 
 
 def _count(engine: Engine, column) -> int:  # type: ignore[no-untyped-def]

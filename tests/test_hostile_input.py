@@ -15,7 +15,6 @@ import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from jixiao.storage import FormStore, NotFound, StoreError
 from scorer.formfile import dumps_toml, load_form
 from scorer.model import Budget, Form, Goal, Indicator, Recorded, SignOff, Ticks
 from tests.conftest import NINETY_FOUR, ROOT
-from tests.storage_backends import BACKENDS, make_backend
+from tests.storage_backends import backend_engine
 
 ESC, BEL, RLO = "\x1b", "\x07", "\u202e"
 SQL = [
@@ -163,12 +162,7 @@ def test_hostile_cell_in_an_error_message_is_neutralised(tmp_path: Path) -> None
 # ---------------------------------------------------------------- SQL
 
 
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    gen = make_backend(request.param, tmp_path)
-    _, eng = next(gen)
-    yield eng
-    gen.close()
+engine = backend_engine  # one fixture for every storage test (tests/storage_backends.py)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import dataclasses
 import random
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,15 +25,9 @@ from jixiao.workflow import State, WorkflowError
 from scorer.formfile import load_form
 from scorer.model import Budget, Form, Goal, Indicator, Recorded
 from tests.conftest import NINETY_FOUR, SAMPLES
-from tests.storage_backends import BACKENDS, PG_URL, make_backend
+from tests.storage_backends import PG_URL, backend_engine, make_backend
 
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    gen = make_backend(request.param, tmp_path)
-    _, eng = next(gen)
-    yield eng
-    gen.close()
+engine = backend_engine  # one fixture for every storage test (tests/storage_backends.py)
 
 
 @pytest.fixture
