@@ -302,3 +302,29 @@ async def test_export_and_sign_pdf_from_the_editor(store: FormStore, tmp_path: P
         assert screen.status.value == "signed"
     report = await verify_pdf_async(pdf.read_bytes())  # the test runs inside an event loop
     assert report.intact and report.signatures[0].name == "测试签章人"
+
+
+async def test_a_lost_connection_keeps_the_edit_and_retries(store: FormStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        real_save = store.save
+        calls = {"n": 0}
+
+        def flaky(*args, **kw):  # type: ignore[no-untyped-def]
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise OperationalError("UPDATE forms", {}, Exception("server closed the connection unexpectedly"))
+            return real_save(*args, **kw)
+
+        monkeypatch.setattr(store, "save", flaky)
+        await edit_cell(pilot, screen, 4, "actual", "20万元")
+        assert "连接中断" in str(screen.query_one("#totals").render())
+        assert screen.form.indicators[4].actual == "20万元"  # type: ignore[union-attr]  # kept on screen
+        fid = form_id(store, "老干工作经费")
+        assert store.get(fid).version == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert store.get(fid).form.indicators[4].actual == "20万元"
+        assert "已保存" in str(screen.query_one("#totals").render())

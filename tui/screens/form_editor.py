@@ -169,7 +169,13 @@ class FormEditorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        stored = self.app.store.get(self.form_id)  # type: ignore[attr-defined]
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            stored = self.app.store.get(self.form_id)  # type: ignore[attr-defined]
+        except SQLAlchemyError:
+            self.app.call_from_thread(self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库")
+            return
         self.app.call_from_thread(self._loaded, stored)
 
     def _loaded(self, stored: Any) -> None:
@@ -318,6 +324,8 @@ class FormEditorScreen(Screen[None]):
 
     @work(thread=True, group="save")
     def _save_worker(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from jixiao.storage import ConflictError, StoreError
         from jixiao.workflow import WorkflowError
 
@@ -337,6 +345,11 @@ class FormEditorScreen(Screen[None]):
             except (StoreError, WorkflowError) as exc:
                 self.app.call_from_thread(self._save_failed, str(exc))
                 break
+            except SQLAlchemyError as exc:  # the server went away: keep the edit, say so, retry later
+                self._pending = self._pending or pending
+                self.app.call_from_thread(self._connection_lost, exc)
+                self._saving = False
+                return
             self.app.call_from_thread(self._saved, stored)
         self._saving = False
         if self._pending is not None:
@@ -361,6 +374,18 @@ class FormEditorScreen(Screen[None]):
         def __init__(self, version: int) -> None:
             self.version = version
             super().__init__()
+
+    def _connection_lost(self, exc: Exception) -> None:
+        from jixiao.storage.database import redact
+
+        self.query_one("#totals", TotalsBar).save_state = "未保存（数据库连接中断）"
+        reason = redact(str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        self.app.notify(
+            f"数据库连接中断，修改尚未保存，仍保留在界面上；恢复后按 Ctrl+S 重试（{reason}）",
+            severity="error",
+            title="未保存",
+            timeout=10,
+        )
 
     def _save_failed(self, message: str) -> None:
         self.query_one("#totals", TotalsBar).save_state = "未保存"
