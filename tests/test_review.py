@@ -108,6 +108,10 @@ def test_review_command_table_json_xlsx_pdf(engine, tmp_path: Path) -> None:  # 
     doc = json.loads(out)
     assert {g["key"] for g in doc["groups"]} == {"武昌区经济信息化和科技创新局", "某某县财政局"}
     assert doc["flagged"] and doc["flagged"][0]["findings"]
+    far_above = [p for p in doc["portfolio"] if p["check"] == "recorded-far-above"]
+    assert far_above and all("某某县虚高单位" in p["form"] for p in far_above)
+    code, out, _ = _run("--db", db, "review", "--year", "2024", "--portfolio-limit", "1")
+    assert "未做跨表检查" in out
     xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
     assert _run("--db", db, "review", "--xlsx", str(xlsx), "--pdf", str(pdf))[0] == 0
     from openpyxl import load_workbook

@@ -36,6 +36,13 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  
     r.add_argument("--json", action="store_true", help="以 JSON 输出")
     r.add_argument("--xlsx", type=Path, metavar="FILE", help="同时导出为 Excel")
     r.add_argument("--pdf", type=Path, metavar="FILE", help="同时生成汇总报告 PDF")
+    r.add_argument(
+        "--portfolio-limit",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="跨表检查（复制的说明、虚高的单位、压低目标等）需载入表单；筛选后超过 N 份时跳过（默认 5000）",
+    )
     r.set_defaults(func=cmd_review)
 
 
@@ -177,6 +184,59 @@ def flagged_table(engine: Any, flagged: list[FlaggedForm], catalog: Any = None) 
     return Group(*parts)
 
 
+def portfolio_findings(store: Any, filters: Filters, limit: int, err: Console) -> tuple[list[Any], str]:
+    """The across-form checks over the filtered forms (and the year before, for sandbagging)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from jixiao.checks import record_for, run_portfolio_checks
+
+    rows = store.list(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
+    if len(rows) > limit:
+        return (
+            [],
+            f"筛选后有 {len(rows)} 份表单，超过 {limit} 份，未做跨表检查；请加筛选条件，或使用 jixiao check --from-db",
+        )
+    if filters.year is not None:
+        rows += store.list(year=filters.year - 1, department=filters.department, unit=filters.unit)
+    records = []
+    with Progress(
+        TextColumn("跨表检查：载入表单"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=len(rows) < 200,
+    ) as progress:
+        task = progress.add_task("load", total=len(rows))
+        for r in rows:
+            records.append(record_for(store.score(store.get(r.id).form)))
+            progress.advance(task)
+    found = run_portfolio_checks(records)
+    if filters.year is not None:
+        found = [f for f in found if f.form_key.startswith(f"{filters.year}/")]
+    return found, ""
+
+
+def portfolio_table(found: list[Any], limit: int) -> Group:
+    parts: list[Any] = [Text(f"跨表问题（{len(found)} 项，最严重的在前）", style="bold")]
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(no_wrap=True)
+    rows.add_column(overflow="fold")
+    for f in found[:limit]:
+        sev = f.severity.value
+        style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[sev]
+        label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
+        unit = f.form_key.split("/")[1] if f.form_key.count("/") >= 2 else ""
+        rows.add_row(
+            Text(f"[{label}]", style=style),
+            Text.assemble((f"{unit}·", "dim") if unit else "", f"{f.message}（{f.check_id}）"),
+        )
+    parts.append(rows)
+    if len(found) > limit:
+        parts.append(Text(f"……另有 {len(found) - limit} 项；--json 可看全部", style="dim"))
+    return Group(*parts)
+
+
 def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli_db import _catalog_quiet, open_store
 
@@ -186,6 +246,7 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
     catalog = _catalog_quiet()
+    portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
     if args.json:
         from jixiao.review.findings import top_findings
 
@@ -210,6 +271,11 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
                 }
                 for f in flagged
             ],
+            "portfolio": [
+                {"check": f.check_id, "severity": f.severity.value, "form": f.form_key, "message": f.message}
+                for f in portfolio
+            ],
+            "portfolio_skipped": skipped or None,
         }
         out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -220,6 +286,10 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         if args.by != "level1":
             out.print(Text("等级分布", style="bold"))
             out.print(grade_chart(groups))
+        if portfolio:
+            out.print(portfolio_table(portfolio, max(args.limit * 2, 10)))
+        elif skipped:
+            out.print(Text(skipped, style="dim"))
         if flagged:
             out.print(flagged_table(store.engine, flagged, catalog))
     if args.xlsx:
