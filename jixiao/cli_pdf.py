@@ -7,6 +7,7 @@ can cause (font, key, password, form, workflow) is one Chinese line and exit sta
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,15 +153,22 @@ def _out_path(directory: Path, form: Any, used: set[Path]) -> Path:
     return path
 
 
-def cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
+def _reported(
+    command: Callable[[argparse.Namespace, Console, Console], int], args: argparse.Namespace, out: Console, err: Console
+) -> int:
+    """Run a PDF command; a missing component or a user-caused PDF error is one line, exit 1."""
     try:
-        return _cmd_pdf(args, out, err)
+        return command(args, out, err)
     except ImportError as exc:
         _error(err, f"缺少 PDF 组件 {exc.name or exc}：请安装 jixiao 的依赖（reportlab、pyHanko、pypdf）")
         return EXIT_INVALID
     except _pdf_errors() as exc:
         _error(err, str(exc))
         return EXIT_INVALID
+
+
+def cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
+    return _reported(_cmd_pdf, args, out, err)
 
 
 def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -269,14 +277,7 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
-    try:
-        return _cmd_verify(args, out, err)
-    except ImportError as exc:
-        _error(err, f"缺少 PDF 组件 {exc.name or exc}：请安装 jixiao 的依赖（reportlab、pyHanko、pypdf）")
-        return EXIT_INVALID
-    except _pdf_errors() as exc:
-        _error(err, str(exc))
-        return EXIT_INVALID
+    return _reported(_cmd_verify, args, out, err)
 
 
 def _db_available(args: argparse.Namespace) -> bool:
@@ -395,14 +396,7 @@ def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
-    try:
-        return _cmd_keys_new(args, out, err)
-    except ImportError as exc:
-        _error(err, f"缺少 PDF 组件 {exc.name or exc}：请安装 jixiao 的依赖（reportlab、pyHanko、pypdf）")
-        return EXIT_INVALID
-    except _pdf_errors() as exc:
-        _error(err, str(exc))
-        return EXIT_INVALID
+    return _reported(_cmd_keys_new, args, out, err)
 
 
 def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:

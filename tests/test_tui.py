@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from indicator_catalog import load_catalog
-from jixiao.storage.database import make_engine, upgrade
-from jixiao.storage.seed import seed_samples
 from jixiao.storage.store import FormStore
 from scorer.result import Status
+from tests.tui_support import form_id, seeded_store, settle
 from tui import create_app
 from tui.screens.conflict_dialog import ConflictDialog
 from tui.screens.form_editor import FormEditorScreen
@@ -32,20 +31,7 @@ CATALOG = load_catalog()
 
 @pytest.fixture
 def store(tmp_path: Path) -> FormStore:
-    engine = make_engine(f"sqlite:///{tmp_path / 'tui.db'}")
-    upgrade(engine)
-    seed_samples(engine)
-    return FormStore(engine, actor="项目负责人")
-
-
-def form_id(store: FormStore, name: str) -> int:
-    return next(s.id for s in store.list() if s.project_name == name)
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    return seeded_store(tmp_path, actor="项目负责人")
 
 
 async def open_editor(pilot, store: FormStore, name: str) -> FormEditorScreen:  # type: ignore[no-untyped-def]
@@ -272,7 +258,9 @@ async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore)
         assert [s.project_name for s in screen.rows] == ["老干工作经费"]
 
 
-async def test_export_and_sign_pdf_from_the_editor(store: FormStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_export_and_sign_pdf_from_the_editor(
+    store: FormStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from jixiao.pdf.sign import new_key
     from jixiao.pdf.verify import verify_pdf_async
     from tui.screens.sign_dialog import SignDialog
