@@ -217,12 +217,21 @@ def _cn_int(text: str) -> int:
 
 
 def _strip_words(s: str, words: tuple[tuple[str, str], ...], at_start: bool) -> tuple[str, str | None, str]:
-    for word, cmp in words:
-        if at_start and s.startswith(word):
-            return s[len(word) :], cmp, word
-        if not at_start and s.endswith(word) and len(s) > len(word):
-            return s[: -len(word)], cmp, word
-    return s, None, ""
+    """Strip the longest comparator word at the start (or end, leaving something before it)."""
+    rx, table = _word_regex(words, at_start)
+    m = rx.match(s) if at_start else rx.search(s)
+    if m is None:
+        return s, None, ""
+    word = m.group(1)
+    return (s[len(word) :] if at_start else s[: -len(word)]), table[word], word
+
+
+@lru_cache(maxsize=16)
+def _word_regex(words: tuple[tuple[str, str], ...], at_start: bool) -> tuple[re.Pattern[str], dict[str, str]]:
+    alternation = "|".join(re.escape(w) for w, _ in words)  # longest first, as the vocabulary lists them
+    # at the end, the earliest start wins: the longest word, with at least one character before it
+    rx = re.compile(f"^({alternation})" if at_start else f"(?s)(?<=.)({alternation})$")
+    return rx, dict(words)
 
 
 def _scale(rest: str, vocab: Vocabulary) -> tuple[str, Decimal, str]:
@@ -365,9 +374,79 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
     return Cell(raw, CellKind.TEXT, s, note=note)
 
 
-@lru_cache(maxsize=65536)
+# The common shape — [≥≤<>=] number [scale] unit, already normalised — read with one match.
+# Only cells that the general reader would read the same way take it (tests compare the two
+# on every generated and sample cell); everything else goes the long way.
+_FAST = re.compile(r"([≥≤<>=]?)(\d+(?:\.\d+)?)([^\s\d.,:;()（）\[\]【】~至到\-≥≤<>=≧≦═﹦⩾⩽〉〈～〜—–－：]*)")
+_NOT_FAST_START = frozenset("年月日底末当前第")  # dates (12月, 2024年底) and ranks
+
+
+@lru_cache(maxsize=4096)
+def _fast_unit(unit: str) -> tuple[str, Decimal, str] | None:
+    """(unit, scale factor, scale word) when ``number + unit`` is a plain quantity, else None."""
+    vocab = vocabulary()
+    if unit and unit[0] in _NOT_FAST_START:
+        return None
+    if any(unit.endswith(word) for word, _ in vocab.suffix_comparators):
+        return None
+    rest, factor, word = _scale(unit, vocab)
+    if rest and not units.is_known(rest):
+        return None
+    return rest, factor, word
+
+
 def parse_cell(raw: str) -> Cell:
     """Parse one cell. Raises CellError, and only CellError, on unreadable text."""
+    cell = read_cell(raw) if isinstance(raw, str) else parse_general(raw)
+    if type(cell) is CellError:
+        raise CellError(cell.text, cell.reason, cell.expected)  # a fresh one: no shared traceback
+    return cell  # type: ignore[return-value]
+
+
+_MEMO: dict[str, Cell | CellError] = {}
+MEMO_SIZE = 1 << 18  # distinct cells remembered; a province has ~130,000 (bench/run.py)
+
+
+def read_cell(raw: str) -> Cell | CellError:
+    """The cell, or the error that says why it cannot be read; memoised either way.
+
+    Real forms repeat cells a lot, unreadable ones included; the engine reads
+    through this so that a bad cell costs one parse, not one parse per row. A
+    plain dict, emptied when full: a hit is one lookup (an LRU's bookkeeping
+    costs more than the rare re-parse after a clear), and memory stays bounded.
+    """
+    cell = _MEMO.get(raw)
+    if cell is None:
+        try:
+            cell = _read(raw)
+        except CellError as exc:
+            exc.__traceback__ = None
+            cell = exc
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[raw] = cell
+    return cell
+
+
+def clear_memo() -> None:
+    _MEMO.clear()
+
+
+def _read(raw: str) -> Cell:
+    if type(raw) is str:
+        m = _FAST.fullmatch(raw)
+        if m is not None and unicodedata.is_normalized("NFKC", raw):
+            fast = _fast_unit(m.group(3))
+            if fast is not None:
+                unit, factor, word = fast
+                value = _to_decimal(m.group(2), raw) * factor
+                cmp = _CMP_SYM.get(m.group(1), Comparator.NONE)
+                return Cell(raw, CellKind.QUANTITY, raw, cmp, value, None, unit, word)
+    return parse_general(raw)
+
+
+def parse_general(raw: str) -> Cell:
+    """The full reader behind ``parse_cell`` (uncached; the fast path must agree with it)."""
     if not isinstance(raw, str):
         raise CellError(repr(raw), "单元格应为文本")
     vocab = vocabulary()

@@ -8,14 +8,16 @@ status ``judgement`` with the reason, and no computed score.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from scorer import direction as directions
-from scorer import units
-from scorer.cells import Cell, CellError, CellKind, Comparator, Tier, parse_cell
-from scorer.direction import CatalogLike, Direction
+from scorer import explain, units
+from scorer.cells import Cell, CellError, CellKind, Comparator, Tier, parse_cell, read_cell
+from scorer.direction import DIRECTION_LABELS, CatalogEntryLike, CatalogLike, Direction
+from scorer.explain import Step
 from scorer.model import Form, Indicator
 from scorer.numbers import percent, plain, q2
 from scorer.numbers import weight as fmt_weight
@@ -44,27 +46,39 @@ def _s(value: Decimal) -> str:
     return plain(value, 4)
 
 
-@dataclass
-class _Row:
-    """Mutable scratch state while one indicator is scored."""
+class _Context:
+    """What stays fixed while one form is scored: looked up once, not per indicator."""
 
-    ind: Indicator
-    weight: Decimal
-    year: int | None
-    catalog: CatalogLike | None
-    rules: RuleSet
-    lines: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    direction: Direction | None = None
-    unit: str = ""
-    over_ratio: Decimal | None = None
-    scale: tuple[str, Decimal] | None = None  # show magnitudes as written (20万, not 200000)
+    __slots__ = ("rules", "catalog", "year", "bands", "over", "linear_reverse", "scales")
+
+    def __init__(self, rules: RuleSet, catalog: CatalogLike | None, year: int | None) -> None:
+        self.rules = rules
+        self.catalog = catalog
+        self.year = year
+        self.bands = {tier: (band, band.default) for tier, band in rules.bands}
+        self.over = rules.over_completion
+        self.linear_reverse = rules.reverse_formula == "linear"
+        self.scales = dict(vocabulary().scales)
+
+
+class _Row:
+    """Mutable scratch state while one indicator is scored (a plain slots class: built per row)."""
+
+    __slots__ = ("ind", "weight", "ctx", "lines", "problems", "direction", "unit", "over_ratio", "scale")
+
+    def __init__(self, ind: Indicator, weight: Decimal, ctx: _Context) -> None:
+        self.ind = ind
+        self.weight = weight
+        self.ctx = ctx
+        self.lines: list[Step] = []
+        self.problems: list[Problem] = []
+        self.direction: Direction | None = None
+        self.unit = ""
+        self.over_ratio: Decimal | None = None
+        self.scale: explain.Scale = None
 
     def n(self, value: Decimal) -> str:
-        if self.scale is not None:
-            word, factor = self.scale
-            return f"{_s(value / factor)}{word}"
-        return _s(value)
+        return explain.num(self.scale, value)
 
     def judgement(self, reason: str) -> tuple[Status, Decimal | None]:
         self.lines.append(f"需人工判断：{reason}")
@@ -73,40 +87,32 @@ class _Row:
         )
         return Status.JUDGEMENT, None
 
-    def full(self, why: str) -> tuple[Status, Decimal]:
-        self.lines.append(f"{why}，得满分 {fmt_weight(self.weight)}")
+    def full(self, why: Step) -> tuple[Status, Decimal]:
+        self.lines.append((explain.full, why, self.weight))
         return Status.MET, self.weight
 
-    def partial(self, score: Decimal, formula: str) -> tuple[Status, Decimal]:
-        score = max(ZERO, min(self.weight, score))
-        self.lines.append(f"{formula} = {_s(score)}，得 {q2(score)}")
+    def partial(self, score: Decimal, formula: Step) -> tuple[Status, Decimal]:
+        w = self.weight
+        score = w if score >= w else score  # as max(0, min(w, score)): equal values keep w / ZERO
+        score = ZERO if score <= ZERO else score
+        self.lines.append((explain.partial, formula, score))
         return (Status.PARTLY if score > 0 else Status.MISSED), score
 
 
 # --------------------------------------------------------------- qualitative
 
+_TIER_STATUS = {Tier.ACHIEVED: Status.MET, Tier.PARTLY: Status.PARTLY, Tier.NOT_ACHIEVED: Status.MISSED}
 
-def _tier_score(row: _Row, tier: Tier, why: str) -> tuple[Status, Decimal]:
-    band = row.rules.band(tier.value)
-    score = row.weight * band.default
-    spot = {"top": "上限", "middle": "中点", "bottom": "下限"}[band.position]
-    row.lines.append(
-        f"{why}：属「{tier.label}」档（{_s(band.low * HUNDRED)}%–{_s(band.high * HUNDRED)}%），"
-        f"默认取{spot} {_s(band.default * HUNDRED)}%，得 {fmt_weight(row.weight)} × {_s(band.default * HUNDRED)}% = {q2(score)}"
-    )
-    status = {Tier.ACHIEVED: Status.MET, Tier.PARTLY: Status.PARTLY, Tier.NOT_ACHIEVED: Status.MISSED}[tier]
-    return status, score
+
+def _tier_score(row: _Row, tier: Tier, why: Step) -> tuple[Status, Decimal]:
+    band, default = row.ctx.bands[tier.value]
+    row.lines.append((explain.tier, why, tier.label, band.low, band.high, band.position, default, row.weight))
+    return _TIER_STATUS[tier], row.weight * default
 
 
 def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     if a.kind is CellKind.QUALITATIVE and a.tier is not None:
-        what = {
-            CellKind.LABEL: "定性指标",
-            CellKind.DIRECTION: f"方向性目标「{t.text}」",
-            CellKind.QUALITATIVE: f"定性目标「{t.text}」",
-            CellKind.TEXT: f"描述性目标「{t.text}」",
-        }[t.kind]
-        return _tier_score(row, a.tier, f"{what}，实际完成值「{a.text}」含词表用语「{a.word}」")
+        return _tier_score(row, a.tier, (explain.qualitative_why, t.kind.value, t.text, a.text, a.word))
     if a.kind is CellKind.TEXT:
         return row.judgement(f"实际完成值「{a.text}」不在定性词表中，无法判定档次")
     if a.kind in (CellKind.LABEL, CellKind.DIRECTION):
@@ -116,37 +122,70 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
 
 # ------------------------------------------------------------------ numeric
 
+_BY_COMPARATOR = {
+    Comparator.GE: Direction("positive", "目标值比较符「≥」"),
+    Comparator.GT: Direction("positive", "目标值比较符「>」"),
+    Comparator.LE: Direction("reverse", "目标值比较符「≤」"),
+    Comparator.LT: Direction("reverse", "目标值比较符「<」"),
+    Comparator.EQ: Direction("equal", "目标值比较符「=」"),
+    Comparator.RANGE: Direction("equal", "目标值为区间"),
+}
+
+
+@lru_cache(maxsize=65536)
+def _catalog_entry(catalog: CatalogLike, name: str) -> CatalogEntryLike | None:
+    return catalog.lookup(name)
+
+
+@lru_cache(maxsize=65536)
+def _resolved_direction(catalog: CatalogLike | None, name: str, level1: str, level2: str) -> Direction:
+    """The direction of an indicator whose target has no comparator; the catalog is read-only."""
+    d = directions.resolve(Indicator(level1, level2, name, "", ""), catalog)
+    if d.value == "qualitative":
+        return Direction("positive", d.source + "（定性条目，数值按正向）")
+    return d
+
 
 def _direction_for(row: _Row, t: Cell) -> Direction:
     if row.ind.direction:
         return Direction(row.ind.direction, "表中设定")
-    if t.comparator in (Comparator.GE, Comparator.GT):
-        return Direction("positive", f"目标值比较符「{t.comparator.symbol}」")
-    if t.comparator in (Comparator.LE, Comparator.LT):
-        return Direction("reverse", f"目标值比较符「{t.comparator.symbol}」")
-    if t.comparator is Comparator.EQ:
-        return Direction("equal", "目标值比较符「=」")
-    if t.comparator is Comparator.RANGE:
-        return Direction("equal", "目标值为区间")
-    d = directions.resolve(row.ind, row.catalog)
-    if d.value == "qualitative":
-        return Direction("positive", d.source + "（定性条目，数值按正向）")
-    return d
+    d = _BY_COMPARATOR.get(t.comparator)
+    if d is not None:
+        return d
+    ind = row.ind
+    try:
+        return _resolved_direction(row.ctx.catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
+    except TypeError:  # an unhashable catalog: resolve without the cache
+        d = directions.resolve(ind, row.ctx.catalog)
+        return Direction("positive", d.source + "（定性条目，数值按正向）") if d.value == "qualitative" else d
+
+
+def _entry(row: _Row) -> CatalogEntryLike | None:
+    catalog = row.ctx.catalog
+    if catalog is None:
+        return None
+    try:
+        return _catalog_entry(catalog, row.ind.name)  # type: ignore[arg-type]
+    except TypeError:
+        return catalog.lookup(row.ind.name)
 
 
 def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     """Target and actual magnitudes in one unit, or None if they cannot be compared."""
     assert t.value is not None and a.value is not None
     tu, au = t.unit, a.unit
+    if tu == au and tu:  # the common case: the same registered unit on both sides
+        row.unit = tu
+        return t.value, a.value
     if not tu and not au:
-        entry = row.catalog.lookup(row.ind.name) if row.catalog is not None else None
+        entry = _entry(row)
         if entry is not None and entry.unit and entry.unit not in ("元",) and not t.scale:
             row.unit = entry.unit
-            row.lines.append(f"单位：两侧都未写单位，按指标库条目「{entry.name}」的默认单位「{entry.unit}」理解")
+            row.lines.append((explain.unit_from_catalog, entry.name, entry.unit))
         return t.value, a.value
     if not tu or not au:
         row.unit = tu or au
-        row.lines.append(f"单位：只有{'目标值' if tu else '实际完成值'}写了「{row.unit}」，另一侧按同一单位理解")
+        row.lines.append((explain.unit_one_side, "目标值" if tu else "实际完成值", row.unit))
         return t.value, a.value
     tunit, aunit = units.resolve(tu), units.resolve(au)
     row.unit = tu
@@ -164,74 +203,67 @@ def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
         return None
     factor = aunit.factor_to(tunit)
     if factor != ONE:
-        row.lines.append(f"单位换算：{_s(a.value)}{au} = {_s(a.value * factor)}{tu}")
+        row.lines.append((explain.unit_converted, a.value, au, factor, tu))
     return t.value, a.value * factor
 
 
 def _bound_ok(row: _Row, a: Cell, direction: str) -> str | None:
     """An actual written with a comparator is the bound it states; refuse the useless side."""
     c = a.comparator
-    if c in (Comparator.NONE, Comparator.EQ):
+    if c is Comparator.NONE or c is Comparator.EQ:
         return None
     if direction == "positive" and c in (Comparator.GE, Comparator.GT):
-        row.lines.append(f"实际完成值「{a.text}」是下限，按 {_s(a.value or ZERO)} 计")
+        row.lines.append((explain.bound_used, a.text, "下限", a.value or ZERO))
         return None
     if direction == "reverse" and c in (Comparator.LE, Comparator.LT):
-        row.lines.append(f"实际完成值「{a.text}」是上限，按 {_s(a.value or ZERO)} 计")
+        row.lines.append((explain.bound_used, a.text, "上限", a.value or ZERO))
         return None
     return f"实际完成值「{a.text}」只给出{'上限' if c in (Comparator.LE, Comparator.LT) else '下限'}，无法判断是否达到{row.direction.label if row.direction else ''}目标"
 
 
 def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     if B >= A:
-        if A > 0 and B / A >= row.rules.over_completion:
+        over = row.ctx.over
+        if A > 0 and B / A >= over:
             row.over_ratio = B / A
             row.problems.append(
                 Problem(
                     Severity.WARNING,
                     "over-completion",
                     f"「{row.ind.name}」实际完成值 {row.n(B)}{u} 为目标值 {row.n(A)}{u} 的 {percent(B / A)}，"
-                    f"达到超额完成阈值 {percent(row.rules.over_completion)}，目标可能设置偏低，需说明",
+                    f"达到超额完成阈值 {percent(over)}，目标可能设置偏低，需说明",
                     row.ind.name,
                     COL_ACTUAL,
                 )
             )
-        return row.full(f"{row.n(B)}{u} ≥ {row.n(A)}{u}，达成")
+        return row.full((explain.compared, row.scale, B, "≥", A, u))
     if A <= 0:
-        return row.partial(ZERO, f"{row.n(B)} < {row.n(A)}，目标值非正，无法按比例计分")
-    return row.partial(row.weight * B / A, f"未达成，W × B / A = {fmt_weight(row.weight)} × {row.n(B)} / {row.n(A)}")
+        return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, "<", A, "目标值非正，无法按比例计分"))
+    return row.partial(row.weight * B / A, (explain.positive_formula, row.scale, row.weight, B, A))
 
 
 def _reverse(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     if B <= A:
-        return row.full(f"{row.n(B)}{u} ≤ {row.n(A)}{u}，达成")
-    over = f"超出目标 {percent((B - A) / A)}，" if A > 0 else ""
+        return row.full((explain.compared, row.scale, B, "≤", A, u))
     if A <= 0:
-        return row.partial(ZERO, f"{row.n(B)} > {row.n(A)}，目标值为 0，超出即不得分")
-    if row.rules.reverse_formula == "linear":
-        return row.partial(
-            row.weight * (ONE - (B - A) / A),
-            f"{over}反向线性扣分，W × (1 − (B − A) / A) = {fmt_weight(row.weight)} × (1 − ({row.n(B)} − {row.n(A)}) / {row.n(A)})",
-        )
-    return row.partial(
-        row.weight * A / B, f"{over}反向计分，W × A / B = {fmt_weight(row.weight)} × {row.n(A)} / {row.n(B)}"
-    )
+        return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, ">", A, "目标值为 0，超出即不得分"))
+    linear = row.ctx.linear_reverse
+    score = row.weight * (ONE - (B - A) / A) if linear else row.weight * A / B
+    return row.partial(score, (explain.reverse_formula, row.scale, row.weight, A, B, linear))
 
 
 def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     if B == A:
-        return row.full(f"{row.n(B)}{u} = {row.n(A)}{u}，达成")
-    lo, hi = min(A, B), max(A, B)
+        return row.full((explain.compared, row.scale, B, "=", A, u))
+    lo, hi = (A, B) if A < B else (B, A)
     if hi <= 0:
         return row.partial(ZERO, "偏离目标，无法按比例计分")
-    return row.partial(
-        row.weight * lo / hi, f"偏离目标值，W × 较小值 / 较大值 = {fmt_weight(row.weight)} × {row.n(lo)} / {row.n(hi)}"
-    )
+    return row.partial(row.weight * lo / hi, (explain.equal_formula, row.scale, row.weight, lo, hi))
 
 
 def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     if lo <= B <= hi:
-        return row.full(f"{row.n(B)}{u} 在区间 {row.n(lo)}–{row.n(hi)}{u} 内，达成")
+        return row.full((explain.in_range, row.scale, B, lo, hi, u))
     if B < lo:
         return _positive(row, lo, B, u)
     return _reverse(row, hi, B, u)
@@ -240,7 +272,7 @@ def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Sta
 def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     d = _direction_for(row, t)
     row.direction = d
-    row.lines.append(f"方向：{d.label}（依据：{d.source}）")
+    row.lines.append((explain.direction, d.label, d.source))
     try:
         pair = _units(row, t, a)
     except units.UnitError as exc:
@@ -249,20 +281,21 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
         return row.judgement(f"目标值单位「{t.unit}」与实际完成值单位「{a.unit}」不可比")
     A, B = pair
     if t.scale and (a.scale in ("", t.scale)):
-        row.scale = (t.scale, dict(vocabulary().scales)[t.scale])
-    why = _bound_ok(row, a, "positive" if d.value == "positive" else "reverse" if d.value == "reverse" else "equal")
-    if why:
-        return row.judgement(why)
-    if t.comparator in (Comparator.GT, Comparator.LT) and A == B:
-        row.lines.append(f"目标为严格不等式「{t.comparator.symbol}」，实际值恰好等于目标值，按达成计")
+        row.scale = (t.scale, row.ctx.scales[t.scale])
+    dv = d.value
+    if a.comparator is not Comparator.NONE:
+        why = _bound_ok(row, a, dv if dv in ("positive", "reverse") else "equal")
+        if why:
+            return row.judgement(why)
+    if A == B and t.comparator in (Comparator.GT, Comparator.LT):
+        row.lines.append((explain.strict_equal, t.comparator.symbol))
     u = row.unit
     if t.comparator is Comparator.RANGE:
         assert t.high is not None
-        hi = t.high
-        return _range(row, A, hi, B, u)
-    if d.value == "reverse":
+        return _range(row, A, t.high, B, u)
+    if dv == "reverse":
         return _reverse(row, A, B, u)
-    if d.value == "equal":
+    if dv == "equal":
         return _equal(row, A, B, u)
     return _positive(row, A, B, u)
 
@@ -279,7 +312,7 @@ def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
 def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     assert t.date is not None and a.date is not None
     row.direction = Direction("reverse", "完成时间越早越好")
-    year = t.date.year or a.date.year or row.year
+    year = t.date.year or a.date.year or row.ctx.year
     if year is None:
         return row.judgement("日期未写年份，表中也没有年度")
     deadline = t.date.resolve(year)
@@ -300,42 +333,46 @@ def _score_numeric_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal 
         vocab = vocabulary()
         for rule in vocab.satisfies:
             if rule.applies(a.word, row.ind.name, t.kind.value):
-                return row.full(f"实际完成值「{a.text}」：{rule.reason}")
+                return row.full((explain.satisfied, a.text, rule.reason))
         if a.tier is Tier.NOT_ACHIEVED:
-            return _tier_score(row, a.tier, f"实际完成值「{a.text}」含「{a.word}」")
+            return _tier_score(row, a.tier, (explain.word_in_actual, a.text, a.word))
         return row.judgement(f"目标值「{t.text}」为数值，实际完成值「{a.text}」为定性表述，无法按数值计分")
     if a.kind is not t.kind:
         if a.kind is CellKind.TEXT:
             return row.judgement(f"实际完成值「{a.text}」不在词表中，无法与目标值「{t.text}」比较")
         return row.judgement(f"目标值「{t.text}」与实际完成值「{a.text}」类型不同，无法比较")
+    if t.kind is CellKind.QUANTITY:
+        return _score_quantity(row, t, a)
     if t.kind is CellKind.RANK:
         return _score_rank(row, t, a)
-    if t.kind is CellKind.DATE:
-        return _score_date(row, t, a)
-    return _score_quantity(row, t, a)
+    return _score_date(row, t, a)
 
 
 def _parse(row: _Row, text: str, column: str) -> Cell | None:
-    try:
-        return parse_cell(text)
-    except CellError as exc:
-        row.lines.append(f"{column}无效：{exc}")
-        row.problems.append(
-            Problem(
-                Severity.ERROR,
-                "invalid-cell",
-                f"「{row.ind.name}」{column}「{text}」无效：{exc.reason}"
-                + (f"；应为{exc.expected}" if exc.expected else ""),
-                row.ind.name,
-                column,
-                text,
-            )
+    cell = read_cell(text) if type(text) is str else CellError(repr(text), "单元格应为文本")
+    if type(cell) is Cell:
+        return cell
+    assert isinstance(cell, CellError)
+    row.lines.append(f"{column}无效：{cell}")
+    row.problems.append(
+        Problem(
+            Severity.ERROR,
+            "invalid-cell",
+            f"「{row.ind.name}」{column}「{text}」无效：{cell.reason}"
+            + (f"；应为{cell.expected}" if cell.expected else ""),
+            row.ind.name,
+            column,
+            text,
         )
-        return None
+    )
+    return None
 
 
 def _same_text(t: Cell, a: Cell) -> bool:
-    return "".join(t.raw.split()) == "".join(a.raw.split())
+    return t.raw == a.raw or "".join(t.raw.split()) == "".join(a.raw.split())
+
+
+_NUMERIC = frozenset((CellKind.QUANTITY, CellKind.RANK, CellKind.DATE))
 
 
 def score_indicator(
@@ -347,10 +384,137 @@ def score_indicator(
     year: int | None = None,
     catalog: CatalogLike | None = None,
 ) -> IndicatorResult:
-    row = _Row(ind, weight, year, catalog, rules)
+    return _score_indicator(ind, weight, weight_source, _Context(rules, catalog, year), goal)
+
+
+# module constants: an Enum member looked up on its class costs a descriptor call in 3.11
+_QUANTITY = CellKind.QUANTITY
+_QUALITATIVE = CellKind.QUALITATIVE
+_PLAIN = Comparator.NONE
+_RANGE_CMP, _GT, _LT = Comparator.RANGE, Comparator.GT, Comparator.LT
+_WORDS = frozenset((CellKind.LABEL, CellKind.DIRECTION, CellKind.QUALITATIVE, CellKind.TEXT))
+_MET, _PARTLY, _MISSED, _JUDGEMENT = Status.MET, Status.PARTLY, Status.MISSED, Status.JUDGEMENT
+
+
+def _new_result(fields: tuple[object, ...]) -> IndicatorResult:
+    """Build the result tuple directly (the NamedTuple's own ``__new__`` is one more Python call)."""
+    return tuple.__new__(IndicatorResult, fields)  # type: ignore[type-var, return-value]
+
+
+def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Context, goal: int) -> IndicatorResult:
+    """Score one row: the two commonest shapes directly, everything else the general way.
+
+    The direct path handles a plain number against a number in the same unit, and a
+    tier word against a worded target, when nothing needs a remark (no over-completion,
+    no recorded score that differs). It returns exactly what ``_score_general`` would
+    (tests compare the two on every generated and sample row); it only skips the
+    scratch state and the detours, which is most of the time at a province's scale.
+    """
+    if ind.adjusted_target or ind.direction or type(ind.target) is not str or type(ind.actual) is not str:
+        return _score_general(ind, weight, weight_source, ctx, goal)
+    t = read_cell(ind.target)
+    a = read_cell(ind.actual)
+    if type(t) is not Cell or type(a) is not Cell:
+        return _score_general(ind, weight, weight_source, ctx, goal)
+    tk, ak = t.kind, a.kind
+    tu, au = t.unit, a.unit
+    if tk is _QUANTITY and ak is _QUANTITY and a.comparator is _PLAIN and (tu == au and tu or bool(tu) != bool(au)):
+        tc = t.comparator
+        d = _BY_COMPARATOR.get(tc)
+        if d is None:
+            try:
+                d = _resolved_direction(ctx.catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
+            except TypeError:
+                return _score_general(ind, weight, weight_source, ctx, goal)
+        A, B = t.value, a.value
+        if tc is _RANGE_CMP or A is None or B is None or A <= 0:
+            return _score_general(ind, weight, weight_source, ctx, goal)
+        if A == B and (tc is _GT or tc is _LT):
+            return _score_general(ind, weight, weight_source, ctx, goal)
+        scale: explain.Scale = None
+        if t.scale and (a.scale == "" or a.scale == t.scale):
+            scale = (t.scale, ctx.scales[t.scale])
+        u = tu or au
+        dv = d.value
+        w = weight
+        step: Step
+        if dv == "reverse":
+            if B <= A:
+                status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≤", A, u), w)
+            else:
+                linear = ctx.linear_reverse
+                score = w * (ONE - (B - A) / A) if linear else w * A / B
+                score = w if score >= w else score
+                score = ZERO if score <= ZERO else score
+                status = _PARTLY if score > 0 else _MISSED
+                step = (explain.partial, (explain.reverse_formula, scale, w, A, B, linear), score)
+        elif dv == "equal":
+            if B == A:
+                status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "=", A, u), w)
+            else:
+                lo, hi = (A, B) if A < B else (B, A)
+                score = w * lo / hi
+                score = w if score >= w else score
+                score = ZERO if score <= ZERO else score
+                status = _PARTLY if score > 0 else _MISSED
+                step = (explain.partial, (explain.equal_formula, scale, w, lo, hi), score)
+        else:
+            if B >= A:
+                if B / A >= ctx.over:  # over-completion: the general path writes the remark
+                    return _score_general(ind, weight, weight_source, ctx, goal)
+                status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≥", A, u), w)
+            else:
+                score = w * B / A
+                score = w if score >= w else score
+                score = ZERO if score <= ZERO else score
+                status = _PARTLY if score > 0 else _MISSED
+                step = (explain.partial, (explain.positive_formula, scale, w, B, A), score)
+        rec = ind.recorded
+        if rec is not None and (rec.score > w or (rec.score != score and q2(rec.score) != q2(score))):
+            return _score_general(ind, weight, weight_source, ctx, goal)
+        head = (explain.direction, DIRECTION_LABELS.get(dv, dv), d.source)
+        if tu == au:
+            trace: tuple[Step, ...] = (head, step)
+        else:  # one side without a unit: read in the other side's
+            trace = (head, (explain.unit_one_side, "目标值" if tu else "实际完成值", u), step)
+        return _new_result((ind, goal, status, w, weight_source, score, dv, d.source, t, a, u, trace, (), None))
+    if tk in _WORDS and ak is _QUALITATIVE and a.tier is not None:
+        why: Step
+        if _same_text(t, a):
+            tier, why = Tier.ACHIEVED, (explain.same_as_target, t.text)
+        else:
+            tier, why = a.tier, (explain.qualitative_why, tk.value, t.text, a.text, a.word)
+        band, default = ctx.bands[tier.value]
+        score = weight * default
+        rec = ind.recorded
+        if rec is not None and (rec.score > weight or (rec.score != score and q2(rec.score) != q2(score))):
+            return _score_general(ind, weight, weight_source, ctx, goal)
+        return _new_result(
+            (
+                ind,
+                goal,
+                _TIER_STATUS[tier],
+                weight,
+                weight_source,
+                score,
+                "qualitative",
+                "",
+                t,
+                a,
+                tu or au,
+                ((explain.tier, why, tier.label, band.low, band.high, band.position, default, weight),),
+                (),
+                None,
+            )
+        )
+    return _score_general(ind, weight, weight_source, ctx, goal)
+
+
+def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Context, goal: int) -> IndicatorResult:
+    row = _Row(ind, weight, ctx)
     target_text = ind.adjusted_target or ind.target
     if ind.adjusted_target:
-        row.lines.append(f"采用调整后目标值「{ind.adjusted_target}」（原目标值「{ind.target}」）")
+        row.lines.append((explain.adjusted_target, ind.adjusted_target, ind.target))
     t = _parse(row, target_text, COL_TARGET)
     a = _parse(row, ind.actual, COL_ACTUAL)
     status: Status
@@ -366,20 +530,20 @@ def score_indicator(
         )
     elif t.kind is CellKind.EMPTY:
         status, score = row.judgement("年初目标值为空，无从比较")
-    elif t.is_numeric:
+    elif t.kind in _NUMERIC:
         status, score = _score_numeric_target(row, t, a)
     elif _same_text(t, a):
-        status, score = _tier_score(row, Tier.ACHIEVED, f"实际完成值与目标值「{t.text}」相同")
+        status, score = _tier_score(row, Tier.ACHIEVED, (explain.same_as_target, t.text))
     else:
         status, score = _score_qualitative_target(row, t, a)
-    if ind.recorded is not None:
-        rec = ind.recorded
+    rec = ind.recorded
+    if rec is not None:
         if score is None or q2(rec.score) != q2(score):
             computed = "待判断" if score is None else str(q2(score))
             if rec.reason:
-                row.lines.append(f"单位自评 {q2(rec.score)} 分（规则得分 {computed}），理由：{rec.reason}")
+                row.lines.append((explain.recorded_reason, rec.score, computed, rec.reason))
             else:
-                row.lines.append(f"单位自评 {q2(rec.score)} 分，与规则得分 {computed} 不同，未说明理由")
+                row.lines.append((explain.recorded_unexplained, rec.score, computed))
                 row.problems.append(
                     Problem(
                         Severity.WARNING,
@@ -401,20 +565,20 @@ def score_indicator(
             )
     d = row.direction
     return IndicatorResult(
-        indicator=ind,
-        goal=goal,
-        status=status,
-        weight=weight,
-        weight_source=weight_source,
-        score=score,
-        direction=d.value if d else ("qualitative" if t is not None and not t.is_numeric else ""),
-        direction_source=d.source if d else "",
-        target=t,
-        actual=a,
-        unit=row.unit or (t.unit if t else "") or (a.unit if a else ""),
-        explanation=tuple(row.lines),
-        problems=tuple(row.problems),
-        over_ratio=row.over_ratio,
+        ind,
+        goal,
+        status,
+        weight,
+        weight_source,
+        score,
+        d.value if d else ("qualitative" if t is not None and t.kind not in _NUMERIC else ""),
+        d.source if d else "",
+        t,
+        a,
+        row.unit or (t.unit if t else "") or (a.unit if a else ""),
+        tuple(row.lines),
+        tuple(row.problems) if row.problems else (),
+        row.over_ratio,
     )
 
 
@@ -462,28 +626,29 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
         alias = {level_key(k): level_key(v) for k, v in rules.level1_alias}
         pools = {level_key(k): v for k, v in rules.level1_weights}
         names = {level_key(k): k for k, v in rules.level1_weights}
-        present = {alias.get(level_key(ind.level1), level_key(ind.level1)) for _, ind in inds}
-        missing = [k for k in pools if k not in present]
+        rows_of: dict[str, list[int]] = {}  # level key -> row numbers, in form order
+        for i, (_, ind) in enumerate(inds):
+            k = level_key(ind.level1)
+            rows_of.setdefault(alias.get(k, k), []).append(i)
+        missing = [k for k in pools if k not in rows_of]
         if missing and rules.missing_level1 == "redistribute":
-            kept = sum((pools[k] for k in pools if k in present), ZERO)
+            kept = sum((pools[k] for k in pools if k in rows_of), ZERO)
             if kept > 0:
                 scale = rules.indicators_total / kept
                 notes.append(f"表中没有{'、'.join(names[k] for k in missing)}，其分值按比例并入其他一级指标")
-                pools = {k: (v * scale if k in present else ZERO) for k, v in pools.items()}
+                pools = {k: (v * scale if k in rows_of else ZERO) for k, v in pools.items()}
         for key, pool in pools.items():
-            idx = [
-                i for i, (_, ind) in enumerate(inds) if alias.get(level_key(ind.level1), level_key(ind.level1)) == key
-            ]
-            if not idx:
+            rows = rows_of.get(key)
+            if not rows:
                 continue
-            shares, ok = _split(pool, [given[i] for i in idx])
+            shares, ok = _split(pool, [given[i] for i in rows])
             if not ok:
                 problems.append(
                     Problem(
                         Severity.WARNING, "weights-exceed", f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}"
                     )
                 )
-            for i, s in zip(idx, shares, strict=True):
+            for i, s in zip(rows, shares, strict=True):
                 result[i] = s
         for i, (_, ind) in enumerate(inds):
             if result[i] is None:
@@ -521,7 +686,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
     b = form.budget
     w = b.weight if b.weight is not None else rules.budget_weight
     problems: list[Problem] = []
-    lines: list[str] = []
+    lines: list[Step] = []
     if b.planned is None or b.executed is None:
         lines.append("预算数或执行数未填报，预算执行得 0 分")
         problems.append(
@@ -539,9 +704,9 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
     rate = b.executed / b.planned
     raw = w * rate
     score = min(w, q2(raw))
-    lines.append(f"执行率 = 执行数 / 预算数 = {plain(b.executed)} / {plain(b.planned)} = {percent(rate)}")
+    lines.append((explain.budget_rate, b.executed, b.planned, rate))
     if rate > 1:
-        lines.append(f"执行率超过 100%，得分以分值 {fmt_weight(w)} 封顶")
+        lines.append((explain.budget_capped, w))
         problems.append(
             Problem(
                 Severity.WARNING,
@@ -551,7 +716,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
             )
         )
     else:
-        lines.append(f"得分 = 分值 × 执行率 = {fmt_weight(w)} × {percent(rate)} = {q2(raw)}")
+        lines.append((explain.budget_score, w, rate, raw))
     published = _rate_text(b.rate_text) if b.rate_text else None
     if b.rate_text and published is None:
         problems.append(
@@ -620,14 +785,41 @@ def score_form(
     budget, problems, rate = score_budget(form, rs)
     weights, wproblems, notes = allocate_weights(form, rs)
     problems.extend(wproblems)
+    ctx = _Context(rs, catalog, form.year)
     results: list[IndicatorResult] = []
+    append = results.append
     i = 0
-    for gi, goal in enumerate(form.goals):
+    weight_sum = ZERO
+    score_sum = ZERO
+    rec_all = budget.recorded is not None
+    rec_sum = budget.recorded.score if budget.recorded else ZERO
+    pending = 0
+    groups: dict[str, list[Any]] = {}  # 一级 key -> [name, weight, computed, recorded], in order of appearance
+    for gi, goal in enumerate(form.goals, 1):
         for ind in goal.indicators:
             w, src = weights[i]
             i += 1
-            results.append(score_indicator(ind, w, src, rs, gi + 1, form.year, catalog))
-    weight_total = budget.weight + _sum(r.weight for r in results)
+            r = _score_indicator(ind, w, src, ctx, gi)
+            append(r)
+            score = r.score
+            rec = ind.recorded
+            weight_sum += w
+            key = level_key(ind.level1)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = [ind.level1 or "（未填一级指标）", ZERO, ZERO, None]
+            g[1] += w
+            if score is not None:
+                score_sum += score
+                g[2] += score
+            elif r.status is _JUDGEMENT:
+                pending += 1
+            if rec is None:
+                rec_all = False
+            else:
+                rec_sum += rec.score
+                g[3] = rec.score if g[3] is None else g[3] + rec.score
+    weight_total = budget.weight + weight_sum
     if all(src == "form" for _, src in weights) and q2(weight_total) != q2(rs.total):
         problems.append(
             Problem(
@@ -637,7 +829,7 @@ def score_form(
                 column="分值",
             )
         )
-    exact = (budget.score or ZERO) + _sum(r.score for r in results)
+    exact = (budget.score or ZERO) + score_sum
     total = q2(exact)
     cap_note = ""
     if rate is not None:
@@ -649,10 +841,7 @@ def score_form(
                 )
                 total = q2(cap.max_total)
                 break
-    # recorded totals
-    rec_rows = [r.indicator.recorded for r in results]
-    rec_all = all(x is not None for x in rec_rows) and budget.recorded is not None and bool(results)
-    rec_sum = (budget.recorded.score if budget.recorded else ZERO) + _sum(x.score for x in rec_rows if x is not None)
+    rec_all = rec_all and bool(results)
     total_recorded: Decimal | None
     if form.total_recorded is not None:
         total_recorded, source = form.total_recorded, "form"
@@ -669,16 +858,17 @@ def score_form(
         total_recorded, source = rec_sum, "sum"
     else:
         total_recorded, source = None, ""
-    levels = _levels(results)
-    pending = sum(1 for r in results if r.status is Status.JUDGEMENT)
+    levels = tuple(LevelTotal(*g) for g in groups.values())
     if pending:
         notes.append(f"有 {pending} 项指标待人工判断，未计入计算总分")
     return FormResult(
         form=form,
         rules=rs,
         budget=BudgetResult(
-            budget.weight, budget.rate, budget.score, budget.recorded, budget.status, budget.explanation + tuple(notes)
-        ),
+            budget.weight, budget.rate, budget.score, budget.recorded, budget.status, budget.trace + tuple(notes)
+        )
+        if notes
+        else budget,
         indicators=tuple(results),
         levels=levels,
         total_computed=total,
@@ -690,27 +880,3 @@ def score_form(
         cap_note=cap_note,
         problems=tuple(problems),
     )
-
-
-def _levels(results: list[IndicatorResult]) -> tuple[LevelTotal, ...]:
-    order: list[str] = []
-    groups: dict[str, list[IndicatorResult]] = {}
-    for r in results:
-        key = level_key(r.indicator.level1)
-        if key not in groups:
-            order.append(key)
-            groups[key] = []
-        groups[key].append(r)
-    out = []
-    for key in order:
-        rows = groups[key]
-        recs = [r.indicator.recorded for r in rows]
-        out.append(
-            LevelTotal(
-                level1=rows[0].indicator.level1 or "（未填一级指标）",
-                weight=_sum(r.weight for r in rows),
-                computed=_sum(r.score for r in rows),
-                recorded=_sum(x.score for x in recs if x is not None) if any(x is not None for x in recs) else None,
-            )
-        )
-    return tuple(out)

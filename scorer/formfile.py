@@ -243,7 +243,14 @@ def form_from_dict(data: Any, path: str = "<内存>") -> Form:
     year: int | None
     if year_v is None or year_v == "":
         year = None
-    elif isinstance(year_v, int) and not isinstance(year_v, bool) or isinstance(year_v, str) and year_v.isascii() and year_v.isdigit() and len(year_v) <= 6:
+    elif (
+        isinstance(year_v, int)
+        and not isinstance(year_v, bool)
+        or isinstance(year_v, str)
+        and year_v.isascii()
+        and year_v.isdigit()
+        and len(year_v) <= 6
+    ):
         year = int(year_v)
         if not 1990 <= year <= 2100:
             raise r.fail("year", f"年度 {year} 不合理；应为四位年份，如 2024")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -58,8 +58,9 @@ def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(items.items(), key=lambda kv: -len(kv[0])))
 
 
+@lru_cache(maxsize=4096)
 def level_key(name: str) -> str:
-    """Normalise a 一级/二级 name: no spaces, no trailing 指标."""
+    """Normalise a 一级/二级 name: no spaces, no trailing 指标 (cached: a handful of names recur)."""
     key = "".join(name.split())
     return key[:-2] if key.endswith("指标") and len(key) > 2 else key
 
