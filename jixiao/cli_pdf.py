@@ -48,6 +48,12 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  
         help="用此密钥签名（PKCS#12）；数据库中的表单须为「已审核」，签名后变为「已签章」",
     )
     p.add_argument("--signer", metavar="NAME", help="签名人姓名（默认取证书的 CN）")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="并行生成的进程数（默认为 CPU 核数；1 表示在当前进程中逐份生成）",
+    )
     p.set_defaults(func=cmd_pdf)
 
     v = sub.add_parser("verify", help="验证已签名的 PDF：是否完整、签名人、时间、证书是否受信任、数据是否与数据库一致")
@@ -173,15 +179,18 @@ def cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli_db import atomic_write
+    from jixiao.pdf.batch import iter_batch
     from jixiao.pdf.canonical import form_sha256
     from jixiao.pdf.fonts import find_font
-    from jixiao.pdf.layout import render_pdf
     from jixiao.workflow import WorkflowError
     from jixiao.workflow import transition as wf_transition
     from scorer.engine import score_form
     from scorer.rules import RuleSetError
     from scorer.rules import load as load_rules
 
+    if args.jobs is not None and args.jobs < 1:
+        _error(err, "--jobs 必须是正整数")
+        return EXIT_INVALID
     font = find_font(args.font)
     if font.warning:
         _error(err, font.warning, "警告")
@@ -218,15 +227,25 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
         console=err,
         transient=True,
         disable=len(items) < 2,
+        # No refresh thread: the pool forks its workers while this bar is up, and a
+        # thread holding a lock at fork time can hang the child. Redrawn on every form.
+        auto_refresh=False,
     ) as progress:
         task = progress.add_task("签章" if key else "生成 PDF", total=len(items))
+        progress.refresh()
+
+        def advance() -> None:
+            progress.advance(task)
+            progress.refresh()
+
+        todo: list[tuple[_Item, Any]] = []
         for item in items:
             try:
                 rules = override or load_rules(item.form.rules or "national-2020")
             except RuleSetError as exc:
                 _error(err, f"{item.label}：键 rules：{exc}")
                 failed += 1
-                progress.advance(task)
+                advance()
                 continue
             if key is not None and item.stored is not None:
                 try:
@@ -234,13 +253,12 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
                 except WorkflowError as exc:
                     _error(err, f"表单「{item.label}」：{exc}")
                     failed += 1
-                    progress.advance(task)
+                    advance()
                     continue
-            data = render_pdf(score_form(item.form, rules), layout=args.layout, font=font)
-            if key is not None:
-                from jixiao.pdf.sign import sign_pdf
+            todo.append((item, score_form(item.form, rules)))
 
-                data = sign_pdf(data, key, signer_name=signer_name)
+        def store(item: _Item, data: bytes) -> None:
+            nonlocal signed, failed
             path = _out_path(args.output, item.form, used)
             atomic_write(path, data)
             if key is not None:
@@ -254,7 +272,30 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
                         _error(err, f"表单「{item.label}」：PDF 已签名并写入 {path}，但数据库状态未能改为已签章：{exc}")
                         failed += 1
             written.append((path, item))
-            progress.advance(task)
+
+        # Forms finish in any order; they are written in input order (so that names
+        # that clash get -2, -3 … exactly as one by one), the bar moves as each finishes.
+        ready: dict[int, Any] = {}
+        next_index = 0
+        for outcome in iter_batch(
+            [result for _, result in todo],
+            names=[item.label for item, _ in todo],
+            layout=args.layout,
+            font=font,
+            key=key,
+            signer_name=signer_name,
+            jobs=args.jobs,  # one form, or --jobs 1: no pool
+        ):
+            ready[outcome.index] = outcome
+            while next_index in ready:
+                done = ready.pop(next_index)
+                if done.ok:
+                    store(todo[next_index][0], done.pdf)
+                else:
+                    _error(err, done.error)
+                    failed += 1
+                next_index += 1
+            advance()
     if len(written) <= 20:
         for path, item in written:
             note = (

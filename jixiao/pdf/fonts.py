@@ -257,3 +257,21 @@ def find_font(configured: str | None = None) -> FontChoice:
             choice = replace(choice, skipped=tuple(skipped))
         return choice
     return _cid_fallback(tuple(skipped))
+
+
+def ensure_registered(choice: FontChoice) -> FontChoice:
+    """``choice``, usable for rendering in this process.
+
+    A pool worker that was forked has the parent's registrations; a spawned one starts
+    empty and loads the same file again (reportlab's internal font name does not reach
+    the PDF, so the output is the same either way).
+    """
+    from dataclasses import replace
+
+    from reportlab.pdfbase import pdfmetrics
+
+    if choice.name in pdfmetrics.getRegisteredFontNames():
+        return choice
+    if not choice.embedded:
+        return _cid_fallback(choice.skipped)
+    return replace(_load(choice.path, choice.index), skipped=choice.skipped)

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # pypdf logs header and xref repairs of damaged files; callers report the outcome instead.
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
@@ -52,10 +53,16 @@ def read_meta(pdf: bytes) -> PdfMeta:
 
     reader = PdfReader(io.BytesIO(pdf), strict=False)
     info = reader.trailer.get("/Info")
-    info = info.get_object() if info is not None else {}
+    return meta_from_info(info.get_object() if info is not None else None)
+
+
+def meta_from_info(info: Any) -> PdfMeta:
+    """The jixiao keys of an Info dictionary already parsed (by pypdf or pyHanko)."""
 
     def get(key: str) -> str:
         value = info.get("/" + key) if info else None
+        if value is not None and hasattr(value, "get_object"):
+            value = value.get_object()
         return str(value) if value is not None else ""
 
     sha = get(KEY_FORM_SHA256).lower()

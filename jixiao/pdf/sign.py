@@ -14,11 +14,12 @@ TUI): there, await ``sign_pdf_async``.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import io
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -171,13 +172,30 @@ def _common_name(cert: Any) -> str:
 
 @dataclass(frozen=True)
 class SigningKey:
-    """A loaded key and certificate, reusable for many signatures (``load_key``)."""
+    """A loaded key and certificate, reusable for many signatures (``load_key``).
+
+    Pickles as its DER material and is rebuilt on load, so a process pool's workers get a
+    ready key without the password or a second PKCS#12 decryption (the bytes only travel
+    over the pool's own pipe, and only when workers are spawned rather than forked).
+    """
 
     signer: Any  # a pyHanko SimpleSigner
     name: str  # the certificate's CN
     path: Path
+    # Bytes pyHanko reserves for the CMS container: estimating it costs a dry-run signature
+    # (half the CMS work of every signing) and it depends only on the key, so it is kept.
+    _reserved: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+        key = self.signer.pyca_key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        cert = self.signer.signing_cert.dump()
+        others = tuple(c.dump() for c in self.signer.cert_registry)
+        return (_rebuild_key, (key, cert, others, self.name, self.path))
 
 
+@functools.cache
 def _cached_signer_class() -> type:
     from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -209,24 +227,45 @@ def _cached_signer_class() -> type:
 
 def load_key(p12_path: Path | str, password: str | None = None) -> SigningKey:
     """Open a .p12 once (``password=None``: env or prompt); SignError if missing or wrong password."""
-    from asn1crypto import keys as asn1_keys
-    from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     path = Path(p12_path)
     if not path.exists():  # before asking for a password
         raise SignError(f"密钥文件「{path}」不存在")
     key, cert, others = _load_p12(path, key_password() if password is None else password)
+    return _signing_key(
+        key,
+        key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()),
+        cert.public_bytes(Encoding.DER),
+        tuple(c.public_bytes(Encoding.DER) for c in others),
+        _common_name(cert),
+        path,
+    )
+
+
+def _signing_key(
+    pyca_key: Any, key_der: bytes, cert_der: bytes, others: tuple[bytes, ...], name: str, path: Path
+) -> SigningKey:
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     store = SimpleCertificateStore()
-    store.register_multiple([asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in others])
+    store.register_multiple([asn1_x509.Certificate.load(c) for c in others])
     signer = _cached_signer_class()(
-        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())),
+        signing_cert=asn1_x509.Certificate.load(cert_der),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=store,
     )
-    signer.pyca_key = key
-    return SigningKey(signer, _common_name(cert), path)
+    signer.pyca_key = pyca_key
+    return SigningKey(signer, name, path)
+
+
+def _rebuild_key(key_der: bytes, cert_der: bytes, others: tuple[bytes, ...], name: str, path: Path) -> SigningKey:
+    """Unpickle a ``SigningKey`` (see its ``__reduce__``)."""
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    return _signing_key(load_der_private_key(key_der, None), key_der, cert_der, others, name, path)
 
 
 # ------------------------------------------------------------------ appearance
@@ -292,6 +331,39 @@ def _stamp_style(pdf: bytes) -> Any:
 class _Plan:
     pdf_signer: Any
     writer: Any
+    key: SigningKey
+
+
+def _md(plan: _Plan) -> str:
+    return plan.pdf_signer.signature_meta.md_algorithm or "sha256"  # type: ignore[no-any-return]
+
+
+async def _bytes_reserved(plan: _Plan) -> int:
+    """pyHanko's own estimate of the CMS container size, made once per key.
+
+    pyHanko would otherwise build a dry-run CMS for every signature. The same
+    computation as ``PdfSigningSession.estimate_signature_container_size``: no
+    timestamper and no revocation info here, so the size depends on the key alone.
+    """
+    md = _md(plan)
+    cached = plan.key._reserved.get(md)
+    if cached is not None:
+        return cached
+    from cryptography.hazmat.primitives import hashes
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    test = await plan.key.signer.async_sign(
+        hashes.Hash(get_pyca_cryptography_hash(md)).finalize(),
+        md,
+        use_pades=True,
+        dry_run=True,
+        signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+    )
+    size = len(test.dump()) * 2  # hex in the PDF
+    size += 2 * (size // 4)  # pyHanko's 50 % margin for a non-tight estimate
+    plan.key._reserved[md] = size
+    return size
 
 
 def _plan(
@@ -305,8 +377,11 @@ def _plan(
     from pyhanko.sign import fields, signers
 
     try:
-        meta = M.read_meta(pdf)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        # The Info dictionary of the revision being signed, from the parse pyHanko has
+        # just done (reading it again with pypdf cost ~1 ms a form).
+        info = writer.prev.trailer_view.get("/Info")
+        meta = M.meta_from_info(info.get_object() if info is not None else None)
     except (PdfReadError, ValueError, KeyError) as exc:
         raise SignError(f"不是可读的 PDF：{exc}") from None
     except Exception as exc:  # pypdf raises its own error family
@@ -345,7 +420,7 @@ def _plan(
         box=(round(x1), round(y1), round(x2), round(y2)),
     )
     pdf_signer = signers.PdfSigner(sig_meta, signer.signer, stamp_style=_stamp_style(appearance), new_field_spec=spec)
-    return _Plan(pdf_signer, writer)
+    return _Plan(pdf_signer, writer, signer)
 
 
 def _key(key: SigningKey | Path | str, password: str | None) -> SigningKey:
@@ -366,11 +441,14 @@ def sign_pdf(
     ``box`` is (page index, x1, y1, x2, y2) in points; by default the box the layout reserved.
     Do not call inside a running event loop: use ``sign_pdf_async`` there.
     """
+    import asyncio
+
     from pyhanko.sign.general import SigningError
 
     plan = _plan(pdf, _key(key, password), signer_name, box)
     try:
-        out = plan.pdf_signer.sign_pdf(plan.writer)
+        reserved = plan.key._reserved.get(_md(plan)) or asyncio.run(_bytes_reserved(plan))
+        out = plan.pdf_signer.sign_pdf(plan.writer, bytes_reserved=reserved)
     except SigningError as exc:
         raise SignError(f"签名失败：{exc}") from None
     except RuntimeError as exc:
@@ -395,7 +473,7 @@ async def sign_pdf_async(
 
     plan = _plan(pdf, _key(key, password), signer_name, box)
     try:
-        out = await plan.pdf_signer.async_sign_pdf(plan.writer)
+        out = await plan.pdf_signer.async_sign_pdf(plan.writer, bytes_reserved=await _bytes_reserved(plan))
     except SigningError as exc:
         raise SignError(f"签名失败：{exc}") from None
     return out.getvalue()  # type: ignore[no-any-return]
