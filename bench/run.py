@@ -26,6 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# Everything from this line on in docs/performance.md is written by hand (the analysis of
+# each figure) and kept when the table above it is regenerated.
+NOTES_MARK = "<!-- analysis: written by hand, kept by bench/run.py -->"
+
 TARGETS = {
     "score": "≥ 300,000 指标/秒，≥ 20× 朴素实现，≤ 3× 正则下限",
     "import_sqlite": "≤ 30 s / 1,000,000 指标",
@@ -384,7 +388,10 @@ def main() -> int:
             "compiled regular expression over the same cells. Both ratios come from the same process.",
             "",
         ]
-        (ROOT / "docs" / "performance.md").write_text("\n".join(doc), encoding="utf-8")
+        path = ROOT / "docs" / "performance.md"
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        kept = old[old.index(NOTES_MARK) :] if NOTES_MARK in old else f"{NOTES_MARK}\n"
+        path.write_text("\n".join(doc) + "\n" + kept, encoding="utf-8")
         print("已写入 docs/performance.md", file=sys.stderr)
     return 1 if any("error" in r for r in results.values()) else 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -112,6 +113,16 @@ def test_review_command_table_json_xlsx_pdf(engine, tmp_path: Path) -> None:  # 
     assert far_above and all("某某县虚高单位" in p["form"] for p in far_above)
     code, out, _ = _run("--db", db, "review", "--year", "2024", "--portfolio-limit", "1")
     assert "未做跨表检查" in out
+    store = FormStore(engine)
+    assert re.search(rf"筛选后有 {store.count(year=2024)} 份表单，超过 1 份", out)
+    assert store.count(year=2024) == len(store.list(year=2024)) > 1
+    assert store.count(unit="虚高") == len(store.list(unit="虚高")) >= 1
+    assert store.count(unit="\x00") == 0
+    # given many units, when the terminal table is limited to one, then the worst one is shown and the rest counted
+    code, out, _ = _run("--db", db, "review", "--year", "2024", "--groups", "1")
+    assert "某某县虚高单位" in out and "武昌区商业行业" not in out.split("等级分布")[0]
+    shown_units = {g["key"] for g in json.loads(_run("--db", db, "review", "--year", "2024", "--json")[1])["groups"]}
+    assert f"另有 {len(shown_units) - 1} 个实施单位未列出" in out
     xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
     assert _run("--db", db, "review", "--xlsx", str(xlsx), "--pdf", str(pdf))[0] == 0
     from openpyxl import load_workbook

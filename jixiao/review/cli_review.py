@@ -33,6 +33,13 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  
         help="分组：unit 实施单位 / department 主管部门 / level1 一级指标 / grade 等级 / year 年度",
     )
     r.add_argument("--limit", type=int, default=15, help="列出的问题表单数（默认 15）")
+    r.add_argument(
+        "--groups",
+        type=int,
+        default=40,
+        metavar="N",
+        help="终端里列出的分组数，最差的在前（默认 40；0 表示全部）；--json/--xlsx/--pdf 总是包含全部",
+    )
     r.add_argument("--json", action="store_true", help="以 JSON 输出")
     r.add_argument("--xlsx", type=Path, metavar="FILE", help="同时导出为 Excel")
     r.add_argument("--pdf", type=Path, metavar="FILE", help="同时生成汇总报告 PDF")
@@ -190,12 +197,13 @@ def portfolio_findings(store: Any, filters: Filters, limit: int, err: Console) -
 
     from jixiao.checks import record_for, run_portfolio_checks
 
-    rows = store.list(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
-    if len(rows) > limit:
+    count = store.count(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
+    if count > limit:  # counted in SQL: a province's 67,000 forms are not loaded just to be skipped
         return (
             [],
-            f"筛选后有 {len(rows)} 份表单，超过 {limit} 份，未做跨表检查；请加筛选条件，或使用 jixiao check --from-db",
+            f"筛选后有 {count} 份表单，超过 {limit} 份，未做跨表检查；请加筛选条件，或使用 jixiao check --from-db",
         )
+    rows = store.list(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
     if filters.year is not None:
         rows += store.list(year=filters.year - 1, department=filters.department, unit=filters.unit)
     records = []
@@ -282,7 +290,16 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         if not groups:
             out.print("没有符合条件的表单。")
             return EXIT_OK
-        out.print(groups_table(groups, args.by, out.width))
+        shown = groups if args.groups <= 0 else groups[: args.groups]
+        out.print(groups_table(shown, args.by, out.width))
+        if len(shown) < len(groups):
+            rest = len(groups) - len(shown)
+            out.print(
+                Text(
+                    f"另有 {rest} 个{GROUPINGS[args.by]}未列出（较好的在后）；--groups 0 列出全部，或 --xlsx 导出",
+                    style="dim",
+                )
+            )
         if args.by != "level1":
             out.print(Text("等级分布", style="bold"))
             out.print(grade_chart(groups))

@@ -194,7 +194,9 @@ def _check_row(obj: object, where: str) -> list[str]:
             elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
                 problems.append(f"{where}{col.name} 过长（{len(value)} 字，上限 {col.type.length} 字）")
         elif isinstance(value, list):
-            problems.extend(f"{where}{col.name} 含有{unstorable(v)}" for v in value if isinstance(v, str) and unstorable(v))
+            problems.extend(
+                f"{where}{col.name} 含有{unstorable(v)}" for v in value if isinstance(v, str) and unstorable(v)
+            )
         elif isinstance(value, Decimal) and isinstance(col.type, ExactDecimal):
             why = out_of_range(value)
             if why:
@@ -226,6 +228,32 @@ def validate_for_storage(form: Form) -> None:
     if problems:
         more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
         raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
+
+
+def _filtered(
+    q: Select,  # type: ignore[type-arg]
+    year: int | None,
+    department: str | None,
+    unit: str | None,
+    status: str | None,
+    search: str | None,
+) -> Select | None:  # type: ignore[type-arg]
+    """``q`` narrowed by the list filters; None when no stored form can match."""
+    if any(unstorable(t) for t in (department, unit, status, search) if t):
+        return None  # nothing stored contains NUL or a lone surrogate
+    if year is not None and not 0 <= year < 10**6:
+        return None
+    if year is not None:
+        q = q.where(FormRow.year == year)
+    if department:
+        q = q.where(FormRow.department.contains(department, autoescape=True))
+    if unit:
+        q = q.where(FormRow.implementing_unit.contains(unit, autoescape=True))
+    if status:
+        q = q.where(FormRow.status == status)
+    if search:
+        q = q.where(FormRow.project_name.contains(search, autoescape=True))
+    return q
 
 
 class FormStore:
@@ -307,21 +335,9 @@ class FormStore:
         status: str | None = None,
         search: str | None = None,
     ) -> list[FormSummary]:
-        if any(unstorable(t) for t in (department, unit, status, search) if t):
-            return []  # nothing stored contains NUL or a lone surrogate
-        if year is not None and not 0 <= year < 10**6:
+        q = _filtered(select(FormRow), year, department, unit, status, search)
+        if q is None:
             return []
-        q: Select = select(FormRow)  # type: ignore[type-arg]
-        if year is not None:
-            q = q.where(FormRow.year == year)
-        if department:
-            q = q.where(FormRow.department.contains(department, autoescape=True))
-        if unit:
-            q = q.where(FormRow.implementing_unit.contains(unit, autoescape=True))
-        if status:
-            q = q.where(FormRow.status == status)
-        if search:
-            q = q.where(FormRow.project_name.contains(search, autoescape=True))
         q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
         with Session(self.engine) as s:
             return [
@@ -348,9 +364,20 @@ class FormStore:
                 for r in s.execute(q.execution_options(yield_per=500)).scalars()
             ]
 
-    def count(self) -> int:
+    def count(
+        self,
+        year: int | None = None,
+        department: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> int:
+        """How many forms ``list`` would return, counted by the database."""
+        q = _filtered(select(func.count(FormRow.id)), year, department, unit, status, search)
+        if q is None:
+            return 0
         with Session(self.engine) as s:
-            return int(s.execute(select(func.count(FormRow.id))).scalar_one())
+            return int(s.execute(q).scalar_one())
 
     def history(self, form_id: int) -> list[HistoryEntry]:
         with Session(self.engine) as s:
