@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from scorer import units
 from scorer.vocabulary import Vocabulary, vocabulary
@@ -377,22 +377,35 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
 # The common shape — [≥≤<>=] number [scale] unit, already normalised — read with one match.
 # Only cells that the general reader would read the same way take it (tests compare the two
 # on every generated and sample cell); everything else goes the long way.
-_FAST = re.compile(r"([≥≤<>=]?)(\d+(?:\.\d+)?)([^\s\d.,:;()（）\[\]【】~至到\-≥≤<>=≧≦═﹦⩾⩽〉〈～〜—–－：]*)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_FAST_BODY = r"(\d+(?:\.\d+)?)([^\s\d.,:;()（）\[\]【】~至到\-≥≤<>=≧≦═﹦⩾⩽〉〈～〜—–－：]*)"
+
+
+@cache
+def _fast_regex() -> tuple[re.Pattern[str], dict[str, str]]:
+    """``symbol or comparator word`` (longest word first, as the general reader tries them), number, unit."""
+    vocab = vocabulary()
+    words = "|".join(re.escape(w) for w, _ in vocab.prefix_comparators)
+    return re.compile(f"(?:([≥≤<>=])|({words}))?{_FAST_BODY}"), dict(vocab.prefix_comparators)
 _NOT_FAST_START = frozenset("年月日底末当前第")  # dates (12月, 2024年底) and ranks
 
 
 @lru_cache(maxsize=4096)
-def _fast_unit(unit: str) -> tuple[str, Decimal, str] | None:
-    """(unit, scale factor, scale word) when ``number + unit`` is a plain quantity, else None."""
+def _fast_unit(unit: str) -> tuple[str, Decimal, str, str, str | None] | None:
+    """What follows the number, read as the general reader would: (unit, scale factor,
+    scale word, trailing comparator word, its comparator); None when it is not a plain unit."""
     vocab = vocabulary()
     if unit and unit[0] in _NOT_FAST_START:
         return None
-    if any(unit.endswith(word) for word, _ in vocab.suffix_comparators):
-        return None
-    rest, factor, word = _scale(unit, vocab)
+    suffix, suffix_cmp = "", None
+    for word, cmp in vocab.suffix_comparators:  # longest first, as _strip_words
+        if unit.endswith(word):
+            suffix, suffix_cmp, unit = word, cmp, unit[: -len(word)]
+            break
+    rest, factor, scale_word = _scale(unit, vocab)
     if rest and not units.is_known(rest):
         return None
-    return rest, factor, word
+    return rest, factor, scale_word, suffix, suffix_cmp
 
 
 def parse_cell(raw: str) -> Cell:
@@ -434,14 +447,24 @@ def clear_memo() -> None:
 
 def _read(raw: str) -> Cell:
     if type(raw) is str:
-        m = _FAST.fullmatch(raw)
-        if m is not None and unicodedata.is_normalized("NFKC", raw):
-            fast = _fast_unit(m.group(3))
+        rx, word_cmp = _fast_regex()
+        # the general reader's first steps (NFKC, the vocabulary's replacements, no spaces,
+        # no thousands commas); the pattern then admits no note, range, date or rank
+        text = "".join(_normalise(raw, vocabulary()).split())
+        if "," in text:
+            text = _THOUSANDS.sub("", text)
+        m = rx.fullmatch(text)
+        if m is not None:
+            fast = _fast_unit(m.group(4))
             if fast is not None:
-                unit, factor, word = fast
-                value = _to_decimal(m.group(2), raw) * factor
-                cmp = _CMP_SYM.get(m.group(1), Comparator.NONE)
-                return Cell(raw, CellKind.QUANTITY, raw, cmp, value, None, unit, word)
+                unit, factor, scale_word, suffix, suffix_cmp = fast
+                value = _to_decimal(m.group(3), raw) * factor
+                word = m.group(2) or ""
+                cmp = _CMP_WORD[word_cmp[word]] if word else _CMP_SYM.get(m.group(1) or "")
+                if suffix_cmp is not None and (cmp is None or word == "控制在"):
+                    cmp = _CMP_WORD[suffix_cmp]
+                    word = f"{word}…{suffix}" if word else suffix
+                return Cell(raw, CellKind.QUANTITY, text, cmp or Comparator.NONE, value, None, unit, scale_word, word=word)
     return parse_general(raw)
 
 
@@ -457,7 +480,7 @@ def parse_general(raw: str) -> Cell:
     if note and units.is_known(note) and re.search(r"\d$", "".join(body.split())):
         body, note = body + note, ""  # "100%(百分比)" or "100(百分比)": the bracket is the unit
     s = "".join(body.split())
-    s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
+    s = _THOUSANDS.sub("", s)
     for reader in (_rank, _date):
         cell = reader(s, raw, note)
         if cell is not None:
