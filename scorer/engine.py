@@ -587,8 +587,13 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
 
 def _split(pool: Decimal, given: list[Decimal | None]) -> tuple[list[Decimal], bool]:
     """Spread what the pool has left equally over the rows without a weight."""
-    fixed = sum((w for w in given if w is not None), ZERO)
-    missing = sum(1 for w in given if w is None)
+    fixed = ZERO
+    missing = 0
+    for w in given:
+        if w is None:
+            missing += 1
+        else:
+            fixed += w
     share = (pool - fixed) / missing if missing else ZERO
     ok = share >= 0
     share = max(share, ZERO)
