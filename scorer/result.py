@@ -131,6 +131,9 @@ class LevelTotal(NamedTuple):
     recorded: Decimal | None
 
 
+_LAST_ALL: list[tuple[object, tuple[Problem, ...]]] = [(None, ())]  # one slot, replaced whole
+
+
 @dataclass(frozen=True, slots=True)
 class FormResult:
     form: Form
@@ -158,10 +161,18 @@ class FormResult:
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:
+        """The form's problems, then each row's; the checks ask a form for them many times
+        in a row, so the last form's answer is kept (results are immutable)."""
+        last = _LAST_ALL[0]
+        if last[0] is self:
+            return last[1]
         out: list[Problem] = list(self.problems)
         for r in self.indicators:
-            out.extend(r.problems)
-        return tuple(out)
+            if r.problems:
+                out.extend(r.problems)
+        found = tuple(out)
+        _LAST_ALL[0] = (self, found)
+        return found
 
     @property
     def total_differs(self) -> bool:
