@@ -387,6 +387,8 @@ def _fast_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     vocab = vocabulary()
     words = "|".join(re.escape(w) for w, _ in vocab.prefix_comparators)
     return re.compile(f"(?:([≥≤<>=])|({words}))?{_FAST_BODY}"), dict(vocab.prefix_comparators)
+
+
 _NOT_FAST_START = frozenset("年月日底末当前第")  # dates (12月, 2024年底) and ranks
 
 
@@ -464,7 +466,9 @@ def _read(raw: str) -> Cell:
                 if suffix_cmp is not None and (cmp is None or word == "控制在"):
                     cmp = _CMP_WORD[suffix_cmp]
                     word = f"{word}…{suffix}" if word else suffix
-                return Cell(raw, CellKind.QUANTITY, text, cmp or Comparator.NONE, value, None, unit, scale_word, word=word)
+                return Cell(
+                    raw, CellKind.QUANTITY, text, cmp or Comparator.NONE, value, None, unit, scale_word, word=word
+                )
     return parse_general(raw)
 
 

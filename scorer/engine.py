@@ -7,6 +7,7 @@ status ``judgement`` with the reason, and no computed score.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ from typing import Any
 
 from scorer import direction as directions
 from scorer import explain, units
+from scorer.cells import _MEMO as _CELLS
 from scorer.cells import Cell, CellError, CellKind, Comparator, Tier, parse_cell, read_cell
 from scorer.direction import DIRECTION_LABELS, CatalogEntryLike, CatalogLike, Direction
 from scorer.explain import Step
@@ -59,6 +61,22 @@ class _Context:
         self.over = rules.over_completion
         self.linear_reverse = rules.reverse_formula == "linear"
         self.scales = dict(vocabulary().scales)
+
+
+_CONTEXTS: dict[tuple[int, int, int | None], tuple[RuleSet, object, _Context]] = {}
+
+
+def _context(rules: RuleSet, catalog: CatalogLike | None, year: int | None) -> _Context:
+    """The context for these rules, catalog and year, built once (checked by identity, not id alone)."""
+    key = (id(rules), id(catalog), year)
+    hit = _CONTEXTS.get(key)
+    if hit is not None and hit[0] is rules and hit[1] is catalog:
+        return hit[2]
+    ctx = _Context(rules, catalog, year)
+    if len(_CONTEXTS) >= 64:
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = (rules, catalog, ctx)
+    return ctx
 
 
 class _Row:
@@ -412,8 +430,8 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
     """
     if ind.adjusted_target or ind.direction or type(ind.target) is not str or type(ind.actual) is not str:
         return _score_general(ind, weight, weight_source, ctx, goal)
-    t = read_cell(ind.target)
-    a = read_cell(ind.actual)
+    t = _CELLS.get(ind.target) or read_cell(ind.target)  # the memo itself first: one lookup per cell
+    a = _CELLS.get(ind.actual) or read_cell(ind.actual)
     if type(t) is not Cell or type(a) is not Cell:
         return _score_general(ind, weight, weight_source, ctx, goal)
     tk, ak = t.kind, a.kind
@@ -600,6 +618,25 @@ def _split(pool: Decimal, given: list[Decimal | None]) -> tuple[list[Decimal], b
     return [w if w is not None else share for w in given], ok
 
 
+_LEVEL_TABLES: dict[int, tuple[RuleSet, tuple[dict[str, str], dict[str, Decimal], dict[str, str]]]] = {}
+
+
+def _level_tables(rules: RuleSet) -> tuple[dict[str, str], dict[str, Decimal], dict[str, str]]:
+    """The rule set's 一级 aliases, pools and printed names by level key (read-only; built once)."""
+    hit = _LEVEL_TABLES.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    tables = (
+        {level_key(k): level_key(v) for k, v in rules.level1_alias},
+        {level_key(k): v for k, v in rules.level1_weights},
+        {level_key(k): k for k, v in rules.level1_weights},
+    )
+    if len(_LEVEL_TABLES) >= 64:
+        _LEVEL_TABLES.clear()
+    _LEVEL_TABLES[id(rules)] = (rules, tables)
+    return tables
+
+
 def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, str]], list[Problem], list[str]]:
     """Weights per indicator in form order, and where each came from."""
     inds = [(gi, ind) for gi, goal in enumerate(form.goals) for ind in goal.indicators]
@@ -628,9 +665,7 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
             f"未列分值的指标按规则集「{rules.name}」在各年度绩效目标内平均分配（指标合计 {fmt_weight(rules.indicators_total)} 分）"
         )
     else:
-        alias = {level_key(k): level_key(v) for k, v in rules.level1_alias}
-        pools = {level_key(k): v for k, v in rules.level1_weights}
-        names = {level_key(k): k for k, v in rules.level1_weights}
+        alias, pools, names = _level_tables(rules)
         rows_of: dict[str, list[int]] = {}  # level key -> row numbers, in form order
         for i, (_, ind) in enumerate(inds):
             k = level_key(ind.level1)
@@ -677,7 +712,13 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
 # ------------------------------------------------------------------- budget
 
 
+_PERCENT = re.compile(r"\s*(\d{1,15}(?:\.\d{1,12})?)\s*%\s*")
+
+
 def _rate_text(text: str) -> Decimal | None:
+    m = _PERCENT.fullmatch(text)  # "97.23%": a new text on nearly every form, not worth the memo
+    if m is not None:
+        return Decimal(m.group(1)) / HUNDRED
     try:
         cell = parse_cell(text)
     except CellError:
@@ -790,7 +831,7 @@ def score_form(
     budget, problems, rate = score_budget(form, rs)
     weights, wproblems, notes = allocate_weights(form, rs)
     problems.extend(wproblems)
-    ctx = _Context(rs, catalog, form.year)
+    ctx = _context(rs, catalog, form.year)
     results: list[IndicatorResult] = []
     append = results.append
     i = 0
