@@ -316,3 +316,61 @@ async def test_a_lost_connection_keeps_the_edit_and_retries(store: FormStore, mo
         await settle(pilot)
         assert store.get(fid).form.indicators[4].actual == "20万元"
         assert "已保存" in str(screen.query_one("#totals").render())
+
+
+async def test_markup_in_what_a_person_types_is_shown_as_typed(store: FormStore) -> None:
+    # given an open form, when a person types text that looks like Textual markup into a
+    # number cell (an error) and a name cell (stored), then the error shows the text as typed,
+    # nothing is interpreted (no crash, no [@click] action) and the name is stored verbatim
+    hostile = "[/]3[@click=app.quit]x"
+    # notifications=True: Pilot does not draw toasts by default, and drawing is what failed
+    async with create_app(store, CATALOG).run_test(size=(100, 30), notifications=True) as pilot:
+        screen = await open_editor(pilot, store, "计划管理费")
+        await edit_cell(pilot, screen, 0, "weight", hostile)
+        note = list(pilot.app._notifications)[-1]
+        assert note.title == "输入有误" and hostile in note.message
+        await pilot.pause()
+        toast = pilot.app.screen.query_one("Toast")
+        assert hostile in str(toast.render())
+        await edit_cell(pilot, screen, 0, "name", hostile)
+        assert screen.form is not None and screen.form.indicators[0].name == hostile
+        assert pilot.app.is_running
+    fid = form_id(store, "计划管理费")
+    assert store.get(fid).form.indicators[0].name == hostile
+
+
+async def test_review_shows_markup_like_names_and_cells_as_written(store: FormStore) -> None:
+    # given a submitted form whose unit, project and a target cell look like Textual/Rich markup
+    from tui.screens.review import ReviewScreen
+
+    fid = form_id(store, "老干工作经费")
+    stored = store.get(fid)
+    goal = stored.form.goals[0]
+    first = dataclasses.replace(goal.indicators[0], target="[/]≥5[@click=app.quit]")
+    form = dataclasses.replace(
+        stored.form,
+        implementing_unit="[/x]单位[@click=app.quit]",
+        goals=(dataclasses.replace(goal, indicators=(first, *goal.indicators[1:])), *stored.form.goals[1:]),
+    )
+    store.save(fid, form, stored.version)
+    store.transition(fid, "submit")
+    async with create_app(store, CATALOG).run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        # when the reviewer drills down department → unit → form → indicators
+        await pilot.press("enter")
+        await settle(pilot)
+        units = [g.key for g in screen.rows]
+        screen.query_one("#table").move_cursor(row=units.index("[/x]单位[@click=app.quit]"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "[/x]单位[@click=app.quit]" in str(screen.query_one("#crumbs").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        # then every text is shown as written, and the app is still there
+        assert screen.rows[0].indicator.target == "[/]≥5[@click=app.quit]"
+        assert "[/]≥5" in str(screen.query_one("#table").get_cell_at((0, 1)))
+        assert pilot.app.is_running

@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from tui.screens.form_editor import FormEditorScreen
 from tui.screens.form_list import FormListScreen
@@ -26,6 +27,20 @@ class JixiaoApp(App[None]):
         self.store = store
         self.catalog = catalog
         self._open_form_id = open_form_id
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry what people typed and what files held (names, cells, reasons);
+        none of it is Textual markup, so none is read as markup ("[/]" would crash the
+        toast, "[@click=…]" would be an action)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         self.push_screen(FormListScreen())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -33,8 +34,8 @@ class CommentDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text)
-            yield Static(self.prompt)
+            yield Label(Text(self.title_text))
+            yield Static(Text(self.prompt))
             if self.with_input:
                 yield Input(id="comment")
             yield Static("", id="error")

@@ -33,7 +33,7 @@ class ConflictDialog(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("保存冲突", classes="title")
-            yield Static(self.message)
+            yield Static(Text(self.message))
             with VerticalScroll(id="diff"):
                 for c in self.changes:
                     yield Static(

@@ -174,7 +174,9 @@ class FormEditorScreen(Screen[None]):
         try:
             stored = self.app.store.get(self.form_id)  # type: ignore[attr-defined]
         except SQLAlchemyError:
-            self.app.call_from_thread(self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库")
+            self.app.call_from_thread(
+                self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库"
+            )
             return
         self.app.call_from_thread(self._loaded, stored)
 
@@ -379,7 +381,9 @@ class FormEditorScreen(Screen[None]):
         from jixiao.storage.database import redact
 
         self.query_one("#totals", TotalsBar).save_state = "未保存（数据库连接中断）"
-        reason = redact(str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        reason = redact(
+            str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        )
         self.app.notify(
             f"数据库连接中断，修改尚未保存，仍保留在界面上；恢复后按 Ctrl+S 重试（{reason}）",
             severity="error",
@@ -711,7 +715,9 @@ class FormEditorScreen(Screen[None]):
         from tui.screens.sign_dialog import SignDialog
 
         if self.status is not State.APPROVED:
-            self.app.notify(f"表单当前为「{self.status.label}」；只有已审核的表单可以签章", severity="error", title="不能签章")
+            self.app.notify(
+                f"表单当前为「{self.status.label}」；只有已审核的表单可以签章", severity="error", title="不能签章"
+            )
             return
 
         def go(answer: tuple[Path, str, str] | None) -> None:

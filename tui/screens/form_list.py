@@ -122,7 +122,9 @@ class FormListScreen(Screen[None]):
         try:
             rows = self.app.store.list()  # type: ignore[attr-defined]
         except SQLAlchemyError:
-            self.app.call_from_thread(self.app.notify, "无法读取数据库（连接中断？）；恢复后按 r 刷新", severity="error", title="数据库")
+            self.app.call_from_thread(
+                self.app.notify, "无法读取数据库（连接中断？）；恢复后按 r 刷新", severity="error", title="数据库"
+            )
             return
         self.app.call_from_thread(self._loaded, rows)
 

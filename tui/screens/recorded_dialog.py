@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -39,7 +40,7 @@ class RecordedScoreDialog(ModalScreen[tuple[Decimal | None, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"自评得分：{self.indicator_name}", classes="title")
+            yield Label(Text(f"自评得分：{self.indicator_name}"), classes="title")
             yield Static(
                 f"分值 {fmt.weight(self.weight)}，规则得分 {fmt.score(self.computed, '待判断')}。自评得分与规则得分不同时，审核人会看到您的理由。"
             )

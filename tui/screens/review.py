@@ -132,7 +132,9 @@ class ReviewScreen(Screen[None]):
         table = self.query_one("#table", DataTable)
         table.clear(columns=True)
         crumbs = " › ".join(["全部", *[str(k) if lvl != "form" else f"表单 {k}" for lvl, k in self.path]])
-        self.query_one("#crumbs", Static).update(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项；Enter 下钻）")
+        self.query_one("#crumbs", Static).update(
+            Text(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项；Enter 下钻）")
+        )
         if level in ("department", "unit"):
             for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "错/警"):
                 table.add_column(col)
@@ -171,8 +173,8 @@ class ReviewScreen(Screen[None]):
                 ind = r.indicator
                 table.add_row(
                     Text(("※" if r.differs else "") + clip(ind.name, 22), style="bold yellow" if r.differs else ""),
-                    clip(ind.target, 12),
-                    clip(ind.actual, 14),
+                    Text(clip(ind.target, 12)),  # a plain str cell would be read as markup
+                    Text(clip(ind.actual, 14)),
                     fmt.weight(r.weight),
                     Text(fmt.score(r.score, "—"), style=STATUS_STYLE[r.status]),
                     fmt.score(ind.recorded.score) if ind.recorded else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,7 +28,9 @@ class SignDialog(ModalScreen[tuple[Path, str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("数字签章", classes="title")
-            yield Static("生成 PDF 并加 PAdES 数字签名；表单随即变为「已签章」并锁定。试用密钥：jixiao keys new --name 名称 -o KEY.p12")
+            yield Static(
+                "生成 PDF 并加 PAdES 数字签名；表单随即变为「已签章」并锁定。试用密钥：jixiao keys new --name 名称 -o KEY.p12"
+            )
             key = Input(os.environ.get("JIXIAO_KEY", ""), id="key", placeholder="密钥文件 KEY.p12 的路径")
             key.border_title = "密钥文件（PKCS#12）"
             yield key
@@ -48,7 +51,7 @@ class SignDialog(ModalScreen[tuple[Path, str, str] | None]):
     def _ok(self) -> None:
         key = Path(self.query_one("#key", Input).value.strip()).expanduser()
         if not key.is_file():
-            self.query_one("#error", Static).update(f"找不到密钥文件：{key}")
+            self.query_one("#error", Static).update(Text(f"找不到密钥文件：{key}"))
             return
         self.dismiss((key, self.query_one("#password", Input).value, self.query_one("#signer", Input).value.strip()))
 
