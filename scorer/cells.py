@@ -201,18 +201,21 @@ def _to_decimal(text: str, raw: str) -> Decimal:
 
 
 def _cn_int(text: str) -> int:
+    """A rank in Chinese numerals up to 九十九: 三, 十, 十二, 二十, 二十三. Anything else
+    (十十, 十二三) is an error, never a guess."""
     if text.isdigit():
         return int(text)
+    d = {k: v for k, v in _CN_DIGITS.items() if v < 10}
     if text == "十":
         return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS[text[1]]
-    if text.endswith("十"):
-        return _CN_DIGITS[text[0]] * 10
-    if len(text) == 3 and text[1] == "十":
-        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
     if len(text) == 1:
-        return _CN_DIGITS[text]
+        return d[text]
+    if len(text) == 2 and text[0] == "十":
+        return 10 + d[text[1]]
+    if len(text) == 2 and text[1] == "十":
+        return d[text[0]] * 10
+    if len(text) == 3 and text[1] == "十":
+        return d[text[0]] * 10 + d[text[2]]
     raise ValueError(text)
 
 
@@ -420,6 +423,7 @@ def parse_cell(raw: str) -> Cell:
 
 _MEMO: dict[str, Cell | CellError] = {}
 MEMO_SIZE = 1 << 18  # distinct cells remembered; a province has ~130,000 (bench/run.py)
+MEMO_CELL_CHARS = 200  # longer cells are not remembered: bounded memory whatever a file holds
 
 
 def read_cell(raw: str) -> Cell | CellError:
@@ -435,11 +439,13 @@ def read_cell(raw: str) -> Cell | CellError:
         try:
             cell = _read(raw)
         except CellError as exc:
-            exc.__traceback__ = None
-            cell = exc
-        if len(_MEMO) >= MEMO_SIZE:
-            _MEMO.clear()
-        _MEMO[raw] = cell
+            # a fresh error: the caught one holds a traceback (and maybe a context) that
+            # would keep the caller's frames alive as long as the memo keeps the error
+            cell = CellError(exc.text, exc.reason, exc.expected)
+        if len(raw) <= MEMO_CELL_CHARS:  # a real cell is short; a huge one is read, not kept
+            if len(_MEMO) >= MEMO_SIZE:
+                _MEMO.clear()
+            _MEMO[raw] = cell
     return cell
 
 

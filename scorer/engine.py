@@ -8,7 +8,6 @@ status ``judgement`` with the reason, and no computed score.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -367,7 +366,7 @@ def _score_numeric_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal 
 
 
 def _parse(row: _Row, text: str, column: str) -> Cell | None:
-    cell = read_cell(text) if type(text) is str else CellError(repr(text), "单元格应为文本")
+    cell = read_cell(text) if isinstance(text, str) else CellError(repr(text), "单元格应为文本")
     if type(cell) is Cell:
         return cell
     assert isinstance(cell, CellError)
@@ -798,10 +797,6 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
 # -------------------------------------------------------------------- form
 
 
-def _sum(values: Iterable[Decimal | None]) -> Decimal:
-    return sum((v for v in values if v is not None), ZERO)
-
-
 class _Builtin:
     """Marker: use the built-in indicator catalog."""
 
@@ -838,7 +833,7 @@ def score_form(
     weight_sum = ZERO
     score_sum = ZERO
     rec_all = budget.recorded is not None
-    rec_sum = budget.recorded.score if budget.recorded else ZERO
+    rec_rows = ZERO  # summed apart, then added to the budget's, as the totals always were
     pending = 0
     groups: dict[str, list[Any]] = {}  # 一级 key -> [name, weight, computed, recorded], in order of appearance
     for gi, goal in enumerate(form.goals, 1):
@@ -863,8 +858,8 @@ def score_form(
             if rec is None:
                 rec_all = False
             else:
-                rec_sum += rec.score
-                g[3] = rec.score if g[3] is None else g[3] + rec.score
+                rec_rows += rec.score
+                g[3] = (ZERO if g[3] is None else g[3]) + rec.score
     weight_total = budget.weight + weight_sum
     if all(src == "form" for _, src in weights) and q2(weight_total) != q2(rs.total):
         problems.append(
@@ -888,6 +883,7 @@ def score_form(
                 total = q2(cap.max_total)
                 break
     rec_all = rec_all and bool(results)
+    rec_sum = (budget.recorded.score if budget.recorded else ZERO) + rec_rows
     total_recorded: Decimal | None
     if form.total_recorded is not None:
         total_recorded, source = form.total_recorded, "form"

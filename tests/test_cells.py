@@ -122,11 +122,22 @@ def test_range() -> None:
         ("前三名", LE, 3),
         ("第1名", EQ, 1),
         ("全省前20名以内", LE, 20),
+        ("前十名", LE, 10),
+        ("第十二名", EQ, 12),
+        ("前二十名", LE, 20),
+        ("第二十三名", EQ, 23),
+        ("前两名", LE, 2),
     ],
 )
 def test_ranks(text: str, cmp: Comparator, rank: int) -> None:
     cell = parse_cell(text)
     assert (cell.kind, cell.comparator, cell.value) == (R, cmp, D(rank))
+
+
+@pytest.mark.parametrize("text", ["第十十名", "第十二三名", "前一一名", "第二十十名"])
+def test_malformed_chinese_ranks_are_errors_not_guesses(text: str) -> None:
+    with pytest.raises(CellError, match="名次"):
+        parse_cell(text)
 
 
 @pytest.mark.parametrize(

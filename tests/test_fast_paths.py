@@ -9,6 +9,7 @@ explanation and problems included.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from decimal import Decimal
 from pathlib import Path
@@ -244,3 +245,50 @@ def test_results_are_values_explained_on_demand() -> None:
     for r in one.indicators:
         assert r.explanation and all(isinstance(line, str) and line for line in r.explanation)
     assert all(isinstance(line, str) for line in one.budget.explanation)
+
+
+def test_a_memoised_error_keeps_no_frames_alive() -> None:
+    # an impossible date is raised "from None" inside the reader: the memo must not keep
+    # that error's traceback or context (they hold the caller's frames)
+    for text in ("2024年2月30日", "排名第十二三名", "≥3.5.2%"):
+        cell = read_cell(text)
+        assert isinstance(cell, CellError)
+        assert cell.__traceback__ is None and cell.__context__ is None and cell.__cause__ is None
+
+
+def test_long_cells_are_read_but_not_remembered() -> None:
+    from scorer import cells
+
+    text = "达到" + "9" * 5 + "人" + "（说明" + "很长" * 200 + "）"
+    first = read_cell(text)
+    assert first == parse_general(text)
+    assert text not in cells._MEMO
+    short = "≥12345人"
+    read_cell(short)
+    assert short in cells._MEMO
+
+
+def test_a_str_subclass_is_scored_like_a_str() -> None:
+    class Cellish(str):
+        pass
+
+    rules = load("national-2020")
+    ctx = _Context(rules, default_catalog(), 2024)
+    plain = Indicator("产出指标", "数量指标", "培训人数", "≥100人", "120人")
+    odd = Indicator("产出指标", "数量指标", "培训人数", Cellish("≥100人"), Cellish("120人"))
+    assert _score_indicator(odd, Decimal(10), "form", ctx, 1).score == Decimal(10)
+    assert _score_indicator(odd, Decimal(10), "form", ctx, 1) == _score_indicator(plain, Decimal(10), "form", ctx, 1)
+
+
+def test_level_and_recorded_totals_add_up_from_zero() -> None:
+    # a recorded -0 or 5E+1 is summed from zero, as before: totals print as 0.00 and 50.00
+    base = next(f for f in SAMPLES if f.total_recorded == Decimal(94))
+    goal = base.goals[0]
+    rows = (
+        dataclasses.replace(goal.indicators[0], recorded=Recorded(Decimal("-0"), "x")),
+        dataclasses.replace(goal.indicators[1], recorded=Recorded(Decimal("5E+1"), "x")),
+    )
+    form = dataclasses.replace(base, goals=(dataclasses.replace(goal, indicators=rows),), total_recorded=None)
+    result = score_form(form)
+    recorded = [lv.recorded for lv in result.levels if lv.recorded is not None]
+    assert recorded and all(not str(r).startswith("-") and "E" not in str(r) for r in recorded)

@@ -374,3 +374,31 @@ async def test_review_shows_markup_like_names_and_cells_as_written(store: FormSt
         assert screen.rows[0].indicator.target == "[/]≥5[@click=app.quit]"
         assert "[/]≥5" in str(screen.query_one("#table").get_cell_at((0, 1)))
         assert pilot.app.is_running
+
+
+async def test_markup_in_a_self_score_and_a_project_name_is_shown_as_written(store: FormStore) -> None:
+    # given a form whose project name looks like markup
+    from tui.screens.new_form_dialog import NewFormDialog
+
+    fid = form_id(store, "计划管理费")
+    stored = store.get(fid)
+    store.save(fid, dataclasses.replace(stored.form, project_name="计划[/]管理费"), stored.version)
+    async with create_app(store, CATALOG).run_test(size=(100, 30), notifications=True) as pilot:
+        screen = await open_editor(pilot, store, "计划[/]管理费")
+        # when a self-score that looks like markup is typed, the dialog says what was typed
+        screen.query_one(IndicatorGrid).move_cursor(row=0)
+        screen.action_recorded()
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RecordedScoreDialog)
+        dialog.query_one("#score").value = "[/]"  # type: ignore[attr-defined]
+        dialog._save()
+        await pilot.pause()
+        assert "[/]" in str(dialog.query_one("#error").render())
+        dialog.dismiss(None)
+        await settle(pilot)
+        # and the "copy this form" button names the project as written
+        pilot.app.push_screen(NewFormDialog(2025, store.get(fid).form))
+        await pilot.pause()
+        assert "计划[/]管理费" in str(pilot.app.screen.query_one("#copy").render())
+        assert pilot.app.is_running

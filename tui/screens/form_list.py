@@ -182,7 +182,7 @@ class FormListScreen(Screen[None]):
                 Text(fmt.percent(s.rate, "—") + " ", justify="right"),
                 Text(fmt.score(s.total_computed, "—") + " ", justify="right"),
                 Text(fmt.score(s.total_recorded) + " ", style="bold yellow" if differs else "", justify="right"),
-                " " + s.grade,
+                Text(" " + s.grade),  # grade names come from a rule set file
                 Text(
                     " " + s.status.label,
                     style="green"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -47,7 +48,7 @@ class NewFormDialog(ModalScreen[Form | None]):
             with Horizontal():
                 yield Button("从空白新建", variant="primary", id="blank")
                 if t is not None:
-                    yield Button(f"复制「{t.project_name}」{t.year} 年度表单", id="copy")
+                    yield Button(escape(f"复制「{t.project_name}」{t.year} 年度表单"), id="copy")  # labels are markup
                 yield Button("取消", id="cancel")
 
     def on_mount(self) -> None:

@@ -64,7 +64,7 @@ class RecordedScoreDialog(ModalScreen[tuple[Decimal | None, str] | None]):
         self.query_one("#score", Input).focus()
 
     def _error(self, text: str) -> None:
-        self.query_one("#error", Static).update(text)
+        self.query_one("#error", Static).update(Text(text))  # it quotes what was typed
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "score":

@@ -162,7 +162,7 @@ class ReviewScreen(Screen[None]):
                     fmt.percent(s.rate, "—"),
                     fmt.score(s.total_computed, "—"),
                     fmt.score(s.total_recorded),
-                    s.grade,
+                    Text(s.grade),
                     s.status.label,
                     Text(str(s.problems or ""), style="yellow"),
                 )
