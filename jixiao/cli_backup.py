@@ -96,7 +96,5 @@ def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.storage.backup import verify
 
     info = verify(args.file)
-    out.print(
-        Text(f"{line(str(info.path))}：完好。备份于 {info.created_at}（{info.source}）：{info.summary()}")
-    )
+    out.print(Text(f"{line(str(info.path))}：完好。备份于 {info.created_at}（{info.source}）：{info.summary()}"))
     return EXIT_OK

@@ -313,7 +313,9 @@ def render(out: Console, checked: list[Checked], findings: list[Finding], unread
         names = "、".join(form_label(c.record.result.form) for c in clean[:10]) + ("等" if len(clean) > 10 else "")
         out.print(wrapped(f"未发现问题的表单 {len(clean)} 份：{names}", out.width, style="green"))
     for source, message in unreadable:
-        out.print(Text.assemble(("无法读取：", "bold red"), display(f"{source}：{message}", limit=4000)), overflow="fold")
+        out.print(
+            Text.assemble(("无法读取：", "bold red"), display(f"{source}：{message}", limit=4000)), overflow="fold"
+        )
     out.print(summary_text(len(checked), findings, len(unreadable)))
 
 

@@ -117,7 +117,9 @@ def cmd_db_info(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def forms_table(rows: list[Any], title: str = "表单") -> Table:
-    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+    t = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True
+    )
     t.add_column("编号", justify="right", no_wrap=True)
     t.add_column("年度", no_wrap=True)
     t.add_column("实施单位", overflow="fold", ratio=2, min_width=8)

@@ -191,7 +191,9 @@ def explanations(result: FormResult, goal_no: int) -> RenderableType:
     first_index = 1 + sum(1 for r in result.indicators if r.goal < goal_no)
     for i, r in enumerate(x for x in result.indicators if x.goal == goal_no):
         body = Text(line(r.indicator.name) + "：", style="bold")
-        body.append(display("；".join(r.explanation)), style=STATUS_STYLE[r.status] if r.status is Status.JUDGEMENT else "")
+        body.append(
+            display("；".join(r.explanation)), style=STATUS_STYLE[r.status] if r.status is Status.JUDGEMENT else ""
+        )
         t.add_row(f"{first_index + i}.", body)
     return Panel(t, title="计分说明", title_align="left", border_style="dim", box=box.ROUNDED)
 
@@ -251,7 +253,8 @@ def differences(result: FormResult) -> RenderableType | None:
     for r in result.indicators:
         if not r.differs or r.recorded is None:
             continue
-        why = r.explanation[-2] if len(r.explanation) >= 2 else ""
+        explanation = r.explanation  # written out on each read: once
+        why = explanation[-2] if len(explanation) >= 2 else ""
         lines.append(
             Text.assemble(
                 (f"{DIFF_MARK} {line(r.indicator.name)}：", "bold yellow"),

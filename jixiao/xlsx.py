@@ -1443,8 +1443,16 @@ def _check_package(data: bytes, name: str) -> None:
     except XlsxError:
         raise
     except (
-        zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError, IndexError,
-        KeyError, struct.error,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        ValueError,
+        IndexError,
+        KeyError,
+        struct.error,
     ) as exc:  # zipfile on a damaged central directory raises these too (found by fuzzing)
         raise XlsxError(name, f"文件已损坏或不完整，无法作为 xlsx 打开（{exc}）") from None
 

@@ -191,6 +191,10 @@ def flagged_table(engine: Any, flagged: list[FlaggedForm], catalog: Any = None) 
     return Group(*parts)
 
 
+def _too_many(count: int, limit: int) -> str:
+    return f"筛选后有 {count} 份表单，超过 {limit} 份，未做跨表检查；请加筛选条件，或使用 jixiao check --from-db"
+
+
 def portfolio_findings(store: Any, filters: Filters, limit: int, err: Console) -> tuple[list[Any], str]:
     """The across-form checks over the filtered forms (and the year before, for sandbagging)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -199,11 +203,10 @@ def portfolio_findings(store: Any, filters: Filters, limit: int, err: Console) -
 
     count = store.count(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
     if count > limit:  # counted in SQL: a province's 67,000 forms are not loaded just to be skipped
-        return (
-            [],
-            f"筛选后有 {count} 份表单，超过 {limit} 份，未做跨表检查；请加筛选条件，或使用 jixiao check --from-db",
-        )
+        return [], _too_many(count, limit)
     rows = store.list(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
+    if len(rows) > limit:  # forms added since the count
+        return [], _too_many(len(rows), limit)
     if filters.year is not None:
         rows += store.list(year=filters.year - 1, department=filters.department, unit=filters.unit)
     records = []

@@ -184,15 +184,19 @@ def _check_sees_everything(conn: Connection) -> None:
     would be silently incomplete, so only a role that bypasses the policies may take one."""
     if conn.dialect.name != "postgresql":
         return
-    hidden = conn.execute(
-        text(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relrowsecurity AND c.relname = ANY(:names) "
-            "AND (c.relforcerowsecurity OR NOT pg_has_role(current_user, c.relowner, 'USAGE')) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls))"
-        ),
-        {"names": [t.name for t in tables()]},
-    ).scalars().all()
+    hidden = (
+        conn.execute(
+            text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relrowsecurity AND c.relname = ANY(:names) "
+                "AND (c.relforcerowsecurity OR NOT pg_has_role(current_user, c.relowner, 'USAGE')) "
+                "AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls))"
+            ),
+            {"names": [t.name for t in tables()]},
+        )
+        .scalars()
+        .all()
+    )
     if hidden:
         raise BackupError(
             f"当前数据库用户受行级安全限制（{', '.join(hidden)}），看不到全部数据，备份会不完整；"
@@ -329,11 +333,19 @@ def verify(path: Path) -> BackupInfo:
         except _BROKEN as exc:
             raise BackupError(f"{path}：文件已损坏（解压失败：{exc}）；请使用另一份备份") from None
     if sha.hexdigest() != header["body_sha256"]:
-        raise BackupError(f"{path}：校验和不符（SHA-256 应为 {header['body_sha256'][:16]}…，实为 {sha.hexdigest()[:16]}…）；文件已被改动或损坏")
+        raise BackupError(
+            f"{path}：校验和不符（SHA-256 应为 {header['body_sha256'][:16]}…，实为 {sha.hexdigest()[:16]}…）；文件已被改动或损坏"
+        )
     if counts != header["counts"]:
-        diff = "、".join(f"{t} 应有 {header['counts'].get(t)} 条、实有 {c} 条" for t, c in counts.items() if header["counts"].get(t) != c)
+        diff = "、".join(
+            f"{t} 应有 {header['counts'].get(t)} 条、实有 {c} 条"
+            for t, c in counts.items()
+            if header["counts"].get(t) != c
+        )
         raise BackupError(f"{path}：记录数与文件头不符：{diff}")
-    return BackupInfo(path, header["revision"], header.get("created_at", ""), header.get("source", ""), counts, header["body_sha256"])
+    return BackupInfo(
+        path, header["revision"], header.get("created_at", ""), header.get("source", ""), counts, header["body_sha256"]
+    )
 
 
 # ------------------------------------------------------------------ restore
@@ -433,7 +445,9 @@ def restore(engine: Engine, path: Path, force: bool = False) -> BackupInfo:
                 if any(existing.values()):
                     listing = "、".join(f"{TABLE_LABELS.get(t, t)} {n}" for t, n in existing.items() if n)
                     if not force:
-                        raise BackupError(f"目标数据库不是空的（{listing}）；恢复只写入空数据库。确要替换其中的表单，请加 --force")
+                        raise BackupError(
+                            f"目标数据库不是空的（{listing}）；恢复只写入空数据库。确要替换其中的表单，请加 --force"
+                        )
                     if existing.get(AUDIT):
                         raise BackupError(
                             f"目标数据库已有修改记录（{listing}）。修改记录只能追加、不能删除，--force 也不能覆盖它；"
