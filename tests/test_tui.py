@@ -402,3 +402,29 @@ async def test_markup_in_a_self_score_and_a_project_name_is_shown_as_written(sto
         await pilot.pause()
         assert "计划[/]管理费" in str(pilot.app.screen.query_one("#copy").render())
         assert pilot.app.is_running
+
+
+async def test_catalog_names_are_shown_as_written(store: FormStore, tmp_path: Path) -> None:
+    # given a user catalog with a name that looks like markup
+    extra = tmp_path / "local.toml"
+    extra.write_text(
+        'version = "1"\n\n[[indicator]]\nname = "[/]测试[@click=app.quit]指标"\naliases = []\n'
+        'level1 = "产出指标"\nlevel2 = "数量指标"\ndirection = "positive"\nkind = "count"\nunit = "人次"\n'
+        'comparator = ">="\ndefinition = "测试"\nsource = "local"\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog([extra])
+    async with create_app(store, catalog).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        grid = screen.query_one(IndicatorGrid)
+        grid.focus()
+        grid.move_cursor(row=0, column=FIELD_COLUMN["name"])
+        await pilot.press("enter")
+        editor = screen.query_one(CellEditor)
+        editor.input.value = ""
+        # when the person types part of it, then the suggestion shows the name as written
+        editor.input.value = "测试"
+        await pilot.pause()
+        prompts = [str(editor.options.get_option_at_index(i).prompt) for i in range(editor.options.option_count)]
+        assert any("[/]测试[@click=app.quit]指标" in p for p in prompts), prompts
+        assert pilot.app.is_running

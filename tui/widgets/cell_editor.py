@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -110,7 +111,10 @@ class CellEditor(Vertical):
             return
         for m in self._matches:
             e = m.entry
-            self.options.add_option(Option(f"{e.name}  [dim]{e.level1}/{e.level2} · {e.unit or '—'}[/]"))
+            # catalog files are text people write: shown as written, only the hint is dimmed
+            self.options.add_option(
+                Option(Text.assemble(e.name, "  ", (f"{e.level1}/{e.level2} · {e.unit or '—'}", "dim")))
+            )
         self.options.add_class("-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
