@@ -42,7 +42,8 @@ async def open_editor(pilot, store: FormStore, name: str) -> FormEditorScreen:  
     return screen
 
 
-async def edit_cell(pilot, screen: FormEditorScreen, row: int, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+async def open_cell(pilot, screen: FormEditorScreen, row: int, field: str) -> CellEditor:  # type: ignore[no-untyped-def]
+    """Move to a cell, press Enter, and return its editor, emptied."""
     grid = screen.query_one(IndicatorGrid)
     grid.focus()
     grid.move_cursor(row=row, column=FIELD_COLUMN[field])
@@ -50,6 +51,11 @@ async def edit_cell(pilot, screen: FormEditorScreen, row: int, field: str, text:
     editor = screen.query_one(CellEditor)
     assert editor.is_open and editor.field == field
     editor.input.value = ""
+    return editor
+
+
+async def edit_cell(pilot, screen: FormEditorScreen, row: int, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    await open_cell(pilot, screen, row, field)
     await pilot.press(*text)
     await pilot.press("enter")
     await settle(pilot)
@@ -98,11 +104,7 @@ async def test_edit_actual_rescores_and_is_saved_with_audit(store: FormStore) ->
 async def test_typing_rescores_live_before_commit(store: FormStore) -> None:
     async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
         screen = await open_editor(pilot, store, "老干工作经费")
-        grid = screen.query_one(IndicatorGrid)
-        grid.focus()
-        grid.move_cursor(row=4, column=FIELD_COLUMN["actual"])
-        await pilot.press("enter")
-        screen.query_one(CellEditor).input.value = ""
+        await open_cell(pilot, screen, 4, "actual")
         await pilot.press(*"40万元")
         await pilot.pause()
         assert screen.result.indicators[4].score == Decimal(5)  # type: ignore[union-attr]
@@ -416,12 +418,7 @@ async def test_catalog_names_are_shown_as_written(store: FormStore, tmp_path: Pa
     catalog = load_catalog([extra])
     async with create_app(store, catalog).run_test(size=(80, 24)) as pilot:
         screen = await open_editor(pilot, store, "老干工作经费")
-        grid = screen.query_one(IndicatorGrid)
-        grid.focus()
-        grid.move_cursor(row=0, column=FIELD_COLUMN["name"])
-        await pilot.press("enter")
-        editor = screen.query_one(CellEditor)
-        editor.input.value = ""
+        editor = await open_cell(pilot, screen, 0, "name")
         # when the person types part of it, then the suggestion shows the name as written
         editor.input.value = "测试"
         await pilot.pause()
