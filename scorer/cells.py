@@ -387,9 +387,9 @@ _FAST_BODY = r"(\d+(?:\.\d+)?)([^\s\d.,:;()（）\[\]【】~至到\-≥≤<>=≧
 @cache
 def _fast_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     """``symbol or comparator word`` (longest word first, as the general reader tries them), number, unit."""
-    vocab = vocabulary()
-    words = "|".join(re.escape(w) for w, _ in vocab.prefix_comparators)
-    return re.compile(f"(?:([≥≤<>=])|({words}))?{_FAST_BODY}"), dict(vocab.prefix_comparators)
+    prefixes = vocabulary().prefix_comparators
+    words = "|".join(re.escape(w) for w, _ in prefixes)
+    return re.compile(f"(?:([≥≤<>=])|({words}))?{_FAST_BODY}"), _word_regex(prefixes, True)[1]
 
 
 _NOT_FAST_START = frozenset("年月日底末当前第")  # dates (12月, 2024年底) and ranks

@@ -7,16 +7,16 @@ status ``judgement`` with the reason, and no computed score.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from scorer import direction as directions
 from scorer import explain, units
 from scorer.cells import _MEMO as _CELLS
-from scorer.cells import Cell, CellError, CellKind, Comparator, Tier, parse_cell, read_cell
+from scorer.cells import Cell, CellError, CellKind, Comparator, Tier, read_cell
 from scorer.direction import DIRECTION_LABELS, CatalogEntryLike, CatalogLike, Direction
 from scorer.explain import Step
 from scorer.model import Form, Indicator
@@ -35,16 +35,13 @@ from scorer.rules import RuleSet
 from scorer.rules import load as load_rules
 from scorer.vocabulary import level_key, vocabulary
 
+T = TypeVar("T")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 COL_TARGET = "年初目标值"
 COL_ACTUAL = "实际完成值"
-
-
-def _s(value: Decimal) -> str:
-    return plain(value, 4)
 
 
 class _Context:
@@ -62,20 +59,28 @@ class _Context:
         self.scales = dict(vocabulary().scales)
 
 
-_CONTEXTS: dict[tuple[int, int, int | None], tuple[RuleSet, object, _Context]] = {}
+_BUILT: dict[tuple[Any, ...], tuple[tuple[object, ...], Any]] = {}
+
+
+def _built_once(kind: str, owners: tuple[object, ...], extra: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """What ``build`` makes from read-only ``owners`` (rule sets, catalogs), made once per owner.
+
+    Keyed by identity: hashing a RuleSet costs more than the work saved. The entry keeps
+    its owners alive, so an id is never reused while it is cached; bounded, cleared when full.
+    """
+    key = (kind, *map(id, owners), *extra)
+    hit = _BUILT.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], owners, strict=True)):
+        return hit[1]  # type: ignore[no-any-return]
+    value = build()
+    if len(_BUILT) >= 128:
+        _BUILT.clear()
+    _BUILT[key] = (owners, value)
+    return value
 
 
 def _context(rules: RuleSet, catalog: CatalogLike | None, year: int | None) -> _Context:
-    """The context for these rules, catalog and year, built once (checked by identity, not id alone)."""
-    key = (id(rules), id(catalog), year)
-    hit = _CONTEXTS.get(key)
-    if hit is not None and hit[0] is rules and hit[1] is catalog:
-        return hit[2]
-    ctx = _Context(rules, catalog, year)
-    if len(_CONTEXTS) >= 64:
-        _CONTEXTS.clear()
-    _CONTEXTS[key] = (rules, catalog, ctx)
-    return ctx
+    return _built_once("context", (rules, catalog), (year,), lambda: _Context(rules, catalog, year))
 
 
 class _Row:
@@ -109,11 +114,17 @@ class _Row:
         return Status.MET, self.weight
 
     def partial(self, score: Decimal, formula: Step) -> tuple[Status, Decimal]:
-        w = self.weight
-        score = w if score >= w else score  # as max(0, min(w, score)): equal values keep w / ZERO
-        score = ZERO if score <= ZERO else score
+        status, score = _partly(score, self.weight)
         self.lines.append((explain.partial, formula, score))
-        return (Status.PARTLY if score > 0 else Status.MISSED), score
+        return status, score
+
+
+def _partly(score: Decimal, weight: Decimal) -> tuple[Status, Decimal]:
+    """A proportional score kept within 0..weight, as max(0, min(weight, score)) (an equal value
+    gives weight or ZERO themselves), and whether anything was earned."""
+    score = weight if score >= weight else score
+    score = ZERO if score <= ZERO else score
+    return (Status.PARTLY if score > 0 else Status.MISSED), score
 
 
 # --------------------------------------------------------------- qualitative
@@ -154,27 +165,30 @@ def _catalog_entry(catalog: CatalogLike, name: str) -> CatalogEntryLike | None:
     return catalog.lookup(name)
 
 
-@lru_cache(maxsize=65536)
-def _resolved_direction(catalog: CatalogLike | None, name: str, level1: str, level2: str) -> Direction:
-    """The direction of an indicator whose target has no comparator; the catalog is read-only."""
-    d = directions.resolve(Indicator(level1, level2, name, "", ""), catalog)
+def _numeric(d: Direction) -> Direction:
+    """A qualitative catalog entry compared by numbers reads them as positive."""
     if d.value == "qualitative":
         return Direction("positive", d.source + "（定性条目，数值按正向）")
     return d
 
 
+@lru_cache(maxsize=65536)
+def _resolved_direction(catalog: CatalogLike | None, name: str, level1: str, level2: str) -> Direction:
+    return _numeric(directions.resolve(Indicator(level1, level2, name, "", ""), catalog))
+
+
+def _implied_direction(ind: Indicator, catalog: CatalogLike | None) -> Direction:
+    """The direction of a row whose target has no comparator; memoised (the catalog is read-only)."""
+    try:
+        return _resolved_direction(catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
+    except TypeError:  # an unhashable catalog: resolve without the memo
+        return _numeric(directions.resolve(ind, catalog))
+
+
 def _direction_for(row: _Row, t: Cell) -> Direction:
     if row.ind.direction:
         return Direction(row.ind.direction, "表中设定")
-    d = _BY_COMPARATOR.get(t.comparator)
-    if d is not None:
-        return d
-    ind = row.ind
-    try:
-        return _resolved_direction(row.ctx.catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
-    except TypeError:  # an unhashable catalog: resolve without the cache
-        d = directions.resolve(ind, row.ctx.catalog)
-        return Direction("positive", d.source + "（定性条目，数值按正向）") if d.value == "qualitative" else d
+    return _BY_COMPARATOR.get(t.comparator) or _implied_direction(row.ind, row.ctx.catalog)
 
 
 def _entry(row: _Row) -> CatalogEntryLike | None:
@@ -437,12 +451,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
     tu, au = t.unit, a.unit
     if tk is _QUANTITY and ak is _QUANTITY and a.comparator is _PLAIN and (tu == au and tu or bool(tu) != bool(au)):
         tc = t.comparator
-        d = _BY_COMPARATOR.get(tc)
-        if d is None:
-            try:
-                d = _resolved_direction(ctx.catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
-            except TypeError:
-                return _score_general(ind, weight, weight_source, ctx, goal)
+        d = _BY_COMPARATOR.get(tc) or _implied_direction(ind, ctx.catalog)
         A, B = t.value, a.value
         if tc is _RANGE_CMP or A is None or B is None or A <= 0:
             return _score_general(ind, weight, weight_source, ctx, goal)
@@ -460,20 +469,14 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≤", A, u), w)
             else:
                 linear = ctx.linear_reverse
-                score = w * (ONE - (B - A) / A) if linear else w * A / B
-                score = w if score >= w else score
-                score = ZERO if score <= ZERO else score
-                status = _PARTLY if score > 0 else _MISSED
+                status, score = _partly(w * (ONE - (B - A) / A) if linear else w * A / B, w)
                 step = (explain.partial, (explain.reverse_formula, scale, w, A, B, linear), score)
         elif dv == "equal":
             if B == A:
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "=", A, u), w)
             else:
                 lo, hi = (A, B) if A < B else (B, A)
-                score = w * lo / hi
-                score = w if score >= w else score
-                score = ZERO if score <= ZERO else score
-                status = _PARTLY if score > 0 else _MISSED
+                status, score = _partly(w * lo / hi, w)
                 step = (explain.partial, (explain.equal_formula, scale, w, lo, hi), score)
         else:
             if B >= A:
@@ -481,10 +484,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
                     return _score_general(ind, weight, weight_source, ctx, goal)
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≥", A, u), w)
             else:
-                score = w * B / A
-                score = w if score >= w else score
-                score = ZERO if score <= ZERO else score
-                status = _PARTLY if score > 0 else _MISSED
+                status, score = _partly(w * B / A, w)
                 step = (explain.partial, (explain.positive_formula, scale, w, B, A), score)
         rec = ind.recorded
         if rec is not None and (rec.score > w or (rec.score != score and q2(rec.score) != q2(score))):
@@ -617,23 +617,18 @@ def _split(pool: Decimal, given: list[Decimal | None]) -> tuple[list[Decimal], b
     return [w if w is not None else share for w in given], ok
 
 
-_LEVEL_TABLES: dict[int, tuple[RuleSet, tuple[dict[str, str], dict[str, Decimal], dict[str, str]]]] = {}
-
-
 def _level_tables(rules: RuleSet) -> tuple[dict[str, str], dict[str, Decimal], dict[str, str]]:
     """The rule set's 一级 aliases, pools and printed names by level key (read-only; built once)."""
-    hit = _LEVEL_TABLES.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    tables = (
-        {level_key(k): level_key(v) for k, v in rules.level1_alias},
-        {level_key(k): v for k, v in rules.level1_weights},
-        {level_key(k): k for k, v in rules.level1_weights},
+    return _built_once(
+        "levels",
+        (rules,),
+        (),
+        lambda: (
+            {level_key(k): level_key(v) for k, v in rules.level1_alias},
+            {level_key(k): v for k, v in rules.level1_weights},
+            {level_key(k): k for k, v in rules.level1_weights},
+        ),
     )
-    if len(_LEVEL_TABLES) >= 64:
-        _LEVEL_TABLES.clear()
-    _LEVEL_TABLES[id(rules)] = (rules, tables)
-    return tables
 
 
 def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, str]], list[Problem], list[str]]:
@@ -711,16 +706,9 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
 # ------------------------------------------------------------------- budget
 
 
-_PERCENT = re.compile(r"\s*(\d{1,15}(?:\.\d{1,12})?)\s*%\s*")
-
-
 def _rate_text(text: str) -> Decimal | None:
-    m = _PERCENT.fullmatch(text)  # "97.23%": a new text on nearly every form, not worth the memo
-    if m is not None:
-        return Decimal(m.group(1)) / HUNDRED
-    try:
-        cell = parse_cell(text)
-    except CellError:
+    cell = read_cell(text)
+    if not isinstance(cell, Cell):
         return None
     if cell.kind is CellKind.QUANTITY and cell.unit == "%" and cell.value is not None:
         return cell.value / HUNDRED

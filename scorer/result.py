@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -131,9 +131,6 @@ class LevelTotal(NamedTuple):
     recorded: Decimal | None
 
 
-_LAST_ALL: list[tuple[object, tuple[Problem, ...]]] = [(None, ())]  # one slot, replaced whole
-
-
 @dataclass(frozen=True, slots=True)
 class FormResult:
     form: Form
@@ -149,6 +146,14 @@ class FormResult:
     grade_recorded: str | None
     cap_note: str = ""
     problems: tuple[Problem, ...] = ()
+    _all_problems: tuple[Problem, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        gathered = list(self.problems)
+        for r in self.indicators:
+            if r.problems:
+                gathered.extend(r.problems)
+        object.__setattr__(self, "_all_problems", tuple(gathered))
 
     @property
     def pending(self) -> int:
@@ -161,18 +166,8 @@ class FormResult:
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:
-        """The form's problems, then each row's; the checks ask a form for them many times
-        in a row, so the last form's answer is kept (results are immutable)."""
-        last = _LAST_ALL[0]
-        if last[0] is self:
-            return last[1]
-        out: list[Problem] = list(self.problems)
-        for r in self.indicators:
-            if r.problems:
-                out.extend(r.problems)
-        found = tuple(out)
-        _LAST_ALL[0] = (self, found)
-        return found
+        """The form's problems, then each row's (gathered once: the checks ask many times)."""
+        return self._all_problems
 
     @property
     def total_differs(self) -> bool:
