@@ -1,12 +1,44 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from tests import pg_server
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 NINETY_FOUR = SAMPLES / "2024-shangye-laogan.toml"
+
+_SERVER: pg_server.Server | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start a throw-away PostgreSQL for this run unless one is given (JIXIAO_TEST_PG).
+
+    Runs before any test module is imported, so modules that read JIXIAO_TEST_PG
+    at import time see the server. Set JIXIAO_TEST_PG=off to run without one.
+    """
+    global _SERVER
+    if os.environ.get("JIXIAO_TEST_PG") or hasattr(config, "workerinput"):
+        if os.environ.get("JIXIAO_TEST_PG") == "off":
+            os.environ["JIXIAO_TEST_PG"] = ""
+        return
+    reason = pg_server.missing_reason()
+    if reason is not None:
+        os.environ["JIXIAO_TEST_PG_SKIP_REASON"] = reason
+        return
+    _SERVER = pg_server.start_throwaway()
+    os.environ["JIXIAO_TEST_PG"] = _SERVER.app_url
+    os.environ["JIXIAO_TEST_PG_ADMIN"] = _SERVER.admin_url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _SERVER
+    if _SERVER is not None:
+        _SERVER.stop()
+        _SERVER = None
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from jixiao.storage import FormStore, StoreError
 from jixiao.storage.backup import FORMAT, BackupError, backup, read_rows, restore, verify
 from jixiao.storage.database import make_engine, upgrade
 from jixiao.storage.seed import sample_forms
-from tests.storage_backends import BACKENDS, PG_URL, make_backend
+from tests.storage_backends import BACKENDS, PG_REASON, PG_URL, make_backend
 
 
 @pytest.fixture(params=BACKENDS)
@@ -109,7 +109,7 @@ def test_round_trip_into_a_fresh_database_of_each_kind(source: Engine, target: t
     assert again.counts["forms"] == info.counts["forms"] + 1
 
 
-@pytest.mark.skipif(not PG_URL, reason="未设置 JIXIAO_TEST_PG")
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 def test_postgresql_to_sqlite(tmp_path: Path) -> None:
     gen = make_backend("postgresql", tmp_path)
     _, pg = next(gen)
@@ -323,7 +323,7 @@ def test_db_backup_verify_restore_commands(source: Engine, tmp_path: Path) -> No
     assert code == 1 and "损坏" in err
 
 
-@pytest.mark.skipif(not PG_URL, reason="未设置 JIXIAO_TEST_PG")
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 def test_a_role_under_row_level_security_cannot_take_a_partial_backup(tmp_path: Path) -> None:
     import uuid
 

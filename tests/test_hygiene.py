@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.tools import tool
 
 FORBIDDEN = ("textual", "sqlalchemy", "reportlab", "pyhanko", "jixiao")
 
@@ -27,8 +27,5 @@ def test_core_import_pulls_in_no_adapter(package: str) -> None:
 
 
 def test_import_contracts() -> None:
-    lint = shutil.which("lint-imports")
-    if lint is None:
-        pytest.skip("import-linter 未安装")
-    out = subprocess.run([lint, "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([tool("lint-imports"), "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr

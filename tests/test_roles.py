@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from jixiao.storage.seed import sample_forms
 from jixiao.storage.store import FormStore, StoreError
 from jixiao.storage.users import Directory
-from tests.storage_backends import PG_URL, make_backend
+from tests.storage_backends import PG_REASON, PG_URL, make_backend
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="未设置 JIXIAO_TEST_PG：跳过数据库角色测试")
+pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 
 SHANGYE = "武昌区商业行业离退休人员管理服务中心"
 JINGKE = "武昌区经济信息化和科技创新局"

@@ -25,7 +25,7 @@ from jixiao.workflow import State, WorkflowError
 from scorer.formfile import load_form
 from scorer.model import Budget, Form, Goal, Indicator, Recorded
 from tests.conftest import NINETY_FOUR, SAMPLES
-from tests.storage_backends import PG_URL, backend_engine, make_backend
+from tests.storage_backends import PG_REASON, PG_URL, backend_engine, make_backend
 
 engine = backend_engine  # one fixture for every storage test (tests/storage_backends.py)
 
@@ -191,7 +191,7 @@ def test_two_sessions_conflict_and_nothing_is_lost(engine: Engine) -> None:
     assert bob.get(sf.id).form.goals[0].indicators[0].actual == "≥310"
 
 
-@pytest.mark.skipif(not PG_URL, reason="未设置 JIXIAO_TEST_PG：跳过 PostgreSQL 并发负载测试")
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
     """8 writers × 200 increments on one form: every success lands, every conflict is reported."""
     writers, updates, deadline = 8, 200, time.monotonic() + 240
