@@ -28,6 +28,9 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  
     dsub = d.add_subparsers(dest="db_command", metavar="子命令", parser_class=parser_class, required=True)
     dsub.add_parser("upgrade", help="把数据库迁移到最新版本（新库会被创建）").set_defaults(func=cmd_db_upgrade)
     dsub.add_parser("info", help="显示数据库位置、版本和表单数").set_defaults(func=cmd_db_info)
+    dsub.add_parser(
+        "rescore", help="按规则重新计算并保存数据库不担保的评分（须以数据库所有者或 jixiao_scorer 身份运行）"
+    ).set_defaults(func=cmd_db_rescore)
 
     ls = sub.add_parser("list", help="列出数据库中的表单")
     _filters(ls)
@@ -110,6 +113,20 @@ def cmd_db_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     t.add_row("表单数", str(store.count()))
     t.add_row("当前用户", Text(line(store.actor)))
     out.print(t)
+    return EXIT_OK
+
+
+def cmd_db_rescore(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from sqlalchemy import text
+
+    store = open_store(args, err)
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            if not conn.execute(text("SELECT jixiao_trusted_writer()")).scalar_one():
+                err.print("无权限：只有数据库所有者或 jixiao_scorer 角色的成员能写入受信任的评分")
+                return EXIT_INVALID
+    done = store.rescore(only_missing=True)
+    out.print(f"已重新计算 {done} 份表单的评分")
     return EXIT_OK
 
 

@@ -95,8 +95,10 @@ def test_a_filler_cannot_update_another_units_form(setup: Setup) -> None:
         assert cur.rowcount == 0
         cur = conn.execute("UPDATE indicators SET actual = '篡改' WHERE form_id = %s", (other,))
         assert cur.rowcount == 0
-        cur = conn.execute("DELETE FROM forms WHERE id = %s", (other,))
-        assert cur.rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # deletes go through jixiao_delete_form
+            conn.execute("DELETE FROM forms WHERE id = %s", (other,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT jixiao_delete_form(%s)", (other,))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(
                 "INSERT INTO forms (year, implementing_unit, project_name, department, form_kind, title, ticks_category, ticks_attribute, ticks_project_type, budget_label, budget_rate_text, budget_score_reason, deviation_analysis, improvement_measures, signoff_preparer, signoff_reviewer, signoff_unit_head, signoff_finance_head, signoff_project_lead, signoff_contact, signoff_phone, signoff_date, status, version, created_at, updated_at, updated_by, signed_by, signature_sha256, computed_rules, computed_grade, computed_pending, computed_problems) VALUES (2025, %s, '冒名项目', '', 'project', '', '[]', '[]', '[]', '', '', '', '', '', '', '', '', '', '', '', '', '', 'draft', 1, now(), now(), '', '', '', '', '', 0, 0)",
@@ -113,7 +115,8 @@ def test_a_filler_cannot_change_a_submitted_form(setup: Setup) -> None:
         assert conn.execute("UPDATE forms SET deviation_analysis = '提交后再改' WHERE id = %s", (own,)).rowcount == 0
         assert conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (own,)).rowcount == 0
         assert conn.execute("UPDATE indicators SET actual = '提交后再改' WHERE form_id = %s", (own,)).rowcount == 0
-        assert conn.execute("DELETE FROM indicators WHERE form_id = %s", (own,)).rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT jixiao_clear_children(%s)", (own,))
     # the owner role bypasses row-level security, but the workflow trigger still refuses
     with setup.store.engine.begin() as conn, pytest.raises(Exception, match="read-only"):
         conn.exec_driver_sql(f"UPDATE indicators SET actual = '提交后再改' WHERE form_id = {own}")

@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine
 
-from jixiao.storage.models import FormRow, IndicatorRow
+from jixiao.review.trusted import FormNumbers, IndicatorNumbers, form_numbers, indicator_numbers
+from jixiao.storage.models import FormRow
 
 GRADES = ("优", "良", "中", "差")
 GROUPINGS = {"unit": "实施单位", "department": "主管部门", "level1": "一级指标", "grade": "等级", "year": "年度"}
@@ -102,108 +103,77 @@ def _median(values: list[int], unit: Decimal) -> Decimal | None:
     )
 
 
+_KEYS = {"unit": "implementing_unit", "department": "department", "grade": "grade", "year": "year"}
+
+
 def aggregate(engine: Engine, by: str = "unit", filters: Filters | None = None) -> list[GroupRow]:
-    """The review table grouped by unit, department, grade, year or 一级指标; worst first."""
+    """The review table grouped by unit, department, grade, year or 一级指标; worst first.
+
+    Sums run over exact integers, per form, from the verdicts the database vouches
+    for; forms changed by an untrusted writer are recomputed (review/trusted.py).
+    """
     if by not in GROUPINGS:
         raise ValueError(f"未知的分组「{by}」；可用：{', '.join(GROUPINGS)}")
     filters = filters or Filters()
     if by == "level1":
         return _by_level1(engine, filters)
-    key = {
-        "unit": FormRow.implementing_unit,
-        "department": FormRow.department,
-        "grade": FormRow.computed_grade,
-        "year": FormRow.year,
-    }[by]
-    has_rec = FormRow.agg_recorded_c.is_not(None)
-    cols = [
-        key.label("k"),
-        func.count(FormRow.id),
-        func.sum(FormRow.agg_planned_u),
-        func.sum(FormRow.agg_executed_u),
-        func.sum(FormRow.agg_total_c),
-        func.count(FormRow.agg_total_c),
-        func.sum(FormRow.agg_recorded_c),
-        func.count(FormRow.agg_recorded_c),
-        func.sum(case((has_rec, FormRow.agg_total_c), else_=0)),
-        func.sum(FormRow.agg_errors),
-        func.sum(FormRow.agg_warnings),
-        func.sum(FormRow.agg_infos),
-        func.sum(FormRow.agg_indicators),
-        *[func.sum(case((FormRow.computed_grade == g, 1), else_=0)) for g in GRADES],
-    ]
-    q = filters.apply(select(*cols)).group_by(key)
-    medians: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    with engine.connect() as conn:
-        rows = conn.execute(q).all()
-        mq = filters.apply(select(key, FormRow.agg_total_c, FormRow.agg_recorded_c))
-        for k, total, rec in conn.execute(mq):
-            if total is not None:
-                medians[str(k)][0].append(total)
-            if rec is not None:
-                medians[str(k)][1].append(rec)
-    out = []
-    for r in rows:
-        k = str(r[0]) if r[0] not in (None, "") else "（未填）"
-        comp, rec = medians.get(str(r[0]), ([], []))
-        out.append(
-            GroupRow(
-                key=k,
-                forms=r[1],
-                planned=_dec(r[2], U),
-                executed=_dec(r[3], U),
-                mean_computed=_mean(r[4], r[5], C),
-                median_computed=_median(comp, C),
-                mean_recorded=_mean(r[6], r[7], C),
-                median_recorded=_median(rec, C),
-                recorded_forms=r[7],
-                gap_base=_mean(r[8], r[7], C),
-                errors=r[9] or 0,
-                warnings=r[10] or 0,
-                infos=r[11] or 0,
-                indicators=r[12] or 0,
-                grades={g: int(r[13 + i] or 0) for i, g in enumerate(GRADES)},
-            )
-        )
+    groups: dict[str, list[FormNumbers]] = defaultdict(list)
+    for f in form_numbers(engine, filters.apply):
+        groups[str(getattr(f, _KEYS[by]))].append(f)
+    out = [_group_row(k, forms) for k, forms in groups.items()]
     return sorted(out, key=lambda g: (g.risk, g.key))
 
 
+def _group_row(key: str, forms: list[FormNumbers]) -> GroupRow:
+    totals = [f.total_c for f in forms if f.total_c is not None]
+    recorded = [f for f in forms if f.recorded_c is not None]
+    rec_values = [f.recorded_c for f in recorded if f.recorded_c is not None]
+    return GroupRow(
+        key=key if key not in ("None", "") else "（未填）",
+        forms=len(forms),
+        planned=_dec(sum(f.planned_u or 0 for f in forms), U),
+        executed=_dec(sum(f.executed_u or 0 for f in forms), U),
+        mean_computed=_mean(sum(totals), len(totals), C),
+        median_computed=_median(totals, C),
+        mean_recorded=_mean(sum(rec_values), len(rec_values), C),
+        median_recorded=_median(rec_values, C),
+        recorded_forms=len(recorded),
+        gap_base=_mean(sum(f.total_c or 0 for f in recorded), len(recorded), C),
+        errors=sum(f.errors for f in forms),
+        warnings=sum(f.warnings for f in forms),
+        infos=sum(f.infos for f in forms),
+        indicators=sum(f.indicators for f in forms),
+        grades={g: sum(1 for f in forms if f.grade == g) for g in GRADES},
+    )
+
+
 def _by_level1(engine: Engine, filters: Filters) -> list[GroupRow]:
-    q = filters.apply(
-        select(
-            IndicatorRow.level1,
-            func.count(func.distinct(IndicatorRow.form_id)),
-            func.count(IndicatorRow.id),
-            func.sum(IndicatorRow.agg_weight_u),
-            func.sum(IndicatorRow.agg_score_u),
-            func.sum(case((IndicatorRow.computed_status == "judgement", 1), else_=0)),
-            func.sum(case((IndicatorRow.computed_status.in_(("missed", "partly")), 1), else_=0)),
-            func.sum(case((IndicatorRow.computed_status == "invalid", 1), else_=0)),
-        ).join(FormRow, FormRow.id == IndicatorRow.form_id)
-    ).group_by(IndicatorRow.level1)
+    groups: dict[str, list[IndicatorNumbers]] = defaultdict(list)
+    for i in indicator_numbers(engine, filters.apply):
+        groups[i.level1 or "（未填）"].append(i)
     out = []
-    with engine.connect() as conn:
-        for level1, forms, n, weight, score, judgement, missed, invalid in conn.execute(q):
-            w = _dec(weight, W)
-            sc = _dec(score, W)
-            out.append(
-                GroupRow(
-                    key=level1 or "（未填）",
-                    forms=forms,
-                    planned=Decimal(0),
-                    executed=Decimal(0),
-                    mean_computed=(sc / n).quantize(C) if n else None,
-                    median_computed=None,
-                    mean_recorded=None,
-                    median_recorded=None,
-                    recorded_forms=0,
-                    errors=invalid or 0,
-                    warnings=judgement or 0,
-                    infos=missed or 0,
-                    indicators=n,
-                    attainment=(sc / w) if w else None,
-                )
+    for level1, rows in groups.items():
+        n = len(rows)
+        w = _dec(sum(r.weight_u or 0 for r in rows), W)
+        sc = _dec(sum(r.score_u or 0 for r in rows), W)
+        out.append(
+            GroupRow(
+                key=level1,
+                forms=len({r.form_id for r in rows}),
+                planned=Decimal(0),
+                executed=Decimal(0),
+                mean_computed=(sc / n).quantize(C) if n else None,
+                median_computed=None,
+                mean_recorded=None,
+                median_recorded=None,
+                recorded_forms=0,
+                errors=sum(1 for r in rows if r.status == "invalid"),
+                warnings=sum(1 for r in rows if r.status == "judgement"),
+                infos=sum(1 for r in rows if r.status in ("missed", "partly")),
+                indicators=n,
+                attainment=(sc / w) if w else None,
             )
+        )
     return sorted(out, key=lambda g: (g.attainment or Decimal(0), g.key))
 
 
@@ -221,39 +191,25 @@ class FlaggedForm:
 
 
 def flagged_forms(engine: Engine, filters: Filters | None = None, limit: int = 20) -> list[FlaggedForm]:
-    """The forms with the most findings, worst first (read from the stored counts)."""
+    """The forms with the most findings, worst first (stored counts where trusted, else recomputed)."""
     filters = filters or Filters()
-    gap = func.coalesce(FormRow.agg_recorded_c, FormRow.agg_total_c) - FormRow.agg_total_c
-    q = filters.apply(
-        select(
-            FormRow.id,
-            FormRow.year,
-            FormRow.implementing_unit,
-            FormRow.project_name,
-            FormRow.agg_total_c,
-            FormRow.agg_recorded_c,
-            FormRow.computed_grade,
-            FormRow.computed_rate,
-            FormRow.agg_errors,
-            FormRow.agg_warnings,
-            FormRow.status,
+    forms = [f for f in form_numbers(engine, filters.apply) if f.errors + f.warnings > 0]
+
+    def gap(f: FormNumbers) -> int:
+        return (f.recorded_c if f.recorded_c is not None else f.total_c or 0) - (f.total_c or 0)
+
+    forms.sort(key=lambda f: (-f.errors, -f.warnings, -gap(f), f.id))
+    return [
+        FlaggedForm(
+            id=f.id,
+            key=f"{f.year}/{f.implementing_unit}/{f.project_name}",
+            total_computed=_dec(f.total_c, C) if f.total_c is not None else None,
+            total_recorded=_dec(f.recorded_c, C) if f.recorded_c is not None else None,
+            grade=f.grade,
+            rate=f.rate,
+            errors=f.errors,
+            warnings=f.warnings,
+            status=f.status,
         )
-        .where((FormRow.agg_errors + FormRow.agg_warnings) > 0)
-        .order_by(FormRow.agg_errors.desc(), FormRow.agg_warnings.desc(), gap.desc(), FormRow.id)
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        return [
-            FlaggedForm(
-                id=r[0],
-                key=f"{r[1]}/{r[2]}/{r[3]}",
-                total_computed=_dec(r[4], C) if r[4] is not None else None,
-                total_recorded=_dec(r[5], C) if r[5] is not None else None,
-                grade=r[6],
-                rate=r[7],
-                errors=r[8],
-                warnings=r[9],
-                status=r[10],
-            )
-            for r in conn.execute(q)
-        ]
+        for f in forms[:limit]
+    ]

@@ -17,10 +17,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from jixiao.review.aggregate import GRADES, GROUPINGS, Filters, FlaggedForm, GroupRow
-from jixiao.storage.models import FormRow
+from jixiao.review.trusted import form_numbers
 from scorer import numbers as fmt
 
 
@@ -136,11 +136,11 @@ def review_pdf(
         )
     )
     story += [t, Spacer(1, 6 * mm)]
-    with engine.connect() as conn:
-        q = filters.apply(
-            select(FormRow.agg_total_c, FormRow.agg_recorded_c).where(FormRow.agg_recorded_c.is_not(None))
-        )
-        points = [(float(Decimal(c) / 100), float(Decimal(r) / 100)) for c, r in conn.execute(q) if c is not None]
+    points = [
+        (float(Decimal(f.total_c) / 100), float(Decimal(f.recorded_c) / 100))
+        for f in form_numbers(engine, filters.apply)
+        if f.total_c is not None and f.recorded_c is not None
+    ]
     charts = Table([[_grade_chart(groups, font.name), _scatter(points, font.name)]], colWidths=[125 * mm, 125 * mm])
     story += [charts, Spacer(1, 4 * mm), Paragraph("问题表单与主要问题", st.subtitle)]
     for f in flagged:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
 from scorer.result import FormResult, Severity
@@ -153,3 +156,18 @@ def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, in
         irow.computed_score = ires.score
         irow.agg_weight_u = scaled(ires.weight, 4)
         irow.agg_score_u = scaled(ires.score, 4)
+
+
+def clear_children(s: Session, row: FormRow) -> None:
+    """Remove a stored form's goals and indicators before they are written anew.
+
+    On PostgreSQL fillers hold no DELETE privilege (it would also let them
+    LOCK the table against everyone), so the checked function
+    ``jixiao_clear_children`` deletes for them; the session forgets the old rows.
+    """
+    for goal in list(row.goals):
+        for indicator in list(goal.indicators):
+            s.expunge(indicator)
+        s.expunge(goal)
+    s.execute(text("SELECT jixiao_clear_children(:id)"), {"id": row.id})
+    s.expire(row, ["goals"])

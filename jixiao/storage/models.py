@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     FetchedValue,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -103,6 +105,9 @@ class FormRow(Base):
     agg_warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     agg_infos: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     agg_indicators: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # false when someone other than a trusted writer changed the form (migration 0004):
+    # readers then recompute the verdict instead of believing the stored one
+    scores_trusted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     goals: Mapped[list[GoalRow]] = relationship(
         back_populates="form", cascade="all, delete-orphan", order_by="GoalRow.position"
@@ -202,3 +207,23 @@ class AuditRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     # PostgreSQL fills in current_user (migration 0003); never set by the application
     db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())
+    # the PostgreSQL transaction, linking the entry to its row_changes (migration 0004)
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
+
+
+class RowChange(Base):
+    """A change to forms, goals or indicators, written by PostgreSQL's own triggers."""
+
+    __tablename__ = "row_changes"
+    __table_args__ = (Index("ix_row_changes_form", "form_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=FetchedValue())
+    txid: Mapped[int | None] = mapped_column(BigInteger)
+    db_user: Mapped[str] = mapped_column(String(63), server_default=FetchedValue())
+    table_name: Mapped[str] = mapped_column(String(30))
+    op: Mapped[str] = mapped_column(String(10))
+    row_id: Mapped[int | None] = mapped_column(BigInteger)
+    form_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
+    after: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]

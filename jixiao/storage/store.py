@@ -10,18 +10,18 @@ from __future__ import annotations
 import getpass
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy import Engine, Select, func, or_, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
-from jixiao.storage.convert import fill_computed, fill_row, to_form
+from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow
 from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
 from scorer.engine import BUILTIN, score_form
@@ -340,29 +340,53 @@ class FormStore:
             return []
         q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
         with Session(self.engine) as s:
-            return [
-                FormSummary(
-                    id=r.id,
-                    year=r.year,
-                    department=r.department,
-                    implementing_unit=r.implementing_unit,
-                    project_name=r.project_name,
-                    form_kind=r.form_kind,
-                    planned=r.budget_planned,
-                    executed=r.budget_executed,
-                    rate=r.computed_rate,
-                    total_computed=r.computed_total,
-                    total_recorded=r.total_recorded,
-                    grade=r.computed_grade,
-                    status=State(r.status),
-                    problems=r.computed_problems,
-                    pending=r.computed_pending,
-                    version=r.version,
-                    updated_at=_aware(r.updated_at) or _now(),
-                    updated_by=r.updated_by,
+            rows = list(s.execute(q.execution_options(yield_per=500)).scalars())
+        doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not r.scores_trusted])}
+        return [self._summary(doubtful.get(r.id, r)) for r in rows]
+
+    @staticmethod
+    def _summary(r: FormRow) -> FormSummary:
+        return FormSummary(
+            id=r.id,
+            year=r.year,
+            department=r.department,
+            implementing_unit=r.implementing_unit,
+            project_name=r.project_name,
+            form_kind=r.form_kind,
+            planned=r.budget_planned,
+            executed=r.budget_executed,
+            rate=r.computed_rate,
+            total_computed=r.computed_total,
+            total_recorded=r.total_recorded,
+            grade=r.computed_grade,
+            status=State(r.status),
+            problems=r.computed_problems,
+            pending=r.computed_pending,
+            version=r.version,
+            updated_at=_aware(r.updated_at) or _now(),
+            updated_by=r.updated_by,
+        )
+
+    def recomputed_rows(self, ids: Sequence[int], batch: int = 200) -> Iterator[FormRow]:
+        """Detached rows of ``ids`` with their verdict recomputed in memory, never written.
+
+        For forms whose stored verdict the database does not vouch for
+        (``scores_trusted`` false): a forged ``computed_total`` is not believed.
+        """
+        for start in range(0, len(ids), batch):
+            with Session(self.engine) as s, s.no_autoflush:
+                rows = list(
+                    s.execute(
+                        select(FormRow)
+                        .where(FormRow.id.in_(ids[start : start + batch]))
+                        .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+                    ).scalars()
                 )
-                for r in s.execute(q.execution_options(yield_per=500)).scalars()
-            ]
+                for row in rows:
+                    result = self.score(to_form(row))
+                    fill_computed(row, result, finding_counts(result))
+                s.expunge_all()
+            yield from rows
 
     def count(
         self,
@@ -435,7 +459,10 @@ class FormStore:
         s.add_all(entries)
 
     def _write(self, s: Session, row: FormRow, form: Form) -> None:
-        fill_row(row, form)
+        if row.id is not None and self.engine.dialect.name == "postgresql":
+            clear_children(s, row)
+        with s.no_autoflush:  # one UPDATE, one new version: not a flush when the old goals are loaded
+            fill_row(row, form)
         result = self.score(form)
         fill_computed(row, result, finding_counts(result))
         row.updated_at = _now()
@@ -609,8 +636,13 @@ class FormStore:
         done = 0
         with Session(self.engine) as s:
             q = select(FormRow.id)
-            if only_missing:
-                q = q.where(FormRow.agg_total_c.is_(None), FormRow.computed_total.is_not(None))
+            if only_missing:  # copies missing, or written by someone the database does not vouch for
+                q = q.where(
+                    or_(
+                        (FormRow.agg_total_c.is_(None) & FormRow.computed_total.is_not(None)),
+                        ~FormRow.scores_trusted,
+                    )
+                )
             ids = list(s.execute(q).scalars())
         for start in range(0, len(ids), batch):
             with Session(self.engine) as s, s.begin():
@@ -625,6 +657,7 @@ class FormStore:
                     versions[row.id] = row.version
                     result = self.score(to_form(row))
                     fill_computed(row, result, finding_counts(result))
+                    row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
                     done += 1
                 s.flush()
                 table = FormRow.__table__
@@ -641,4 +674,9 @@ class FormStore:
             self._audit(
                 s, row, "delete", [Change("", "删除表单", form_key(to_form(row)), None)], reason, version=row.version
             )
-            s.delete(row)
+            if self.engine.dialect.name == "postgresql":
+                s.flush()
+                s.expunge_all()
+                s.execute(text("SELECT jixiao_delete_form(:id)"), {"id": form_id})
+            else:
+                s.delete(row)
