@@ -355,7 +355,7 @@ def cmd_history(args: argparse.Namespace, out: Console, err: Console) -> int:
             )
         t.add_row(
             e.at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            Text(line(e.actor)),
+            Text(line(e.actor if not e.db_user or e.db_user == e.actor else f"{e.actor}（{e.db_user}）")),
             Text(line(ACTION_LABELS.get(e.action, e.action))),
             Text(line(e.label)),
             Text(display(change)),

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
+from jixiao.storage import rowlog
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
-from jixiao.storage.models import AuditRow, FormRow, GoalRow
+from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
 from scorer.engine import BUILTIN, score_form
 from scorer.model import Form
@@ -131,6 +132,7 @@ class HistoryEntry:
     after: str | None
     reason: str
     version: int
+    db_user: str = ""  # the database login that made the change (PostgreSQL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,7 @@ ACTION_LABELS = {
     "update": "修改",
     "import": "导入",
     "delete": "删除",
+    "sql": "数据库直接修改",
     **{name: a.label for name, a in ACTIONS.items()},
 }
 
@@ -404,9 +407,10 @@ class FormStore:
             return int(s.execute(q).scalar_one())
 
     def history(self, form_id: int) -> list[HistoryEntry]:
+        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``)."""
         with Session(self.engine) as s:
-            rows = s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars()
-            return [
+            rows = list(s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars())
+            out = [
                 HistoryEntry(
                     at=_aware(r.at) or _now(),
                     actor=r.actor,
@@ -417,9 +421,30 @@ class FormStore:
                     after=r.after,
                     reason=r.reason,
                     version=r.version,
+                    db_user=r.db_user or "",
                 )
                 for r in rows
             ]
+            if self.engine.dialect.name != "postgresql":
+                return out
+            changes = s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
+            annotated = {r.txid for r in rows if r.txid is not None}
+            direct = [
+                HistoryEntry(
+                    at=_aware(at) or _now(),
+                    actor=who,
+                    action="sql",
+                    field=field,
+                    label=label,
+                    before=before,
+                    after=after,
+                    reason="未经 jixiao 的直接修改",
+                    version=0,
+                    db_user=who,
+                )
+                for at, who, field, label, before, after in rowlog.entries(changes, annotated)
+            ]
+        return sorted(out + direct, key=lambda e: e.at)
 
     # ------------------------------------------------------------- writing
 

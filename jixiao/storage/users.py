@@ -49,11 +49,21 @@ def _quote_ident(engine: Engine, name: str) -> str:
     return engine.dialect.identifier_preparer.quote_identifier(name)
 
 
-def _literal(password: str) -> str:
+def _literal(value: str) -> str:
     """A safely quoted SQL string literal (CREATE ROLE cannot take a bound parameter)."""
     from psycopg import sql
 
-    return sql.Literal(password).as_string(None)
+    return sql.Literal(value).as_string(None)
+
+
+def _verifier(s: Session, login: str, password: str) -> str:
+    """A SCRAM-SHA-256 verifier computed here by libpq: the clear password never reaches the server (or its log)."""
+    pgconn = s.connection().connection.driver_connection.pgconn  # type: ignore[union-attr]
+    return bytes(pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256")).decode()
+
+
+# settings for each login: a stuck or hostile session cannot hold others up for long
+SESSION_LIMITS = {"lock_timeout": "5s", "statement_timeout": "120s", "idle_in_transaction_session_timeout": "10min"}
 
 
 def _pg_error(exc: DBAPIError) -> str:
@@ -112,11 +122,14 @@ class Directory:
                     if not password:
                         raise StoreError("PostgreSQL 用户需要密码：请设置环境变量 JIXIAO_NEW_PASSWORD，或在提示时输入")
                     ident = _quote_ident(self.engine, login)
+                    self._refuse_takeover(s, login)
+                    verifier = _literal(_verifier(s, login, password))
                     exists = s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first()
-                    if exists:
-                        s.execute(text(f"ALTER ROLE {ident} LOGIN PASSWORD {_literal(password)}"))
-                    else:
-                        s.execute(text(f"CREATE ROLE {ident} LOGIN PASSWORD {_literal(password)}"))
+                    verb = "ALTER" if exists else "CREATE"
+                    conn = s.connection()  # not text(): a verifier may contain ":" that looks like a parameter
+                    conn.exec_driver_sql(f"{verb} ROLE {ident} LOGIN PASSWORD {verifier}")
+                    for name, value in SESSION_LIMITS.items():
+                        conn.exec_driver_sql(f"ALTER ROLE {ident} SET {name} = {_literal(value)}")
                     for r in ROLES:
                         verb = "GRANT" if r == role else "REVOKE"
                         prep = "TO" if verb == "GRANT" else "FROM"
@@ -135,10 +148,25 @@ class Directory:
             raise StoreError(f"不能添加用户「{login}」：{_pg_error(exc)}") from None
         return user
 
+    def _refuse_takeover(self, s: Session, login: str) -> None:
+        """Only jixiao's own users are changed: never another role, never a group role."""
+        if login.startswith("jixiao_") or login.startswith("pg_"):
+            raise StoreError(f"登录名「{login}」是保留的角色名（jixiao_*、pg_*），不能用作用户")
+        role = s.execute(text("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = :r"), {"r": login}).first()
+        if role is None:
+            return
+        if s.get(UserRow, login) is None or not role[0] or role[1]:
+            raise StoreError(f"数据库中已有角色「{login}」，它不是 jixiao 的用户；不会修改它的密码或权限，请换一个登录名")
+
     def users(self) -> list[User]:
-        with Session(self.engine) as s:
-            rows = s.execute(select(UserRow).order_by(UserRow.role, UserRow.login)).scalars()
-            return [User(u.login, u.name, u.role, u.unit, u.department) for u in rows]
+        try:
+            with Session(self.engine) as s:
+                rows = s.execute(select(UserRow).order_by(UserRow.role, UserRow.login)).scalars()
+                return [User(u.login, u.name, u.role, u.unit, u.department) for u in rows]
+        except DBAPIError as exc:
+            if "permission denied" in str(exc.orig):
+                raise StoreError("无权限：只有管理员能列出用户；查看自己的身份请用 jixiao whoami") from None
+            raise StoreError(f"不能列出用户：{_pg_error(exc)}") from None
 
     def remove_user(self, login: str) -> None:
         try:
