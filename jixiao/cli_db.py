@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.files import atomic_write, safe_name, unique_path  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 
@@ -254,34 +251,6 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
 # -------------------------------------------------------------- export
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def safe_name(text: str) -> str:
-    return _UNSAFE.sub("_", text).strip(" .")[:120] or "form"
-
-
-def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
-    """Write to a temporary file beside ``path`` then rename: never a partial file.
-
-    ``data`` is the bytes, or a function that writes the temporary path.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, bytes):
-                fh.write(data)
-        if callable(data):
-            data(Path(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     from scorer.formfile import dumps_json, dumps_toml
 
@@ -296,7 +265,9 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     if not stored:
         err.print("没有符合条件的表单。")
         return EXIT_INVALID
-    written = []
+    written: list[Path] = []
+    used: set[Path] = set()
+    failed = 0
     with Progress(
         TextColumn("导出"), BarColumn(), MofNCompleteColumn(), console=err, transient=True, disable=len(stored) < 2
     ) as progress:
@@ -304,7 +275,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         for sf in stored:
             f = sf.form
             stem = safe_name(f"{f.year}-{f.implementing_unit}-{f.project_name}")
-            path = args.output / f"{stem}.{args.format}"
+            path = unique_path(args.output, stem, f".{args.format}", used)
             if args.format == "toml":
                 data = dumps_toml(
                     f,
@@ -318,11 +289,17 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
                 def data(tmp: Path, form: Any = f) -> None:
                     write_workbook([form], tmp)
 
-            atomic_write(path, data)
-            written.append(path)
+            try:
+                atomic_write(path, data)
+                written.append(path)
+            except OSError as exc:  # keep going: name the form and the reason
+                failed += 1
+                err.print(Text(f"错误：{line(sf.key)} 未导出到 {line(str(path))}：{exc.strerror or exc}"))
             progress.advance(task)
     out.print(Text(f"已导出 {len(written)} 份表单到 {line(str(args.output))}/（{args.format}）。"))
-    return EXIT_OK
+    if failed:
+        err.print(Text(f"{failed} 份表单未能导出。"))
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 # ------------------------------------------------------------- history

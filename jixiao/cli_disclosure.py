@@ -71,8 +71,8 @@ def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) 
 
 
 def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:  # type: ignore[no-untyped-def]
-    from jixiao.cli_db import atomic_write, safe_name
     from jixiao.disclosure.text import shown
+    from jixiao.files import atomic_write, safe_name
     from scorer.formfile import dumps_toml
 
     used: set[str] = set()

@@ -147,16 +147,9 @@ def _collect(refs: list[str], stores: _Stores, err: Console) -> tuple[list[_Item
 
 
 def _out_path(directory: Path, form: Any, used: set[Path]) -> Path:
-    from jixiao.cli_db import safe_name
+    from jixiao.files import safe_name, unique_path
 
-    stem = safe_name(f"{form.year}-{form.implementing_unit}-{form.project_name}")
-    path = directory / f"{stem}.pdf"
-    n = 2
-    while path in used:
-        path = directory / f"{stem}-{n}.pdf"
-        n += 1
-    used.add(path)
-    return path
+    return unique_path(directory, safe_name(f"{form.year}-{form.implementing_unit}-{form.project_name}"), ".pdf", used)
 
 
 def _reported(

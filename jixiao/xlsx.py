@@ -67,6 +67,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jixiao.cells_out import put, shown_text
 from scorer.model import (
     TICK_GROUP_LABELS,
     TICK_GROUPS,
@@ -99,7 +100,6 @@ FORMAT = "jixiao-form/1"
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # total size of all zip members, bytes
 MAX_MEMBERS = 10_000
 MAX_MERGED_CELLS = 100_000  # openpyxl materialises every cell of a merged range
-MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 _CHUNK = 30_000
 
 FONT_NAME = "宋体"
@@ -314,10 +314,7 @@ _TICK_ON, _TICK_OFF = "☑", "☐"
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _shown_text(text: str) -> str:
-    """The text as an Excel cell can hold it."""
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_TEXT]
+_shown_text = shown_text
 
 
 def _num(value: Decimal) -> int | float | str:
@@ -613,7 +610,7 @@ def _record_exact(ws: Worksheet, form: Form) -> None:
             for c in range(2, hidden.max_column + 1):
                 hidden.cell(row=r, column=c).value = None
             break
-    hidden.cell(row=target, column=1).value = ws.title
+    put(hidden.cell(row=target, column=1), ws.title)
     for c, chunk in enumerate(chunks, start=2):
         cell = hidden.cell(row=target, column=c)
         cell.value = chunk
@@ -1485,6 +1482,30 @@ def _exact_for(exact: dict[str, Form], title: str, visible: Form) -> Form | None
     return same[0] if len(same) == 1 else None
 
 
+def _refuse_uncached_formulas(data: bytes, values: Any, name: str) -> None:
+    """A formula whose result was never saved would read as blank: name the cell instead."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(b"<f" in z.read(n) for n in sheets):
+            return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        formulas = load_workbook(io.BytesIO(data), read_only=False, data_only=False, keep_links=False)
+    try:
+        for ws in formulas.worksheets:
+            shown = values[ws.title]
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f" and shown[c.coordinate].value is None:
+                        raise XlsxError(
+                            name,
+                            f"工作表「{ws.title}」单元格 {c.coordinate} 是公式（{str(c.value)[:60]}），但文件中没有它的"
+                            "计算结果；请在 Excel 中打开、重新计算并保存后再导入，或把公式换成数值",
+                        )
+    finally:
+        formulas.close()
+
+
 def read_workbook(path: Path) -> list[Form]:
     """Read every form sheet of a workbook; raises XlsxError naming file, sheet and cell."""
     name = str(path)
@@ -1506,6 +1527,7 @@ def read_workbook(path: Path) -> list[Form]:
                 name, f"无法打开工作簿：文件已损坏或不是 xlsx 格式（{type(exc).__name__}: {exc}）"
             ) from None
     try:
+        _refuse_uncached_formulas(data, wb, name)
         exact = _exact_forms(wb)
         found: list[tuple[str, Form]] = []
         for ws in wb.worksheets:

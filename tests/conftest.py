@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture
 def samples_dir() -> Path:
     return SAMPLES
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[Any]:
+    """A PostgreSQL schema with the seed and one login per role (tests/role_setup.py).
+
+    Imported here, not at the top: the server address is known only after pytest_configure.
+    """
+    from tests.role_setup import make_setup
+
+    yield from make_setup(tmp_path)

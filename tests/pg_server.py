@@ -90,7 +90,9 @@ class Server:
         )  # fmt: skip
         if init.returncode != 0:
             raise RuntimeError(f"initdb 失败：{init.stderr.strip()[-500:]}")
-        opts = f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        opts = (
+            f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        )
         started = self._run(
             str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / "server.log"),
             "-o", opts, "-w", "start",

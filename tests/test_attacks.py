@@ -16,8 +16,8 @@ from sqlalchemy import event
 from jixiao.review.aggregate import Filters, aggregate, flagged_forms
 from jixiao.storage.store import FormStore, StoreError
 from jixiao.storage.users import Directory
+from tests.role_setup import JINGKE, PASSWORD, SHANGYE, Setup
 from tests.storage_backends import PG_REASON, PG_URL
-from tests.test_roles import JINGKE, PASSWORD, SHANGYE, Setup, setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 

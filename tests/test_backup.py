@@ -49,9 +49,11 @@ def _fill(engine: Engine) -> None:
     sf = store.get(first.id)
     edited = dataclasses.replace(
         sf.form,
-        deviation_analysis="原因：'; DROP TABLE forms; -- \"引号\" 100% _下划线_ \\反斜杠\n第二行",
+        deviation_analysis='原因：\'; DROP TABLE forms; -- "引号" 100% _下划线_ \\反斜杠\n第二行',
         total_recorded=Decimal("88.50"),
-        budget=dataclasses.replace(sf.form.budget, executed=Decimal("0.000001"), planned=Decimal("123456789012.345678")),
+        budget=dataclasses.replace(
+            sf.form.budget, executed=Decimal("0.000001"), planned=Decimal("123456789012.345678")
+        ),
     )
     store.save(sf.id, edited, sf.version, reason="复核后修改")
     store.transition(sf.id, "submit")
@@ -69,7 +71,14 @@ def _state(engine: Engine) -> tuple[dict, dict, list]:  # type: ignore[type-arg]
     forms = {r.id: store.get(r.id) for r in store.list()}
     history = {fid: store.history(fid) for fid in forms}
     with engine.connect() as conn:
-        audit = [tuple(r) for r in conn.execute(text("SELECT id, form_id, form_key, actor, action, field, label, before, after, reason, version FROM audit_log ORDER BY id"))]
+        audit = [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT id, form_id, form_key, actor, action, field, label, before, after, reason, version FROM audit_log ORDER BY id"
+                )
+            )
+        ]
     return forms, history, audit
 
 
@@ -90,7 +99,9 @@ def _same(a: Engine, b: Engine) -> None:
     assert ab == aa
 
 
-def test_round_trip_into_a_fresh_database_of_each_kind(source: Engine, target: tuple[str, Engine], tmp_path: Path) -> None:
+def test_round_trip_into_a_fresh_database_of_each_kind(
+    source: Engine, target: tuple[str, Engine], tmp_path: Path
+) -> None:
     path = tmp_path / "backup.jsonl.gz"
     info = backup(source, path)
     assert info.counts["forms"] == 8 and info.counts["audit_log"] > 8

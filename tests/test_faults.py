@@ -195,7 +195,8 @@ def versions() -> tuple[Form, Form]:
             g,
             text=g.text + "（改）",
             indicators=tuple(
-                dataclasses.replace(i, actual=i.actual + "（复核）", deviation=f"第 {n} 项已复核") for n, i in enumerate(g.indicators)
+                dataclasses.replace(i, actual=i.actual + "（复核）", deviation=f"第 {n} 项已复核")
+                for n, i in enumerate(g.indicators)
             ),
         )
         for g in a.goals

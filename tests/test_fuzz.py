@@ -226,7 +226,13 @@ def test_xlsx_with_a_dtd_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "cell",
-    ["a" + " " * 200_000 + "b", "a" + " " * 100_000 + "(注" + " " * 100_000, "(" * 200_000, "9" * 200_000, "≥" * 100_000],
+    [
+        "a" + " " * 200_000 + "b",
+        "a" + " " * 100_000 + "(注" + " " * 100_000,
+        "(" * 200_000,
+        "9" * 200_000,
+        "≥" * 100_000,
+    ],
 )
 def test_long_cells_parse_in_linear_time(cell: str) -> None:
     """A 200,000-character cell used to take minutes (a quadratic regex on runs of spaces)."""
@@ -238,7 +244,9 @@ def test_long_cells_parse_in_linear_time(cell: str) -> None:
 def test_engine_on_extreme_but_valid_forms() -> None:
     from scorer.model import Budget, Form, Goal, Indicator
 
-    ind = Indicator("产出指标", "数量指标", "新增户数", "≥" + "9" * 400 + "户", "0.0000000001户", weight=Decimal("1E-20"))
+    ind = Indicator(
+        "产出指标", "数量指标", "新增户数", "≥" + "9" * 400 + "户", "0.0000000001户", weight=Decimal("1E-20")
+    )
     form = Form(
         "x", year=2024, budget=Budget(planned=Decimal("1E+20"), executed=Decimal("0")), goals=(Goal(indicators=(ind,)),)
     )

@@ -200,7 +200,9 @@ def _every_text_field(payload: str, n: int) -> Form:
         rules="national-2020",
         title=f"标题{payload}",
         ticks=Ticks(("部门预算项目",), (), ()),
-        budget=Budget(label=f"资金{payload}"[:100], planned=Decimal(100), executed=Decimal(90), rate_text=f"90%{payload}"[:50]),
+        budget=Budget(
+            label=f"资金{payload}"[:100], planned=Decimal(100), executed=Decimal(90), rate_text=f"90%{payload}"[:50]
+        ),
         goals=(Goal(text=f"目标{payload}", weight=None, indicators=(ind,)),),
         total_recorded=Decimal("88.5"),
         deviation_analysis=f"分析{payload}",
@@ -363,7 +365,9 @@ def test_import_through_the_cli_keeps_quotes_and_refuses_nul(tmp_path: Path) -> 
     bad = tmp_path / "bad.json"
     bad.write_text('{"project_name": "x\\u0000", "implementing_unit": "u", "year": 2024}', encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    code = main(["--db", db, "import", str(good), str(bad)], out=Console(file=out, width=200), err=Console(file=err, width=200))
+    code = main(
+        ["--db", db, "import", str(good), str(bad)], out=Console(file=out, width=200), err=Console(file=err, width=200)
+    )
     assert code == 1
     assert "新建 1 份" in out.getvalue()
     assert "空字符 NUL" in err.getvalue() and "\x00" not in err.getvalue()

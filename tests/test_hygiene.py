@@ -27,5 +27,7 @@ def test_core_import_pulls_in_no_adapter(package: str) -> None:
 
 
 def test_import_contracts() -> None:
-    out = subprocess.run([tool("lint-imports"), "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [tool("lint-imports"), "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -28,6 +28,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -192,7 +193,30 @@ class C:
             return self.flowable()
         if not self.text:
             return ""
+        overflow = _OVERFLOW.get()
+        if not self.markup and len(self.text) > CELL_MAX_CHARS and overflow is not None:
+            overflow.append(self.text)  # a table row cannot split across pages: the full text flows on 续页
+            shown = f"{self.text[:CELL_PREVIEW_CHARS]}……（全文见续页 {len(overflow)}）"
+            return Cell(_markup(shown), st[self.style])
         return Cell(self.text if self.markup else _markup(self.text), st[self.style])
+
+
+# A cell longer than this shows its beginning and continues on a 续页 after the form (issue 14.11).
+CELL_MAX_CHARS = 600
+CELL_PREVIEW_CHARS = 300
+PARAGRAPH_CHARS = 1200
+_OVERFLOW: ContextVar[list[str] | None] = ContextVar("jixiao_pdf_overflow", default=None)
+
+
+def continuation_pages(st: Styles, texts: list[str]) -> list[Flowable]:
+    """The full text of long cells, as paragraphs that flow over as many pages as they need."""
+    out: list[Flowable] = [Spacer(1, 6), Paragraph(_markup("续页：较长内容全文"), st.subtitle)]
+    for n, text in enumerate(texts, start=1):
+        out.append(Paragraph(_markup(f"续页 {n}"), st.label))
+        for line in text.splitlines() or [""]:
+            for start in range(0, max(len(line), 1), PARAGRAPH_CHARS):
+                out.append(Paragraph(_markup(line[start : start + PARAGRAPH_CHARS]), st.cell))
+    return out
 
 
 EMPTY = C()
@@ -997,15 +1021,22 @@ def render_pdf(result: FormResult, layout: str | None = None, font: FontChoice |
     notes = Notes()
     sink: dict[str, Any] = {}
 
-    story: list[Flowable] = [Paragraph(_markup(_title(form)), st.title)]
-    if form.form_kind is FormKind.PROJECT:
-        story.append(Paragraph(_markup(f"（{form.project_name}）"), st.subtitle))
-    else:
-        story.append(Spacer(1, 6))
-    story += hubei_story(st, result, notes) if name == "hubei" else national_story(st, result, notes)
-    tail: list[Flowable] = footnotes(st, result, notes)
-    tail += [Spacer(1, 6), signoff_block(st, result, sink)]
+    overflow: list[str] = []
+    token = _OVERFLOW.set(overflow)
+    try:
+        story: list[Flowable] = [Paragraph(_markup(_title(form)), st.title)]
+        if form.form_kind is FormKind.PROJECT:
+            story.append(Paragraph(_markup(f"（{form.project_name}）"), st.subtitle))
+        else:
+            story.append(Spacer(1, 6))
+        story += hubei_story(st, result, notes) if name == "hubei" else national_story(st, result, notes)
+        tail: list[Flowable] = footnotes(st, result, notes)
+        tail += [Spacer(1, 6), signoff_block(st, result, sink)]
+    finally:
+        _OVERFLOW.reset(token)
     story.append(KeepTogether(tail))
+    if overflow:
+        story += continuation_pages(st, overflow)
 
     extra = {
         M.KEY_RULES: rules.name,

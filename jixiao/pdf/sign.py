@@ -122,7 +122,7 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
         cas=None,
         encryption_algorithm=serialization.BestAvailableEncryption(password.encode("utf-8")),
     )
-    from jixiao.cli_db import atomic_write
+    from jixiao.files import atomic_write
 
     atomic_write(out, data)
     return KeyInfo(

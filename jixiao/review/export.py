@@ -7,11 +7,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from jixiao.cells_out import append
 from jixiao.review.aggregate import GRADES, GROUPINGS, FlaggedForm, GroupRow
+from jixiao.workflow import State
 
 
 def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[FlaggedForm]) -> None:
-    from jixiao.cli_db import atomic_write
+    from jixiao.files import atomic_write
 
     wb = Workbook()
     ws = wb.active
@@ -33,9 +35,10 @@ def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[F
         "警告",
         "提示",
     ]
-    ws.append(head)
+    append(ws, head)
     for g in groups:
-        ws.append(
+        append(
+            ws,
             [
                 g.key,
                 g.forms,
@@ -52,7 +55,7 @@ def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[F
                 g.errors,
                 g.warnings,
                 g.infos,
-            ]
+            ],
         )
     bold = Font(bold=True, name="宋体")
     fill = PatternFill("solid", fgColor="DDDDDD")
@@ -62,9 +65,10 @@ def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[F
         row[5].number_format = "0.00%"
     ws.column_dimensions["A"].width = 36
     fs = wb.create_sheet("问题表单")
-    fs.append(["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "错误", "警告", "状态"])
+    append(fs, ["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "错误", "警告", "状态"])
     for f in flagged:
-        fs.append([f.id, f.key, f.total_computed, f.total_recorded, f.grade, f.rate, f.errors, f.warnings, f.status])
+        status = State(f.status).label if f.status in {s.value for s in State} else f.status
+        append(fs, [f.id, f.key, f.total_computed, f.total_recorded, f.grade, f.rate, f.errors, f.warnings, status])
     for c in fs[1]:
         c.font, c.fill = bold, fill
     fs.column_dimensions["B"].width = 60

@@ -74,7 +74,7 @@ def review_pdf(
     filters: Filters,
     catalog: Any = None,
 ) -> None:
-    from jixiao.cli_db import atomic_write
+    from jixiao.files import atomic_write
     from jixiao.pdf.fonts import find_font
     from jixiao.pdf.layout import make_styles
     from jixiao.review.findings import top_findings

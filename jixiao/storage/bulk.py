@@ -348,6 +348,7 @@ def _form_row(form: Form, v: Verdict, now: datetime, actor: str) -> dict[str, An
         "agg_warnings": v[9],
         "agg_infos": v[10],
         "agg_indicators": len(v[11]),
+        "scores_trusted": True,  # the database clears it for an untrusted writer (migration 0004)
     }
     s = form.signoff
     for k in _SIGNOFF:

@@ -156,7 +156,9 @@ class Directory:
         if role is None:
             return
         if s.get(UserRow, login) is None or not role[0] or role[1]:
-            raise StoreError(f"数据库中已有角色「{login}」，它不是 jixiao 的用户；不会修改它的密码或权限，请换一个登录名")
+            raise StoreError(
+                f"数据库中已有角色「{login}」，它不是 jixiao 的用户；不会修改它的密码或权限，请换一个登录名"
+            )
 
     def users(self) -> list[User]:
         try:

@@ -24,12 +24,56 @@ def pick(values: list[Any]) -> st.SearchStrategy[Any]:
 
 # Text that has broken terminals, databases and parsers somewhere.
 HOSTILE = [
-    "\x1b[2J", "\x1b]0;pwned\x07", "\x1b[31m", "\u202e", "\u2066", "\u200f", "\x07", "\x00", "\x08", "\r", "\r\n",
-    "\x9b", "\x85", "\u2028", "\ufeff", "\ud800", "\udfff", "'; DROP TABLE forms; --", '" OR 1=1 --', "%", "_",
-    "\\", "\\%", "''", "${jndi:x}", "{{7*7}}", "<script>", "𠀀", "\u0301", "ﾟ", "NaN", "Infinity", "1e999999",
-    "9" * 5000, " " * 3000, "(" * 500, "户" * 300,
+    "\x1b[2J",
+    "\x1b]0;pwned\x07",
+    "\x1b[31m",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\x07",
+    "\x00",
+    "\x08",
+    "\r",
+    "\r\n",
+    "\x9b",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\ud800",
+    "\udfff",
+    "'; DROP TABLE forms; --",
+    '" OR 1=1 --',
+    "%",
+    "_",
+    "\\",
+    "\\%",
+    "''",
+    "${jndi:x}",
+    "{{7*7}}",
+    "<script>",
+    "𠀀",
+    "\u0301",
+    "ﾟ",
+    "NaN",
+    "Infinity",
+    "1e999999",
+    "9" * 5000,
+    " " * 3000,
+    "(" * 500,
+    "户" * 300,
 ]
-WORDS = ["完成", "基本完成", "未完成", "全年无故障", "定性指标", "减少", "有效保障", "年度更新", "达到预期指标", "排名前10"]
+WORDS = [
+    "完成",
+    "基本完成",
+    "未完成",
+    "全年无故障",
+    "定性指标",
+    "减少",
+    "有效保障",
+    "年度更新",
+    "达到预期指标",
+    "排名前10",
+]
 CMPS = ["", "≥", ">", "=", "≤", "<", "≧", "≦", "不低于", "不超过", "以内", "达到", "为", ">=", "<="]
 UNITS = ["", "户", "家", "次", "人次", "%", "万元", "元", "小时", "天", "个", "G", "亿条", "份", "米", "kg", "元/人*月"]
 
@@ -57,13 +101,22 @@ def cells() -> st.SearchStrategy[str]:
     return st.one_of(
         hostile_text(40),
         st.builds(lambda c, n, u: f"{c}{n}{u}", pick(CMPS), numbers_text, pick(UNITS)),
-        st.builds(
-            lambda a, b, u: f"{a}{u}-{b}{u}", numbers_text, numbers_text, pick(UNITS)
-        ),
+        st.builds(lambda a, b, u: f"{a}{u}-{b}{u}", numbers_text, numbers_text, pick(UNITS)),
         pick([s.decode() for s in T.cell_seeds()]),
         pick(
-            ["前" + "9" * 500 + "名", "第十十十名", "9999年99月99日", "2024年2月30日", "0月", "13月底前", "年底前",
-             "a" + " " * 20000 + "b", "(" * 2000, "1" + ",000" * 1000, "≥" * 200 + "1"]
+            [
+                "前" + "9" * 500 + "名",
+                "第十十十名",
+                "9999年99月99日",
+                "2024年2月30日",
+                "0月",
+                "13月底前",
+                "年底前",
+                "a" + " " * 20000 + "b",
+                "(" * 2000,
+                "1" + ",000" * 1000,
+                "≥" * 200 + "1",
+            ]
         ),
         st.text(alphabet="≥≤<>=0123456789.,%万亿元户次（）() -~至前第排名年月日底", max_size=20),
     )
@@ -178,7 +231,7 @@ def toml_documents() -> st.SearchStrategy[str]:
                 "a = " + "[" * 3000 + "]" * 3000,
                 "a = " + "{b = " * 3000 + "1" + "}" * 3000,
                 "project_name = 'x'\nyear = 2024\n[budget]\nplanned = 1e999999999\nweight = nan\nscore = inf",
-                "project_name = \"\\u0000\\u001b[2J\"\nyear = 2024",
+                'project_name = "\\u0000\\u001b[2J"\nyear = 2024',
                 "year = 0x7fffffffffffffffffff\nproject_name = 'x'",
                 "project_name = 'x'\nyear = 2024-01-01",
                 "project_name = 'x'\nyear = 2024\n[[goals]]\n[[goals.indicators]]\nname = 'n'\nweight = -inf",
@@ -231,7 +284,9 @@ def toml_bytes() -> st.SearchStrategy[bytes]:
 
 
 def json_bytes() -> st.SearchStrategy[bytes]:
-    return st.one_of(json_documents().map(_utf8), st.binary(max_size=300), st.just("\ufeff".encode() + T.json_seeds()[0]))
+    return st.one_of(
+        json_documents().map(_utf8), st.binary(max_size=300), st.just("\ufeff".encode() + T.json_seeds()[0])
+    )
 
 
 # ------------------------------------------------------------------ workbooks
@@ -239,9 +294,28 @@ def json_bytes() -> st.SearchStrategy[bytes]:
 xl_values = st.one_of(
     hostile_text(20).map(lambda s: s.encode("utf-8", "replace").decode("utf-8")),
     pick(
-        ["项目名称", "主管部门", "实施单位", "年度", "一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值",
-         "分值", "得分", "预算执行情况", "年度财政资金总额", "年度绩效目标 1（80分）", "总分", "☑部门预算项目", "正向",
-         "=1/0", "=A1", "#DIV/0!"]
+        [
+            "项目名称",
+            "主管部门",
+            "实施单位",
+            "年度",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年初目标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "预算执行情况",
+            "年度财政资金总额",
+            "年度绩效目标 1（80分）",
+            "总分",
+            "☑部门预算项目",
+            "正向",
+            "=1/0",
+            "=A1",
+            "#DIV/0!",
+        ]
     ),
     st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=True, allow_infinity=True),
@@ -273,7 +347,9 @@ def random_workbook(draw: st.DrawFn) -> bytes:
     for _ in range(draw(st.integers(0, 3))):
         r, c = draw(st.integers(1, 40)), draw(st.integers(1, 12))
         try:
-            ws.merge_cells(start_row=r, start_column=c, end_row=r + draw(st.integers(0, 5)), end_column=c + draw(st.integers(0, 5)))
+            ws.merge_cells(
+                start_row=r, start_column=c, end_row=r + draw(st.integers(0, 5)), end_column=c + draw(st.integers(0, 5))
+            )
         except ValueError:
             pass
     if draw(st.booleans()) and "_jixiao" in wb.sheetnames:
@@ -294,17 +370,13 @@ def random_workbook(draw: st.DrawFn) -> bytes:
 
 
 def corrupted_workbook() -> st.SearchStrategy[bytes]:
-    return st.builds(
-        lambda seed, n: T.mutate_xlsx(seed, random.Random(n)), pick(T.xlsx_seeds()), st.integers(0, 2**32)
-    )
+    return st.builds(lambda seed, n: T.mutate_xlsx(seed, random.Random(n)), pick(T.xlsx_seeds()), st.integers(0, 2**32))
 
 
 def xlsx_bytes() -> st.SearchStrategy[bytes]:
     return st.one_of(
         corrupted_workbook(),
-        st.builds(
-            lambda seed, n: T.mutate_bytes(seed, random.Random(n)), pick(T.xlsx_seeds()), st.integers(0, 2**32)
-        ),
+        st.builds(lambda seed, n: T.mutate_bytes(seed, random.Random(n)), pick(T.xlsx_seeds()), st.integers(0, 2**32)),
         st.binary(max_size=200),
         pick([b"", b"PK", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100]),
     )
@@ -360,7 +432,9 @@ def forms() -> st.SearchStrategy[Form]:
             recorded=st.one_of(st.none(), st.builds(Recorded, weights.map(lambda w: w or Decimal(0)))),
         ),
         goals=st.lists(
-            st.builds(Goal, text=hostile_text(), weight=weights, indicators=st.lists(indicators(), max_size=8).map(tuple)),
+            st.builds(
+                Goal, text=hostile_text(), weight=weights, indicators=st.lists(indicators(), max_size=8).map(tuple)
+            ),
             min_size=1,
             max_size=3,
         ).map(tuple),

@@ -138,7 +138,16 @@ def sample_forms() -> tuple[Form, ...]:
 
 
 def cell_seeds() -> list[bytes]:
-    out: set[str] = {"≥75户", "≤24小时", "排名前10", "全年无故障", "≧735人次", "不低于95%", "90%-95%", "2021年12月31日前"}
+    out: set[str] = {
+        "≥75户",
+        "≤24小时",
+        "排名前10",
+        "全年无故障",
+        "≧735人次",
+        "不低于95%",
+        "90%-95%",
+        "2021年12月31日前",
+    }
     for f in sample_forms():
         for ind in f.indicators:
             out.update((ind.target, ind.actual))
@@ -178,12 +187,44 @@ def engine_seeds() -> list[bytes]:
 # ------------------------------------------------------------------ structure-aware xlsx mutation
 
 _XML_TOKENS = [
-    b"<", b">", b"/>", b'"', b"&amp;", b"&#0;", b"&#x1b;", b"<![CDATA[", b"]]>", b"<!DOCTYPE x [", b"<!ENTITY",
-    b'ref="A1:XFD1048576"', b'<mergeCell ref="A1:Z9999"/>', b"<c r=\"A1\" t=\"s\"><v>99999</v></c>",
-    b"<v>NaN</v>", b"<v>1e999</v>", b"<v>-0</v>", b't="inlineStr"', b't="e"', b't="b"', b't="d"', b"<f>1/0</f>",
-    b"\x00", b"\xff\xfe", "≥75户".encode(), "项目名称".encode(), "一级指标".encode(), "三级指标".encode(),
-    "分值".encode(), "得分".encode(), "年度".encode(), b"_jixiao", b"jixiao-xlsx/1", b'state="hidden"',
-    b'"score": "NaN"', b'"weight": "1E+999999"', b'"year": 1e400', b"9" * 40,
+    b"<",
+    b">",
+    b"/>",
+    b'"',
+    b"&amp;",
+    b"&#0;",
+    b"&#x1b;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!DOCTYPE x [",
+    b"<!ENTITY",
+    b'ref="A1:XFD1048576"',
+    b'<mergeCell ref="A1:Z9999"/>',
+    b'<c r="A1" t="s"><v>99999</v></c>',
+    b"<v>NaN</v>",
+    b"<v>1e999</v>",
+    b"<v>-0</v>",
+    b't="inlineStr"',
+    b't="e"',
+    b't="b"',
+    b't="d"',
+    b"<f>1/0</f>",
+    b"\x00",
+    b"\xff\xfe",
+    "≥75户".encode(),
+    "项目名称".encode(),
+    "一级指标".encode(),
+    "三级指标".encode(),
+    "分值".encode(),
+    "得分".encode(),
+    "年度".encode(),
+    b"_jixiao",
+    b"jixiao-xlsx/1",
+    b'state="hidden"',
+    b'"score": "NaN"',
+    b'"weight": "1E+999999"',
+    b'"year": 1e400',
+    b"9" * 40,
 ]
 
 
@@ -230,7 +271,9 @@ def mutate_xlsx(data: bytes, rng: random.Random) -> bytes:
         return mutate_bytes(data, rng, _XML_TOKENS)
     if not members:
         return mutate_bytes(data, rng, _XML_TOKENS)
-    weights = [8 if i.filename.startswith("xl/worksheets/") else 3 if i.filename.startswith("xl/") else 1 for i, _ in members]
+    weights = [
+        8 if i.filename.startswith("xl/worksheets/") else 3 if i.filename.startswith("xl/") else 1 for i, _ in members
+    ]
     k = rng.choices(range(len(members)), weights)[0]
     info, body = members[k]
     members[k] = (info, mutate_bytes(body, rng, _XML_TOKENS))
@@ -246,19 +289,88 @@ def mutate_xlsx(data: bytes, rng: random.Random) -> bytes:
 # ------------------------------------------------------------------ forms from bytes
 
 _NAMES = [
-    "新增户数", "满意度", "修复时间", "覆盖率", "完成及时性", "成本", "利润增长量", "受益人数", "故障率", "投诉次数",
-    "\x1b[2J清屏", "\u202e反转", "'; DROP TABLE forms; --", "", " ", "\x00", "名" * 300,
+    "新增户数",
+    "满意度",
+    "修复时间",
+    "覆盖率",
+    "完成及时性",
+    "成本",
+    "利润增长量",
+    "受益人数",
+    "故障率",
+    "投诉次数",
+    "\x1b[2J清屏",
+    "\u202e反转",
+    "'; DROP TABLE forms; --",
+    "",
+    " ",
+    "\x00",
+    "名" * 300,
 ]
 _LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "", "其他", "产 出 指 标"]
 _LEVEL2 = ["数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "服务对象满意度指标", ""]
 _CELLS = [
-    "", "-", "≥75户", "≤24小时", "=100%", "90%-95%", "≥95%", "98%", "100%", "不低于95%", "排名前10", "第3名",
-    "全年无故障", "完成", "基本完成", "未完成", "定性指标", "减少", "提高", "2024年12月31日前", "9月底", "年底前",
-    "1,276万元", "3.9亿元", "0", "0%", "≥0", "≤0", "-5", "1e999", "99999999999999999999999999", "0.0000000001",
-    "≥75米", "75户~60户", "≥", "达到预期指标", "有效保障", "\x1b[31m≥75户", "≥75\u202e户",
+    "",
+    "-",
+    "≥75户",
+    "≤24小时",
+    "=100%",
+    "90%-95%",
+    "≥95%",
+    "98%",
+    "100%",
+    "不低于95%",
+    "排名前10",
+    "第3名",
+    "全年无故障",
+    "完成",
+    "基本完成",
+    "未完成",
+    "定性指标",
+    "减少",
+    "提高",
+    "2024年12月31日前",
+    "9月底",
+    "年底前",
+    "1,276万元",
+    "3.9亿元",
+    "0",
+    "0%",
+    "≥0",
+    "≤0",
+    "-5",
+    "1e999",
+    "99999999999999999999999999",
+    "0.0000000001",
+    "≥75米",
+    "75户~60户",
+    "≥",
+    "达到预期指标",
+    "有效保障",
+    "\x1b[31m≥75户",
+    "≥75\u202e户",
 ]
-_NUMS = [None, "0", "1", "5", "10", "20", "30", "50", "80", "100", "0.5", "33.33", "1000000", "0.01", "7.125",
-         "99999999999", "999999999999999", "0.000001", "123456789.123456789"]  # the range a form may hold
+_NUMS = [
+    None,
+    "0",
+    "1",
+    "5",
+    "10",
+    "20",
+    "30",
+    "50",
+    "80",
+    "100",
+    "0.5",
+    "33.33",
+    "1000000",
+    "0.01",
+    "7.125",
+    "99999999999",
+    "999999999999999",
+    "0.000001",
+    "123456789.123456789",
+]  # the range a form may hold
 
 
 class _Draw:
@@ -317,7 +429,9 @@ def form_from_bytes(data: bytes) -> tuple[Form, str]:
                     direction=d.pick(["", "", "", "positive", "reverse", "equal", "qualitative"]),
                 )
             )
-        goals.append(Goal(text=d.text(["", "目标"]), weight=d.weight() if d.byte() < 100 else None, indicators=tuple(inds)))
+        goals.append(
+            Goal(text=d.text(["", "目标"]), weight=d.weight() if d.byte() < 100 else None, indicators=tuple(inds))
+        )
     ticks = Ticks(*(tuple(o for o in opts if d.byte() < 90) for opts in TICK_GROUPS.values()))
     budget = Budget(
         planned=d.weight(),

@@ -687,7 +687,7 @@ class FormEditorScreen(Screen[None]):
         return Path(os.environ.get("JIXIAO_PDF_DIR", "") or Path.home() / "jixiao-pdf")
 
     def _pdf_path(self) -> Path:
-        from jixiao.cli_db import safe_name
+        from jixiao.files import safe_name
 
         f = self.form
         assert f is not None
@@ -700,7 +700,7 @@ class FormEditorScreen(Screen[None]):
 
     @work(thread=True, group="pdf")
     def _export_worker(self, result: FormResult, path: Path) -> None:
-        from jixiao.cli_db import atomic_write
+        from jixiao.files import atomic_write
         from jixiao.pdf.fonts import FontError
         from jixiao.pdf.layout import render_pdf
 
@@ -730,7 +730,7 @@ class FormEditorScreen(Screen[None]):
     @work(thread=True, group="pdf")
     def _sign_worker(self, result: FormResult, path: Path, key: Path, password: str, signer: str) -> None:
         """pyHanko's synchronous signer, in a worker thread (no event loop there)."""
-        from jixiao.cli_db import atomic_write
+        from jixiao.files import atomic_write
         from jixiao.pdf.canonical import form_sha256
         from jixiao.pdf.fonts import FontError
         from jixiao.pdf.layout import render_pdf

@@ -1,0 +1,60 @@
+"""Files jixiao writes: safe names and all-or-nothing writes, for every command and screen.
+
+Kept apart from the CLI so that adapters (PDF, review, TUI) never import a command module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|]+')
+MAX_STEM_BYTES = 180  # file systems allow 255 bytes; room for "-NN.xlsx" and temp-file affixes
+
+
+def safe_name(text: str, max_bytes: int = MAX_STEM_BYTES) -> str:
+    """A file-name stem from a form's names: no path or control characters, no bidi overrides,
+    at most ``max_bytes`` bytes of UTF-8 (cut between characters, never inside one)."""
+    shown = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text)
+    shown = _UNSAFE.sub("_", shown)
+    shown = re.sub(r"_{2,}", "_", shown).strip(" ._")
+    data = shown.encode("utf-8")
+    if len(data) > max_bytes:
+        shown = data[:max_bytes].decode("utf-8", "ignore").rstrip(" ._")
+    return shown or "form"
+
+
+def unique_path(directory: Path, stem: str, suffix: str, used: set[Path]) -> Path:
+    """``directory/stem.suffix``, numbered ``-2``, ``-3`` … when another form of this run took it."""
+    path = directory / f"{stem}{suffix}"
+    n = 2
+    while path in used:
+        path = directory / f"{stem}-{n}{suffix}"
+        n += 1
+    used.add(path)
+    return path
+
+
+def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
+    """Write to a temporary file beside ``path`` then rename: never a partial file.
+
+    ``data`` is the bytes, or a function that writes the temporary path.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".jx-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if isinstance(data, bytes):
+                fh.write(data)
+        if callable(data):
+            data(Path(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
