@@ -45,7 +45,7 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
     ``data`` is the bytes, or a function that writes the temporary path.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".jx-", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, bytes):

@@ -463,5 +463,11 @@ def test_cli_signs_database_forms_only_when_approved(env: Path) -> None:
     assert "已签章" in out
     (pdf,) = (env / "o").glob("*.pdf")
     code, out, err = run("verify", str(pdf))
+    assert code == 2, err  # intact, but nobody vouched for the certificate
+    assert "自称" in out and "赵六" in out and "一致" in out and "不受信任" in out and "未确认" in out
+    code, out, err = run("verify", str(pdf), "--trust", str(env / "k.pem"))
+    assert code == 0 and "页面内容与数据库一致" in out, out
+    code, out, err = run("workflow", "reopen", "老干工作经费", "-m", "需要更正")
     assert code == 0, err
-    assert "赵六" in out and "一致" in out and "不受信任" in out
+    code, out, err = run("verify", str(pdf), "--trust", str(env / "k.pem"))
+    assert code == 1 and "数据库已与此签章件不一致" in out, out

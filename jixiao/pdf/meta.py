@@ -75,3 +75,23 @@ def meta_from_info(info: Any) -> PdfMeta:
         signature_box=parse_box(get(KEY_SIGNATURE_BOX)),
         title=get("Title"),
     )
+
+
+def read_info(pdf: bytes) -> tuple[tuple[str, str], ...]:
+    """Every entry of the Info dictionary, as sorted text pairs (empty when unreadable)."""
+    from pypdf import PdfReader
+
+    try:
+        info = PdfReader(io.BytesIO(pdf), strict=False).trailer.get("/Info")
+        info = info.get_object() if info is not None else {}
+        return tuple(sorted((str(k), str(v.get_object() if hasattr(v, "get_object") else v)) for k, v in info.items()))
+    except Exception:
+        return ()
+
+
+def page_text(pdf: bytes) -> str:
+    """What the pages show, as text without white space (wrapping may differ between fonts)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf), strict=False)
+    return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))

@@ -71,7 +71,8 @@ class VerifyReport:
     signatures: tuple[SignatureReport, ...] = ()
     meta: M.PdfMeta = field(default_factory=M.PdfMeta)
     error: str = ""  # the file could not be read or its signature not parsed
-    metadata_changed: bool = False  # jixiao's keys differ between the signed revision and the file
+    metadata_changed: bool = False  # the Info dictionary differs between the signed revision and the file
+    signed_text: str = ""  # what the pages of the signed revision show (white space removed)
 
     @property
     def signed(self) -> bool:
@@ -144,19 +145,28 @@ def _signed_revision_meta(pdf: bytes, byte_range: Sequence[int]) -> M.PdfMeta:
         return M.PdfMeta()
 
 
+def _attr(obj: Any, get: Any, default: Any = "") -> Any:
+    """A value read from a possibly damaged signature object, or ``default``."""
+    try:
+        return get(obj)
+    except Exception:
+        return default
+
+
 async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureReport, M.PdfMeta]:
     from pyhanko.sign.validation import async_validate_pdf_signature
 
     problems: list[str] = []
-    cert = sig.signer_cert
+    cert = _attr(sig, lambda s: s.signer_cert, None)
     try:
         status = await async_validate_pdf_signature(sig, signer_validation_context=context_factory())
+        status.signing_cert.sha256  # noqa: B018 - a damaged certificate fails here, inside the guard
     except Exception as exc:  # a broken signature container, a digest it cannot compute …
         report = SignatureReport(
-            field=sig.field_name,
-            signer=_cn(cert.subject) if cert is not None else "",
-            name=str(sig.sig_object.get("/Name", "")),
-            issuer=_cn(cert.issuer) if cert is not None else "",
+            field=_attr(sig, lambda s: s.field_name),
+            signer=_attr(cert, lambda c: _cn(c.subject)),
+            name=_attr(sig, lambda s: str(s.sig_object.get("/Name", ""))),
+            issuer=_attr(cert, lambda c: _cn(c.issuer)),
             signing_time=None,
             intact=False,
             valid=False,
@@ -164,10 +174,10 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
             coverage="",
             modification="",
             docmdp_ok=None,
-            certificate_sha256=cert.sha256.hex() if cert is not None else "",
-            problems=(f"无法验证签名：{type(exc).__name__}：{exc}",),
+            certificate_sha256=_attr(cert, lambda c: c.sha256.hex()),
+            problems=(f"签名已损坏，无法验证：{type(exc).__name__}：{str(exc)[:200]}",),
         )
-        return report, _signed_revision_meta(pdf, sig.byte_range)
+        return report, _signed_revision_meta(pdf, _attr(sig, lambda s: s.byte_range, ()))
     coverage = status.coverage.name if status.coverage is not None else ""
     modification = status.modification_level.name if status.modification_level is not None else ""
     if not status.intact:
@@ -179,7 +189,15 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
     if coverage != "ENTIRE_FILE" and modification not in ("NONE", "LTA_UPDATES", ""):
         problems.append(f"签名后追加了修改：{MODIFICATION_LABELS.get(modification, modification)}")
     if not status.trusted:
-        problems.append("证书不受信任（未用 --trust 指定其根证书）")
+        why = _attr(status, lambda st: st.trust_problem_indic.name if st.trust_problem_indic else "", "")
+        problems.append(
+            "证书不受信任：签名证书不通向 --trust 给出的任何根证书"
+            + (
+                f"（颁发者 {_cn(status.signing_cert.issuer)}；{why}）"
+                if why
+                else f"（颁发者 {_cn(status.signing_cert.issuer)}）"
+            )
+        )
     report = SignatureReport(
         field=sig.field_name,
         signer=_cn(status.signing_cert.subject),
@@ -212,6 +230,7 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = list(reader.embedded_regular_signatures)
+        sigs.sort(key=lambda s: _attr(s, lambda x: int(x.byte_range[3]) + int(x.byte_range[2]), 0))
     except Exception as exc:
         meta = _safe_meta(pdf)
         return VerifyReport(meta=meta, error=f"无法读取 PDF 或其签名：{type(exc).__name__}：{exc}")
@@ -224,14 +243,22 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
         reports.append(report)
         first_meta = first_meta or meta
     signed_meta = first_meta or M.PdfMeta()
-    current = _safe_meta(pdf)
-    changed = (current.form_sha256, current.rules, current.rules_version, current.form_key) != (
-        signed_meta.form_sha256,
-        signed_meta.rules,
-        signed_meta.rules_version,
-        signed_meta.form_key,
-    )
-    return VerifyReport(signatures=tuple(reports), meta=signed_meta, metadata_changed=changed)
+    revision = _signed_revision(pdf, sigs[0])
+    changed = M.read_info(revision) != M.read_info(pdf)  # /Title, /Author … and jixiao's keys
+    try:
+        text = M.page_text(revision)
+    except Exception:
+        text = ""
+    return VerifyReport(signatures=tuple(reports), meta=signed_meta, metadata_changed=changed, signed_text=text)
+
+
+def _signed_revision(pdf: bytes, sig: Any) -> bytes:
+    """The bytes the first signature covers (the file as it was signed)."""
+    try:
+        byte_range = sig.byte_range
+        return pdf[: int(byte_range[2]) + int(byte_range[3])]
+    except Exception:
+        return pdf
 
 
 def _safe_meta(pdf: bytes) -> M.PdfMeta:
