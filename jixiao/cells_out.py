@@ -7,6 +7,7 @@ instead of failing the whole workbook.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +38,7 @@ def put(cell: Any, value: object) -> None:
         cell.data_type = "s"
 
 
-def append(ws: Any, values: list[object]) -> None:
+def append(ws: Any, values: Sequence[object]) -> None:
     """``ws.append`` with ``put`` for every value."""
     row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(row=1, column=1).value is not None else 1
     for col, value in enumerate(values, start=1):

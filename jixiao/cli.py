@@ -290,6 +290,10 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
     if not getattr(args, "func", None):
         args.func = cmd_tui
     try:
+        if getattr(args, "db", None):
+            from jixiao.storage.database import check_command_line_url
+
+            check_command_line_url(args.db)
         return int(args.func(args, out, err))
     except KNOWN_ERRORS() as exc:
         error(err, str(exc))

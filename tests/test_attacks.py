@@ -294,3 +294,38 @@ def test_a_filler_listing_users_gets_a_clear_refusal(setup: Setup) -> None:
             Directory(engine).users()
     finally:
         engine.dispose()
+
+
+# ---------------------------------------------------------------- denials are named as such
+
+
+def _filler_store(setup: Setup) -> tuple[FormStore, object]:
+    from jixiao.storage.database import make_engine
+
+    engine = make_engine(setup.url.set(username=setup.logins["shangye"], password=PASSWORD).render_as_string(False))
+    return FormStore(engine, actor="商业行办填报人"), engine
+
+
+def test_a_refused_save_says_no_permission_not_conflict(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = setup.form_id(OWN)
+    store, engine = _filler_store(setup)
+    setup.store.transition(own, "submit")  # as the owner: now read-only for the filler
+    sf = store.get(own)
+    # as if the status changed between jixiao's own check and the UPDATE: the database refuses
+    monkeypatch.setattr("jixiao.storage.store.check_editable", lambda status: None)
+    try:
+        with pytest.raises(StoreError, match="无权限") as info:
+            store.save(own, dataclasses.replace(sf.form, deviation_analysis="提交后再改"), sf.version)
+        assert "已被" not in str(info.value)
+    finally:
+        engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_a_refused_import_names_the_form_and_the_reason(setup: Setup) -> None:
+    store, engine = _filler_store(setup)
+    other = setup.store.get(setup.form_id(OTHER)).form
+    try:
+        with pytest.raises(StoreError, match="无权限.*企业管理费"):
+            store.import_forms([("企业管理费.toml", dataclasses.replace(other, deviation_analysis="越权"))])
+    finally:
+        engine.dispose()  # type: ignore[attr-defined]

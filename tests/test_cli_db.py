@@ -109,7 +109,23 @@ def test_ambiguous_and_missing_form_references(db: str) -> None:
     assert code == 1 and "没有找到表单" in err
 
 
-def test_unreachable_postgresql_is_reported_without_password(tmp_path: Path) -> None:
-    code, _, err = run("--db", "postgresql+psycopg://jx:s3cret@127.0.0.1:1/none", "list")
+def test_unreachable_postgresql_is_reported_without_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIXIAO_DB", "postgresql+psycopg://jx:s3cret@127.0.0.1:1/none")
+    code, _, err = run("list")
     assert code == 1
     assert "无法连接数据库" in err and "s3cret" not in err and "***" in err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://jx:s3cret@127.0.0.1:1/none",
+        "postgresql+psycopg://jx@127.0.0.1:1/none?password=s3cret",
+        "host=127.0.0.1 dbname=jixiao user=jx password=s3cret",
+    ],
+)
+def test_passwords_and_conninfo_in_db_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("--db", url, "list")
+    assert code == 1 and "s3cret" not in out + err and ("密码" in err or "连接串" in err)
+    assert list(tmp_path.iterdir()) == []  # no SQLite file named after the password

@@ -56,6 +56,7 @@ TABLE_LABELS = {
     "goals": "绩效目标",
     "indicators": "指标",
     "audit_log": "修改记录",
+    "row_changes": "数据库修改日志",
     "app_users": "用户",
     "units": "单位",
 }

@@ -39,12 +39,40 @@ def resolve_url(url: str | None = None) -> tuple[str, bool]:
     return f"sqlite:///{default_path()}", True
 
 
+_QUERY_SECRET = re.compile(r"((?:^|[?&\s])(?:password|sslpassword|passfile)=)[^&\s]*", re.IGNORECASE)
+_CONNINFO = re.compile(r"^\s*(host|hostaddr|dbname|user|port|password|service|sslmode)\s*=", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """A URL safe to print: the password is replaced by ***."""
+    """A URL safe to print: the password (also ``?password=`` and conninfo ``password=``) is ***."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(url).render_as_string(hide_password=True)
     except Exception:
-        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+        shown = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    return _QUERY_SECRET.sub(r"\1***", shown)
+
+
+def check_command_line_url(url: str) -> None:
+    """Refuse what must not be on a command line (every user sees it in the process list) or is misread.
+
+    A password belongs in PGPASSWORD, ~/.pgpass or a PGSERVICE file; a libpq conninfo string
+    would otherwise be taken as an SQLite file name.
+    """
+    if "://" not in url and _CONNINFO.match(url):
+        raise DatabaseError(
+            "--db 看起来是 libpq 连接串；请写成 postgresql+psycopg://用户@主机:端口/库（密码放在 ~/.pgpass 或 PGPASSWORD）"
+        )
+    if "://" not in url:
+        return
+    try:
+        u = make_url(url)
+    except Exception:
+        raise DatabaseError(f"数据库地址无效：{redact(url)}") from None
+    if u.password or any(k.lower() in ("password", "sslpassword") for k in u.query):
+        raise DatabaseError(
+            f"--db 中不能写密码（命令行对本机所有用户可见）：{redact(url)}；"
+            "请用环境变量 PGPASSWORD、~/.pgpass 或 PGSERVICE 提供密码"
+        )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine, Select, func, or_, select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -161,6 +161,10 @@ def finding_counts(result: FormResult) -> tuple[int, int, int]:
 
     counts = summarise(run_form_checks(result))
     return counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0].replace("ERROR:", "").strip()
 
 
 def form_key(form: Form) -> str:
@@ -531,9 +535,17 @@ class FormStore:
                 stored = self._stored(row, form)
         except StaleDataError:
             current = self.get(form_id)
+            if current.version == expected_version:  # nobody else saved: the database refused the write
+                raise StoreError(
+                    f"无权限：数据库拒绝修改表单「{current.key}」（不属于你的单位，或已不是草稿/退回状态）"
+                ) from None
             raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
         except IntegrityError:
             raise StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{form_key(form)}") from None
+        except DBAPIError as exc:
+            if "permission denied" in str(exc.orig) or "no permission" in str(exc.orig):
+                raise StoreError(f"无权限：数据库拒绝修改表单「{form_key(form)}」") from None
+            raise
         return stored
 
     def import_forms(
@@ -563,9 +575,11 @@ class FormStore:
                 raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
             seen[ident] = source
         out: list[ImportOutcome] = []
+        current = ""
         try:
             with Session(self.engine) as s, s.begin():
                 for source, form in forms:
+                    current = f"{source}（{form_key(form)}）"
                     existing = s.execute(
                         select(FormRow)
                         .where(
@@ -593,8 +607,14 @@ class FormStore:
                     out.append(ImportOutcome(source, existing.id, form_key(form), "updated", len(changes)))
         except StaleDataError:
             raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
+        except DBAPIError as exc:
+            if "permission denied" in str(exc.orig) or "row-level security" in str(exc.orig):
+                raise StoreError(
+                    f"无权限：数据库拒绝写入 {current}（表单不属于你的单位，或已不是草稿/退回状态）；已全部撤销"
+                ) from None
+            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{_first_line(exc)}") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"写入数据库失败，已全部撤销：{type(exc).__name__}") from None
+            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{type(exc).__name__}") from None
         return out
 
     def transition(
