@@ -60,22 +60,36 @@ def test_aggregates_by_unit_are_exact_and_worst_first(engine) -> None:  # type: 
     groups = aggregate(engine, "unit", Filters(year=2024))
     keys = [g.key for g in groups]
     assert keys[0] == "某某县虚高单位"  # empty actuals: warnings, and a large inflation gap
-    worst = groups[0]
-    assert worst.forms == 3 and worst.mean_recorded == Decimal("98.00")
+    worst = next(g for g in groups if g.key == "某某县虚高单位" and g.kind == "project")
+    assert worst.forms == 2 and worst.mean_recorded == Decimal("98.00")
     assert worst.gap is not None and worst.gap > 50
-    jk = next(g for g in groups if g.key == "武昌区经济信息化和科技创新局")
-    assert jk.forms == 8
-    assert jk.planned == Decimal("5779.04")  # exact sum of 预算数 in 万元
+    jk = next(g for g in groups if g.key == "武昌区经济信息化和科技创新局" and g.kind == "project")
+    assert jk.forms == 7
+    assert jk.planned == Decimal("1487.67")  # exact sum of the projects' 预算数 in 万元
     assert jk.rate == Decimal(1)
-    assert jk.grades == {"优": 8, "良": 0, "中": 0, "差": 0}
+    assert jk.grades == {"优": 7, "良": 0, "中": 0, "差": 0}
+    # the 部门整体支出 form already contains the projects' money: its own line, never added to them
+    whole = next(g for g in groups if g.key == "武昌区经济信息化和科技创新局" and g.kind == "department")
+    assert (whole.forms, whole.planned, whole.label) == (
+        1,
+        Decimal("4291.37"),
+        "武昌区经济信息化和科技创新局（部门整体支出）",
+    )
     sy = next(g for g in groups if g.key == "武昌区商业行业离退休人员管理服务中心")
     assert (sy.mean_computed, sy.mean_recorded, sy.gap) == (Decimal("98.10"), Decimal("94.00"), Decimal("-4.10"))
 
 
 def test_aggregates_by_year_grade_department_and_level1(engine) -> None:  # type: ignore[no-untyped-def]
-    years = {g.key: g.forms for g in aggregate(engine, "year")}
-    assert years == {"2024": 12, "2023": 9}
-    grades = {g.key: g.forms for g in aggregate(engine, "grade", Filters(year=2024))}
+    years = {(g.key, g.kind): g.forms for g in aggregate(engine, "year")}
+    assert years == {
+        ("2024", "project"): 10,
+        ("2024", "department"): 2,
+        ("2023", "project"): 8,
+        ("2023", "department"): 1,
+    }
+    grades: dict[str, int] = {}
+    for g in aggregate(engine, "grade", Filters(year=2024)):
+        grades[g.key] = grades.get(g.key, 0) + g.forms
     assert sum(grades.values()) == 12 and grades["优"] == 9
     depts = {g.key for g in aggregate(engine, "department")}
     assert depts == {"武昌区经济信息化和科技创新局", "某某县财政局"}
@@ -121,8 +135,8 @@ def test_review_command_table_json_xlsx_pdf(engine, tmp_path: Path) -> None:  # 
     # given many units, when the terminal table is limited to one, then the worst one is shown and the rest counted
     code, out, _ = _run("--db", db, "review", "--year", "2024", "--groups", "1")
     assert "某某县虚高单位" in out and "武昌区商业行业" not in out.split("等级分布")[0]
-    shown_units = {g["key"] for g in json.loads(_run("--db", db, "review", "--year", "2024", "--json")[1])["groups"]}
-    assert f"另有 {len(shown_units) - 1} 个实施单位未列出" in out
+    shown_groups = json.loads(_run("--db", db, "review", "--year", "2024", "--json")[1])["groups"]
+    assert f"另有 {len(shown_groups) - 1} 个实施单位未列出" in out
     xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
     assert _run("--db", db, "review", "--xlsx", str(xlsx), "--pdf", str(pdf))[0] == 0
     from openpyxl import load_workbook

@@ -234,7 +234,10 @@ async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore)
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ReviewScreen)
-        assert [g.key for g in screen.rows] == ["武昌区经济信息化和科技创新局"]  # departments
+        assert {g.label for g in screen.rows} == {  # departments: the 部门整体支出 form apart
+            "武昌区经济信息化和科技创新局",
+            "武昌区经济信息化和科技创新局（部门整体支出）",
+        }
         await pilot.press("enter")
         await settle(pilot)
         assert {g.key for g in screen.rows} == {"武昌区经济信息化和科技创新局", "武昌区商业行业离退休人员管理服务中心"}
@@ -425,3 +428,28 @@ async def test_catalog_names_are_shown_as_written(store: FormStore, tmp_path: Pa
         prompts = [str(editor.options.get_option_at_index(i).prompt) for i in range(editor.options.option_count)]
         assert any("[/]测试[@click=app.quit]指标" in p for p in prompts), prompts
         assert pilot.app.is_running
+
+
+async def test_review_money_agrees_with_the_cli_to_the_fen(store: FormStore) -> None:
+    """The 部门整体支出 form's budget already holds its projects': it is never added to them."""
+    import io
+    import json
+
+    from rich.console import Console
+
+    from jixiao.cli import main
+
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        shown = {(g.key, g.kind): (g.planned, g.executed) for g in pilot.app.screen.rows}
+    out = io.StringIO()
+    url = store.engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "review", "--by", "department", "--json"], out=Console(file=out, width=200)) == 0
+    groups = json.loads(out.getvalue())["groups"]
+    cli = {(g["key"], g["kind"]): (Decimal(g["planned"]), Decimal(g["executed"])) for g in groups}
+    assert shown == cli
+    dept = "武昌区经济信息化和科技创新局"
+    assert cli[(dept, "department")][0] == Decimal("4291.37")
+    assert cli[(dept, "project")][0] < Decimal("4291.37")

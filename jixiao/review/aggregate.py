@@ -62,6 +62,12 @@ class GroupRow:
     infos: int = 0
     indicators: int = 0
     attainment: Decimal | None = None  # level1 grouping: score / weight
+    kind: str = "project"  # "department": 部门整体支出 forms, whose budget already holds the projects'
+
+    @property
+    def label(self) -> str:
+        """The group's name as shown: department-level forms are never added to project forms."""
+        return f"{self.key}（部门整体支出）" if self.kind == "department" else self.key
 
     @property
     def rate(self) -> Decimal | None:
@@ -117,14 +123,16 @@ def aggregate(engine: Engine, by: str = "unit", filters: Filters | None = None) 
     filters = filters or Filters()
     if by == "level1":
         return _by_level1(engine, filters)
-    groups: dict[str, list[FormNumbers]] = defaultdict(list)
+    # a 部门整体支出 form's budget already contains its projects': the two kinds are never summed
+    groups: dict[tuple[str, str], list[FormNumbers]] = defaultdict(list)
     for f in form_numbers(engine, filters.apply):
-        groups[str(getattr(f, _KEYS[by]))].append(f)
-    out = [_group_row(k, forms) for k, forms in groups.items()]
-    return sorted(out, key=lambda g: (g.risk, g.key))
+        kind = "department" if f.form_kind == "department" else "project"
+        groups[(str(getattr(f, _KEYS[by])), kind)].append(f)
+    out = [_group_row(k, forms, kind) for (k, kind), forms in groups.items()]
+    return sorted(out, key=lambda g: (g.risk, g.key, g.kind))
 
 
-def _group_row(key: str, forms: list[FormNumbers]) -> GroupRow:
+def _group_row(key: str, forms: list[FormNumbers], kind: str = "project") -> GroupRow:
     totals = [f.total_c for f in forms if f.total_c is not None]
     recorded = [f for f in forms if f.recorded_c is not None]
     rec_values = [f.recorded_c for f in recorded if f.recorded_c is not None]
@@ -144,6 +152,7 @@ def _group_row(key: str, forms: list[FormNumbers]) -> GroupRow:
         infos=sum(f.infos for f in forms),
         indicators=sum(f.indicators for f in forms),
         grades={g: sum(1 for f in forms if f.grade == g) for g in GRADES},
+        kind=kind,
     )
 
 

@@ -60,6 +60,7 @@ def _d(v: Decimal | None) -> str | None:
 def group_dict(g: GroupRow) -> dict[str, Any]:
     return {
         "key": g.key,
+        "kind": g.kind,
         "forms": g.forms,
         "indicators": g.indicators,
         "planned": _d(g.planned),
@@ -102,7 +103,7 @@ def groups_table(groups: list[GroupRow], by: str, width: int = 80) -> Table:
             t.add_column(col, justify="right", no_wrap=True)
         for g in groups:
             t.add_row(
-                Text(line(g.key)),
+                Text(line(g.label)),
                 str(g.forms),
                 str(g.indicators),
                 fmt.percent(g.attainment, "—"),
@@ -123,7 +124,7 @@ def groups_table(groups: list[GroupRow], by: str, width: int = 80) -> Table:
     t.add_column("错/警", justify="right", no_wrap=True)
     for g in groups:
         gap = g.gap
-        row: list[Any] = [Text(line(g.key)), str(g.forms)]
+        row: list[Any] = [Text(line(g.label)), str(g.forms)]
         if wide:
             row.append(fmt.money(g.planned.quantize(Decimal("0.01"))))
         row.append(

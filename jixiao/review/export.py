@@ -40,7 +40,7 @@ def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[F
         append(
             ws,
             [
-                g.key,
+                g.label,
                 g.forms,
                 g.indicators,
                 g.planned,

@@ -106,7 +106,7 @@ def review_pdf(
     for g in groups:
         rows.append(
             [
-                Paragraph(escape(g.key), cell),
+                Paragraph(escape(g.label), cell),
                 str(g.forms),
                 fmt.money(g.planned.quantize(Decimal("0.01"))),
                 fmt.percent(g.rate, "—"),

@@ -141,7 +141,7 @@ class ReviewScreen(Screen[None]):
             for g in rows:
                 gap = g.gap
                 table.add_row(
-                    Text(clip(g.key, 20)),
+                    Text(clip(g.label, 20)),
                     str(g.forms),
                     fmt.percent(g.rate, "—"),
                     fmt.score(g.mean_computed, "—"),
@@ -206,7 +206,7 @@ class ReviewScreen(Screen[None]):
             )
         else:
             text = Text(
-                f"{row.key}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
+                f"{row.label}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
             )
         self.query_one("#detail", Static).update(text)
 
