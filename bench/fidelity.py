@@ -292,6 +292,7 @@ def render(fid: Fidelity, known: dict[tuple[str, str], Known], ratchet: dict[str
         "|---|---|",
         f"| 表 | {len(fid.forms)}（项目 {sum(f.kind == 'project' for f in fid.forms)}，"
         f"部门整体 {sum(f.kind == 'department' for f in fid.forms)}；原文完整取得 {sum(f.complete for f in fid.forms)}） |",
+        "| 目标（issue #16） | ≥ 40 张表、≥ 10 个省份；状态错误 0；待判断 ≤ 10% |",
         f"| 省份 | {len(fid.provinces)}：{'、'.join(fid.provinces)} |",
         f"| 年度 | {'、'.join(str(y) for y in fid.years)} |",
         f"| 指标行 | {rows} |",
@@ -331,12 +332,13 @@ def _disagreement_section(fid: Fidelity, known: dict[tuple[str, str], Known]) ->
         "",
         "「状态」= jixiao 的状态与细心读者不同；「得分」= 计算得分与表上记录的得分不同。",
         "",
-        "| 类 | 原因 | 行数 |",
-        "|---|---|---|",
+        "| 类 | 原因 | 行数 | 其中状态错误 |",
+        "|---|---|---|---|",
     ]
     order = [c for c in CLASSES if c in counts] + (["?"] if "?" in counts else [])
     for c in order:
-        lines.append(f"| {c} | {CLASSES.get(c, '未归类（新的不一致）')} | {counts[c]} |")
+        wrong = sum(r.status_wrong for r in by_class[c])
+        lines.append(f"| {c} | {CLASSES.get(c, '未归类（新的不一致）')} | {counts[c]} | {wrong} |")
     for c in order:
         lines += ["", f"### {c}：{CLASSES.get(c, '未归类（新的不一致）')}", ""]
         lines += ["| 表 | 指标 | 目标 → 完成 | 读者/jixiao | 表上/计算 | 说明 |", "|---|---|---|---|---|---|"]
