@@ -878,9 +878,10 @@ def score_form(
         if rec_all and q2(rec_sum) != q2(form.total_recorded):
             problems.append(
                 Problem(
-                    Severity.WARNING,
+                    Severity.ERROR,
                     "recorded-total-sum",
-                    f"表中总分 {q2(form.total_recorded)} 与各项自评得分之和 {q2(rec_sum)} 不符",
+                    f"表中总分 {q2(form.total_recorded)} 与各项自评得分之和 {q2(rec_sum)} 不符；"
+                    "提交前须更正总分或各项得分（或清空总分，由各项之和给出）",
                     column="总分",
                 )
             )
@@ -909,4 +910,5 @@ def score_form(
         grade_recorded=rs.grade_for(q2(total_recorded)) if total_recorded is not None else None,
         cap_note=cap_note,
         problems=tuple(problems),
+        recorded_sum=rec_sum if rec_all else None,
     )

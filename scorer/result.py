@@ -146,6 +146,7 @@ class FormResult:
     grade_recorded: str | None
     cap_note: str = ""
     problems: tuple[Problem, ...] = ()
+    recorded_sum: Decimal | None = None  # Σ of the recorded row scores (and budget), when every row has one
     _all_problems: tuple[Problem, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -168,6 +169,16 @@ class FormResult:
     def all_problems(self) -> tuple[Problem, ...]:
         """The form's problems, then each row's (gathered once: the checks ask many times)."""
         return self._all_problems
+
+    @property
+    def total_mismatch(self) -> bool:
+        """A 总分 written on the form that is not the sum of its own recorded rows."""
+        return (
+            self.recorded_source == "form"
+            and self.recorded_sum is not None
+            and self.total_recorded is not None
+            and q2(self.recorded_sum) != q2(self.total_recorded)
+        )
 
     @property
     def total_differs(self) -> bool:

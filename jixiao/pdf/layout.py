@@ -584,6 +584,13 @@ def _budget_score(result: FormResult, notes: Notes) -> C:
 def _total_cell(result: FormResult, notes: Notes) -> C:
     if result.total_recorded is not None:
         text = escape(fmt.weight(result.total_recorded))
+        if result.total_mismatch:
+            text += " " + mark(
+                notes.add(
+                    f"表中总分 {fmt.score(result.total_recorded)} 与各项自评得分之和 "
+                    f"{fmt.score(result.recorded_sum)} 不一致"
+                )
+            )
         if result.total_differs:
             text += " " + mark(notes.add(f"规则计算总分 {fmt.score(result.total_computed)}（{result.grade}）"))
         return C(text, "num", markup=True)

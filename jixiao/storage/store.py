@@ -25,6 +25,7 @@ from jixiao.storage import rowlog
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
+from scorer import numbers as fmt
 from scorer.engine import BUILTIN, score_form
 from scorer.model import Form
 from scorer.result import FormResult
@@ -628,6 +629,8 @@ class FormStore:
                     raise ConflictError(form_key(to_form(row)), row.updated_by, _aware(row.updated_at), row.version)
                 before = row.status
                 after = transition(before, action, comment)
+                if action in ("submit", "approve"):
+                    self._refuse_inconsistent(row, action)
                 row.status = after.value
                 row.updated_at = _now()
                 row.updated_by = self.actor
@@ -650,11 +653,22 @@ class FormStore:
             raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
         return self.get(form_id)
 
+    def _refuse_inconsistent(self, row: FormRow, action: str) -> None:
+        """A form whose written 总分 is not the sum of its rows is not passed on (issue 15)."""
+        result = self.score(to_form(row))
+        if result.total_mismatch:
+            verb = ACTION_LABELS.get(action, action)
+            raise WorkflowError(
+                f"不能{verb}：表中总分 {fmt.score(result.total_recorded)} 与各项自评得分之和 "
+                f"{fmt.score(result.recorded_sum)} 不一致；请更正总分或各项得分，或清空总分由各项之和给出"
+            )
+
     def mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
         """Record a signature (issue 6 signs; this moves the form to 已签章)."""
         with Session(self.engine) as s, s.begin():
             row = self._load(s, form_id)
             after = transition(row.status, "sign")
+            self._refuse_inconsistent(row, "sign")
             before = row.status
             row.status = after.value
             row.signed_at = _now()

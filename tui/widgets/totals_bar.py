@@ -35,6 +35,8 @@ class TotalsBar(Static):
                 f"{fmt.score(r.total_recorded)}（{r.grade_recorded}）",
                 style="bold yellow" if r.total_differs else "bold",
             )
+            if r.total_mismatch:
+                t.append(f"  各项之和 {fmt.score(r.recorded_sum)} 不一致", style="bold red")
         if r.pending:
             t.append(f"  待判断 {r.pending}", style="magenta")
         problems = len(r.all_problems)
