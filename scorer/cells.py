@@ -116,6 +116,7 @@ class Cell:
     word: str = ""  # the vocabulary word that decided kind/tier/direction
     direction: str = ""  # for DIRECTION cells: positive / reverse
     note: str = ""  # a bracketed trailing note, e.g. （全年召开专家评审会17场…）
+    scale_factor: Decimal = Decimal(1)  # the factor of ``scale`` (万 → 10000), already in ``value``
 
     @property
     def is_numeric(self) -> bool:
@@ -287,7 +288,19 @@ def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
                 raise CellError(raw, f"区间两端单位不同（{ua}、{rest}）", "同一单位的区间，如 90%-95%")
         _check_unit(rest, raw)
         lo, hi = sorted((a * factor, b * factor))
-        return Cell(raw, CellKind.QUANTITY, s, Comparator.RANGE, lo, hi, rest, scale_word, word=word, note=note)
+        return Cell(
+            raw,
+            CellKind.QUANTITY,
+            s,
+            Comparator.RANGE,
+            lo,
+            hi,
+            rest,
+            scale_word,
+            word=word,
+            note=note,
+            scale_factor=factor,
+        )
 
     m = _QTY.match(body)
     if not m:
@@ -315,6 +328,7 @@ def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
         scale_word,
         word=word,
         note=note,
+        scale_factor=factor,
     )
 
 
@@ -473,7 +487,16 @@ def _read(raw: str) -> Cell:
                     cmp = _CMP_WORD[suffix_cmp]
                     word = f"{word}…{suffix}" if word else suffix
                 return Cell(
-                    raw, CellKind.QUANTITY, text, cmp or Comparator.NONE, value, None, unit, scale_word, word=word
+                    raw,
+                    CellKind.QUANTITY,
+                    text,
+                    cmp or Comparator.NONE,
+                    value,
+                    None,
+                    unit,
+                    scale_word,
+                    word=word,
+                    scale_factor=factor,
                 )
     return parse_general(raw)
 

@@ -201,23 +201,39 @@ def _entry(row: _Row) -> CatalogEntryLike | None:
         return catalog.lookup(row.ind.name)
 
 
+def _bare_takes_scale(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal]:
+    """A bare number takes the other side's scale whole: ``=6万元`` against ``6`` is 6 万元, not 6 元."""
+    assert t.value is not None and a.value is not None
+    if t.scale and not a.scale and not a.unit:
+        row.lines.append((explain.scale_one_side, "目标值", t.scale + t.unit, "实际完成值"))
+        return t.value, a.value * t.scale_factor
+    if a.scale and not t.scale and not t.unit:
+        row.lines.append((explain.scale_one_side, "实际完成值", a.scale + a.unit, "目标值"))
+        return t.value * a.scale_factor, a.value
+    return t.value, a.value
+
+
 def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     """Target and actual magnitudes in one unit, or None if they cannot be compared."""
     assert t.value is not None and a.value is not None
     tu, au = t.unit, a.unit
-    if tu == au and tu:  # the common case: the same registered unit on both sides
+    if tu == au and tu and t.scale == a.scale:  # the common case: the same registered unit on both sides
         row.unit = tu
         return t.value, a.value
+    tv, av = _bare_takes_scale(row, t, a)
+    if tu == au and tu:
+        row.unit = tu
+        return tv, av
     if not tu and not au:
         entry = _entry(row)
         if entry is not None and entry.unit and entry.unit not in ("元",) and not t.scale:
             row.unit = entry.unit
             row.lines.append((explain.unit_from_catalog, entry.name, entry.unit))
-        return t.value, a.value
+        return tv, av
     if not tu or not au:
         row.unit = tu or au
         row.lines.append((explain.unit_one_side, "目标值" if tu else "实际完成值", row.unit))
-        return t.value, a.value
+        return tv, av
     tunit, aunit = units.resolve(tu), units.resolve(au)
     row.unit = tu
     if not tunit.compatible(aunit):
@@ -449,7 +465,13 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         return _score_general(ind, weight, weight_source, ctx, goal)
     tk, ak = t.kind, a.kind
     tu, au = t.unit, a.unit
-    if tk is _QUANTITY and ak is _QUANTITY and a.comparator is _PLAIN and (tu == au and tu or bool(tu) != bool(au)):
+    if (
+        tk is _QUANTITY
+        and ak is _QUANTITY
+        and a.comparator is _PLAIN
+        and t.scale == a.scale  # a bare number takes the other side's 万/亿: the general path says so
+        and (tu == au and tu or bool(tu) != bool(au))
+    ):
         tc = t.comparator
         d = _BY_COMPARATOR.get(tc) or _implied_direction(ind, ctx.catalog)
         A, B = t.value, a.value

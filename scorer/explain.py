@@ -80,6 +80,10 @@ def unit_from_catalog(entry_name: str, unit: str) -> str:
     return f"单位：两侧都未写单位，按指标库条目「{entry_name}」的默认单位「{unit}」理解"
 
 
+def scale_one_side(which: str, unit: str, other: str) -> str:
+    return f"单位：只有{which}写了「{unit}」，{other}的数字按同一单位（含「万」「亿」等量级）理解"
+
+
 def unit_one_side(which: str, unit: str) -> str:
     return f"单位：只有{which}写了「{unit}」，另一侧按同一单位理解"
 

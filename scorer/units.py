@@ -89,15 +89,29 @@ def _dimension_text(dimensionality: dict[str, Decimal]) -> str:
     return text
 
 
+_MEASURE_WORD = re.compile(r"^[\u4e00-\u9fff]$")
+
+
+def is_measure_word(symbol: str) -> bool:
+    """One CJK character: read as a counting unit of its own when it is not in the vocabulary."""
+    return bool(_MEASURE_WORD.match(symbol.strip()))
+
+
 @cache
 def resolve(symbol: str) -> Unit:
     """Resolve a unit symbol such as ``户``, ``小时`` or ``元/人*月``; cached.
 
-    Raises UnitError for anything outside the vocabulary.
+    An unlisted single CJK measure word (例, 宗, 艘 …) is its own counting unit: it
+    compares with itself only. Raises UnitError for anything else outside the vocabulary.
     """
     sym = symbol.strip()
     if not sym:
         raise UnitError("空单位")
+    if is_measure_word(sym):
+        try:
+            registry().Unit(sym)
+        except Exception:  # not listed: a counting unit of its own
+            return Unit(symbol=sym, dimension=f"[{sym}]", factor=Decimal(1))
     parts = [p for p in _SPLIT.split(sym.replace("、", "*").replace("·", "*").replace("×", "*")) if p]
     ureg = registry()
     quantity = None

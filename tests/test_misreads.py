@@ -1,0 +1,74 @@
+"""Classes of misreads found on real published forms (issue 16), each beyond its example."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
+
+from scorer.engine import score_indicator
+from scorer.model import Indicator
+from scorer.result import Status
+from scorer.rules import load as load_rules
+
+RULES = load_rules("national-2020")
+W = Decimal(10)
+
+
+def _score(target: str, actual: str, name: str = "数量", level2: str = "数量指标") -> object:
+    return score_indicator(Indicator("产出指标", level2, name, target, actual), W, "表中", RULES)
+
+
+# ---------------------------------------------------------------- class 1: a bare number takes the scale
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("=6万元", "6", Status.MET),
+        ("≥50万人次", "52", Status.MET),
+        ("≥50万人次", "40", Status.PARTLY),
+        ("≤2亿元", "1.5", Status.MET),
+        ("≥10千米", "10", Status.MET),
+        ("6", "6万元", Status.MET),
+        ("≥5万", "6", Status.MET),
+    ],
+)
+def test_a_bare_number_takes_the_other_sides_unit_and_scale(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+    if "万" in target + actual or "亿" in target + actual:
+        assert any("量级" in line for line in r.explanation), r.explanation  # type: ignore[attr-defined]
+
+
+@given(hst.integers(min_value=1, max_value=10**6), hst.sampled_from(["万元", "亿元", "万人次", "万"]))
+@settings(max_examples=60, deadline=None)
+def test_the_same_number_with_the_scale_on_one_side_is_met(n: int, unit: str) -> None:
+    assert _score(f"={n}{unit}", str(n)).status is Status.MET  # type: ignore[attr-defined]
+    assert _score(f"{n}{unit}", f"{n}{unit}").status is Status.MET  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- class 2: measure words
+
+
+@pytest.mark.parametrize("word", list("例起宗件项家所台套册篇场批棵头只亩间栋座条辆艘眼粒组盏"))
+def test_listed_and_unlisted_measure_words_compare_with_themselves(word: str) -> None:
+    r = _score(f"≥8{word}", f"8{word}")
+    assert r.status is Status.MET, r.explanation  # type: ignore[attr-defined]
+    zero = _score(f"0{word}", f"0{word}", name="安全事故数", level2="质量指标")
+    assert zero.status is not Status.INVALID  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("word", ["犇", "鬯", "匹", "爿"])
+def test_an_unlisted_measure_word_is_its_own_counting_unit(word: str) -> None:
+    assert _score(f"≥3{word}", f"4{word}").status is Status.MET  # type: ignore[attr-defined]
+    assert _score(f"≥3{word}", f"2{word}").status is Status.PARTLY  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("a", "b"), [("例", "起"), ("犇", "鬯"), ("户", "犇")])
+def test_different_measure_words_are_for_judgement_with_the_reason(a: str, b: str) -> None:
+    r = _score(f"≥8{a}", f"8{b}")
+    assert r.status is Status.JUDGEMENT, r.explanation  # type: ignore[attr-defined]
+    assert any("不可比" in p.message for p in r.problems)  # type: ignore[attr-defined]
