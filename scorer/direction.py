@@ -65,10 +65,12 @@ def resolve(indicator: Indicator, catalog: CatalogLike | None = None) -> Directi
     found = keyword_direction(indicator.name, vocab)
     if found is not None:
         return Direction(found[0], f"指标名称关键词「{found[1]}」")
+    set_aside = [w for w in vocab.ambiguous_keywords if w in indicator.name]
+    aside = f"（名称中的「{'」「'.join(set_aside)}」含义不定，不作依据）" if set_aside else ""
     l2 = vocab.level2_defaults.get(level_key(indicator.level2))
     if l2:
-        return Direction(l2, f"二级指标「{indicator.level2}」的默认方向")
+        return Direction(l2, f"二级指标「{indicator.level2}」的默认方向{aside}")
     l1 = vocab.level1_defaults.get(level_key(indicator.level1))
     if l1:
-        return Direction(l1, f"一级指标「{indicator.level1}」的默认方向")
-    return Direction("positive", "无其他依据，默认正向")
+        return Direction(l1, f"一级指标「{indicator.level1}」的默认方向{aside}")
+    return Direction("positive", f"无其他依据，默认正向{aside}")

@@ -50,6 +50,7 @@ class Vocabulary:
     satisfies: tuple[SatisfyRule, ...]
     positive_keywords: tuple[str, ...]
     reverse_keywords: tuple[str, ...]
+    ambiguous_keywords: tuple[str, ...]  # never decide alone (see vocabulary.toml)
     level2_defaults: dict[str, str]
     level1_defaults: dict[str, str]
 
@@ -111,6 +112,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         satisfies=tuple(rules),
         positive_keywords=tuple(kw.get("positive", ())),
         reverse_keywords=tuple(kw.get("reverse", ())),
+        ambiguous_keywords=tuple(kw.get("ambiguous", ())),
         level2_defaults={level_key(k): v for k, v in levels.get("level2", {}).items()},
         level1_defaults={level_key(k): v for k, v in levels.get("level1", {}).items()},
     )

@@ -50,14 +50,15 @@ def _fill(engine: Engine) -> None:
     edited = dataclasses.replace(
         sf.form,
         deviation_analysis='原因：\'; DROP TABLE forms; -- "引号" 100% _下划线_ \\反斜杠\n第二行',
-        total_recorded=Decimal("88.50"),
+        total_recorded=Decimal("88.50"),  # disagrees with its rows: stays a draft (submit is refused)
         budget=dataclasses.replace(
             sf.form.budget, executed=Decimal("0.000001"), planned=Decimal("123456789012.345678")
         ),
     )
     store.save(sf.id, edited, sf.version, reason="复核后修改")
-    store.transition(sf.id, "submit")
-    store.transition(sf.id, "return", "请补充说明")
+    returned = store.list()[3]
+    store.transition(returned.id, "submit")
+    store.transition(returned.id, "return", "请补充说明")
     other = store.list()[1]
     store.transition(other.id, "submit")
     store.transition(other.id, "approve", "同意")

@@ -72,3 +72,36 @@ def test_different_measure_words_are_for_judgement_with_the_reason(a: str, b: st
     r = _score(f"≥8{a}", f"8{b}")
     assert r.status is Status.JUDGEMENT, r.explanation  # type: ignore[attr-defined]
     assert any("不可比" in p.message for p in r.problems)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- class 3: direction evidence
+
+
+@pytest.mark.parametrize(
+    ("name", "level2", "direction", "source"),
+    [
+        ("高血压随访控制数", "数量指标", "positive", "随访"),
+        ("糖尿病患者随访控制数", "数量指标", "positive", "随访"),
+        ("成本控制数", "成本指标", "reverse", "成本"),
+        ("农作物受害率", "质量指标", "reverse", "受害率"),
+        ("成灾率", "效益指标", "reverse", "成灾率"),
+        ("故障解决率", "质量指标", "positive", "解决率"),
+        ("群众投诉办结率", "质量指标", "positive", "办结率"),
+        ("就业率", "质量指标", "positive", "就业率"),
+    ],
+)
+def test_unambiguous_name_patterns_decide(name: str, level2: str, direction: str, source: str) -> None:
+    r = _score("100", "90", name=name, level2=level2)
+    assert r.direction == direction and source in r.direction_source, r.direction_source  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["财政供养人员控制率", "资金变动率", "某某比例", "控制率"])
+def test_ambiguous_words_never_decide_alone_and_are_named(name: str) -> None:
+    r = _score("100", "90", name=name, level2="质量指标")
+    assert "含义不定" in r.direction_source and "关键词" not in r.direction_source  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("target", "direction"), [("≤100%", "reverse"), ("≥100%", "positive")])
+def test_the_comparator_beats_every_name(target: str, direction: str) -> None:
+    r = _score(target, "95%", name="财政供养人员控制率", level2="质量指标")
+    assert r.direction == direction  # type: ignore[attr-defined]

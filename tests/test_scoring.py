@@ -115,8 +115,8 @@ def test_invalid_cell_scores_zero_and_is_a_problem() -> None:
     ("name", "level2", "direction", "source"),
     [
         ("利润增长量", "成本指标", "positive", "关键词「增长」"),
-        ("成本控制数", "成本指标", "reverse", "关键词「控制数」"),
-        ("故障解决率", "质量指标", "positive", "关键词「率」"),
+        ("成本控制数", "成本指标", "reverse", "关键词「成本」"),
+        ("故障解决率", "质量指标", "positive", "关键词「解决率」"),
         ("系统故障率", "质量指标", "reverse", "关键词「故障率」"),
         ("服务响应时长", "时效指标", "reverse", "关键词「时长」"),
         ("带宽", "数量指标", "positive", "二级指标「数量指标」"),
