@@ -1017,9 +1017,7 @@ class _FormReader:
             )
         if pn is None:
             raise s.fail("找不到「项目名称」；表头部分应有 项目名称 及其内容")
-        project_name, _ = s.value_after(*pn)
-        if not project_name:
-            raise s.fail("项目名称不能为空", pn[0], pn[1], s.text(*pn))
+        project_name, _ = s.value_after(*pn)  # empty: named below, or warned about by the engine
 
         def header(key: str) -> tuple[str, tuple[int, int] | None]:
             at = self._find(_HEADER_LABELS[key], free)
@@ -1042,6 +1040,8 @@ class _FormReader:
             kind = FormKind.DEPARTMENT
         else:
             kind = FormKind.PROJECT
+        if not project_name and kind is FormKind.DEPARTMENT:
+            project_name = department or unit  # a 部门整体支出 form is named after its department
 
         budget = Budget()
         goals: list[Goal] = []

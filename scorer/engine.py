@@ -892,6 +892,10 @@ def score_form(
                 )
                 total = q2(cap.max_total)
                 break
+    if not form.project_name.strip():
+        problems.append(
+            Problem(Severity.WARNING, "header-missing", "表头「项目名称」未填写；请补填后再提交", column="项目名称")
+        )
     rec_all = rec_all and bool(results)
     rec_sum = (budget.recorded.score if budget.recorded else ZERO) + rec_rows
     total_recorded: Decimal | None

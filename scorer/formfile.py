@@ -256,9 +256,11 @@ def form_from_dict(data: Any, path: str = "<内存>") -> Form:
             raise r.fail("year", f"年度 {year} 不合理；应为四位年份，如 2024")
     else:
         raise r.fail("year", f"应为年份（整数），实际为 {_type(year_v)}「{_clip(str(year_v))}」")
-    project_name = r.text(d, "project_name", "")
-    if not project_name.strip():
-        raise r.fail("project_name", "项目名称不能为空")
+    project_name = r.text(d, "project_name", "").strip()
+    if not project_name and form_kind is FormKind.DEPARTMENT:
+        # a 部门整体支出 form has no project by nature: it is named after its department
+        project_name = r.text(d, "department", "").strip() or r.text(d, "implementing_unit", "").strip()
+    # a project form without a name is read, and the engine warns about the empty header cell
     b = r.table(d.get("budget"), "budget", _BUDGET)
     budget = Budget(
         label=r.text(b, "label", "budget") or "年度财政资金总额",

@@ -260,6 +260,7 @@ FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
         lambda: make(replace_row(0, level1="其他指标"), rules="national-2020"),
         lambda: make(rules="national-2020"),
     ),
+    ("header-missing", lambda: dataclasses.replace(make(), project_name=""), make),
 ]
 
 
@@ -270,7 +271,10 @@ def test_form_check_triggers_and_does_not(check_id: str, bad: Callable[[], Form]
     assert hit, f"{check_id} not raised"
     f = hit[0]
     assert f.severity is CHECKS[check_id].severity
-    assert f.message.startswith("职业技能培训：") and f.form_key == "2024/单位甲/职业技能培训"
+    if check_id == "header-missing":  # the form has no name to start the message with
+        assert f.message.startswith("（无名称）：") and "项目名称" in f.message
+    else:
+        assert f.message.startswith("职业技能培训：") and f.form_key == "2024/单位甲/职业技能培训"
     assert check_id not in ids(good())
 
 

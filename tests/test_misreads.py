@@ -105,3 +105,46 @@ def test_ambiguous_words_never_decide_alone_and_are_named(name: str) -> None:
 def test_the_comparator_beats_every_name(target: str, direction: str) -> None:
     r = _score(target, "95%", name="财政供养人员控制率", level2="质量指标")
     assert r.direction == direction  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- class 10: forms without a project name
+
+
+def _form_text(kind: str, name_line: str) -> str:
+    return f"""
+format = "jixiao-form/1"
+form_kind = "{kind}"
+year = 2023
+{name_line}
+department = "某区卫生健康局"
+implementing_unit = "某区卫生健康局"
+
+[[goals]]
+text = "目标"
+[[goals.indicators]]
+level1 = "产出指标"
+level2 = "数量指标"
+name = "培训人次"
+target = "≥100人次"
+actual = "120人次"
+"""
+
+
+@pytest.mark.parametrize("name_line", ["", 'project_name = ""', 'project_name = "  "'])
+def test_a_department_form_takes_its_department_as_name(tmp_path, name_line: str) -> None:  # type: ignore[no-untyped-def]
+    from scorer.formfile import load_form
+
+    path = tmp_path / "d.toml"
+    path.write_text(_form_text("department", name_line), encoding="utf-8")
+    assert load_form(path).project_name == "某区卫生健康局"
+
+
+def test_a_project_form_without_a_name_is_read_with_a_warning_naming_the_cell(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from scorer.engine import score_form
+    from scorer.formfile import load_form
+
+    path = tmp_path / "p.toml"
+    path.write_text(_form_text("project", ""), encoding="utf-8")
+    result = score_form(load_form(path))
+    (p,) = [p for p in result.all_problems if p.code == "header-missing"]
+    assert "项目名称" in p.message and p.severity.name == "WARNING"

@@ -717,9 +717,20 @@ def unknown_level1(result: FormResult) -> list[Finding]:
     return _wrap(result, "unknown-level1", "unknown-level1")
 
 
+@check(
+    "header-missing",
+    Severity.WARNING,
+    "表头未填写",
+    "A header cell the form needs (项目名称) is empty; the form is read and named after nothing.",
+)
+def header_missing(result: FormResult) -> list[Finding]:
+    return _wrap(result, "header-missing", "header-missing")
+
+
 # Engine problem codes the checks above report (or deliberately re-derive).
 ENGINE_CODES = frozenset(
     {
+        "header-missing",
         "weights-total",
         "weights-exceed",
         "invalid-cell",
