@@ -316,6 +316,24 @@ def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Sta
     return _reverse(row, hi, B, u)
 
 
+def _impossible(row: _Row, A: Decimal, B: Decimal) -> str:
+    """Why a target or actual cannot be true for its kind (an OCR'd "290%" satisfaction), or ""."""
+    vocab = vocabulary()
+    name = row.ind.name
+    if row.unit in ("%", "百分比") and any(w in name for w in vocab.capped_at_100):
+        for which, v in (("年初目标值", A), ("实际完成值", B)):
+            if v > 100:
+                return f"{which} {v}% 超过 100%，而「{name}」这类比率不可能超过 100%（可能是识读错误）"
+    if A < 0 or B < 0:
+        try:
+            counting = bool(row.unit) and units.resolve(row.unit).kind.startswith("计数")
+        except units.UnitError:
+            counting = False
+        if counting:
+            return f"数量不可能为负数（{A if A < 0 else B}{row.unit}）"
+    return ""
+
+
 def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     d = _direction_for(row, t)
     row.direction = d
@@ -327,6 +345,13 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if pair is None:
         return row.judgement(f"目标值单位「{t.unit}」与实际完成值单位「{a.unit}」不可比")
     A, B = pair
+    impossible = _impossible(row, A, B)
+    if impossible:
+        row.lines.append(f"不予计分：{impossible}")
+        row.problems.append(
+            Problem(Severity.WARNING, "impossible-value", f"「{row.ind.name}」{impossible}", row.ind.name)
+        )
+        return Status.JUDGEMENT, None
     if t.scale and (a.scale in ("", t.scale)):
         row.scale = (t.scale, row.ctx.scales[t.scale])
     dv = d.value
@@ -475,7 +500,9 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         tc = t.comparator
         d = _BY_COMPARATOR.get(tc) or _implied_direction(ind, ctx.catalog)
         A, B = t.value, a.value
-        if tc is _RANGE_CMP or A is None or B is None or A <= 0:
+        if tc is _RANGE_CMP or A is None or B is None or A <= 0 or B < 0:
+            return _score_general(ind, weight, weight_source, ctx, goal)
+        if (A > 100 or B > 100) and (tu == "%" or au == "%"):  # maybe impossible: the general path checks
             return _score_general(ind, weight, weight_source, ctx, goal)
         if A == B and (tc is _GT or tc is _LT):
             return _score_general(ind, weight, weight_source, ctx, goal)

@@ -51,6 +51,7 @@ class Vocabulary:
     positive_keywords: tuple[str, ...]
     reverse_keywords: tuple[str, ...]
     ambiguous_keywords: tuple[str, ...]  # never decide alone (see vocabulary.toml)
+    capped_at_100: tuple[str, ...]  # rates that cannot exceed 100% (issue 16, class 7)
     level2_defaults: dict[str, str]
     level1_defaults: dict[str, str]
 
@@ -113,6 +114,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         positive_keywords=tuple(kw.get("positive", ())),
         reverse_keywords=tuple(kw.get("reverse", ())),
         ambiguous_keywords=tuple(kw.get("ambiguous", ())),
+        capped_at_100=tuple(data.get("impossible", {}).get("capped_at_100", ())),
         level2_defaults={level_key(k): v for k, v in levels.get("level2", {}).items()},
         level1_defaults={level_key(k): v for k, v in levels.get("level1", {}).items()},
     )

@@ -148,3 +148,36 @@ def test_a_project_form_without_a_name_is_read_with_a_warning_naming_the_cell(tm
     result = score_form(load_form(path))
     (p,) = [p for p in result.all_problems if p.code == "header-missing"]
     assert "项目名称" in p.message and p.severity.name == "WARNING"
+
+
+# ---------------------------------------------------------------- class 7: impossible values
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "actual"),
+    [
+        ("服务对象满意度", "290%", "95%"),
+        ("服务对象满意度", "≥90%", "195%"),
+        ("政策知晓率", "≥85%", "108%"),
+        ("疫苗接种率", "≥95%", "100.5%"),
+    ],
+)
+def test_impossible_values_are_flagged_not_scored(name: str, target: str, actual: str) -> None:
+    r = _score(target, actual, name=name, level2="质量指标")
+    assert r.status is Status.JUDGEMENT and r.score is None, r.explanation  # type: ignore[attr-defined]
+    assert any(p.code == "impossible-value" for p in r.problems)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≥100人", "-5人"), ("-3户", "10户")])
+def test_negative_counts_are_not_scored(target: str, actual: str) -> None:
+    r = _score(target, actual, name="培训人数", level2="数量指标")
+    assert r.status is Status.JUDGEMENT and r.score is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "actual"),
+    [("任务完成率", "≥100%", "120%"), ("收入增长率", "≥5%", "-2%"), ("服务对象满意度", "≥90%", "100%")],
+)
+def test_values_that_can_be_true_are_scored(name: str, target: str, actual: str) -> None:
+    r = _score(target, actual, name=name, level2="质量指标")
+    assert not any(p.code == "impossible-value" for p in r.problems)  # type: ignore[attr-defined]
