@@ -764,12 +764,41 @@ def _rate_text(text: str) -> Decimal | None:
     return None
 
 
+def _budget_from_printed_rate(
+    form: Form, w: Decimal, rate: Decimal, rules: RuleSet
+) -> tuple[BudgetResult, list[Problem], Decimal | None]:
+    """The amounts are missing or unreadable but the form prints its 执行率: score that, and say so."""
+    b = form.budget
+    capped = min(rate, ONE)
+    score = min(w, q2(w * capped))
+    lines: list[Step] = [
+        f"预算数或执行数未填报，按表中印出的执行率「{b.rate_text}」计分：{fmt_weight(w)} × {percent(capped)} = {score}"
+    ]
+    problems = [
+        Problem(
+            Severity.INFO,
+            "budget-printed-rate",
+            f"预算数或执行数未填报，按表中执行率「{b.rate_text}」计分",
+            column="执行率",
+            text=b.rate_text,
+        )
+    ]
+    if b.recorded is not None and q2(b.recorded.score) != score:
+        msg = f"单位自评 {q2(b.recorded.score)} 分（规则得分 {score}）"
+        lines.append(msg + (f"，理由：{b.recorded.reason}" if b.recorded.reason else "，未说明理由"))
+    status = Status.MET if rate >= 1 else Status.PARTLY if rate > 0 else Status.MISSED
+    return BudgetResult(w, rate, score, b.recorded, status, tuple(lines)), problems, rate
+
+
 def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem], Decimal | None]:
     b = form.budget
     w = b.weight if b.weight is not None else rules.budget_weight
     problems: list[Problem] = []
     lines: list[Step] = []
     if b.planned is None or b.executed is None:
+        printed = _rate_text(b.rate_text) if b.rate_text else None
+        if printed is not None and printed >= 0:
+            return _budget_from_printed_rate(form, w, printed, rules)
         lines.append("预算数或执行数未填报，预算执行得 0 分")
         problems.append(
             Problem(Severity.WARNING, "budget-missing", "预算执行情况缺少预算数或执行数", column="预算执行情况")
@@ -815,7 +844,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
             Problem(
                 Severity.WARNING,
                 "budget-rate-mismatch",
-                f"表中执行率「{b.rate_text}」与 执行数/预算数 = {percent(rate)} 不符",
+                f"表中执行率「{b.rate_text}」与 执行数/预算数 = {percent(rate)} 不符；按 执行数/预算数 计分",
                 column="执行率",
                 text=b.rate_text,
             )

@@ -181,3 +181,38 @@ def test_negative_counts_are_not_scored(target: str, actual: str) -> None:
 def test_values_that_can_be_true_are_scored(name: str, target: str, actual: str) -> None:
     r = _score(target, actual, name=name, level2="质量指标")
     assert not any(p.code == "impossible-value" for p in r.problems)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- class 8: the printed rate
+
+
+@pytest.mark.parametrize(
+    ("planned", "executed", "rate", "score"),
+    [
+        (None, None, "76%", Decimal("7.60")),
+        (Decimal(100), None, "100%", Decimal("10.00")),
+        (None, Decimal(5), "120%", Decimal("10.00")),
+        (None, None, "0%", Decimal("0.00")),
+    ],
+)
+def test_missing_amounts_use_the_printed_rate_and_say_so(planned, executed, rate, score) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from scorer.engine import score_budget
+    from scorer.model import Budget, Form
+
+    form = Form(project_name="x", budget=Budget(planned=planned, executed=executed, rate_text=rate, weight=W))
+    result, problems, used = score_budget(dataclasses.replace(form), RULES)
+    assert result.score == score
+    assert any("按表中印出的执行率" in str(line) for line in result.trace)
+    assert any(p.code == "budget-printed-rate" for p in problems)
+
+
+def test_both_amounts_and_a_different_printed_rate_say_which_was_used() -> None:
+    from scorer.engine import score_budget
+    from scorer.model import Budget, Form
+
+    form = Form(project_name="x", budget=Budget(planned=Decimal(100), executed=Decimal(80), rate_text="90%", weight=W))
+    result, problems, _ = score_budget(form, RULES)
+    assert result.score == Decimal("8.00")
+    assert any(p.code == "budget-rate-mismatch" and "按 执行数/预算数 计分" in p.message for p in problems)
