@@ -216,3 +216,39 @@ def test_both_amounts_and_a_different_printed_rate_say_which_was_used() -> None:
     result, problems, _ = score_budget(form, RULES)
     assert result.score == Decimal("8.00")
     assert any(p.code == "budget-rate-mismatch" and "按 执行数/预算数 计分" in p.message for p in problems)
+
+
+# ---------------------------------------------------------------- class 4: department-level catalog
+
+
+@pytest.mark.parametrize(
+    ("name", "direction"),
+    [
+        ("财政供养人员控制率", "reverse"),
+        ("在职人员控制率", "reverse"),
+        ("预算执行率", "positive"),
+        ("预算调整率", "reverse"),
+        ("结转结余率", "reverse"),
+        ("公用经费控制率", "reverse"),
+        ("政府采购执行率", "positive"),
+        ("固定资产利用率", "positive"),
+        ("“三公经费”变动率", "reverse"),
+    ],
+)
+def test_the_catalog_knows_the_department_framework(name: str, direction: str) -> None:
+    from indicator_catalog import load_catalog
+
+    r = score_indicator(
+        Indicator("投入", "预算配置", name, "100%", "98%"), W, "表中", RULES, catalog=load_catalog()
+    )
+    assert r.direction == direction and "指标库" in r.direction_source, r.direction_source
+
+
+@pytest.mark.parametrize(
+    "name", ["管理制度健全性", "资金使用合规性", "预决算信息公开性", "资产管理安全性", "绩效目标合理性"]
+)
+def test_the_catalog_holds_the_qualitative_framework_criteria(name: str) -> None:
+    from indicator_catalog import load_catalog
+
+    entry = load_catalog().lookup(name)
+    assert entry is not None and entry.direction == "qualitative"
