@@ -7,10 +7,11 @@ status ``judgement`` with the reason, and no computed score.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from scorer import direction as directions
@@ -138,7 +139,31 @@ def _tier_score(row: _Row, tier: Tier, why: Step) -> tuple[Status, Decimal]:
     return _TIER_STATUS[tier], row.weight * default
 
 
+@cache
+def printed_scale(text: str) -> tuple[str, ...]:
+    """The grades of a scale printed in a target ("定性优良中低差" → 优, 良, 中, 低, 差), or ()."""
+    body = re.sub(r"^(定性指标|定性)[:：]?", "", re.sub(r"[\s/、,，|；;]", "", text))
+    grades: list[str] = []
+    while body:
+        word = next((g for g in vocabulary().scale_grades if body.startswith(g)), None)
+        if word is None:
+            return ()
+        grades.append(word)
+        body = body[len(word) :]
+    return tuple(grades) if len(grades) >= 3 and len(set(grades)) == len(grades) else ()
+
+
+def _scale_tier(scale: tuple[str, ...], grade: str) -> Tier:
+    i = scale.index(grade)
+    return Tier.ACHIEVED if i == 0 else Tier.NOT_ACHIEVED if i == len(scale) - 1 else Tier.PARTLY
+
+
 def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    scale = printed_scale(t.text)
+    grade = re.sub(r"\s", "", a.text)
+    if scale and grade in scale:
+        why = f"目标值印出档次「{'/'.join(scale)}」，实际完成值「{grade}」为第 {scale.index(grade) + 1} 档"
+        return _tier_score(row, _scale_tier(scale, grade), why)
     if a.kind is CellKind.QUALITATIVE and a.tier is not None:
         return _tier_score(row, a.tier, (explain.qualitative_why, t.kind.value, t.text, a.text, a.word))
     if a.kind is CellKind.TEXT:
@@ -544,7 +569,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         else:  # one side without a unit: read in the other side's
             trace = (head, (explain.unit_one_side, "目标值" if tu else "实际完成值", u), step)
         return _new_result((ind, goal, status, w, weight_source, score, dv, d.source, t, a, u, trace, (), None))
-    if tk in _WORDS and ak is _QUALITATIVE and a.tier is not None:
+    if tk in _WORDS and ak is _QUALITATIVE and a.tier is not None and not printed_scale(t.text):
         why: Step
         if _same_text(t, a):
             tier, why = Tier.ACHIEVED, (explain.same_as_target, t.text)

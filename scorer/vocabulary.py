@@ -45,6 +45,7 @@ class Vocabulary:
     partly: tuple[str, ...]
     achieved: tuple[str, ...]
     labels: frozenset[str]
+    scale_grades: tuple[str, ...]  # longest first
     reverse_words: frozenset[str]
     positive_words: frozenset[str]
     satisfies: tuple[SatisfyRule, ...]
@@ -108,6 +109,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         partly=tuple(qual["partly"]),
         achieved=tuple(qual["achieved"]),
         labels=frozenset(qual.get("labels", ())),
+        scale_grades=tuple(sorted(qual.get("scale_grades", ()), key=len, reverse=True)),
         reverse_words=frozenset(dirs.get("reverse", ())),
         positive_words=frozenset(dirs.get("positive", ())),
         satisfies=tuple(rules),

@@ -238,9 +238,7 @@ def test_both_amounts_and_a_different_printed_rate_say_which_was_used() -> None:
 def test_the_catalog_knows_the_department_framework(name: str, direction: str) -> None:
     from indicator_catalog import load_catalog
 
-    r = score_indicator(
-        Indicator("投入", "预算配置", name, "100%", "98%"), W, "表中", RULES, catalog=load_catalog()
-    )
+    r = score_indicator(Indicator("投入", "预算配置", name, "100%", "98%"), W, "表中", RULES, catalog=load_catalog())
     assert r.direction == direction and "指标库" in r.direction_source, r.direction_source
 
 
@@ -252,3 +250,30 @@ def test_the_catalog_holds_the_qualitative_framework_criteria(name: str) -> None
 
     entry = load_catalog().lookup(name)
     assert entry is not None and entry.direction == "qualitative"
+
+
+# ---------------------------------------------------------------- class 5: printed scales
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("定性优良中低差", "优", Status.MET),
+        ("定性优良中低差", "良", Status.PARTLY),
+        ("定性优良中低差", "差", Status.MISSED),
+        ("优良中差", "中", Status.PARTLY),
+        ("好/较好/一般/差", "好", Status.MET),
+        ("好/较好/一般/差", "较好", Status.PARTLY),
+        ("好/较好/一般/差", "差", Status.MISSED),
+        ("定性：优、良、中、差", "优", Status.MET),
+    ],
+)
+def test_a_scale_printed_in_the_target_defines_the_tiers(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual, name="工作质量", level2="质量指标")
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+    assert any("印出档次" in line for line in r.explanation)  # type: ignore[attr-defined]
+
+
+def test_a_grade_outside_the_printed_scale_is_for_judgement() -> None:
+    r = _score("优良中差", "尚可", name="工作质量", level2="质量指标")
+    assert r.status is Status.JUDGEMENT  # type: ignore[attr-defined]
