@@ -209,7 +209,7 @@ async def test_workflow_refused_on_submitted_form(store: FormStore) -> None:
 async def test_header_and_budget_edits_are_saved(store: FormStore) -> None:
     async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
         screen = await open_editor(pilot, store, "重大节日慰问")
-        await pilot.press("3")
+        await pilot.press("f4")
         await pilot.pause()
         executed = screen.query_one("#b-executed")
         executed.focus()
@@ -453,3 +453,53 @@ async def test_review_money_agrees_with_the_cli_to_the_fen(store: FormStore) -> 
     dept = "武昌区经济信息化和科技创新局"
     assert cli[(dept, "department")][0] == Decimal("4291.37")
     assert cli[(dept, "project")][0] < Decimal("4291.37")
+
+
+async def test_tab_keys_never_type_and_digits_never_switch_tabs(store: FormStore) -> None:
+    """Issue 15 item 4: typing 1 3 in 执行数 types 13 and stays on the tab; F-keys switch from inside a field."""
+    from textual.widgets import Input, TabbedContent
+
+    fid = form_id(store, "重大节日慰问")
+    before = store.get(fid).form.budget.executed
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        await pilot.press("f4")
+        await pilot.pause()
+        tabs = screen.query_one(TabbedContent)
+        assert tabs.active == "tab-budget"
+        executed = screen.query_one("#b-executed", Input)
+        executed.focus()
+        await pilot.pause()
+        await pilot.press("f2")  # from inside the field: switches, types nothing
+        await pilot.pause()
+        assert tabs.active == "tab-indicators" and executed.value == fmt_money(before)
+        rows = len(screen.form.goals[0].indicators)  # type: ignore[union-attr]
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("a")  # a grid action on the budget tab does nothing
+        await pilot.pause()
+        assert len(screen.form.goals[0].indicators) == rows  # type: ignore[union-attr]
+
+
+async def test_a_rejected_value_is_replaced_by_the_value_in_effect(store: FormStore) -> None:
+    from textual.widgets import Input
+
+    fid = form_id(store, "重大节日慰问")
+    before = store.get(fid).form.budget.executed
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        await pilot.press("f4")
+        await pilot.pause()
+        executed = screen.query_one("#b-executed", Input)
+        executed.focus()
+        executed.value = "二十"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert executed.value == fmt_money(before)
+        assert store.get(fid).form.budget.executed == before
+
+
+def fmt_money(value):  # type: ignore[no-untyped-def]
+    from scorer import numbers
+
+    return numbers.money(value)

@@ -81,10 +81,12 @@ class FormEditorScreen(Screen[None]):
         Binding("x", "export_pdf", "导出PDF", show=False),
         Binding("g", "sign_pdf", "签章", show=False),
         Binding("question_mark", "help", "帮助", show=True),
-        Binding("1", "tab('tab-indicators')", "指标", show=False),
-        Binding("2", "tab('tab-header')", "基本信息", show=False),
-        Binding("3", "tab('tab-budget')", "预算", show=False),
-        Binding("4", "tab('tab-narrative')", "分析", show=False),
+        # F2–F5 switch tabs: no input field takes them, so typing a digit never switches a tab
+        # and switching a tab never types into a field (issue 15, item 4)
+        Binding("f2", "tab('tab-indicators')", "指标", show=False),
+        Binding("f3", "tab('tab-header')", "基本信息", show=False),
+        Binding("f4", "tab('tab-budget')", "预算", show=False),
+        Binding("f5", "tab('tab-narrative')", "分析", show=False),
     ]
     DEFAULT_CSS = """
     FormEditorScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -596,10 +598,32 @@ class FormEditorScreen(Screen[None]):
         current = getattr(self.form, key) if wid.startswith("h-") else getattr(self.form.budget, key)
         if str(current or "") == value or (wid.startswith("b-") and fmt.money(current) == value):
             return
-        if wid.startswith("h-"):
-            self._apply(editing.set_header, key, value)
-        else:
-            self._apply(editing.set_budget, key, value)
+        edit = editing.set_header if wid.startswith("h-") else editing.set_budget
+        if not self._apply(edit, key, value):  # refused: show the value that is in effect, not the typed one
+            self._show_effective(event.input, wid)
+
+    def _show_effective(self, field: Input, wid: str) -> None:
+        assert self.form is not None
+        key = wid[2:]
+        current = getattr(self.form, key) if wid.startswith("h-") else getattr(self.form.budget, key)
+        self._filling = True
+        try:
+            field.value = "" if current is None else (fmt.money(current) if wid.startswith("b-") else str(current))
+        finally:
+            self._filling = False
+        if wid.startswith("b-"):
+            self.rescore(self.form)
+
+    # grid actions act only on the indicator tab (``a`` on the budget tab must not add a row)
+    _GRID_ACTIONS = frozenset({"add_row", "insert_row", "delete_row", "move_row", "recorded"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._GRID_ACTIONS:
+            try:
+                return self.query_one(TabbedContent).active == "tab-indicators"
+            except Exception:
+                return True
+        return True
 
     @on(Input.Changed)
     def _budget_live(self, event: Input.Changed) -> None:
@@ -758,6 +782,7 @@ class FormEditorScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        self.refresh_bindings()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
