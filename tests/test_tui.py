@@ -503,3 +503,20 @@ def fmt_money(value):  # type: ignore[no-untyped-def]
     from scorer import numbers
 
     return numbers.money(value)
+
+
+async def test_the_reviewers_return_comment_reaches_the_lead(store: FormStore) -> None:
+    """Issue 15 item 8: on the form and in the list."""
+    from textual.widgets import Static
+
+    fid = form_id(store, "老干工作经费")
+    store.transition(fid, "submit")
+    store.transition(fid, "return", "请补充慰问对象名单")
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        lst = pilot.app.screen
+        assert isinstance(lst, FormListScreen)
+        assert "请补充慰问对象名单" in lst.notes[fid]
+        screen = await open_editor(pilot, store, "老干工作经费")
+        banner = screen.query_one("#return-note", Static)
+        assert banner.display and "请补充慰问对象名单" in str(banner.render())

@@ -375,6 +375,22 @@ class FormStore:
             updated_by=r.updated_by,
         )
 
+    def return_comments(self, ids: Sequence[int]) -> dict[int, str]:
+        """The reviewer's comment of the last 退回 of each returned form, with who and when."""
+        if not ids:
+            return {}
+        with Session(self.engine) as s:
+            q = (
+                select(AuditRow.form_id, AuditRow.actor, AuditRow.at, AuditRow.reason)
+                .where(AuditRow.form_id.in_(list(ids)), AuditRow.action == "return")
+                .order_by(AuditRow.id)
+            )
+            out: dict[int, str] = {}
+            for fid, actor, at, reason in s.execute(q):
+                when = (_aware(at) or _now()).astimezone().strftime("%Y-%m-%d %H:%M")
+                out[fid] = f"{reason or '（未写理由）'}（{actor}，{when}）"
+        return out
+
     def recomputed_rows(self, ids: Sequence[int], batch: int = 200) -> Iterator[FormRow]:
         """Detached rows of ``ids`` with their verdict recomputed in memory, never written.
 

@@ -126,6 +126,9 @@ class FormEditorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
+        note = Static("", id="return-note")  # the reviewer's 退回 comment, when there is one
+        note.display = False
+        yield note
         with TabbedContent(initial="tab-indicators"):
             with TabPane("绩效指标", id="tab-indicators"):
                 with Vertical(id="indicators-pane"):
@@ -180,10 +183,16 @@ class FormEditorScreen(Screen[None]):
                 self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库"
             )
             return
-        self.app.call_from_thread(self._loaded, stored)
+        note = ""
+        if stored.status is State.RETURNED:
+            note = self.app.store.return_comments([stored.id]).get(stored.id, "")  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._loaded, stored, note)
 
-    def _loaded(self, stored: Any) -> None:
+    def _loaded(self, stored: Any, note: str = "") -> None:
         self.stored = stored
+        banner = self.query_one("#return-note", Static)
+        banner.update(Text(f"审核人退回意见：{note}", style="bold red") if note else "")
+        banner.display = bool(note)
         self.form = stored.form
         self.version = stored.version
         self.status = stored.status

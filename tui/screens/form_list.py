@@ -66,6 +66,7 @@ class FormListScreen(Screen[None]):
     FormListScreen #status { width: 14; }
     FormListScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     FormListScreen #count { height: 1; color: $text-muted; padding: 0 1; }
+    FormListScreen #note { height: auto; max-height: 2; color: $error; padding: 0 1; }
     """
 
     summaries: reactive[list[Any]] = reactive(list, always_update=True)
@@ -80,9 +81,13 @@ class FormListScreen(Screen[None]):
             yield Select[str]([(label, s.value) for s, label in STATE_LABELS.items()], prompt="状态", id="status")
         yield DataTable(cursor_type="row", zebra_stripes=True, cell_padding=0, id="forms")
         yield Static("", id="count")
+        note = Static("", id="note")  # a returned form's reviewer comment, for the highlighted row
+        note.display = False
+        yield note
         yield Footer()
 
     def on_mount(self) -> None:
+        self.notes: dict[int, str] = {}
         self._columns(self.app.size.width)
         self.query_one("#forms", DataTable).focus()
         self.action_refresh()
@@ -121,6 +126,9 @@ class FormListScreen(Screen[None]):
 
         try:
             rows = self.app.store.list()  # type: ignore[attr-defined]
+            self.notes = self.app.store.return_comments(  # type: ignore[attr-defined]
+                [r.id for r in rows if r.status is State.RETURNED]
+            )
         except SQLAlchemyError:
             self.app.call_from_thread(
                 self.app.notify, "无法读取数据库（连接中断？）；恢复后按 r 刷新", severity="error", title="数据库"
@@ -139,6 +147,15 @@ class FormListScreen(Screen[None]):
 
     def watch_summaries(self) -> None:
         self._fill()
+
+    @on(DataTable.RowHighlighted, "#forms")
+    def _show_note(self, event: DataTable.RowHighlighted) -> None:
+        """A returned form's reviewer comment, under the list (issue 15 item 8)."""
+        key = event.row_key.value if event.row_key is not None else None
+        note = self.notes.get(int(key), "") if key and key.isdigit() else ""
+        widget = self.query_one("#note", Static)
+        widget.update(Text(f"退回意见：{note}") if note else "")
+        widget.display = bool(note)
 
     def _visible(self) -> list[Any]:
         q = self.query_one("#search", Input).value
@@ -184,7 +201,7 @@ class FormListScreen(Screen[None]):
                 Text(fmt.score(s.total_recorded) + " ", style="bold yellow" if differs else "", justify="right"),
                 Text(" " + s.grade),  # grade names come from a rule set file
                 Text(
-                    " " + s.status.label,
+                    " " + s.status.label + ("✉" if s.id in self.notes else ""),
                     style="green"
                     if s.status in (State.APPROVED, State.SIGNED)
                     else "cyan"
