@@ -32,6 +32,20 @@ BUDGET_FIELDS: dict[str, str] = {
     "executed": "执行数(B)",
     "weight": "分值",
     "initial": "年初预算数",
+    "fiscal": "其中：财政拨款",
+    "carryover": "上年结转",
+    "other": "其他资金",
+}
+# the sign-off block printed under the form (issue 15 item 6)
+SIGNOFF_FIELDS: dict[str, str] = {
+    "preparer": "填表人",
+    "reviewer": "审核人",
+    "unit_head": "单位负责人",
+    "finance_head": "财务负责人",
+    "project_lead": "项目负责人",
+    "contact": "联系人",
+    "phone": "联系电话",
+    "date": "填报日期",
 }
 
 
@@ -208,6 +222,15 @@ def set_budget(form: Form, key: str, text: str) -> Form:
     return dataclasses.replace(
         form, budget=dataclasses.replace(form.budget, **{key: parse_number(text, BUDGET_FIELDS[key])})
     )
+
+
+def set_signoff(form: Form, key: str, text: str) -> Form:
+    if key not in SIGNOFF_FIELDS:
+        raise EditError(f"未知字段「{key}」")
+    value = text.strip()
+    if key == "phone" and value and not all(ch.isdigit() or ch in "-+() 转" for ch in value):
+        raise EditError(f"联系电话只能含数字、-、+、括号和「转」；输入的是「{text}」")
+    return dataclasses.replace(form, signoff=dataclasses.replace(form.signoff, **{key: value}))
 
 
 def set_budget_recorded(form: Form, score: Decimal | None, reason: str) -> Form:

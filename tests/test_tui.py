@@ -520,3 +520,36 @@ async def test_the_reviewers_return_comment_reaches_the_lead(store: FormStore) -
         screen = await open_editor(pilot, store, "老干工作经费")
         banner = screen.query_one("#return-note", Static)
         assert banner.display and "请补充慰问对象名单" in str(banner.render())
+
+
+async def test_the_sign_off_block_and_funding_sources_can_be_filled_in(store: FormStore) -> None:
+    """Issue 15 item 6: a form made in the TUI can carry 填表人 … 填报日期 and 资金来源."""
+    from textual.widgets import Input
+
+    fid = form_id(store, "重大节日慰问")
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        await pilot.press("f3")
+        await pilot.pause()
+        for key, value in (("preparer", "张三"), ("phone", "027-88886666"), ("date", "2025-03-31")):
+            w = screen.query_one(f"#s-{key}", Input)
+            w.focus()
+            w.value = value
+            await pilot.press("enter")
+            await settle(pilot)
+        phone = screen.query_one("#s-phone", Input)
+        phone.focus()
+        phone.value = "请打电话"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert phone.value == "027-88886666"  # refused: the value in effect is shown
+        await pilot.press("f4")
+        await pilot.pause()
+        fiscal = screen.query_one("#b-fiscal", Input)
+        fiscal.focus()
+        fiscal.value = "10.5"
+        await pilot.press("enter")
+        await settle(pilot)
+    form = store.get(fid).form
+    assert (form.signoff.preparer, form.signoff.phone, form.signoff.date) == ("张三", "027-88886666", "2025-03-31")
+    assert form.budget.fiscal == Decimal("10.5")

@@ -153,6 +153,11 @@ class FormEditorScreen(Screen[None]):
                             with RadioSet(id=f"tick-{group}"):
                                 for opt in options:
                                     yield RadioButton(opt)
+                yield Static("签章栏", classes="section")
+                for key, label in editing.SIGNOFF_FIELDS.items():
+                    with Horizontal(classes="row"):
+                        yield Label(label)
+                        yield Input(id=f"s-{key}")
             with TabPane("预算执行", id="tab-budget"), VerticalScroll():
                 yield Static("预算执行情况（万元）", classes="section")
                 for key, label in editing.BUDGET_FIELDS.items():
@@ -287,6 +292,10 @@ class FormEditorScreen(Screen[None]):
             for key in editing.HEADER_FIELDS:
                 w = self.query_one(f"#h-{key}", Input)
                 w.value = str(getattr(f, key) or "")
+                w.disabled = not self.editable
+            for key in editing.SIGNOFF_FIELDS:
+                w = self.query_one(f"#s-{key}", Input)
+                w.value = getattr(f.signoff, key)
                 w.disabled = not self.editable
             rules = self.query_one("#h-rules", Select)
             rules.value = f.rules or "national-2020"
@@ -600,21 +609,26 @@ class FormEditorScreen(Screen[None]):
     @on(Input.Blurred)
     def _field_done(self, event: Input.Submitted | Input.Blurred) -> None:
         wid = event.input.id or ""
-        if self._filling or self.form is None or not (wid.startswith("h-") or wid.startswith("b-")):
+        if self._filling or self.form is None or wid[:2] not in ("h-", "b-", "s-"):
             return
         key = wid[2:]
         value = event.input.value
-        current = getattr(self.form, key) if wid.startswith("h-") else getattr(self.form.budget, key)
+        current = self._current(wid)
         if str(current or "") == value or (wid.startswith("b-") and fmt.money(current) == value):
             return
-        edit = editing.set_header if wid.startswith("h-") else editing.set_budget
+        edit = {"h-": editing.set_header, "b-": editing.set_budget, "s-": editing.set_signoff}[wid[:2]]
         if not self._apply(edit, key, value):  # refused: show the value that is in effect, not the typed one
             self._show_effective(event.input, wid)
 
+    def _current(self, wid: str) -> Any:
+        """The value in effect for a header (h-), budget (b-) or sign-off (s-) field."""
+        assert self.form is not None
+        holder = {"h-": self.form, "b-": self.form.budget, "s-": self.form.signoff}[wid[:2]]
+        return getattr(holder, wid[2:])
+
     def _show_effective(self, field: Input, wid: str) -> None:
         assert self.form is not None
-        key = wid[2:]
-        current = getattr(self.form, key) if wid.startswith("h-") else getattr(self.form.budget, key)
+        current = self._current(wid)
         self._filling = True
         try:
             field.value = "" if current is None else (fmt.money(current) if wid.startswith("b-") else str(current))
