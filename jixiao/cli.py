@@ -32,6 +32,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from jixiao import cli_zh
+
+    cli_zh.install()
     p = _Parser(prog="jixiao", description="绩效：预算绩效自评表的解析、计分与审核。")
     p.add_argument("--version", action="version", version=f"jixiao {__version__}")
     p.add_argument(

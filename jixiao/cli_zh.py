@@ -1,0 +1,50 @@
+"""argparse in Chinese: its own messages (usage, headings, errors) translated in one place.
+
+argparse looks its messages up through the module-level ``_``/``ngettext`` at call
+time, so replacing those two names is enough; anything not listed stays as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+MESSAGES = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中必须给出一个",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "ignored explicit argument %r": "忽略了显式参数 %r",
+}
+PLURALS = {
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+}
+
+
+def _(message: str) -> str:
+    return MESSAGES.get(message, message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    text = singular if n == 1 else plural
+    return PLURALS.get(text, text)
+
+
+def install() -> None:
+    """Make argparse speak Chinese (idempotent; call before the parsers are built)."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = _ngettext  # type: ignore[attr-defined]
