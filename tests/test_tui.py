@@ -553,3 +553,26 @@ async def test_the_sign_off_block_and_funding_sources_can_be_filled_in(store: Fo
     form = store.get(fid).form
     assert (form.signoff.preparer, form.signoff.phone, form.signoff.date) == ("张三", "027-88886666", "2025-03-31")
     assert form.budget.fiscal == Decimal("10.5")
+
+
+async def test_textuals_own_words_are_chinese(store: FormStore) -> None:
+    """Issue 15: the command palette, its commands, the footer key and the Ctrl+C toast."""
+    from textual.command import CommandPalette
+    from textual.widgets import Footer, Input
+
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        footer = pilot.app.screen.query_one(Footer)
+        shown = " ".join(str(w.render()) for w in footer.query("*"))
+        assert "palette" not in shown
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        last = list(pilot.app._notifications)[-1]
+        assert "Ctrl+Q" in last.message and "[b]" not in last.message and "退出" in last.title
+        titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        assert titles and all(not t.isascii() for t in titles)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = pilot.app.screen
+        assert isinstance(palette, CommandPalette)
+        assert palette.query_one(Input).placeholder == "搜索命令…"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from tui.screens.form_editor import FormEditorScreen
 from tui.screens.form_list import FormListScreen
@@ -16,7 +19,10 @@ class JixiaoApp(App[None]):
     """jixiao 绩效自评. The store and the catalog are passed in, never built here."""
 
     TITLE = "jixiao 绩效自评"
-    BINDINGS = [Binding("ctrl+q", "quit", "退出", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "退出", tooltip="退出 jixiao", show=False, priority=True),
+        Binding("ctrl+p", "command_palette", "命令", tooltip="打开命令面板", show=False, priority=True),
+    ]
     CSS = """
     Screen { background: $background; }
     .title { text-style: bold; margin-bottom: 1; }
@@ -41,6 +47,28 @@ class JixiaoApp(App[None]):
         none of it is Textual markup, so none is read as markup ("[/]" would crash the
         toast, "[@click=…]" would be an action)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    # ------------------------------------------------ Textual's own words, in Chinese
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("主题", "切换配色主题", self.action_change_theme)
+        yield SystemCommand("退出", "立即退出 jixiao（所有修改已随时保存）", self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand("按键", "隐藏按键与控件帮助", self.action_hide_help_panel)
+        else:
+            yield SystemCommand("按键", "显示当前可用的按键与控件帮助", self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand("还原", "把最大化的控件还原", screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand("最大化", "最大化当前控件", screen.action_maximize)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="搜索命令…", id="--command-palette"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a field): say how to quit, in Chinese and without markup."""
+        self.notify("按 Ctrl+Q 退出 jixiao；所有修改都已保存", title="要退出吗？")
 
     def on_mount(self) -> None:
         self.push_screen(FormListScreen())
