@@ -188,8 +188,14 @@ async def test_conflict_is_shown_and_nothing_is_overwritten(store: FormStore) ->
 async def test_workflow_refused_on_submitted_form(store: FormStore) -> None:
     async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
         screen = await open_editor(pilot, store, "计划管理费")
-        await pilot.press("t")  # submit
+        await pilot.press("t")  # submit: the self-check finds warnings and asks
         await settle(pilot)
+        from tui.screens.comment_dialog import CommentDialog
+
+        if isinstance(pilot.app.screen, CommentDialog):
+            assert "自查" in pilot.app.screen.title_text
+            await pilot.click("#ok")
+            await settle(pilot)
         fid = form_id(store, "计划管理费")
         assert store.get(fid).status.value == "submitted"
         assert "已提交" in str(screen.query_one("#totals").render())
@@ -576,3 +582,29 @@ async def test_textuals_own_words_are_chinese(store: FormStore) -> None:
         palette = pilot.app.screen
         assert isinstance(palette, CommandPalette)
         assert palette.query_one(Input).placeholder == "搜索命令…"
+
+
+async def test_submit_runs_the_self_check_and_errors_block_it(store: FormStore) -> None:
+    """Issue 15 item 7: the lead sees every finding of ``jixiao check`` before submitting."""
+    from jixiao.checks import run_form_checks
+    from scorer.engine import score_form
+    from tui.screens.problems import ProblemsScreen
+
+    fid = form_id(store, "老干工作经费")
+    sf = store.get(fid)
+    store.save(fid, dataclasses.replace(sf.form, total_recorded=Decimal(90)), sf.version)  # rows add up to 94
+    expected = run_form_checks(score_form(store.get(fid).form, None, CATALOG))
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        assert f"问题 {len(expected)}" in str(screen.query_one("#totals").render())
+        await pilot.press("t")
+        await settle(pilot)
+        panel = pilot.app.screen
+        assert isinstance(panel, ProblemsScreen) and "不能提交" in panel.title_text
+        assert len(panel.findings) == len(expected)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert store.get(fid).status.value == "draft"
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ProblemsScreen)

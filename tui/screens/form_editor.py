@@ -81,6 +81,7 @@ class FormEditorScreen(Screen[None]):
         Binding("x", "export_pdf", "导出PDF", show=False),
         Binding("g", "sign_pdf", "签章", show=False),
         Binding("question_mark", "help", "帮助", show=True),
+        Binding("p", "problems", "问题", show=True),
         # F2–F5 switch tabs: no input field takes them, so typing a digit never switches a tab
         # and switching a tab never types into a field (issue 15, item 4)
         Binding("f2", "tab('tab-indicators')", "指标", show=False),
@@ -226,6 +227,7 @@ class FormEditorScreen(Screen[None]):
             return
         self.query_one("#grid", IndicatorGrid).show(result)
         totals = self.query_one("#totals", TotalsBar)
+        totals.problems = len(self.findings())
         totals.result = result
         totals.status_label = self.status.label + ("" if self.editable else "（只读）")
         f = result.form
@@ -696,6 +698,47 @@ class FormEditorScreen(Screen[None]):
 
     # ----------------------------------------------------------- workflow
 
+    def findings(self) -> list[Any]:
+        """The self-check: the same checks engine as ``jixiao check``."""
+        from jixiao.checks import run_form_checks
+
+        return run_form_checks(self.result) if self.result is not None else []
+
+    def action_problems(self, findings: list[Any] | None = None, title: str = "问题", hint: str = "") -> None:
+        from tui.screens.problems import ProblemsScreen
+
+        def jump(indicator: str | None) -> None:
+            if not indicator or self.result is None:
+                return
+            names = [r.indicator.name for r in self.result.indicators]
+            if indicator in names:
+                self.query_one(TabbedContent).active = "tab-indicators"
+                grid = self.query_one("#grid", IndicatorGrid)
+                grid.move_cursor(row=names.index(indicator))
+                grid.focus()
+
+        self.app.push_screen(ProblemsScreen(self.findings() if findings is None else findings, title, hint), jump)
+
+    def _self_check(self, then: Any) -> None:
+        """Submit runs the self-check first: errors block (shown), warnings ask for confirmation."""
+        from scorer.result import Severity
+        from tui.screens.comment_dialog import CommentDialog
+
+        found = self.findings()
+        errors = [f for f in found if f.severity is Severity.ERROR]
+        warnings = [f for f in found if f.severity is Severity.WARNING]
+        if errors:
+            self.action_problems(found, "不能提交：自查发现错误", "请先更正错误（Enter 跳到该行）；Esc 关闭")
+            return
+        if warnings:
+            prompt = f"自查发现 {len(warnings)} 项警告（按 p 查看）。仍要提交吗？"
+            self.app.push_screen(
+                CommentDialog("提交前自查", prompt, ok="仍要提交", required=False, with_input=False),
+                lambda ok: then("") if ok is not None else None,
+            )
+            return
+        then("")
+
     def action_workflow(self, action: str) -> None:
         from jixiao.storage import ConflictError, StoreError
         from jixiao.workflow import WorkflowError, transition
@@ -725,6 +768,8 @@ class FormEditorScreen(Screen[None]):
 
         if a.needs_comment:
             self.app.push_screen(CommentDialog(a.label, f"请填写{a.label}理由："), go)
+        elif action == "submit":
+            self._self_check(go)
         else:
             go("")
 

@@ -19,6 +19,8 @@ class TotalsBar(Static):
     """The scored form to summarise (set by the screen)."""
     status_label: reactive[str] = reactive("")
     """Workflow state, in Chinese."""
+    problems: reactive[int | None] = reactive(None)
+    """How many findings the self-check has (the same count as ``jixiao check``)."""
     save_state: reactive[str] = reactive("")
     """已保存 / 保存中… / 未保存."""
 
@@ -39,9 +41,9 @@ class TotalsBar(Static):
                 t.append(f"  各项之和 {fmt.score(r.recorded_sum)} 不一致", style="bold red")
         if r.pending:
             t.append(f"  待判断 {r.pending}", style="magenta")
-        problems = len(r.all_problems)
+        problems = self.problems if self.problems is not None else len(r.all_problems)
         if problems:
-            t.append(f"  问题 {problems}", style="yellow")
+            t.append(f"  问题 {problems}（p 查看）", style="yellow")
         if self.status_label:
             t.append(f"  {self.status_label}", style="cyan")
         if self.save_state:
