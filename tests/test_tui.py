@@ -608,3 +608,18 @@ async def test_submit_runs_the_self_check_and_errors_block_it(store: FormStore) 
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProblemsScreen)
+
+
+async def test_ticks_show_their_state_in_the_glyph_and_rule_sets_their_names(store: FormStore) -> None:
+    from textual.widgets import Select
+
+    from tui.widgets.ticks import TickBox
+
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        boxes = list(screen.query(TickBox))
+        assert {b.BUTTON_INNER for b in boxes if b.value} == {"☑"}
+        assert {b.BUTTON_INNER for b in boxes if not b.value} <= {"☐"}
+        rules = screen.query_one("#h-rules", Select)
+        labels = [str(label) for label, _ in rules._options if label]
+        assert any("湖北" in label for label in labels) and not any(label == "hubei-2020" for label in labels)

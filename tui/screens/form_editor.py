@@ -49,6 +49,7 @@ from scorer.rules import load as load_rules
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
 from tui.widgets.styles import STATUS_STYLE
+from tui.widgets.ticks import TickBox, TickRadio
 from tui.widgets.totals_bar import TotalsBar
 
 FIELD_LABELS = {**editing.INDICATOR_COLUMNS}
@@ -62,6 +63,14 @@ class Narrative(TextArea):
 
     def on_blur(self) -> None:
         self.post_message(self.Left(self))
+
+
+def rule_title(name: str) -> str:
+    """A rule set as people know it (湖北省项目支出绩效自评…), not its file id."""
+    try:
+        return f"{load_rules(name).title}"
+    except Exception:
+        return name
 
 
 class FormEditorScreen(Screen[None]):
@@ -143,17 +152,17 @@ class FormEditorScreen(Screen[None]):
                         yield Input(id=f"h-{key}")
                 with Horizontal(classes="row"):
                     yield Label("规则集")
-                    yield Select([(n, n) for n in available()], allow_blank=False, id="h-rules")
+                    yield Select([(rule_title(n), n) for n in available()], allow_blank=False, id="h-rules")
                 for group, options in TICK_GROUPS.items():
                     with Horizontal(classes="ticks"):
                         yield Label(TICK_GROUP_LABELS[group])
                         if group == "category":
                             for i, opt in enumerate(options):
-                                yield Checkbox(opt, id=f"tick-category-{i}")
+                                yield TickBox(opt, id=f"tick-category-{i}")
                         else:
                             with RadioSet(id=f"tick-{group}"):
                                 for opt in options:
-                                    yield RadioButton(opt)
+                                    yield TickRadio(opt)
                 yield Static("签章栏", classes="section")
                 for key, label in editing.SIGNOFF_FIELDS.items():
                     with Horizontal(classes="row"):
