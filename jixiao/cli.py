@@ -105,7 +105,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from scorer.engine import BUILTIN, score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
     from scorer.result import FormResult
-    from scorer.rules import RuleSetError
+    from scorer.rules import RuleSetError, rules_name_for
     from scorer.rules import load as load_rules
 
     status = EXIT_OK
@@ -135,7 +135,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
         source = str(path)
         try:
             form = load_form(path)
-            rules = override or load_rules(form.rules or "national-2020")
+            rules = override or load_rules(rules_name_for(form))
         except FormFileError as exc:
             error(err, f"{exc}")
             rows.append((source, None, exc.detail))

@@ -178,7 +178,7 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.workflow import WorkflowError
     from jixiao.workflow import transition as wf_transition
     from scorer.engine import score_form
-    from scorer.rules import RuleSetError
+    from scorer.rules import RuleSetError, rules_name_for
     from scorer.rules import load as load_rules
 
     if args.jobs is not None and args.jobs < 1:
@@ -234,7 +234,7 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
         todo: list[tuple[_Item, Any]] = []
         for item in items:
             try:
-                rules = override or load_rules(item.form.rules or "national-2020")
+                rules = override or load_rules(rules_name_for(item.form))
             except RuleSetError as exc:
                 _error(err, f"{item.label}：键 rules：{exc}")
                 failed += 1

@@ -32,7 +32,7 @@ from scorer.result import (
     Severity,
     Status,
 )
-from scorer.rules import RuleSet
+from scorer.rules import RuleSet, rules_name_for
 from scorer.rules import load as load_rules
 from scorer.vocabulary import level_key, vocabulary
 
@@ -911,7 +911,7 @@ def score_form(
     ``catalog`` defaults to the built-in indicator catalog; pass None to score
     with keyword inference only.
     """
-    rs = rules or load_rules(form.rules or "national-2020")
+    rs = rules or load_rules(rules_name_for(form))
     if isinstance(catalog, _Builtin):
         catalog = builtin_catalog()
     budget, problems, rate = score_budget(form, rs)

@@ -15,6 +15,25 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_RULES = "national-2020"
+DEPARTMENT_RULES = "department-2020"
+# 一级 names of the 部门整体支出 framework (投入/过程/产出/效果 and the provinces' words for them)
+_FRAMEWORK_LEVEL1 = frozenset({"投入", "过程", "效果", "决策", "管理", "结果", "投入指标", "过程指标", "效果指标"})
+
+
+def rules_name_for(form: Any) -> str:
+    """The rule set a form is scored under when it names none: the one place for that default.
+
+    A 部门整体支出 form written in the department framework (投入/过程/产出/效果) gets the
+    department family; every other form, the national project rules.
+    """
+    if form.rules:
+        return str(form.rules)
+    if getattr(getattr(form, "form_kind", None), "value", "") == "department" and any(
+        ind.level1.strip() in _FRAMEWORK_LEVEL1 for goal in form.goals for ind in goal.indicators
+    ):
+        return DEPARTMENT_RULES
+    return DEFAULT_RULES
+
 
 _FORMULAS = {"positive": {"ratio"}, "reverse": {"ratio", "linear"}, "equal": {"ratio"}}
 _POSITIONS = {"top", "middle", "bottom"}

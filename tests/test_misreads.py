@@ -277,3 +277,41 @@ def test_a_scale_printed_in_the_target_defines_the_tiers(target: str, actual: st
 def test_a_grade_outside_the_printed_scale_is_for_judgement() -> None:
     r = _score("优良中差", "尚可", name="工作质量", level2="质量指标")
     assert r.status is Status.JUDGEMENT  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- class 9: the department family
+
+
+def _dept_form(level1s: list[str], kind: str = "department"):  # type: ignore[no-untyped-def]
+    from scorer.model import Budget, Form, FormKind, Goal
+
+    inds = tuple(Indicator(l1, "", f"指标{i}", "≥100%", "100%") for i, l1 in enumerate(level1s))
+    return Form(
+        project_name="某局",
+        form_kind=FormKind(kind),
+        budget=Budget(planned=Decimal(100), executed=Decimal(100)),
+        goals=(Goal("整体目标", indicators=inds),),
+    )
+
+
+@pytest.mark.parametrize(
+    "level1s",
+    [["投入", "过程", "产出", "效果"], ["决策", "管理", "产出", "效益"], ["投入", "产出", "结果"]],
+)
+def test_a_department_form_in_the_framework_gets_the_department_rules(level1s: list[str]) -> None:
+    from scorer.engine import score_form
+    from scorer.rules import rules_name_for
+
+    form = _dept_form(level1s)
+    assert rules_name_for(form) == "department-2020"
+    r = score_form(form)
+    assert not any(p.code == "unknown-level1" for p in r.all_problems)
+    assert all(i.weight > 0 for i in r.indicators)
+    assert r.total_computed == Decimal(100) and r.grade == "优"
+
+
+def test_project_style_department_forms_and_project_forms_keep_the_national_rules() -> None:
+    from scorer.rules import rules_name_for
+
+    assert rules_name_for(_dept_form(["产出指标", "效益指标", "满意度指标"])) == "national-2020"
+    assert rules_name_for(_dept_form(["投入", "过程"], kind="project")) == "national-2020"

@@ -1085,6 +1085,7 @@ def render_form(
     """Score ``form`` (under its own rule set unless ``rules`` names one) and render it."""
     from scorer.engine import score_form
     from scorer.rules import load as load_rules
+    from scorer.rules import rules_name_for
 
-    rs = load_rules(rules or form.rules or "national-2020")
+    rs = load_rules(rules or rules_name_for(form))
     return render_pdf(score_form(form, rs), layout=layout, font=font)

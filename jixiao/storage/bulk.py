@@ -57,7 +57,7 @@ from scorer.engine import BUILTIN, builtin_catalog, score_form
 from scorer.model import Form
 from scorer.numbers import out_of_range
 from scorer.result import FormResult
-from scorer.rules import RuleSetError
+from scorer.rules import RuleSetError, rules_name_for
 from scorer.rules import load as load_rules
 
 AUDIT_LABEL = "批量导入"
@@ -106,7 +106,7 @@ def verdict(result: FormResult) -> Verdict:
 
 
 def _score(form: Form, catalog: Any) -> Verdict:
-    return verdict(score_form(form, load_rules(form.rules or "national-2020"), catalog))
+    return verdict(score_form(form, load_rules(rules_name_for(form)), catalog))
 
 
 def prepare(item: Form | FormResult, catalog: Any = BUILTIN) -> Scored:
@@ -670,7 +670,7 @@ def _check(
         if missing:
             _fail(form, where, start)
         try:
-            load_rules(form.rules or "national-2020")
+            load_rules(rules_name_for(form))
         except RuleSetError:
             _fail(form, where, start)
         if len(verdicts[i][11]) != sum(len(g.indicators) for g in form.goals):  # a verdict of another form

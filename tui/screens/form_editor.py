@@ -44,7 +44,7 @@ from scorer import numbers as fmt
 from scorer.engine import score_form
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
-from scorer.rules import available
+from scorer.rules import available, rules_name_for
 from scorer.rules import load as load_rules
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
@@ -226,7 +226,7 @@ class FormEditorScreen(Screen[None]):
         form = form or self.form
         if form is None:
             return None
-        rules = load_rules(form.rules or "national-2020")
+        rules = load_rules(rules_name_for(form))
         result = score_form(form, rules, self.app.catalog)  # type: ignore[attr-defined]
         self.result = result
         return result
@@ -309,7 +309,7 @@ class FormEditorScreen(Screen[None]):
                 w.value = getattr(f.signoff, key)
                 w.disabled = not self.editable
             rules = self.query_one("#h-rules", Select)
-            rules.value = f.rules or "national-2020"
+            rules.value = rules_name_for(f)
             rules.disabled = not self.editable
             for i, opt in enumerate(TICK_GROUPS["category"]):
                 cb = self.query_one(f"#tick-category-{i}", Checkbox)
@@ -672,7 +672,7 @@ class FormEditorScreen(Screen[None]):
 
     @on(Select.Changed, "#h-rules")
     def _rules_changed(self, event: Select.Changed) -> None:
-        if self._filling or self.form is None or event.value == (self.form.rules or "national-2020"):
+        if self._filling or self.form is None or event.value == (rules_name_for(self.form)):
             return
         self._apply(editing.set_header, "rules", str(event.value))
 
