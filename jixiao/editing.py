@@ -7,6 +7,7 @@ for rows, cells and recorded scores live in one tested place.
 from __future__ import annotations
 
 import dataclasses
+import os
 from decimal import Decimal, InvalidOperation
 
 from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
@@ -148,6 +149,7 @@ def new_indicator(like: Indicator | None = None) -> Indicator:
         name="新指标",
         target="",
         actual="",
+        uid=os.urandom(16).hex(),  # its identity from birth: the history shows one insert
     )
 
 

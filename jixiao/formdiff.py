@@ -81,12 +81,18 @@ def _cmp(out: list[Change], field: str, label: str, a: Any, b: Any, reason: str 
         out.append(Change(field, label, text(a), text(b), reason))
 
 
+DIRECTION_ZH = {"positive": "正向", "reverse": "反向", "equal": "等值", "qualitative": "定性", "": "（自动）"}
+
+
 def _indicator(out: list[Change], path: str, old: Indicator, new: Indicator) -> None:
     who = f"指标「{new.name}」"
     if old.name != new.name:
         _cmp(out, f"{path}.name", f"指标「{old.name}」名称", old.name, new.name)
     for key, label in INDICATOR_LABELS.items():
-        _cmp(out, f"{path}.{key}", f"{who}{label}", getattr(old, key), getattr(new, key))
+        a, b = getattr(old, key), getattr(new, key)
+        if key == "direction":
+            a, b = DIRECTION_ZH.get(a, a), DIRECTION_ZH.get(b, b)
+        _cmp(out, f"{path}.{key}", f"{who}{label}", a, b)
     a, b = old.recorded, new.recorded
     if a != b:
         _cmp(
@@ -134,14 +140,77 @@ def diff(old: Form, new: Form) -> list[Change]:
         if og is not None:
             _cmp(out, f"{gpath}.text", f"年度绩效目标 {gi + 1} 内容", og.text, ng.text)
             _cmp(out, f"{gpath}.weight", f"年度绩效目标 {gi + 1} 分值", og.weight, ng.weight)
-        olds = list(og.indicators) if og else []
-        news = list(ng.indicators)
-        for ii in range(max(len(olds), len(news))):
-            path = f"{gpath}.indicators[{ii}]"
-            if ii >= len(olds):
-                out.append(Change(path, f"新增指标「{news[ii].name}」", None, f"{news[ii].target} → {news[ii].actual}"))
-            elif ii >= len(news):
-                out.append(Change(path, f"删除指标「{olds[ii].name}」", f"{olds[ii].target} → {olds[ii].actual}", None))
-            else:
-                _indicator(out, path, olds[ii], news[ii])
+    out.extend(_indicator_changes(old, new))
+    return out
+
+
+Row = tuple[int, int, Indicator]  # (goal, position, indicator)
+
+
+def _rows(form: Form) -> list[Row]:
+    return [(gi, ii, ind) for gi, g in enumerate(form.goals) for ii, ind in enumerate(g.indicators)]
+
+
+def _match(olds: list[Row], news: list[Row]) -> dict[int, int]:
+    """new row → old row: by identity; rows without one (a file from outside) by unique name, then place."""
+    out: dict[int, int] = {}
+    by_uid = {o[2].uid: i for i, o in enumerate(olds) if o[2].uid}
+    for j, n in enumerate(news):
+        i = by_uid.get(n[2].uid) if n[2].uid else None
+        if i is not None:
+            out[j] = i
+    used = set(out.values())
+
+    def free(i: int, j: int) -> bool:  # two rows that both carry (different) identities are different rows
+        return i not in used and j not in out and not (olds[i][2].uid and news[j][2].uid)
+
+    names: dict[str, list[int]] = {}
+    for i, o in enumerate(olds):
+        names.setdefault(o[2].name, []).append(i)
+    for j, n in enumerate(news):
+        same = names.get(n[2].name, [])
+        if len(same) == 1 and free(same[0], j):
+            out[j] = same[0]
+            used.add(same[0])
+    for j in range(len(news)):
+        if j < len(olds) and free(j, j):
+            out[j] = j
+            used.add(j)
+    return out
+
+
+def _kept_in_order(order: list[int]) -> set[int]:
+    """The longest run of old positions still in increasing order: the rows that did not move."""
+    best: list[list[int]] = []
+    for x in order:
+        chains = [c for c in best if c[-1] < x]
+        best.append((max(chains, key=len) if chains else []) + [x])
+    return set(max(best, key=len)) if best else set()
+
+
+def _indicator_changes(old: Form, new: Form) -> list[Change]:
+    """Rows compared by identity: an insert, a delete or a move is one entry each."""
+    olds, news = _rows(old), _rows(new)
+    match = _match(olds, news)
+    kept = _kept_in_order([match[j] for j in range(len(news)) if j in match])
+    out: list[Change] = []
+    matched_old = set(match.values())
+    for i, (gi, ii, o) in enumerate(olds):
+        if i not in matched_old:
+            out.append(
+                Change(f"goals[{gi}].indicators[{ii}]", f"删除指标「{o.name}」", f"{o.target} → {o.actual}", None)
+            )
+    for j, (gi, ii, n) in enumerate(news):
+        path = f"goals[{gi}].indicators[{ii}]"
+        if j not in match:
+            out.append(Change(path, f"新增指标「{n.name}」", None, f"{n.target} → {n.actual}"))
+            continue
+        ogi, oii, o = olds[match[j]]
+        if match[j] not in kept or ogi != gi:
+            out.append(
+                Change(
+                    path, f"移动指标「{n.name}」", f"目标 {ogi + 1} 第 {oii + 1} 行", f"目标 {gi + 1} 第 {ii + 1} 行"
+                )
+            )
+        _indicator(out, path, o, n)
     return out

@@ -205,6 +205,7 @@ def form_to_dict(form: Form) -> dict[str, Any]:
                         "adjusted_target": i.adjusted_target,
                         "deviation": i.deviation,
                         "direction": i.direction,
+                        **({"uid": i.uid} if i.uid else {}),
                     }
                     for i in g.indicators
                 ],
@@ -275,6 +276,7 @@ def _exact_form(data: Any) -> Form | None:
                             adjusted_target=s(i["adjusted_target"]),
                             deviation=s(i["deviation"]),
                             direction=s(i["direction"]),
+                            uid=s(i.get("uid", "")),
                         )
                         for i in g["indicators"]
                     ),
@@ -1354,7 +1356,16 @@ def _prefer(v: Any, h: Any) -> Any:
             return h
         return v
     if is_dataclass(v) and type(v) is type(h):
-        return replace(v, **{f.name: _prefer(getattr(v, f.name), getattr(h, f.name)) for f in fields(v)})  # type: ignore[arg-type]
+        return replace(  # type: ignore[arg-type]
+            v,
+            **{
+                # an identity is never shown on the sheet: it comes from the hidden copy
+                f.name: (getattr(h, f.name) or getattr(v, f.name))
+                if f.name == "uid"
+                else _prefer(getattr(v, f.name), getattr(h, f.name))
+                for f in fields(v)
+            },
+        )
     if isinstance(v, tuple) and isinstance(h, tuple):
         if all(isinstance(x, str) for x in (*v, *h)):
             return h if sorted(v) == sorted(h) else v

@@ -89,6 +89,7 @@ _IND = {
     "adjusted_target",
     "deviation",
     "direction",
+    "uid",
 }
 _SIGNOFF = {"preparer", "reviewer", "unit_head", "finance_head", "project_lead", "contact", "phone", "date"}
 _DIRECTIONS = {"", "positive", "reverse", "equal", "qualitative"}
@@ -197,6 +198,7 @@ def _indicator(r: _Reader, raw: Any, where: str) -> Indicator:
         adjusted_target=r.text(d, "adjusted_target", where),
         deviation=r.text(d, "deviation", where),
         direction=direction,
+        uid=r.text(d, "uid", where),
     )
 
 
@@ -444,6 +446,7 @@ def form_to_dict(form: Form) -> dict[str, Any]:
             _recorded_dict(i, ind.recorded)
             _put(i, "deviation", ind.deviation)
             _put(i, "direction", ind.direction)
+            _put(i, "uid", ind.uid)
             inds.append(i)
         gd["indicators"] = inds
         goals.append(gd)

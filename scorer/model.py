@@ -84,6 +84,9 @@ class Indicator:
     adjusted_target: str = ""  # 调整后目标值, used instead of target when given
     deviation: str = ""  # 偏差原因分析 column (national layout)
     direction: str = ""  # explicit override: positive / reverse / equal / qualitative
+    # a stable identity, kept in the database, in exports and imports: the history diffs by it
+    # (not part of equality: the same row read from two files is the same row)
+    uid: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import queue
 import threading
 from collections import deque
@@ -250,6 +251,7 @@ _IND_COLUMNS = (
     "computed_score",
     "agg_weight_u",
     "agg_score_u",
+    "uid",
 )
 _AUDIT_COLUMNS = (
     "form_id",
@@ -413,6 +415,7 @@ class _Rows:
         goals, inds, owner = self.goal_rows, self.ind_rows, self.owner
         for fi, (f, v) in enumerate(zip(forms, verdicts, strict=True)):
             computed = iter(v[11])
+            prefix = os.urandom(12).hex()  # this form's rows: prefix + goal + row (unique, cheap)
             for gi, g in enumerate(f.goals):
                 gpos = len(goals)
                 goals.append({"form_id": fi, "position": gi, "text": g.text, "weight": g.weight})
@@ -440,6 +443,7 @@ class _Rows:
                             score,
                             weight_u,
                             score_u,
+                            ind.uid or f"{prefix}{gi:02x}{ii:04x}",
                         ]
                     )
 

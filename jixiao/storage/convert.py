@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import text
@@ -40,6 +41,7 @@ def to_form(row: FormRow) -> Form:
                     adjusted_target=i.adjusted_target,
                     deviation=i.deviation,
                     direction=i.direction,
+                    uid=i.uid or "",
                 )
                 for i in g.indicators
             ),
@@ -112,6 +114,7 @@ def fill_row(row: FormRow, form: Form) -> None:
                     recorded_reason=i.recorded.reason if i.recorded else "",
                     deviation=i.deviation,
                     direction=i.direction,
+                    uid=i.uid or new_uid(),
                 )
                 for ii, i in enumerate(g.indicators)
             ],
@@ -121,6 +124,11 @@ def fill_row(row: FormRow, form: Form) -> None:
     for g in row.goals:
         for i in g.indicators:
             i.form = row
+
+
+def new_uid() -> str:
+    """A fresh indicator identity (128 random bits, hex)."""
+    return os.urandom(16).hex()
 
 
 def scaled(value: Decimal | None, exp: int) -> int | None:

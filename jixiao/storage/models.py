@@ -156,6 +156,7 @@ class IndicatorRow(Base):
     agg_score_u: Mapped[int | None] = mapped_column(BigInteger)
 
     goal: Mapped[GoalRow] = relationship(back_populates="indicators")
+    uid: Mapped[str | None] = mapped_column(String, index=True)  # stable identity (migration 0005)
     form: Mapped[FormRow] = relationship()
 
 

@@ -20,6 +20,7 @@ _QUIET = {
     "updated_at",
     "updated_by",
     "scores_trusted",
+    "uid",
     "computed_rules",
     "computed_total",
     "computed_grade",
