@@ -623,3 +623,61 @@ async def test_ticks_show_their_state_in_the_glyph_and_rule_sets_their_names(sto
         rules = screen.query_one("#h-rules", Select)
         labels = [str(label) for label, _ in rules._options if label]
         assert any("湖北" in label for label in labels) and not any(label == "hubei-2020" for label in labels)
+
+
+async def test_friction_focus_after_tab_switch_and_q_leaves_the_form(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert pilot.app.focused is not None and pilot.app.focused.id and pilot.app.focused.id.startswith("b-")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(pilot.app.focused, IndicatorGrid)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FormListScreen)
+        assert screen is not pilot.app.screen
+
+
+async def test_review_names_the_form_keeps_the_cursor_and_has_help(store: FormStore) -> None:
+    from textual.widgets import DataTable
+
+    from tui.screens.comment_dialog import CommentDialog
+    from tui.screens.help import HelpScreen
+    from tui.screens.review import ReviewScreen
+
+    for name in ("计划管理费", "企业管理费"):
+        store.transition(form_id(store, name), "submit")
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        # down to the forms of 经科局
+        rows = [g.key for g in screen.rows]
+        screen.query_one("#table", DataTable).move_cursor(row=rows.index("武昌区经济信息化和科技创新局"))
+        await pilot.press("enter")
+        await settle(pilot)
+        units = [g.key for g in screen.rows]
+        screen.query_one("#table", DataTable).move_cursor(row=units.index("武昌区经济信息化和科技创新局"))
+        await pilot.press("enter")
+        await settle(pilot)
+        names = [s.project_name for s in screen.rows]
+        row = names.index("计划管理费")
+        screen.query_one("#table", DataTable).move_cursor(row=row)
+        await pilot.pause()
+        await pilot.press("v")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CommentDialog) and "计划管理费" in dialog.title_text
+        await pilot.click("#ok")
+        await settle(pilot)
+        assert store.get(form_id(store, "计划管理费")).status.value == "approved"
+        assert screen.query_one("#table", DataTable).cursor_row == row

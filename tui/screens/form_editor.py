@@ -76,6 +76,7 @@ def rule_title(name: str) -> str:
 class FormEditorScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "返回", show=True),
+        Binding("q", "back", "返回", show=False),
         Binding("a", "add_row", "添加行", show=True),
         Binding("i", "insert_row", "插入行", show=False),
         Binding("delete", "delete_row", "删除行", show=False),
@@ -860,6 +861,19 @@ class FormEditorScreen(Screen[None]):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self.refresh_bindings()
+        self.call_after_refresh(self._focus_in, tab)
+
+    def _focus_in(self, tab: str) -> None:
+        """After a tab switch the content has the focus, not the tab strip (no extra Tabs)."""
+        pane = self.query_one(f"#{tab}")
+        from textual.widgets import Input as TextInput
+
+        widgets = [w for w in pane.query("*") if w.focusable]
+        fields = [w for w in widgets if isinstance(w, TextInput | IndicatorGrid | Narrative)]
+        others = [w for w in widgets if type(w).__module__ != "textual.containers"]
+        first = fields[0] if fields else (others[0] if others else None)
+        if first is not None:
+            first.focus()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

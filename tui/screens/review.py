@@ -61,6 +61,7 @@ class ReviewScreen(Screen[None]):
         Binding("b", "workflow('return')", "退回", show=True),
         Binding("e", "edit", "打开表单", show=True),
         Binding("r", "reload", "刷新", show=False),
+        Binding("question_mark", "help", "帮助", show=True),
     ]
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -128,8 +129,11 @@ class ReviewScreen(Screen[None]):
         self.app.call_from_thread(self._show, level, rows, summaries)
 
     def _show(self, level: str, rows: list[Any], summaries: list[Any]) -> None:
-        self.rows = rows
+        same_level = getattr(self, "_shown_level", None) == (level, tuple(self.path))
         table = self.query_one("#table", DataTable)
+        keep = table.cursor_row if same_level else 0  # after an action the cursor stays on its row
+        self._shown_level = (level, tuple(self.path))
+        self.rows = rows
         table.clear(columns=True)
         crumbs = " › ".join(["全部", *[str(k) if lvl != "form" else f"表单 {k}" for lvl, k in self.path]])
         self.query_one("#crumbs", Static).update(
@@ -180,6 +184,8 @@ class ReviewScreen(Screen[None]):
                     fmt.score(ind.recorded.score) if ind.recorded else "",
                     Text(STATUS_SHORT[r.status], style=STATUS_STYLE[r.status]),
                 )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
         computed = [s.total_computed for s in summaries if s.total_computed is not None]
         recorded = [s.total_recorded for s in summaries if s.total_recorded is not None]
         self.query_one("#chart", Static).update(histogram(computed, recorded))
@@ -269,7 +275,14 @@ class ReviewScreen(Screen[None]):
             self.app.notify(f"「{stored.form.project_name}」已{a.label}，现为「{stored.status.label}」", title=a.label)
             self.action_reload()
 
+        key = self.app.store.get(fid).key  # type: ignore[attr-defined]
+        title = f"{a.label}：{key}（编号 {fid}）"  # the dialog names the form it acts on
         if a.needs_comment:
-            self.app.push_screen(CommentDialog(a.label, f"请填写{a.label}意见："), go)
+            self.app.push_screen(CommentDialog(title, f"请填写{a.label}意见："), go)
         else:
-            self.app.push_screen(CommentDialog(a.label, "审核意见（可选）：", required=False), go)
+            self.app.push_screen(CommentDialog(title, "审核意见（可选）：", required=False), go)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
