@@ -180,7 +180,16 @@ async def test_conflict_is_shown_and_nothing_is_overwritten(store: FormStore) ->
         assert "李四" in pilot.app.screen.message
         assert store.get(fid).form.deviation_analysis == "由李四补充"
         assert store.get(fid).form.indicators[1].actual == "8 次"
+        dialog = pilot.app.screen
+        assert pilot.app.focused is dialog.query_one("#keep")  # the safe choice has the focus
+        await pilot.click("#reload")  # a choice that drops my edit asks once more
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConflictDialog)
+        assert "再按一次" in str(dialog.query_one("#confirm").render())
+        await pilot.pause(0.6)  # a second, separate click (not a double click)
         await pilot.click("#reload")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ConflictDialog)
         await settle(pilot)
         assert screen.form.deviation_analysis == "由李四补充"  # type: ignore[union-attr]
 

@@ -43,17 +43,30 @@ class ConflictDialog(ModalScreen[str]):
                     )
                 if not self.changes:
                     yield Static("两个版本内容相同。")
+            yield Static("", id="confirm")
             with Horizontal():
-                yield Button("载入对方版本", variant="primary", id="reload")
+                # the safe choices first: Tab never lands first on one that drops my edit
+                yield Button("继续编辑", variant="primary", id="keep")
                 yield Button(f"对比两个版本（{len(self.changes)} 处不同）", id="compare")
+                yield Button("载入对方版本（放弃我的修改）", id="reload")
                 yield Button("用我的版本覆盖", variant="warning", id="overwrite")
-                yield Button("继续编辑", id="keep")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+        self._armed = ""
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "compare":
+        choice = event.button.id or "keep"
+        if choice == "compare":
             self.query_one("#diff").toggle_class("-shown")
             return
-        self.dismiss(event.button.id or "keep")
+        if choice in ("reload", "overwrite") and self._armed != choice:
+            # a choice that loses someone's work asks once more
+            self._armed = choice
+            what = "放弃我的修改，载入对方版本" if choice == "reload" else "用我的版本覆盖对方的修改"
+            self.query_one("#confirm", Static).update(Text(f"再按一次以确认：{what}", style="bold red"))
+            return
+        self.dismiss(choice)
 
     def action_keep(self) -> None:
         self.dismiss("keep")
