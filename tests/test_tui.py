@@ -690,3 +690,24 @@ async def test_review_names_the_form_keeps_the_cursor_and_has_help(store: FormSt
         await settle(pilot)
         assert store.get(form_id(store, "计划管理费")).status.value == "approved"
         assert screen.query_one("#table", DataTable).cursor_row == row
+
+
+async def test_copy_last_year_takes_the_year_typed_and_fields_have_labels(store: FormStore) -> None:
+    from textual.widgets import Input, Label
+
+    from tui.screens.new_form_dialog import NewFormDialog
+
+    fid = form_id(store, "老干工作经费")
+    results: list[object] = []
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(NewFormDialog(2025, store.get(fid).form), results.append)
+        await settle(pilot)
+        dialog = pilot.app.screen
+        labels = [str(lb.render()) for lb in dialog.query(Label)]
+        assert {"年度", "项目实施单位", "主管部门", "项目名称"} <= set(labels)
+        dialog.query_one("#year", Input).value = "2027"
+        await pilot.click("#copy")
+        await settle(pilot)
+    (form,) = results
+    assert form.year == 2027 and form.project_name == "老干工作经费"  # type: ignore[attr-defined]

@@ -46,6 +46,7 @@ from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
 from scorer.rules import available, rules_name_for
 from scorer.rules import load as load_rules
+from tui.rule_names import rule_title
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
 from tui.widgets.styles import STATUS_STYLE
@@ -63,14 +64,6 @@ class Narrative(TextArea):
 
     def on_blur(self) -> None:
         self.post_message(self.Left(self))
-
-
-def rule_title(name: str) -> str:
-    """A rule set as people know it (湖北省项目支出绩效自评…), not its file id."""
-    try:
-        return f"{load_rules(name).title}"
-    except Exception:
-        return name
 
 
 class FormEditorScreen(Screen[None]):

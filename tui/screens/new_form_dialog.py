@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from jixiao.editing import EditError, blank_form, copy_for_next_year
 from scorer.model import Form
 from scorer.rules import DEFAULT_RULES, available
+from tui.rule_names import rule_title
 
 
 class NewFormDialog(ModalScreen[Form | None]):
@@ -22,6 +25,9 @@ class NewFormDialog(ModalScreen[Form | None]):
     NewFormDialog #error { color: $error; height: auto; }
     NewFormDialog Horizontal { height: auto; margin-top: 1; }
     NewFormDialog Button { margin-right: 1; }
+    NewFormDialog Horizontal.field { margin-top: 0; }
+    NewFormDialog .field Label { width: 14; padding-top: 1; }
+    NewFormDialog .field Input { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
@@ -34,12 +40,19 @@ class NewFormDialog(ModalScreen[Form | None]):
         t = self.template
         with Vertical():
             yield Label("新建自评表")
-            yield Input(str(self.year), id="year", placeholder="年度，如 2025")
-            yield Input(t.implementing_unit if t else "", id="unit", placeholder="项目实施单位")
-            yield Input(t.department if t else "", id="department", placeholder="主管部门")
-            yield Input("", id="project", placeholder="项目名称")
+            # every field has its label beside it, not only a placeholder that vanishes when typed in
+            for label, field in (
+                ("年度", Input(str(self.year), id="year", placeholder="如 2025")),
+                ("项目实施单位", Input(t.implementing_unit if t else "", id="unit")),
+                ("主管部门", Input(t.department if t else "", id="department")),
+                ("项目名称", Input("", id="project", placeholder="复制时留空则沿用原名称")),
+            ):
+                with Horizontal(classes="field"):
+                    yield Label(label)
+                    yield field
+            yield Label("规则集")
             yield Select(
-                [(n, n) for n in available()],
+                [(rule_title(n), n) for n in available()],
                 value=(t.rules if t and t.rules else DEFAULT_RULES),
                 allow_blank=False,
                 id="rules",
@@ -64,6 +77,16 @@ class NewFormDialog(ModalScreen[Form | None]):
                 raise EditError("年度应为四位年份，如 2025")
             if event.button.id == "copy" and self.template is not None:
                 form = copy_for_next_year(self.template)
+                # the year (and names) typed in the dialog win over the template's next year
+                project = self.query_one("#project", Input).value.strip() or form.project_name
+                form = replace(
+                    form,
+                    year=int(year_text),
+                    title=form.title.replace(str(form.year), year_text) if form.year else form.title,
+                    project_name=project,
+                    implementing_unit=self.query_one("#unit", Input).value.strip() or form.implementing_unit,
+                    department=self.query_one("#department", Input).value.strip() or form.department,
+                )
                 self.dismiss(form)
                 return
             unit = self.query_one("#unit", Input).value
