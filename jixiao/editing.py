@@ -11,7 +11,7 @@ import os
 from decimal import Decimal, InvalidOperation
 
 from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
-from scorer.numbers import out_of_range
+from scorer.numbers import out_of_range, q2
 
 # Editable indicator columns, in grid order: key -> label
 INDICATOR_COLUMNS: dict[str, str] = {
@@ -132,14 +132,25 @@ def apply_catalog_entry(form: Form, row: int, name: str, level1: str, level2: st
     )
 
 
-def set_recorded(form: Form, row: int, score: Decimal | None, reason: str) -> Form:
-    """The unit's own score for a row: only with a reason (or cleared)."""
+def set_recorded(form: Form, row: int, score: Decimal | None, reason: str, rule_score: Decimal | None = None) -> Form:
+    """The unit's own score for a row: with a reason unless it is the rule score (or cleared)."""
     ind = indicator_at(form, row)
     if score is None:
         return set_indicator(form, row, dataclasses.replace(ind, recorded=None))
-    if not reason.strip():
-        raise EditError("修改自评得分必须说明理由")
+    agrees = rule_score is not None and q2(score) == q2(rule_score)
+    if not reason.strip() and not agrees:
+        raise EditError("自评得分与规则得分不同，必须说明理由")
     return set_indicator(form, row, dataclasses.replace(ind, recorded=Recorded(score, reason.strip())))
+
+
+def accept_rule_scores(form: Form, scores: list[Decimal | None]) -> Form:
+    """A new form's rows without a score of their own take the rule score (rows 待判断 stay empty)."""
+    for row, score in enumerate(scores):
+        if score is not None and indicator_at(form, row).recorded is None:
+            form = set_indicator(
+                form, row, dataclasses.replace(indicator_at(form, row), recorded=Recorded(score, "按规则得分"))
+            )
+    return form
 
 
 def new_indicator(like: Indicator | None = None) -> Indicator:

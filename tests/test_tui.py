@@ -711,3 +711,37 @@ async def test_copy_last_year_takes_the_year_typed_and_fields_have_labels(store:
         await settle(pilot)
     (form,) = results
     assert form.year == 2027 and form.project_name == "老干工作经费"  # type: ignore[attr-defined]
+
+
+async def test_no_reason_is_needed_to_record_the_rule_score_and_A_accepts_them_all(store: FormStore) -> None:
+    fid = form_id(store, "重大节日慰问")
+    sf = store.get(fid)
+    cleared = dataclasses.replace(
+        sf.form,
+        goals=tuple(
+            dataclasses.replace(g, indicators=tuple(dataclasses.replace(i, recorded=None) for i in g.indicators))
+            for g in sf.form.goals
+        ),
+        total_recorded=None,
+    )
+    store.save(fid, cleared, sf.version)
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        rule = screen.result.indicators[0].score  # type: ignore[union-attr]
+        grid = screen.query_one(IndicatorGrid)
+        grid.focus()
+        grid.move_cursor(row=0, column=FIELD_COLUMN["actual"])
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RecordedScoreDialog)
+        dialog.query_one("#score").value = str(rule)
+        dialog.query_one("#reason").value = ""
+        await pilot.click("#save")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, RecordedScoreDialog)  # accepted without a reason
+        await pilot.press("A")
+        await settle(pilot)
+    form = store.get(fid).form
+    scored = [i for g in form.goals for i in g.indicators]
+    assert all(i.recorded is not None for i in scored if i.actual)

@@ -54,6 +54,6 @@ def test_help_screen(snap_compare, store: FormStore) -> None:  # type: ignore[no
     async def before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)  # the help screen fully laid out, also on a loaded machine
 
     assert snap_compare(create_app(store, CATALOG), terminal_size=(80, 24), run_before=before)

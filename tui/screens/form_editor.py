@@ -76,6 +76,7 @@ class FormEditorScreen(Screen[None]):
         Binding("ctrl+up", "move_row(-1)", "上移", show=False),
         Binding("ctrl+down", "move_row(1)", "下移", show=False),
         Binding("s", "recorded", "自评得分", show=True),
+        Binding("A", "accept_rule_scores", "采用规则得分", show=False),
         Binding("t", "workflow('submit')", "提交", show=True),
         Binding("b", "workflow('return')", "退回", show=False),
         Binding("v", "workflow('approve')", "审核通过", show=False),
@@ -564,6 +565,14 @@ class FormEditorScreen(Screen[None]):
         if row is not None:
             self._apply(editing.move_row, row, delta)
 
+    def action_accept_rule_scores(self) -> None:
+        """For a new form: every row without a score of its own takes the rule score (A)."""
+        if self.form is None or self.result is None or self._refuse_readonly():
+            return
+        scores = [r.score for r in self.result.indicators]
+        if self._apply(editing.accept_rule_scores, scores, reason="采用规则得分为自评得分"):
+            self.app.notify("未填自评得分的行已采用规则得分（待判断的行仍需填写）", title="自评得分")
+
     def action_recorded(self) -> None:
         if self.form is None or self.result is None or self._refuse_readonly():
             return
@@ -581,7 +590,7 @@ class FormEditorScreen(Screen[None]):
         def done(answer: tuple[Decimal | None, str] | None) -> None:
             if answer is not None:
                 score, reason = answer
-                self._apply(editing.set_recorded, row, score, reason, reason=reason)
+                self._apply(editing.set_recorded, row, score, reason, r.score, reason=reason)
 
         self.app.push_screen(
             RecordedScoreDialog(
@@ -643,7 +652,7 @@ class FormEditorScreen(Screen[None]):
             self.rescore(self.form)
 
     # grid actions act only on the indicator tab (``a`` on the budget tab must not add a row)
-    _GRID_ACTIONS = frozenset({"add_row", "insert_row", "delete_row", "move_row", "recorded"})
+    _GRID_ACTIONS = frozenset({"add_row", "insert_row", "delete_row", "move_row", "accept_rule_scores"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._GRID_ACTIONS:

@@ -52,7 +52,7 @@ class RecordedScoreDialog(ModalScreen[tuple[Decimal | None, str] | None]):
             score.border_title = "自评得分"
             yield score
             reason = Input(self.reason, id="reason", placeholder="理由，例如：仅组织党员代表集中学习")
-            reason.border_title = "理由（必填）"
+            reason.border_title = "理由（与规则得分不同时必填）"
             yield reason
             yield Static("", id="error")
             with Horizontal():
@@ -93,8 +93,8 @@ class RecordedScoreDialog(ModalScreen[tuple[Decimal | None, str] | None]):
         if score > self.weight:
             self._error(f"自评得分 {score} 超过分值 {fmt.weight(self.weight)}")
             return
-        if not reason:
-            self._error("必须说明理由：自评得分须有依据")
+        if not reason and (self.computed is None or fmt.q2(score) != fmt.q2(self.computed)):
+            self._error("自评得分与规则得分不同，必须说明理由")
             self.query_one("#reason", Input).focus()
             return
         self.dismiss((score, reason))
