@@ -264,13 +264,13 @@ def wrapped(text: str, width: int, style: str = "", dim_from: int | None = None)
 
 
 def findings_table(findings: list[Finding], label: str = "", width: int = 80) -> Table:
-    """Severity label, then the message (without the form's name) and the check id, dim."""
+    """Severity label, then the message (without the form's name); check ids only in --json."""
     t = Table.grid(padding=(0, 1))
     t.add_column(no_wrap=True)
     t.add_column(overflow="fold")
     for f in findings:
         detail = f.detail(label)
-        body = wrapped(f"{detail}  {f.check_id}", width - 5, dim_from=len(detail))
+        body = wrapped(detail, width - 5, dim_from=len(detail))
         t.add_row(Text(f.severity.label, style=SEVERITY_STYLE[f.severity]), body)
     return t
 

@@ -142,8 +142,13 @@ def test_review_command_table_json_xlsx_pdf(engine, tmp_path: Path) -> None:  # 
     from openpyxl import load_workbook
 
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["按实施单位汇总", "问题表单"]
+    assert wb.sheetnames == ["按实施单位汇总", "问题表单", "跨表问题"]  # what the terminal shows, also here
+    terminal = json.loads(_run("--db", db, "review", "--json")[1])["portfolio"]
+    sheet = [row[2] for row in wb["跨表问题"].iter_rows(min_row=2, values_only=True)]
+    assert sheet == [p["message"] for p in terminal]
     from pypdf import PdfReader
 
     text = PdfReader(str(pdf)).pages[0].extract_text()
     assert "预算绩效自评审核汇总" in text and "某某县虚高单位" in text
+    whole = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages).replace("\n", "")
+    assert "跨表问题" in whole

@@ -241,7 +241,7 @@ def portfolio_table(found: list[Any], limit: int) -> Group:
         unit = f.form_key.split("/")[1] if f.form_key.count("/") >= 2 else ""
         rows.add_row(
             Text(f"[{label}]", style=style),
-            Text.assemble((f"{unit}·", "dim") if unit else "", f"{f.message}（{f.check_id}）"),
+            Text.assemble((f"{unit}·", "dim") if unit else "", f.message),  # check ids only in --json
         )
     parts.append(rows)
     if len(found) > limit:
@@ -316,11 +316,11 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.xlsx:
         from jixiao.review.export import review_workbook
 
-        review_workbook(args.xlsx, args.by, groups, flagged)
+        review_workbook(args.xlsx, args.by, groups, flagged, portfolio)
         err.print(f"已写入 {args.xlsx}")
     if args.pdf:
         from jixiao.review.report import review_pdf
 
-        review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog)
+        review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog, portfolio)
         err.print(f"已写入 {args.pdf}")
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -12,7 +13,9 @@ from jixiao.review.aggregate import GRADES, GROUPINGS, FlaggedForm, GroupRow
 from jixiao.workflow import State
 
 
-def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[FlaggedForm]) -> None:
+def review_workbook(
+    path: Path, by: str, groups: list[GroupRow], flagged: list[FlaggedForm], portfolio: Any = ()
+) -> None:
     from jixiao.files import atomic_write
 
     wb = Workbook()
@@ -72,5 +75,15 @@ def review_workbook(path: Path, by: str, groups: list[GroupRow], flagged: list[F
     for c in fs[1]:
         c.font, c.fill = bold, fill
     fs.column_dimensions["B"].width = 60
+    if portfolio:  # the cross-form findings the terminal shows
+        ps = wb.create_sheet("跨表问题")
+        append(ps, ["严重程度", "表单", "问题"])
+        labels = {"error": "错误", "warning": "警告", "info": "提示"}
+        for pf in portfolio:
+            append(ps, [labels[pf.severity.value], pf.form_key, pf.message])
+        for c in ps[1]:
+            c.font, c.fill = bold, fill
+        ps.column_dimensions["B"].width = 50
+        ps.column_dimensions["C"].width = 90
 
     atomic_write(path, lambda tmp: wb.save(tmp))

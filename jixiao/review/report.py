@@ -73,6 +73,7 @@ def review_pdf(
     flagged: list[FlaggedForm],
     filters: Filters,
     catalog: Any = None,
+    portfolio: Any = (),
 ) -> None:
     from jixiao.files import atomic_write
     from jixiao.pdf.fonts import find_font
@@ -157,6 +158,11 @@ def review_pdf(
         for sev, message in top_findings(engine, f.id, catalog, limit=3):
             label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
             story.append(Paragraph(escape(f"　　[{label}] {message}"), st.note))
+    if portfolio:  # the cross-form findings the terminal shows, in the report too
+        story += [Spacer(1, 4 * mm), Paragraph(f"跨表问题（{len(portfolio)} 项）", st.subtitle)]
+        labels = {"error": "错误", "warning": "警告", "info": "提示"}
+        for pf in portfolio:
+            story.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {pf.message}"), cell))
     if font.warning:
         story.append(Paragraph(escape(font.warning), st.small))
 
