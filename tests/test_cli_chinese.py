@@ -26,3 +26,28 @@ def test_help_and_usage_errors_are_in_chinese(argv: tuple[str, ...]) -> None:
     assert "用法：" in shown
     assert not [w for w in ENGLISH if w in shown], shown
     assert proc.returncode in (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "chinese"),
+    [
+        ("a.toml", 'year = 2024\nproject_name = "x\n', "非法字符"),
+        ("b.toml", "a = 1\na = 2\n", "不能覆盖"),
+        ("c.toml", "a = [1, 2\n", "数组没有闭合"),
+        ("d.toml", "a = \n", "值无效"),
+        ("e.json", '{"year": 2024,, }', "双引号"),
+        ("f.json", "[1, 2", "逗号"),
+        ("g.json", '{"a": 1} x', "多余内容"),
+        ("h.json", '{"a": }', "应有一个值"),
+    ],
+)
+def test_toml_and_json_syntax_errors_are_chinese(tmp_path, name: str, text: str, chinese: str) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    proc = _jixiao("score", str(path))
+    assert proc.returncode == 1
+    line = next(ln for ln in proc.stderr.splitlines() if "语法错误" in ln)
+    assert chinese in line and ("第 " in line or "文件末尾" in line)
+    assert not re.search(r"\b(Expecting|Illegal|Invalid|Unterminated|Extra|Cannot|Unclosed)\b", line), line
