@@ -745,3 +745,18 @@ async def test_no_reason_is_needed_to_record_the_rule_score_and_A_accepts_them_a
     form = store.get(fid).form
     scored = [i for g in form.goals for i in g.indicators]
     assert all(i.recorded is not None for i in scored if i.actual)
+
+
+async def test_enter_after_pinyin_takes_the_highlighted_suggestion_not_the_letters(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        screen = await open_editor(pilot, store, "重大节日慰问")
+        await open_cell(pilot, screen, 0, "name")
+        editor = screen.query_one(CellEditor)
+        editor.input.value = ""
+        await pilot.press(*"fwdx")
+        await settle(pilot)
+        assert editor.options.highlighted == 0
+        await pilot.press("enter")
+        await settle(pilot)
+    names = [i.name for g in store.get(form_id(store, "重大节日慰问")).form.goals for i in g.indicators]
+    assert "fwdx" not in names and "服务对象满意度" in names

@@ -116,6 +116,10 @@ class CellEditor(Vertical):
                 Option(Text.assemble(e.name, "  ", (f"{e.level1}/{e.level2} · {e.unit or '—'}", "dim")))
             )
         self.options.add_class("-shown")
+        # typed pinyin initials (zyfw) are a search, never a name: Enter takes the first suggestion;
+        # Chinese text typed out may be a new name, so nothing is preselected then
+        if text.strip().isascii() and text.strip().isalpha():
+            self.options.highlighted = 0
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
