@@ -131,7 +131,7 @@ async def test_catalog_completion_fills_levels(store: FormStore) -> None:
         await pilot.pause()
         assert editor.options.option_count >= 1
         assert "服务对象满意度" in str(editor.options.get_option_at_index(0).prompt)
-        await pilot.press("down", "enter")
+        await pilot.press("enter")  # the first suggestion is already highlighted
         await settle(pilot)
         ind = screen.form.indicators[7]  # type: ignore[union-attr]
         assert (ind.name, ind.level1, ind.level2) == ("服务对象满意度", "满意度指标", "服务对象满意度指标")
