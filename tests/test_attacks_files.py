@@ -153,3 +153,50 @@ def test_a_formula_without_a_saved_value_is_named_not_blank(tmp_path: Path) -> N
         read_workbook(path)
     code, _, err = run("--db", f"sqlite:///{tmp_path / 'x.db'}", "import", str(path))
     assert code == 1 and coordinate in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- backups
+
+
+def _backup_header() -> bytes:
+    import json
+
+    from jixiao.storage.backup import FORMAT
+
+    head = {"format": FORMAT, "revision": "0005", "counts": {}, "body_sha256": "0" * 64, "tables": []}
+    return (json.dumps(head) + "\n").encode()
+
+
+@pytest.mark.parametrize("body", [b"a" * (65 << 20), b"x" * (80 << 20) + b"\n"])
+def test_a_decompression_bomb_is_refused_early(tmp_path: Path, body: bytes) -> None:
+    import gzip
+    import resource
+
+    from jixiao.storage.backup import BackupError, verify
+
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(_backup_header() + body, compresslevel=9))
+    assert path.stat().st_size < 1 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(BackupError, match="超过|炸弹"):
+        verify(path)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200  # bounded: never the whole thing in memory
+
+
+def test_a_killed_backup_leaves_no_temp_files_for_long(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from jixiao.storage.backup import STALE_TEMP_SECONDS, backup
+
+    db = _db_with(tmp_path, _forms()[:1])
+    target = tmp_path / "b.jsonl.gz"
+    stale = tmp_path / f".{target.name}.abc123.tmp"
+    stale.write_bytes(b"x" * 1000)
+    old = time.time() - STALE_TEMP_SECONDS - 5
+    os.utime(stale, (old, old))
+    fresh = tmp_path / f".{target.name}.def456.tmp"  # maybe a backup running right now: kept
+    fresh.write_bytes(b"y")
+    backup(make_engine(db), target)
+    assert not stale.exists() and fresh.exists() and target.exists()

@@ -27,12 +27,14 @@ database.
 from __future__ import annotations
 
 import contextlib
+import glob
 import gzip
 import hashlib
 import io
 import json
 import os
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -174,8 +176,22 @@ def _revisions(engine: Engine) -> tuple[str | None, str | None]:
 # ------------------------------------------------------------------ backup
 
 
+STALE_TEMP_SECONDS = 600
+
+
+def _sweep_stale_temps(path: Path) -> None:
+    """Temporary files a killed backup left beside ``path`` (SIGKILL runs no cleanup): removed
+    once they are old enough that no running backup can own them."""
+    now = time.time()
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > STALE_TEMP_SECONDS:
+                stale.unlink()
+
+
 def _atomic_target(path: Path) -> tuple[int, Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     return fd, Path(tmp)
 
@@ -289,6 +305,26 @@ def _header(path: Path, fh: Any) -> dict[str, Any]:
     return header
 
 
+MAX_LINE = 64 << 20  # one row; the largest form text is capped far below this
+MAX_RATIO = 200  # JSON lines compress 5–20×; a "backup" that inflates more is a decompression bomb
+MIN_BUDGET = 256 << 20
+
+
+def _bounded_lines(path: Path, fh: Any) -> Iterator[bytes]:
+    """The body's lines, refusing early a line or a total that no real backup reaches."""
+    budget = max(MIN_BUDGET, MAX_RATIO * path.stat().st_size)
+    seen = 0
+    while line := fh.readline(MAX_LINE + 1):
+        seen += len(line)
+        if len(line) > MAX_LINE:
+            raise BackupError(f"{path}：有一行超过 {MAX_LINE >> 20} MB，不是 jixiao 备份（或已损坏）；已拒绝")
+        if seen > budget:
+            raise BackupError(
+                f"{path}：解压后超过 {budget >> 20} MB（压缩文件的 {MAX_RATIO} 倍），疑似解压炸弹；已拒绝"
+            )
+        yield line
+
+
 def verify(path: Path) -> BackupInfo:
     """Read the whole file: gzip intact, SHA-256 and row counts as the header says, every row
     well-formed and every reference (goal → form, indicator → goal) pointing at a row in the file."""
@@ -310,7 +346,7 @@ def verify(path: Path) -> BackupInfo:
         seen_order: list[str] = []
         n = 1
         try:
-            for line in fh:
+            for line in _bounded_lines(path, fh):
                 n += 1
                 sha.update(line)
                 try:
