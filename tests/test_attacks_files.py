@@ -200,3 +200,33 @@ def test_a_killed_backup_leaves_no_temp_files_for_long(tmp_path: Path) -> None:
     fresh.write_bytes(b"y")
     backup(make_engine(db), target)
     assert not stale.exists() and fresh.exists() and target.exists()
+
+
+def test_an_edited_backup_with_a_recomputed_checksum_is_caught_by_the_key(tmp_path: Path) -> None:
+    import gzip
+    import hashlib
+    import json
+
+    from jixiao.storage.backup import BackupError, backup, restore, verify
+    from jixiao.storage.backup_key import load_key, new_key
+
+    db = _db_with(tmp_path, _forms()[:2])
+    new_key(tmp_path / "k.key")
+    key = load_key(tmp_path / "k.key")
+    good = tmp_path / "b.jsonl.gz"
+    assert backup(make_engine(db), good, key).signature_checked
+    lines = gzip.decompress(good.read_bytes()).split(b"\n")
+    head, body = json.loads(lines[0]), lines[1:]
+    i = next(i for i, line in enumerate(body) if b'"project_name":"' in line)
+    body[i] = body[i].replace(b'"project_name":"', b'"project_name":"\xe7\xaf\xa1\xe6\x94\xb9', 1)
+    data = b"\n".join(body)
+    head["body_sha256"] = hashlib.sha256(data).hexdigest()  # what any editor can recompute
+    bad = tmp_path / "edited.jsonl.gz"
+    bad.write_bytes(gzip.compress((json.dumps(head, ensure_ascii=False) + "\n").encode() + data))
+    assert verify(bad).signed and not verify(bad).signature_checked  # the checksum alone is fooled
+    with pytest.raises(BackupError, match="签名与密钥不符"):
+        verify(bad, key)
+    with pytest.raises(BackupError, match="签名与密钥不符"):
+        restore(make_engine(f"sqlite:///{tmp_path / 'new.db'}"), bad, key=key)
+    with pytest.raises(Exception, match="已存在"):
+        new_key(tmp_path / "k.key")  # never overwritten

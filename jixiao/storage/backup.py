@@ -46,6 +46,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, DateTime, Engine, Integer, String, Table, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from jixiao.storage import backup_key
 from jixiao.storage.models import Base
 from jixiao.storage.store import StoreError
 from jixiao.storage.types import ExactDecimal
@@ -77,10 +78,19 @@ class BackupInfo:
     counts: dict[str, int]
     sha256: str
     extra: dict[str, Any] = field(default_factory=dict)
+    signed: bool = False  # the header carries an HMAC
+    signature_checked: bool = False  # … and it was checked with the key
 
     def summary(self) -> str:
         parts = "、".join(f"{TABLE_LABELS.get(t, t)} {n}" for t, n in self.counts.items())
-        return f"{parts}；数据库版本 {self.revision}；SHA-256 {self.sha256[:16]}…"
+        mark = (
+            "；密钥签名核验一致"
+            if self.signature_checked
+            else "；有密钥签名（未核验：请加 --key）"
+            if self.signed
+            else "；无签名（校验和只能发现意外损坏，不能证明未被改动）"
+        )
+        return f"{parts}；数据库版本 {self.revision}；SHA-256 {self.sha256[:16]}…{mark}"
 
 
 def tables() -> list[Table]:
@@ -221,7 +231,7 @@ def _check_sees_everything(conn: Connection) -> None:
         )
 
 
-def backup(engine: Engine, path: Path) -> BackupInfo:
+def backup(engine: Engine, path: Path, key: bytes | None = None) -> BackupInfo:
     """Write every row to ``path`` (atomically), then verify the file; returns what it holds."""
     path = Path(path)
     current, head = _revisions(engine)
@@ -248,6 +258,8 @@ def backup(engine: Engine, path: Path) -> BackupInfo:
                 "counts": counts,
                 "body_sha256": sha,
             }
+            if key is not None:  # signed: an edited file cannot be given a matching header
+                header[backup_key.FIELD] = backup_key.mac(key, header)
             body.seek(0)
             with os.fdopen(fd, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
                 gz.write((json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
@@ -262,7 +274,7 @@ def backup(engine: Engine, path: Path) -> BackupInfo:
         raise
     finally:
         Path(body_tmp).unlink(missing_ok=True)
-    return verify(path)
+    return verify(path, key)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -325,13 +337,16 @@ def _bounded_lines(path: Path, fh: Any) -> Iterator[bytes]:
         yield line
 
 
-def verify(path: Path) -> BackupInfo:
+def verify(path: Path, key: bytes | None = None) -> BackupInfo:
     """Read the whole file: gzip intact, SHA-256 and row counts as the header says, every row
     well-formed and every reference (goal → form, indicator → goal) pointing at a row in the file."""
     path = Path(path)
     known = {t.name: t for t in tables()}
     with _open(path) as fh:
         header = _header(path, fh)
+        if key is not None and not backup_key.check(key, header):
+            why = "没有签名" if backup_key.FIELD not in header else "签名与密钥不符"
+            raise BackupError(f"{path}：{why}：文件不是用这把密钥签名的备份，或签名后被改动；已拒绝")
         order = header["tables"]
         unknown = [t for t in order if t not in known]
         if unknown:
@@ -381,7 +396,14 @@ def verify(path: Path) -> BackupInfo:
         )
         raise BackupError(f"{path}：记录数与文件头不符：{diff}")
     return BackupInfo(
-        path, header["revision"], header.get("created_at", ""), header.get("source", ""), counts, header["body_sha256"]
+        path,
+        header["revision"],
+        header.get("created_at", ""),
+        header.get("source", ""),
+        counts,
+        header["body_sha256"],
+        signed=backup_key.FIELD in header,
+        signature_checked=key is not None,
     )
 
 
@@ -460,12 +482,12 @@ def _load(conn: Connection, path: Path) -> None:
         flush()
 
 
-def restore(engine: Engine, path: Path, force: bool = False) -> BackupInfo:
+def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None = None) -> BackupInfo:
     """Load a verified backup into an empty database at the same revision, in one transaction."""
     from jixiao.storage.database import is_empty, upgrade
 
     path = Path(path)
-    info = verify(path)
+    info = verify(path, key)
     if is_empty(engine):
         upgrade(engine)  # a brand-new database: create the schema (nothing is seeded)
     current, head = _revisions(engine)
