@@ -230,3 +230,20 @@ def test_an_edited_backup_with_a_recomputed_checksum_is_caught_by_the_key(tmp_pa
         restore(make_engine(f"sqlite:///{tmp_path / 'new.db'}"), bad, key=key)
     with pytest.raises(Exception, match="已存在"):
         new_key(tmp_path / "k.key")  # never overwritten
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "toml"])
+def test_free_text_has_one_cap_for_every_source(tmp_path: Path, fmt: str) -> None:
+    from jixiao.storage.store import MAX_TEXT_CHARS
+
+    form = dataclasses.replace(_forms()[0], deviation_analysis="很长的说明" * (MAX_TEXT_CHARS // 5 + 1))
+    if fmt == "xlsx":
+        path = tmp_path / "long.xlsx"
+        write_workbook([form], path)
+    else:
+        from scorer.formfile import dumps_toml
+
+        path = tmp_path / "long.toml"
+        path.write_text(dumps_toml(form), encoding="utf-8")
+    code, _, err = run("--db", f"sqlite:///{tmp_path / 'x.db'}", "import", str(path))
+    assert code == 1 and "deviation_analysis 过长" in err and str(MAX_TEXT_CHARS) in err

@@ -184,6 +184,11 @@ def unstorable(text: str) -> str:
     return "空字符 NUL（\\x00）" if m.group() == "\x00" else f"不成对的代理字符 U+{ord(m.group()):04X}"
 
 
+# Free-text fields (偏差分析、改进措施、理由 …) hold at most this many characters, whatever the
+# file they come from (TOML/JSON files are also capped at 5 MB; an Excel cell at 32,767 characters).
+MAX_TEXT_CHARS = 50_000
+
+
 def _check_row(obj: object, where: str) -> list[str]:
     """Every text column fits (PostgreSQL enforces VARCHAR lengths, SQLite does not) and is
     storable; every number is one a form may hold."""
@@ -201,6 +206,8 @@ def _check_row(obj: object, where: str) -> list[str]:
                 problems.append(f"{where}{col.name} 含有{bad}")
             elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
                 problems.append(f"{where}{col.name} 过长（{len(value)} 字，上限 {col.type.length} 字）")
+            elif len(value) > MAX_TEXT_CHARS:  # free text (分析、理由、说明): the same cap for every source
+                problems.append(f"{where}{col.name} 过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
         elif isinstance(value, list):
             problems.extend(
                 f"{where}{col.name} 含有{unstorable(v)}" for v in value if isinstance(v, str) and unstorable(v)
