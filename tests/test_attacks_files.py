@@ -247,3 +247,14 @@ def test_free_text_has_one_cap_for_every_source(tmp_path: Path, fmt: str) -> Non
         path.write_text(dumps_toml(form), encoding="utf-8")
     code, _, err = run("--db", f"sqlite:///{tmp_path / 'x.db'}", "import", str(path))
     assert code == 1 and "deviation_analysis 过长" in err and str(MAX_TEXT_CHARS) in err
+
+
+def test_restore_to_an_unreachable_database_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jixiao.storage.backup import backup
+
+    db = _db_with(tmp_path, _forms()[:1])
+    path = tmp_path / "b.jsonl.gz"
+    backup(make_engine(db), path)
+    monkeypatch.setenv("JIXIAO_DB", "postgresql+psycopg://jx:s3cret-pw@127.0.0.1:1/none")
+    code, out, err = run("db", "restore", str(path))
+    assert code == 1 and "无法连接" in err and "内部错误" not in err and "s3cret-pw" not in out + err

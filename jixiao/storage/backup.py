@@ -488,9 +488,16 @@ def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None =
 
     path = Path(path)
     info = verify(path, key)
-    if is_empty(engine):
-        upgrade(engine)  # a brand-new database: create the schema (nothing is seeded)
-    current, head = _revisions(engine)
+    try:
+        if is_empty(engine):
+            upgrade(engine)  # a brand-new database: create the schema (nothing is seeded)
+        current, head = _revisions(engine)
+    except SQLAlchemyError as exc:  # unreachable server, wrong password …: a message, not a traceback
+        from jixiao.storage.database import _reason, redact
+
+        raise BackupError(
+            f"无法连接目标数据库 {redact(engine.url.render_as_string(hide_password=True))}：{_reason(exc)}"
+        ) from None
     if info.revision != head:
         raise BackupError(f"备份来自数据库版本 {info.revision}，本程序为 {head}；请用相同版本的 jixiao 恢复")
     if current != info.revision:
