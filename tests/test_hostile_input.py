@@ -332,8 +332,14 @@ def test_text_longer_than_its_column_is_refused_on_every_backend(store: FormStor
     ind = dataclasses.replace(form.goals[0].indicators[0], level1="一" * 51)
     with pytest.raises(StoreError, match="level1 过长"):
         store.create(dataclasses.replace(form, goals=(Goal(indicators=(ind,)),)))
-    long_text = dataclasses.replace(form, deviation_analysis="长" * 100_000)  # TEXT: no limit
+    from jixiao.storage.store import MAX_TEXT_CHARS
+
+    long_text = dataclasses.replace(form, deviation_analysis="长" * MAX_TEXT_CHARS)  # free text: up to the cap
     assert store.get(store.create(long_text).id).form == long_text
+    with pytest.raises(
+        StoreError, match=f"deviation_analysis 过长（{MAX_TEXT_CHARS + 1} 字，上限 {MAX_TEXT_CHARS} 字）"
+    ):
+        store.create(dataclasses.replace(form, project_name="另一个", deviation_analysis="长" * (MAX_TEXT_CHARS + 1)))
 
 
 @pytest.mark.parametrize("value", ["1E+15", "-1E+20", "1E-13", "1E+400"])
