@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.files import atomic_write, safe_name, unique_path  # atomic_write, safe_name: re-exported
+from jixiao.files import atomic_write, os_reason, safe_name, unique_path  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 
@@ -294,7 +294,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
                 written.append(path)
             except OSError as exc:  # keep going: name the form and the reason
                 failed += 1
-                err.print(Text(f"错误：{line(sf.key)} 未导出到 {line(str(path))}：{exc.strerror or exc}"))
+                err.print(Text(f"错误：{line(sf.key)} 未导出到 {line(str(path))}：{os_reason(exc)}"))
             progress.advance(task)
     out.print(Text(f"已导出 {len(written)} 份表单到 {line(str(args.output))}/（{args.format}）。"))
     if failed:

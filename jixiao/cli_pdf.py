@@ -17,6 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.files import os_reason
+
 EXIT_OK, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 2
 FORM_SUFFIXES = (".toml", ".json")
 
@@ -397,7 +399,7 @@ def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
             status = EXIT_INVALID
             continue
         except OSError as exc:
-            _error(err, f"{path}：无法读取：{exc.strerror or exc}")
+            _error(err, f"{path}：无法读取：{os_reason(exc)}")
             status = EXIT_INVALID
             continue
         try:

@@ -7,6 +7,7 @@ time, so replacing those two names is enough; anything not listed stays as it wa
 from __future__ import annotations
 
 import argparse
+import re
 
 MESSAGES = {
     "usage: ": "用法：",
@@ -44,7 +45,17 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return PLURALS.get(text, text)
 
 
+_HEADING = re.compile(r"^(\S[^\n]*):$", re.MULTILINE)
+_plain_format_help = argparse.ArgumentParser.format_help
+
+
+def _format_help(parser: argparse.ArgumentParser) -> str:
+    """Section headings end with a Chinese colon (位置参数：), as the rest of the help does."""
+    return _HEADING.sub(r"\1：", _plain_format_help(parser))
+
+
 def install() -> None:
     """Make argparse speak Chinese (idempotent; call before the parsers are built)."""
     argparse._ = _  # type: ignore[attr-defined]
     argparse.ngettext = _ngettext  # type: ignore[attr-defined]
+    argparse.ArgumentParser.format_help = _format_help  # type: ignore[method-assign]

@@ -183,11 +183,28 @@ def insert_row(form: Form, row: int | None, after: bool = True) -> tuple[Form, i
     return form, row + 1 if after else row
 
 
+def set_goal_text(form: Form, gi: int, text: str) -> Form:
+    """The text of 年度绩效目标 ``gi`` (0-based): printed above that goal's indicators."""
+    form = _ensure_goal(form)
+    if not 0 <= gi < len(form.goals):
+        raise EditError(f"没有第 {gi + 1} 个年度绩效目标")
+    return _replace_goal(form, gi, dataclasses.replace(form.goals[gi], text=text.strip()))
+
+
+def add_goal(form: Form) -> tuple[Form, int]:
+    """A further 年度绩效目标 with one blank indicator; returns (form, that indicator's row)."""
+    form = _ensure_goal(form)
+    form = dataclasses.replace(form, goals=(*form.goals, Goal(indicators=(new_indicator(),))))
+    return form, len(positions(form)) - 1
+
+
 def delete_row(form: Form, row: int) -> Form:
     gi, ii = positions(form)[row]
     goal = form.goals[gi]
     inds = list(goal.indicators)
     del inds[ii]
+    if not inds and not goal.text and len(form.goals) > 1:  # an untitled goal left empty goes with its last row
+        return dataclasses.replace(form, goals=form.goals[:gi] + form.goals[gi + 1 :])
     return _replace_goal(form, gi, dataclasses.replace(goal, indicators=tuple(inds)))
 
 

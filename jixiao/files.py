@@ -5,6 +5,7 @@ Kept apart from the CLI so that adapters (PDF, review, TUI) never import a comma
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -58,3 +59,27 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或目录不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "不允许此操作",
+    errno.EISDIR: "这是一个目录，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是目录",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统为只读",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EEXIST: "文件已存在",
+    errno.EBUSY: "文件正被占用",
+    errno.EMFILE: "打开的文件过多",
+    errno.EIO: "磁盘读写错误",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of a file error in Chinese (the system's own text is English)."""
+    reason = _OS_REASONS.get(exc.errno or -1)
+    if reason:
+        return reason
+    return f"系统错误（{exc.errno}）" if exc.errno else "无法访问该文件"

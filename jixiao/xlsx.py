@@ -68,6 +68,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.cells_out import put, shown_text
+from jixiao.files import os_reason
 from scorer.model import (
     TICK_GROUP_LABELS,
     TICK_GROUPS,
@@ -1527,7 +1528,7 @@ def read_workbook(path: Path) -> list[Form]:
             raise XlsxError(name, f"文件过大（{size} 字节）；拒绝读取")
         data = path.read_bytes()
     except OSError as exc:
-        raise XlsxError(name, f"无法读取：{exc.strerror or exc}") from None
+        raise XlsxError(name, f"无法读取：{os_reason(exc)}") from None
     _check_package(data, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -246,7 +246,12 @@ def test_free_text_has_one_cap_for_every_source(tmp_path: Path, fmt: str) -> Non
         path = tmp_path / "long.toml"
         path.write_text(dumps_toml(form), encoding="utf-8")
     code, _, err = run("--db", f"sqlite:///{tmp_path / 'x.db'}", "import", str(path))
-    assert code == 1 and "deviation_analysis 过长" in err and str(MAX_TEXT_CHARS) in err
+    assert (
+        code == 1
+        and "「偏差大或目标未完成原因分析」过长" in err
+        and "deviation_analysis" not in err
+        and str(MAX_TEXT_CHARS) in err
+    )
 
 
 def test_restore_to_an_unreachable_database_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

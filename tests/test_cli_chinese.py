@@ -26,6 +26,8 @@ def test_help_and_usage_errors_are_in_chinese(argv: tuple[str, ...]) -> None:
     assert "用法：" in shown
     assert not [w for w in ENGLISH if w in shown], shown
     assert proc.returncode in (0, 2)
+    headings = [x for x in shown.splitlines() if x and not x[0].isspace() and x.rstrip().endswith(":")]
+    assert not headings, headings  # 位置参数：, 选项：: the Chinese colon, as everywhere else
 
 
 @pytest.mark.parametrize(

@@ -327,17 +327,17 @@ def test_nul_in_a_reason_is_refused(store: FormStore) -> None:
 
 def test_text_longer_than_its_column_is_refused_on_every_backend(store: FormStore) -> None:
     form = _every_text_field("x", 1)
-    with pytest.raises(StoreError, match="project_name 过长（302 字，上限 300 字）"):
+    with pytest.raises(StoreError, match="「项目名称」过长（302 字，上限 300 字）"):
         store.create(dataclasses.replace(form, project_name="名" * 302))
     ind = dataclasses.replace(form.goals[0].indicators[0], level1="一" * 51)
-    with pytest.raises(StoreError, match="level1 过长"):
+    with pytest.raises(StoreError, match="「一级指标」过长"):
         store.create(dataclasses.replace(form, goals=(Goal(indicators=(ind,)),)))
     from jixiao.storage.store import MAX_TEXT_CHARS
 
     long_text = dataclasses.replace(form, deviation_analysis="长" * MAX_TEXT_CHARS)  # free text: up to the cap
     assert store.get(store.create(long_text).id).form == long_text
     with pytest.raises(
-        StoreError, match=f"deviation_analysis 过长（{MAX_TEXT_CHARS + 1} 字，上限 {MAX_TEXT_CHARS} 字）"
+        StoreError, match=f"「偏差大或目标未完成原因分析」过长（{MAX_TEXT_CHARS + 1} 字，上限 {MAX_TEXT_CHARS} 字）"
     ):
         store.create(dataclasses.replace(form, project_name="另一个", deviation_analysis="长" * (MAX_TEXT_CHARS + 1)))
 

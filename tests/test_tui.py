@@ -46,7 +46,8 @@ async def open_cell(pilot, screen: FormEditorScreen, row: int, field: str) -> Ce
     """Move to a cell, press Enter, and return its editor, emptied."""
     grid = screen.query_one(IndicatorGrid)
     grid.focus()
-    grid.move_cursor(row=row, column=FIELD_COLUMN[field])
+    grid.select_indicator(row)  # indicator row: a multi-goal form has section rows in between
+    grid.move_cursor(column=FIELD_COLUMN[field])
     await pilot.press("enter")
     editor = screen.query_one(CellEditor)
     assert editor.is_open and editor.field == field
@@ -406,7 +407,7 @@ async def test_markup_in_a_self_score_and_a_project_name_is_shown_as_written(sto
     async with create_app(store, CATALOG).run_test(size=(100, 30), notifications=True) as pilot:
         screen = await open_editor(pilot, store, "计划[/]管理费")
         # when a self-score that looks like markup is typed, the dialog says what was typed
-        screen.query_one(IndicatorGrid).move_cursor(row=0)
+        screen.query_one(IndicatorGrid).select_indicator(0)
         screen.action_recorded()
         await settle(pilot)
         dialog = pilot.app.screen

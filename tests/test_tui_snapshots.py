@@ -57,3 +57,34 @@ def test_help_screen(snap_compare, store: FormStore) -> None:  # type: ignore[no
         await settle(pilot)  # the help screen fully laid out, also on a loaded machine
 
     assert snap_compare(create_app(store, CATALOG), terminal_size=(80, 24), run_before=before)
+
+
+def test_form_list_120x40(snap_compare, store: FormStore) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(create_app(store, CATALOG), terminal_size=(120, 40), run_before=settle)
+
+
+def test_multi_goal_form_sections_80x24(snap_compare, store: FormStore) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(store, CATALOG, open_form_id=form_id(store, "计划管理费"))
+
+    async def before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "down", "down", "down")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_multi_goal_form_sections_120x40(snap_compare, store: FormStore) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(store, CATALOG, open_form_id=form_id(store, "计划管理费"))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+
+
+def test_goal_texts_on_the_header_tab_120x40(snap_compare, store: FormStore) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(store, CATALOG, open_form_id=form_id(store, "计划管理费"))
+
+    async def before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=before)

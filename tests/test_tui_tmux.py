@@ -59,3 +59,37 @@ def test_jixiao_in_a_real_terminal(tmp_path: Path) -> None:
     finally:
         tmux("kill-server")
     assert (data / "jixiao" / "jixiao.db").exists()
+
+
+def test_multi_goal_form_in_a_wide_real_terminal(tmp_path: Path) -> None:
+    """120×40: the search opens its single match, and each 年度绩效目标 is a section of the grid."""
+    from rich.cells import cell_len
+
+    session = f"jixiao-{uuid.uuid4().hex[:8]}"
+    data = tmp_path / "data"
+    # COLUMNS/LINES from the test runner's terminal would override the pane's size
+    cmd = f"cd {ROOT} && env -u COLUMNS -u LINES XDG_DATA_HOME={data} JIXIAO_DB= TERM=xterm-256color {sys.executable} -m jixiao"
+    assert tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd).returncode == 0
+    try:
+        _wait_for(session, "老干工作经费")
+        # nudge the size once the app runs: a pane created without a client may report 80×24 at start
+        tmux("resize-window", "-t", session, "-x", "119", "-y", "40")
+        tmux("resize-window", "-t", session, "-x", "120", "-y", "40")
+        _wait_for(session, "武昌区商业行业离退休人员管理服务")
+        time.sleep(1)  # the list re-laid out for the new width
+        tmux("send-keys", "-t", session, "/")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, "-l", "计划")
+        _wait_for(session, "共 1 份表单")  # the search took the text: one match left
+        tmux("send-keys", "-t", session, "Enter")
+        screen = _wait_for(session, "目标3")
+        assert "目标1" in screen and "目标2" in screen and "计划管理费" in screen
+        lines = screen.splitlines()
+        assert len(lines) <= 40 and all(cell_len(x) <= 120 for x in lines)
+        screen = _wait_for(session, "服务数创企业满意度")
+        order = [screen.index(s) for s in ("目标1", "高新技术企业新增数", "目标2", "科技成果转化活动举办次数", "目标3")]
+        assert order == sorted(order)
+        tmux("send-keys", "-t", session, "C-q")
+        time.sleep(0.5)
+    finally:
+        tmux("kill-server")

@@ -23,10 +23,7 @@ class JixiaoApp(App[None]):
         Binding("ctrl+q", "quit", "退出", tooltip="退出 jixiao", show=False, priority=True),
         Binding("ctrl+p", "command_palette", "命令", tooltip="打开命令面板", show=False, priority=True),
     ]
-    CSS = """
-    Screen { background: $background; }
-    .title { text-style: bold; margin-bottom: 1; }
-    """
+    CSS_PATH = "app.tcss"
 
     def __init__(self, store: Any, catalog: Any | None = None, open_form_id: int | None = None) -> None:
         super().__init__()

@@ -9,6 +9,7 @@ from pathlib import Path
 from jixiao.disclosure.parser import scan_disclosure
 from jixiao.disclosure.report import DisclosureResult, FormReport, ImportedForm, empty_fields
 from jixiao.disclosure.text import NotText, decode
+from jixiao.files import os_reason
 
 MAX_BYTES = 50_000_000
 PDFTOTEXT_TIMEOUT = 120
@@ -23,7 +24,7 @@ def read_disclosure(path: Path) -> DisclosureResult:
             return DisclosureResult(source, errors=[f"文件过大（{size} 字节，上限 {MAX_BYTES}）"])
         data = path.read_bytes()
     except OSError as exc:
-        return DisclosureResult(source, errors=[f"无法读取：{exc.strerror or exc}"])
+        return DisclosureResult(source, errors=[f"无法读取：{os_reason(exc)}"])
     suffix = path.suffix.lower()
     if suffix == ".xlsx" or data.startswith(b"PK\x03\x04"):
         return _from_workbook(path)

@@ -699,6 +699,24 @@ def _indicator_rows(result: FormResult, goal_no: int | None, notes: Notes, devia
     return rows
 
 
+def _goal_sections(result: FormResult, notes: Notes) -> list[Row]:
+    """The national table's body: one labelled section per 年度绩效目标 when there are several."""
+    goals = result.form.goals
+    if len(goals) <= 1:
+        return _indicator_rows(result, None, notes, deviation=True)
+    rows: list[Row] = []
+    for gi, goal in enumerate(goals, start=1):
+        label = f"年度绩效目标 {gi}"
+        if goal.weight is not None:
+            label += f"（{fmt.weight(goal.weight)}分）"
+        if goal.text:
+            label += f"：{goal.text}"
+        cells = (EMPTY, C(label, "label"), *([EMPTY] * 7))
+        rows.append(Row(cells, spans=((1, 8),), keys=(None, None)))
+        rows.extend(_indicator_rows(result, gi, notes, deviation=True))
+    return rows
+
+
 # ------------------------------------------------------------------ hubei
 
 
@@ -912,7 +930,7 @@ def national_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowabl
     ]
     grid = Grid(
         NAT_W,
-        _indicator_rows(result, None, notes, deviation=True),
+        _goal_sections(result, notes),
         header=header,
         side="绩效指标",
         side_more="绩效指标（续）",

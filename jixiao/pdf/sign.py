@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from jixiao.files import os_reason
 from jixiao.pdf import meta as M
 
 ENV_PASSWORD = "JIXIAO_KEY_PASSWORD"
@@ -153,7 +154,7 @@ def _load_p12(path: Path, password: str) -> tuple[Any, Any, list[Any]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SignError(f"无法读取密钥文件「{path}」：{exc.strerror or exc}") from None
+        raise SignError(f"无法读取密钥文件「{path}」：{os_reason(exc)}") from None
     try:
         key, cert, others = pkcs12.load_key_and_certificates(data, password.encode("utf-8") if password else None)
     except ValueError:

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from jixiao.files import os_reason
 from jixiao.pdf import meta as M
 
 # pyHanko logs every untrusted certificate with a traceback; the report says it instead.
@@ -112,7 +113,7 @@ def load_certificates(paths: Iterable[Path | str]) -> list[Any]:
         except FileNotFoundError:
             raise VerifyError(f"信任证书文件「{path}」不存在") from None
         except OSError as exc:
-            raise VerifyError(f"无法读取信任证书文件「{path}」：{exc.strerror or exc}") from None
+            raise VerifyError(f"无法读取信任证书文件「{path}」：{os_reason(exc)}") from None
         try:
             if pem.detect(data):
                 blocks = [der for kind, _, der in pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"]

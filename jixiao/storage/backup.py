@@ -46,6 +46,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, DateTime, Engine, Integer, String, Table, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from jixiao.files import os_reason
 from jixiao.storage import backup_key
 from jixiao.storage.models import Base
 from jixiao.storage.store import StoreError
@@ -293,7 +294,7 @@ def _open(path: Path) -> Any:
     try:
         return gzip.open(path, "rb")
     except OSError as exc:
-        raise BackupError(f"{path}：无法打开备份文件（{exc.strerror or exc}）") from None
+        raise BackupError(f"{path}：无法打开备份文件（{os_reason(exc)}）") from None
 
 
 _BROKEN = (OSError, EOFError, zlib.error, gzip.BadGzipFile)

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jixiao.files import os_reason
+
 FIELD = "hmac_sha256"
 
 
@@ -29,7 +31,7 @@ def new_key(path: Path) -> None:
     except FileExistsError:
         raise KeyError_(f"{path}：已存在，不会覆盖（丢失旧密钥会让以前的备份无法核验）") from None
     except OSError as exc:
-        raise KeyError_(f"{path}：无法创建（{exc.strerror or exc}）") from None
+        raise KeyError_(f"{path}：无法创建（{os_reason(exc)}）") from None
     with os.fdopen(fd, "w") as fh:
         fh.write(os.urandom(32).hex() + "\n")
 

@@ -194,6 +194,7 @@ def _check_row(obj: object, where: str) -> list[str]:
     storable; every number is one a form may hold."""
     from sqlalchemy import String
 
+    from jixiao.storage.labels import column_label
     from jixiao.storage.types import ExactDecimal
     from scorer.numbers import out_of_range
 
@@ -203,19 +204,23 @@ def _check_row(obj: object, where: str) -> list[str]:
         if isinstance(value, str):
             bad = unstorable(value)
             if bad:
-                problems.append(f"{where}{col.name} 含有{bad}")
+                problems.append(f"{where}「{column_label(col.name)}」含有{bad}")
             elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
-                problems.append(f"{where}{col.name} 过长（{len(value)} 字，上限 {col.type.length} 字）")
+                problems.append(
+                    f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {col.type.length} 字）"
+                )
             elif len(value) > MAX_TEXT_CHARS:  # free text (分析、理由、说明): the same cap for every source
-                problems.append(f"{where}{col.name} 过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
+                problems.append(f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
         elif isinstance(value, list):
             problems.extend(
-                f"{where}{col.name} 含有{unstorable(v)}" for v in value if isinstance(v, str) and unstorable(v)
+                f"{where}「{column_label(col.name)}」含有{unstorable(v)}"
+                for v in value
+                if isinstance(v, str) and unstorable(v)
             )
         elif isinstance(value, Decimal) and isinstance(col.type, ExactDecimal):
             why = out_of_range(value)
             if why:
-                problems.append(f"{where}{col.name} {why}")
+                problems.append(f"{where}「{column_label(col.name)}」{why}")
     return problems
 
 

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -52,6 +53,7 @@ from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
 from tui.widgets.styles import STATUS_STYLE
 from tui.widgets.ticks import TickBox, TickRadio
 from tui.widgets.totals_bar import TotalsBar
+from tui.widgets.wrap import wrap
 
 FIELD_LABELS = {**editing.INDICATOR_COLUMNS}
 
@@ -109,6 +111,8 @@ class FormEditorScreen(Screen[None]):
     FormEditorScreen Checkbox { width: auto; }
     FormEditorScreen #budget-result { padding: 1 1; height: auto; }
     FormEditorScreen Narrative { height: 8; }
+    FormEditorScreen #goals { height: auto; }
+    FormEditorScreen #goals Narrative { height: 4; }
     FormEditorScreen TabPane { padding: 0; }
     """
 
@@ -126,6 +130,7 @@ class FormEditorScreen(Screen[None]):
         self._saving = False
         self._preview_base: Form | None = None
         self._filling = False
+        self._goals_shown = -1  # goal text boxes on the 基本信息 tab
 
     # ------------------------------------------------------------ layout
 
@@ -145,6 +150,9 @@ class FormEditorScreen(Screen[None]):
                     with Horizontal(classes="row"):
                         yield Label(label)
                         yield Input(id=f"h-{key}")
+                yield Static("年度绩效目标（每个目标是指标表中的一节）", classes="section")
+                yield Vertical(id="goals")
+                yield Button("添加年度目标", id="add-goal")
                 with Horizontal(classes="row"):
                     yield Label("规则集")
                     yield Select([(rule_title(n), n) for n in available()], allow_blank=False, id="h-rules")
@@ -245,6 +253,7 @@ class FormEditorScreen(Screen[None]):
             )
         )
         self._show_budget(result)
+        self._sync_goals()
         self._explain()
 
     def _show_budget(self, result: FormResult) -> None:
@@ -272,7 +281,10 @@ class FormEditorScreen(Screen[None]):
         if result is None or not result.indicators:
             self.query_one("#explain", Static).update("")
             return
-        row = grid.cursor_row if row is None else row
+        if row is None and grid.row_count and grid.indicator_row is None:
+            self._explain_goal(grid.goal_at(grid.cursor_row))
+            return
+        row = (grid.indicator_row or 0) if row is None else row
         row = max(0, min(row, len(result.indicators) - 1))
         r = result.indicators[row]
         ind = r.indicator
@@ -286,7 +298,63 @@ class FormEditorScreen(Screen[None]):
             body.append(
                 f"\n自评 {fmt.score(ind.recorded.score)}：{ind.recorded.reason or '未说明理由'}", style="yellow"
             )
-        self.query_one("#explain", Static).update(Text.assemble(head, "\n", body))
+        self._show_explanation(Text.assemble(head, "\n", body))
+
+    def _explain_goal(self, gi: int) -> None:
+        assert self.result is not None
+        goal = self.result.form.goals[gi]
+        head = Text(f"年度绩效目标 {gi + 1}", style="bold magenta")
+        body = goal.text or "未填写目标内容"
+        self._show_explanation(Text.assemble(head, ("  Enter 编辑目标内容", "dim"), "\n", body))
+
+    def _show_explanation(self, text: Text) -> None:
+        """The explanation panel, wrapped at CJK-aware break points (never inside `（80%–100%）`)."""
+        panel = self.query_one("#explain", Static)
+        width = panel.content_size.width or self.app.size.width - 2
+        panel.update(wrap(text, width))
+
+    def on_resize(self) -> None:
+        if self.result is not None:
+            self._explain()
+
+    def _sync_goals(self) -> None:
+        """One text box per 年度绩效目标 on the 基本信息 tab, rebuilt when goals are added or removed."""
+        if self.form is None:
+            return
+        goals = self.form.goals
+        if self._goals_shown != len(goals):
+            self._goals_shown = len(goals)
+            self.call_later(self._rebuild_goals)
+            return
+        for n, goal in zip(self.query_one("#goals", Vertical).query(Narrative), goals, strict=False):
+            if n.text.strip() != goal.text and not n.has_focus:
+                n.load_text(goal.text)
+            n.read_only = not self.editable
+
+    async def _rebuild_goals(self) -> None:
+        box = self.query_one("#goals", Vertical)
+        await box.remove_children()
+        goals = self.form.goals if self.form is not None else ()
+        widgets: list[Widget] = []
+        for gi, goal in enumerate(goals):
+            widgets.append(Label(f"年度目标 {gi + 1}"))
+            area = Narrative(goal.text, id=f"g-{gi}")
+            area.read_only = not self.editable
+            widgets.append(area)
+        await box.mount_all(widgets)
+        self.query_one("#add-goal", Button).disabled = not self.editable
+
+    @on(IndicatorGrid.GoalRequested)
+    def _goal_requested(self, event: IndicatorGrid.GoalRequested) -> None:
+        self.query_one(TabbedContent).active = "tab-header"
+        self.call_after_refresh(lambda: self.query_one(f"#g-{event.goal}", Narrative).focus())
+
+    @on(Button.Pressed, "#add-goal")
+    def _add_goal(self) -> None:
+        if self.form is None or self._refuse_readonly():
+            return
+        if self._apply(editing.add_goal):
+            self.app.notify(f"已添加年度绩效目标 {len(self.form.goals)}，并在指标表中为它加了一行", title="年度目标")
 
     def _fill_fields(self) -> None:
         """Put the form's values into the header, budget and narrative widgets."""
@@ -458,7 +526,7 @@ class FormEditorScreen(Screen[None]):
         if isinstance(new, tuple):
             new, row = new
             self.commit(new, reason)
-            self.query_one("#grid", IndicatorGrid).move_cursor(row=row)
+            self.query_one("#grid", IndicatorGrid).select_indicator(row)
         else:
             self.commit(new, reason)
         return True
@@ -533,15 +601,32 @@ class FormEditorScreen(Screen[None]):
         self.query_one("#editor", CellEditor).close()
         self.query_one("#grid", IndicatorGrid).focus()
 
-    def _row(self) -> int | None:
+    def _row(self, hint: bool = True) -> int | None:
+        """The indicator under the cursor; on a goal's section row, None with a hint."""
         grid = self.query_one("#grid", IndicatorGrid)
-        return grid.cursor_row if grid.row_count else None
+        row = grid.indicator_row
+        if row is None and grid.row_count and hint:
+            self.app.notify("光标在年度绩效目标标题行上；请先移到一个指标行", title="请选择指标行")
+        return row
+
+    def _section_start(self) -> int | None:
+        """On a goal's section row: that goal's first indicator (a new row goes to the top of it)."""
+        grid = self.query_one("#grid", IndicatorGrid)
+        if grid.indicator_row is not None or not grid.row_count:
+            return None
+        below = grid.rows_below_cursor()
+        return below[0] if below else None
 
     def action_add_row(self) -> None:
-        self._apply(editing.insert_row, self._row(), True)
+        start = self._section_start()
+        if start is not None:
+            self._apply(editing.insert_row, start, False)
+            return
+        self._apply(editing.insert_row, self._row(hint=False), True)
 
     def action_insert_row(self) -> None:
-        self._apply(editing.insert_row, self._row(), False)
+        start = self._section_start()
+        self._apply(editing.insert_row, start if start is not None else self._row(hint=False), False)
 
     def action_delete_row(self) -> None:
         row = self._row()
@@ -704,7 +789,13 @@ class FormEditorScreen(Screen[None]):
     def _narrative_left(self, event: Narrative.Left) -> None:
         if self._filling or self.form is None:
             return
-        key = (event.text_area.id or "").removeprefix("n-")
+        wid = event.text_area.id or ""
+        if wid.startswith("g-"):
+            gi = int(wid[2:])
+            if gi < len(self.form.goals) and event.text_area.text.strip() != self.form.goals[gi].text:
+                self._apply(editing.set_goal_text, gi, event.text_area.text)
+            return
+        key = wid.removeprefix("n-")
         if event.text_area.text != getattr(self.form, key):
             self._apply(editing.set_header, key, event.text_area.text)
 
@@ -726,7 +817,7 @@ class FormEditorScreen(Screen[None]):
             if indicator in names:
                 self.query_one(TabbedContent).active = "tab-indicators"
                 grid = self.query_one("#grid", IndicatorGrid)
-                grid.move_cursor(row=names.index(indicator))
+                grid.select_indicator(names.index(indicator))
                 grid.focus()
 
         self.app.push_screen(ProblemsScreen(self.findings() if findings is None else findings, title, hint), jump)

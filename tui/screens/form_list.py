@@ -94,8 +94,8 @@ class FormListScreen(Screen[None]):
 
     COLUMNS = (
         ("年度", 5, 0),
-        ("实施单位", 11, 2),
-        ("项目名称", 17, 3),
+        ("实施单位", 11, 3),
+        ("项目名称", 17, 2),
         ("预算数", 9, 0),
         ("执行率", 8, 0),
         ("规则", 7, 0),
@@ -225,6 +225,10 @@ class FormListScreen(Screen[None]):
 
     @on(Input.Submitted)
     def _focus_table(self) -> None:
+        """Enter in a filter: one match opens at once, several go to the table to choose."""
+        if len(self._visible()) == 1:
+            self.action_open()
+            return
         self.query_one("#forms", DataTable).focus()
 
     def selected(self) -> Any | None:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from jixiao.checks.model import Finding
 from scorer.result import Severity
+from tui.widgets.wrap import wrap
 
 SEVERITY_LABELS = {
     Severity.ERROR: ("错误", "bold red"),
@@ -53,7 +54,7 @@ class ProblemsScreen(ModalScreen[str | None]):
             for i, f in enumerate(self.findings):
                 label, style = SEVERITY_LABELS[f.severity]
                 text = Text.assemble((f"[{label}] ", style), f.message.split("：", 1)[-1])
-                options.append(Option(text, id=str(i)))
+                options.append(Option(wrap(text, min(100, self.app.size.width) - 7), id=str(i)))
             yield OptionList(*options, id="problems")
             yield Static(Text(self.hint), id="hint")
 

@@ -11,7 +11,7 @@ from jixiao.safe_text import line
 from scorer import numbers as fmt
 from scorer.result import FormResult, IndicatorResult
 from scorer.vocabulary import level_key
-from tui.widgets.styles import DIFF_MARK, STATUS_SHORT, STATUS_STYLE, clip, short
+from tui.widgets.styles import DIFF_MARK, STATUS_SHORT, STATUS_STYLE, clip, cut_cells, short
 
 # grid column -> editable field (None: not a text cell), and its width at 80 columns
 COLUMNS: list[tuple[str, str | None, int]] = [
@@ -41,8 +41,15 @@ class IndicatorGrid(DataTable[Text | str]):
             self.field = field
             super().__init__()
 
+    class GoalRequested(Message):
+        """Enter on a goal's section row: edit that goal's text."""
+
+        def __init__(self, goal: int) -> None:
+            self.goal = goal
+            super().__init__()
+
     class RowFocused(Message):
-        def __init__(self, row: int) -> None:
+        def __init__(self, row: int | None) -> None:
             self.row = row
             super().__init__()
 
@@ -51,6 +58,7 @@ class IndicatorGrid(DataTable[Text | str]):
         self.widths = [w for _, _, w in COLUMNS]
         self._result: FormResult | None = None
         self._shown: list[list[Text | str]] = []
+        self._rows: list[int | None] = []  # display row -> indicator row (None: a goal's section)
 
     def layout_for(self, width: int) -> list[int]:
         """Column widths for the space available: 80 columns and up."""
@@ -107,13 +115,45 @@ class IndicatorGrid(DataTable[Text | str]):
             Text(" " + (STATUS_SHORT[r.status] if self.widths[9] < 9 else r.status.label), style=style),
         ]
 
+    def _goal_cells(self, number: int, text: str) -> list[Text | str]:
+        """A section row: ◆ 目标N, then the goal's words running on across the indicator columns."""
+        style = "bold magenta"
+        cells: list[Text | str] = [Text("◆", style=style), Text(f"目标{number}", style=style), Text("")]
+        rest = line(text) if text else "（未填写目标内容，Enter 填写）"
+        for n, w in enumerate(self.widths[3:], start=4):
+            part, rest = cut_cells(rest, w) if n < len(self.widths) else (clip(rest, w), "")
+            cells.append(Text(part, style=style if text else "dim"))
+        return cells
+
+    def _display(self, result: FormResult) -> tuple[list[list[Text | str]], list[int | None]]:
+        """Display rows and, for each, its indicator row (None: a goal's section row)."""
+        form = result.form
+        sections = len(form.goals) > 1
+        cells: list[list[Text | str]] = []
+        rows: list[int | None] = []
+        prev: IndicatorResult | None = None
+        goal = 0
+        for i, r in enumerate(result.indicators):
+            if r.goal != goal:
+                prev = None
+                for g in range(goal + 1, r.goal + 1) if sections else ():
+                    cells.append(self._goal_cells(g, form.goals[g - 1].text))
+                    rows.append(None)
+                goal = r.goal
+            cells.append(self._cells(i, r, prev))
+            rows.append(i)
+            prev = r
+        for g in range(goal + 1, len(form.goals) + 1) if sections else ():  # goals with no rows yet
+            cells.append(self._goal_cells(g, form.goals[g - 1].text))
+            rows.append(None)
+        return cells, rows
+
     def show(self, result: FormResult) -> None:
         """Redraw from a result, keeping the cursor where it was."""
         self._result = result
         coord = self.cursor_coordinate
-        rows = list(result.indicators)
-        cells = [self._cells(i, r, rows[i - 1] if i else None) for i, r in enumerate(rows)]
-        if self.row_count != len(rows):
+        cells, self._rows = self._display(result)
+        if self.row_count != len(cells):
             self.clear()
             for i, row in enumerate(cells):
                 self.add_row(*row, key=str(i))
@@ -125,20 +165,51 @@ class IndicatorGrid(DataTable[Text | str]):
                     if old is None or old[c] != cell:
                         self.update_cell_at(Coordinate(i, c), cell)
         self._shown = cells
-        if rows:
-            self.move_cursor(row=min(coord.row, len(rows) - 1), column=coord.column)
+        if cells:
+            self.move_cursor(row=min(coord.row, len(cells) - 1), column=coord.column)
+
+    @property
+    def indicator_row(self) -> int | None:
+        """The indicator under the cursor (None on a goal's section row or in an empty grid)."""
+        if not self.row_count or not 0 <= self.cursor_row < len(self._rows):
+            return None
+        return self._rows[self.cursor_row]
+
+    def rows_below_cursor(self) -> list[int]:
+        """The indicator rows of the section the cursor's section row heads (empty if none)."""
+        out: list[int] = []
+        for r in self._rows[self.cursor_row + 1 :]:
+            if r is None:
+                break
+            out.append(r)
+        return out
+
+    def goal_at(self, display_row: int) -> int:
+        """The 0-based goal of a section row: how many section rows come before it."""
+        return sum(1 for r in self._rows[: display_row + 1] if r is None) - 1
+
+    def select_indicator(self, row: int) -> None:
+        """Put the cursor on indicator ``row`` (its display row may sit below section rows)."""
+        if row in self._rows:
+            self.move_cursor(row=self._rows.index(row))
+
+    def _request(self, display_row: int, column: int) -> None:
+        if not 0 <= display_row < len(self._rows):
+            return
+        row = self._rows[display_row]
+        if row is None:
+            self.post_message(self.GoalRequested(self.goal_at(display_row)))
+            return
+        self.post_message(self.EditRequested(row, COLUMNS[column][1] or "actual"))
 
     def action_edit_cell(self) -> None:
-        if not self.row_count:
-            return
-        coord = self.cursor_coordinate
-        field = COLUMNS[coord.column][1] or "actual"
-        self.post_message(self.EditRequested(coord.row, field))
+        if self.row_count:
+            self._request(self.cursor_coordinate.row, self.cursor_coordinate.column)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        self.post_message(self.RowFocused(event.coordinate.row))
+        if 0 <= event.coordinate.row < len(self._rows):
+            self.post_message(self.RowFocused(self._rows[event.coordinate.row]))
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
-        field = COLUMNS[event.coordinate.column][1] or "actual"
-        self.post_message(self.EditRequested(event.coordinate.row, field))
+        self._request(event.coordinate.row, event.coordinate.column)

@@ -49,3 +49,15 @@ def short(text: str, cells: int) -> str:
             break
         out += ch
     return out
+
+
+def cut_cells(text: str, cells: int) -> tuple[str, str]:
+    """Split text at a display width: (what fits in ``cells``, the rest), CJK counting double."""
+    from rich.cells import cell_len
+
+    width = 0
+    for i, ch in enumerate(text):
+        width += cell_len(ch)
+        if width > cells:
+            return text[:i], text[i:]
+    return text, ""
