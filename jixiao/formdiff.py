@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from jixiao.editing import SIGNOFF_FIELDS
 from scorer.model import TICK_GROUP_LABELS, Form, Indicator
 
 HEADER_LABELS = {
@@ -43,16 +44,7 @@ INDICATOR_LABELS = {
     "deviation": "偏差原因分析",
     "direction": "指标方向",
 }
-SIGNOFF_LABELS = {
-    "preparer": "填表人",
-    "reviewer": "审核人",
-    "unit_head": "单位负责人",
-    "finance_head": "财务负责人",
-    "project_lead": "项目负责人",
-    "contact": "联系人",
-    "phone": "联系电话",
-    "date": "填报日期",
-}
+SIGNOFF_LABELS = SIGNOFF_FIELDS  # one list of the sign-off block, kept in jixiao/editing.py
 
 
 @dataclass(frozen=True, slots=True)

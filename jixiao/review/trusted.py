@@ -126,7 +126,3 @@ def indicator_numbers(engine: Engine, filtered: Any) -> list[IndicatorNumbers]:
             )
     return out
 
-
-def untrusted_count(engine: Engine, filtered: Any) -> int:
-    with engine.connect() as conn:
-        return len(list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars()))
