@@ -198,6 +198,15 @@ def add_goal(form: Form) -> tuple[Form, int]:
     return form, len(positions(form)) - 1
 
 
+def toggle_sub(form: Form, row: int) -> Form:
+    """Make a row a sub-row (子项) of the row above it, or an ordinary row again."""
+    gi, ii = positions(form)[row]
+    ind = form.goals[gi].indicators[ii]
+    if not ind.sub and ii == 0:
+        raise EditError("本目标的第一行上面没有父项，不能设为子项")
+    return set_indicator(form, row, dataclasses.replace(ind, sub=not ind.sub))
+
+
 def delete_row(form: Form, row: int) -> Form:
     gi, ii = positions(form)[row]
     goal = form.goals[gi]

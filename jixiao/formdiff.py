@@ -43,6 +43,7 @@ INDICATOR_LABELS = {
     "weight": "分值",
     "deviation": "偏差原因分析",
     "direction": "指标方向",
+    "sub": "子项",
 }
 SIGNOFF_LABELS = SIGNOFF_FIELDS  # one list of the sign-off block, kept in jixiao/editing.py
 
@@ -84,6 +85,8 @@ def _indicator(out: list[Change], path: str, old: Indicator, new: Indicator) -> 
         a, b = getattr(old, key), getattr(new, key)
         if key == "direction":
             a, b = DIRECTION_ZH.get(a, a), DIRECTION_ZH.get(b, b)
+        elif key == "sub":
+            a, b = ("是" if a else "否"), ("是" if b else "否")
         _cmp(out, f"{path}.{key}", f"{who}{label}", a, b)
     a, b = old.recorded, new.recorded
     if a != b:

@@ -170,7 +170,7 @@ def indicator_table(result: FormResult, goal_no: int, explain: bool, width: int 
         cells: list[RenderableType] = [
             str(first_index + i),
             Text(line(show2)),
-            Text((DIFF_MARK if r.differs else "") + line(ind.name), style=style),
+            Text((DIFF_MARK if r.differs else "") + line(ind.shown_name), style=style),
             _cell_text(r, "target"),
             _cell_text(r, "actual"),
             weight,

@@ -207,6 +207,7 @@ def form_to_dict(form: Form) -> dict[str, Any]:
                         "deviation": i.deviation,
                         "direction": i.direction,
                         **({"uid": i.uid} if i.uid else {}),
+                        **({"sub": True} if i.sub else {}),
                     }
                     for i in g.indicators
                 ],
@@ -278,6 +279,7 @@ def _exact_form(data: Any) -> Form | None:
                             deviation=s(i["deviation"]),
                             direction=s(i["direction"]),
                             uid=s(i.get("uid", "")),
+                            sub=i.get("sub") is True,
                         )
                         for i in g["indicators"]
                     ),

@@ -705,6 +705,79 @@ def _level_tables(rules: RuleSet) -> tuple[dict[str, str], dict[str, Decimal], d
     )
 
 
+def family_parents(form: Form) -> list[int | None]:
+    """For each row in form order, the row of its parent when it is a sub-row (子项), else None.
+
+    A sub-row belongs to the nearest row above it in the same goal that is not a sub-row; a
+    sub-row with no such row is an ordinary row.
+    """
+    out: list[int | None] = []
+    i = 0
+    for goal in form.goals:
+        head: int | None = None
+        for ind in goal.indicators:
+            if ind.sub and head is not None:
+                out.append(head)
+            else:
+                out.append(None)
+                head = i
+            i += 1
+    return out
+
+
+def _children(parent_of: list[int | None]) -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for i, p in enumerate(parent_of):
+        if p is not None:
+            kids.setdefault(p, []).append(i)
+    return kids
+
+
+def _split_over_children(
+    kids: dict[int, list[int]],
+    given: list[Decimal | None],
+    result: list[Decimal | None],
+    inds: list[tuple[int, Indicator]],
+    problems: list[Problem],
+) -> None:
+    """A parent's weight goes to its sub-rows: printed ones kept, the rest shared equally."""
+    for p, cs in kids.items():
+        whole = result[p]
+        if whole is None:
+            continue
+        shares, ok = _split(whole, [given[c] for c in cs])
+        if not ok:
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    "weights-exceed",
+                    f"「{inds[p][1].name}」的子项已列分值之和超过其分值 {fmt_weight(whole)}",
+                    inds[p][1].name,
+                    "分值",
+                )
+            )
+        for c, share in zip(cs, shares, strict=True):
+            result[c] = share
+
+
+def _family_result(parent: IndicatorResult, children: list[IndicatorResult]) -> IndicatorResult:
+    """A parent row scored from its sub-rows: their weights and scores summed."""
+    weight = sum((c.weight for c in children), ZERO)
+    scores = [c.score for c in children]
+    why = f"父项：分值与得分为其 {len(children)} 个子项之和，本行的目标值与实际完成值不另计分"
+    if any(x is None for x in scores):
+        return parent._replace(
+            status=_JUDGEMENT, weight=weight, score=None, weight_source="children", trace=(why, "有子项待判断")
+        )
+    score = sum((x for x in scores if x is not None), ZERO)
+    if all(c.status is Status.MET for c in children):
+        status = Status.MET
+    else:
+        status = Status.MISSED if score == ZERO else Status.PARTLY
+    total = f"得分 {fmt_weight(score)} / {fmt_weight(weight)}"
+    return parent._replace(status=status, weight=weight, score=score, weight_source="children", trace=(why, total))
+
+
 def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, str]], list[Problem], list[str]]:
     """Weights per indicator in form order, and where each came from."""
     inds = [(gi, ind) for gi, goal in enumerate(form.goals) for ind in goal.indicators]
@@ -713,12 +786,19 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
     given = [ind.weight for _, ind in inds]
     if all(w is not None for w in given):
         return [(w, "form") for w in given if w is not None], problems, notes
-    result: list[Decimal | None] = list(given)
+    parent_of = family_parents(form)
+    kids = _children(parent_of)
+    own = list(given)  # a parent without a weight of its own takes its sub-rows' printed ones
+    for p, cs in kids.items():
+        if own[p] is None and all(given[c] is not None for c in cs):
+            own[p] = sum((given[c] or ZERO for c in cs), ZERO)
+    result: list[Decimal | None] = list(own)
+    top = [i for i in range(len(inds)) if parent_of[i] is None]
     if rules.weight_mode == "goals":
         goal_pools, _ = _split(rules.indicators_total, [g.weight for g in form.goals])
         for gi, _goal in enumerate(form.goals):
-            idx = [i for i, (g, _) in enumerate(inds) if g == gi]
-            shares, ok = _split(goal_pools[gi], [given[i] for i in idx])
+            idx = [i for i in top if inds[i][0] == gi]
+            shares, ok = _split(goal_pools[gi], [own[i] for i in idx])
             if not ok:
                 problems.append(
                     Problem(
@@ -729,14 +809,15 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
                 )
             for i, s in zip(idx, shares, strict=True):
                 result[i] = s
+        _split_over_children(kids, given, result, inds, problems)
         notes.append(
             f"未列分值的指标按规则集「{rules.name}」在各年度绩效目标内平均分配（指标合计 {fmt_weight(rules.indicators_total)} 分）"
         )
     else:
         alias, pools, names = _level_tables(rules)
         rows_of: dict[str, list[int]] = {}  # level key -> row numbers, in form order
-        for i, (_, ind) in enumerate(inds):
-            k = level_key(ind.level1)
+        for i in top:
+            k = level_key(inds[i][1].level1)
             rows_of.setdefault(alias.get(k, k), []).append(i)
         missing = [k for k in pools if k not in rows_of]
         if missing and rules.missing_level1 == "redistribute":
@@ -749,7 +830,7 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
             rows = rows_of.get(key)
             if not rows:
                 continue
-            shares, ok = _split(pool, [given[i] for i in rows])
+            shares, ok = _split(pool, [own[i] for i in rows])
             if not ok:
                 problems.append(
                     Problem(
@@ -758,6 +839,7 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
                 )
             for i, s in zip(rows, shares, strict=True):
                 result[i] = s
+        _split_over_children(kids, given, result, inds, problems)
         for i, (_, ind) in enumerate(inds):
             if result[i] is None:
                 result[i] = ZERO
@@ -927,12 +1009,15 @@ def score_form(
     rec_rows = ZERO  # summed apart, then added to the budget's, as the totals always were
     pending = 0
     groups: dict[str, list[Any]] = {}  # 一级 key -> [name, weight, computed, recorded], in order of appearance
+    kids = _children(family_parents(form)) if any(ind.sub for g in form.goals for ind in g.indicators) else {}
     for gi, goal in enumerate(form.goals, 1):
         for ind in goal.indicators:
             w, src = weights[i]
-            i += 1
             r = _score_indicator(ind, w, src, ctx, gi)
             append(r)
+            i += 1
+            if i - 1 in kids:  # a parent: its sub-rows carry the weight and the score
+                continue
             score = r.score
             rec = ind.recorded
             weight_sum += w
@@ -951,6 +1036,8 @@ def score_form(
             else:
                 rec_rows += rec.score
                 g[3] = (ZERO if g[3] is None else g[3]) + rec.score
+    for p, cs in kids.items():
+        results[p] = _family_result(results[p], [results[c] for c in cs])
     weight_total = budget.weight + weight_sum
     if all(src == "form" for _, src in weights) and q2(weight_total) != q2(rs.total):
         problems.append(

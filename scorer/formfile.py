@@ -89,6 +89,7 @@ _IND = {
     "adjusted_target",
     "deviation",
     "direction",
+    "sub",
     "uid",
 }
 _SIGNOFF = {"preparer", "reviewer", "unit_head", "finance_head", "project_lead", "contact", "phone", "date"}
@@ -122,6 +123,12 @@ class _Reader:
         if isinstance(v, bool) or not isinstance(v, str | int | Decimal):
             raise self.fail(_join(where, key), f"应为文本，实际为 {_type(v)}")
         return v if isinstance(v, str) else str(v)
+
+    def flag(self, d: dict[str, Any], key: str, where: str) -> bool:
+        v = d.get(key, False)
+        if not isinstance(v, bool):
+            raise self.fail(_join(where, key), f"应为 true 或 false，实际为 {_type(v)}")
+        return v
 
     def number(self, d: dict[str, Any], key: str, where: str) -> Decimal | None:
         v = d.get(key)
@@ -198,6 +205,7 @@ def _indicator(r: _Reader, raw: Any, where: str) -> Indicator:
         adjusted_target=r.text(d, "adjusted_target", where),
         deviation=r.text(d, "deviation", where),
         direction=direction,
+        sub=r.flag(d, "sub", where),
         uid=r.text(d, "uid", where),
     )
 
@@ -489,6 +497,8 @@ def form_to_dict(form: Form) -> dict[str, Any]:
             _recorded_dict(i, ind.recorded)
             _put(i, "deviation", ind.deviation)
             _put(i, "direction", ind.direction)
+            if ind.sub:
+                i["sub"] = True
             _put(i, "uid", ind.uid)
             inds.append(i)
         gd["indicators"] = inds

@@ -84,9 +84,17 @@ class Indicator:
     adjusted_target: str = ""  # 调整后目标值, used instead of target when given
     deviation: str = ""  # 偏差原因分析 column (national layout)
     direction: str = ""  # explicit override: positive / reverse / equal / qualitative
+    # a sub-row (子项) of the nearest row above that is not one: that parent's weight is split
+    # over its sub-rows and its score is theirs summed (some provincial templates print them so)
+    sub: bool = False
     # a stable identity, kept in the database, in exports and imports: the history diffs by it
     # (not part of equality: the same row read from two files is the same row)
     uid: str = field(default="", compare=False)
+
+    @property
+    def shown_name(self) -> str:
+        """The name as tables print it: a sub-row is set in under its parent."""
+        return f"└ {self.name}" if self.sub else self.name
 
 
 @dataclass(frozen=True, slots=True)

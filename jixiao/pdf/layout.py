@@ -687,7 +687,7 @@ def _indicator_rows(result: FormResult, goal_no: int | None, notes: Notes, devia
             EMPTY,
             C(_level(ind.level1), "center"),
             C(_level(ind.level2), "center"),
-            C(ind.name),
+            C(ind.shown_name),
             C(target, "center"),
             C(actual, "center"),
             C(_weight_text(r), "num"),

@@ -125,4 +125,3 @@ def indicator_numbers(engine: Engine, filtered: Any) -> list[IndicatorNumbers]:
                 for i in goal.indicators
             )
     return out
-

@@ -102,7 +102,12 @@ def verdict(result: FormResult) -> Verdict:
         errors,
         warnings,
         infos,
-        tuple((r.status.value, r.score, scaled(r.weight, 4), scaled(r.score, 4)) for r in result.indicators),
+        tuple(
+            (r.status.value, r.score, None, None)  # a parent: its sub-rows are summed, not it
+            if r.weight_source == "children"
+            else (r.status.value, r.score, scaled(r.weight, 4), scaled(r.score, 4))
+            for r in result.indicators
+        ),
     )
 
 
@@ -252,6 +257,7 @@ _IND_COLUMNS = (
     "agg_weight_u",
     "agg_score_u",
     "uid",
+    "sub",
 )
 _AUDIT_COLUMNS = (
     "form_id",
@@ -444,6 +450,7 @@ class _Rows:
                             weight_u,
                             score_u,
                             ind.uid or f"{prefix}{gi:02x}{ii:04x}",
+                            ind.sub,
                         ]
                     )
 

@@ -41,6 +41,7 @@ def to_form(row: FormRow) -> Form:
                     adjusted_target=i.adjusted_target,
                     deviation=i.deviation,
                     direction=i.direction,
+                    sub=bool(i.sub),
                     uid=i.uid or "",
                 )
                 for i in g.indicators
@@ -114,6 +115,7 @@ def fill_row(row: FormRow, form: Form) -> None:
                     recorded_reason=i.recorded.reason if i.recorded else "",
                     deviation=i.deviation,
                     direction=i.direction,
+                    sub=i.sub,
                     uid=i.uid or new_uid(),
                 )
                 for ii, i in enumerate(g.indicators)
@@ -162,8 +164,9 @@ def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, in
     for irow, ires in zip(flat, result.indicators, strict=True):
         irow.computed_status = ires.status.value
         irow.computed_score = ires.score
-        irow.agg_weight_u = scaled(ires.weight, 4)
-        irow.agg_score_u = scaled(ires.score, 4)
+        family = ires.weight_source == "children"  # a parent: its sub-rows are summed, not it
+        irow.agg_weight_u = None if family else scaled(ires.weight, 4)
+        irow.agg_score_u = None if family else scaled(ires.score, 4)
 
 
 def clear_children(s: Session, row: FormRow) -> None:

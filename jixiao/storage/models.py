@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -157,6 +158,7 @@ class IndicatorRow(Base):
 
     goal: Mapped[GoalRow] = relationship(back_populates="indicators")
     uid: Mapped[str | None] = mapped_column(String, index=True)  # stable identity (migration 0005)
+    sub: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 子项 (migration 0006)
     form: Mapped[FormRow] = relationship()
 
 

@@ -79,6 +79,7 @@ class FormEditorScreen(Screen[None]):
         Binding("ctrl+down", "move_row(1)", "下移", show=False),
         Binding("s", "recorded", "自评得分", show=True),
         Binding("A", "accept_rule_scores", "采用规则得分", show=False),
+        Binding("u", "toggle_sub", "设为子项/取消", show=False),
         Binding("t", "workflow('submit')", "提交", show=True),
         Binding("b", "workflow('return')", "退回", show=False),
         Binding("v", "workflow('approve')", "审核通过", show=False),
@@ -650,6 +651,12 @@ class FormEditorScreen(Screen[None]):
         if row is not None:
             self._apply(editing.move_row, row, delta)
 
+    def action_toggle_sub(self) -> None:
+        """u: the row becomes a sub-row of the one above (its score then counts toward it), or not."""
+        row = self._row()
+        if row is not None:
+            self._apply(editing.toggle_sub, row)
+
     def action_accept_rule_scores(self) -> None:
         """For a new form: every row without a score of its own takes the rule score (A)."""
         if self.form is None or self.result is None or self._refuse_readonly():
@@ -737,7 +744,7 @@ class FormEditorScreen(Screen[None]):
             self.rescore(self.form)
 
     # grid actions act only on the indicator tab (``a`` on the budget tab must not add a row)
-    _GRID_ACTIONS = frozenset({"add_row", "insert_row", "delete_row", "move_row", "accept_rule_scores"})
+    _GRID_ACTIONS = frozenset({"add_row", "insert_row", "delete_row", "move_row", "accept_rule_scores", "toggle_sub"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._GRID_ACTIONS:

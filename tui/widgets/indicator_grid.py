@@ -102,7 +102,7 @@ class IndicatorGrid(DataTable[Text | str]):
             Text(str(i + 1), style="dim"),
             Text("" if same1 else short(line(level_key(ind.level1)), w[1]), style="cyan"),
             Text("" if same2 else short(line(level_key(ind.level2)), w[2])),
-            Text(mark + clip(line(ind.name), w[3] - len(mark) * 2), style="bold yellow" if r.differs else ""),
+            Text(mark + clip(line(ind.shown_name), w[3] - len(mark) * 2), style="bold yellow" if r.differs else ""),
             Text(clip(line(target), w[4]), style="" if r.target else "bold red underline"),
             Text(clip(line(actual), w[5]), style="" if r.actual else "bold red underline"),
             Text(fmt.weight(r.weight) + ("*" if r.weight_source == "allocated" else "") + " ", justify="right"),
