@@ -1,11 +1,15 @@
-"""Read a published document from a file: text, PDF (via pdftotext -layout) or xlsx."""
+"""Read a published document from a file: text (tabs, spaces or `|`), HTML, Word .docx, PDF (via
+pdftotext -layout) or xlsx."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
+from jixiao.disclosure.documents import DocumentError, docx_lines, html_lines, pipe_lines
 from jixiao.disclosure.parser import scan_disclosure
 from jixiao.disclosure.report import DisclosureResult, FormReport, ImportedForm, empty_fields
 from jixiao.disclosure.text import NotText, decode
@@ -26,6 +30,10 @@ def read_disclosure(path: Path) -> DisclosureResult:
     except OSError as exc:
         return DisclosureResult(source, errors=[f"无法读取：{os_reason(exc)}"])
     suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return _from_lines(
+            source, lambda: docx_lines(data), "由 python-docx 读取 Word 文档中的表格；行号指表格各行依次排列后的行"
+        )
     if suffix == ".xlsx" or data.startswith(b"PK\x03\x04"):
         return _from_workbook(path)
     if suffix == ".pdf" or data.startswith(b"%PDF-"):
@@ -34,7 +42,27 @@ def read_disclosure(path: Path) -> DisclosureResult:
         text = decode(data)
     except NotText as exc:
         return DisclosureResult(source, errors=[f"不是文本文件：{exc}"])
+    if suffix in (".html", ".htm") or _HTML.match(text):
+        return _from_lines(source, lambda: html_lines(text), "由 lxml 读取 HTML 表格；行号指表格各行依次排列后的行")
+    piped = pipe_lines(text)
+    if piped is not None:
+        result = scan_disclosure("\n".join(piped), source)
+        result.notes.insert(0, "按「|」分隔的表格读取")
+        return result
     return scan_disclosure(text, source)
+
+
+_HTML = re.compile(r"\s*(<!doctype html|<html|<table|<body)", re.I)
+
+
+def _from_lines(source: str, read: Callable[[], list[str]], how: str) -> DisclosureResult:
+    try:
+        lines = read()
+    except DocumentError as exc:
+        return DisclosureResult(source, errors=[str(exc)])
+    result = scan_disclosure("\n".join(lines), source)
+    result.notes.insert(0, how)
+    return result
 
 
 def _from_pdf(path: Path) -> DisclosureResult:
