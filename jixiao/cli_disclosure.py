@@ -35,7 +35,8 @@ def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) 
 
     path: Path = args.file
     if not path.is_file():
-        err.print(Text.assemble(("错误：", "bold red"), f"{path}：文件不存在"))
+        why = "是目录，不是文件" if path.is_dir() else "文件不存在"
+        err.print(Text.assemble(("错误：", "bold red"), f"{path}：{why}"))
         return EXIT_INVALID
     result = read_disclosure(path)
     if result.errors:

@@ -170,7 +170,19 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
         return row.judgement(f"实际完成值「{a.text}」不在定性词表中，无法判定档次")
     if a.kind in (CellKind.LABEL, CellKind.DIRECTION):
         return row.judgement(f"实际完成值「{a.text}」只是标签或方向，没有说明完成情况")
+    if _complete_percent(a):  # 健全 → 100%: the standard met in full, as units write it
+        return row.full(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」表示完全达到")
     return row.judgement(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」为数值，无法对应")
+
+
+def _complete_percent(a: Cell) -> bool:
+    """Exactly 100% with no comparator: the only number that says a qualitative standard was met."""
+    return (
+        a.kind is CellKind.QUANTITY
+        and a.unit == "%"
+        and a.value == 100
+        and a.comparator in (Comparator.NONE, Comparator.EQ)
+    )
 
 
 # ------------------------------------------------------------------ numeric

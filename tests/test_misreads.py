@@ -315,3 +315,26 @@ def test_project_style_department_forms_and_project_forms_keep_the_national_rule
 
     assert rules_name_for(_dept_form(["产出指标", "效益指标", "满意度指标"])) == "national-2020"
     assert rules_name_for(_dept_form(["投入", "过程"], kind="project")) == "national-2020"
+
+
+# ---------------------------------------------------------------- qualitative standard, actual in %
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("健全", "100%", Status.MET),
+        ("充分", "100%", Status.MET),
+        ("合规", "＝100%", Status.MET),
+        ("规范", "100 %", Status.MET),
+        ("健全", "95%", Status.JUDGEMENT),  # a share of a standard: a person decides
+        ("健全", "≥100%", Status.JUDGEMENT),
+        ("健全", "100", Status.JUDGEMENT),  # no % sign: a count, not a completion
+        ("健全", "100万元", Status.JUDGEMENT),
+    ],
+)
+def test_a_qualitative_standard_met_at_100_percent_scores_full(target: str, actual: str, status: Status) -> None:
+    r = score_indicator(Indicator("产出指标", "质量指标", "制度健全性", target, actual), W, "表中", RULES)
+    assert r.status is status, r.explanation
+    if status is Status.MET:
+        assert r.score == W and "完全达到" in "".join(r.explanation)
