@@ -175,6 +175,10 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
     return row.judgement(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」为数值，无法对应")
 
 
+def _criteria_row(ind: Indicator) -> bool:
+    return level_key(ind.level1) in vocabulary().criteria_level1
+
+
 def _complete_percent(a: Cell) -> bool:
     """Exactly 100% with no comparator: the only number that says a qualitative standard was met."""
     return (
@@ -625,6 +629,8 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
     if t is None or a is None:
         status, score = Status.INVALID, ZERO
         row.lines.append("单元格无效，计 0 分")
+    elif a.kind is CellKind.EMPTY and t.kind is CellKind.EMPTY and _criteria_row(ind):
+        status, score = row.judgement(f"「{ind.level1}」类指标按评价标准打分，表上没有目标值与实际完成值：请人工评分")
     elif a.kind is CellKind.EMPTY:
         status, score = Status.EMPTY, ZERO
         row.lines.append("实际完成值未填报，计 0 分")

@@ -55,6 +55,7 @@ class Vocabulary:
     capped_at_100: tuple[str, ...]  # rates that cannot exceed 100% (issue 16, class 7)
     level2_defaults: dict[str, str]
     level1_defaults: dict[str, str]
+    criteria_level1: frozenset[str] = frozenset()  # 一级 keys scored against criteria, not targets
 
 
 def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -68,7 +69,36 @@ def level_key(name: str) -> str:
     return key[:-2] if key.endswith("指标") and len(key) > 2 else key
 
 
+_SECTIONS = {
+    "version": None,
+    "replace": None,
+    "comparators": {"prefix", "suffix"},
+    "scales": None,
+    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades"},
+    "directions": {"reverse", "positive"},
+    "satisfies": None,
+    "direction_keywords": {"positive", "reverse", "ambiguous"},
+    "direction_levels": {"level1", "level2"},
+    "impossible": {"capped_at_100"},
+    "criteria": {"level1"},
+}
+
+
+def _strict(data: dict[str, Any], source: str) -> None:
+    """Unknown sections and keys are errors: a typo must not switch a rule off silently."""
+    for key, value in data.items():
+        if key not in _SECTIONS:
+            raise VocabularyError(f"{source}: 未知的节 [{key}]；可用：{', '.join(sorted(_SECTIONS))}")
+        allowed = _SECTIONS[key]
+        if allowed is not None and isinstance(value, dict):
+            extra = sorted(set(value) - allowed)
+            if extra:
+                raise VocabularyError(f"{source}: [{key}] 中未知的键 {extra[0]}；可用：{', '.join(sorted(allowed))}")
+
+
 def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
+    _strict(data, source)
+
     def need(key: str) -> Any:
         if key not in data:
             raise VocabularyError(f"{source}: 缺少 [{key}]")
@@ -119,6 +149,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         capped_at_100=tuple(data.get("impossible", {}).get("capped_at_100", ())),
         level2_defaults={level_key(k): v for k, v in levels.get("level2", {}).items()},
         level1_defaults={level_key(k): v for k, v in levels.get("level1", {}).items()},
+        criteria_level1=frozenset(level_key(k) for k in data.get("criteria", {}).get("level1", ())),
     )
 
 

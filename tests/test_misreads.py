@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -338,3 +339,47 @@ def test_a_qualitative_standard_met_at_100_percent_scores_full(target: str, actu
     assert r.status is status, r.explanation
     if status is Status.MET:
         assert r.score == W and "完全达到" in "".join(r.explanation)
+
+
+# ---------------------------------------------------------------- rows scored against criteria
+
+
+@pytest.mark.parametrize(
+    ("level1", "target", "actual", "status"),
+    [
+        ("项目决策", "", "", Status.JUDGEMENT),  # 决策依据: scored against criteria, for a person
+        ("项目管理", "", "", Status.JUDGEMENT),
+        ("资金管理", "", "", Status.JUDGEMENT),
+        ("决策指标", "", "", Status.JUDGEMENT),
+        ("产出指标", "", "", Status.EMPTY),  # an output with nothing written is not filled in
+        ("效益指标", "≥90%", "", Status.EMPTY),
+        ("项目管理", "健全", "", Status.EMPTY),  # a target but no actual: not filled in
+    ],
+)
+def test_empty_rows_under_a_criteria_level_are_for_a_person(
+    level1: str, target: str, actual: str, status: Status
+) -> None:
+    r = score_indicator(Indicator(level1, "财务制度", "财务制度", target, actual), W, "表中", RULES)
+    assert r.status is status, r.explanation
+    if status is Status.JUDGEMENT:
+        assert r.score is None and "人工评分" in "".join(r.explanation)
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"criterion": {"level1": ["决策"]}}, "未知的节 [criterion]"),
+        ({"criteria": {"levels": ["决策"]}}, "[criteria] 中未知的键 levels"),
+        ({"impossible": {"capped_at_10": ["满意度"]}}, "[impossible] 中未知的键 capped_at_10"),
+    ],
+)
+def test_a_typo_in_the_vocabulary_file_is_an_error(patch: dict[str, object], message: str) -> None:
+    import tomllib
+    from importlib import resources
+
+    from scorer.vocabulary import VocabularyError, build
+
+    data = tomllib.loads(resources.files("scorer").joinpath("data/vocabulary.toml").read_text(encoding="utf-8"))
+    data.update(patch)
+    with pytest.raises(VocabularyError, match=re.escape(message)):
+        build(data)
