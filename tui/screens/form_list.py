@@ -94,15 +94,15 @@ class FormListScreen(Screen[None]):
 
     COLUMNS = (
         ("年度", 5, 0),
-        ("实施单位", 11, 3),
+        ("实施单位", 10, 3),
         ("项目名称", 17, 2),
         ("预算数", 9, 0),
         ("执行率", 8, 0),
         ("规则", 7, 0),
         ("自评", 7, 0),
-        ("等级", 4, 0),
-        ("状态", 7, 0),
-        ("问题", 3, 0),
+        ("等级", 5, 0),  # every header readable at 80 columns, a space between each
+        ("状态", 6, 0),
+        ("问题", 4, 0),
     )
 
     def _columns(self, width: int) -> None:
