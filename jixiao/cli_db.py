@@ -286,8 +286,10 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
             else:
                 from jixiao.xlsx import write_workbook
 
-                def data(tmp: Path, form: Any = f) -> None:
+                def write(tmp: Path, form: Any = f) -> None:
                     write_workbook([form], tmp)
+
+                data = write  # type: ignore[assignment]
 
             try:
                 atomic_write(path, data)

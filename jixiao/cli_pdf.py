@@ -327,7 +327,7 @@ def _db_available(args: argparse.Namespace) -> bool:
     except Exception:
         return False
     if parsed.get_backend_name() == "sqlite":  # never create a database just to look a form up
-        return bool(parsed.database) and Path(parsed.database).exists()
+        return parsed.database is not None and bool(parsed.database) and Path(parsed.database).exists()
     return True
 
 

@@ -58,4 +58,4 @@ def install() -> None:
     """Make argparse speak Chinese (idempotent; call before the parsers are built)."""
     argparse._ = _  # type: ignore[attr-defined]
     argparse.ngettext = _ngettext  # type: ignore[attr-defined]
-    argparse.ArgumentParser.format_help = _format_help  # type: ignore[method-assign]
+    argparse.ArgumentParser.format_help = _format_help  # type: ignore[method-assign,assignment]

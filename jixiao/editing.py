@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
 from scorer.numbers import out_of_range, q2
@@ -116,7 +117,8 @@ def set_cell(form: Form, row: int, column: str, text: str) -> Form:
     value = text.strip() if column in ("name", "level1", "level2") else text
     if column in ("level1", "level2"):
         value = "".join(value.split())
-    return set_indicator(form, row, dataclasses.replace(ind, **{column: value}))
+    change: dict[str, Any] = {column: value}
+    return set_indicator(form, row, dataclasses.replace(ind, **change))
 
 
 def apply_catalog_entry(form: Form, row: int, name: str, level1: str, level2: str, direction: str) -> Form:
@@ -249,18 +251,16 @@ def set_header(form: Form, key: str, text: str) -> Form:
         "implementing_unit",
         "title",
     ):
-        return dataclasses.replace(
-            form, **{key: text.strip() if key not in ("deviation_analysis", "improvement_measures") else text}
-        )
+        change: dict[str, Any] = {key: text if key in ("deviation_analysis", "improvement_measures") else text.strip()}
+        return dataclasses.replace(form, **change)
     raise EditError(f"未知字段「{key}」")
 
 
 def set_budget(form: Form, key: str, text: str) -> Form:
     if key not in BUDGET_FIELDS:
         raise EditError(f"未知字段「{key}」")
-    return dataclasses.replace(
-        form, budget=dataclasses.replace(form.budget, **{key: parse_number(text, BUDGET_FIELDS[key])})
-    )
+    change: dict[str, Any] = {key: parse_number(text, BUDGET_FIELDS[key])}
+    return dataclasses.replace(form, budget=dataclasses.replace(form.budget, **change))
 
 
 def set_signoff(form: Form, key: str, text: str) -> Form:

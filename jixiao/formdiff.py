@@ -179,8 +179,17 @@ def _kept_in_order(order: list[int]) -> set[int]:
     best: list[list[int]] = []
     for x in order:
         chains = [c for c in best if c[-1] < x]
-        best.append((max(chains, key=len) if chains else []) + [x])
-    return set(max(best, key=len)) if best else set()
+        best.append(_longest(chains) + [x])
+    return set(_longest(best))
+
+
+def _longest(chains: list[list[int]]) -> list[int]:
+    """The first longest chain (empty when there is none)."""
+    out: list[int] = []
+    for chain in chains:
+        if len(chain) > len(out):
+            out = chain
+    return out
 
 
 def _indicator_changes(old: Form, new: Form) -> list[Change]:

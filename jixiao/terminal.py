@@ -207,12 +207,12 @@ def totals(result: FormResult) -> RenderableType:
     if has_rec:
         t.add_column("自评得分", justify="right")
     br = result.budget
-    row = ["预算执行", fmt.weight(br.weight), fmt.score(br.score, "—")]
+    row: list[RenderableType] = ["预算执行", fmt.weight(br.weight), fmt.score(br.score, "—")]
     if has_rec:
         row.append(fmt.score(br.recorded.score) if br.recorded else "")
     t.add_row(*row)
     for lv in result.levels:
-        row: list[RenderableType] = [Text(line(lv.level1)), fmt.weight(lv.weight), fmt.score(lv.computed)]
+        row = [Text(line(lv.level1)), fmt.weight(lv.weight), fmt.score(lv.computed)]
         if has_rec:
             row.append(fmt.score(lv.recorded, ""))
         t.add_row(*row)

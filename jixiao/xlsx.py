@@ -970,10 +970,10 @@ class _FormReader:
                 return "header"
         text = s.text(r, s.first_col(r))
         label, _ = _split_label(text)
-        c = _canon(text)
+        canon = _canon(text)
         if _goal_label(text)[0]:
             return "goal"
-        if c.startswith("预算执行"):
+        if canon.startswith("预算执行"):
             return "budget"
         if label in _TOTAL_LABELS:
             return "total"
@@ -1359,7 +1359,7 @@ def _prefer(v: Any, h: Any) -> Any:
             return h
         return v
     if is_dataclass(v) and type(v) is type(h):
-        return replace(  # type: ignore[arg-type]
+        return replace(  # type: ignore[arg-type,type-var]
             v,
             **{
                 # an identity is never shown on the sheet: it comes from the hidden copy

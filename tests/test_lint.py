@@ -1,4 +1,4 @@
-"""House rules as tests: ruff on everything, mypy on the scoring core."""
+"""House rules as tests: ruff and mypy on every package."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ def test_ruff() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_mypy_on_the_core() -> None:
-    out = subprocess.run([tool("mypy"), "scorer", "indicator_catalog"], capture_output=True, text=True, cwd=ROOT)
+def test_mypy_on_every_package() -> None:
+    packages = ["scorer", "indicator_catalog", "jixiao", "tui"]
+    out = subprocess.run([tool("mypy"), *packages], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr

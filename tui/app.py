@@ -60,7 +60,7 @@ class JixiaoApp(App[None]):
             yield SystemCommand("最大化", "最大化当前控件", screen.action_maximize)
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(CommandPalette(placeholder="搜索命令…", id="--command-palette"))
 
     def action_help_quit(self) -> None:

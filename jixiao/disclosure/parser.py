@@ -1269,9 +1269,9 @@ class _FormReader:
             if not g.indicators and not g.text:
                 continue
             goals.append(Goal(text=g.text, weight=weight, indicators=tuple(g.indicators)))
-        if scored and any(ind.weight is None for g in goals for ind in g.indicators):
-            for gi, g in enumerate(goals):
-                derived = derive_weights(g)
+        if scored and any(ind.weight is None for goal in goals for ind in goal.indicators):
+            for gi, goal in enumerate(goals):
+                derived = derive_weights(goal)
                 if derived is None:
                     self.note(
                         f"年度绩效目标 {gi + 1}：表上只有得分栏、没有分值栏，各指标的分值没有印出，"
@@ -1279,17 +1279,17 @@ class _FormReader:
                     )
                     continue
                 goals[gi] = Goal(
-                    text=g.text,
-                    weight=g.weight,
+                    text=goal.text,
+                    weight=goal.weight,
                     indicators=tuple(
-                        dataclasses.replace(ind, weight=w) for ind, w in zip(g.indicators, derived, strict=True)
+                        dataclasses.replace(ind, weight=w) for ind, w in zip(goal.indicators, derived, strict=True)
                     ),
                 )
                 self.note(
                     f"年度绩效目标 {gi + 1}：表上只有得分栏、没有分值栏；各指标分值按规则推定为 "
                     + "、".join(str(w) for w in derived)
                     + f"（得分等于最常见得分的行以该得分为分值，高于它的行以自身得分为分值，其余行按最常见得分计；"
-                    f"合计 {sum(derived)} 分与目标分值 {g.weight} 分一致）。这是推定，不是表上印出的，请核对"
+                    f"合计 {sum(derived)} 分与目标分值 {goal.weight} 分一致）。这是推定，不是表上印出的，请核对"
                 )
         rules = "national-2020" if self.national else ("hubei-2020" if self.hubei else None)
         if rules:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from scorer.formfile import form_from_dict, parse_text
+from scorer.model import Form
 
 
 def samples_folder() -> Traversable:
@@ -19,9 +20,9 @@ def samples_folder() -> Traversable:
         return Path(__file__).resolve().parents[2] / "samples"
 
 
-def sample_forms() -> list[tuple[str, object]]:
+def sample_forms() -> list[tuple[str, Form]]:
     folder = samples_folder()
-    out = []
+    out: list[tuple[str, Form]] = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".toml"):
             name = f"samples/{entry.name}"

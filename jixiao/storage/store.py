@@ -7,6 +7,7 @@ overwrite someone else's change (optimistic locking on a version counter).
 
 from __future__ import annotations
 
+import builtins
 import getpass
 import os
 import re
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Engine, Select, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -399,6 +401,8 @@ class FormStore:
             )
             out: dict[int, str] = {}
             for fid, actor, at, reason in s.execute(q):
+                if fid is None:
+                    continue
                 when = (_aware(at) or _now()).astimezone().strftime("%Y-%m-%d %H:%M")
                 out[fid] = f"{reason or '（未写理由）'}（{actor}，{when}）"
         return out
@@ -439,7 +443,7 @@ class FormStore:
         with Session(self.engine) as s:
             return int(s.execute(q).scalar_one())
 
-    def history(self, form_id: int) -> list[HistoryEntry]:
+    def history(self, form_id: int) -> builtins.list[HistoryEntry]:
         """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``)."""
         with Session(self.engine) as s:
             rows = list(s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars())
@@ -579,7 +583,7 @@ class FormStore:
 
     def import_forms(
         self, forms: Sequence[tuple[str, Form]], action: str = "import", strict: bool = True
-    ) -> list[ImportOutcome]:
+    ) -> builtins.list[ImportOutcome]:
         """Create or update forms by identity (year + unit + project), all or nothing.
 
         ``strict`` refuses forms with unreadable cells (e.g. an unknown unit):
@@ -747,7 +751,7 @@ class FormStore:
                     row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
                     done += 1
                 s.flush()
-                table = FormRow.__table__
+                table: Any = FormRow.__table__
                 for fid, version in versions.items():  # a verdict is not an edit: keep the version
                     s.execute(table.update().where(table.c.id == fid).values(version=version))
         return done

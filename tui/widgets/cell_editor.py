@@ -104,7 +104,7 @@ class CellEditor(Vertical):
         self.post_message(self.Preview(event.value))
 
     def _suggest(self, text: str) -> None:
-        self._matches = self.catalog.search(text, limit=6) if text.strip() else []
+        self._matches = self.catalog.search(text, limit=6) if text.strip() and self.catalog is not None else []
         self.options.clear_options()
         if not self._matches:
             self.options.remove_class("-shown")

@@ -13,8 +13,8 @@ class TickBox(Checkbox):
     BUTTON_LEFT = ""
     BUTTON_RIGHT = ""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name for the glyph
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override,misc]  # noqa: N802 - Textual's name for the glyph
         return "☑" if self.value else "☐"
 
 
@@ -22,6 +22,6 @@ class TickRadio(RadioButton):
     BUTTON_LEFT = ""
     BUTTON_RIGHT = ""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name for the glyph
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override,misc]  # noqa: N802 - Textual's name for the glyph
         return "◉" if self.value else "○"
