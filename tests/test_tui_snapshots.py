@@ -86,5 +86,10 @@ def test_goal_texts_on_the_header_tab_120x40(snap_compare, store: FormStore) -> 
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
+        for _ in range(50):  # the goal text boxes are mounted after the form loads
+            if len(pilot.app.screen.query("#goals Narrative")) == 3:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=before)

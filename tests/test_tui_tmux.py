@@ -20,8 +20,18 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="没有 tmu
 SOCKET = f"jixiao-test-{os.getpid()}"  # a private tmux server: no shared environment
 
 
+_socket = [SOCKET]
+
+
 def tmux(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
+    return subprocess.run(["tmux", "-L", _socket[0], *args], capture_output=True, text=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_server() -> None:
+    """Each test its own tmux server: a server still exiting from the last test refuses a session
+    ("server exited unexpectedly") or hands the new pane its old 80×24."""
+    _socket[0] = f"{SOCKET}-{uuid.uuid4().hex[:6]}"
 
 
 def _capture(session: str) -> str:
@@ -72,9 +82,6 @@ def test_multi_goal_form_in_a_wide_real_terminal(tmp_path: Path) -> None:
     assert tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", cmd).returncode == 0
     try:
         _wait_for(session, "老干工作经费")
-        # nudge the size once the app runs: a pane created without a client may report 80×24 at start
-        tmux("resize-window", "-t", session, "-x", "119", "-y", "40")
-        tmux("resize-window", "-t", session, "-x", "120", "-y", "40")
         _wait_for(session, "武昌区商业行业离退休人员")  # at 80 columns it is cut after 武昌区商
         time.sleep(1)  # the list re-laid out for the new width
         tmux("send-keys", "-t", session, "/")
