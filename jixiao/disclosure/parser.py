@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -81,6 +81,7 @@ from jixiao.disclosure.text import (
     UNTICKED_MARKS,
     Line,
     canon,
+    grid_lines,
     is_decoration,
     join_wrapped,
     nfkc,
@@ -1500,8 +1501,16 @@ def _unglue(line: Line) -> None:
 
 def scan_disclosure(text: str, source: str = "<文本>") -> DisclosureResult:
     """Every self-evaluation form in ``text``, each with its report."""
+    return scan_lines(split_lines(text), source)
+
+
+def scan_rows(rows: Sequence[str | Sequence[str]], source: str = "<文档>") -> DisclosureResult:
+    """Every form in a document reader's grid: table rows as their cells, other text as lines."""
+    return scan_lines(grid_lines(rows), source)
+
+
+def scan_lines(lines: list[Line], source: str) -> DisclosureResult:
     result = DisclosureResult(source)
-    lines = split_lines(text)
     for line in lines:
         _unglue(line)
     segments = _segments(lines)
