@@ -152,17 +152,16 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*\|?[\s:|\-+=]+\|?\s*$")
 
 
-def pipe_rows(text: str) -> Rows | None:
+def pipe_rows(text: str) -> list[str] | None:
     """Text tables drawn with `|` (Markdown and plain): cells between the bars; None if none."""
     lines = text.splitlines()
     if sum(1 for ln in lines if _PIPE_ROW.match(ln)) < 2:
         return None
-    out: Rows = []
+    out: list[str] = []
     for ln in lines:
-        if _PIPE_ROW.match(ln):
-            if _RULE.match(ln):
-                continue  # |---|---| rules between rows
-            out.append([cell_text(c) for c in ln.strip().strip("|").split("|")])
+        if _PIPE_ROW.match(ln) and not _RULE.match(ln):
+            # as tab-separated text, not whole rows: a text table wraps a long cell onto a row of its own
+            out.append("\t".join(cell_text(c) for c in ln.strip().strip("|").split("|")))
         else:
-            out.append(ln)
+            out.append(ln)  # text, or a |---|---| rule, which the parser skips: line numbers stay the file's
     return out

@@ -453,7 +453,7 @@ class _FormReader:
         if self.table is not None:
             self.table.lines.append(ln)
             return
-        if cont is not None:
+        if cont is not None and not ln.whole:
             merged = _continued(cont[0], ln)
             if merged is not None:
                 self.report.unassigned = [u for u in self.report.unassigned if u.line_no != cont[0].no]
@@ -927,9 +927,10 @@ class _FormReader:
                 kept.append((col, text))
             if not kept:
                 continue
-            # a row has a text cell (levels, 三级) and a value cell; a line with only one kind is a wrapped piece
-            anchor = any(col >= t.first_value_col for col, _ in kept) and any(
-                col < t.first_value_col for col, _ in kept
+            # a row has a text cell (levels, 三级) and a value cell; a line with only one kind is a wrapped
+            # piece, except a whole row of a table a document reader found (its wrapped cells are joined)
+            anchor = ln.whole or (
+                any(col >= t.first_value_col for col, _ in kept) and any(col < t.first_value_col for col, _ in kept)
             )
             entries.append((ln, kept, anchor))
         rows: list[_Row] = []

@@ -1,0 +1,240 @@
+"""import-disclosure on one small form published as PDF, HTML, Word, `|` text and spaced text (#16).
+
+Each test builds a real document of its kind in the test itself (reportlab, lxml-readable HTML
+with colspan/rowspan, python-docx with merged cells, text) holding the same national-layout
+form, and reads it back through ``read_disclosure``: the form must come back cell for cell,
+the empty 年初预算数 cell must keep its column (全年预算数 is not shifted into it), the wrapped
+三级指标 must stay one cell, and a row that belongs to no form must be in the report with exit 1.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jixiao.disclosure import read_disclosure
+from scorer.formfile import form_from_dict, parse_text
+from scorer.model import Form
+
+TITLE = "2023年度项目支出绩效自评表"
+WRAPPED = "图书借阅登记准确率（按月抽查核对，含流动服务点）"
+COLS = 8
+GRID = [
+    ["项目名称", "", "社区图书室运行维护", "", "", "", "", ""],
+    ["主管部门", "", "某区文化旅游局", "", "实施单位", "", "某区图书馆", ""],
+    ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+    ["", "年度资金总额", "", "80", "76", "10", "95%", "9.5"],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分"],
+    ["", "产出指标", "数量指标", "开放服务天数", "≥300天", "310天", "30", "30"],
+    ["", "", "质量指标", WRAPPED, "≥98%", "99%", "30", "30"],
+    ["", "效益指标", "社会效益指标", "居民阅读活动参与人次", "≥5000人次", "5200人次", "20", "20"],
+    ["", "满意度指标", "服务对象满意度指标", "读者满意度", "≥90%", "93%", "10", "10"],
+    ["总分", "", "", "", "", "", "100", "99.5"],
+]
+BUDGET_ROW, WRAPPED_ROW = 3, 6
+# a row of a form printed before the form's title: read by nobody, so it must be reported
+STRAY = ["", "产出指标", "数量指标", "举办读书讲座场次", "≥12场", "14场", "10", "10"]
+
+EXPECTED = """
+format = "jixiao-form/1"
+form_kind = "project"
+title = "2023年度项目支出绩效自评表"
+year = 2023
+project_name = "社区图书室运行维护"
+department = "某区文化旅游局"
+implementing_unit = "某区图书馆"
+rules = "national-2020"
+total_score = 99.5
+
+[budget]
+label = "年度资金总额"
+planned = 80
+executed = 76
+rate = "95%"
+weight = 10
+score = 9.5
+
+[[goals]]
+indicators = [
+  { level1 = "产出指标", level2 = "数量指标", name = "开放服务天数", target = "≥300天", actual = "310天", weight = 30, score = 30 },
+  { level1 = "产出指标", level2 = "质量指标", name = "图书借阅登记准确率（按月抽查核对，含流动服务点）", target = "≥98%", actual = "99%", weight = 30, score = 30 },
+  { level1 = "效益指标", level2 = "社会效益指标", name = "居民阅读活动参与人次", target = "≥5000人次", actual = "5200人次", weight = 20, score = 20 },
+  { level1 = "满意度指标", level2 = "服务对象满意度指标", name = "读者满意度", target = "≥90%", actual = "93%", weight = 10, score = 10 },
+]
+"""
+
+
+def _expected() -> Form:
+    return form_from_dict(parse_text(EXPECTED, "<expected>", ".toml"))
+
+
+# ---------------------------------------------------------------------------- the documents
+
+
+def _html(path: Path, stray: bool) -> None:
+    """Labels and values spanning columns (colspan), the row label and 产出指标 spanning rows (rowspan)."""
+    e = html.escape
+    body = [
+        "<tr><td colspan=2>项目名称</td><td colspan=6>社区图书室运行维护</td></tr>",
+        "<tr><td colspan=2>主管部门</td><td>某区文化旅游局</td><td></td><td colspan=2>实施单位</td>"
+        "<td>某区图书馆</td><td></td></tr>",
+        "<tr><th rowspan=2>项目资金<br>（万元）</th><th></th><th>年初预算数</th><th>全年预算数</th><th>全年执行数</th>"
+        "<th>分值</th><th>执行率</th><th>得分</th></tr>",
+        "<tr><td>年度资金总额</td><td></td><td>80</td><td>76</td><td>10</td><td>95%</td><td>9.5</td></tr>",
+        "<tr><td rowspan=5>绩效指标</td><td>一级指标</td><td>二级指标</td><td>三级指标</td><td>指标值</td>"
+        "<td>实际完成值</td><td>分值</td><td>得分</td></tr>",
+        "<tr><td rowspan=2>产出指标</td>" + "".join(f"<td>{e(c)}</td>" for c in GRID[5][2:]) + "</tr>",
+        f"<tr><td>质量指标</td><td>{e(WRAPPED[:9])}<br>\n{e(WRAPPED[9:])}</td>"
+        + "".join(f"<td>{e(c)}</td>" for c in GRID[6][4:])
+        + "</tr>",
+        *("<tr>" + "".join(f"<td>{e(c)}</td>" for c in GRID[r][1:]) + "</tr>" for r in (7, 8)),
+        "<tr><td colspan=6>总分</td><td>100</td><td>99.5</td></tr>",
+    ]
+    before = "<table><tr>" + "".join(f"<td>{e(c)}</td>" for c in STRAY) + "</tr></table>" if stray else ""
+    page = (
+        f"<html><body><p>第六部分 附件</p>{before}<h3>{TITLE}</h3><table border=1>{''.join(body)}</table></body></html>"
+    )
+    path.write_text(page, encoding="utf-8")
+
+
+def _docx(path: Path, stray: bool) -> None:
+    """The same merges made with python-docx (a merged cell is one cell spanning the grid slots)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第六部分 附件")
+    if stray:
+        extra = document.add_table(rows=1, cols=COLS)
+        for c, text in enumerate(STRAY):
+            extra.cell(0, c).text = text
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=len(GRID), cols=COLS)
+    merges = [((0, 0), (0, 1)), ((0, 2), (0, 7)), ((1, 0), (1, 1)), ((1, 4), (1, 5)), ((2, 0), (3, 0))]
+    merges += [((4, 0), (8, 0)), ((5, 1), (6, 1)), ((9, 0), (9, 5))]
+    for a, b in merges:
+        table.cell(*a).merge(table.cell(*b))
+    for r, row in enumerate(GRID):
+        for c, text in enumerate(row):
+            if text:
+                table.cell(r, c).text = text
+    document.save(str(path))
+
+
+def _pdf(path: Path, stray: bool) -> None:
+    """A ruled reportlab Table: the 三级 cell wraps onto two lines, 年初预算数 is empty, cells span."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from jixiao.pdf.fonts import find_font
+
+    font = find_font().name
+    style = ParagraphStyle("cell", fontName=font, fontSize=9, leading=12)
+    rows: list[list[object]] = [list(r) for r in GRID]
+    rows[WRAPPED_ROW][3] = Paragraph(WRAPPED, style)
+    widths = [90, 70, 95, 120, 70, 70, 60, 60]
+    spans = [((0, 0), (1, 0)), ((2, 0), (7, 0)), ((0, 1), (1, 1)), ((4, 1), (5, 1)), ((0, 2), (0, 3))]
+    spans += [((0, 4), (0, 8)), ((1, 5), (1, 6)), ((0, 9), (5, 9))]
+    ruled = [("FONT", (0, 0), (-1, -1), font, 9), ("GRID", (0, 0), (-1, -1), 0.5, "black")]
+    table = Table(rows, colWidths=widths, style=TableStyle(ruled + [("SPAN", a, b) for a, b in spans]))
+    assert table.wrap(sum(widths), 1000)  # the 三级 cell is narrower than its text: it wraps
+    story: list[object] = [Paragraph("第六部分 附件", style), Spacer(1, 12)]
+    if stray:
+        story += [Table([STRAY], colWidths=widths, style=TableStyle(ruled)), Spacer(1, 12)]
+    story += [Paragraph(TITLE, style), Spacer(1, 6), table]
+    SimpleDocTemplate(str(path), pagesize=landscape(A4)).build(story)  # type: ignore[arg-type]
+
+
+def _pipe(path: Path, stray: bool) -> None:
+    """A `|` table; the wrapped 三级 cell goes on with a row of its own, as text tables print it."""
+    lines = ["第六部分 附件", *(["| " + " | ".join(STRAY) + " |"] if stray else []), TITLE]
+    for r, row in enumerate(GRID):
+        cells = list(row)
+        if r == WRAPPED_ROW:
+            cells[3] = WRAPPED[:9]
+        lines.append("| " + " | ".join(cells) + " |")
+        if r == 0:
+            lines.append("|" + "---|" * COLS)
+        if r == WRAPPED_ROW:
+            lines.append("| " + " | ".join("" if c != 3 else WRAPPED[9:] for c in range(COLS)) + " |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _spaced(path: Path, stray: bool) -> None:
+    """Cells at fixed display columns, runs of spaces between; the wrapped cell's rest under it."""
+    from jixiao.disclosure.text import display_width
+
+    grid = [list(r) for r in GRID]
+    grid[WRAPPED_ROW][3] = WRAPPED[:9]
+    rest = ["" if c != 3 else WRAPPED[9:] for c in range(COLS)]
+    widths = [max(display_width(r[c]) for r in [*grid, STRAY]) + 3 for c in range(COLS)]
+
+    def laid(row: list[str]) -> str:
+        return "".join(text + " " * (widths[c] - display_width(text)) for c, text in enumerate(row)).rstrip()
+
+    rows = [*grid[: WRAPPED_ROW + 1], rest, *grid[WRAPPED_ROW + 1 :]]
+    lines = ["第六部分 附件", *([laid(STRAY)] if stray else []), "", TITLE, *(laid(r) for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+MAKERS: dict[str, tuple[str, Callable[[Path, bool], None]]] = {
+    "pdf": (".pdf", _pdf),
+    "html": (".html", _html),
+    "docx": (".docx", _docx),
+    "pipe": (".txt", _pipe),
+    "spaced": (".txt", _spaced),
+}
+
+
+# ---------------------------------------------------------------------------- the tests
+
+
+@pytest.fixture(params=sorted(MAKERS))
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _make(tmp_path: Path, kind: str, stray: bool = False) -> Path:
+    suffix, make = MAKERS[kind]
+    path = tmp_path / f"自评表-{kind}{suffix}"
+    make(path, stray)
+    return path
+
+
+def test_the_form_comes_back_cell_for_cell(tmp_path: Path, kind: str) -> None:
+    result = read_disclosure(_make(tmp_path, kind))
+    assert result.errors == []
+    ((form, report),) = result.forms
+    assert form == _expected()
+    assert report.unassigned == [] and report.empty_fields == []
+    assert result.ok
+
+
+def test_the_empty_cell_keeps_its_column(tmp_path: Path, kind: str) -> None:
+    """年初预算数 is empty: 全年预算数 80 must not move left into it, nor 执行数 76 into 预算数."""
+    ((form, _),) = read_disclosure(_make(tmp_path, kind)).forms
+    assert (form.budget.initial, form.budget.planned, form.budget.executed) == (None, 80, 76)
+    assert form.budget.rate_text == "95%" and form.budget.weight == 10
+    assert form.budget.recorded is not None and form.budget.recorded.score == Decimal("9.5")
+
+
+def test_the_wrapped_cell_stays_one_cell(tmp_path: Path, kind: str) -> None:
+    ((form, _),) = read_disclosure(_make(tmp_path, kind)).forms
+    names = [i.name for i in form.indicators]
+    assert names == ["开放服务天数", WRAPPED, "居民阅读活动参与人次", "读者满意度"]
+    wrapped = form.indicators[1]
+    assert (wrapped.level1, wrapped.level2, wrapped.target, wrapped.actual) == ("产出指标", "质量指标", "≥98%", "99%")
+
+
+def test_the_pdf_cell_really_wraps(tmp_path: Path) -> None:
+    """The PDF prints the 三级 name on two lines of its cell; pdfplumber gives it as one cell."""
+    import pdfplumber
+
+    path = _make(tmp_path, "pdf")
+    with pdfplumber.open(path) as pdf:
+        cells = [c for t in pdf.pages[0].extract_tables() for row in t for c in row if c and "图书借阅" in c]
+    assert len(cells) == 1 and "\n" in cells[0]
