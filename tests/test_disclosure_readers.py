@@ -9,14 +9,17 @@ the empty 年初预算数 cell must keep its column (全年预算数 is not shif
 
 from __future__ import annotations
 
+import argparse
 import html
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from jixiao.disclosure import read_disclosure
+from jixiao import cli_disclosure
+from jixiao.disclosure import read_disclosure, render, scan_disclosure, scan_rows
 from scorer.formfile import form_from_dict, parse_text
 from scorer.model import Form
 
@@ -238,3 +241,102 @@ def test_the_pdf_cell_really_wraps(tmp_path: Path) -> None:
     with pdfplumber.open(path) as pdf:
         cells = [c for t in pdf.pages[0].extract_tables() for row in t for c in row if c and "图书借阅" in c]
     assert len(cells) == 1 and "\n" in cells[0]
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db")
+    cli_disclosure.add_commands(parser.add_subparsers(dest="command"), argparse.ArgumentParser)
+    args = parser.parse_args(argv)
+    out, err = Console(record=True, width=200), Console(record=True, width=200, stderr=True)
+    rc = args.func(args, out, err)
+    return rc, out.export_text(), err.export_text()
+
+
+def test_a_row_outside_every_form_is_reported_and_fails_the_command(tmp_path: Path, kind: str) -> None:
+    """A form's row printed before the title belongs to no form: listed with its text, exit 1."""
+    path = _make(tmp_path, kind, stray=True)
+    result = read_disclosure(path)
+    ((form, report),) = result.forms
+    assert form == _expected() and report.unassigned == []
+    (dropped,) = result.dropped
+    assert "举办读书讲座场次" in dropped.raw_text and "≥12场" in dropped.raw_text
+    assert "在第一张自评表之前" in dropped.reason and not result.ok and result.unplaced == 1
+    text = "\n".join(render(result))
+    assert "表外未读入 1 行" in text and f"第 {dropped.line_no} 行：在第一张自评表之前" in text
+    rc, out, _ = _cli(["import-disclosure", str(path)])
+    assert rc == 1 and path.name in out and "举办读书讲座场次" in out and "共有 1 行未能归位" in out
+    rc, _, err = _cli(["--db", str(tmp_path / "forms.sqlite"), "import-disclosure", str(path), "--to-db"])
+    assert rc == 1 and "未导入" in err
+
+
+def test_without_the_stray_row_the_command_succeeds(tmp_path: Path, kind: str) -> None:
+    rc, out, err = _cli(["import-disclosure", str(_make(tmp_path, kind)), "-o", str(tmp_path / "out")])
+    assert rc == 0, out + err
+    assert "表外未读入 0 行" in out and "已写出 1 个 TOML 文件" in out
+
+
+@pytest.mark.parametrize("kind", ["pipe", "spaced"])
+def test_a_wrapped_piece_of_text_is_placed_with_a_stated_guess(tmp_path: Path, kind: str) -> None:
+    """In text a wrapped cell goes on in a line of its own: joined to the row above, and listed as a guess."""
+    result = read_disclosure(_make(tmp_path, kind))
+    ((form, report),) = result.forms
+    (guess,) = report.guessed
+    assert WRAPPED[9:] in guess.raw_text and "单元格折行的下半部分，已并入" in guess.guess
+    text = "\n".join(render(result))
+    assert "推测归位 1 行" in text and "推测归位的行 1 行（请核对）" in text
+
+
+def test_a_table_row_from_a_document_is_never_a_wrapped_piece() -> None:
+    """A reader's row with only a 三级 name is a row of its own (values empty), not part of the row above."""
+    rows: list[str | list[str]] = [TITLE, *GRID[:WRAPPED_ROW], ["", "", "质量指标", "读者证办理", "", "", "", ""]]
+    result = scan_rows([*rows, *GRID[WRAPPED_ROW + 1 :]])
+    ((form, report),) = result.forms
+    assert [i.name for i in form.indicators] == ["开放服务天数", "读者证办理", "居民阅读活动参与人次", "读者满意度"]
+    assert report.guessed == []
+    assert "年度绩效目标「读者证办理」：年初目标值" in report.empty_fields
+    tabbed = scan_disclosure("\n".join("\t".join(r) if isinstance(r, list) else r for r in rows))
+    assert tabbed.forms[0].form.indicators[0].name == "开放服务天数读者证办理"  # text: joined, and said so
+    assert tabbed.forms[0].report.guessed
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("坏.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer\n%%EOF", "PDF"),
+        ("截断.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 99999 >>\nstream\nxx", "PDF"),
+        ("坏.docx", b"PK\x03\x04 not really a zip", "无法读取 Word 文档"),
+        ("空.html", b"", "文件是空的"),
+        ("空.pdf", b"", "PDF"),
+    ],
+)
+def test_a_broken_document_is_a_chinese_error_naming_the_file(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = read_disclosure(path)
+    assert result.forms == [] and message in result.errors[0]
+    rc, _, err = _cli(["import-disclosure", str(path)])
+    assert rc == 1 and name in err and message in err and "Traceback" not in err
+
+
+def test_a_pdf_with_a_password_says_so(tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "加密.pdf"
+    canvas = Canvas(str(path), encrypt="secret")
+    canvas.drawString(100, 700, TITLE)
+    canvas.save()
+    rc, _, err = _cli(["import-disclosure", str(path)])
+    assert rc == 1 and "加密.pdf" in err and "有密码保护" in err and "Traceback" not in err
+
+
+def test_a_pdf_without_text_says_it_may_be_a_scan(tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "扫描件.pdf"
+    canvas = Canvas(str(path))
+    canvas.rect(100, 100, 300, 300)
+    canvas.save()
+    assert "扫描图像" in read_disclosure(path).errors[0]

@@ -48,6 +48,8 @@ def html_rows(data: str | bytes) -> Rows:
             raise DocumentError(f"不是文本文件：{exc}") from None
     if isinstance(data, str):
         data = re.sub(r"^\s*<\?xml[^>]*>", "", data)
+    if not data.strip():
+        raise DocumentError("文件是空的，没有任何内容")
     try:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError) as exc:

@@ -27,7 +27,9 @@ def pdf_rows(data: bytes) -> Rows:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds (PDFSyntaxError, PSEOF, KeyError …) for a broken file
-        raise DocumentError(f"无法读取 PDF（文件损坏或不是 PDF）：{_why(exc)}") from None
+        if "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
+            raise DocumentError(f"PDF 有密码保护或已加密，无法读取（{_why(exc)}）") from None
+        raise DocumentError(f"无法读取 PDF：文件损坏或不是 PDF（{_why(exc)}）") from None
     rows: Rows = []
     with pdf:
         try:
@@ -44,14 +46,15 @@ def pdf_rows(data: bytes) -> Rows:
             except Exception as exc:
                 raise DocumentError(f"PDF 第 {page.page_number} 页无法读取：{_why(exc)}") from None
             rows.append("")
-    if not any(isinstance(r, list) or r.strip() for r in rows):
+    if not any(any(r) if isinstance(r, list) else r.strip() for r in rows):
         raise DocumentError("PDF 中没有可提取的文字（可能是扫描图像，需要先做文字识别）")
     return rows
 
 
 def _why(exc: Exception) -> str:
     text = str(exc).strip()
-    return f"{type(exc).__name__}：{text[:120]}" if text else type(exc).__name__
+    """The library's own words, kept short, as a detail after the Chinese message."""
+    return f"详情：{type(exc).__name__}: {text[:120]}" if text else f"详情：{type(exc).__name__}"
 
 
 def _page_rows(page: Any) -> Rows:
