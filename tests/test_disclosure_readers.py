@@ -340,3 +340,40 @@ def test_a_pdf_without_text_says_it_may_be_a_scan(tmp_path: Path) -> None:
     canvas.rect(100, 100, 300, 300)
     canvas.save()
     assert "扫描图像" in read_disclosure(path).errors[0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "ticked"),
+    [
+        ('1、常年性项目 <input type="checkbox" checked> 2、延续性项目 <input type="checkbox">', ("常年性项目",)),
+        ('<input type=checkbox> 常年性项目 <input type=checkbox checked="checked"> 延续性项目', ("延续性项目",)),
+        ("常年性项目 □ 延续性项目 ☑ 一次性项目 □", ("延续性项目",)),
+    ],
+)
+def test_html_tick_boxes_are_read(tmp_path: Path, cell: str, ticked: tuple[str, ...]) -> None:
+    """A tick box is an <input> element with no text: it still says which option is ticked."""
+    path = tmp_path / "勾选.html"
+    rows = "".join(f"<tr><td>{r[0]}</td><td>{r[2]}</td></tr>" for r in GRID[:2])
+    path.write_text(f"<h3>{TITLE}</h3><table>{rows}<tr><td>项目类型</td><td>{cell}</td></tr></table>", encoding="utf-8")
+    ((form, _),) = read_disclosure(path).forms
+    assert form.ticks.project_type == ticked
+
+
+@pytest.mark.parametrize(
+    ("after", "dropped"),
+    [
+        (
+            ["", "第七部分 名词解释", "一、财政拨款收入：指本年度从本级财政部门取得的财政拨款。"],
+            0,
+        ),  # prose: not a form row
+        (["", "第七部分 名词解释", "\t".join(STRAY)], 1),  # a form row after the form ended
+        (["", "项目支出\t合计\t总计", "1\t2\t3"], 0),  # the document's other tables: not form rows
+    ],
+)
+def test_rows_after_the_form_ended(after: list[str], dropped: int) -> None:
+    text = "\n".join([TITLE, *("\t".join(r) for r in GRID), *after])
+    result = scan_disclosure(text, "决算.txt")
+    assert result.forms[0].form == _expected()
+    assert len(result.dropped) == dropped and result.ok is (dropped == 0)
+    if dropped:
+        assert "在第 1 张表「社区图书室运行维护」结束之后" in result.dropped[0].reason

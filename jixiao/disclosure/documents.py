@@ -54,9 +54,20 @@ def html_rows(data: str | bytes) -> Rows:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError) as exc:
         raise DocumentError(f"无法解析 HTML：{exc}") from None
+    _ticks_as_text(root)
     lines: Rows = []
     _walk_html(root, lines)
     return lines
+
+
+def _ticks_as_text(root: object) -> None:
+    """Tick boxes are elements, which text_content() drops: a ticked one becomes ☑, an empty one □."""
+    from jixiao.disclosure.text import TICKED, UNTICKED
+
+    for box in list(root.iter("input")):  # type: ignore[attr-defined]
+        if (box.get("type") or "").lower() in ("checkbox", "radio"):
+            mark = TICKED if box.get("checked") is not None else UNTICKED
+            box.tail = f" {mark} {box.tail or ''}"
 
 
 def _walk_html(el: object, lines: Rows) -> None:
