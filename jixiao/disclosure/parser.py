@@ -9,6 +9,16 @@ reading of a cell follows one of the rules below and is written in the report's
 notes; a line that fits no rule is reported with its raw text and a reason.
 Nothing is filled in that the text does not say.
 
+Documents
+    PDF (pdfplumber), HTML (lxml) and Word (python-docx) are read by
+    :mod:`jixiao.disclosure.documents` / :mod:`jixiao.disclosure.pdftables` into
+    rows of cells (:func:`scan_rows`); text is split into cells here. A row of a
+    table found by such a reader is *whole*: its wrapped cells are already one
+    cell, so rule 4 below never joins it to a neighbour. A row outside every form
+    (before the first title, after a form ended) that carries a form label or a
+    known 一级/二级 name is listed in ``DisclosureResult.dropped``; prose and the
+    document's other tables are passed over.
+
 Cells
     Tab-separated text keeps empty cells, so a cell's index is its column.
     Space-laid-out text (``pdftotext -layout``) is split at runs of two or more
