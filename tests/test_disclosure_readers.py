@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,8 @@ from jixiao import cli_disclosure
 from jixiao.disclosure import read_disclosure, render, scan_disclosure, scan_rows
 from scorer.formfile import form_from_dict, parse_text
 from scorer.model import Form
+from tests.test_disclosure import _assert_same_forms, part6, samples  # noqa: F401  (fixtures)
+from tests.test_disclosure_documents import _blocks
 
 TITLE = "2023年度项目支出绩效自评表"
 WRAPPED = "图书借阅登记准确率（按月抽查核对，含流动服务点）"
@@ -377,3 +380,35 @@ def test_rows_after_the_form_ended(after: list[str], dropped: int) -> None:
     assert len(result.dropped) == dropped and result.ok is (dropped == 0)
     if dropped:
         assert "在第 1 张表「社区图书室运行维护」结束之后" in result.dropped[0].reason
+
+
+# ---------------------------------------------------------------------------- the seed as a PDF
+
+
+def test_seed_as_a_ruled_pdf(tmp_path: Path, part6: list[str], samples: dict[str, Form]) -> None:  # noqa: F811
+    """The seed's part 6 set as ruled tables, every cell a paragraph (long ones wrap, tables cross
+    pages): the nine forms come back as the samples. Only spaces may differ: where a line wraps at
+    a space ("17 场") the PDF keeps no space, so whitespace is compared away."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from jixiao.pdf.fonts import find_font
+
+    style = ParagraphStyle("cell", fontName=find_font().name, fontSize=8, leading=10)
+    story: list[object] = []
+    for kind, rows in _blocks(part6):
+        if kind == "p":
+            story.append(Paragraph(escape(rows[0][0]) or "&nbsp;", style))
+            continue
+        width = max(len(r) for r in rows)
+        cells = [[Paragraph(escape(c), style) for c in r] + [""] * (width - len(r)) for r in rows]
+        story.append(Table(cells, colWidths=[760 / width] * width, style=[("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    path = tmp_path / "决算公开.pdf"
+    SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=30, rightMargin=30).build(story)  # type: ignore[arg-type]
+    result = read_disclosure(path)
+    assert result.errors == [] and result.dropped == []
+    assert all(f.report.unassigned == [] for f in result.forms)
+    _assert_same_forms(result.forms, samples, normalise=lambda d: re.sub(r"\s+", "", str(d)))
