@@ -41,8 +41,6 @@ def pdf_rows(data: bytes) -> Rows:
         for page in pages:
             try:
                 rows.extend(_page_rows(page))
-            except DocumentError:
-                raise
             except Exception as exc:
                 raise DocumentError(f"PDF 第 {page.page_number} 页无法读取：{_why(exc)}") from None
             rows.append("")
@@ -52,8 +50,8 @@ def pdf_rows(data: bytes) -> Rows:
 
 
 def _why(exc: Exception) -> str:
-    text = str(exc).strip()
     """The library's own words, kept short, as a detail after the Chinese message."""
+    text = str(exc).strip()
     return f"详情：{type(exc).__name__}: {text[:120]}" if text else f"详情：{type(exc).__name__}"
 
 
@@ -62,12 +60,10 @@ def _page_rows(page: Any) -> Rows:
     top = 0.0
     for table in sorted(page.find_tables(), key=lambda t: t.bbox[1]):
         _, t_top, _, t_bottom = table.bbox
-        if t_top < top:  # side by side with the previous table: its text is read with it
-            continue
-        out.extend(_band(page, top, t_top))
+        out.extend(_band(page, top, t_top))  # nothing when tables sit side by side (t_top above top)
         out.extend([cell_text(c or "") for c in row] for row in table.extract())
         out.append("")
-        top = t_bottom
+        top = max(top, t_bottom)
     out.extend(_band(page, top, page.height))
     return out
 
