@@ -15,13 +15,14 @@ EXIT_OK, EXIT_INVALID = 0, 1
 def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "import-disclosure",
-        help="从公开的部门决算文档（文本 / pdftotext -layout / PDF / xlsx）中读出自评表",
+        help="从公开的部门决算文档（PDF / HTML / Word .docx / 文本 / xlsx）中读出自评表",
         description=(
-            "找出文档中的每一张项目支出 / 部门整体支出绩效自评表，逐表报告读出的行、未能归位的行（附原文）"
-            "和空缺的字段。不加 -o 或 --to-db 时只打印报告。有未能归位的行或没有找到表时退出码为 1。"
+            "找出文档中的每一张项目支出 / 部门整体支出绩效自评表，逐表报告读出的行、推测归位的行（附推测）、"
+            "未能归位的行和表外未读入的行（附原文）以及空缺的字段。不加 -o 或 --to-db 时只打印报告。"
+            "有未能归位或未读入的行、或没有找到表时退出码为 1。"
         ),
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="文档文件（.txt、.pdf 或 .xlsx）")
+    p.add_argument("file", type=Path, metavar="FILE", help="文档文件（.pdf、.html、.docx、.txt 或 .xlsx）")
     where = p.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", type=Path, metavar="DIR", help="把每张表写成 TOML 文件放到此目录")
     where.add_argument(
@@ -50,7 +51,7 @@ def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) 
     unnamed = [i for i, f in enumerate(result.forms, 1) if not f.form.project_name.strip()]
     for i in unnamed:
         err.print(Text.assemble(("错误：", "bold red"), f"第 {i} 张表没有读出项目名称，不能保存"))
-    unplaced = sum(len(f.report.unassigned) for f in result.forms)
+    unplaced = result.unplaced  # rows in a form not placed, and form rows outside every form
     if args.output is not None:
         _write(args.output, result, unnamed, out)
     elif args.to_db:

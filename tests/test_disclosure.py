@@ -21,7 +21,6 @@ import argparse
 import dataclasses
 import random
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -607,10 +606,8 @@ def test_xlsx_versions_of_the_forms(tmp_path: Path, samples: dict[str, Form]) ->
     assert sum(f.report.rows_recovered for f in result.forms) == 127
 
 
-def test_a_pdf_through_pdftotext(tmp_path: Path, part6: list[str]) -> None:
-    """A PDF whose table cells fit on one line: read through pdftotext -layout (spaces may move)."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext 未安装")
+def test_a_pdf_without_rules(tmp_path: Path, part6: list[str]) -> None:
+    """A PDF whose cells are only placed, not ruled: pdfplumber's words, cells split at wide gaps."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen.canvas import Canvas
 

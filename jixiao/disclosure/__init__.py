@@ -5,16 +5,18 @@ the text of a published document and returns each as an :class:`ImportedForm`:
 the :class:`scorer.model.Form` and a :class:`FormReport` saying which rows were
 recovered, which lines could not be placed (with their raw text and why) and
 which fields stayed empty. ``read_disclosure(path)`` does the same for a file:
-text (tab-separated or ``pdftotext -layout``), a PDF (through ``pdftotext``)
-or an xlsx workbook (through :func:`jixiao.xlsx.read_workbook`).
+text (tab-separated, laid out with spaces, or drawn with ``|``), HTML (lxml), Word
+.docx (python-docx), PDF (pdfplumber) or an xlsx workbook (through
+:func:`jixiao.xlsx.read_workbook`); each document reader gives the parser the same
+grid of rows and cells (:func:`scan_rows`).
 
 The rules the reader follows are listed in :mod:`jixiao.disclosure.parser`.
 This package is pure: it imports only the scoring core and the standard library
-(openpyxl and pdftotext are reached only when such a file is given).
+(lxml, python-docx, pdfplumber and openpyxl are imported only when such a file is given).
 """
 
 from jixiao.disclosure.files import read_disclosure
-from jixiao.disclosure.parser import parse_disclosure, scan_disclosure
+from jixiao.disclosure.parser import parse_disclosure, scan_disclosure, scan_rows
 from jixiao.disclosure.report import DisclosureResult, FormReport, ImportedForm, Unassigned, render
 
 __all__ = [
@@ -26,4 +28,5 @@ __all__ = [
     "read_disclosure",
     "render",
     "scan_disclosure",
+    "scan_rows",
 ]

@@ -1,7 +1,8 @@
 """Tables of published documents as rows of cells: HTML (lxml), Word .docx (python-docx), `|` text.
 
-Each reader only finds the table cells, with well-kept libraries; the result is the same
-tab-separated text the disclosure parser reads, so the form logic stays in one place.
+Each reader only finds the table cells, with well-kept libraries; the result is the grid the
+disclosure parser reads (:func:`jixiao.disclosure.parser.scan_rows`): a table row is a list of
+cells, any other text a line of its own, so the form logic stays in one place.
 Merged cells keep their columns: a cell spanning columns is followed by empty cells, a cell
 spanning rows leaves empty cells below it (the parser reads a blank 一级/二级 cell as the
 merged cell above), and a cell whose text wraps stays one cell.
@@ -14,12 +15,15 @@ import re
 
 _WS = re.compile(r"\s+")
 
+# a table row (its cells, in their columns) or a line of text outside any table
+Rows = list[str | list[str]]
+
 
 class DocumentError(ValueError):
     """A document that cannot be read as a table (the message is for the user)."""
 
 
-def _cell_text(text: str) -> str:
+def cell_text(text: str) -> str:
     """One cell on one line: wrapped lines joined (CJK wraps anywhere, so with nothing between)."""
     parts = [p.strip() for p in text.replace("\t", " ").splitlines()]
     joined = ""
@@ -30,11 +34,7 @@ def _cell_text(text: str) -> str:
     return _WS.sub(" ", joined).strip()
 
 
-def _grid_lines(rows: list[list[str]]) -> list[str]:
-    return ["\t".join(r) for r in rows]
-
-
-def html_lines(data: str | bytes) -> list[str]:
+def html_rows(data: str | bytes) -> Rows:
     """Every row of every table, in document order; text outside tables is kept as lines too."""
     import lxml.html
     from lxml import etree
@@ -48,32 +48,45 @@ def html_lines(data: str | bytes) -> list[str]:
             raise DocumentError(f"不是文本文件：{exc}") from None
     if isinstance(data, str):
         data = re.sub(r"^\s*<\?xml[^>]*>", "", data)
+    if not data.strip():
+        raise DocumentError("文件是空的，没有任何内容")
     try:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError) as exc:
         raise DocumentError(f"无法解析 HTML：{exc}") from None
-    lines: list[str] = []
+    _ticks_as_text(root)
+    lines: Rows = []
     _walk_html(root, lines)
     return lines
 
 
-def _walk_html(el: object, lines: list[str]) -> None:
+def _ticks_as_text(root: object) -> None:
+    """Tick boxes are elements, which text_content() drops: a ticked one becomes ☑, an empty one □."""
+    from jixiao.disclosure.text import TICKED, UNTICKED
+
+    for box in list(root.iter("input")):  # type: ignore[attr-defined]
+        if (box.get("type") or "").lower() in ("checkbox", "radio"):
+            mark = TICKED if box.get("checked") is not None else UNTICKED
+            box.tail = f" {mark} {box.tail or ''}"
+
+
+def _walk_html(el: object, lines: Rows) -> None:
     """Document order: a table as its grid, any other text as its own lines."""
     if not isinstance(el.tag, str) or el.tag in ("script", "style", "head"):  # type: ignore[attr-defined]
         return
     if el.tag == "table":  # type: ignore[attr-defined]
-        lines.extend(_grid_lines(_html_grid(el)))
+        lines.extend(_html_grid(el))
         lines.append("")
         return
     if not any(d.tag == "table" for d in el.iterdescendants()):  # type: ignore[attr-defined]
-        lines.extend(_cell_text(t) for t in el.text_content().splitlines())  # type: ignore[attr-defined]
+        lines.extend(cell_text(t) for t in el.text_content().splitlines())  # type: ignore[attr-defined]
         return
     if el.text and el.text.strip():  # type: ignore[attr-defined]
-        lines.append(_cell_text(el.text))  # type: ignore[attr-defined]
+        lines.append(cell_text(el.text))  # type: ignore[attr-defined]
     for child in el:  # type: ignore[attr-defined]
         _walk_html(child, lines)
         if child.tail and child.tail.strip():
-            lines.append(_cell_text(child.tail))
+            lines.append(cell_text(child.tail))
 
 
 def _span(cell: object, name: str) -> int:
@@ -98,7 +111,7 @@ def _html_grid(table: object) -> list[list[str]]:
                 row.append("")
                 c += 1
             cols, span_rows = _span(cell, "colspan"), _span(cell, "rowspan")
-            row.append(_cell_text(cell.text_content()))
+            row.append(cell_text(cell.text_content()))
             row.extend("" for _ in range(cols - 1))
             for dr in range(1, span_rows):
                 for dc in range(cols):
@@ -111,7 +124,7 @@ def _html_grid(table: object) -> list[list[str]]:
     return grid
 
 
-def docx_lines(data: bytes) -> list[str]:
+def docx_rows(data: bytes) -> Rows:
     """Paragraphs and table rows of a Word document, in document order."""
     import docx
     from docx.table import Table
@@ -121,12 +134,12 @@ def docx_lines(data: bytes) -> list[str]:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for a broken package
         raise DocumentError(f"无法读取 Word 文档（.docx）：{type(exc).__name__}") from None
-    lines: list[str] = []
+    lines: Rows = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            lines.append(_cell_text(block.text))
+            lines.append(cell_text(block.text))
         elif isinstance(block, Table):
-            lines.extend(_grid_lines(_docx_grid(block)))
+            lines.extend(_docx_grid(block))
             lines.append("")
     return lines
 
@@ -141,7 +154,7 @@ def _docx_grid(table: object) -> list[list[str]]:
         for c, cell in enumerate(tr.cells):
             tc = cell._tc
             repeat = (seen and seen[-1] is tc) or (c < len(above) and above[c] is tc)
-            row.append("" if repeat else _cell_text(cell.text))
+            row.append("" if repeat else cell_text(cell.text))
             seen.append(tc)
         above = seen
         grid.append(row)
@@ -152,17 +165,16 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*\|?[\s:|\-+=]+\|?\s*$")
 
 
-def pipe_lines(text: str) -> list[str] | None:
+def pipe_rows(text: str) -> list[str] | None:
     """Text tables drawn with `|` (Markdown and plain): cells between the bars; None if none."""
     lines = text.splitlines()
     if sum(1 for ln in lines if _PIPE_ROW.match(ln)) < 2:
         return None
     out: list[str] = []
     for ln in lines:
-        if _PIPE_ROW.match(ln):
-            if _RULE.match(ln):
-                continue  # |---|---| rules between rows
-            out.append("\t".join(_cell_text(c) for c in ln.strip().strip("|").split("|")))
+        if _PIPE_ROW.match(ln) and not _RULE.match(ln):
+            # as tab-separated text, not whole rows: a text table wraps a long cell onto a row of its own
+            out.append("\t".join(cell_text(c) for c in ln.strip().strip("|").split("|")))
         else:
-            out.append(ln)
+            out.append(ln)  # text, or a |---|---| rule, which the parser skips: line numbers stay the file's
     return out

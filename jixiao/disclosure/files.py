@@ -1,22 +1,22 @@
-"""Read a published document from a file: text (tabs, spaces or `|`), HTML, Word .docx, PDF (via
-pdftotext -layout) or xlsx."""
+"""Read a published document from a file: text (tabs, spaces or `|`), HTML, Word .docx, PDF or xlsx.
+
+The file's kind is told by its first bytes (``%PDF-``, a zip package) or, for text, by its
+suffix and content; each document reader returns the same grid of rows and cells, read by
+one parser (:func:`jixiao.disclosure.parser.scan_rows`)."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from jixiao.disclosure.documents import DocumentError, docx_lines, html_lines, pipe_lines
-from jixiao.disclosure.parser import scan_disclosure
+from jixiao.disclosure.documents import DocumentError, Rows, docx_rows, html_rows, pipe_rows
+from jixiao.disclosure.parser import scan_disclosure, scan_rows
 from jixiao.disclosure.report import DisclosureResult, FormReport, ImportedForm, empty_fields
 from jixiao.disclosure.text import NotText, decode
 from jixiao.files import os_reason
 
 MAX_BYTES = 50_000_000
-PDFTOTEXT_TIMEOUT = 120
 
 
 def read_disclosure(path: Path) -> DisclosureResult:
@@ -31,62 +31,44 @@ def read_disclosure(path: Path) -> DisclosureResult:
         return DisclosureResult(source, errors=[f"无法读取：{os_reason(exc)}"])
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return _from_lines(
-            source, lambda: docx_lines(data), "由 python-docx 读取 Word 文档中的表格；行号指表格各行依次排列后的行"
-        )
+        return _from_rows(source, lambda: docx_rows(data), "由 python-docx 读取 Word 文档中的表格" + _ROWS_NOTE)
     if suffix == ".xlsx" or data.startswith(b"PK\x03\x04"):
         return _from_workbook(path)
     if suffix == ".pdf" or data.startswith(b"%PDF-"):
-        return _from_pdf(path)
+        return _from_rows(source, lambda: _pdf_rows(data), "由 pdfplumber 读取 PDF 中的表格和文字" + _ROWS_NOTE)
     try:
         text = decode(data)
     except NotText as exc:
         return DisclosureResult(source, errors=[f"不是文本文件：{exc}"])
     if suffix in (".html", ".htm") or _HTML.match(text):
-        return _from_lines(source, lambda: html_lines(text), "由 lxml 读取 HTML 表格；行号指表格各行依次排列后的行")
-    piped = pipe_lines(text)
+        return _from_rows(source, lambda: html_rows(text), "由 lxml 读取 HTML 表格" + _ROWS_NOTE)
+    piped = pipe_rows(text)
     if piped is not None:
-        result = scan_disclosure("\n".join(piped), source)
-        result.notes.insert(0, "按「|」分隔的表格读取")
+        result = scan_rows(piped, source)
+        result.notes.insert(0, "按「|」分隔的表格读取；行号即文本的行号")
         return result
     return scan_disclosure(text, source)
+
+
+_ROWS_NOTE = "；行号指文档中的文字行和表格各行依次排列后的序号"
+
+
+def _pdf_rows(data: bytes) -> Rows:
+    from jixiao.disclosure.pdftables import pdf_rows
+
+    return pdf_rows(data)
 
 
 _HTML = re.compile(r"\s*(<!doctype html|<html|<table|<body)", re.I)
 
 
-def _from_lines(source: str, read: Callable[[], list[str]], how: str) -> DisclosureResult:
+def _from_rows(source: str, read: Callable[[], Rows], how: str) -> DisclosureResult:
     try:
-        lines = read()
+        rows = read()
     except DocumentError as exc:
         return DisclosureResult(source, errors=[str(exc)])
-    result = scan_disclosure("\n".join(lines), source)
+    result = scan_rows(rows, source)
     result.notes.insert(0, how)
-    return result
-
-
-def _from_pdf(path: Path) -> DisclosureResult:
-    source = str(path)
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        return DisclosureResult(
-            source,
-            errors=["读取 PDF 需要 pdftotext（poppler-utils）；也可先运行 pdftotext -layout 文件.pdf 再导入文本"],
-        )
-    try:
-        done = subprocess.run(
-            [exe, "-layout", "-enc", "UTF-8", str(path), "-"],
-            capture_output=True,
-            timeout=PDFTOTEXT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return DisclosureResult(source, errors=[f"pdftotext 运行失败：{exc}"])
-    if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return DisclosureResult(source, errors=[f"pdftotext 无法读取此 PDF：{msg[-1] if msg else done.returncode}"])
-    result = scan_disclosure(done.stdout.decode("utf-8", "replace"), source)
-    result.notes.insert(0, "由 pdftotext -layout 提取文本后读取；行号指提取出的文本")
     return result
 
 

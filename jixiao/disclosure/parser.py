@@ -9,6 +9,16 @@ reading of a cell follows one of the rules below and is written in the report's
 notes; a line that fits no rule is reported with its raw text and a reason.
 Nothing is filled in that the text does not say.
 
+Documents
+    PDF (pdfplumber), HTML (lxml) and Word (python-docx) are read by
+    :mod:`jixiao.disclosure.documents` / :mod:`jixiao.disclosure.pdftables` into
+    rows of cells (:func:`scan_rows`); text is split into cells here. A row of a
+    table found by such a reader is *whole*: its wrapped cells are already one
+    cell, so rule 4 below never joins it to a neighbour. A row outside every form
+    (before the first title, after a form ended) that carries a form label or a
+    known 一级/二级 name is listed in ``DisclosureResult.dropped``; prose and the
+    document's other tables are passed over.
+
 Cells
     Tab-separated text keeps empty cells, so a cell's index is its column.
     Space-laid-out text (``pdftotext -layout``) is split at runs of two or more
@@ -69,18 +79,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from jixiao.disclosure import vocab as V
-from jixiao.disclosure.report import DisclosureResult, FormReport, ImportedForm, Unassigned, empty_fields
+from jixiao.disclosure.report import DisclosureResult, FormReport, Guess, ImportedForm, Unassigned, empty_fields
 from jixiao.disclosure.text import (
     TICKED_MARKS,
     UNTICKED_MARKS,
     Line,
     canon,
+    grid_lines,
     is_decoration,
     join_wrapped,
     nfkc,
@@ -376,6 +387,11 @@ class _FormReader:
         if text not in self.report.notes:
             self.report.notes.append(text)
 
+    def guess(self, ln: Line | _Row, text: str) -> None:
+        """A line placed by a rule that could be wrong: noted, and listed with its raw text for checking."""
+        self.note(text)
+        self.report.guessed.append(Guess(ln.no, ln.raw, text))
+
     def unassigned(self, ln: Line | _Row, reason: str) -> None:
         if isinstance(ln, Line):
             self.report.unassigned.append(Unassigned(ln.no, ln.raw, reason))
@@ -452,11 +468,11 @@ class _FormReader:
         if self.table is not None:
             self.table.lines.append(ln)
             return
-        if cont is not None:
+        if cont is not None and not ln.whole:
             merged = _continued(cont[0], ln)
             if merged is not None:
                 self.report.unassigned = [u for u in self.report.unassigned if u.line_no != cont[0].no]
-                self.note(f"第 {ln.no} 行是第 {cont[0].no} 行单元格折行的下半部分，已并入")
+                self.guess(ln, f"第 {ln.no} 行是第 {cont[0].no} 行单元格折行的下半部分，已并入")
                 cont[1](merged)
                 return
         if allow_piece and self._header_piece(ln):
@@ -688,7 +704,7 @@ class _FormReader:
                 self.unassigned(ln, "预算行的数字多于表头的栏目")
                 return True
             mapped = dict(zip(order, (t for _, t in values), strict=False))
-            self.note(f"第 {ln.no} 行预算数字不在表头各栏之下，按表头顺序归位")
+            self.guess(ln, f"第 {ln.no} 行预算数字不在表头各栏之下，按表头顺序归位")
         if sub is not None:
             col_key = next((k for k in ("planned", "initial", "executed") if mapped.get(k)), None)
             if col_key is None:
@@ -926,9 +942,10 @@ class _FormReader:
                 kept.append((col, text))
             if not kept:
                 continue
-            # a row has a text cell (levels, 三级) and a value cell; a line with only one kind is a wrapped piece
-            anchor = any(col >= t.first_value_col for col, _ in kept) and any(
-                col < t.first_value_col for col, _ in kept
+            # a row has a text cell (levels, 三级) and a value cell; a line with only one kind is a wrapped
+            # piece, except a whole row of a table a document reader found (its wrapped cells are joined)
+            anchor = ln.whole or (
+                any(col >= t.first_value_col for col, _ in kept) and any(col < t.first_value_col for col, _ in kept)
             )
             entries.append((ln, kept, anchor))
         rows: list[_Row] = []
@@ -948,12 +965,12 @@ class _FormReader:
 
         def to_prev(frag: _Row) -> None:
             rows[-1] = _join_rows(rows[-1], under(frag, rows[-1]))
-            self.note(f"第 {frag.no} 行是上一行单元格折行的下半部分，已并入")
+            self.guess(frag, f"第 {frag.no} 行是上一行单元格折行的下半部分，已并入")
 
         def to_next(frags: list[_Row], row: _Row) -> _Row:
             for frag in reversed(frags):
                 row = _join_rows(under(frag, row), row)
-                self.note(f"第 {frag.no} 行是下一行单元格折行的上半部分，已并入")
+                self.guess(frag, f"第 {frag.no} 行是下一行单元格折行的上半部分，已并入")
             return row
 
         for ln, cells, anchor in entries:
@@ -995,16 +1012,19 @@ class _FormReader:
             reason = self._why_not(t, row)
             self.unassigned(row, reason)
             return None
-        if chosen.how == "names" and not row.lines[0].tabbed:
-            t.misaligned.append(row.no)
-        elif chosen.how == "names":
+        if chosen.how == "names":
             parts = [
                 f"一级 {squeeze(chosen.level1)}" if chosen.level1 else "一级 续上",
                 f"二级 {squeeze(chosen.level2)}" if chosen.level2 else ("二级 空" if chosen.level1 else "二级 续上"),
                 f"三级 {chosen.name}",
             ]
-            raw = " / ".join(shown(ln.raw) for ln in row.lines)
-            self.note(f"第 {row.no} 行错位（{raw}），按已知的一级/二级指标名称归位：{'，'.join(parts)}")
+            placed = f"按已知的一级/二级指标名称归位：{'，'.join(parts)}"
+            if not row.lines[0].tabbed:  # laid-out rows: one note for the table (see _finish_table)
+                t.misaligned.append(row.no)
+                self.report.guessed.append(Guess(row.no, row.raw, f"第 {row.no} 行与表头各栏对不齐，{placed}"))
+            else:
+                raw = " / ".join(shown(ln.raw) for ln in row.lines)
+                self.guess(row, f"第 {row.no} 行错位（{raw}），{placed}")
         return chosen
 
     def _why_not(self, t: _Table, row: _Row) -> str:
@@ -1500,14 +1520,24 @@ def _unglue(line: Line) -> None:
 
 def scan_disclosure(text: str, source: str = "<文本>") -> DisclosureResult:
     """Every self-evaluation form in ``text``, each with its report."""
+    return scan_lines(split_lines(text), source)
+
+
+def scan_rows(rows: Sequence[str | Sequence[str]], source: str = "<文档>") -> DisclosureResult:
+    """Every form in a document reader's grid: table rows as their cells, other text as lines."""
+    return scan_lines(grid_lines(rows), source)
+
+
+def scan_lines(lines: list[Line], source: str) -> DisclosureResult:
+    """Every form in ``lines``; rows of a form seen outside every form are listed as dropped."""
     result = DisclosureResult(source)
-    lines = split_lines(text)
     for line in lines:
         _unglue(line)
     segments = _segments(lines)
     if not segments:
         result.errors.append("没有找到自评表（没有「…自评表」表题，也没有「项目名称」/「一级指标」等表格行）")
         return result
+    _drop(result, lines[: segments[0][0]], "在第一张自评表之前，不属于任何一张表")
     for start, end in segments:
         seg = lines[start:end]
         while seg and seg[-1].blank:
@@ -1520,9 +1550,40 @@ def scan_disclosure(text: str, source: str = "<文本>") -> DisclosureResult:
             result.notes.append(f"第 {seg[0].no} 行「{seg[0].first}」像是表题，但其后没有表格内容，已跳过")
             continue
         result.forms.append(imported)
+        skipped = set(reader.skipped)
+        where = f"第 {len(result.forms)} 张表「{imported.form.project_name or imported.form.title}」"
+        _drop(result, [ln for ln in seg if ln.no in skipped], f"在{where}结束之后，不属于任何一张表")
     if not result.forms:
         result.errors.append("没有找到自评表：有表题，但没有可读的表格内容")
     return result
+
+
+def _drop(result: DisclosureResult, lines: list[Line], where: str) -> None:
+    """Rows outside every form that carry a form's labels or indicator names: listed, never lost silently.
+
+    Prose, headings and the document's other tables (收入支出决算表 …) are not rows of a form
+    and are passed over; a row with a form label (项目名称, 一级指标, 预算执行情况 …) or a known
+    一级/二级 name is a form's row that no form took.
+    """
+    for ln in lines:
+        cell = _form_cell(ln)
+        if cell is not None:
+            result.dropped.append(Unassigned(ln.no, ln.raw, f"{where}（含「{cell}」，像是自评表的行）"))
+
+
+def _form_cell(ln: Line) -> str | None:
+    texts = ln.texts
+    if len(texts) < 2:
+        return None
+    if _is_table_header(ln) or _is_budget_header(ln):
+        return texts[0]
+    for t in texts:
+        c = canon(t)
+        if V.level_kinds(t) or V.goal_label(t)[0] or V.narrative_key(t) is not None or c in V.TICK_LABELS:
+            return t
+        if any(V.match_label(t, lab) is not None for _, lab in (*V.HEADER_LABELS, *V.SIGNOFF_LABELS)):
+            return t
+    return None
 
 
 def parse_disclosure(text: str, source: str = "<文本>") -> list[ImportedForm]:

@@ -18,6 +18,14 @@ class Unassigned(NamedTuple):
     reason: str
 
 
+class Guess(NamedTuple):
+    """A source line placed in the form by a rule that could be wrong, and where it was put."""
+
+    line_no: int
+    raw_text: str
+    guess: str
+
+
 @dataclass
 class FormReport:
     """The per-form report: rows recovered, rows not placed, fields left empty, notes.
@@ -29,6 +37,7 @@ class FormReport:
 
     rows_recovered: int = 0
     unassigned: list[Unassigned] = field(default_factory=list)
+    guessed: list[Guess] = field(default_factory=list)
     empty_fields: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     first_line: int = 0
@@ -53,6 +62,8 @@ class DisclosureResult:
     forms: list[ImportedForm] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the document could not be read at all
     notes: list[str] = field(default_factory=list)  # e.g. a title with no form under it
+    # rows of a form seen outside every form (before the first title, after a form ended)
+    dropped: list[Unassigned] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,8 +71,14 @@ class DisclosureResult:
         return (
             bool(self.forms)
             and not self.errors
+            and not self.dropped
             and all(f.report.clean and f.form.project_name.strip() for f in self.forms)
         )
+
+    @property
+    def unplaced(self) -> int:
+        """Rows seen and not placed in any form: in a form but unplaced, and outside every form."""
+        return len(self.dropped) + sum(len(f.report.unassigned) for f in self.forms)
 
 
 def empty_fields(
@@ -142,29 +159,49 @@ def render(result: DisclosureResult) -> list[str]:
         lines.append(f"错误：{msg}")
     if not result.errors:
         lines.append(f"{result.source}：找到 {len(result.forms)} 份自评表")
+        read = sum(f.report.rows_recovered for f in result.forms)
+        guessed = sum(len(f.report.guessed) for f in result.forms)
+        unplaced = sum(len(f.report.unassigned) for f in result.forms)
+        lines.append(
+            f"  读出指标 {read} 行；推测归位 {guessed} 行；表内未能归位 {unplaced} 行；表外未读入 {len(result.dropped)} 行"
+        )
     for msg in result.notes:
         lines.append(f"  · {msg}")
+    if result.dropped:
+        lines.append(f"  表外未读入的行 {len(result.dropped)} 行（像是自评表的内容，但不在任何一张表内）：")
+        lines.extend(_rows(result.dropped))
     for i, (form, rep) in enumerate(result.forms, 1):
-        kind = "部门整体支出" if form.form_kind is FormKind.DEPARTMENT else "项目支出"
-        where = f"第 {rep.first_line}–{rep.last_line} 行" if rep.first_line else ""
-        lines.append("")
-        lines.append(f"[{i}] {form.title or '（无表题）'}「{form.project_name or '？'}」{kind}，{where}".rstrip("，"))
-        goals = len(form.goals)
-        lines.append(f"  读出指标 {rep.rows_recovered} 行（{goals} 个年度绩效目标）")
-        if rep.unassigned:
-            lines.append(f"  未能归位的行 {len(rep.unassigned)} 行：")
-            for u in rep.unassigned:
-                lines.append(f"    第 {u.line_no} 行：{u.reason}")
-                for raw in u.raw_text.split("\n"):
-                    lines.append(f"      原文：{shown(raw)}")
-        else:
-            lines.append("  未能归位的行：无")
-        if rep.empty_fields:
-            lines.append(f"  空缺字段 {len(rep.empty_fields)} 项：")
-            lines.extend(f"    - {f}" for f in rep.empty_fields)
-        else:
-            lines.append("  空缺字段：无")
-        if rep.notes:
-            lines.append("  说明：")
-            lines.extend(f"    · {n}" for n in rep.notes)
+        lines.extend(_render_form(i, form, rep))
+    return lines
+
+
+def _rows(rows: list[Unassigned] | list[Guess]) -> list[str]:
+    out = []
+    for no, raw, why in rows:
+        out.append(f"    第 {no} 行：{why}")
+        out.extend(f"      原文：{shown(r)}" for r in raw.split("\n"))
+    return out
+
+
+def _render_form(i: int, form: Form, rep: FormReport) -> list[str]:
+    kind = "部门整体支出" if form.form_kind is FormKind.DEPARTMENT else "项目支出"
+    where = f"第 {rep.first_line}–{rep.last_line} 行" if rep.first_line else ""
+    lines = ["", f"[{i}] {form.title or '（无表题）'}「{form.project_name or '？'}」{kind}，{where}".rstrip("，")]
+    lines.append(f"  读出指标 {rep.rows_recovered} 行（{len(form.goals)} 个年度绩效目标）")
+    if rep.guessed:
+        lines.append(f"  推测归位的行 {len(rep.guessed)} 行（请核对）：")
+        lines.extend(_rows(rep.guessed))
+    if rep.unassigned:
+        lines.append(f"  未能归位的行 {len(rep.unassigned)} 行：")
+        lines.extend(_rows(rep.unassigned))
+    else:
+        lines.append("  未能归位的行：无")
+    if rep.empty_fields:
+        lines.append(f"  空缺字段 {len(rep.empty_fields)} 项：")
+        lines.extend(f"    - {f}" for f in rep.empty_fields)
+    else:
+        lines.append("  空缺字段：无")
+    if rep.notes:
+        lines.append("  说明：")
+        lines.extend(f"    · {n}" for n in rep.notes)
     return lines

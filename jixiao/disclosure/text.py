@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 TICKED = "☑"
@@ -136,6 +136,9 @@ class Line:
     ends: list[int] | None = None
     # the same cells measured in display columns (CJK characters two wide), see choose_columns
     wide: tuple[list[int], list[int]] | None = None
+    # a row of a table found by a document reader: its cells are whole (a wrapped cell is already
+    # joined), so the line is never a wrapped piece of a neighbouring row
+    whole: bool = False
 
     def end(self, i: int) -> int:
         assert self.starts is not None
@@ -212,6 +215,19 @@ def choose_columns(lines: list[Line]) -> str:
         assert ln.wide is not None
         ln.starts, ln.ends = ln.wide
     return "display"
+
+
+def grid_lines(rows: Sequence[str | Sequence[str]]) -> list[Line]:
+    """Lines of a document reader's grid: a table row keeps its cells, any other text is split as text."""
+    lines: list[Line] = []
+    for no, row in enumerate(rows, 1):
+        if isinstance(row, str):
+            lines.append(split_line(no, row))
+        else:
+            cells = [clean(c).replace("\t", " ").strip() for c in row]
+            lines.append(Line(no, "\t".join(cells), cells, whole=True))
+    choose_columns(lines)
+    return lines
 
 
 def split_lines(text: str) -> list[Line]:
