@@ -329,3 +329,26 @@ def test_a_refused_import_names_the_form_and_the_reason(setup: Setup) -> None:
             store.import_forms([("企业管理费.toml", dataclasses.replace(other, deviation_analysis="越权"))])
     finally:
         engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_a_filler_flipping_sub_rows_is_distrusted_in_draft_and_refused_past_it(setup: Setup) -> None:
+    """Making rows sub-rows (子项) moves points between rows: migration 0006's column is guarded like the rest."""
+    own = setup.form_id(OWN)
+    with setup.connect("shangye") as conn:
+        conn.execute("UPDATE indicators SET sub = true WHERE form_id = %s AND position > 0", (own,))
+    with setup.store.engine.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT scores_trusted FROM forms WHERE id = {own}").scalar_one() is False
+    with setup.connect("shangye") as conn:  # back as it was, so that its recorded total adds up again
+        conn.execute("UPDATE indicators SET sub = false WHERE form_id = %s", (own,))
+    assert setup.store.rescore() >= 1
+    setup.store.transition(own, "submit")
+    with setup.connect("shangye") as conn:  # past draft the rows are out of a filler's reach
+        try:
+            changed = conn.execute(
+                "UPDATE indicators SET sub = true WHERE form_id = %s AND position > 0", (own,)
+            ).rowcount
+        except psycopg.Error as exc:
+            assert "read-only" in str(exc) or "permission" in str(exc)
+            changed = 0
+    assert changed == 0
+    assert not any(i.sub for i in setup.store.get(own).form.indicators)
