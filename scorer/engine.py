@@ -34,6 +34,7 @@ from scorer.result import (
 )
 from scorer.rules import RuleSet, rules_name_for
 from scorer.rules import load as load_rules
+from scorer.statements import Answer, answer, compliance, is_question
 from scorer.vocabulary import level_key, vocabulary
 
 T = TypeVar("T")
@@ -166,6 +167,8 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
         return _tier_score(row, _scale_tier(scale, grade), why)
     if a.kind is CellKind.QUALITATIVE and a.tier is not None:
         return _tier_score(row, a.tier, (explain.qualitative_why, t.kind.value, t.text, a.text, a.word))
+    if a.kind is CellKind.TEXT and is_question(t.text):
+        return _score_question(row, t, a)
     if a.kind is CellKind.TEXT:
         return row.judgement(f"实际完成值「{a.text}」不在定性词表中，无法判定档次")
     if a.kind in (CellKind.LABEL, CellKind.DIRECTION):
@@ -177,6 +180,30 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
 
 def _criteria_row(ind: Indicator) -> bool:
     return level_key(ind.level1) in vocabulary().criteria_level1
+
+
+def _score_criteria(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    """A 决策/过程/管理 row: its 情况说明 is read against the evaluation criteria, not a target."""
+    head = f"「{row.ind.level1}」类指标按评价标准打分，情况说明「{a.text}」"
+    if a.kind is CellKind.QUALITATIVE and a.tier is not None:
+        return _tier_score(row, a.tier, f"{head}含词表用语「{a.word}」")
+    word = compliance(a.text) if a.kind is CellKind.TEXT else None
+    if word:
+        return _tier_score(row, Tier.ACHIEVED, f"{head}写明「{word}」，视为符合标准")
+    if t.kind is not CellKind.EMPTY:
+        return _score_qualitative_target(row, t, a)
+    if _complete_percent(a):
+        return row.full(f"{head}表示完全达到")
+    return row.judgement(f"{head}未写明是否符合标准，请人工评分")
+
+
+def _score_question(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    """A target asked as a yes/no question ("是否利于…"): the actual is its answer."""
+    said = answer(a.text)
+    if said is None:
+        return row.judgement(f"目标值「{t.text}」是问句，实际完成值「{a.text}」没有明确回答是或否")
+    tier = Tier.ACHIEVED if said.answer is Answer.YES else Tier.NOT_ACHIEVED
+    return _tier_score(row, tier, f"目标值「{t.text}」是问句，实际完成值「{a.text}」以「{said.word}」作答")
 
 
 def _complete_percent(a: Cell) -> bool:
@@ -637,6 +664,8 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
         row.problems.append(
             Problem(Severity.WARNING, "empty-actual", f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
         )
+    elif _criteria_row(ind) and t.kind not in _NUMERIC and (t.kind is CellKind.EMPTY or a.kind is CellKind.TEXT):
+        status, score = _score_criteria(row, t, a)
     elif t.kind is CellKind.EMPTY:
         status, score = row.judgement("年初目标值为空，无从比较")
     elif t.kind in _NUMERIC:

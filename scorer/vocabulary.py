@@ -56,6 +56,10 @@ class Vocabulary:
     level2_defaults: dict[str, str]
     level1_defaults: dict[str, str]
     criteria_level1: frozenset[str] = frozenset()  # 一级 keys scored against criteria, not targets
+    criteria_compliant: tuple[str, ...] = ()  # words in such a row's 情况说明 that say the standard was kept
+    question_prefixes: tuple[str, ...] = ()  # targets asked as a yes/no question ("是否利于…")
+    question_yes: tuple[str, ...] = ()  # how an answer to such a question starts when it says yes
+    negations: tuple[str, ...] = ()  # characters that turn the word after them around (未按规定)
 
 
 def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -74,13 +78,14 @@ _SECTIONS = {
     "replace": None,
     "comparators": {"prefix", "suffix"},
     "scales": None,
-    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades"},
+    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades", "negations"},
     "directions": {"reverse", "positive"},
     "satisfies": None,
     "direction_keywords": {"positive", "reverse", "ambiguous"},
     "direction_levels": {"level1", "level2"},
     "impossible": {"capped_at_100"},
-    "criteria": {"level1"},
+    "criteria": {"level1", "compliant"},
+    "questions": {"prefixes", "yes"},
 }
 
 
@@ -150,6 +155,10 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         level2_defaults={level_key(k): v for k, v in levels.get("level2", {}).items()},
         level1_defaults={level_key(k): v for k, v in levels.get("level1", {}).items()},
         criteria_level1=frozenset(level_key(k) for k in data.get("criteria", {}).get("level1", ())),
+        criteria_compliant=tuple(data.get("criteria", {}).get("compliant", ())),
+        question_prefixes=tuple(data.get("questions", {}).get("prefixes", ())),
+        question_yes=tuple(data.get("questions", {}).get("yes", ())),
+        negations=tuple(qual.get("negations", ())),
     )
 
 
