@@ -135,3 +135,23 @@ def test_suffix_comparator_words(cell: str, comparator: Comparator) -> None:
 def test_a_ceiling_written_after_the_number_is_met_at_the_ceiling() -> None:
     r = score_indicator(Indicator("成本指标", "经济成本指标", "资金节约率", "15%及其以下", "15%及其以下"), W, "表中", RULES)
     assert r.status is Status.MET, r.explanation  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------ tier words: positive adjectives and negations
+
+@pytest.mark.parametrize(
+    ("actual", "status"),
+    [
+        ("便捷、快速运用", Status.MET),
+        ("办理高效", Status.MET),
+        ("道路畅通", Status.MET),
+        ("不便捷", Status.MISSED),
+        ("效果不明显", Status.MISSED),
+        ("没有实现", Status.MISSED),
+        ("未完全实现", Status.PARTLY),
+        ("不完全落实", Status.PARTLY),
+    ],
+)
+def test_tier_words_and_the_negation_before_them(actual: str, status: Status) -> None:
+    r = score_indicator(Indicator("产出指标", "质量指标", "运行状况", "便于信息化应用", actual), W, "表中", RULES)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
