@@ -389,7 +389,9 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
             at = s.find(w)
             if at < 0:
                 continue
-            neg = next((n for n in vocab.negations if s.endswith(n, 0, at)), "") if tier is not Tier.NOT_ACHIEVED else ""
+            neg = (
+                next((n for n in vocab.negations if s.endswith(n, 0, at)), "") if tier is not Tier.NOT_ACHIEVED else ""
+            )
             if neg:  # "作用不明显", "不是": a negated word says the opposite
                 return Cell(raw, CellKind.QUALITATIVE, s, tier=Tier.NOT_ACHIEVED, word=neg + w, note=note)
             return Cell(raw, CellKind.QUALITATIVE, s, tier=tier, word=w, note=note)

@@ -89,7 +89,7 @@ class RuleSet:
     indicators_total: Decimal
     level1_weights: tuple[tuple[str, Decimal], ...]
     level1_alias: tuple[tuple[str, str], ...]
-    missing_level1: str
+    missing_level1: str  # "redistribute": a 一级 the form lacks passes its points on; "forfeit": they are lost
     positive_formula: str
     reverse_formula: str
     equal_formula: str
@@ -125,8 +125,51 @@ def _dec(value: Any, where: str) -> Decimal:
         raise RuleSetError(f"{where}：应为数字，实际为 {value!r}") from None
 
 
+# Every key a rule-set file may hold: a table's keys, a list of tables' keys ("[]"), or None for
+# a table whose keys are data (一级 names). Anything else is a typo that would switch a rule off.
+_SCHEMA: dict[str, Any] = {
+    "name": None,
+    "version": None,
+    "title": None,
+    "layout": None,
+    "total": None,
+    "budget": {"weight": None, "caps": [{"rate_at_least": None, "rate_below": None, "max_total": None}]},
+    "weights": {"mode": None, "indicators_total": None, "missing_level1": None, "level1": {}, "level1_alias": {}},
+    "formulas": {"positive": None, "reverse": None, "equal": None},
+    "qualitative": {
+        "achieved": None,
+        "partly": None,
+        "not_achieved": None,
+        "default": {"achieved": None, "partly": None, "not_achieved": None},
+    },
+    "over_completion": {"threshold": None},
+    "grades": [{"min": None, "grade": None}],
+}
+_MISSING_LEVEL1 = ("redistribute", "forfeit")
+
+
+def _strict(table: Any, schema: dict[str, Any], source: str, where: str) -> None:
+    """Unknown keys are errors, at every depth; a table of data names (schema {}) takes any key."""
+    if not isinstance(table, dict):
+        raise RuleSetError(f"{source}：{where or '文件'} 应为表")
+    if not schema:
+        return
+    for key, value in table.items():
+        if key not in schema:
+            raise RuleSetError(f"{source}：未知的键 {where}{key}；可用：{', '.join(schema)}")
+        sub = schema[key]
+        if isinstance(sub, dict):
+            _strict(value, sub, source, f"{where}{key}.")
+        elif isinstance(sub, list):
+            if not isinstance(value, list):
+                raise RuleSetError(f"{source}：{where}{key} 应为表的列表")
+            for i, item in enumerate(value):
+                _strict(item, sub[0], source, f"{where}{key}[{i}].")
+
+
 def build(data: dict[str, Any], source: str) -> RuleSet:
     """Validate parsed TOML and build a RuleSet; errors name the file and key."""
+    _strict(data, _SCHEMA, source, "")
 
     def need(table: dict[str, Any], key: str, where: str) -> Any:
         if key not in table:
@@ -186,6 +229,11 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         indicators_total = sum((v for _, v in level1), Decimal(0))
     else:
         indicators_total = _dec(need(weights, "indicators_total", "weights."), f"{source}：weights.indicators_total")
+    missing_level1 = str(weights.get("missing_level1", "redistribute"))
+    if missing_level1 not in _MISSING_LEVEL1:
+        raise RuleSetError(
+            f"{source}：weights.missing_level1 = {missing_level1!r}，应为 {' 或 '.join(_MISSING_LEVEL1)}"
+        )
     if budget_weight + indicators_total != total:
         raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
     over = _dec(need(data, "over_completion", "").get("threshold", "1.2"), f"{source}：over_completion.threshold")
@@ -201,7 +249,7 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         indicators_total=indicators_total,
         level1_weights=level1,
         level1_alias=tuple(weights.get("level1_alias", {}).items()),
-        missing_level1=str(weights.get("missing_level1", "redistribute")),
+        missing_level1=missing_level1,
         positive_formula=formulas["positive"],
         reverse_formula=formulas["reverse"],
         equal_formula=formulas["equal"],

@@ -84,6 +84,7 @@ def test_any_negation_just_before_a_compliance_word_takes_it_away(neg: str, word
 
 # ------------------------------------------------------------------- yes/no question targets
 
+
 @pytest.mark.parametrize(
     ("actual", "status"),
     [
@@ -118,6 +119,7 @@ def test_question_reading_is_plain() -> None:
 
 # --------------------------------------------------------- comparator words after the number
 
+
 @pytest.mark.parametrize(
     ("cell", "comparator"),
     [
@@ -133,11 +135,14 @@ def test_suffix_comparator_words(cell: str, comparator: Comparator) -> None:
 
 
 def test_a_ceiling_written_after_the_number_is_met_at_the_ceiling() -> None:
-    r = score_indicator(Indicator("成本指标", "经济成本指标", "资金节约率", "15%及其以下", "15%及其以下"), W, "表中", RULES)
+    r = score_indicator(
+        Indicator("成本指标", "经济成本指标", "资金节约率", "15%及其以下", "15%及其以下"), W, "表中", RULES
+    )
     assert r.status is Status.MET, r.explanation  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------ tier words: positive adjectives and negations
+
 
 @pytest.mark.parametrize(
     ("actual", "status"),
