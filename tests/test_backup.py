@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import gzip
 import io
@@ -294,21 +293,10 @@ def test_a_failed_load_leaves_the_target_as_it_was(source: Engine, tmp_path: Pat
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
-    from jixiao.cli import _Parser, build_parser, main
-    from jixiao.cli_backup import add_commands
+    from jixiao.cli.app import main
 
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    add_commands(sub, _Parser)  # a no-op once jixiao.cli registers the commands itself
     out, err = io.StringIO(), io.StringIO()
-    import jixiao.cli as cli
-
-    original = cli.build_parser
-    cli.build_parser = lambda: parser  # type: ignore[assignment]
-    try:
-        code = main(list(argv), out=Console(file=out, width=200), err=Console(file=err, width=200))
-    finally:
-        cli.build_parser = original  # type: ignore[assignment]
+    code = main(list(argv), out=Console(file=out, width=200), err=Console(file=err, width=200))
     return code, out.getvalue(), err.getvalue()
 
 

@@ -3,7 +3,6 @@ datasets, and ``jixiao check`` on the samples, with its exit codes."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import io
 import json
@@ -534,19 +533,9 @@ def run(*argv: str, width: int = 80) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     o = Console(file=out, width=width, highlight=False, color_system=None)
     e = Console(file=err, width=width, highlight=False, color_system=None, soft_wrap=True)
-    from jixiao.cli import _Parser, build_parser, main
+    from jixiao.cli.app import main
 
-    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    if "check" in sub.choices:
-        code = main(list(argv), out=o, err=e)
-    else:  # not wired into jixiao.cli yet: a parser of our own
-        from jixiao.cli_check import add_commands
-
-        p = _Parser(prog="jixiao")
-        p.add_argument("--db")
-        add_commands(p.add_subparsers(dest="command", parser_class=_Parser), _Parser)
-        args = p.parse_args(list(argv))
-        code = args.func(args, o, e)
+    code = main(list(argv), out=o, err=e)
     return code, out.getvalue(), err.getvalue()
 
 

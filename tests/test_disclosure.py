@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from jixiao import cli_disclosure
+from jixiao.cli import disclosure as cli_disclosure
 from jixiao.disclosure import parse_disclosure, read_disclosure, render, scan_disclosure
 from jixiao.disclosure.report import ImportedForm
 from scorer.engine import score_form

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from jixiao import cli_disclosure
+from jixiao.cli import disclosure as cli_disclosure
 from jixiao.disclosure import read_disclosure, render, scan_disclosure, scan_rows
 from scorer.formfile import form_from_dict, parse_text
 from scorer.model import Form

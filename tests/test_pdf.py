@@ -346,34 +346,6 @@ def test_async_sign_and_verify_inside_a_running_loop(pdf94: bytes, key: Path) ->
 # ------------------------------------------------------------------ CLI
 
 
-def _main():  # type: ignore[no-untyped-def]
-    """jixiao.cli.main, with the PDF commands wired in if cli.py does not register them yet."""
-    import jixiao.cli as cli
-
-    parser = cli.build_parser()
-    sub = next(a for a in parser._subparsers._group_actions if isinstance(getattr(a, "choices", None), dict))  # type: ignore[union-attr]
-    if "pdf" in sub.choices:
-        return cli.main
-    original = cli.build_parser
-
-    def build():  # type: ignore[no-untyped-def]
-        p = original()
-        s = next(a for a in p._subparsers._group_actions if isinstance(getattr(a, "choices", None), dict))  # type: ignore[union-attr]
-        from jixiao.cli_pdf import add_commands
-
-        add_commands(s, cli._Parser)
-        return p
-
-    def main(argv):  # type: ignore[no-untyped-def]
-        cli.build_parser = build
-        try:
-            return cli.main(argv, out=_out, err=_err)
-        finally:
-            cli.build_parser = original
-
-    return main
-
-
 _out_buf, _err_buf = io.StringIO(), io.StringIO()
 _out = Console(file=_out_buf, width=200, highlight=False, color_system=None)
 _err = Console(file=_err_buf, width=200, highlight=False, color_system=None, soft_wrap=True)
@@ -384,13 +356,9 @@ def run(*argv: str) -> tuple[int, str, str]:
     _out_buf.truncate()
     _err_buf.seek(0)
     _err_buf.truncate()
-    main = _main()
-    import jixiao.cli as cli
+    from jixiao.cli.app import main
 
-    if main is cli.main:
-        code = cli.main(list(argv), out=_out, err=_err)
-    else:
-        code = main(list(argv))
+    code = main(list(argv), out=_out, err=_err)
     return code, _out_buf.getvalue(), _err_buf.getvalue()
 
 

@@ -266,7 +266,7 @@ def _bad_files(tmp_path: Path) -> list[Path]:
 def test_bad_input_leaves_the_database_unchanged(store: FormStore, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from jixiao.cli_db import import_files
+    from jixiao.cli.db import import_files
 
     _samples(store)
     before = [(s.id, s.version) for s in store.list()]

@@ -250,7 +250,7 @@ def portfolio_table(found: list[Any], limit: int) -> Group:
 
 
 def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli_db import _catalog_quiet, open_store
+    from jixiao.cli.db import _catalog_quiet, open_store
 
     store = open_store(args, err)
     filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)

@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from jixiao import cli_zh
+    from jixiao.cli import zh as cli_zh
 
     cli_zh.install()
     p = _Parser(prog="jixiao", description="绩效：预算绩效自评表的解析、计分与审核。")
@@ -58,15 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_rules)
 
     _add_catalog(sub)
-    from jixiao.cli_backup import add_commands as add_backup
-    from jixiao.cli_db import add_commands
+    from jixiao.cli.backup import add_commands as add_backup
+    from jixiao.cli.db import add_commands
 
     add_commands(sub, _Parser)
     add_backup(sub, _Parser)
-    from jixiao.review.cli_review import add_commands as add_review
+    from jixiao.cli.review import add_commands as add_review
 
     add_review(sub, _Parser)
-    from jixiao import cli_check, cli_disclosure, cli_pdf, cli_users
+    from jixiao.cli import check as cli_check
+    from jixiao.cli import disclosure as cli_disclosure
+    from jixiao.cli import pdf as cli_pdf
+    from jixiao.cli import users as cli_users
 
     for module in (cli_check, cli_users, cli_pdf, cli_disclosure):
         module.add_commands(sub, _Parser)
@@ -195,16 +198,16 @@ def cmd_rules(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def cmd_tui(args: argparse.Namespace, out: Console, err: Console) -> int:
     """No command: open the terminal UI on the (default) database."""
-    from jixiao.cli_db import open_store
+    from jixiao.cli.db import open_store
 
     store = open_store(args, err)
     if not sys.stdout.isatty() or not sys.stdin.isatty():
-        from jixiao.cli_db import cmd_list
+        from jixiao.cli.db import cmd_list
 
         err.print("（不是终端：打印表单列表；在终端中运行 jixiao 打开界面）")
         args.year = args.department = args.unit = args.status = args.search = None
         return cmd_list(args, out, err)
-    from jixiao.cli_db import _catalog_quiet
+    from jixiao.cli.db import _catalog_quiet
     from tui import create_app
 
     catalog = _catalog_quiet()

@@ -101,7 +101,7 @@ def cmd_backup_key(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli_db import open_store
+    from jixiao.cli.db import open_store
     from jixiao.storage.backup import backup
 
     key = _key(args)

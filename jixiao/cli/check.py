@@ -93,7 +93,7 @@ def _from_files(paths: list[Path]) -> tuple[list[Checked], list[tuple[str, str]]
 
 def _from_db(args: argparse.Namespace, err: Console) -> tuple[list[Checked], list[Checked]]:
     """(forms to report on, context forms of the previous year for the multi-year checks)."""
-    from jixiao.cli_db import open_store
+    from jixiao.cli.db import open_store
 
     store = open_store(args, err)
 

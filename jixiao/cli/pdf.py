@@ -111,7 +111,7 @@ class _Stores:
 
     def get(self) -> Any:
         if self._store is None:
-            from jixiao.cli_db import open_store
+            from jixiao.cli.db import open_store
 
             self._store = open_store(self.args, self.err)
         return self._store
@@ -173,7 +173,7 @@ def cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli_db import atomic_write
+    from jixiao.cli.db import atomic_write
     from jixiao.pdf.batch import iter_batch
     from jixiao.pdf.canonical import form_sha256
     from jixiao.pdf.fonts import find_font
@@ -348,7 +348,7 @@ def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[s
         return "数据库中未找到（没有可用的数据库）", "yellow", True
     try:
         if "store" not in cache:
-            from jixiao.cli_db import open_store
+            from jixiao.cli.db import open_store
 
             cache["store"] = open_store(args, err)
         sf = cache["store"].find(meta.form_key)
@@ -480,7 +480,7 @@ def cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli_db import atomic_write
+    from jixiao.cli.db import atomic_write
     from jixiao.pdf.sign import certificate_pem, key_password, new_key
 
     target: Path = args.output

@@ -102,7 +102,7 @@ def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:  
 
 
 def _to_db(args: argparse.Namespace, result, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
-    from jixiao.cli_db import open_store
+    from jixiao.cli.db import open_store
     from jixiao.storage import DatabaseError, StoreError
 
     known: tuple[type[Exception], ...] = (DatabaseError, StoreError)
