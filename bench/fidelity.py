@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scorer.engine import score_form  # noqa: E402
+from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import form_from_dict, parse_text  # noqa: E402
 from scorer.numbers import q2  # noqa: E402
 

@@ -58,7 +58,7 @@ def step_score(n: int, seed: int) -> dict[str, Any]:
 
     from bench.naive import naive_score
     from indicator_catalog import default_catalog
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from scorer.rules import load
 
     forms = _forms(n, seed)
@@ -221,7 +221,7 @@ def step_pdf(forms_n: int) -> dict[str, Any]:
     from jixiao.pdf.fonts import find_font
     from jixiao.pdf.layout import render_pdf
     from jixiao.pdf.sign import load_key, new_key, sign_pdf
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from scorer.formfile import load_form
 
     samples = [load_form(p) for p in sorted((ROOT / "samples").glob("*.toml"))]

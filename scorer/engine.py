@@ -1017,32 +1017,13 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
 # -------------------------------------------------------------------- form
 
 
-class _Builtin:
-    """Marker: use the built-in indicator catalog."""
-
-
-BUILTIN = _Builtin()
-
-
-def builtin_catalog() -> CatalogLike | None:
-    try:
-        from indicator_catalog import default_catalog
-    except ImportError:  # pragma: no cover - the catalog ships with jixiao
-        return None
-    return default_catalog()  # type: ignore[return-value]
-
-
-def score_form(
-    form: Form, rules: RuleSet | None = None, catalog: CatalogLike | _Builtin | None = BUILTIN
-) -> FormResult:
+def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | None = None) -> FormResult:
     """Score a whole form; ``rules`` defaults to the form's own rule set.
 
-    ``catalog`` defaults to the built-in indicator catalog; pass None to score
-    with keyword inference only.
+    The core is given its catalog (the adapters pass the built-in one through
+    ``jixiao.scoring``); without one, directions come from the cells, the name and the levels.
     """
     rs = rules or load_rules(rules_name_for(form))
-    if isinstance(catalog, _Builtin):
-        catalog = builtin_catalog()
     budget, problems, rate = score_budget(form, rs)
     weights, wproblems, notes = allocate_weights(form, rs)
     problems.extend(wproblems)

@@ -19,7 +19,7 @@ from rich.console import Console
 from jixiao.checks import CHECKS, FormRecord, record_for, run_all, run_form_checks, run_portfolio_checks, summarise
 from jixiao.checks.model import is_trivial
 from jixiao.checks.portfolio_checks import actual_equals_target, robust_z
-from scorer.engine import score_form
+from jixiao.scoring import score_form
 from scorer.formfile import dumps_toml
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
 from scorer.result import FormResult, Problem, Severity

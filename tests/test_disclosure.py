@@ -34,7 +34,7 @@ from rich.console import Console
 from jixiao.cli import disclosure as cli_disclosure
 from jixiao.disclosure import parse_disclosure, read_disclosure, render, scan_disclosure
 from jixiao.disclosure.report import ImportedForm
-from scorer.engine import score_form
+from jixiao.scoring import score_form
 from scorer.formfile import form_from_dict, form_to_dict, load_form, parse_text
 from scorer.model import Form, FormKind
 from tests.conftest import NINETY_FOUR, ROOT, SAMPLES

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from bench.generate import generate
 from indicator_catalog import default_catalog
+from jixiao.scoring import score_form
 from scorer import engine
 from scorer.cells import CellError, parse_cell, parse_general, read_cell
-from scorer.engine import _Context, _score_general, _score_indicator, allocate_weights, score_form
+from scorer.engine import _Context, _score_general, _score_indicator, allocate_weights
 from scorer.formfile import load_form
 from scorer.model import Form, Indicator, Recorded
 from scorer.rules import available, load

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from bench.generate import ANOMALIES, Dataset, generate, main, manifest
+from jixiao.scoring import score_form
 from jixiao.storage import FormStore
 from jixiao.storage.bulk import AUDIT_LABEL, BulkLoadError, Scored, bulk_load, prepare
 from jixiao.storage.models import AuditRow, FormRow, IndicatorRow
 from scorer.cells import CellError, CellKind, Comparator, parse_cell
-from scorer.engine import score_form
 from scorer.formfile import dumps_json, dumps_toml, form_from_dict, parse_text
 from scorer.model import Form, FormKind
 from scorer.result import FormResult

@@ -13,8 +13,8 @@ import pytest
 from indicator_catalog import load_catalog
 from jixiao import editing
 from jixiao.pdf.layout import render_pdf
+from jixiao.scoring import score_form
 from jixiao.storage.store import FormStore
-from scorer.engine import score_form
 from scorer.formfile import load_form
 from scorer.model import Goal
 from tests.conftest import SAMPLES

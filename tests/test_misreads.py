@@ -141,7 +141,7 @@ def test_a_department_form_takes_its_department_as_name(tmp_path, name_line: str
 
 
 def test_a_project_form_without_a_name_is_read_with_a_warning_naming_the_cell(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from scorer.formfile import load_form
 
     path = tmp_path / "p.toml"
@@ -300,7 +300,7 @@ def _dept_form(level1s: list[str], kind: str = "department"):  # type: ignore[no
     [["投入", "过程", "产出", "效果"], ["决策", "管理", "产出", "效益"], ["投入", "产出", "结果"]],
 )
 def test_a_department_form_in_the_framework_gets_the_department_rules(level1s: list[str]) -> None:
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from scorer.rules import rules_name_for
 
     form = _dept_form(level1s)

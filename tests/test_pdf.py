@@ -24,7 +24,7 @@ from jixiao.pdf.layout import render_pdf  # noqa: E402
 from jixiao.pdf.meta import read_meta  # noqa: E402
 from jixiao.pdf.sign import SignError, certificate_pem, load_key, new_key, sign_pdf, sign_pdf_async  # noqa: E402
 from jixiao.pdf.verify import load_certificates, verify_pdf, verify_pdf_async  # noqa: E402
-from scorer.engine import score_form  # noqa: E402
+from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import dumps_json, form_from_dict, load_form  # noqa: E402
 from scorer.rules import load as load_rules  # noqa: E402
 from tests.conftest import NINETY_FOUR, ROOT, SAMPLES  # noqa: E402
@@ -156,7 +156,7 @@ def test_same_form_gives_byte_identical_pdf(result94, pdf94: bytes) -> None:  # 
 def test_byte_identical_across_processes(pdf94: bytes) -> None:
     code = (
         "import sys\n"
-        "from scorer.engine import score_form\nfrom scorer.formfile import load_form\n"
+        "from jixiao.scoring import score_form\nfrom scorer.formfile import load_form\n"
         "from jixiao.pdf.layout import render_pdf\n"
         f"sys.stdout.buffer.write(render_pdf(score_form(load_form(__import__('pathlib').Path({str(NINETY_FOUR)!r})))))\n"
     )

@@ -22,7 +22,7 @@ from jixiao.pdf.layout import render_pdf  # noqa: E402
 from jixiao.pdf.meta import read_meta  # noqa: E402
 from jixiao.pdf.sign import load_key, new_key  # noqa: E402
 from jixiao.pdf.verify import verify_pdf  # noqa: E402
-from scorer.engine import score_form  # noqa: E402
+from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import load_form  # noqa: E402
 from tests.conftest import NINETY_FOUR, SAMPLES  # noqa: E402
 from tests.test_pdf import PASSWORD, env, run  # noqa: E402, F401  (env: the CLI fixture)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from scorer.engine import score_form, score_indicator
+from jixiao.scoring import score_form
+from scorer.engine import score_indicator
 from scorer.model import Budget, Form, Goal, Indicator, Recorded
 from scorer.numbers import q2
 from scorer.result import Status

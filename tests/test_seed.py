@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from jixiao.scoring import score_form
 from scorer.cells import parse_cell
-from scorer.engine import score_form
 from scorer.formfile import load_form
 from scorer.result import Status
 from tests.conftest import NINETY_FOUR, SAMPLES

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.scoring import score_form
 from jixiao.storage.database import make_engine, upgrade
 from jixiao.storage.store import FormStore
 from jixiao.workflow import WorkflowError
-from scorer.engine import score_form
 from scorer.formfile import load_form
 from scorer.model import Form, Recorded
 from tests.conftest import NINETY_FOUR

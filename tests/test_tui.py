@@ -597,7 +597,7 @@ async def test_textuals_own_words_are_chinese(store: FormStore) -> None:
 async def test_submit_runs_the_self_check_and_errors_block_it(store: FormStore) -> None:
     """Issue 15 item 7: the lead sees every finding of ``jixiao check`` before submitting."""
     from jixiao.checks import run_form_checks
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from tui.screens.problems import ProblemsScreen
 
     fid = form_id(store, "老干工作经费")

@@ -482,7 +482,7 @@ def test_empty_project_name(tmp_path: Path) -> None:
     wb.save(path)
     (form,) = read_workbook(path)  # read, and the engine warns about the empty header cell
     assert form.project_name == ""
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
 
     assert any(p.code == "header-missing" for p in score_form(form).all_problems)
 

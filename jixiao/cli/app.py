@@ -105,7 +105,7 @@ def error(err: Console, message: str, label: str = "错误") -> None:
 
 def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao import jsonout, terminal
-    from scorer.engine import BUILTIN, score_form
+    from jixiao.scoring import BUILTIN, score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
     from scorer.result import FormResult
     from scorer.rules import RuleSetError, rules_name_for

@@ -65,7 +65,7 @@ def _err(err: Console, message: str, label: str = "错误") -> None:
 
 
 def _from_files(paths: list[Path]) -> tuple[list[Checked], list[tuple[str, str]]]:
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
     from scorer.rules import RuleSetError, rules_name_for
     from scorer.rules import load as load_rules

@@ -177,9 +177,9 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.pdf.batch import iter_batch
     from jixiao.pdf.canonical import form_sha256
     from jixiao.pdf.fonts import find_font
+    from jixiao.scoring import score_form
     from jixiao.workflow import WorkflowError
     from jixiao.workflow import transition as wf_transition
-    from scorer.engine import score_form
     from scorer.rules import RuleSetError, rules_name_for
     from scorer.rules import load as load_rules
 

@@ -1101,7 +1101,7 @@ def render_form(
     form: Any, rules: str | None = None, layout: str | None = None, font: FontChoice | None = None
 ) -> bytes:
     """Score ``form`` (under its own rule set unless ``rules`` names one) and render it."""
-    from scorer.engine import score_form
+    from jixiao.scoring import score_form
     from scorer.rules import load as load_rules
     from scorer.rules import rules_name_for
 

@@ -49,12 +49,12 @@ from sqlalchemy import Connection, Engine, String, Table, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from jixiao.scoring import BUILTIN, builtin_catalog, score_form
 from jixiao.storage.convert import scaled
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, IndicatorRow
 from jixiao.storage.store import StoreError, finding_counts, form_key, unstorable, validate_for_storage
 from jixiao.storage.types import ExactDecimal
 from jixiao.workflow import State
-from scorer.engine import BUILTIN, builtin_catalog, score_form
 from scorer.model import Form
 from scorer.numbers import out_of_range
 from scorer.result import FormResult

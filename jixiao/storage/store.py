@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
+from jixiao.scoring import BUILTIN, score_form
 from jixiao.storage import rowlog
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
-from scorer.engine import BUILTIN, score_form
 from scorer.model import Form
 from scorer.result import FormResult
 from scorer.rules import RuleSetError, rules_name_for

@@ -26,9 +26,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jixiao.scoring import score_form
 from jixiao.xlsx import XlsxError, read_workbook
 from scorer.cells import CellError, parse_cell
-from scorer.engine import score_form
 from scorer.formfile import FormFileError, _json_ints, dumps_json, form_from_dict, load_form, parse_text
 from scorer.model import TICK_GROUPS, Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
 from scorer.rules import available

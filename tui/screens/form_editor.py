@@ -40,9 +40,9 @@ from textual.widgets import (
 from jixiao import editing
 from jixiao.editing import EditError
 from jixiao.formdiff import diff
+from jixiao.scoring import score_form
 from jixiao.workflow import ACTIONS, EDITABLE, State
 from scorer import numbers as fmt
-from scorer.engine import score_form
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
 from scorer.rules import available, rules_name_for
