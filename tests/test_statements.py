@@ -150,6 +150,7 @@ def test_a_ceiling_written_after_the_number_is_met_at_the_ceiling() -> None:
         ("便捷、快速运用", Status.MET),
         ("办理高效", Status.MET),
         ("道路畅通", Status.MET),
+        ("全天候", Status.MET),
         ("不便捷", Status.MISSED),
         ("效果不明显", Status.MISSED),
         ("没有实现", Status.MISSED),
