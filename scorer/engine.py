@@ -29,6 +29,7 @@ from scorer.result import (
     IndicatorResult,
     LevelTotal,
     Problem,
+    ProblemCode,
     Severity,
     Status,
 )
@@ -107,7 +108,7 @@ class _Row:
     def judgement(self, reason: str) -> tuple[Status, Decimal | None]:
         self.lines.append(f"需人工判断：{reason}")
         self.problems.append(
-            Problem(Severity.WARNING, "judgement", f"「{self.ind.name}」需人工判断：{reason}", self.ind.name)
+            Problem(Severity.WARNING, ProblemCode.JUDGEMENT, f"「{self.ind.name}」需人工判断：{reason}", self.ind.name)
         )
         return Status.JUDGEMENT, None
 
@@ -308,7 +309,7 @@ def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
         row.problems.append(
             Problem(
                 Severity.WARNING,
-                "unit-mismatch",
+                ProblemCode.UNIT_MISMATCH,
                 f"「{row.ind.name}」单位不可比：目标值「{tu}」（{tunit.kind}）与实际完成值「{au}」（{aunit.kind}）",
                 row.ind.name,
                 COL_ACTUAL,
@@ -344,7 +345,7 @@ def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decima
             row.problems.append(
                 Problem(
                     Severity.WARNING,
-                    "over-completion",
+                    ProblemCode.OVER_COMPLETION,
                     f"「{row.ind.name}」实际完成值 {row.n(B)}{u} 为目标值 {row.n(A)}{u} 的 {percent(B / A)}，"
                     f"达到超额完成阈值 {percent(over)}，目标可能设置偏低，需说明",
                     row.ind.name,
@@ -417,7 +418,7 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if impossible:
         row.lines.append(f"不予计分：{impossible}")
         row.problems.append(
-            Problem(Severity.WARNING, "impossible-value", f"「{row.ind.name}」{impossible}", row.ind.name)
+            Problem(Severity.WARNING, ProblemCode.IMPOSSIBLE_VALUE, f"「{row.ind.name}」{impossible}", row.ind.name)
         )
         return Status.JUDGEMENT, None
     if t.scale and (a.scale in ("", t.scale)):
@@ -497,7 +498,7 @@ def _parse(row: _Row, text: str, column: str) -> Cell | None:
     row.problems.append(
         Problem(
             Severity.ERROR,
-            "invalid-cell",
+            ProblemCode.INVALID_CELL,
             f"「{row.ind.name}」{column}「{text}」无效：{cell.reason}"
             + (f"；应为{cell.expected}" if cell.expected else ""),
             row.ind.name,
@@ -662,7 +663,7 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
         status, score = Status.EMPTY, ZERO
         row.lines.append("实际完成值未填报，计 0 分")
         row.problems.append(
-            Problem(Severity.WARNING, "empty-actual", f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
+            Problem(Severity.WARNING, ProblemCode.EMPTY_ACTUAL, f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
         )
     elif _criteria_row(ind) and t.kind not in _NUMERIC and (t.kind is CellKind.EMPTY or a.kind is CellKind.TEXT):
         status, score = _score_criteria(row, t, a)
@@ -685,7 +686,7 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
                 row.problems.append(
                     Problem(
                         Severity.WARNING,
-                        "recorded-differs",
+                        ProblemCode.RECORDED_DIFFERS,
                         f"「{ind.name}」自评得分 {q2(rec.score)} 与规则得分 {computed} 不一致，且未说明理由",
                         ind.name,
                         "得分",
@@ -695,7 +696,7 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
             row.problems.append(
                 Problem(
                     Severity.WARNING,
-                    "recorded-above-weight",
+                    ProblemCode.RECORDED_ABOVE_WEIGHT,
                     f"「{ind.name}」自评得分 {q2(rec.score)} 超过分值 {fmt_weight(weight)}",
                     ind.name,
                     "得分",
@@ -797,7 +798,7 @@ def _split_over_children(
             problems.append(
                 Problem(
                     Severity.WARNING,
-                    "weights-exceed",
+                    ProblemCode.WEIGHTS_EXCEED,
                     f"「{inds[p][1].name}」的子项已列分值之和超过其分值 {fmt_weight(whole)}",
                     inds[p][1].name,
                     "分值",
@@ -850,7 +851,7 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
                 problems.append(
                     Problem(
                         Severity.WARNING,
-                        "weights-exceed",
+                        ProblemCode.WEIGHTS_EXCEED,
                         f"年度绩效目标 {gi + 1} 已列分值之和超过其分值 {fmt_weight(goal_pools[gi])}",
                     )
                 )
@@ -881,7 +882,9 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
             if not ok:
                 problems.append(
                     Problem(
-                        Severity.WARNING, "weights-exceed", f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}"
+                        Severity.WARNING,
+                        ProblemCode.WEIGHTS_EXCEED,
+                        f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}",
                     )
                 )
             for i, s in zip(rows, shares, strict=True):
@@ -893,7 +896,7 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
                 problems.append(
                     Problem(
                         Severity.WARNING,
-                        "unknown-level1",
+                        ProblemCode.UNKNOWN_LEVEL1,
                         f"「{ind.name}」的一级指标「{ind.level1}」不在规则集「{rules.name}」中，无法分配分值",
                         ind.name,
                         "一级指标",
@@ -931,7 +934,7 @@ def _budget_from_printed_rate(
     problems = [
         Problem(
             Severity.INFO,
-            "budget-printed-rate",
+            ProblemCode.BUDGET_PRINTED_RATE,
             f"预算数或执行数未填报，按表中执行率「{b.rate_text}」计分",
             column="执行率",
             text=b.rate_text,
@@ -955,14 +958,20 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
             return _budget_from_printed_rate(form, w, printed, rules)
         lines.append("预算数或执行数未填报，预算执行得 0 分")
         problems.append(
-            Problem(Severity.WARNING, "budget-missing", "预算执行情况缺少预算数或执行数", column="预算执行情况")
+            Problem(
+                Severity.WARNING, ProblemCode.BUDGET_MISSING, "预算执行情况缺少预算数或执行数", column="预算执行情况"
+            )
         )
         return BudgetResult(w, None, ZERO, b.recorded, Status.EMPTY, tuple(lines)), problems, None
     if b.planned <= 0:
         lines.append(f"预算数为 {b.planned}，无法计算执行率")
         problems.append(
             Problem(
-                Severity.ERROR, "budget-invalid", f"预算数 {b.planned} 不是正数", column="预算数", text=str(b.planned)
+                Severity.ERROR,
+                ProblemCode.BUDGET_INVALID,
+                f"预算数 {b.planned} 不是正数",
+                column="预算数",
+                text=str(b.planned),
             )
         )
         return BudgetResult(w, None, ZERO, b.recorded, Status.INVALID, tuple(lines)), problems, None
@@ -975,7 +984,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
         problems.append(
             Problem(
                 Severity.WARNING,
-                "budget-over-100",
+                ProblemCode.BUDGET_OVER_100,
                 f"执行率 {percent(rate)} 超过 100%（执行数 {plain(b.executed)} 万元 > 预算数 {plain(b.planned)} 万元）",
                 column="执行率",
             )
@@ -987,7 +996,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
         problems.append(
             Problem(
                 Severity.INFO,
-                "budget-rate-text",
+                ProblemCode.BUDGET_RATE_TEXT,
                 f"表中执行率「{b.rate_text}」无法识别",
                 column="执行率",
                 text=b.rate_text,
@@ -997,7 +1006,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
         problems.append(
             Problem(
                 Severity.WARNING,
-                "budget-rate-mismatch",
+                ProblemCode.BUDGET_RATE_MISMATCH,
                 f"表中执行率「{b.rate_text}」与 执行数/预算数 = {percent(rate)} 不符；按 执行数/预算数 计分",
                 column="执行率",
                 text=b.rate_text,
@@ -1009,7 +1018,9 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
         lines.append(msg + (f"，理由：{b.recorded.reason}" if b.recorded.reason else "，未说明理由"))
         if not b.recorded.reason:
             problems.append(
-                Problem(Severity.WARNING, "recorded-differs", "预算执行" + msg + "，未说明理由", column="得分")
+                Problem(
+                    Severity.WARNING, ProblemCode.RECORDED_DIFFERS, "预算执行" + msg + "，未说明理由", column="得分"
+                )
             )
     return BudgetResult(w, rate, score, b.recorded, status, tuple(lines)), problems, rate
 
@@ -1071,7 +1082,7 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
         problems.append(
             Problem(
                 Severity.WARNING,
-                "weights-total",
+                ProblemCode.WEIGHTS_TOTAL,
                 f"分值合计 {fmt_weight(weight_total)} 与规则集「{rs.name}」的总分 {fmt_weight(rs.total)} 不符",
                 column="分值",
             )
@@ -1090,7 +1101,12 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
                 break
     if not form.project_name.strip():
         problems.append(
-            Problem(Severity.WARNING, "header-missing", "表头「项目名称」未填写；请补填后再提交", column="项目名称")
+            Problem(
+                Severity.WARNING,
+                ProblemCode.HEADER_MISSING,
+                "表头「项目名称」未填写；请补填后再提交",
+                column="项目名称",
+            )
         )
     rec_all = rec_all and bool(results)
     rec_sum = (budget.recorded.score if budget.recorded else ZERO) + rec_rows
@@ -1101,7 +1117,7 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
             problems.append(
                 Problem(
                     Severity.ERROR,
-                    "recorded-total-sum",
+                    ProblemCode.RECORDED_TOTAL_SUM,
                     f"表中总分 {q2(form.total_recorded)} 与各项自评得分之和 {q2(rec_sum)} 不符；"
                     "提交前须更正总分或各项得分（或清空总分，由各项之和给出）",
                     column="总分",

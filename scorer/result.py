@@ -47,12 +47,36 @@ class Severity(StrEnum):
         return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
 
 
+class ProblemCode(StrEnum):
+    """Every problem the engine reports, named once: checks, storage and the CLI refer to these."""
+
+    BUDGET_INVALID = "budget-invalid"
+    BUDGET_MISSING = "budget-missing"
+    BUDGET_OVER_100 = "budget-over-100"
+    BUDGET_PRINTED_RATE = "budget-printed-rate"
+    BUDGET_RATE_MISMATCH = "budget-rate-mismatch"
+    BUDGET_RATE_TEXT = "budget-rate-text"
+    EMPTY_ACTUAL = "empty-actual"
+    HEADER_MISSING = "header-missing"
+    IMPOSSIBLE_VALUE = "impossible-value"
+    INVALID_CELL = "invalid-cell"
+    JUDGEMENT = "judgement"
+    OVER_COMPLETION = "over-completion"
+    RECORDED_ABOVE_WEIGHT = "recorded-above-weight"
+    RECORDED_DIFFERS = "recorded-differs"
+    RECORDED_TOTAL_SUM = "recorded-total-sum"
+    UNIT_MISMATCH = "unit-mismatch"
+    UNKNOWN_LEVEL1 = "unknown-level1"
+    WEIGHTS_EXCEED = "weights-exceed"
+    WEIGHTS_TOTAL = "weights-total"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something a user or reviewer must look at; the message names where."""
 
     severity: Severity
-    code: str
+    code: ProblemCode
     message: str
     indicator: str = ""  # 三级指标 name, when the problem is about one row
     column: str = ""  # 年初目标值 / 实际完成值 / 分值 …

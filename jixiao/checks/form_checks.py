@@ -18,7 +18,7 @@ from jixiao.checks.model import CheckSpec, Finding, form_key, form_label, is_tri
 from scorer import numbers as fmt
 from scorer.cells import CellKind, Tier
 from scorer.model import Recorded
-from scorer.result import FormResult, IndicatorResult, Problem, Severity, Status
+from scorer.result import FormResult, IndicatorResult, Problem, ProblemCode, Severity, Status
 from scorer.vocabulary import level_key
 
 # ------------------------------------------------------------------- data
@@ -109,12 +109,17 @@ def _finding(
     )
 
 
-def _problems(result: FormResult, *codes: str) -> Iterable[Problem]:
+def _problems(result: FormResult, *codes: ProblemCode) -> Iterable[Problem]:
     return (p for p in result.all_problems if p.code in codes)
 
 
-def _wrap(result: FormResult, check_id: str, *codes: str) -> list[Finding]:
+def _wrap(result: FormResult, check_id: str, *codes: ProblemCode) -> list[Finding]:
     return [_finding(result, check_id, p.message, p.indicator) for p in _problems(result, *codes)]
+
+
+def passthrough(id: str, severity: Severity, title: str, description: str, *codes: ProblemCode) -> None:
+    """Register a check that reports what the engine found under ``codes``, as the engine said it."""
+    check(id, severity, title, description)(lambda result: _wrap(result, id, *codes))
 
 
 def _rows(result: FormResult) -> Iterable[tuple[int, IndicatorResult]]:
@@ -168,11 +173,11 @@ def _empty(text: str, cell_kind: CellKind | None) -> bool:
     "Scores built on such weights are not comparable with other forms.",
 )
 def weights_total(result: FormResult) -> list[Finding]:
-    out = _wrap(result, "weights-total", "weights-total", "weights-exceed")
+    out = _wrap(result, "weights-total", ProblemCode.WEIGHTS_TOTAL, ProblemCode.WEIGHTS_EXCEED)
     form, rules = result.form, result.rules
     budget_w = result.budget.weight
     goal_ws = [g.weight for g in form.goals]
-    engine_said = any(True for _ in _problems(result, "weights-total"))
+    engine_said = any(True for _ in _problems(result, ProblemCode.WEIGHTS_TOTAL))
     if form.goals and all(w is not None for w in goal_ws) and not engine_said:
         total = budget_w + sum((w for w in goal_ws if w is not None), Decimal(0))
         if abs(total - rules.total) > TOLERANCE:
@@ -249,14 +254,13 @@ def weight_nonpositive(result: FormResult) -> list[Finding]:
 # ------------------------------------------------------------------- cells
 
 
-@check(
+passthrough(
     "invalid-cell",
     Severity.ERROR,
     "单元格无法识别",
     "A target or actual cell cannot be read at all (the engine's invalid-cell); the row scores 0.",
+    ProblemCode.INVALID_CELL,
 )
-def invalid_cell(result: FormResult) -> list[Finding]:
-    return _wrap(result, "invalid-cell", "invalid-cell")
 
 
 @check(
@@ -267,7 +271,7 @@ def invalid_cell(result: FormResult) -> list[Finding]:
     "预算数/执行数. An empty actual scores 0; an empty target cannot be compared at all.",
 )
 def empty_cell(result: FormResult) -> list[Finding]:
-    out = _wrap(result, "empty-cell", "budget-missing")
+    out = _wrap(result, "empty-cell", ProblemCode.BUDGET_MISSING)
     for n, r in _rows(result):
         ind = r.indicator
         target_text = ind.adjusted_target or ind.target
@@ -283,15 +287,14 @@ def empty_cell(result: FormResult) -> list[Finding]:
     return out
 
 
-@check(
+passthrough(
     "unit-mismatch",
     Severity.ERROR,
     "目标值与实际完成值单位不可比",
     "Target and actual are written in units of different kinds (户 vs 万元); the engine refuses to "
     "compare them and the row cannot be scored.",
+    ProblemCode.UNIT_MISMATCH,
 )
-def unit_mismatch(result: FormResult) -> list[Finding]:
-    return _wrap(result, "unit-mismatch", "unit-mismatch")
 
 
 @check(
@@ -303,7 +306,11 @@ def unit_mismatch(result: FormResult) -> list[Finding]:
     "reported as empty, unreadable or with incompatible units are not repeated here.",
 )
 def needs_judgement(result: FormResult) -> list[Finding]:
-    covered = {p.indicator for p in _problems(result, "unit-mismatch", "invalid-cell", "empty-actual") if p.indicator}
+    covered = {
+        p.indicator
+        for p in _problems(result, ProblemCode.UNIT_MISMATCH, ProblemCode.INVALID_CELL, ProblemCode.EMPTY_ACTUAL)
+        if p.indicator
+    }
     covered |= {
         r.indicator.name
         for r in result.indicators
@@ -311,7 +318,7 @@ def needs_judgement(result: FormResult) -> list[Finding]:
     }
     return [
         _finding(result, "needs-judgement", p.message, p.indicator)
-        for p in _problems(result, "judgement")
+        for p in _problems(result, ProblemCode.JUDGEMENT)
         if p.indicator not in covered
     ]
 
@@ -377,7 +384,7 @@ def deviation_missing(result: FormResult) -> list[Finding]:
 )
 def over_completion_unexplained(result: FormResult) -> list[Finding]:
     out = []
-    by_name = {p.indicator: p for p in _problems(result, "over-completion")}
+    by_name = {p.indicator: p for p in _problems(result, ProblemCode.OVER_COMPLETION)}
     for _n, r in _rows(result):
         if r.over_ratio is None or _explained(result, r):
             continue
@@ -459,7 +466,7 @@ def recorded_differs_explained(result: FormResult) -> list[Finding]:
     "A recorded score (indicator or budget) is above the row's weight: arithmetically impossible.",
 )
 def recorded_above_weight(result: FormResult) -> list[Finding]:
-    out = _wrap(result, "recorded-above-weight", "recorded-above-weight")
+    out = _wrap(result, "recorded-above-weight", ProblemCode.RECORDED_ABOVE_WEIGHT)
     br = result.budget
     if br.recorded is not None and br.recorded.score - br.weight > TOLERANCE:
         out.insert(
@@ -474,14 +481,13 @@ def recorded_above_weight(result: FormResult) -> list[Finding]:
     return out
 
 
-@check(
+passthrough(
     "recorded-total-sum",
     Severity.ERROR,
     "总分与各项得分之和不符",
     "The 总分 printed on the form is not the sum of the recorded row scores.",
+    ProblemCode.RECORDED_TOTAL_SUM,
 )
-def recorded_total_sum(result: FormResult) -> list[Finding]:
-    return _wrap(result, "recorded-total-sum", "recorded-total-sum")
 
 
 def _tier(r: IndicatorResult) -> Tier | None:
@@ -540,38 +546,35 @@ def qualitative_out_of_band(result: FormResult) -> list[Finding]:
 def execution_over_100(result: FormResult) -> list[Finding]:
     return [
         _finding(result, "execution-over-100", p.message, value=result.budget.rate)
-        for p in _problems(result, "budget-over-100")
+        for p in _problems(result, ProblemCode.BUDGET_OVER_100)
     ]
 
 
-@check(
+passthrough(
     "rate-mismatch",
     Severity.WARNING,
     "表中执行率与计算不符",
     "The 执行率 printed on the form differs from 执行数/预算数.",
+    ProblemCode.BUDGET_RATE_MISMATCH,
 )
-def rate_mismatch(result: FormResult) -> list[Finding]:
-    return _wrap(result, "rate-mismatch", "budget-rate-mismatch")
 
 
-@check(
+passthrough(
     "rate-unreadable",
     Severity.INFO,
     "表中执行率无法识别",
     "The 执行率 printed on the form is not a percentage the engine can read; the computed rate is used.",
+    ProblemCode.BUDGET_RATE_TEXT,
 )
-def rate_unreadable(result: FormResult) -> list[Finding]:
-    return _wrap(result, "rate-unreadable", "budget-rate-text")
 
 
-@check(
+passthrough(
     "budget-invalid",
     Severity.ERROR,
     "预算数无效",
     "预算数 is zero or negative, so no 执行率 can be computed.",
+    ProblemCode.BUDGET_INVALID,
 )
-def budget_invalid(result: FormResult) -> list[Finding]:
-    return _wrap(result, "budget-invalid", "budget-invalid")
 
 
 def good_grades(result: FormResult) -> set[str]:
@@ -707,46 +710,44 @@ def boilerplate_actuals(result: FormResult) -> list[Finding]:
     ]
 
 
-@check(
+passthrough(
     "unknown-level1",
     Severity.WARNING,
     "一级指标不在规则集中",
     "A row's 一级指标 is not one the rule set knows, so no weight can be allocated to it.",
+    ProblemCode.UNKNOWN_LEVEL1,
 )
-def unknown_level1(result: FormResult) -> list[Finding]:
-    return _wrap(result, "unknown-level1", "unknown-level1")
 
 
-@check(
+passthrough(
     "header-missing",
     Severity.WARNING,
     "表头未填写",
     "A header cell the form needs (项目名称) is empty; the form is read and named after nothing.",
+    ProblemCode.HEADER_MISSING,
 )
-def header_missing(result: FormResult) -> list[Finding]:
-    return _wrap(result, "header-missing", "header-missing")
 
 
 # Engine problem codes the checks above report (or deliberately re-derive).
 ENGINE_CODES = frozenset(
     {
-        "header-missing",
-        "weights-total",
-        "weights-exceed",
-        "invalid-cell",
-        "budget-missing",
-        "empty-actual",
-        "unit-mismatch",
-        "judgement",
-        "over-completion",
-        "recorded-differs",
-        "recorded-above-weight",
-        "recorded-total-sum",
-        "budget-over-100",
-        "budget-rate-mismatch",
-        "budget-rate-text",
-        "budget-invalid",
-        "unknown-level1",
+        ProblemCode.HEADER_MISSING,
+        ProblemCode.WEIGHTS_TOTAL,
+        ProblemCode.WEIGHTS_EXCEED,
+        ProblemCode.INVALID_CELL,
+        ProblemCode.BUDGET_MISSING,
+        ProblemCode.EMPTY_ACTUAL,
+        ProblemCode.UNIT_MISMATCH,
+        ProblemCode.JUDGEMENT,
+        ProblemCode.OVER_COMPLETION,
+        ProblemCode.RECORDED_DIFFERS,
+        ProblemCode.RECORDED_ABOVE_WEIGHT,
+        ProblemCode.RECORDED_TOTAL_SUM,
+        ProblemCode.BUDGET_OVER_100,
+        ProblemCode.BUDGET_RATE_MISMATCH,
+        ProblemCode.BUDGET_RATE_TEXT,
+        ProblemCode.BUDGET_INVALID,
+        ProblemCode.UNKNOWN_LEVEL1,
     }
 )
 

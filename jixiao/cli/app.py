@@ -107,7 +107,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao import jsonout, terminal
     from jixiao.scoring import BUILTIN, score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
-    from scorer.result import FormResult
+    from scorer.result import FormResult, ProblemCode
     from scorer.rules import RuleSetError, rules_name_for
     from scorer.rules import load as load_rules
 
@@ -153,7 +153,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
         if result.invalid:
             status = EXIT_INVALID
             for p in result.all_problems:
-                if p.code == "invalid-cell":
+                if p.code == ProblemCode.INVALID_CELL:
                     error(
                         err,
                         f"{source}：表单「{form.project_name}」：指标「{p.indicator}」：{p.column}「{p.text}」：{p.message}",

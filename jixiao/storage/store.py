@@ -30,7 +30,7 @@ from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
 from scorer.model import Form
-from scorer.result import FormResult
+from scorer.result import FormResult, ProblemCode
 from scorer.rules import RuleSetError, rules_name_for
 from scorer.rules import load as load_rules
 
@@ -595,7 +595,7 @@ class FormStore:
             except StoreError as exc:
                 raise StoreError(f"{source}：{exc}") from None
             if strict:
-                bad = [p for p in self.score(form).all_problems if p.code == "invalid-cell"]
+                bad = [p for p in self.score(form).all_problems if p.code == ProblemCode.INVALID_CELL]
                 if bad:
                     detail = "；".join(
                         f"指标「{p.indicator}」{p.column}「{p.text}」：{p.message.split('：', 1)[-1]}" for p in bad[:5]
