@@ -53,6 +53,7 @@ from indicator_catalog.model import (
     Override,
     normalise,
 )
+from scorer.errors import JixiaoError
 
 BUILTIN_LABEL = "indicator_catalog/data/catalog.toml"
 
@@ -105,7 +106,7 @@ _COMPARATOR_HINT = {
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-class CatalogError(ValueError):
+class CatalogError(JixiaoError, ValueError):
     """Bad catalog data. ``problems`` lists every problem found; the message joins them."""
 
     def __init__(self, problems: Sequence[str]) -> None:
@@ -133,8 +134,8 @@ def builtin_path() -> Path:
 
 def _unit_dimension(unit: str) -> str | None:
     """The unit's base dimension per ``scorer.units``, or None when the unit is unknown."""
-    # Imported lazily: importing any scorer module runs scorer/__init__, which loads the
-    # engine; importing the catalog must not.
+    # Imported here, not at the top: the units file is read on first use, and only checking a
+    # catalog needs it.
     from scorer.units import UnitError, resolve
 
     try:

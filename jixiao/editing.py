@@ -11,6 +11,7 @@ import os
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from scorer.errors import JixiaoError
 from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
 from scorer.numbers import out_of_range, q2
 
@@ -51,7 +52,7 @@ SIGNOFF_FIELDS: dict[str, str] = {
 }
 
 
-class EditError(ValueError):
+class EditError(JixiaoError, ValueError):
     """An edit that cannot be applied; the message says what is expected."""
 
 

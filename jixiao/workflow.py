@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scorer.errors import JixiaoError
+
 
 class State(StrEnum):
     DRAFT = "draft"
@@ -33,7 +35,7 @@ STATE_LABELS = {
 EDITABLE = frozenset({State.DRAFT, State.RETURNED})
 
 
-class WorkflowError(ValueError):
+class WorkflowError(JixiaoError, ValueError):
     """An action the workflow forbids in the form's current state."""
 
 

@@ -69,6 +69,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.cells_out import put, shown_text
 from jixiao.files import os_reason
+from scorer.errors import JixiaoError
 from scorer.model import (
     TICK_GROUP_LABELS,
     TICK_GROUPS,
@@ -106,7 +107,7 @@ _CHUNK = 30_000
 FONT_NAME = "宋体"
 
 
-class XlsxError(ValueError):
+class XlsxError(JixiaoError, ValueError):
     """A workbook that cannot be read; names the file, sheet, cell and text found."""
 
     def __init__(

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 from scorer import units
+from scorer.errors import JixiaoError
 from scorer.vocabulary import Vocabulary, vocabulary
 
 
@@ -66,7 +67,7 @@ class Tier(StrEnum):
         return {"achieved": "达成", "partly": "部分达成", "not_achieved": "未达成"}[self.value]
 
 
-class CellError(ValueError):
+class CellError(JixiaoError, ValueError):
     """A cell that cannot be read; the message says what was expected."""
 
     def __init__(self, text: str, reason: str, expected: str = "") -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from scorer.errors import JixiaoError
 from scorer.model import (
     TICK_GROUPS,
     Budget,
@@ -33,7 +34,7 @@ SUFFIXES = (".toml", ".json")
 MAX_BYTES = 5_000_000
 
 
-class FormFileError(ValueError):
+class FormFileError(JixiaoError, ValueError):
     """A form file that cannot be read; ``where`` is a line/column or key path."""
 
     def __init__(self, path: str, where: str, message: str) -> None:

@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scorer.errors import JixiaoError
+
 DEFAULT_RULES = "national-2020"
 DEPARTMENT_RULES = "department-2020"
 # 一级 names of the 部门整体支出 framework (投入/过程/产出/效果 and the provinces' words for them)
@@ -40,7 +42,7 @@ _POSITIONS = {"top", "middle", "bottom"}
 _TIERS = ("achieved", "partly", "not_achieved")
 
 
-class RuleSetError(ValueError):
+class RuleSetError(JixiaoError, ValueError):
     """A rule set that does not exist or does not validate."""
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
+from scorer.errors import JixiaoError
+
 DEFINITIONS_VERSION = "1"
 
 # Readable names for base dimensions, used in messages.
@@ -36,7 +38,7 @@ _ATOM = re.compile(r"^[^\d\s/*.+\-^()]+$")
 _SPLIT = re.compile(r"([/*])")
 
 
-class UnitError(ValueError):
+class UnitError(JixiaoError, ValueError):
     """A unit symbol outside the closed vocabulary."""
 
 

@@ -9,11 +9,13 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from scorer.errors import JixiaoError
+
 _CMP = {">=", ">", "=", "<=", "<"}
 _DIRECTIONS = {"positive", "reverse"}
 
 
-class VocabularyError(ValueError):
+class VocabularyError(JixiaoError, ValueError):
     """The vocabulary data file is inconsistent."""
 
 

@@ -41,3 +41,24 @@ def test_a_code_no_check_covers_still_reaches_the_user_as_another_scoring_proble
         for p in res.all_problems:  # type: ignore[attr-defined]
             if p.code in uncovered:
                 assert any(f.check_id == "scoring-problem" and p.message in f.message for f in findings), p
+
+
+def test_every_error_a_user_can_cause_has_the_one_base() -> None:
+    """One base class: the CLI and the TUI catch JixiaoError once instead of a tuple per module."""
+    import importlib
+    import pkgutil
+
+    from scorer.errors import JixiaoError
+
+    found = []
+    for pkg_name in ("scorer", "indicator_catalog", "jixiao"):
+        pkg = importlib.import_module(pkg_name)
+        for info in pkgutil.walk_packages(pkg.__path__, f"{pkg_name}."):
+            if ".migrations" in info.name or info.name.endswith("__main__"):
+                continue
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == info.name:
+                    found.append(value)
+                    assert issubclass(value, JixiaoError), f"{info.name}.{value.__name__} 不是 JixiaoError 的子类"
+    assert len(found) >= 15

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from jixiao import __version__
+from scorer.errors import JixiaoError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -278,16 +279,6 @@ def cmd_catalog_check(args: argparse.Namespace, out: Console, err: Console) -> i
 # ------------------------------------------------------------------- main
 
 
-def KNOWN_ERRORS() -> tuple[type[Exception], ...]:  # noqa: N802
-    """Errors the user can cause and fix: printed as one clear line, exit 1."""
-    from jixiao.storage import DatabaseError, StoreError
-    from jixiao.workflow import WorkflowError
-    from scorer.formfile import FormFileError
-    from scorer.rules import RuleSetError
-
-    return (DatabaseError, StoreError, WorkflowError, FormFileError, RuleSetError)
-
-
 def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Console | None = None) -> int:
     out = out or Console(highlight=False)
     err = err or Console(stderr=True, highlight=False, soft_wrap=True)
@@ -301,7 +292,7 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
 
             check_command_line_url(args.db)
         return int(args.func(args, out, err))
-    except KNOWN_ERRORS() as exc:
+    except JixiaoError as exc:  # anything a user can cause and fix: one clear line, exit 1
         error(err, str(exc))
         return EXIT_INVALID
     except KeyboardInterrupt:

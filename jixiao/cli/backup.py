@@ -76,23 +76,23 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _key(args: argparse.Namespace) -> bytes | None:
     from jixiao.storage.backup import BackupError
-    from jixiao.storage.backup_key import KeyError_, load_key
+    from jixiao.storage.backup_key import BackupKeyError, load_key
 
     if getattr(args, "key", None) is None:
         return None
     try:
         return load_key(args.key)
-    except KeyError_ as exc:
+    except BackupKeyError as exc:
         raise BackupError(str(exc)) from None
 
 
 def cmd_backup_key(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.storage.backup import BackupError
-    from jixiao.storage.backup_key import KeyError_, new_key
+    from jixiao.storage.backup_key import BackupKeyError, new_key
 
     try:
         new_key(args.file)
-    except KeyError_ as exc:
+    except BackupKeyError as exc:
         raise BackupError(str(exc)) from None
     out.print(
         Text(f"已创建备份签名密钥 {line(str(args.file))}（仅所有者可读）；请与备份分开保管，丢失后以前的签名无法核验")

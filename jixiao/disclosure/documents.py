@@ -13,13 +13,15 @@ from __future__ import annotations
 import io
 import re
 
+from scorer.errors import JixiaoError
+
 _WS = re.compile(r"\s+")
 
 # a table row (its cells, in their columns) or a line of text outside any table
 Rows = list[str | list[str]]
 
 
-class DocumentError(ValueError):
+class DocumentError(JixiaoError, ValueError):
     """A document that cannot be read as a table (the message is for the user)."""
 
 

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from scorer.errors import JixiaoError
+
 TICKED = "☑"
 UNTICKED = "□"
 # Wingdings/Wingdings 2 check boxes come out of PDF text extraction as private-use
@@ -37,7 +39,7 @@ _PAGE_NO = re.compile(
 )
 
 
-class NotText(ValueError):
+class NotText(JixiaoError, ValueError):
     """Input that is not a text document (binary data, unknown encoding)."""
 
 

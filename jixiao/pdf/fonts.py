@@ -26,6 +26,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scorer.errors import JixiaoError
+
 ENV_FONT = "JIXIAO_PDF_FONT"
 FALLBACK_CID = "STSong-Light"
 # Characters every form needs: a font without them is no Chinese font.
@@ -62,7 +64,7 @@ _MAC_FILES = (
 )
 
 
-class FontError(RuntimeError):
+class FontError(JixiaoError, RuntimeError):
     """A configured font that cannot be used; the message (Chinese) says why."""
 
 

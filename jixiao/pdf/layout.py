@@ -49,6 +49,7 @@ from jixiao.pdf import meta as M
 from jixiao.pdf.canonical import form_sha256
 from jixiao.pdf.fonts import FontChoice, find_font
 from scorer import numbers as fmt
+from scorer.errors import JixiaoError
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, FormKind
 from scorer.result import FormResult, IndicatorResult, Status
 
@@ -66,7 +67,7 @@ GREY = colors.HexColor("#666666")
 SIGNATURE_BOX = (240.0, 50.0)  # width, height of the reserved signature field, points
 
 
-class LayoutError(ValueError):
+class LayoutError(JixiaoError, ValueError):
     """A layout name jixiao does not know."""
 
 

@@ -26,12 +26,13 @@ from typing import Any
 
 from jixiao.files import os_reason
 from jixiao.pdf import meta as M
+from scorer.errors import JixiaoError
 
 ENV_PASSWORD = "JIXIAO_KEY_PASSWORD"
 REASON = "预算绩效自评表签章"
 
 
-class SignError(RuntimeError):
+class SignError(JixiaoError, RuntimeError):
     """Signing or key handling that cannot be done; the message (Chinese) says why."""
 
 

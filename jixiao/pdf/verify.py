@@ -23,13 +23,14 @@ from typing import Any
 
 from jixiao.files import os_reason
 from jixiao.pdf import meta as M
+from scorer.errors import JixiaoError
 
 # pyHanko logs every untrusted certificate with a traceback; the report says it instead.
 for _name in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
-class VerifyError(RuntimeError):
+class VerifyError(JixiaoError, RuntimeError):
     """A trust certificate that cannot be read; the message (Chinese) says why."""
 
 

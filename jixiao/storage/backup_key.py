@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.files import os_reason
+from scorer.errors import JixiaoError
 
 FIELD = "hmac_sha256"
 
 
-class KeyError_(ValueError):
+class BackupKeyError(JixiaoError, ValueError):
     """A key file that cannot be used; the message is Chinese."""
 
 
@@ -29,9 +30,9 @@ def new_key(path: Path) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise KeyError_(f"{path}：已存在，不会覆盖（丢失旧密钥会让以前的备份无法核验）") from None
+        raise BackupKeyError(f"{path}：已存在，不会覆盖（丢失旧密钥会让以前的备份无法核验）") from None
     except OSError as exc:
-        raise KeyError_(f"{path}：无法创建（{os_reason(exc)}）") from None
+        raise BackupKeyError(f"{path}：无法创建（{os_reason(exc)}）") from None
     with os.fdopen(fd, "w") as fh:
         fh.write(os.urandom(32).hex() + "\n")
 
@@ -40,15 +41,15 @@ def load_key(path: Path) -> bytes:
     try:
         text = Path(path).read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        raise KeyError_(f"{path}：密钥文件不存在") from None
+        raise BackupKeyError(f"{path}：密钥文件不存在") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise KeyError_(f"{path}：无法读取密钥文件（{exc}）") from None
+        raise BackupKeyError(f"{path}：无法读取密钥文件（{exc}）") from None
     try:
         key = bytes.fromhex(text)
     except ValueError:
-        raise KeyError_(f"{path}：不是 jixiao 备份密钥（应为 64 位十六进制）") from None
+        raise BackupKeyError(f"{path}：不是 jixiao 备份密钥（应为 64 位十六进制）") from None
     if len(key) < 32:
-        raise KeyError_(f"{path}：密钥太短（{len(key) * 8} 位，至少 256 位）")
+        raise BackupKeyError(f"{path}：密钥太短（{len(key) * 8} 位，至少 256 位）")
     return key
 
 

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
+from scorer.errors import JixiaoError
+
 ENV_DB = "JIXIAO_DB"
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(JixiaoError, RuntimeError):
     """The database cannot be opened or migrated; the message says why."""
 
 

@@ -29,13 +29,14 @@ from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_f
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
+from scorer.errors import JixiaoError
 from scorer.model import Form
 from scorer.result import FormResult, ProblemCode
 from scorer.rules import RuleSetError, rules_name_for
 from scorer.rules import load as load_rules
 
 
-class StoreError(RuntimeError):
+class StoreError(JixiaoError, RuntimeError):
     """A storage operation that cannot be done; the message says why."""
 
 
