@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.editing import SIGNOFF_FIELDS
+from scorer.direction import DIRECTION_LABELS
 from scorer.model import TICK_GROUP_LABELS, Form, Indicator
 
 HEADER_LABELS = {
@@ -74,7 +75,7 @@ def _cmp(out: list[Change], field: str, label: str, a: Any, b: Any, reason: str 
         out.append(Change(field, label, text(a), text(b), reason))
 
 
-DIRECTION_ZH = {"positive": "正向", "reverse": "反向", "equal": "等值", "qualitative": "定性", "": "（自动）"}
+DIRECTION_ZH = {**DIRECTION_LABELS, "": "（自动）"}
 
 
 def _indicator(out: list[Change], path: str, old: Indicator, new: Indicator) -> None:

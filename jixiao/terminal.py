@@ -15,21 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.safe_text import display, line
+from jixiao.styles import DIFF_MARK, SEVERITY_STYLE, STATUS_STYLE
 from scorer import numbers as fmt
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, FormKind
 from scorer.result import FormResult, IndicatorResult, Problem, Severity, Status
 from scorer.vocabulary import level_key
-
-STATUS_STYLE = {
-    Status.MET: "green",
-    Status.PARTLY: "yellow",
-    Status.MISSED: "red",
-    Status.JUDGEMENT: "magenta",
-    Status.EMPTY: "dim",
-    Status.INVALID: "bold red",
-}
-SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-DIFF_MARK = "※"
 
 
 def _short(level: str) -> str:

@@ -69,6 +69,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.cells_out import put, shown_text
 from jixiao.files import os_reason
+from scorer.direction import DIRECTION_LABELS
 from scorer.errors import JixiaoError
 from scorer.model import (
     TICK_GROUP_LABELS,
@@ -303,7 +304,6 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FILL = PatternFill("solid", fgColor="F2F2F2")
 _WIDTHS = (14, 16, 34, 16, 16, 8, 8, 20, 20)
 _EXTRA = (("adjusted_target", "调整后目标值", 14), ("direction", "指标方向", 10))
-_DIRECTION_ZH = {"positive": "正向", "reverse": "反向", "equal": "等于", "qualitative": "定性"}
 _SUBROWS = (
     ("fiscal", "其中：财政拨款"),
     ("carryover", "上年结转"),
@@ -549,7 +549,7 @@ def form_sheet(ws: Worksheet, form: Form) -> None:
             lay.put(row, 9, ind.deviation)
             for c, (key, _, _) in enumerate(extras, start=10):
                 value = getattr(ind, key)
-                lay.put(row, c, _DIRECTION_ZH.get(value, value) if key == "direction" else value, center=True)
+                lay.put(row, c, DIRECTION_LABELS.get(value, value) if key == "direction" else value, center=True)
             row += 1
         inds = goal.indicators
         for s, e in _merge_runs([i.level1 for i in inds]):
@@ -771,16 +771,13 @@ _SUBROW_KEYS = (
     ("基本支出", "basic_expenditure"),
     ("项目支出", "project_expenditure"),
 )
+# what a 指标方向 cell may say: the English key, its label, or 等于 (how files exported before the
+# labels were one table wrote 等值)
 _DIRECTION_IN = {
     "": "",
-    "positive": "positive",
-    "reverse": "reverse",
-    "equal": "equal",
-    "qualitative": "qualitative",
-    "正向": "positive",
-    "反向": "reverse",
+    **{k: k for k in DIRECTION_LABELS},
+    **{v: k for k, v in DIRECTION_LABELS.items()},
     "等于": "equal",
-    "定性": "qualitative",
 }
 
 

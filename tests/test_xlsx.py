@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -580,3 +581,40 @@ def test_non_form_sheets_are_skipped(tmp_path: Path) -> None:
 def test_write_nothing_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_workbook([], tmp_path / "x.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("cell", "direction"),
+    [
+        ("正向", "positive"),
+        ("反向", "reverse"),
+        ("等值", "equal"),
+        ("等于", "equal"),
+        ("定性", "qualitative"),
+        ("equal", "equal"),
+    ],
+)
+def test_direction_cells_read_the_one_label_table_and_the_old_word(tmp_path: Path, cell: str, direction: str) -> None:
+    path = _written(tmp_path, TRICKY)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    r, c = _find(ws, "反向")
+    ws.cell(r, c).value = cell
+    wb.save(path)
+    got = read_workbook(path)[0]
+    assert got.goals[0].indicators[0].direction == direction
+
+
+def test_a_direction_is_written_with_the_label_the_terminal_shows(tmp_path: Path) -> None:
+    from scorer.direction import DIRECTION_LABELS
+
+    form = dataclasses.replace(
+        TRICKY,
+        goals=(
+            dataclasses.replace(
+                TRICKY.goals[0], indicators=(dataclasses.replace(TRICKY.goals[0].indicators[0], direction="equal"),)
+            ),
+        ),
+    )
+    ws = load_workbook(_written(tmp_path, form)).worksheets[0]
+    assert _find(ws, DIRECTION_LABELS["equal"])

@@ -41,6 +41,7 @@ from jixiao import editing
 from jixiao.editing import EditError
 from jixiao.formdiff import diff
 from jixiao.scoring import score_form
+from jixiao.styles import STATUS_STYLE
 from jixiao.workflow import ACTIONS, EDITABLE, State
 from scorer import numbers as fmt
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
@@ -50,7 +51,6 @@ from scorer.rules import load as load_rules
 from tui.rule_names import rule_title
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
-from tui.widgets.styles import STATUS_STYLE
 from tui.widgets.ticks import TickBox, TickRadio
 from tui.widgets.totals_bar import TotalsBar
 from tui.widgets.wrap import wrap

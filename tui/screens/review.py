@@ -18,9 +18,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 
 from jixiao.review.aggregate import GRADES, Filters, aggregate
+from jixiao.styles import STATUS_SHORT, STATUS_STYLE
 from jixiao.workflow import ACTIONS, WorkflowError
 from scorer import numbers as fmt
-from tui.widgets.styles import STATUS_SHORT, STATUS_STYLE, clip
+from tui.widgets.styles import clip
 
 LEVELS = ("department", "unit", "form", "indicator")
 LEVEL_LABELS = {"department": "主管部门", "unit": "实施单位", "form": "表单", "indicator": "指标"}

@@ -8,10 +8,11 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from jixiao.safe_text import line
+from jixiao.styles import DIFF_MARK, STATUS_SHORT, STATUS_STYLE
 from scorer import numbers as fmt
 from scorer.result import FormResult, IndicatorResult
 from scorer.vocabulary import level_key
-from tui.widgets.styles import DIFF_MARK, STATUS_SHORT, STATUS_STYLE, clip, cut_cells, short
+from tui.widgets.styles import clip, cut_cells, short
 
 # grid column -> editable field (None: not a text cell), and its width at 80 columns
 COLUMNS: list[tuple[str, str | None, int]] = [

@@ -1,26 +1,6 @@
-"""Colours and short labels shared by the widgets (one place, like terminal.py)."""
+"""Fitting text into cells (CJK counts double); colours and labels live in jixiao.styles."""
 
 from __future__ import annotations
-
-from scorer.result import Status
-
-STATUS_STYLE = {
-    Status.MET: "green",
-    Status.PARTLY: "yellow",
-    Status.MISSED: "red",
-    Status.JUDGEMENT: "magenta",
-    Status.EMPTY: "dim",
-    Status.INVALID: "bold red",
-}
-STATUS_SHORT = {
-    Status.MET: "达成",
-    Status.PARTLY: "部分",
-    Status.MISSED: "未达",
-    Status.JUDGEMENT: "待判",
-    Status.EMPTY: "未填",
-    Status.INVALID: "无效",
-}
-DIFF_MARK = "※"
 
 
 def clip(text: str, cells: int) -> str:
