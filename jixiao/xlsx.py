@@ -69,6 +69,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.cells_out import put, shown_text
 from jixiao.files import os_reason
+from jixiao.form_labels import (
+    BUDGET_SUBROWS,
+    HEADER_LABELS,
+    SIGNOFF_LABELS,
+    TICK_LABELS,
+    TOTAL_LABELS,
+    YEAR_LABELS,
+    budget_key,
+    canon,
+    indicator_key,
+    nfkc,
+)
 from scorer.direction import DIRECTION_LABELS
 from scorer.errors import JixiaoError
 from scorer.model import (
@@ -658,52 +670,20 @@ _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 _WS = re.compile(r"\s+")
 
 
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-def _canon(text: str) -> str:
-    """Label form of a cell: NFKC, no whitespace, no bracketed notes, no trailing colon."""
-    t = _WS.sub("", _nfkc(text))
-    prev = None
-    while prev != t:
-        prev, t = t, _BRACKETS.sub("", t)
-    return t.rstrip(":")
-
-
 def _split_label(text: str) -> tuple[str, str]:
     """ "项目名称：老干工作经费" → ("项目名称", "老干工作经费"); without a colon the whole text is the label."""
     m = re.match(r"^([^:：]{1,20})[:：](.*)$", text, re.S)
     if m:
-        return _canon(m.group(1)), m.group(2).strip()
-    return _canon(text), ""
+        return canon(m.group(1)), m.group(2).strip()
+    return canon(text), ""
 
 
-_HEADER_LABELS: dict[str, tuple[str, ...]] = {
-    "project_name": ("项目名称",),
-    "department": ("主管部门", "主管单位", "主管部门单位"),
-    "implementing_unit": ("项目实施单位", "实施单位"),
-    "unit_name": ("单位名称",),
-    "year": ("年度", "年份", "评价年度", "预算年度", "自评年度"),
-    "rules": ("规则集",),
-}
-_SIGNOFF_LABELS: dict[str, tuple[str, ...]] = {
-    "preparer": ("填表人", "填报人"),
-    "reviewer": ("审核人",),
-    "unit_head": ("单位负责人", "单位负责人审签"),
-    "finance_head": ("财务负责人",),
-    "project_lead": ("项目负责人",),
-    "contact": ("联系人",),
-    "phone": ("联系电话", "电话"),
-    "date": ("填报日期", "填表日期", "日期"),
-}
-_TICK_LABELS = {label: key for key, label in TICK_GROUP_LABELS.items()}
-_TOTAL_LABELS = ("总分", "总得分", "自评总分", "自评得分", "合计得分")
+_HEADER_FIELDS = {**HEADER_LABELS, "year": YEAR_LABELS}  # in a workbook 年度 is a header field like any other
 _KNOWN_LABELS = {
-    *(a for v in _HEADER_LABELS.values() for a in v),
-    *(a for v in _SIGNOFF_LABELS.values() for a in v),
-    *_TICK_LABELS,
-    *_TOTAL_LABELS,
+    *(a for v in _HEADER_FIELDS.values() for a in v),
+    *(a for v in SIGNOFF_LABELS.values() for a in v),
+    *TICK_LABELS,
+    *TOTAL_LABELS,
     "偏差大或目标未完成原因分析",
     "改进措施及结果应用方案",
 }
@@ -720,57 +700,6 @@ def _is_deviation_label(c: str) -> bool:
     return c.startswith("偏差大") or c.startswith("未完成原因") or (c.startswith("偏差") and "原因" in c)
 
 
-def _budget_key(c: str) -> str | None:
-    if c.startswith("年初预算"):
-        return "initial"
-    if "预算数" in c or c in ("全年预算", "预算金额", "调整后预算"):
-        return "planned"
-    if "执行数" in c or c in ("实际支出", "执行金额"):
-        return "executed"
-    if "执行率" in c:
-        return "rate"
-    if "分值" in c or "权重" in c:
-        return "weight"
-    if "理由" in c:
-        return "reason"
-    if c.startswith("得分") or c.startswith("评分"):
-        return "score"
-    return None
-
-
-def _indicator_key(c: str) -> str | None:
-    if c.startswith("一级"):
-        return "level1"
-    if c.startswith("二级"):
-        return "level2"
-    if c.startswith("三级"):
-        return "name"
-    if "调整" in c:
-        return "adjusted_target"
-    if "方向" in c:
-        return "direction"
-    if "理由" in c:
-        return "reason"
-    if "偏差" in c or "原因" in c:
-        return "deviation"
-    if "实际" in c or "完成值" in c or "完成情况" in c:
-        return "actual"
-    if "目标值" in c or "指标值" in c or c.endswith("目标"):
-        return "target"
-    if "分值" in c or "权重" in c or c == "满分":
-        return "weight"
-    if c.startswith("得分") or c.startswith("自评得分") or c.startswith("评分"):
-        return "score"
-    return None
-
-
-_SUBROW_KEYS = (
-    ("财政拨款", "fiscal"),
-    ("结转", "carryover"),
-    ("其他", "other"),
-    ("基本支出", "basic_expenditure"),
-    ("项目支出", "project_expenditure"),
-)
 # what a 指标方向 cell may say: the English key, its label, or 等于 (how files exported before the
 # labels were one table wrote 等值)
 _DIRECTION_IN = {
@@ -905,7 +834,7 @@ class _Sheet:
         if not isinstance(v, str):
             raise self.fail(f"{what}应为数字", r, c, _cell_text(cell))
         raw = v.strip()
-        cleaned = _WS.sub("", _nfkc(raw)).replace(",", "")
+        cleaned = _WS.sub("", nfkc(raw)).replace(",", "")
         if suffix:
             cleaned = re.sub(f"(?:{suffix})$", "", cleaned)
         try:
@@ -929,7 +858,7 @@ def _goal_label(text: str) -> tuple[bool, str, str]:
     m = re.match(r"^(.{1,30}?)[:：](.*)$", text, re.S)
     if m:
         label_part, inline = m.group(1), m.group(2).strip()
-    g = _GOAL_RE.match(_WS.sub("", _nfkc(label_part)))
+    g = _GOAL_RE.match(_WS.sub("", nfkc(label_part)))
     if not g:
         return False, "", ""
     return True, g.group(1) or "", inline
@@ -964,24 +893,23 @@ class _FormReader:
     def _kind(self, r: int) -> str | None:
         s = self.s
         for c in s.by_row[r]:
-            if _canon(s.text(r, c)).startswith("一级指标"):
+            if canon(s.text(r, c)).startswith("一级指标"):
                 return "header"
         text = s.text(r, s.first_col(r))
         label, _ = _split_label(text)
-        canon = _canon(text)
         if _goal_label(text)[0]:
             return "goal"
-        if canon.startswith("预算执行"):
+        if canon(text).startswith("预算执行"):
             return "budget"
-        if label in _TOTAL_LABELS:
+        if label in TOTAL_LABELS:
             return "total"
         if _is_deviation_label(label):
             return "deviation"
         if label.startswith("改进措施"):
             return "improve"
-        if any(label in v for v in _SIGNOFF_LABELS.values()):
+        if any(label in v for v in SIGNOFF_LABELS.values()):
             return "signoff"
-        if label in _TICK_LABELS or any(label in v for v in _HEADER_LABELS.values()):
+        if label in TICK_LABELS or any(label in v for v in _HEADER_FIELDS.values()):
             return "info"
         return None
 
@@ -1011,7 +939,7 @@ class _FormReader:
             if self.kinds[r] in ("header", "budget"):
                 table_rows.update(self._rows(r + 1, self._block_end(r)))
         free = [r for r in free if r not in table_rows]
-        pn = self._find(_HEADER_LABELS["project_name"], free)
+        pn = self._find(_HEADER_FIELDS["project_name"], free)
         if not headers:
             if pn is None:
                 return None  # not a form sheet (e.g. notes)
@@ -1023,7 +951,7 @@ class _FormReader:
         project_name, _ = s.value_after(*pn)  # empty: named below, or warned about by the engine
 
         def header(key: str) -> tuple[str, tuple[int, int] | None]:
-            at = self._find(_HEADER_LABELS[key], free)
+            at = self._find(_HEADER_FIELDS[key], free)
             if at is None:
                 return "", None
             value, col = s.value_after(*at)
@@ -1031,7 +959,7 @@ class _FormReader:
 
         department, _ = header("department")
         unit, _ = header("implementing_unit")
-        has_unit_label = self._find(_HEADER_LABELS["implementing_unit"], free) is not None
+        has_unit_label = self._find(_HEADER_FIELDS["implementing_unit"], free) is not None
         if not has_unit_label:
             unit, _ = header("unit_name")
         rules, _ = header("rules")
@@ -1039,7 +967,7 @@ class _FormReader:
         title = self._title()
         if has_unit_label:
             kind = FormKind.PROJECT
-        elif self._find(_HEADER_LABELS["unit_name"], free) is not None or "整体" in title:
+        elif self._find(_HEADER_FIELDS["unit_name"], free) is not None or "整体" in title:
             kind = FormKind.DEPARTMENT
         else:
             kind = FormKind.PROJECT
@@ -1079,11 +1007,11 @@ class _FormReader:
             goals.append(Goal(text=g["text"], weight=g["weight"], indicators=tuple(g["indicators"])))
 
         signoff = {}
-        for key, aliases in _SIGNOFF_LABELS.items():
+        for key, aliases in SIGNOFF_LABELS.items():
             at = self._find(aliases, free)
             signoff[key] = s.value_after(*at)[0] if at else ""
         ticks = {}
-        for label, key in _TICK_LABELS.items():
+        for label, key in TICK_LABELS.items():
             at = self._find((label,), free)
             ticks[key] = self._ticks(key, *at) if at else ()
 
@@ -1117,7 +1045,7 @@ class _FormReader:
     def _year(self, text: str, at: tuple[int, int] | None) -> int | None:
         if not text:
             return None
-        m = re.fullmatch(r"(\d{4})(?:\.0+)?\s*年?度?", _nfkc(text).strip())
+        m = re.fullmatch(r"(\d{4})(?:\.0+)?\s*年?度?", nfkc(text).strip())
         year = int(m.group(1)) if m else None
         if year is None or not 1990 <= year <= 2100:
             r, c = at if at else (None, None)
@@ -1166,8 +1094,8 @@ class _FormReader:
 
     def _budget(self, start: int, end: int) -> Budget:
         s = self.s
-        label_col = next(c for c in s.by_row[start] if _canon(s.text(start, c)).startswith("预算执行"))
-        raw_label = _nfkc(s.text(start, label_col))
+        label_col = next(c for c in s.by_row[start] if canon(s.text(start, c)).startswith("预算执行"))
+        raw_label = nfkc(s.text(start, label_col))
         m = re.search(r"\(\s*([0-9.]+)\s*分\s*\)", raw_label)
         block_weight = Decimal(m.group(1)) if m else None
         rows = self._rows(start, end)
@@ -1177,14 +1105,14 @@ class _FormReader:
             for c in s.by_row[r]:
                 if (r, c) == (start, label_col):
                     continue
-                key = _budget_key(_canon(s.text(r, c)))
+                key = budget_key(canon(s.text(r, c)))
                 if key and key not in found:
                     found[key] = c
             if "planned" in found and "executed" in found:
                 # In a header row the labels sit side by side and the values below them;
                 # in the printed Hubei style each label is followed by its value.
                 nxt = s.right_of(r, found["planned"])
-                if not nxt or _budget_key(_canon(s.text(r, nxt[0]))) is not None:
+                if not nxt or budget_key(canon(s.text(r, nxt[0]))) is not None:
                     head_row, cols = r, found
                 break
         if head_row is None:
@@ -1214,7 +1142,7 @@ class _FormReader:
             b["recorded"] = self._recorded(score, reason, main, cols.get("reason"))
         for r in data[1:]:
             label, lc = label_of(r)
-            key = next((k for word, k in _SUBROW_KEYS if word in _canon(label)), None)
+            key = next((k for word, k in BUDGET_SUBROWS if word in canon(label)), None)
             if key is None:
                 raise s.fail(
                     "不认识的预算行；应为 其中：财政拨款 / 上年结转 / 其他资金 / 基本支出总额 / 项目支出总额",
@@ -1239,10 +1167,10 @@ class _FormReader:
             for c in s.by_row[r]:
                 if (r, c) == label_at:
                     continue
-                key = _budget_key(_split_label(s.text(r, c))[0])
+                key = budget_key(_split_label(s.text(r, c))[0])
                 if key and key not in found:
                     value, col = s.value_after(r, c)
-                    if _budget_key(_split_label(value)[0]) is not None:
+                    if budget_key(_split_label(value)[0]) is not None:
                         value, col = "", None
                     found[key] = (r, col, value)
 
@@ -1280,7 +1208,7 @@ class _FormReader:
         s = self.s
         cols: dict[str, int] = {}
         for c in range(1, s.max_col + 1):
-            key = _indicator_key(_canon(s.resolved(head, c)))
+            key = indicator_key(canon(s.resolved(head, c)))
             if key and key not in cols:
                 cols[key] = c
         if "name" not in cols:
@@ -1306,7 +1234,7 @@ class _FormReader:
             ]
             if not name and not any(rest):
                 continue
-            if _canon(name) in ("合计", "小计", "总计") or (not name and _canon(l1) in ("合计", "小计", "总计")):
+            if canon(name) in ("合计", "小计", "总计") or (not name and canon(l1) in ("合计", "小计", "总计")):
                 continue
             if not name:
                 raise s.fail("三级指标名称不能为空", r, cols["name"], "")

@@ -90,15 +90,14 @@ from jixiao.disclosure.text import (
     TICKED_MARKS,
     UNTICKED_MARKS,
     Line,
-    canon,
     grid_lines,
     is_decoration,
     join_wrapped,
-    nfkc,
     shown,
     split_lines,
     squeeze,
 )
+from jixiao.form_labels import canon, nfkc
 from scorer.model import TICK_GROUPS, Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
 
 DEPARTMENT_PROJECT_NAME = "部门整体支出"

@@ -31,7 +31,6 @@ UNTICKED_MARKS = ("□", "☐", "[ ]", "（ ）", "( )", "\uf0a8", "\uf06f", "\u
 _INPUT = re.compile(r"<input\b[^<>]*>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _WS = re.compile(r"\s+")
-_BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _SPLIT = re.compile(r"[ \u3000\u00a0]{2,}")
 _DECORATION = re.compile(r"^[\s\-=_—–·.…|+*#~]*$")
 _PAGE_NO = re.compile(
@@ -81,19 +80,6 @@ def clean(line: str) -> str:
     if "&" in line and ";" in line:
         line = html.unescape(line)
     return line.replace("\u200b", "").replace("\ufeff", "")
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-def canon(text: str) -> str:
-    """Label form of a cell: NFKC, no whitespace, no bracketed notes, no trailing colon."""
-    t = _WS.sub("", nfkc(text))
-    prev = None
-    while prev != t:
-        prev, t = t, _BRACKETS.sub("", t)
-    return t.rstrip(":：")
 
 
 def squeeze(text: str) -> str:

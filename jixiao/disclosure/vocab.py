@@ -9,36 +9,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from jixiao.disclosure.text import canon, nfkc, squeeze
+from jixiao import form_labels as L
+from jixiao.disclosure.text import squeeze
+from jixiao.form_labels import canon, nfkc
 
 # ------------------------------------------------------------------ header fields
 
-HEADER_LABELS: tuple[tuple[str, str], ...] = (
-    ("project_name", "项目名称"),
-    ("department", "主管部门"),
-    ("department", "主管单位"),
-    ("implementing_unit", "项目实施单位"),
-    ("implementing_unit", "实施单位"),
-    ("unit_name", "单位名称"),
-    ("unit_name", "部门名称"),
-)
-YEAR_LABELS = ("年度", "评价年度", "预算年度", "自评年度")
-SIGNOFF_LABELS: tuple[tuple[str, str], ...] = (
-    ("preparer", "填表人"),
-    ("preparer", "填报人"),
-    ("reviewer", "审核人"),
-    ("unit_head", "单位负责人"),
-    ("finance_head", "财务负责人"),
-    ("project_lead", "项目负责人"),
-    ("contact", "联系人"),
-    ("phone", "联系电话"),
-    ("date", "填报日期"),
-    ("date", "填表日期"),
-)
-TICK_LABELS = {"项目类别": "category", "项目属性": "attribute", "项目类型": "project_type"}
-TOTAL_LABELS = ("总分", "总得分", "自评总分", "自评得分", "合计得分", "综合得分", "总计")
+HEADER_LABELS = L.pairs(L.HEADER_LABELS)
+YEAR_LABELS = L.YEAR_LABELS
+SIGNOFF_LABELS = L.pairs(L.SIGNOFF_LABELS)
+TICK_LABELS = L.TICK_LABELS
+TOTAL_LABELS = L.TOTAL_LABELS
 BUDGET_BLOCK = ("预算执行情况", "预算执行", "项目资金", "资金情况", "年度资金")
-SUBROWS = (("财政拨款", "fiscal"), ("结转", "carryover"), ("其他资金", "other"), ("其他", "other"))
+SUBROWS = L.BUDGET_SUBROWS
 
 
 def label_pattern(label: str) -> re.Pattern[str]:
@@ -125,53 +108,17 @@ def row_label_fragment(cell: str) -> bool:
 
 
 def table_key(cell: str) -> str | None:
-    """Which column of an indicator table a header cell names."""
+    """Which column of an indicator table a header cell names (a 指标方向 column is read as 指标性质)."""
     c = canon(cell)
     if not c or GOAL_RE.match(c) or row_label_fragment(cell):
         return None
-    if c.startswith("一级"):
-        return "level1"
-    if c.startswith("二级"):
-        return "level2"
-    if c.startswith("三级"):
-        return "name"
-    if "性质" in c or c in ("指标方向", "方向"):
-        return "nature"
-    if "度量单位" in c or "计量单位" in c or c == "单位":
-        return "unit"
-    if "调整" in c:
-        return "adjusted_target"
-    if "偏差" in c or "原因" in c:
-        return "deviation"
-    if "实际" in c or "完成值" in c or "完成情况" in c:
-        return "actual"
-    if "目标值" in c or "指标值" in c or c.endswith("目标") or "预期" in c:
-        return "target"
-    if "分值" in c or "权重" in c or c == "满分":
-        return "weight"
-    if c.startswith("得分") or c.startswith("自评得分") or c.startswith("评分"):
-        return "score"
-    if "备注" in c:
-        return "remark"
-    return None
+    key = L.indicator_key(c)
+    return "nature" if key == "direction" else key
 
 
 def budget_key(cell: str) -> str | None:
     """Which column of the 预算执行情况 block a header cell names."""
-    c = canon(cell)
-    if c.startswith("年初预算"):
-        return "initial"
-    if "预算数" in c or c in ("全年预算", "调整后预算", "预算金额"):
-        return "planned"
-    if "执行数" in c or c in ("实际支出", "执行金额"):
-        return "executed"
-    if "执行率" in c:
-        return "rate"
-    if "分值" in c or "权重" in c:
-        return "weight"
-    if c.startswith("得分") or c.startswith("评分"):
-        return "score"
-    return None
+    return L.budget_key(canon(cell))
 
 
 # The scorer's 一级 names, and the 二级 names of DOMAIN.md §1 (with and without 指标).
