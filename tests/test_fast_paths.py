@@ -23,10 +23,12 @@ from indicator_catalog import default_catalog
 from jixiao.scoring import score_form
 from scorer import engine
 from scorer.cells import CellError, parse_cell, parse_general, read_cell
-from scorer.engine import _Context, _score_general, _score_indicator, allocate_weights
+from scorer.engine import _score_general, _score_indicator
 from scorer.formfile import load_form
 from scorer.model import Form, Indicator, Recorded
+from scorer.row import _Context
 from scorer.rules import available, load
+from scorer.weights import allocate_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = [load_form(p) for p in sorted((ROOT / "samples").glob("*.toml"))]

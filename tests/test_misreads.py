@@ -199,7 +199,7 @@ def test_values_that_can_be_true_are_scored(name: str, target: str, actual: str)
 def test_missing_amounts_use_the_printed_rate_and_say_so(planned, executed, rate, score) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from scorer.engine import score_budget
+    from scorer.budget import score_budget
     from scorer.model import Budget, Form
 
     form = Form(project_name="x", budget=Budget(planned=planned, executed=executed, rate_text=rate, weight=W))
@@ -210,7 +210,7 @@ def test_missing_amounts_use_the_printed_rate_and_say_so(planned, executed, rate
 
 
 def test_both_amounts_and_a_different_printed_rate_say_which_was_used() -> None:
-    from scorer.engine import score_budget
+    from scorer.budget import score_budget
     from scorer.model import Budget, Form
 
     form = Form(project_name="x", budget=Budget(planned=Decimal(100), executed=Decimal(80), rate_text="90%", weight=W))

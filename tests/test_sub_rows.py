@@ -15,10 +15,10 @@ from jixiao.pdf.layout import render_pdf
 from jixiao.scoring import score_form
 from jixiao.storage.database import make_engine, upgrade
 from jixiao.storage.store import FormStore
-from scorer.engine import family_parents
 from scorer.formfile import FormFileError, dumps_toml, form_from_dict, parse_text
 from scorer.model import Goal, Indicator
 from scorer.result import Status
+from scorer.weights import family_parents
 
 D = Decimal
 

@@ -1,0 +1,134 @@
+"""The 预算执行 block: the execution rate and its points, from the amounts or the printed rate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from scorer import explain
+from scorer.cells import Cell, CellKind, read_cell
+from scorer.explain import Step
+from scorer.model import Form
+from scorer.numbers import percent, plain, q2
+from scorer.numbers import weight as fmt_weight
+from scorer.result import (
+    BudgetResult,
+    Problem,
+    ProblemCode,
+    Severity,
+    Status,
+)
+from scorer.row import HUNDRED, ONE, ZERO
+from scorer.rules import RuleSet
+
+
+def _rate_text(text: str) -> Decimal | None:
+    cell = read_cell(text)
+    if not isinstance(cell, Cell):
+        return None
+    if cell.kind is CellKind.QUANTITY and cell.unit == "%" and cell.value is not None:
+        return cell.value / HUNDRED
+    return None
+
+
+def _budget_from_printed_rate(
+    form: Form, w: Decimal, rate: Decimal, rules: RuleSet
+) -> tuple[BudgetResult, list[Problem], Decimal | None]:
+    """The amounts are missing or unreadable but the form prints its 执行率: score that, and say so."""
+    b = form.budget
+    capped = min(rate, ONE)
+    score = min(w, q2(w * capped))
+    lines: list[Step] = [
+        f"预算数或执行数未填报，按表中印出的执行率「{b.rate_text}」计分：{fmt_weight(w)} × {percent(capped)} = {score}"
+    ]
+    problems = [
+        Problem(
+            Severity.INFO,
+            ProblemCode.BUDGET_PRINTED_RATE,
+            f"预算数或执行数未填报，按表中执行率「{b.rate_text}」计分",
+            column="执行率",
+            text=b.rate_text,
+        )
+    ]
+    if b.recorded is not None and q2(b.recorded.score) != score:
+        msg = f"单位自评 {q2(b.recorded.score)} 分（规则得分 {score}）"
+        lines.append(msg + (f"，理由：{b.recorded.reason}" if b.recorded.reason else "，未说明理由"))
+    status = Status.MET if rate >= 1 else Status.PARTLY if rate > 0 else Status.MISSED
+    return BudgetResult(w, rate, score, b.recorded, status, tuple(lines)), problems, rate
+
+
+def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem], Decimal | None]:
+    b = form.budget
+    w = b.weight if b.weight is not None else rules.budget_weight
+    problems: list[Problem] = []
+    lines: list[Step] = []
+    if b.planned is None or b.executed is None:
+        printed = _rate_text(b.rate_text) if b.rate_text else None
+        if printed is not None and printed >= 0:
+            return _budget_from_printed_rate(form, w, printed, rules)
+        lines.append("预算数或执行数未填报，预算执行得 0 分")
+        problems.append(
+            Problem(
+                Severity.WARNING, ProblemCode.BUDGET_MISSING, "预算执行情况缺少预算数或执行数", column="预算执行情况"
+            )
+        )
+        return BudgetResult(w, None, ZERO, b.recorded, Status.EMPTY, tuple(lines)), problems, None
+    if b.planned <= 0:
+        lines.append(f"预算数为 {b.planned}，无法计算执行率")
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                ProblemCode.BUDGET_INVALID,
+                f"预算数 {b.planned} 不是正数",
+                column="预算数",
+                text=str(b.planned),
+            )
+        )
+        return BudgetResult(w, None, ZERO, b.recorded, Status.INVALID, tuple(lines)), problems, None
+    rate = b.executed / b.planned
+    raw = w * rate
+    score = min(w, q2(raw))
+    lines.append((explain.budget_rate, b.executed, b.planned, rate))
+    if rate > 1:
+        lines.append((explain.budget_capped, w))
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                ProblemCode.BUDGET_OVER_100,
+                f"执行率 {percent(rate)} 超过 100%（执行数 {plain(b.executed)} 万元 > 预算数 {plain(b.planned)} 万元）",
+                column="执行率",
+            )
+        )
+    else:
+        lines.append((explain.budget_score, w, rate, raw))
+    published = _rate_text(b.rate_text) if b.rate_text else None
+    if b.rate_text and published is None:
+        problems.append(
+            Problem(
+                Severity.INFO,
+                ProblemCode.BUDGET_RATE_TEXT,
+                f"表中执行率「{b.rate_text}」无法识别",
+                column="执行率",
+                text=b.rate_text,
+            )
+        )
+    elif published is not None and abs(published - rate) > Decimal("0.0005"):
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                ProblemCode.BUDGET_RATE_MISMATCH,
+                f"表中执行率「{b.rate_text}」与 执行数/预算数 = {percent(rate)} 不符；按 执行数/预算数 计分",
+                column="执行率",
+                text=b.rate_text,
+            )
+        )
+    status = Status.MET if rate >= 1 else Status.PARTLY if rate > 0 else Status.MISSED
+    if b.recorded is not None and q2(b.recorded.score) != score:
+        msg = f"单位自评 {q2(b.recorded.score)} 分（规则得分 {score}）"
+        lines.append(msg + (f"，理由：{b.recorded.reason}" if b.recorded.reason else "，未说明理由"))
+        if not b.recorded.reason:
+            problems.append(
+                Problem(
+                    Severity.WARNING, ProblemCode.RECORDED_DIFFERS, "预算执行" + msg + "，未说明理由", column="得分"
+                )
+            )
+    return BudgetResult(w, rate, score, b.recorded, status, tuple(lines)), problems, rate

@@ -1,0 +1,291 @@
+"""Numbers, ranks and dates against their targets: direction, units, and the formulas."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from scorer import direction as directions
+from scorer import explain, units
+from scorer.cells import Cell, CellKind, Comparator, Tier
+from scorer.direction import CatalogEntryLike, CatalogLike, Direction
+from scorer.model import Indicator
+from scorer.numbers import percent
+from scorer.result import (
+    Problem,
+    ProblemCode,
+    Severity,
+    Status,
+)
+from scorer.row import COL_ACTUAL, ONE, ZERO, _Row, _tier_score
+from scorer.vocabulary import vocabulary
+
+_BY_COMPARATOR = {
+    Comparator.GE: Direction("positive", "目标值比较符「≥」"),
+    Comparator.GT: Direction("positive", "目标值比较符「>」"),
+    Comparator.LE: Direction("reverse", "目标值比较符「≤」"),
+    Comparator.LT: Direction("reverse", "目标值比较符「<」"),
+    Comparator.EQ: Direction("equal", "目标值比较符「=」"),
+    Comparator.RANGE: Direction("equal", "目标值为区间"),
+}
+
+
+@lru_cache(maxsize=65536)
+def _catalog_entry(catalog: CatalogLike, name: str) -> CatalogEntryLike | None:
+    return catalog.lookup(name)
+
+
+def _numeric(d: Direction) -> Direction:
+    """A qualitative catalog entry compared by numbers reads them as positive."""
+    if d.value == "qualitative":
+        return Direction("positive", d.source + "（定性条目，数值按正向）")
+    return d
+
+
+@lru_cache(maxsize=65536)
+def _resolved_direction(catalog: CatalogLike | None, name: str, level1: str, level2: str) -> Direction:
+    return _numeric(directions.resolve(Indicator(level1, level2, name, "", ""), catalog))
+
+
+def _implied_direction(ind: Indicator, catalog: CatalogLike | None) -> Direction:
+    """The direction of a row whose target has no comparator; memoised (the catalog is read-only)."""
+    try:
+        return _resolved_direction(catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
+    except TypeError:  # an unhashable catalog: resolve without the memo
+        return _numeric(directions.resolve(ind, catalog))
+
+
+def _direction_for(row: _Row, t: Cell) -> Direction:
+    if row.ind.direction:
+        return Direction(row.ind.direction, "表中设定")
+    return _BY_COMPARATOR.get(t.comparator) or _implied_direction(row.ind, row.ctx.catalog)
+
+
+def _entry(row: _Row) -> CatalogEntryLike | None:
+    catalog = row.ctx.catalog
+    if catalog is None:
+        return None
+    try:
+        return _catalog_entry(catalog, row.ind.name)  # type: ignore[arg-type]
+    except TypeError:
+        return catalog.lookup(row.ind.name)
+
+
+def _bare_takes_scale(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal]:
+    """A bare number takes the other side's scale whole: ``=6万元`` against ``6`` is 6 万元, not 6 元."""
+    assert t.value is not None and a.value is not None
+    if t.scale and not a.scale and not a.unit:
+        row.lines.append((explain.scale_one_side, "目标值", t.scale + t.unit, "实际完成值"))
+        return t.value, a.value * t.scale_factor
+    if a.scale and not t.scale and not t.unit:
+        row.lines.append((explain.scale_one_side, "实际完成值", a.scale + a.unit, "目标值"))
+        return t.value * a.scale_factor, a.value
+    return t.value, a.value
+
+
+def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
+    """Target and actual magnitudes in one unit, or None if they cannot be compared."""
+    assert t.value is not None and a.value is not None
+    tu, au = t.unit, a.unit
+    if tu == au and tu and t.scale == a.scale:  # the common case: the same registered unit on both sides
+        row.unit = tu
+        return t.value, a.value
+    tv, av = _bare_takes_scale(row, t, a)
+    if tu == au and tu:
+        row.unit = tu
+        return tv, av
+    if not tu and not au:
+        entry = _entry(row)
+        if entry is not None and entry.unit and entry.unit not in ("元",) and not t.scale:
+            row.unit = entry.unit
+            row.lines.append((explain.unit_from_catalog, entry.name, entry.unit))
+        return tv, av
+    if not tu or not au:
+        row.unit = tu or au
+        row.lines.append((explain.unit_one_side, "目标值" if tu else "实际完成值", row.unit))
+        return tv, av
+    tunit, aunit = units.resolve(tu), units.resolve(au)
+    row.unit = tu
+    if not tunit.compatible(aunit):
+        row.problems.append(
+            Problem(
+                Severity.WARNING,
+                ProblemCode.UNIT_MISMATCH,
+                f"「{row.ind.name}」单位不可比：目标值「{tu}」（{tunit.kind}）与实际完成值「{au}」（{aunit.kind}）",
+                row.ind.name,
+                COL_ACTUAL,
+                a.raw,
+            )
+        )
+        return None
+    factor = aunit.factor_to(tunit)
+    if factor != ONE:
+        row.lines.append((explain.unit_converted, a.value, au, factor, tu))
+    return t.value, a.value * factor
+
+
+def _bound_ok(row: _Row, a: Cell, direction: str) -> str | None:
+    """An actual written with a comparator is the bound it states; refuse the useless side."""
+    c = a.comparator
+    if c is Comparator.NONE or c is Comparator.EQ:
+        return None
+    if direction == "positive" and c in (Comparator.GE, Comparator.GT):
+        row.lines.append((explain.bound_used, a.text, "下限", a.value or ZERO))
+        return None
+    if direction == "reverse" and c in (Comparator.LE, Comparator.LT):
+        row.lines.append((explain.bound_used, a.text, "上限", a.value or ZERO))
+        return None
+    return f"实际完成值「{a.text}」只给出{'上限' if c in (Comparator.LE, Comparator.LT) else '下限'}，无法判断是否达到{row.direction.label if row.direction else ''}目标"
+
+
+def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
+    if B >= A:
+        over = row.ctx.over
+        if A > 0 and B / A >= over:
+            row.over_ratio = B / A
+            row.problems.append(
+                Problem(
+                    Severity.WARNING,
+                    ProblemCode.OVER_COMPLETION,
+                    f"「{row.ind.name}」实际完成值 {row.n(B)}{u} 为目标值 {row.n(A)}{u} 的 {percent(B / A)}，"
+                    f"达到超额完成阈值 {percent(over)}，目标可能设置偏低，需说明",
+                    row.ind.name,
+                    COL_ACTUAL,
+                )
+            )
+        return row.full((explain.compared, row.scale, B, "≥", A, u))
+    if A <= 0:
+        return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, "<", A, "目标值非正，无法按比例计分"))
+    return row.partial(row.weight * B / A, (explain.positive_formula, row.scale, row.weight, B, A))
+
+
+def _reverse(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
+    if B <= A:
+        return row.full((explain.compared, row.scale, B, "≤", A, u))
+    if A <= 0:
+        return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, ">", A, "目标值为 0，超出即不得分"))
+    linear = row.ctx.linear_reverse
+    score = row.weight * (ONE - (B - A) / A) if linear else row.weight * A / B
+    return row.partial(score, (explain.reverse_formula, row.scale, row.weight, A, B, linear))
+
+
+def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
+    if B == A:
+        return row.full((explain.compared, row.scale, B, "=", A, u))
+    lo, hi = (A, B) if A < B else (B, A)
+    if hi <= 0:
+        return row.partial(ZERO, "偏离目标，无法按比例计分")
+    return row.partial(row.weight * lo / hi, (explain.equal_formula, row.scale, row.weight, lo, hi))
+
+
+def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
+    if lo <= B <= hi:
+        return row.full((explain.in_range, row.scale, B, lo, hi, u))
+    if B < lo:
+        return _positive(row, lo, B, u)
+    return _reverse(row, hi, B, u)
+
+
+def _impossible(row: _Row, A: Decimal, B: Decimal) -> str:
+    """Why a target or actual cannot be true for its kind (an OCR'd "290%" satisfaction), or ""."""
+    vocab = vocabulary()
+    name = row.ind.name
+    if row.unit in ("%", "百分比") and any(w in name for w in vocab.capped_at_100):
+        for which, v in (("年初目标值", A), ("实际完成值", B)):
+            if v > 100:
+                return f"{which} {v}% 超过 100%，而「{name}」这类比率不可能超过 100%（可能是识读错误）"
+    if A < 0 or B < 0:
+        try:
+            counting = bool(row.unit) and units.resolve(row.unit).kind.startswith("计数")
+        except units.UnitError:
+            counting = False
+        if counting:
+            return f"数量不可能为负数（{A if A < 0 else B}{row.unit}）"
+    return ""
+
+
+def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    d = _direction_for(row, t)
+    row.direction = d
+    row.lines.append((explain.direction, d.label, d.source))
+    try:
+        pair = _units(row, t, a)
+    except units.UnitError as exc:
+        return row.judgement(str(exc))
+    if pair is None:
+        return row.judgement(f"目标值单位「{t.unit}」与实际完成值单位「{a.unit}」不可比")
+    A, B = pair
+    impossible = _impossible(row, A, B)
+    if impossible:
+        row.lines.append(f"不予计分：{impossible}")
+        row.problems.append(
+            Problem(Severity.WARNING, ProblemCode.IMPOSSIBLE_VALUE, f"「{row.ind.name}」{impossible}", row.ind.name)
+        )
+        return Status.JUDGEMENT, None
+    if t.scale and (a.scale in ("", t.scale)):
+        row.scale = (t.scale, row.ctx.scales[t.scale])
+    dv = d.value
+    if a.comparator is not Comparator.NONE:
+        why = _bound_ok(row, a, dv if dv in ("positive", "reverse") else "equal")
+        if why:
+            return row.judgement(why)
+    if A == B and t.comparator in (Comparator.GT, Comparator.LT):
+        row.lines.append((explain.strict_equal, t.comparator.symbol))
+    u = row.unit
+    if t.comparator is Comparator.RANGE:
+        assert t.high is not None
+        return _range(row, A, t.high, B, u)
+    if dv == "reverse":
+        return _reverse(row, A, B, u)
+    if dv == "equal":
+        return _equal(row, A, B, u)
+    return _positive(row, A, B, u)
+
+
+def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    row.direction = Direction("reverse", "名次越小越好")
+    row.lines.append("方向：反向（名次越靠前越好）")
+    if a.comparator in (Comparator.GE, Comparator.GT):
+        return row.judgement(f"实际完成值「{a.text}」只给出名次下限")
+    assert t.value is not None and a.value is not None
+    return _reverse(row, t.value, a.value, "名")
+
+
+def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    assert t.date is not None and a.date is not None
+    row.direction = Direction("reverse", "完成时间越早越好")
+    year = t.date.year or a.date.year or row.ctx.year
+    if year is None:
+        return row.judgement("日期未写年份，表中也没有年度")
+    deadline = t.date.resolve(year)
+    done = a.date.resolve(year)
+    if t.date.day is None:
+        row.lines.append(f"「{t.text}」按该月最后一天 {deadline.isoformat()} 理解")
+    if done <= deadline:
+        return row.full(f"完成日期 {done.isoformat()} 不晚于期限 {deadline.isoformat()}，达成")
+    start = date(deadline.year, 1, 1)
+    A = Decimal((deadline - start).days + 1)
+    B = Decimal((done - start).days + 1)
+    row.lines.append(f"逾期 {(done - deadline).days} 天；按自 {start.isoformat()} 起的天数计：期限 {A} 天，实际 {B} 天")
+    return _reverse(row, A, B, "天")
+
+
+def _score_numeric_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    if a.kind is CellKind.QUALITATIVE and a.tier is not None:
+        vocab = vocabulary()
+        for rule in vocab.satisfies:
+            if rule.applies(a.word, row.ind.name, t.kind.value):
+                return row.full((explain.satisfied, a.text, rule.reason))
+        if a.tier is Tier.NOT_ACHIEVED:
+            return _tier_score(row, a.tier, (explain.word_in_actual, a.text, a.word))
+        return row.judgement(f"目标值「{t.text}」为数值，实际完成值「{a.text}」为定性表述，无法按数值计分")
+    if a.kind is not t.kind:
+        if a.kind is CellKind.TEXT:
+            return row.judgement(f"实际完成值「{a.text}」不在词表中，无法与目标值「{t.text}」比较")
+        return row.judgement(f"目标值「{t.text}」与实际完成值「{a.text}」类型不同，无法比较")
+    if t.kind is CellKind.QUANTITY:
+        return _score_quantity(row, t, a)
+    if t.kind is CellKind.RANK:
+        return _score_rank(row, t, a)
+    return _score_date(row, t, a)

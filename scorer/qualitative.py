@@ -1,0 +1,93 @@
+"""Worded targets and actuals: tiers, printed scales, criteria rows and yes/no questions."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cache
+
+from scorer import explain
+from scorer.cells import Cell, CellKind, Comparator, Tier
+from scorer.model import Indicator
+from scorer.result import (
+    Status,
+)
+from scorer.row import _Row, _tier_score
+from scorer.statements import Answer, answer, compliance, is_question
+from scorer.vocabulary import level_key, vocabulary
+
+
+@cache
+def printed_scale(text: str) -> tuple[str, ...]:
+    """The grades of a scale printed in a target ("定性优良中低差" → 优, 良, 中, 低, 差), or ()."""
+    body = re.sub(r"^(定性指标|定性)[:：]?", "", re.sub(r"[\s/、,，|；;]", "", text))
+    grades: list[str] = []
+    while body:
+        word = next((g for g in vocabulary().scale_grades if body.startswith(g)), None)
+        if word is None:
+            return ()
+        grades.append(word)
+        body = body[len(word) :]
+    return tuple(grades) if len(grades) >= 3 and len(set(grades)) == len(grades) else ()
+
+
+def _scale_tier(scale: tuple[str, ...], grade: str) -> Tier:
+    i = scale.index(grade)
+    return Tier.ACHIEVED if i == 0 else Tier.NOT_ACHIEVED if i == len(scale) - 1 else Tier.PARTLY
+
+
+def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    scale = printed_scale(t.text)
+    grade = re.sub(r"\s", "", a.text)
+    if scale and grade in scale:
+        why = f"目标值印出档次「{'/'.join(scale)}」，实际完成值「{grade}」为第 {scale.index(grade) + 1} 档"
+        return _tier_score(row, _scale_tier(scale, grade), why)
+    if a.kind is CellKind.QUALITATIVE and a.tier is not None:
+        return _tier_score(row, a.tier, (explain.qualitative_why, t.kind.value, t.text, a.text, a.word))
+    if a.kind is CellKind.TEXT and is_question(t.text):
+        return _score_question(row, t, a)
+    if a.kind is CellKind.TEXT:
+        return row.judgement(f"实际完成值「{a.text}」不在定性词表中，无法判定档次")
+    if a.kind in (CellKind.LABEL, CellKind.DIRECTION):
+        return row.judgement(f"实际完成值「{a.text}」只是标签或方向，没有说明完成情况")
+    if _complete_percent(a):  # 健全 → 100%: the standard met in full, as units write it
+        return row.full(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」表示完全达到")
+    return row.judgement(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」为数值，无法对应")
+
+
+def _criteria_row(ind: Indicator) -> bool:
+    return level_key(ind.level1) in vocabulary().criteria_level1
+
+
+def _score_criteria(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    """A 决策/过程/管理 row: its 情况说明 is read against the evaluation criteria, not a target."""
+    head = f"「{row.ind.level1}」类指标按评价标准打分，情况说明「{a.text}」"
+    if a.kind is CellKind.QUALITATIVE and a.tier is not None:
+        return _tier_score(row, a.tier, f"{head}含词表用语「{a.word}」")
+    word = compliance(a.text) if a.kind is CellKind.TEXT else None
+    if word:
+        return _tier_score(row, Tier.ACHIEVED, f"{head}写明「{word}」，视为符合标准")
+    if t.kind is not CellKind.EMPTY:
+        return _score_qualitative_target(row, t, a)
+    if _complete_percent(a):
+        return row.full(f"{head}表示完全达到")
+    return row.judgement(f"{head}未写明是否符合标准，请人工评分")
+
+
+def _score_question(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
+    """A target asked as a yes/no question ("是否利于…"): the actual is its answer."""
+    said = answer(a.text)
+    if said is None:
+        return row.judgement(f"目标值「{t.text}」是问句，实际完成值「{a.text}」没有明确回答是或否")
+    tier = Tier.ACHIEVED if said.answer is Answer.YES else Tier.NOT_ACHIEVED
+    return _tier_score(row, tier, f"目标值「{t.text}」是问句，实际完成值「{a.text}」以「{said.word}」作答")
+
+
+def _complete_percent(a: Cell) -> bool:
+    """Exactly 100% with no comparator: the only number that says a qualitative standard was met."""
+    return (
+        a.kind is CellKind.QUANTITY
+        and a.unit == "%"
+        and a.value == 100
+        and a.comparator in (Comparator.NONE, Comparator.EQ)
+    )

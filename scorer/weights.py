@@ -1,0 +1,203 @@
+"""Weights: each row's share of the indicator points under a rule set, and parent/sub-row families."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from scorer.model import Form, Indicator
+from scorer.numbers import weight as fmt_weight
+from scorer.result import (
+    IndicatorResult,
+    Problem,
+    ProblemCode,
+    Severity,
+    Status,
+)
+from scorer.row import ZERO, _built_once
+from scorer.rules import RuleSet
+from scorer.vocabulary import level_key
+
+
+def _split(pool: Decimal, given: list[Decimal | None]) -> tuple[list[Decimal], bool]:
+    """Spread what the pool has left equally over the rows without a weight."""
+    fixed = ZERO
+    missing = 0
+    for w in given:
+        if w is None:
+            missing += 1
+        else:
+            fixed += w
+    share = (pool - fixed) / missing if missing else ZERO
+    ok = share >= 0
+    share = max(share, ZERO)
+    return [w if w is not None else share for w in given], ok
+
+
+def _level_tables(rules: RuleSet) -> tuple[dict[str, str], dict[str, Decimal], dict[str, str]]:
+    """The rule set's 一级 aliases, pools and printed names by level key (read-only; built once)."""
+    return _built_once(
+        "levels",
+        (rules,),
+        (),
+        lambda: (
+            {level_key(k): level_key(v) for k, v in rules.level1_alias},
+            {level_key(k): v for k, v in rules.level1_weights},
+            {level_key(k): k for k, v in rules.level1_weights},
+        ),
+    )
+
+
+def family_parents(form: Form) -> list[int | None]:
+    """For each row in form order, the row of its parent when it is a sub-row (子项), else None.
+
+    A sub-row belongs to the nearest row above it in the same goal that is not a sub-row; a
+    sub-row with no such row is an ordinary row.
+    """
+    out: list[int | None] = []
+    i = 0
+    for goal in form.goals:
+        head: int | None = None
+        for ind in goal.indicators:
+            if ind.sub and head is not None:
+                out.append(head)
+            else:
+                out.append(None)
+                head = i
+            i += 1
+    return out
+
+
+def _children(parent_of: list[int | None]) -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for i, p in enumerate(parent_of):
+        if p is not None:
+            kids.setdefault(p, []).append(i)
+    return kids
+
+
+def _split_over_children(
+    kids: dict[int, list[int]],
+    given: list[Decimal | None],
+    result: list[Decimal | None],
+    inds: list[tuple[int, Indicator]],
+    problems: list[Problem],
+) -> None:
+    """A parent's weight goes to its sub-rows: printed ones kept, the rest shared equally."""
+    for p, cs in kids.items():
+        whole = result[p]
+        if whole is None:
+            continue
+        shares, ok = _split(whole, [given[c] for c in cs])
+        if not ok:
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    ProblemCode.WEIGHTS_EXCEED,
+                    f"「{inds[p][1].name}」的子项已列分值之和超过其分值 {fmt_weight(whole)}",
+                    inds[p][1].name,
+                    "分值",
+                )
+            )
+        for c, share in zip(cs, shares, strict=True):
+            result[c] = share
+
+
+def _family_result(parent: IndicatorResult, children: list[IndicatorResult]) -> IndicatorResult:
+    """A parent row scored from its sub-rows: their weights and scores summed."""
+    weight = sum((c.weight for c in children), ZERO)
+    scores = [c.score for c in children]
+    why = f"父项：分值与得分为其 {len(children)} 个子项之和，本行的目标值与实际完成值不另计分"
+    if any(x is None for x in scores):
+        return parent._replace(
+            status=Status.JUDGEMENT, weight=weight, score=None, weight_source="children", trace=(why, "有子项待判断")
+        )
+    score = sum((x for x in scores if x is not None), ZERO)
+    if all(c.status is Status.MET for c in children):
+        status = Status.MET
+    else:
+        status = Status.MISSED if score == ZERO else Status.PARTLY
+    total = f"得分 {fmt_weight(score)} / {fmt_weight(weight)}"
+    return parent._replace(status=status, weight=weight, score=score, weight_source="children", trace=(why, total))
+
+
+def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, str]], list[Problem], list[str]]:
+    """Weights per indicator in form order, and where each came from."""
+    inds = [(gi, ind) for gi, goal in enumerate(form.goals) for ind in goal.indicators]
+    problems: list[Problem] = []
+    notes: list[str] = []
+    given = [ind.weight for _, ind in inds]
+    if all(w is not None for w in given):
+        return [(w, "form") for w in given if w is not None], problems, notes
+    parent_of = family_parents(form)
+    kids = _children(parent_of)
+    own = list(given)  # a parent without a weight of its own takes its sub-rows' printed ones
+    for p, cs in kids.items():
+        if own[p] is None and all(given[c] is not None for c in cs):
+            own[p] = sum((given[c] or ZERO for c in cs), ZERO)
+    result: list[Decimal | None] = list(own)
+    top = [i for i in range(len(inds)) if parent_of[i] is None]
+    if rules.weight_mode == "goals":
+        goal_pools, _ = _split(rules.indicators_total, [g.weight for g in form.goals])
+        for gi, _goal in enumerate(form.goals):
+            idx = [i for i in top if inds[i][0] == gi]
+            shares, ok = _split(goal_pools[gi], [own[i] for i in idx])
+            if not ok:
+                problems.append(
+                    Problem(
+                        Severity.WARNING,
+                        ProblemCode.WEIGHTS_EXCEED,
+                        f"年度绩效目标 {gi + 1} 已列分值之和超过其分值 {fmt_weight(goal_pools[gi])}",
+                    )
+                )
+            for i, s in zip(idx, shares, strict=True):
+                result[i] = s
+        _split_over_children(kids, given, result, inds, problems)
+        notes.append(
+            f"未列分值的指标按规则集「{rules.name}」在各年度绩效目标内平均分配（指标合计 {fmt_weight(rules.indicators_total)} 分）"
+        )
+    else:
+        alias, pools, names = _level_tables(rules)
+        rows_of: dict[str, list[int]] = {}  # level key -> row numbers, in form order
+        for i in top:
+            k = level_key(inds[i][1].level1)
+            rows_of.setdefault(alias.get(k, k), []).append(i)
+        missing = [k for k in pools if k not in rows_of]
+        if missing and rules.missing_level1 == "redistribute":
+            kept = sum((pools[k] for k in pools if k in rows_of), ZERO)
+            if kept > 0:
+                scale = rules.indicators_total / kept
+                notes.append(f"表中没有{'、'.join(names[k] for k in missing)}，其分值按比例并入其他一级指标")
+                pools = {k: (v * scale if k in rows_of else ZERO) for k, v in pools.items()}
+        for key, pool in pools.items():
+            rows = rows_of.get(key)
+            if not rows:
+                continue
+            shares, ok = _split(pool, [own[i] for i in rows])
+            if not ok:
+                problems.append(
+                    Problem(
+                        Severity.WARNING,
+                        ProblemCode.WEIGHTS_EXCEED,
+                        f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}",
+                    )
+                )
+            for i, s in zip(rows, shares, strict=True):
+                result[i] = s
+        _split_over_children(kids, given, result, inds, problems)
+        for i, (_, ind) in enumerate(inds):
+            if result[i] is None:
+                result[i] = ZERO
+                problems.append(
+                    Problem(
+                        Severity.WARNING,
+                        ProblemCode.UNKNOWN_LEVEL1,
+                        f"「{ind.name}」的一级指标「{ind.level1}」不在规则集「{rules.name}」中，无法分配分值",
+                        ind.name,
+                        "一级指标",
+                    )
+                )
+        notes.append(f"未列分值的指标按规则集「{rules.name}」在一级指标内平均分配")
+    out = [
+        (w if w is not None else ZERO, "form" if given[i] is not None else "allocated") for i, w in enumerate(result)
+    ]
+    return out, problems, notes
