@@ -4,7 +4,8 @@
 
 Checks out REV into a temporary worktree, generates one synthetic province (bench/generate.py,
 same seed for both), and runs the same commands with each tree's code on the same inputs:
-``score`` (--json, --explain) and ``check`` over samples/, tests/corpus/ and the province.
+``score`` (--json, --explain) and ``check`` over samples/, tests/corpus/ and the province, and
+``import-disclosure`` on every raw text of the corpus.
 A refactor (issue 17) must print "相同" for every line; exit 1 on any difference.
 """
 
@@ -29,10 +30,16 @@ COMMANDS = (
 )
 
 
+def _commands() -> list[tuple[str, list[str]]]:
+    """The scoring commands, and import-disclosure's report on every raw text of the corpus."""
+    raw = sorted((ROOT / "tests" / "corpus" / "raw").glob("*.txt"))
+    return [*COMMANDS, *((f"disclosure/{p.stem}", ["import-disclosure", str(p)]) for p in raw)]
+
+
 def _outputs(tree: Path, paths: dict[str, str]) -> dict[str, bytes]:
     """Each command's stdout, stderr and exit status, run with ``tree``'s code (cwd first on sys.path)."""
     out = {}
-    for name, argv in COMMANDS:
+    for name, argv in _commands():
         cmd = [sys.executable, "-m", "jixiao", *(a.format(**paths) for a in argv)]
         p = subprocess.run(cmd, cwd=tree, capture_output=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
         out[name] = p.stdout + b"\n--stderr--\n" + p.stderr + f"\n--exit {p.returncode}--\n".encode()
@@ -59,10 +66,12 @@ def main() -> int:
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, check=False)
     differ = 0
-    for name, _ in COMMANDS:
-        same = old[name] == new[name]
+    for name in new:
+        same = old.get(name) == new[name]
         differ += not same
-        print(f"{'相同' if same else '不同'}  {name}  {len(new[name]):,} 字节")
+        if not same or not name.startswith("disclosure/"):
+            print(f"{'相同' if same else '不同'}  {name}  {len(new[name]):,} 字节")
+    print(f"import-disclosure：{sum(n.startswith('disclosure/') for n in new)} 份原文的报告，{differ} 项不同")
     return 1 if differ else 0
 
 

@@ -166,7 +166,7 @@ def test_the_94_form_derives_its_weights_and_says_so(imported: list[ImportedForm
 
 
 def test_weights_are_not_derived_when_no_reading_adds_up() -> None:
-    from jixiao.disclosure.parser import derive_weights
+    from jixiao.disclosure.lines import derive_weights
     from scorer.model import Goal, Indicator, Recorded
 
     def goal(weight: str, *scores: str) -> Goal:
