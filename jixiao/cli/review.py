@@ -6,16 +6,19 @@ import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.review.aggregate import GRADES, GROUPINGS, Filters, FlaggedForm, GroupRow, aggregate, flagged_forms
+from jixiao.review.groupings import GRADES, GROUPINGS
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
+
+if TYPE_CHECKING:  # the review module loads SQLAlchemy: imported when a review command runs
+    from jixiao.review.aggregate import Filters, FlaggedForm, GroupRow
 
 EXIT_OK = 0
 
@@ -253,6 +256,8 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.db import _catalog_quiet, open_store
 
     store = open_store(args, err)
+    from jixiao.review.aggregate import Filters, aggregate, flagged_forms
+
     filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)
     groups = aggregate(store.engine, args.by, filters)
     overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups

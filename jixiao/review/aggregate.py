@@ -14,11 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
+from jixiao.review.groupings import GRADES, GROUPINGS
 from jixiao.review.trusted import FormNumbers, IndicatorNumbers, form_numbers, indicator_numbers
 from jixiao.storage.models import FormRow
 
-GRADES = ("优", "良", "中", "差")
-GROUPINGS = {"unit": "实施单位", "department": "主管部门", "level1": "一级指标", "grade": "等级", "year": "年度"}
 C = Decimal("0.01")
 U = Decimal("0.000001")
 W = Decimal("0.0001")

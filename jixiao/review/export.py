@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from jixiao.cells_out import append
-from jixiao.review.aggregate import GRADES, GROUPINGS, FlaggedForm, GroupRow
+from jixiao.review.aggregate import FlaggedForm, GroupRow
+from jixiao.review.groupings import GRADES, GROUPINGS
 from jixiao.workflow import State
 
 

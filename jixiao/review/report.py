@@ -19,7 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import Engine
 
-from jixiao.review.aggregate import GRADES, GROUPINGS, Filters, FlaggedForm, GroupRow
+from jixiao.review.aggregate import Filters, FlaggedForm, GroupRow
+from jixiao.review.groupings import GRADES, GROUPINGS
 from jixiao.review.trusted import form_numbers
 from scorer import numbers as fmt
 

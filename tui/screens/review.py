@@ -17,7 +17,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 
-from jixiao.review.aggregate import GRADES, Filters, aggregate
+from jixiao.review.aggregate import Filters, aggregate
+from jixiao.review.groupings import GRADES
 from jixiao.styles import STATUS_SHORT, STATUS_STYLE
 from jixiao.workflow import ACTIONS, WorkflowError
 from scorer import numbers as fmt
