@@ -34,3 +34,26 @@ def test_import_contracts() -> None:
         [tool("lint-imports"), "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "heavy"),
+    [
+        (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint")),
+        (["score", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
+        (["review", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
+    ],
+)
+def test_each_command_imports_only_what_it_uses(argv: list[str], heavy: tuple[str, ...]) -> None:
+    """Start-up is paid on every command (#18): building the parser loads no database, UI or PDF library."""
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['jixiao', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('jixiao', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('HEAVY:' + ','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY:", out.stdout[-300:]

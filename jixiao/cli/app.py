@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_zh.install()
     p = _Parser(prog="jixiao", description="绩效：预算绩效自评表的解析、计分与审核。")
-    p.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    p.add_argument("--version", action="version", version=f"jixiao {__version__}", help="显示版本号并退出")
     p.add_argument(
         "--db",
         metavar="URL",
