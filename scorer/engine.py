@@ -260,26 +260,26 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
 # -------------------------------------------------------------------- form
 
 
-def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | None = None) -> FormResult:
-    """Score a whole form; ``rules`` defaults to the form's own rule set.
+class _Tally:
+    """The sums one pass over a form's rows gathers (a plain slots class: it is built per form)."""
 
-    The core is given its catalog (the adapters pass the built-in one through
-    ``jixiao.scoring``); without one, directions come from the cells, the name and the levels.
-    """
-    rs = rules or load_rules(rules_name_for(form))
-    budget, problems, rate = score_budget(form, rs)
-    weights, wproblems, notes = allocate_weights(form, rs)
-    problems.extend(wproblems)
-    ctx = _context(rs, catalog, form.year)
+    __slots__ = ("weight_sum", "score_sum", "rec_all", "rec_rows", "pending", "groups")
+
+    def __init__(self, rec_all: bool) -> None:
+        self.weight_sum = ZERO
+        self.score_sum = ZERO
+        self.rec_all = rec_all
+        self.rec_rows = ZERO  # summed apart, then added to the budget's, as the totals always were
+        self.pending = 0
+        self.groups: dict[str, list[Any]] = {}  # 一级 key -> [name, weight, computed, recorded], in order
+
+
+def _score_rows(form: Form, weights: list[tuple[Decimal, str]], ctx: _Context, tally: _Tally) -> list[IndicatorResult]:
+    """Every row scored, in form order; a parent's result is rebuilt from its sub-rows at the end."""
     results: list[IndicatorResult] = []
     append = results.append
     i = 0
-    weight_sum = ZERO
-    score_sum = ZERO
-    rec_all = budget.recorded is not None
-    rec_rows = ZERO  # summed apart, then added to the budget's, as the totals always were
-    pending = 0
-    groups: dict[str, list[Any]] = {}  # 一级 key -> [name, weight, computed, recorded], in order of appearance
+    groups = tally.groups
     kids = _children(family_parents(form)) if any(ind.sub for g in form.goals for ind in g.indicators) else {}
     for gi, goal in enumerate(form.goals, 1):
         for ind in goal.indicators:
@@ -291,60 +291,43 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
                 continue
             score = r.score
             rec = ind.recorded
-            weight_sum += w
+            tally.weight_sum += w
             key = level_key(ind.level1)
             g = groups.get(key)
             if g is None:
                 g = groups[key] = [ind.level1 or "（未填一级指标）", ZERO, ZERO, None]
             g[1] += w
             if score is not None:
-                score_sum += score
+                tally.score_sum += score
                 g[2] += score
             elif r.status is _JUDGEMENT:
-                pending += 1
+                tally.pending += 1
             if rec is None:
-                rec_all = False
+                tally.rec_all = False
             else:
-                rec_rows += rec.score
+                tally.rec_rows += rec.score
                 g[3] = (ZERO if g[3] is None else g[3]) + rec.score
     for p, cs in kids.items():
         results[p] = _family_result(results[p], [results[c] for c in cs])
-    weight_total = budget.weight + weight_sum
-    if all(src == "form" for _, src in weights) and q2(weight_total) != q2(rs.total):
-        problems.append(
-            Problem(
-                Severity.WARNING,
-                ProblemCode.WEIGHTS_TOTAL,
-                f"分值合计 {fmt_weight(weight_total)} 与规则集「{rs.name}」的总分 {fmt_weight(rs.total)} 不符",
-                column="分值",
-            )
-        )
-    exact = (budget.score or ZERO) + score_sum
-    total = q2(exact)
-    cap_note = ""
+    return results
+
+
+def _capped(rs: RuleSet, rate: Decimal | None, total: Decimal) -> tuple[Decimal, str]:
+    """The total under the rule set's budget caps, and the note that says so when one applied."""
     if rate is not None:
         for cap in rs.budget_caps:
             if cap.rate_at_least <= rate < cap.rate_below and total > cap.max_total:
-                cap_note = (
+                note = (
                     f"执行率 {percent(rate)} 在 {percent(cap.rate_at_least)}–{percent(cap.rate_below)} 之间，"
                     f"总分由 {total} 封顶为 {q2(cap.max_total)}"
                 )
-                total = q2(cap.max_total)
-                break
-    if not form.project_name.strip():
-        problems.append(
-            Problem(
-                Severity.WARNING,
-                ProblemCode.HEADER_MISSING,
-                "表头「项目名称」未填写；请补填后再提交",
-                column="项目名称",
-            )
-        )
-    rec_all = rec_all and bool(results)
-    rec_sum = (budget.recorded.score if budget.recorded else ZERO) + rec_rows
-    total_recorded: Decimal | None
+                return q2(cap.max_total), note
+    return total, ""
+
+
+def _recorded_total(form: Form, rec_all: bool, rec_sum: Decimal, problems: list[Problem]) -> tuple[Decimal | None, str]:
+    """The unit's total and where it comes from: the form's 总分, else the sum of every recorded score."""
     if form.total_recorded is not None:
-        total_recorded, source = form.total_recorded, "form"
         if rec_all and q2(rec_sum) != q2(form.total_recorded):
             problems.append(
                 Problem(
@@ -355,13 +338,50 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
                     column="总分",
                 )
             )
-    elif rec_all:
-        total_recorded, source = rec_sum, "sum"
-    else:
-        total_recorded, source = None, ""
-    levels = tuple(LevelTotal(*g) for g in groups.values())
-    if pending:
-        notes.append(f"有 {pending} 项指标待人工判断，未计入计算总分")
+        return form.total_recorded, "form"
+    if rec_all:
+        return rec_sum, "sum"
+    return None, ""
+
+
+def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | None = None) -> FormResult:
+    """Score a whole form; ``rules`` defaults to the form's own rule set.
+
+    The core is given its catalog (the adapters pass the built-in one through
+    ``jixiao.scoring``); without one, directions come from the cells, the name and the levels.
+    """
+    rs = rules or load_rules(rules_name_for(form))
+    budget, problems, rate = score_budget(form, rs)
+    weights, wproblems, notes = allocate_weights(form, rs)
+    problems.extend(wproblems)
+    tally = _Tally(budget.recorded is not None)
+    results = _score_rows(form, weights, _context(rs, catalog, form.year), tally)
+    weight_total = budget.weight + tally.weight_sum
+    if all(src == "form" for _, src in weights) and q2(weight_total) != q2(rs.total):
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                ProblemCode.WEIGHTS_TOTAL,
+                f"分值合计 {fmt_weight(weight_total)} 与规则集「{rs.name}」的总分 {fmt_weight(rs.total)} 不符",
+                column="分值",
+            )
+        )
+    exact = (budget.score or ZERO) + tally.score_sum
+    total, cap_note = _capped(rs, rate, q2(exact))
+    if not form.project_name.strip():
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                ProblemCode.HEADER_MISSING,
+                "表头「项目名称」未填写；请补填后再提交",
+                column="项目名称",
+            )
+        )
+    rec_all = tally.rec_all and bool(results)
+    rec_sum = (budget.recorded.score if budget.recorded else ZERO) + tally.rec_rows
+    total_recorded, source = _recorded_total(form, rec_all, rec_sum, problems)
+    if tally.pending:
+        notes.append(f"有 {tally.pending} 项指标待人工判断，未计入计算总分")
     return FormResult(
         form=form,
         rules=rs,
@@ -371,7 +391,7 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
         if notes
         else budget,
         indicators=tuple(results),
-        levels=levels,
+        levels=tuple(LevelTotal(*g) for g in tally.groups.values()),
         total_computed=total,
         total_exact=exact,
         total_recorded=total_recorded,
