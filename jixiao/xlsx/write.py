@@ -183,22 +183,47 @@ def _merge_runs(values: Sequence[str]) -> Iterator[tuple[int, int]]:
             start = i
 
 
+_TABLE_HEADS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年初目标值(A)",
+    "实际完成值(B)",
+    "分值",
+    "得分",
+    "得分理由",
+    "偏差原因分析",
+)
+
+
 def form_sheet(ws: Worksheet, form: Form) -> None:
-    """Lay out one form on an empty worksheet and record its exact data in the hidden sheet."""
+    """Lay out one form on an empty worksheet and record its exact data in the hidden sheet.
+
+    Top to bottom, as the printed form: title, header fields, tick boxes, 预算执行情况, each
+    年度绩效目标 with its indicator table, 总分, the two narratives, the sign-off.
+    """
     extras = [e for e in _EXTRA if any(getattr(i, e[0]) for i in form.indicators)]
     lay = _Layout(ws, [*_WIDTHS, *(e[2] for e in extras)])
-    last = lay.last
     for c, width in enumerate(lay.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
+    row = _head(ws, lay, form)
+    row = _budget_block(lay, form, row)
+    for n, goal in enumerate(form.goals or (Goal(),), start=1):
+        row = _goal_table(ws, lay, form, n, goal, extras, row)
+    row = _tail(lay, form, row)
+    lay.finish()
+    _print_setup(ws, lay.last, row)
+    _record_exact(ws, form)
 
-    # Title and subtitle.
+
+def _head(ws: Worksheet, lay: _Layout, form: Form) -> int:
+    """Title, subtitle, header fields and tick boxes; the next free row."""
+    last = lay.last
     lay.put(1, 1, form.title or default_title(form), to_col=last, head=True, size=16, border=False)
     ws.cell(row=1, column=1).fill = PatternFill()
     ws.row_dimensions[1].height = 30
     lay.put(2, 1, f"（{form.project_name}）", to_col=last, center=True, size=12, border=False)
     ws.row_dimensions[2].height = 20
-
-    # Header fields.
     lay.label(3, 1, "项目名称")
     lay.put(3, 2, form.project_name, to_col=last)
     lay.label(4, 1, "主管部门")
@@ -216,8 +241,12 @@ def form_sheet(ws: Worksheet, form: Form) -> None:
             lay.label(row, 1, TICK_GROUP_LABELS[key])
             lay.put(row, 2, _tick_text(key, form.ticks.group(key)), to_col=last)
             row += 1
+    return row
 
-    # 预算执行情况（万元）.
+
+def _budget_block(lay: _Layout, form: Form, row: int) -> int:
+    """预算执行情况（万元）: the heading row, the amounts, the sub-rows; the next free row."""
+    last = lay.last
     b = form.budget
     subrows = [(label, getattr(b, key)) for key, label in _SUBROWS if getattr(b, key) is not None]
     top = row
@@ -243,55 +272,47 @@ def form_sheet(ws: Worksheet, form: Form) -> None:
             lay.put(row, c, None)
         lay.put(row, 9, None, to_col=last)
     assert row == top + 1 + len(subrows)
-    row += 1
+    return row + 1
 
-    # 年度绩效目标 and their indicator tables.
-    heads = [
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "年初目标值(A)",
-        "实际完成值(B)",
-        "分值",
-        "得分",
-        "得分理由",
-        "偏差原因分析",
-    ]
-    heads += [e[1] for e in extras]
-    header_rows: list[int] = []
-    goals = form.goals or (Goal(),)
-    for n, goal in enumerate(goals, start=1):
-        if form.goals:
-            weight = f"（{_plain(goal.weight)}分）" if goal.weight is not None else ""
-            lay.label(row, 1, f"年度绩效目标 {n}{weight}")
-            lay.put(row, 2, goal.text, to_col=last)
-            row += 1
-        for c, text in enumerate(heads, start=1):
-            lay.label(row, c, text)
-        header_rows.append(row)
+
+def _goal_table(
+    ws: Worksheet, lay: _Layout, form: Form, n: int, goal: Goal, extras: list[tuple[str, str, int]], row: int
+) -> int:
+    """年度绩效目标 n and its indicator table, 一级/二级 cells merged down; the next free row."""
+    if form.goals:
+        weight = f"（{_plain(goal.weight)}分）" if goal.weight is not None else ""
+        lay.label(row, 1, f"年度绩效目标 {n}{weight}")
+        lay.put(row, 2, goal.text, to_col=lay.last)
         row += 1
-        first = row
-        for ind in goal.indicators:
-            values: list[Any] = [ind.level1, ind.level2, ind.name, ind.target, ind.actual]
-            for c, value in enumerate(values, start=1):
-                lay.put(row, c, value, center=c != 3)
-            lay.put(row, 6, ind.weight, number=True)
-            lay.put(row, 7, ind.recorded.score if ind.recorded else None, number=True)
-            lay.put(row, 8, ind.recorded.reason if ind.recorded else "")
-            lay.put(row, 9, ind.deviation)
-            for c, (key, _, _) in enumerate(extras, start=10):
-                value = getattr(ind, key)
-                lay.put(row, c, DIRECTION_LABELS.get(value, value) if key == "direction" else value, center=True)
-            row += 1
-        inds = goal.indicators
-        for s, e in _merge_runs([i.level1 for i in inds]):
-            if e > s:
-                ws.merge_cells(start_row=first + s, start_column=1, end_row=first + e, end_column=1)
-        for s, e in _merge_runs([f"{i.level1}\x00{i.level2}" if i.level2 else "" for i in inds]):
-            if e > s:
-                ws.merge_cells(start_row=first + s, start_column=2, end_row=first + e, end_column=2)
+    for c, text in enumerate([*_TABLE_HEADS, *(e[1] for e in extras)], start=1):
+        lay.label(row, c, text)
+    row += 1
+    first = row
+    for ind in goal.indicators:
+        values: list[Any] = [ind.level1, ind.level2, ind.name, ind.target, ind.actual]
+        for c, value in enumerate(values, start=1):
+            lay.put(row, c, value, center=c != 3)
+        lay.put(row, 6, ind.weight, number=True)
+        lay.put(row, 7, ind.recorded.score if ind.recorded else None, number=True)
+        lay.put(row, 8, ind.recorded.reason if ind.recorded else "")
+        lay.put(row, 9, ind.deviation)
+        for c, (key, _, _) in enumerate(extras, start=10):
+            value = getattr(ind, key)
+            lay.put(row, c, DIRECTION_LABELS.get(value, value) if key == "direction" else value, center=True)
+        row += 1
+    inds = goal.indicators
+    for s, e in _merge_runs([i.level1 for i in inds]):
+        if e > s:
+            ws.merge_cells(start_row=first + s, start_column=1, end_row=first + e, end_column=1)
+    for s, e in _merge_runs([f"{i.level1}\x00{i.level2}" if i.level2 else "" for i in inds]):
+        if e > s:
+            ws.merge_cells(start_row=first + s, start_column=2, end_row=first + e, end_column=2)
+    return row
 
-    # 总分, narratives, sign-off.
+
+def _tail(lay: _Layout, form: Form, row: int) -> int:
+    """总分, the two narratives and the sign-off; the next free row."""
+    last = lay.last
     lay.label(row, 1, "总分", to_col=6)
     lay.put(row, 7, form.total_recorded, number=True, head=True)
     lay.put(row, 8, None, to_col=last)
@@ -313,9 +334,11 @@ def form_sheet(ws: Worksheet, form: Form) -> None:
             for lc, _, vend in spans[len(fields_row) :]:
                 lay.put(row, lc, None, to_col=vend)
         row += 1
-    lay.finish()
+    return row
 
-    # Print setup: A4 landscape, one page wide, title rows repeated.
+
+def _print_setup(ws: Worksheet, last: int, row: int) -> None:
+    """A4 landscape, one page wide, the title rows repeated on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -327,7 +350,6 @@ def form_sheet(ws: Worksheet, form: Form) -> None:
     ws.print_title_rows = "1:2"
     ws.print_area = f"A1:{get_column_letter(last)}{row - 1}"
     ws.sheet_view.zoomScale = 100
-    _record_exact(ws, form)
 
 
 def _record_exact(ws: Worksheet, form: Form) -> None:
