@@ -172,15 +172,120 @@ def cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
     return _reported(_cmd_pdf, args, out, err)
 
 
+class _PdfRun:
+    """One ``jixiao pdf`` run: which forms are scored, rendered, written and (if asked) signed."""
+
+    def __init__(self, args: argparse.Namespace, err: Console, stores: _Stores, font: Any) -> None:
+        self.args, self.err, self.stores, self.font = args, err, stores, font
+        self.key: Any = None
+        self.signer_name = ""
+        self.written: list[tuple[Path, _Item]] = []
+        self.used: set[Path] = set()
+        self.signed = 0
+        self.failed = 0
+
+    def scored(self, items: list[_Item], override: Any, advance: Any) -> list[tuple[_Item, Any]]:
+        """Each form with its result; a form whose rule set is unknown, or that may not be signed, fails here."""
+        from jixiao.scoring import score_form
+        from jixiao.workflow import WorkflowError
+        from jixiao.workflow import transition as wf_transition
+        from scorer.rules import RuleSetError, rules_name_for
+        from scorer.rules import load as load_rules
+
+        todo: list[tuple[_Item, Any]] = []
+        for item in items:
+            try:
+                rules = override or load_rules(rules_name_for(item.form))
+            except RuleSetError as exc:
+                _error(self.err, f"{item.label}：键 rules：{exc}")
+                self.failed += 1
+                advance()
+                continue
+            if self.key is not None and item.stored is not None:
+                try:
+                    wf_transition(item.stored.status, "sign")
+                except WorkflowError as exc:
+                    _error(self.err, f"表单「{item.label}」：{exc}")
+                    self.failed += 1
+                    advance()
+                    continue
+            todo.append((item, score_form(item.form, rules)))
+        return todo
+
+    def render(self, todo: list[tuple[_Item, Any]], advance: Any) -> None:
+        """Render (in worker processes when there are several), writing in input order.
+
+        Forms finish in any order; they are written in input order (so that names that clash
+        get -2, -3 … exactly as one by one), the bar moves as each finishes.
+        """
+        from jixiao.pdf.batch import iter_batch
+
+        ready: dict[int, Any] = {}
+        next_index = 0
+        for outcome in iter_batch(
+            [result for _, result in todo],
+            names=[item.label for item, _ in todo],
+            layout=self.args.layout,
+            font=self.font,
+            key=self.key,
+            signer_name=self.signer_name,
+            jobs=self.args.jobs,  # one form, or --jobs 1: no pool
+        ):
+            ready[outcome.index] = outcome
+            while next_index in ready:
+                done = ready.pop(next_index)
+                if done.ok:
+                    self.store(todo[next_index][0], done.pdf)
+                else:
+                    _error(self.err, done.error)
+                    self.failed += 1
+                next_index += 1
+            advance()
+
+    def store(self, item: _Item, data: bytes) -> None:
+        from jixiao.cli.db import atomic_write
+        from jixiao.pdf.canonical import form_sha256
+        from jixiao.workflow import WorkflowError
+
+        path = _out_path(self.args.output, item.form, self.used)
+        atomic_write(path, data)
+        if self.key is not None:
+            self.signed += 1
+            if item.stored is not None:
+                from jixiao.storage import StoreError
+
+                try:
+                    self.stores.get().mark_signed(item.stored.id, self.signer_name, form_sha256(item.form))
+                except (StoreError, WorkflowError) as exc:
+                    _error(
+                        self.err, f"表单「{item.label}」：PDF 已签名并写入 {path}，但数据库状态未能改为已签章：{exc}"
+                    )
+                    self.failed += 1
+        self.written.append((path, item))
+
+    def report(self, out: Console) -> int:
+        key, font = self.key, self.font
+        if len(self.written) <= 20:
+            for path, item in self.written:
+                note = (
+                    f"（已签名：{self.signer_name}" + ("，数据库状态：已签章）" if item.stored is not None else "）")
+                    if key
+                    else ""
+                )
+                out.print(Text(f"{path}{note}"))
+        out.print(
+            f"已生成 {len(self.written)} 份 PDF 到 {self.args.output}/"
+            + (f"，其中签名 {self.signed} 份" if key else "")
+            + (f"；失败 {self.failed} 份" if self.failed else "")
+            + f"。字体：{font.face}"
+            + ("（已嵌入）" if font.embedded else "（未嵌入）")
+        )
+        return EXIT_INVALID if self.failed else EXIT_OK
+
+
 def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli.db import atomic_write
-    from jixiao.pdf.batch import iter_batch
-    from jixiao.pdf.canonical import form_sha256
     from jixiao.pdf.fonts import find_font
-    from jixiao.scoring import score_form
-    from jixiao.workflow import WorkflowError
-    from jixiao.workflow import transition as wf_transition
-    from scorer.rules import RuleSetError, rules_name_for
+    from scorer.rules import RuleSetError
     from scorer.rules import load as load_rules
 
     if args.jobs is not None and args.jobs < 1:
@@ -202,18 +307,13 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
         if not failed:
             _error(err, "没有找到表单")
         return EXIT_INVALID
-
-    key = None
-    signer_name = ""
+    run = _PdfRun(args, err, stores, font)
+    run.failed = failed
     if args.sign is not None:
         from jixiao.pdf.sign import load_key
 
-        key = load_key(args.sign)  # SignError: missing file, wrong password
-        signer_name = (args.signer or "").strip() or key.name
-
-    written: list[tuple[Path, _Item]] = []
-    used: set[Path] = set()
-    signed = 0
+        run.key = load_key(args.sign)  # SignError: missing file, wrong password
+        run.signer_name = (args.signer or "").strip() or run.key.name
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -226,87 +326,15 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
         # thread holding a lock at fork time can hang the child. Redrawn on every form.
         auto_refresh=False,
     ) as progress:
-        task = progress.add_task("签章" if key else "生成 PDF", total=len(items))
+        task = progress.add_task("签章" if run.key else "生成 PDF", total=len(items))
         progress.refresh()
 
         def advance() -> None:
             progress.advance(task)
             progress.refresh()
 
-        todo: list[tuple[_Item, Any]] = []
-        for item in items:
-            try:
-                rules = override or load_rules(rules_name_for(item.form))
-            except RuleSetError as exc:
-                _error(err, f"{item.label}：键 rules：{exc}")
-                failed += 1
-                advance()
-                continue
-            if key is not None and item.stored is not None:
-                try:
-                    wf_transition(item.stored.status, "sign")
-                except WorkflowError as exc:
-                    _error(err, f"表单「{item.label}」：{exc}")
-                    failed += 1
-                    advance()
-                    continue
-            todo.append((item, score_form(item.form, rules)))
-
-        def store(item: _Item, data: bytes) -> None:
-            nonlocal signed, failed
-            path = _out_path(args.output, item.form, used)
-            atomic_write(path, data)
-            if key is not None:
-                signed += 1
-                if item.stored is not None:
-                    from jixiao.storage import StoreError
-
-                    try:
-                        stores.get().mark_signed(item.stored.id, signer_name, form_sha256(item.form))
-                    except (StoreError, WorkflowError) as exc:
-                        _error(err, f"表单「{item.label}」：PDF 已签名并写入 {path}，但数据库状态未能改为已签章：{exc}")
-                        failed += 1
-            written.append((path, item))
-
-        # Forms finish in any order; they are written in input order (so that names
-        # that clash get -2, -3 … exactly as one by one), the bar moves as each finishes.
-        ready: dict[int, Any] = {}
-        next_index = 0
-        for outcome in iter_batch(
-            [result for _, result in todo],
-            names=[item.label for item, _ in todo],
-            layout=args.layout,
-            font=font,
-            key=key,
-            signer_name=signer_name,
-            jobs=args.jobs,  # one form, or --jobs 1: no pool
-        ):
-            ready[outcome.index] = outcome
-            while next_index in ready:
-                done = ready.pop(next_index)
-                if done.ok:
-                    store(todo[next_index][0], done.pdf)
-                else:
-                    _error(err, done.error)
-                    failed += 1
-                next_index += 1
-            advance()
-    if len(written) <= 20:
-        for path, item in written:
-            note = (
-                f"（已签名：{signer_name}" + ("，数据库状态：已签章）" if item.stored is not None else "）")
-                if key
-                else ""
-            )
-            out.print(Text(f"{path}{note}"))
-    out.print(
-        f"已生成 {len(written)} 份 PDF 到 {args.output}/"
-        + (f"，其中签名 {signed} 份" if key else "")
-        + (f"；失败 {failed} 份" if failed else "")
-        + f"。字体：{font.face}"
-        + ("（已嵌入）" if font.embedded else "（未嵌入）")
-    )
-    return EXIT_INVALID if failed else EXIT_OK
+        run.render(run.scored(items, override, advance), advance)
+    return run.report(out)
 
 
 # ------------------------------------------------------------------ verify
