@@ -36,7 +36,6 @@ from scorer.row import (
     _TIER_STATUS,
     COL_ACTUAL,
     COL_TARGET,
-    ONE,
     ZERO,
     _Context,
     _context,
@@ -122,15 +121,14 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
             if B <= A:
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≤", A, u), w)
             else:
-                linear = ctx.linear_reverse
-                status, score = _partly(w * (ONE - (B - A) / A) if linear else w * A / B, w)
-                step = (explain.partial, (explain.reverse_formula, scale, w, A, B, linear), score)
+                status, score = _partly(ctx.formulas.reverse(w, A, B), w)
+                step = (explain.partial, (explain.reverse_formula, scale, w, A, B, ctx.linear_reverse), score)
         elif dv == "equal":
             if B == A:
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "=", A, u), w)
             else:
                 lo, hi = (A, B) if A < B else (B, A)
-                status, score = _partly(w * lo / hi, w)
+                status, score = _partly(ctx.formulas.equal(w, A, B), w)
                 step = (explain.partial, (explain.equal_formula, scale, w, lo, hi), score)
         else:
             if B >= A:
@@ -138,7 +136,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
                     return _score_general(ind, weight, weight_source, ctx, goal)
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≥", A, u), w)
             else:
-                status, score = _partly(w * B / A, w)
+                status, score = _partly(ctx.formulas.positive(w, A, B), w)
                 step = (explain.partial, (explain.positive_formula, scale, w, B, A), score)
         rec = ind.recorded
         if rec is not None and (rec.score > w or (rec.score != score and q2(rec.score) != q2(score))):

@@ -157,7 +157,9 @@ def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decima
         return row.full((explain.compared, row.scale, B, "≥", A, u))
     if A <= 0:
         return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, "<", A, "目标值非正，无法按比例计分"))
-    return row.partial(row.weight * B / A, (explain.positive_formula, row.scale, row.weight, B, A))
+    return row.partial(
+        row.ctx.formulas.positive(row.weight, A, B), (explain.positive_formula, row.scale, row.weight, B, A)
+    )
 
 
 def _reverse(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
@@ -165,9 +167,8 @@ def _reverse(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal
         return row.full((explain.compared, row.scale, B, "≤", A, u))
     if A <= 0:
         return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, ">", A, "目标值为 0，超出即不得分"))
-    linear = row.ctx.linear_reverse
-    score = row.weight * (ONE - (B - A) / A) if linear else row.weight * A / B
-    return row.partial(score, (explain.reverse_formula, row.scale, row.weight, A, B, linear))
+    score = row.ctx.formulas.reverse(row.weight, A, B)
+    return row.partial(score, (explain.reverse_formula, row.scale, row.weight, A, B, row.ctx.linear_reverse))
 
 
 def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
@@ -176,7 +177,7 @@ def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     lo, hi = (A, B) if A < B else (B, A)
     if hi <= 0:
         return row.partial(ZERO, "偏离目标，无法按比例计分")
-    return row.partial(row.weight * lo / hi, (explain.equal_formula, row.scale, row.weight, lo, hi))
+    return row.partial(row.ctx.formulas.equal(row.weight, A, B), (explain.equal_formula, row.scale, row.weight, lo, hi))
 
 
 def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:

@@ -10,6 +10,7 @@ from scorer import explain
 from scorer.cells import Cell, CellError, CellKind, Tier, read_cell
 from scorer.direction import CatalogLike, Direction
 from scorer.explain import Step
+from scorer.formulas import Formulas
 from scorer.model import Indicator
 from scorer.result import (
     Problem,
@@ -32,7 +33,7 @@ COL_ACTUAL = "实际完成值"
 class _Context:
     """What stays fixed while one form is scored: looked up once, not per indicator."""
 
-    __slots__ = ("rules", "catalog", "year", "bands", "over", "linear_reverse", "scales")
+    __slots__ = ("rules", "catalog", "year", "bands", "over", "formulas", "linear_reverse", "scales")
 
     def __init__(self, rules: RuleSet, catalog: CatalogLike | None, year: int | None) -> None:
         self.rules = rules
@@ -40,7 +41,8 @@ class _Context:
         self.year = year
         self.bands = {tier: (band, band.default) for tier, band in rules.bands}
         self.over = rules.over_completion
-        self.linear_reverse = rules.reverse_formula == "linear"
+        self.formulas = Formulas(rules.positive_formula, rules.reverse_formula, rules.equal_formula)
+        self.linear_reverse = self.formulas.linear_reverse
         self.scales = dict(vocabulary().scales)
 
 

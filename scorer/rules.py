@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scorer.errors import JixiaoError
+from scorer.formulas import FORMULAS
 
 DEFAULT_RULES = "national-2020"
 DEPARTMENT_RULES = "department-2020"
@@ -37,7 +38,7 @@ def rules_name_for(form: Any) -> str:
     return DEFAULT_RULES
 
 
-_FORMULAS = {"positive": {"ratio"}, "reverse": {"ratio", "linear"}, "equal": {"ratio"}}
+_FORMULAS = {d: {name for dd, name in FORMULAS if dd == d} for d, _ in FORMULAS}  # from scorer/formulas.py
 _POSITIONS = {"top", "middle", "bottom"}
 _TIERS = ("achieved", "partly", "not_achieved")
 
