@@ -247,3 +247,27 @@ def test_display_is_normalised() -> None:
     assert parse_cell("不低于95%").display() == "≥95%"
     assert parse_cell("≥3.9 亿").display("条") == "≥3.9亿条"
     assert parse_cell("排名前 10").display() == "前10名"
+
+
+@pytest.mark.parametrize(
+    ("cell", "reader"),
+    [
+        ("≤24小时", "one-match"),
+        ("≥75户", "one-match"),
+        ("不低于95%", "one-match"),
+        ("", "empty"),
+        ("—", "empty"),
+        ("排名前10", "rank"),
+        ("2024年12月底前", "date"),
+        ("3-5次", "quantity"),
+        ("100%(百分比)", "quantity"),
+        ("全年无故障", "words"),
+        ("定性优良中低差", "words"),
+    ],
+)
+def test_the_reader_table_names_the_code_that_reads_a_cell(cell: str, reader: str) -> None:
+    """One table of readers in the order tried (#17): a newcomer can tell which one runs for a cell."""
+    from scorer.cells import READERS, reader_of
+
+    assert reader_of(cell) == reader
+    assert reader in READERS
