@@ -45,8 +45,7 @@ from scorer.row import (
     _same_text,
     _tier_score,
 )
-from scorer.rules import RuleSet, rules_name_for
-from scorer.rules import load as load_rules
+from scorer.rules import RuleSet, rules_for
 from scorer.vocabulary import level_key
 from scorer.weights import _children, _family_result, allocate_weights, family_parents
 
@@ -348,7 +347,7 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
     The core is given its catalog (the adapters pass the built-in one through
     ``jixiao.scoring``); without one, directions come from the cells, the name and the levels.
     """
-    rs = rules or load_rules(rules_name_for(form))
+    rs = rules_for(form, rules)
     budget, problems, rate = score_budget(form, rs)
     weights, wproblems, notes = allocate_weights(form, rs)
     problems.extend(wproblems)

@@ -292,3 +292,9 @@ def load(name: str) -> RuleSet:
     if rs.name != name:
         raise RuleSetError(f"scorer/rulesets/{name}.toml：name = {rs.name!r} 与文件名不符")
     return rs
+
+
+def rules_for(form: Any, override: RuleSet | None = None) -> RuleSet:
+    """The rule set a form is scored under: the caller's override, else the one the form names or
+    its kind implies (``rules_name_for``). RuleSetError when that name is not a rule set."""
+    return override or load(rules_name_for(form))

@@ -109,7 +109,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.scoring import BUILTIN, score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
     from scorer.result import FormResult, ProblemCode
-    from scorer.rules import RuleSetError, rules_name_for
+    from scorer.rules import RuleSetError, rules_for
     from scorer.rules import load as load_rules
 
     status = EXIT_OK
@@ -139,7 +139,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
         source = str(path)
         try:
             form = load_form(path)
-            rules = override or load_rules(rules_name_for(form))
+            rules = rules_for(form, override)
         except FormFileError as exc:
             error(err, f"{exc}")
             rows.append((source, None, exc.detail))

@@ -67,8 +67,7 @@ def _err(err: Console, message: str, label: str = "错误") -> None:
 def _from_files(paths: list[Path]) -> tuple[list[Checked], list[tuple[str, str]]]:
     from jixiao.scoring import score_form
     from scorer.formfile import FormFileError, find_form_files, load_form
-    from scorer.rules import RuleSetError, rules_name_for
-    from scorer.rules import load as load_rules
+    from scorer.rules import RuleSetError, rules_for
 
     unreadable: list[tuple[str, str]] = []
 
@@ -80,7 +79,7 @@ def _from_files(paths: list[Path]) -> tuple[list[Checked], list[tuple[str, str]]
         source = str(path)
         try:
             form = load_form(path)
-            rules = load_rules(rules_name_for(form))
+            rules = rules_for(form)
         except FormFileError as exc:
             unreadable.append((source, exc.detail if exc.path == source else str(exc)))
             continue

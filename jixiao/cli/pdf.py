@@ -189,13 +189,12 @@ class _PdfRun:
         from jixiao.scoring import score_form
         from jixiao.workflow import WorkflowError
         from jixiao.workflow import transition as wf_transition
-        from scorer.rules import RuleSetError, rules_name_for
-        from scorer.rules import load as load_rules
+        from scorer.rules import RuleSetError, rules_for
 
         todo: list[tuple[_Item, Any]] = []
         for item in items:
             try:
-                rules = override or load_rules(rules_name_for(item.form))
+                rules = rules_for(item.form, override)
             except RuleSetError as exc:
                 _error(self.err, f"{item.label}：键 rules：{exc}")
                 self.failed += 1

@@ -58,8 +58,7 @@ from jixiao.workflow import State
 from scorer.model import Form
 from scorer.numbers import out_of_range
 from scorer.result import FormResult
-from scorer.rules import RuleSetError, rules_name_for
-from scorer.rules import load as load_rules
+from scorer.rules import RuleSetError, rules_for
 
 AUDIT_LABEL = "批量导入"
 
@@ -112,7 +111,7 @@ def verdict(result: FormResult) -> Verdict:
 
 
 def _score(form: Form, catalog: Any) -> Verdict:
-    return verdict(score_form(form, load_rules(rules_name_for(form)), catalog))
+    return verdict(score_form(form, rules_for(form), catalog))
 
 
 def prepare(item: Form | FormResult, catalog: Any = BUILTIN) -> Scored:
@@ -681,7 +680,7 @@ def _check(
         if missing:
             _fail(form, where, start)
         try:
-            load_rules(rules_name_for(form))
+            rules_for(form)
         except RuleSetError:
             _fail(form, where, start)
         if len(verdicts[i][11]) != sum(len(g.indicators) for g in form.goals):  # a verdict of another form

@@ -32,8 +32,7 @@ from scorer import numbers as fmt
 from scorer.errors import JixiaoError
 from scorer.model import Form
 from scorer.result import FormResult, ProblemCode
-from scorer.rules import RuleSetError, rules_name_for
-from scorer.rules import load as load_rules
+from scorer.rules import RuleSetError, rules_for
 
 
 class StoreError(JixiaoError, RuntimeError):
@@ -238,7 +237,7 @@ def validate_for_storage(form: Form) -> None:
             f"表单「{form.project_name or '（无名称）'}」缺少{'、'.join(missing)}；入库的表单以 年度 + 实施单位 + 项目名称 识别"
         )
     try:
-        load_rules(rules_name_for(form))
+        rules_for(form)
     except RuleSetError as exc:
         raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
     row = FormRow()
@@ -487,7 +486,7 @@ class FormStore:
     # ------------------------------------------------------------- writing
 
     def score(self, form: Form) -> FormResult:
-        return score_form(form, load_rules(rules_name_for(form)), self.catalog)  # type: ignore[arg-type]
+        return score_form(form, rules_for(form), self.catalog)  # type: ignore[arg-type]
 
     def _audit(
         self, s: Session, row: FormRow, action: str, changes: Iterable[Change] = (), reason: str = "", version: int = 0

@@ -46,8 +46,7 @@ from jixiao.workflow import ACTIONS, EDITABLE, State
 from scorer import numbers as fmt
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
-from scorer.rules import available, rules_name_for
-from scorer.rules import load as load_rules
+from scorer.rules import available, rules_for, rules_name_for
 from tui.rule_names import rule_title
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
@@ -230,7 +229,7 @@ class FormEditorScreen(Screen[None]):
         form = form or self.form
         if form is None:
             return None
-        rules = load_rules(rules_name_for(form))
+        rules = rules_for(form)
         result = score_form(form, rules, self.app.catalog)  # type: ignore[attr-defined]
         self.result = result
         return result
