@@ -11,7 +11,7 @@ indicators per project, plus one 部门整体支出 form per department and year
 number of units and projects is scaled so that the total number of indicators,
 over all years, is about N. The same unit, project and indicator names recur in
 every year, targets ratchet up from last year's actuals, and the text of the
-cells has the mix of real forms (DOMAIN.md §2): comparators as symbols,
+cells has the mix of real forms (docs/domain.md): comparators as symbols,
 look-alikes and words, full-width digits, 万/亿, ranks, deadlines, qualitative
 labels and tiers, bracketed notes, empty actuals, a few unknown wordings (left
 for human judgement) and a few invalid cells.

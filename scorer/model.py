@@ -1,6 +1,6 @@
 """The self-evaluation form as immutable domain values.
 
-Everything here mirrors a field of the published form (see DOMAIN.md §1).
+Everything here mirrors a field of the published form (see docs/domain.md, "The form").
 Numbers are ``Decimal``; cells stay as the text the unit wrote, because the
 engine must be able to explain how it read them.
 """

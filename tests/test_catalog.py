@@ -139,7 +139,7 @@ def test_coverage_of_frameworks(catalog):
     by_level2: dict[tuple[str, str], int] = {}
     for e in catalog:
         by_level2[(e.level1, e.level2)] = by_level2.get((e.level1, e.level2), 0) + 1
-    # every 二级 of the project framework (DOMAIN.md §1) has common indicators
+    # every 二级 of the project framework (docs/domain.md, "The form") has common indicators
     for level1 in PROJECT_LEVEL1:
         for level2 in LEVEL2[level1]:
             if (level1, level2) == ("产出指标", "成本指标"):

@@ -1,4 +1,4 @@
-"""Table-driven tests of the cell parser: DOMAIN.md §2 and the published variants."""
+"""Table-driven tests of the cell parser: the cell notation of docs/domain.md and the published variants."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ GE, GT, EQ, LE, LT, NONE, RANGE = (
 
 # (text, kind, comparator, value, unit)
 QUANTITIES = [
-    # DOMAIN.md §2, in order
+    # the notation of docs/domain.md, in order
     ("≥75 户", GE, D(75), "户"),
     ("75 户", NONE, D(75), "户"),
     ("≤24 小时", LE, D(24), "小时"),

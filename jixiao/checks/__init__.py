@@ -1,4 +1,4 @@
-"""Checks reviewers run on self-evaluation forms (DOMAIN.md §4).
+"""Checks reviewers run on self-evaluation forms (docs/domain.md, "Roles and workflow").
 
 Pure: imports ``scorer`` and the standard library only, so ``jixiao check``,
 ``jixiao review``, the TUI and the PDF summary share one engine.

@@ -121,7 +121,7 @@ def budget_key(cell: str) -> str | None:
     return L.budget_key(canon(cell))
 
 
-# The scorer's 一级 names, and the 二级 names of DOMAIN.md §1 (with and without 指标).
+# The scorer's 一级 names, and the 二级 names of docs/domain.md ("The form") (with and without 指标).
 _L1_ONLY = {"产出", "效益"}
 _L1_AND_L2 = {"成本", "满意度"}
 _L2 = {
