@@ -25,7 +25,7 @@ def builtin_catalog() -> CatalogLike:
     """The built-in catalog, loaded once (imported here, on first use: it reads its TOML)."""
     from indicator_catalog import default_catalog
 
-    return default_catalog()  # type: ignore[return-value]
+    return default_catalog()
 
 
 def score_form(

@@ -17,9 +17,16 @@ DIRECTION_LABELS = {"positive": "正向", "reverse": "反向", "equal": "等值"
 
 
 class CatalogEntryLike(Protocol):
-    name: str
-    direction: str
-    unit: str
+    """What the engine reads of a catalog entry (read-only: the catalog's entries are frozen)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def direction(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
 
 
 class CatalogLike(Protocol):

@@ -73,7 +73,7 @@ _MET, _PARTLY, _MISSED, _JUDGEMENT = Status.MET, Status.PARTLY, Status.MISSED, S
 
 def _new_result(fields: tuple[object, ...]) -> IndicatorResult:
     """Build the result tuple directly (the NamedTuple's own ``__new__`` is one more Python call)."""
-    return tuple.__new__(IndicatorResult, fields)  # type: ignore[type-var, return-value]
+    return tuple.__new__(IndicatorResult, fields)
 
 
 def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Context, goal: int) -> IndicatorResult:

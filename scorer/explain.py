@@ -27,7 +27,7 @@ _QUAL_WHAT = {"label": "定性指标", "direction": "方向性目标", "qualitat
 def render(step: Step) -> str:
     if type(step) is str:
         return step
-    return step[0](*step[1:])  # type: ignore[no-any-return, operator]
+    return step[0](*step[1:])  # type: ignore[operator]
 
 
 def lines(steps: Iterable[Step]) -> tuple[str, ...]:

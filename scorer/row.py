@@ -58,7 +58,7 @@ def _built_once(kind: str, owners: tuple[object, ...], extra: tuple[Any, ...], b
     key = (kind, *map(id, owners), *extra)
     hit = _BUILT.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], owners, strict=True)):
-        return hit[1]  # type: ignore[no-any-return]
+        return hit[1]
     value = build()
     if len(_BUILT) >= 128:
         _BUILT.clear()

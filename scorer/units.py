@@ -69,7 +69,7 @@ class Unit:
 
 
 @cache
-def registry():  # type: ignore[no-untyped-def]
+def registry():
     """The pint registry built from our own definitions only (no pint defaults)."""
     import pint
 

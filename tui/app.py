@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -11,6 +10,8 @@ from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from indicator_catalog import Catalog
+from jixiao.storage.store import FormStore
 from tui.screens.form_editor import FormEditorScreen
 from tui.screens.form_list import FormListScreen
 
@@ -25,7 +26,7 @@ class JixiaoApp(App[None]):
     ]
     CSS_PATH = "app.tcss"
 
-    def __init__(self, store: Any, catalog: Any | None = None, open_form_id: int | None = None) -> None:
+    def __init__(self, store: FormStore, catalog: Catalog | None = None, open_form_id: int | None = None) -> None:
         super().__init__()
         self.store = store
         self.catalog = catalog
@@ -81,6 +82,6 @@ class JixiaoApp(App[None]):
             screen.action_refresh()
 
 
-def create_app(store: Any, catalog: Any | None = None, open_form_id: int | None = None) -> JixiaoApp:
+def create_app(store: FormStore, catalog: Catalog | None = None, open_form_id: int | None = None) -> JixiaoApp:
     """The one way to build the app: the CLI passes the real store, tests theirs."""
     return JixiaoApp(store=store, catalog=catalog, open_form_id=open_form_id)

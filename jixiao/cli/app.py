@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_catalog(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_catalog(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("catalog", help="指标库：搜索、查看、校验")
     csub = c.add_subparsers(dest="catalog_command", metavar="子命令", parser_class=_Parser, required=True)
     cs = csub.add_parser("search", help="按名称、拼音或拼音首字母搜索指标")
@@ -208,10 +208,10 @@ def cmd_tui(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print("（不是终端：打印表单列表；在终端中运行 jixiao 打开界面）")
         args.year = args.department = args.unit = args.status = args.search = None
         return cmd_list(args, out, err)
-    from jixiao.cli.db import _catalog_quiet
+    from jixiao.cli.db import catalog as load_catalog
     from tui import create_app
 
-    catalog = _catalog_quiet()
+    catalog = load_catalog(err)
     create_app(store, catalog).run()
     return EXIT_OK
 
@@ -219,7 +219,7 @@ def cmd_tui(args: argparse.Namespace, out: Console, err: Console) -> int:
 # ---------------------------------------------------------------- catalog
 
 
-def _catalog(extra: list[Path], err: Console):  # type: ignore[no-untyped-def]
+def _catalog(extra: list[Path], err: Console):
     """The catalog with user extensions, or False after reporting an error."""
     try:
         from indicator_catalog import CatalogError, load_catalog

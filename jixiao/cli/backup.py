@@ -17,7 +17,7 @@ from jixiao.safe_text import line
 EXIT_OK, EXIT_INVALID = 0, 1
 
 
-def _db_subparsers(sub: argparse._SubParsersAction, parser_class: type) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+def _db_subparsers(sub: argparse._SubParsersAction, parser_class: type) -> argparse._SubParsersAction:
     """The sub-commands of ``jixiao db`` (created here when cli_db has not made ``db`` yet)."""
     db = sub.choices.get("db")
     if db is None:
@@ -29,7 +29,7 @@ def _db_subparsers(sub: argparse._SubParsersAction, parser_class: type) -> argpa
     return db.add_subparsers(dest="db_command", metavar="子命令", parser_class=parser_class, required=True)
 
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     dsub = _db_subparsers(sub, parser_class)
     if "backup" in dsub.choices:
         return
@@ -67,7 +67,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  
     v.set_defaults(func=cmd_verify)
 
 
-def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _engine(args: argparse.Namespace):
     from jixiao.storage.database import make_engine, resolve_url
 
     url, _ = resolve_url(args.db)

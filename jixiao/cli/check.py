@@ -30,7 +30,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     c = sub.add_parser(
         "check",
         help="自查：对表单运行审核检查，按表单列出问题",

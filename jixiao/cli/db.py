@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -20,7 +21,12 @@ EXIT_OK, EXIT_INVALID = 0, 1
 IMPORT_SUFFIXES = (".toml", ".json", ".xlsx")
 
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    from indicator_catalog import Catalog
+    from jixiao.storage.store import FormStore
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     d = sub.add_parser("db", help="数据库：升级、查看")
     dsub = d.add_subparsers(dest="db_command", metavar="子命令", parser_class=parser_class, required=True)
     dsub.add_parser("upgrade", help="把数据库迁移到最新版本（新库会被创建）").set_defaults(func=cmd_db_upgrade)
@@ -63,22 +69,22 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--search", help="项目名称（包含）")
 
 
-def open_store(args: argparse.Namespace, err: Console):  # type: ignore[no-untyped-def]
-    from jixiao.storage import FormStore, open_database
-    from jixiao.storage.users import Directory
+def open_store(args: argparse.Namespace, err: Console) -> FormStore:
+    """The store the command runs on (see jixiao.session), its notes printed on stderr."""
+    from jixiao import session
 
-    engine, _ = open_database(args.db, announce=lambda m: err.print(Text(m, style="cyan")))
-    me = Directory(engine).whoami()
-    return FormStore(engine, actor=me.name if me else None, catalog=_catalog_quiet())
+    return session.open_store(args.db, announce=lambda m: err.print(Text(m, style="cyan")), report=_reporter(err))
 
 
-def _catalog_quiet() -> object | None:
-    try:
-        from indicator_catalog import load_catalog
+def catalog(err: Console) -> Catalog | None:
+    """The built-in catalog, or None after printing why it cannot be read."""
+    from jixiao import session
 
-        return load_catalog()
-    except Exception:
-        return None
+    return session.catalog(_reporter(err))
+
+
+def _reporter(err: Console) -> Callable[[str], None]:
+    return lambda message: err.print(Text(f"警告：{message}", style="yellow"))
 
 
 # ------------------------------------------------------------------ db

@@ -12,7 +12,7 @@ from rich.text import Text
 EXIT_OK, EXIT_INVALID = 0, 1
 
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     p = sub.add_parser(
         "import-disclosure",
         help="从公开的部门决算文档（PDF / HTML / Word .docx / 文本 / xlsx）中读出自评表",
@@ -72,7 +72,7 @@ def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) 
     return EXIT_INVALID if unplaced or unnamed or not result.forms else EXIT_OK
 
 
-def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:  # type: ignore[no-untyped-def]
+def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:
     from jixiao.disclosure.text import shown
     from jixiao.files import atomic_write, safe_name
     from scorer.formfile import dumps_toml
@@ -101,7 +101,7 @@ def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:  
     out.print(f"已写出 {written} 个 TOML 文件到 {escape(str(directory))}/。", highlight=False)
 
 
-def _to_db(args: argparse.Namespace, result, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
+def _to_db(args: argparse.Namespace, result, out: Console, err: Console) -> int:
     from jixiao.cli.db import open_store
     from jixiao.storage import DatabaseError, StoreError
 

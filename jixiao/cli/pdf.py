@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -22,8 +22,11 @@ from jixiao.files import os_reason
 EXIT_OK, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 2
 FORM_SUFFIXES = (".toml", ".json")
 
+if TYPE_CHECKING:
+    from jixiao.storage.store import FormStore
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     p = sub.add_parser(
         "pdf",
         help="把表单生成为 PDF（官方版式，嵌入中文字体），可加数字签名",
@@ -107,9 +110,10 @@ class _Stores:
     """Opens the database only when a FORM is not a file."""
 
     def __init__(self, args: argparse.Namespace, err: Console) -> None:
-        self.args, self.err, self._store = args, err, None
+        self.args, self.err = args, err
+        self._store: FormStore | None = None
 
-    def get(self) -> Any:
+    def get(self) -> FormStore:
         if self._store is None:
             from jixiao.cli.db import open_store
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the review module loads SQLAlchemy: imported when a review 
 EXIT_OK = 0
 
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     r = sub.add_parser("review", help="财政审核：汇总得分、执行率、等级分布与问题，最差的排在前面")
     r.add_argument("--year", type=int)
     r.add_argument("--department", help="主管部门（包含）")
@@ -253,7 +253,8 @@ def portfolio_table(found: list[Any], limit: int) -> Group:
 
 
 def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli.db import _catalog_quiet, open_store
+    from jixiao.cli.db import catalog as load_catalog
+    from jixiao.cli.db import open_store
 
     store = open_store(args, err)
     from jixiao.review.aggregate import Filters, aggregate, flagged_forms
@@ -262,7 +263,7 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     groups = aggregate(store.engine, args.by, filters)
     overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
-    catalog = _catalog_quiet()
+    catalog = load_catalog(err)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
     if args.json:
         from jixiao.review.findings import top_findings

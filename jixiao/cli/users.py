@@ -15,7 +15,7 @@ from rich.text import Text
 EXIT_OK, EXIT_INVALID = 0, 1
 
 
-def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     u = sub.add_parser("users", help="用户：填报人、审核人、管理员（PostgreSQL 上由数据库强制执行）")
     usub = u.add_subparsers(dest="users_command", metavar="子命令", parser_class=parser_class, required=True)
     ua = usub.add_parser("add", help="添加或更新用户；PostgreSQL 上同时创建其数据库登录角色")
@@ -49,7 +49,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:  
     sub.add_parser("whoami", help="当前用户与角色").set_defaults(func=cmd_whoami)
 
 
-def _directory(args: argparse.Namespace, err: Console):  # type: ignore[no-untyped-def]
+def _directory(args: argparse.Namespace, err: Console):
     from jixiao.storage.database import open_database
     from jixiao.storage.users import Directory
 

@@ -33,7 +33,7 @@ class Styles:
     small: ParagraphStyle
 
     def __getitem__(self, name: str) -> ParagraphStyle:
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
 
 @functools.lru_cache(maxsize=8)

@@ -46,10 +46,10 @@ class _Info(pdfdoc.PDFInfo):
         }
         for key, value in self.extra.items():
             d[key] = pdfdoc.PDFString(value)
-        return pdfdoc.PDFDictionary(d).format(document)  # type: ignore[no-any-return]
+        return pdfdoc.PDFDictionary(d).format(document)
 
 
-def _canvas_class(extra: dict[str, str], date: str, doc_id: bytes, footer: str, font: FontChoice, sink: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _canvas_class(extra: dict[str, str], date: str, doc_id: bytes, footer: str, font: FontChoice, sink: dict[str, Any]):
     class NumberedCanvas(rl_canvas.Canvas):
         """Buffers the pages, then draws "第 N 页 共 M 页" once the page count is known."""
 

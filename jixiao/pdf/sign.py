@@ -142,7 +142,7 @@ def certificate_pem(p12_path: Path | str, password: str) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     _, cert, _ = _load_p12(Path(p12_path), password)
-    return cert.public_bytes(Encoding.PEM)  # type: ignore[no-any-return]
+    return cert.public_bytes(Encoding.PEM)
 
 
 def _load_p12(path: Path, password: str) -> tuple[Any, Any, list[Any]]:
@@ -205,7 +205,7 @@ def _cached_signer_class() -> type:
     from pyhanko.sign import signers
     from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-    class CachedKeySigner(signers.SimpleSigner):  # type: ignore[misc]
+    class CachedKeySigner(signers.SimpleSigner):
         """pyHanko's SimpleSigner re-parses (and re-validates) the private key on every
         signature, ~60 ms for RSA; this one keeps the parsed key."""
 
@@ -219,10 +219,10 @@ def _cached_signer_class() -> type:
                 name = mech["algorithm"].native
             key = self.pyca_key
             if name == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
-                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))  # type: ignore[no-any-return]
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
             if name == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
-                return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))  # type: ignore[no-any-return]
-            return super().sign_raw(data, digest_algorithm)  # type: ignore[no-any-return]
+                return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+            return super().sign_raw(data, digest_algorithm)
 
     return CachedKeySigner
 
@@ -337,7 +337,7 @@ class _Plan:
 
 
 def _md(plan: _Plan) -> str:
-    return plan.pdf_signer.signature_meta.md_algorithm or "sha256"  # type: ignore[no-any-return]
+    return plan.pdf_signer.signature_meta.md_algorithm or "sha256"
 
 
 async def _bytes_reserved(plan: _Plan) -> int:
@@ -457,7 +457,7 @@ def sign_pdf(
         if "event loop" in str(exc):
             raise SignError("在运行中的事件循环里请改用 sign_pdf_async") from None
         raise
-    return out.getvalue()  # type: ignore[no-any-return]
+    return out.getvalue()
 
 
 async def sign_pdf_async(
@@ -478,4 +478,4 @@ async def sign_pdf_async(
         out = await plan.pdf_signer.async_sign_pdf(plan.writer, bytes_reserved=await _bytes_reserved(plan))
     except SigningError as exc:
         raise SignError(f"签名失败：{exc}") from None
-    return out.getvalue()  # type: ignore[no-any-return]
+    return out.getvalue()

@@ -30,7 +30,7 @@ class Filters:
     unit: str | None = None
     status: str | None = None
 
-    def apply(self, q):  # type: ignore[no-untyped-def]
+    def apply(self, q):
         if self.year is not None:
             q = q.where(FormRow.year == self.year)
         if self.department:

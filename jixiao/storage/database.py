@@ -101,7 +101,7 @@ def make_engine(url: str) -> Engine:
     raise DatabaseError(f"不支持的数据库「{u.get_backend_name()}」；支持 SQLite 与 PostgreSQL")
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine):
     from alembic.config import Config
 
     cfg = Config()

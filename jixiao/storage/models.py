@@ -228,5 +228,5 @@ class RowChange(Base):
     op: Mapped[str] = mapped_column(String(10))
     row_id: Mapped[int | None] = mapped_column(BigInteger)
     form_id: Mapped[int | None] = mapped_column(Integer)
-    before: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
-    after: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)

@@ -34,5 +34,5 @@ def seed_samples(engine: Engine) -> int:
     from jixiao.storage.store import FormStore
 
     forms = sample_forms()
-    FormStore(engine, actor="jixiao").import_forms(forms, action="import")  # type: ignore[arg-type]
+    FormStore(engine, actor="jixiao").import_forms(forms, action="import")
     return len(forms)

@@ -253,13 +253,13 @@ def validate_for_storage(form: Form) -> None:
 
 
 def _filtered(
-    q: Select,  # type: ignore[type-arg]
+    q: Select,
     year: int | None,
     department: str | None,
     unit: str | None,
     status: str | None,
     search: str | None,
-) -> Select | None:  # type: ignore[type-arg]
+) -> Select | None:
     """``q`` narrowed by the list filters; None when no stored form can match."""
     if any(unstorable(t) for t in (department, unit, status, search) if t):
         return None  # nothing stored contains NUL or a lone surrogate

@@ -52,7 +52,7 @@ def _prefer(v: Any, h: Any) -> Any:
             return h
         return v
     if is_dataclass(v) and type(v) is type(h):
-        return replace(  # type: ignore[arg-type,type-var]
+        return replace(  # type: ignore[type-var]
             v,
             **{
                 # an identity is never shown on the sheet: it comes from the hidden copy

@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -48,6 +47,7 @@ from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
 from scorer.rules import available, rules_for, rules_name_for
 from tui.rule_names import rule_title
+from tui.screens.base import AppScreen
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import COLUMNS, IndicatorGrid
 from tui.widgets.ticks import TickBox, TickRadio
@@ -67,7 +67,7 @@ class Narrative(TextArea):
         self.post_message(self.Left(self))
 
 
-class FormEditorScreen(Screen[None]):
+class FormEditorScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "back", "返回", show=True),
         Binding("q", "back", "返回", show=False),
@@ -143,7 +143,7 @@ class FormEditorScreen(Screen[None]):
             with TabPane("绩效指标", id="tab-indicators"):
                 with Vertical(id="indicators-pane"):
                     yield IndicatorGrid(id="grid")
-                    yield CellEditor(catalog=self.app.catalog, id="editor")  # type: ignore[attr-defined]
+                    yield CellEditor(catalog=self.jixiao.catalog, id="editor")
                     yield Static("", id="explain")
             with TabPane("基本信息", id="tab-header"), VerticalScroll():
                 for key, label in editing.HEADER_FIELDS.items():
@@ -195,7 +195,7 @@ class FormEditorScreen(Screen[None]):
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            stored = self.app.store.get(self.form_id)  # type: ignore[attr-defined]
+            stored = self.jixiao.store.get(self.form_id)
         except SQLAlchemyError:
             self.app.call_from_thread(
                 self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库"
@@ -203,7 +203,7 @@ class FormEditorScreen(Screen[None]):
             return
         note = ""
         if stored.status is State.RETURNED:
-            note = self.app.store.return_comments([stored.id]).get(stored.id, "")  # type: ignore[attr-defined]
+            note = self.jixiao.store.return_comments([stored.id]).get(stored.id, "")
         self.app.call_from_thread(self._loaded, stored, note)
 
     def _loaded(self, stored: Any, note: str = "") -> None:
@@ -230,7 +230,7 @@ class FormEditorScreen(Screen[None]):
         if form is None:
             return None
         rules = rules_for(form)
-        result = score_form(form, rules, self.app.catalog)  # type: ignore[attr-defined]
+        result = score_form(form, rules, self.jixiao.catalog)
         self.result = result
         return result
 
@@ -425,7 +425,7 @@ class FormEditorScreen(Screen[None]):
         from jixiao.storage import ConflictError, StoreError
         from jixiao.workflow import WorkflowError
 
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.jixiao.store
         while True:
             pending = self._pending
             self._pending = None
@@ -866,7 +866,7 @@ class FormEditorScreen(Screen[None]):
             if comment is None:
                 return
             try:
-                stored = self.app.store.transition(self.form_id, action, comment, expected_version=self.version)  # type: ignore[attr-defined]
+                stored = self.jixiao.store.transition(self.form_id, action, comment, expected_version=self.version)
             except (WorkflowError, StoreError, ConflictError) as exc:
                 self.app.notify(str(exc), severity="error", title=f"不能{a.label}")
                 return
@@ -943,7 +943,7 @@ class FormEditorScreen(Screen[None]):
             signing_key = load_key(key, password)
             name = signer or signing_key.name
             atomic_write(path, sign_pdf(render_pdf(result), signing_key, signer_name=name))
-            stored = self.app.store.mark_signed(self.form_id, name, form_sha256(result.form))  # type: ignore[attr-defined]
+            stored = self.jixiao.store.mark_signed(self.form_id, name, form_sha256(result.form))
         except (SignError, FontError, OSError, StoreError, WorkflowError) as exc:
             self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="签章失败")
             return
@@ -988,7 +988,7 @@ class FormEditorScreen(Screen[None]):
         if isinstance(focused, Narrative):
             self._narrative_left(Narrative.Left(focused))
         self.app.pop_screen()
-        self.app.refresh_list()  # type: ignore[attr-defined]
+        self.jixiao.refresh_list()
 
     def indicator_columns(self) -> list[str]:
         return [c[0] for c in COLUMNS]

@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from jixiao.safe_text import line
 from jixiao.workflow import STATE_LABELS, State
 from scorer import numbers as fmt
 from scorer.model import Form
+from tui.screens.base import AppScreen
 from tui.widgets.styles import clip
 
 
@@ -48,7 +48,7 @@ def _subsequence(q: str, text: str) -> bool:
     return all(ch in it for ch in q)
 
 
-class FormListScreen(Screen[None]):
+class FormListScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "open", "打开", show=True),
         Binding("n", "new", "新建", show=True),
@@ -125,10 +125,8 @@ class FormListScreen(Screen[None]):
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            rows = self.app.store.list()  # type: ignore[attr-defined]
-            self.notes = self.app.store.return_comments(  # type: ignore[attr-defined]
-                [r.id for r in rows if r.status is State.RETURNED]
-            )
+            rows = self.jixiao.store.list()
+            self.notes = self.jixiao.store.return_comments([r.id for r in rows if r.status is State.RETURNED])
         except SQLAlchemyError:
             self.app.call_from_thread(
                 self.app.notify, "无法读取数据库（连接中断？）；恢复后按 r 刷新", severity="error", title="数据库"
@@ -245,7 +243,7 @@ class FormListScreen(Screen[None]):
     def action_open(self) -> None:
         s = self.selected()
         if s is not None:
-            self.app.open_form(s.id)  # type: ignore[attr-defined]
+            self.jixiao.open_form(s.id)
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -254,7 +252,7 @@ class FormListScreen(Screen[None]):
         from tui.screens.new_form_dialog import NewFormDialog
 
         s = self.selected()
-        template: Form | None = self.app.store.get(s.id).form if s is not None else None  # type: ignore[attr-defined]
+        template: Form | None = self.jixiao.store.get(s.id).form if s is not None else None
         year = max((x.year for x in self.summaries), default=2024) + (1 if template else 0)
         self.app.push_screen(NewFormDialog(year, template), self._created)
 
@@ -264,12 +262,12 @@ class FormListScreen(Screen[None]):
         from jixiao.storage import StoreError
 
         try:
-            stored = self.app.store.create(form)  # type: ignore[attr-defined]
+            stored = self.jixiao.store.create(form)
         except StoreError as exc:
             self.app.notify(str(exc), severity="error", title="不能新建")
             return
         self.action_refresh()
-        self.app.open_form(stored.id)  # type: ignore[attr-defined]
+        self.jixiao.open_form(stored.id)
 
     def action_review(self) -> None:
         from tui.screens.review import ReviewScreen

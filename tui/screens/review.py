@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 
 from jixiao.review.aggregate import Filters, aggregate
@@ -22,6 +21,7 @@ from jixiao.review.groupings import GRADES
 from jixiao.styles import STATUS_SHORT, STATUS_STYLE
 from jixiao.workflow import ACTIONS, WorkflowError
 from scorer import numbers as fmt
+from tui.screens.base import AppScreen
 from tui.widgets.styles import clip
 
 LEVELS = ("department", "unit", "form", "indicator")
@@ -55,7 +55,7 @@ def histogram(computed: list[Decimal], recorded: list[Decimal], width: int = 24)
     return t
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "drill", "下钻", show=True),
         Binding("backspace,escape", "up", "上一级", show=True),
@@ -94,7 +94,7 @@ class ReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        years = sorted({s.year for s in self.app.store.list()}, reverse=True)  # type: ignore[attr-defined]
+        years = sorted({s.year for s in self.jixiao.store.list()}, reverse=True)
         self.query_one("#year", Select).set_options([(str(y), y) for y in years])
         self.query_one("#chart").display = self.app.size.width >= 100
         self.action_reload()
@@ -116,7 +116,7 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="review")
     def action_reload(self) -> None:
         level = LEVELS[self.level]
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.jixiao.store
         f = self.filters()
         if level in ("department", "unit"):
             rows: list[Any] = aggregate(store.engine, level, f)
@@ -255,7 +255,7 @@ class ReviewScreen(Screen[None]):
     def action_edit(self) -> None:
         fid = self._form_id()
         if fid is not None:
-            self.app.open_form(fid)  # type: ignore[attr-defined]
+            self.jixiao.open_form(fid)
 
     def action_workflow(self, action: str) -> None:
         from tui.screens.comment_dialog import CommentDialog
@@ -270,14 +270,14 @@ class ReviewScreen(Screen[None]):
             if comment is None:
                 return
             try:
-                stored = self.app.store.transition(fid, action, comment)  # type: ignore[attr-defined]
+                stored = self.jixiao.store.transition(fid, action, comment)
             except WorkflowError as exc:
                 self.app.notify(str(exc), severity="error", title=f"不能{a.label}")
                 return
             self.app.notify(f"「{stored.form.project_name}」已{a.label}，现为「{stored.status.label}」", title=a.label)
             self.action_reload()
 
-        key = self.app.store.get(fid).key  # type: ignore[attr-defined]
+        key = self.jixiao.store.get(fid).key
         title = f"{a.label}：{key}（编号 {fid}）"  # the dialog names the form it acts on
         if a.needs_comment:
             self.app.push_screen(CommentDialog(title, f"请填写{a.label}意见："), go)

@@ -14,7 +14,7 @@ class TickBox(Checkbox):
     BUTTON_RIGHT = ""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override,misc]  # noqa: N802 - Textual's name for the glyph
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name for the glyph
         return "☑" if self.value else "☐"
 
 
@@ -23,5 +23,5 @@ class TickRadio(RadioButton):
     BUTTON_RIGHT = ""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override,misc]  # noqa: N802 - Textual's name for the glyph
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name for the glyph
         return "◉" if self.value else "○"
