@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -461,15 +462,19 @@ class FormEditorScreen(AppScreen):
         self.status = stored.status
         if self._pending is None:
             self.query_one("#totals", TotalsBar).save_state = "已保存"
-        self.post_message(self.Saved(stored.version))
+        self.post_message(self.Saved(self, stored.version))
         self.mutate_reactive(FormEditorScreen.result)
 
+    @dataclass
     class Saved(Message):
         """Posted after each successful save (tests wait for it)."""
 
-        def __init__(self, version: int) -> None:
-            self.version = version
-            super().__init__()
+        screen: FormEditorScreen
+        version: int
+
+        @property
+        def control(self) -> FormEditorScreen:
+            return self.screen
 
     def _connection_lost(self, exc: Exception) -> None:
         from jixiao.storage.database import redact

@@ -7,6 +7,7 @@ picked. The screen tells it what to edit through ``open()``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -16,6 +17,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
+
+from indicator_catalog import Catalog, Entry
 
 
 class CellEditor(Vertical):
@@ -33,28 +36,53 @@ class CellEditor(Vertical):
         Binding("up", "prev_option", "上一个", show=False),
     ]
 
+    @dataclass
     class Preview(Message):
-        def __init__(self, value: str) -> None:
-            self.value = value
-            super().__init__()
+        """The text typed so far: the screen rescores the form with it, live."""
 
+        editor: CellEditor
+        value: str
+
+        @property
+        def control(self) -> CellEditor:
+            return self.editor
+
+    @dataclass
     class Committed(Message):
-        def __init__(self, row: int, field: str, value: str) -> None:
-            self.row = row
-            self.field = field
-            self.value = value
-            super().__init__()
+        """Enter: ``value`` is the new text of ``field`` on form row ``row``."""
 
+        editor: CellEditor
+        row: int
+        field: str
+        value: str
+
+        @property
+        def control(self) -> CellEditor:
+            return self.editor
+
+    @dataclass
     class Cancelled(Message):
-        pass
+        """Esc: nothing changes."""
 
+        editor: CellEditor
+
+        @property
+        def control(self) -> CellEditor:
+            return self.editor
+
+    @dataclass
     class CatalogChosen(Message):
-        def __init__(self, row: int, entry: Any) -> None:
-            self.row = row
-            self.entry = entry
-            super().__init__()
+        """A catalog entry picked for form row ``row``: the screen fills the row from it."""
 
-    def __init__(self, catalog: Any | None = None, **kw: Any) -> None:
+        editor: CellEditor
+        row: int
+        entry: Entry
+
+        @property
+        def control(self) -> CellEditor:
+            return self.editor
+
+    def __init__(self, catalog: Catalog | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.catalog = catalog
         self.row = -1
@@ -101,7 +129,7 @@ class CellEditor(Vertical):
             return
         if self.field == "name" and self.catalog is not None:
             self._suggest(event.value)
-        self.post_message(self.Preview(event.value))
+        self.post_message(self.Preview(self, event.value))
 
     def _suggest(self, text: str) -> None:
         self._matches = self.catalog.search(text, limit=6) if text.strip() and self.catalog is not None else []
@@ -129,11 +157,11 @@ class CellEditor(Vertical):
         if highlighted is not None and 0 <= highlighted < len(self._matches):
             self.choose(highlighted)
             return
-        self.post_message(self.Committed(self.row, self.field, event.value))
+        self.post_message(self.Committed(self, self.row, self.field, event.value))
 
     def choose(self, index: int) -> None:
         entry = self._matches[index].entry
-        self.post_message(self.CatalogChosen(self.row, entry))
+        self.post_message(self.CatalogChosen(self, self.row, entry))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -148,4 +176,4 @@ class CellEditor(Vertical):
             self.options.action_cursor_up()
 
     def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
+        self.post_message(self.Cancelled(self))

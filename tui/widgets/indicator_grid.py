@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -36,23 +38,39 @@ class IndicatorGrid(DataTable[Text | str]):
 
     BINDINGS = [("enter", "edit_cell", "编辑")]
 
+    @dataclass
     class EditRequested(Message):
-        def __init__(self, row: int, field: str) -> None:
-            self.row = row
-            self.field = field
-            super().__init__()
+        """Enter on a cell: edit ``field`` of form row ``row``."""
 
+        grid: IndicatorGrid
+        row: int
+        field: str
+
+        @property
+        def control(self) -> IndicatorGrid:
+            return self.grid
+
+    @dataclass
     class GoalRequested(Message):
         """Enter on a goal's section row: edit that goal's text."""
 
-        def __init__(self, goal: int) -> None:
-            self.goal = goal
-            super().__init__()
+        grid: IndicatorGrid
+        goal: int
 
+        @property
+        def control(self) -> IndicatorGrid:
+            return self.grid
+
+    @dataclass
     class RowFocused(Message):
-        def __init__(self, row: int | None) -> None:
-            self.row = row
-            super().__init__()
+        """The cursor is on form row ``row`` (None: a section row)."""
+
+        grid: IndicatorGrid
+        row: int | None
+
+        @property
+        def control(self) -> IndicatorGrid:
+            return self.grid
 
     def __init__(self, **kw: object) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=True, cell_padding=0, **kw)  # type: ignore[arg-type]
@@ -199,9 +217,9 @@ class IndicatorGrid(DataTable[Text | str]):
             return
         row = self._rows[display_row]
         if row is None:
-            self.post_message(self.GoalRequested(self.goal_at(display_row)))
+            self.post_message(self.GoalRequested(self, self.goal_at(display_row)))
             return
-        self.post_message(self.EditRequested(row, COLUMNS[column][1] or "actual"))
+        self.post_message(self.EditRequested(self, row, COLUMNS[column][1] or "actual"))
 
     def action_edit_cell(self) -> None:
         if self.row_count:
@@ -209,7 +227,7 @@ class IndicatorGrid(DataTable[Text | str]):
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         if 0 <= event.coordinate.row < len(self._rows):
-            self.post_message(self.RowFocused(self._rows[event.coordinate.row]))
+            self.post_message(self.RowFocused(self, self._rows[event.coordinate.row]))
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
