@@ -13,13 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 class CommentDialog(ModalScreen[str | None]):
     """Returns the comment, or None when cancelled. ``required`` refuses empty."""
 
-    DEFAULT_CSS = """
-    CommentDialog { align: center middle; }
-    CommentDialog > Vertical { width: 64; max-width: 100%; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
-    CommentDialog #error { color: $error; height: auto; }
-    CommentDialog Horizontal { height: auto; margin-top: 1; }
-    CommentDialog Button { margin-right: 1; }
-    """
+    CSS_PATH = "comment_dialog.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def __init__(

@@ -15,14 +15,7 @@ from jixiao.formdiff import Change
 class ConflictDialog(ModalScreen[str]):
     """Returns "reload", "overwrite" or "keep" (keep editing, nothing saved)."""
 
-    DEFAULT_CSS = """
-    ConflictDialog { align: center middle; }
-    ConflictDialog > Vertical { width: 90%; max-width: 110; height: auto; max-height: 90%; border: thick $warning; background: $surface; padding: 1 2; }
-    ConflictDialog VerticalScroll { height: auto; max-height: 12; display: none; border: round $panel; }
-    ConflictDialog VerticalScroll.-shown { display: block; }
-    ConflictDialog Horizontal { height: auto; margin-top: 1; }
-    ConflictDialog Button { margin-right: 1; }
-    """
+    CSS_PATH = "conflict_dialog.tcss"
     BINDINGS = [Binding("escape", "keep", "继续编辑")]
 
     def __init__(self, message: str, mine_vs_theirs: list[Change]) -> None:

@@ -96,26 +96,7 @@ class FormEditorScreen(AppScreen):
         Binding("f4", "tab('tab-budget')", "预算", show=False),
         Binding("f5", "tab('tab-narrative')", "分析", show=False),
     ]
-    DEFAULT_CSS = """
-    FormEditorScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
-    FormEditorScreen TabbedContent { height: 1fr; }
-    FormEditorScreen TabPane { height: 1fr; }
-    FormEditorScreen #indicators-pane { height: 1fr; }
-    FormEditorScreen IndicatorGrid { height: 1fr; }
-    FormEditorScreen #explain { height: auto; max-height: 5; padding: 0 1; color: $text-muted; border-top: solid $panel; }
-    FormEditorScreen .row { height: auto; }
-    FormEditorScreen .row Label { width: 14; padding: 1 1 0 0; }
-    FormEditorScreen .row Input, FormEditorScreen .row Select { width: 1fr; }
-    FormEditorScreen .ticks { height: auto; }
-    FormEditorScreen .ticks Label { width: 10; padding: 1 1 0 0; }
-    FormEditorScreen RadioSet { layout: horizontal; height: auto; }
-    FormEditorScreen Checkbox { width: auto; }
-    FormEditorScreen #budget-result { padding: 1 1; height: auto; }
-    FormEditorScreen Narrative { height: 8; }
-    FormEditorScreen #goals { height: auto; }
-    FormEditorScreen #goals Narrative { height: 4; }
-    FormEditorScreen TabPane { padding: 0; }
-    """
+    CSS_PATH = "form_editor.tcss"
 
     result: reactive[FormResult | None] = reactive(None)
     """The current scoring of ``form``; every widget is drawn from it."""

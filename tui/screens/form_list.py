@@ -58,16 +58,7 @@ class FormListScreen(AppScreen):
         Binding("question_mark", "help", "帮助", show=True),
         Binding("q", "quit", "退出", show=True),
     ]
-    DEFAULT_CSS = """
-    FormListScreen #filters { height: 3; }
-    FormListScreen #search { width: 1fr; }
-    FormListScreen #unit { width: 1fr; }
-    FormListScreen #year { width: 14; }
-    FormListScreen #status { width: 14; }
-    FormListScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
-    FormListScreen #count { height: 1; color: $text-muted; padding: 0 1; }
-    FormListScreen #note { height: auto; max-height: 2; color: $error; padding: 0 1; }
-    """
+    CSS_PATH = "form_list.tcss"
 
     summaries: reactive[list[Any]] = reactive(list, always_update=True)
     """All forms from the store; the table shows those passing the filters."""

@@ -18,17 +18,7 @@ from tui.rule_names import rule_title
 
 
 class NewFormDialog(ModalScreen[Form | None]):
-    DEFAULT_CSS = """
-    NewFormDialog { align: center middle; }
-    NewFormDialog > Vertical { width: 72; max-width: 100%; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
-    NewFormDialog Input, NewFormDialog Select { margin-bottom: 0; }
-    NewFormDialog #error { color: $error; height: auto; }
-    NewFormDialog Horizontal { height: auto; margin-top: 1; }
-    NewFormDialog Button { margin-right: 1; }
-    NewFormDialog Horizontal.field { margin-top: 0; }
-    NewFormDialog .field Label { width: 14; padding-top: 1; }
-    NewFormDialog .field Input { width: 1fr; }
-    """
+    CSS_PATH = "new_form_dialog.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def __init__(self, year: int, template: Form | None) -> None:

@@ -28,13 +28,7 @@ SEVERITY_LABELS = {
 class ProblemsScreen(ModalScreen[str | None]):
     """Returns the indicator name of the chosen finding ("" for a form-level one), or None."""
 
-    DEFAULT_CSS = """
-    ProblemsScreen { align: center middle; }
-    ProblemsScreen > Vertical { width: 100; max-width: 100%; height: 80%; border: thick $accent;
-                                background: $surface; padding: 0 1; }
-    ProblemsScreen OptionList { height: 1fr; }
-    ProblemsScreen #hint { color: $text-muted; height: auto; }
-    """
+    CSS_PATH = "problems.tcss"
     BINDINGS = [Binding("escape", "close", "关闭"), Binding("q", "close", "关闭", show=False)]
 
     def __init__(self, findings: list[Finding], title: str = "问题", hint: str = "") -> None:

@@ -18,14 +18,7 @@ from scorer import numbers as fmt
 class RecordedScoreDialog(ModalScreen[tuple[Decimal | None, str] | None]):
     """Returns (score, reason), (None, "") to clear, or None when cancelled."""
 
-    DEFAULT_CSS = """
-    RecordedScoreDialog { align: center middle; }
-    RecordedScoreDialog > Vertical { width: 70; max-width: 100%; height: auto; max-height: 100%; border: thick $accent; background: $surface; padding: 0 1; }
-    RecordedScoreDialog Input { margin-bottom: 0; }
-    RecordedScoreDialog #error { color: $error; height: auto; }
-    RecordedScoreDialog Horizontal { height: auto; }
-    RecordedScoreDialog Button { margin-right: 1; }
-    """
+    CSS_PATH = "recorded_dialog.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def __init__(

@@ -65,16 +65,7 @@ class ReviewScreen(AppScreen):
         Binding("r", "reload", "刷新", show=False),
         Binding("question_mark", "help", "帮助", show=True),
     ]
-    DEFAULT_CSS = """
-    ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
-    ReviewScreen #crumbs { height: 1; padding: 0 1; color: $text-muted; }
-    ReviewScreen #filters { height: 3; }
-    ReviewScreen #year { width: 20; }
-    ReviewScreen #body { height: 1fr; }
-    ReviewScreen #table { width: 1fr; }
-    ReviewScreen #chart { width: 40; padding: 0 1; border-left: solid $panel; }
-    ReviewScreen #detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; border-top: solid $panel; }
-    """
+    CSS_PATH = "review.tcss"
 
     def __init__(self) -> None:
         super().__init__()

@@ -16,13 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 class SignDialog(ModalScreen[tuple[Path, str, str] | None]):
     """Returns (key path, password, signer name) or None."""
 
-    DEFAULT_CSS = """
-    SignDialog { align: center middle; }
-    SignDialog > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%; border: thick $accent; background: $surface; padding: 0 1; }
-    SignDialog #error { color: $error; height: auto; }
-    SignDialog Horizontal { height: auto; }
-    SignDialog Button { margin-right: 1; }
-    """
+    CSS_PATH = "sign_dialog.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
     def compose(self) -> ComposeResult:
