@@ -70,31 +70,49 @@ class Narrative(TextArea):
 
 class FormEditorScreen(AppScreen):
     BINDINGS = [
-        Binding("escape", "back", "返回", show=True),
-        Binding("q", "back", "返回", show=False),
-        Binding("a", "add_row", "添加行", show=True),
-        Binding("i", "insert_row", "插入行", show=False),
-        Binding("delete", "delete_row", "删除行", show=False),
-        Binding("ctrl+up", "move_row(-1)", "上移", show=False),
-        Binding("ctrl+down", "move_row(1)", "下移", show=False),
-        Binding("s", "recorded", "自评得分", show=True),
-        Binding("A", "accept_rule_scores", "采用规则得分", show=False),
-        Binding("u", "toggle_sub", "设为子项/取消", show=False),
-        Binding("t", "workflow('submit')", "提交", show=True),
-        Binding("b", "workflow('return')", "退回", show=False),
-        Binding("v", "workflow('approve')", "审核通过", show=False),
-        Binding("o", "workflow('reopen')", "重新打开", show=False),
-        Binding("ctrl+s", "save_now", "保存", show=True),
-        Binding("x", "export_pdf", "导出PDF", show=False),
-        Binding("g", "sign_pdf", "签章", show=False),
-        Binding("question_mark", "help", "帮助", show=True),
-        Binding("p", "problems", "问题", show=True),
+        Binding("escape", "back", "返回", show=True, tooltip="取消编辑 / 返回表单列表"),
+        Binding("q", "back", "返回", show=False, tooltip="返回表单列表"),
+        Binding("a", "add_row", "添加行", show=True, tooltip="在下方添加行"),
+        Binding("i", "insert_row", "插入行", show=False, tooltip="在上方插入行"),
+        Binding("delete", "delete_row", "删除行", show=False, tooltip="删除行（需确认）"),
+        Binding("ctrl+up", "move_row(-1)", "上移", show=False, tooltip="上移行"),
+        Binding("ctrl+down", "move_row(1)", "下移", show=False, tooltip="下移行"),
+        Binding("s", "recorded", "自评得分", show=True, tooltip="设置自评得分（与规则得分不同时须填写理由）"),
+        Binding(
+            "A", "accept_rule_scores", "采用规则得分", show=False, tooltip="新表：未填自评得分的行一次采用规则得分"
+        ),
+        Binding(
+            "u", "toggle_sub", "设为子项/取消", show=False, tooltip="设为上一行的子项 / 取消（父项得分为子项之和）"
+        ),
+        Binding("t", "workflow('submit')", "提交", show=True, tooltip="提交（先自查：有错误不能提交，有警告需确认）"),
+        Binding("b", "workflow('return')", "退回", show=False, tooltip="退回（审核人）"),
+        Binding("v", "workflow('approve')", "审核通过", show=False, tooltip="审核通过（审核人）"),
+        Binding("o", "workflow('reopen')", "重新打开", show=False, tooltip="重新打开（需理由；已签章的表单签章失效）"),
+        Binding("ctrl+s", "save_now", "保存", show=True, tooltip="立即保存"),
+        Binding(
+            "x",
+            "export_pdf",
+            "导出PDF",
+            show=False,
+            tooltip="导出 PDF（官方版式，存入 ~/jixiao-pdf 或 JIXIAO_PDF_DIR）",
+        ),
+        Binding(
+            "g", "sign_pdf", "签章", show=False, tooltip="签章：生成 PDF 并加数字签名（仅限已审核的表单），随后锁定"
+        ),
+        Binding("question_mark", "help", "帮助", show=True, tooltip="本帮助"),
+        Binding("p", "problems", "问题", show=True, tooltip="问题面板：自查发现的全部问题，Enter 跳到该行"),
         # F2–F5 switch tabs: no input field takes them, so typing a digit never switches a tab
         # and switching a tab never types into a field (issue 15, item 4)
-        Binding("f2", "tab('tab-indicators')", "指标", show=False),
-        Binding("f3", "tab('tab-header')", "基本信息", show=False),
-        Binding("f4", "tab('tab-budget')", "预算", show=False),
-        Binding("f5", "tab('tab-narrative')", "分析", show=False),
+        Binding(
+            "f2",
+            "tab('tab-indicators')",
+            "指标",
+            show=False,
+            tooltip="切换到页签「绩效指标」（在输入框中也有效，不会输入字符）",
+        ),
+        Binding("f3", "tab('tab-header')", "基本信息", show=False, tooltip="切换到页签「基本信息」"),
+        Binding("f4", "tab('tab-budget')", "预算", show=False, tooltip="切换到页签「预算执行」"),
+        Binding("f5", "tab('tab-narrative')", "分析", show=False, tooltip="切换到页签「分析与改进」"),
     ]
     CSS_PATH = "form_editor.tcss"
 

@@ -50,13 +50,15 @@ def _subsequence(q: str, text: str) -> bool:
 
 class FormListScreen(AppScreen):
     BINDINGS = [
-        Binding("enter", "open", "打开", show=True),
-        Binding("n", "new", "新建", show=True),
-        Binding("R", "review", "审核汇总", show=True),
-        Binding("slash", "search", "搜索", show=True),
-        Binding("r", "refresh", "刷新", show=True),
-        Binding("question_mark", "help", "帮助", show=True),
-        Binding("q", "quit", "退出", show=True),
+        Binding("enter", "open", "打开", show=True, tooltip="打开表单"),
+        Binding("n", "new", "新建", show=True, tooltip="新建表单（空白，或复制上一年度的表单）"),
+        Binding("R", "review", "审核汇总", show=True, tooltip="审核汇总：按主管部门 → 实施单位 → 表单 → 指标逐级下钻"),
+        Binding(
+            "slash", "search", "搜索", show=True, tooltip="搜索项目名称（支持拼音首字母，如 lgjf 找「老干工作经费」）"
+        ),
+        Binding("r", "refresh", "刷新", show=True, tooltip="刷新"),
+        Binding("question_mark", "help", "帮助", show=True, tooltip="本帮助"),
+        Binding("q", "quit", "退出", show=True, tooltip="退出"),
     ]
     CSS_PATH = "form_list.tcss"
 

@@ -57,13 +57,13 @@ def histogram(computed: list[Decimal], recorded: list[Decimal], width: int = 24)
 
 class ReviewScreen(AppScreen):
     BINDINGS = [
-        Binding("enter", "drill", "下钻", show=True),
-        Binding("backspace,escape", "up", "上一级", show=True),
-        Binding("v", "workflow('approve')", "审核通过", show=True),
-        Binding("b", "workflow('return')", "退回", show=True),
-        Binding("e", "edit", "打开表单", show=True),
-        Binding("r", "reload", "刷新", show=False),
-        Binding("question_mark", "help", "帮助", show=True),
+        Binding("enter", "drill", "下钻", show=True, tooltip="下钻一级"),
+        Binding("backspace,escape", "up", "上一级", show=True, tooltip="返回上一级"),
+        Binding("v", "workflow('approve')", "审核通过", show=True, tooltip="审核通过"),
+        Binding("b", "workflow('return')", "退回", show=True, tooltip="退回（需意见）"),
+        Binding("e", "edit", "打开表单", show=True, tooltip="打开表单"),
+        Binding("r", "reload", "刷新", show=False, tooltip="刷新"),
+        Binding("question_mark", "help", "帮助", show=True, tooltip="本帮助"),
     ]
     CSS_PATH = "review.tcss"
 

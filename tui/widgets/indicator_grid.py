@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
@@ -36,7 +37,7 @@ FIELD_COLUMN = {field: i for i, (_, field, _) in enumerate(COLUMNS) if field}
 class IndicatorGrid(DataTable[Text | str]):
     """Shows one FormResult; posts EditRequested when a person picks a cell."""
 
-    BINDINGS = [("enter", "edit_cell", "编辑")]
+    BINDINGS = [Binding("enter", "edit_cell", "编辑", tooltip="编辑光标所在单元格；编辑时每输入一个字，得分立即重算")]
 
     @dataclass
     class EditRequested(Message):
