@@ -134,6 +134,22 @@ class FormEditorScreen(AppScreen):
 
     # ------------------------------------------------------------ layout
 
+    @property
+    def grid(self) -> IndicatorGrid:
+        return self.query_one("#grid", IndicatorGrid)
+
+    @property
+    def totals(self) -> TotalsBar:
+        return self.query_one("#totals", TotalsBar)
+
+    @property
+    def editor(self) -> CellEditor:
+        return self.query_one("#editor", CellEditor)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one(TabbedContent)
+
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
         note = Static("", id="return-note")  # the reviewer's 退回 comment, when there is one
@@ -216,8 +232,8 @@ class FormEditorScreen(AppScreen):
         self.status = stored.status
         self._fill_fields()
         self.rescore()
-        self.query_one("#totals", TotalsBar).save_state = "已保存"
-        self.query_one("#grid", IndicatorGrid).focus()
+        self.totals.save_state = "已保存"
+        self.grid.focus()
 
     # ---------------------------------------------------------- drawing
 
@@ -237,8 +253,8 @@ class FormEditorScreen(AppScreen):
     def watch_result(self, result: FormResult | None) -> None:
         if result is None:
             return
-        self.query_one("#grid", IndicatorGrid).show(result)
-        totals = self.query_one("#totals", TotalsBar)
+        self.grid.show(result)
+        totals = self.totals
         totals.problems = len(self.findings())
         totals.result = result
         totals.status_label = self.status.label + ("" if self.editable else "（只读）")
@@ -277,7 +293,7 @@ class FormEditorScreen(AppScreen):
 
     def _explain(self, row: int | None = None) -> None:
         result = self.result
-        grid = self.query_one("#grid", IndicatorGrid)
+        grid = self.grid
         if result is None or not result.indicators:
             self.query_one("#explain", Static).update("")
             return
@@ -346,7 +362,7 @@ class FormEditorScreen(AppScreen):
 
     @on(IndicatorGrid.GoalRequested)
     def _goal_requested(self, event: IndicatorGrid.GoalRequested) -> None:
-        self.query_one(TabbedContent).active = "tab-header"
+        self.tabs.active = "tab-header"
         self.call_after_refresh(lambda: self.query_one(f"#g-{event.goal}", Narrative).focus())
 
     @on(Button.Pressed, "#add-goal")
@@ -413,7 +429,7 @@ class FormEditorScreen(AppScreen):
         self.form = form
         self.rescore()
         self._pending = (form, reason)
-        self.query_one("#totals", TotalsBar).save_state = "保存中…"
+        self.totals.save_state = "保存中…"
         if not self._saving:
             self._saving = True
             self._save_worker()
@@ -460,7 +476,7 @@ class FormEditorScreen(AppScreen):
         self.version = stored.version
         self.status = stored.status
         if self._pending is None:
-            self.query_one("#totals", TotalsBar).save_state = "已保存"
+            self.totals.save_state = "已保存"
         self.post_message(self.Saved(self, stored.version))
         self.mutate_reactive(FormEditorScreen.result)
 
@@ -478,7 +494,7 @@ class FormEditorScreen(AppScreen):
     def _connection_lost(self, exc: Exception) -> None:
         from jixiao.storage.database import redact
 
-        self.query_one("#totals", TotalsBar).save_state = "未保存（数据库连接中断）"
+        self.totals.save_state = "未保存（数据库连接中断）"
         reason = redact(
             str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         )
@@ -490,13 +506,13 @@ class FormEditorScreen(AppScreen):
         )
 
     def _save_failed(self, message: str) -> None:
-        self.query_one("#totals", TotalsBar).save_state = "未保存"
+        self.totals.save_state = "未保存"
         self.app.notify(message, severity="error", title="保存失败")
 
     def _conflict(self, exc: Exception, theirs: Any, mine: Form) -> None:
         from tui.screens.conflict_dialog import ConflictDialog
 
-        self.query_one("#totals", TotalsBar).save_state = "未保存（冲突）"
+        self.totals.save_state = "未保存（冲突）"
         changes = diff(theirs.form, mine)
 
         def decided(choice: str | None) -> None:
@@ -530,7 +546,7 @@ class FormEditorScreen(AppScreen):
         if isinstance(new, tuple):
             new, row = new
             self.commit(new, reason)
-            self.query_one("#grid", IndicatorGrid).select_indicator(row)
+            self.grid.select_indicator(row)
         else:
             self.commit(new, reason)
         return True
@@ -552,13 +568,11 @@ class FormEditorScreen(AppScreen):
         value = fmt.money(ind.weight) if event.field == "weight" else getattr(ind, event.field)
         hint = "输入名称、拼音或首字母，↑↓ 选择指标库条目" if event.field == "name" else ""
         self._preview_base = self.form
-        self.query_one("#editor", CellEditor).open(
-            event.row, event.field, f"第 {event.row + 1} 行 {FIELD_LABELS[event.field]}", value, hint
-        )
+        self.editor.open(event.row, event.field, f"第 {event.row + 1} 行 {FIELD_LABELS[event.field]}", value, hint)
 
     @on(CellEditor.Preview)
     def _preview(self, event: CellEditor.Preview) -> None:
-        editor = self.query_one("#editor", CellEditor)
+        editor = self.editor
         base = self._preview_base
         if base is None or editor.row < 0:
             return
@@ -602,12 +616,12 @@ class FormEditorScreen(AppScreen):
 
     def _close_editor(self) -> None:
         self._preview_base = None
-        self.query_one("#editor", CellEditor).close()
-        self.query_one("#grid", IndicatorGrid).focus()
+        self.editor.close()
+        self.grid.focus()
 
     def _row(self, hint: bool = True) -> int | None:
         """The indicator under the cursor; on a goal's section row, None with a hint."""
-        grid = self.query_one("#grid", IndicatorGrid)
+        grid = self.grid
         row = grid.indicator_row
         if row is None and grid.row_count and hint:
             self.app.notify("光标在年度绩效目标标题行上；请先移到一个指标行", title="请选择指标行")
@@ -615,7 +629,7 @@ class FormEditorScreen(AppScreen):
 
     def _section_start(self) -> int | None:
         """On a goal's section row: that goal's first indicator (a new row goes to the top of it)."""
-        grid = self.query_one("#grid", IndicatorGrid)
+        grid = self.grid
         if grid.indicator_row is not None or not grid.row_count:
             return None
         below = grid.rows_below_cursor()
@@ -673,7 +687,7 @@ class FormEditorScreen(AppScreen):
             return
         from tui.screens.recorded_dialog import RecordedScoreDialog
 
-        if self.query_one(TabbedContent).active == "tab-budget":
+        if self.tabs.active == "tab-budget":
             self._budget_recorded()
             return
         row = self._row()
@@ -752,7 +766,7 @@ class FormEditorScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._GRID_ACTIONS:
             try:
-                return self.query_one(TabbedContent).active == "tab-indicators"
+                return self.tabs.active == "tab-indicators"
             except Exception:
                 return True
         return True
@@ -825,8 +839,8 @@ class FormEditorScreen(AppScreen):
                 return
             names = [r.indicator.name for r in self.result.indicators]
             if indicator in names:
-                self.query_one(TabbedContent).active = "tab-indicators"
-                grid = self.query_one("#grid", IndicatorGrid)
+                self.tabs.active = "tab-indicators"
+                grid = self.grid
                 grid.select_indicator(names.index(indicator))
                 grid.focus()
 
@@ -962,7 +976,7 @@ class FormEditorScreen(AppScreen):
     # --------------------------------------------------------------- misc
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.tabs.active = tab
         self.refresh_bindings()
         self.call_after_refresh(self._focus_in, tab)
 
@@ -984,7 +998,7 @@ class FormEditorScreen(AppScreen):
         self.app.push_screen(HelpScreen())
 
     def action_back(self) -> None:
-        editor = self.query_one("#editor", CellEditor)
+        editor = self.editor
         if editor.is_open:
             self._cancelled()
             return

@@ -65,6 +65,10 @@ class FormListScreen(AppScreen):
     summaries: reactive[list[Any]] = reactive(list, always_update=True)
     """All forms from the store; the table shows those passing the filters."""
 
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#forms", DataTable)
+
     def compose(self) -> ComposeResult:
         yield Static("jixiao 绩效自评 · 表单列表", id="title")
         with Horizontal(id="filters"):
@@ -82,7 +86,7 @@ class FormListScreen(AppScreen):
     def on_mount(self) -> None:
         self.notes: dict[int, str] = {}
         self._columns(self.app.size.width)
-        self.query_one("#forms", DataTable).focus()
+        self.table.focus()
         self.action_refresh()
 
     COLUMNS = (
@@ -100,7 +104,7 @@ class FormListScreen(AppScreen):
 
     def _columns(self, width: int) -> None:
         """Fit 80 columns; give extra width to the unit and project names."""
-        table = self.query_one("#forms", DataTable)
+        table = self.table
         extra = max(0, width - sum(w for _, w, _ in self.COLUMNS) - 3)
         shares = sum(s for _, _, s in self.COLUMNS)
         self.widths = [w + (extra * s // shares if s else 0) for _, w, s in self.COLUMNS]
@@ -166,7 +170,7 @@ class FormListScreen(AppScreen):
         return out
 
     def _fill(self) -> None:
-        table = self.query_one("#forms", DataTable)
+        table = self.table
         key = None
         if table.row_count:
             try:
@@ -220,10 +224,10 @@ class FormListScreen(AppScreen):
         if len(self._visible()) == 1:
             self.action_open()
             return
-        self.query_one("#forms", DataTable).focus()
+        self.table.focus()
 
     def selected(self) -> Any | None:
-        table = self.query_one("#forms", DataTable)
+        table = self.table
         rows = self._visible()
         if not rows or not table.row_count:
             return None

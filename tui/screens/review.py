@@ -73,6 +73,10 @@ class ReviewScreen(AppScreen):
         self.path: list[tuple[str, Any]] = []  # (label, key) chosen at each level above
         self.rows: list[Any] = []
 
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#table", DataTable)
+
     def compose(self) -> ComposeResult:
         yield Static("jixiao 财政审核", id="title")
         with Horizontal(id="filters"):
@@ -89,7 +93,7 @@ class ReviewScreen(AppScreen):
         self.query_one("#year", Select).set_options([(str(y), y) for y in years])
         self.query_one("#chart").display = self.app.size.width >= 100
         self.action_reload()
-        self.query_one("#table", DataTable).focus()
+        self.table.focus()
 
     def on_resize(self) -> None:
         self.query_one("#chart").display = self.app.size.width >= 100
@@ -123,7 +127,7 @@ class ReviewScreen(AppScreen):
 
     def _show(self, level: str, rows: list[Any], summaries: list[Any]) -> None:
         same_level = getattr(self, "_shown_level", None) == (level, tuple(self.path))
-        table = self.query_one("#table", DataTable)
+        table = self.table
         keep = table.cursor_row if same_level else 0  # after an action the cursor stays on its row
         self._shown_level = (level, tuple(self.path))
         self.rows = rows
@@ -186,7 +190,7 @@ class ReviewScreen(AppScreen):
 
     @on(DataTable.RowHighlighted)
     def _detail(self) -> None:
-        table = self.query_one("#table", DataTable)
+        table = self.table
         if not self.rows or not table.row_count:
             self.query_one("#detail", Static).update("")
             return
@@ -214,7 +218,7 @@ class ReviewScreen(AppScreen):
         self.action_drill()
 
     def action_drill(self) -> None:
-        table = self.query_one("#table", DataTable)
+        table = self.table
         if self.level >= len(LEVELS) - 1 or not self.rows or not table.row_count:
             return
         row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
@@ -239,7 +243,7 @@ class ReviewScreen(AppScreen):
         if level == "indicator":
             return int(self.path[-1][1])
         if level == "form" and self.rows:
-            table = self.query_one("#table", DataTable)
+            table = self.table
             return int(self.rows[min(table.cursor_row, len(self.rows) - 1)].id)
         return None
 
