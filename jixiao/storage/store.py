@@ -8,13 +8,7 @@ overwrite someone else's change (optimistic locking on a version counter).
 from __future__ import annotations
 
 import builtins
-import getpass
-import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, Select, func, or_, select, text
@@ -27,229 +21,26 @@ from jixiao.scoring import BUILTIN, score_form
 from jixiao.storage import rowlog
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
-from jixiao.workflow import ACTIONS, State, WorkflowError, check_editable, transition
+from jixiao.storage.records import (
+    ACTION_LABELS,
+    ConflictError,
+    FormSummary,
+    HistoryEntry,
+    ImportOutcome,
+    NotFound,
+    StoredForm,
+    StoreError,
+    _aware,
+    _now,
+    current_actor,
+    form_key,
+)
+from jixiao.storage.validate import MAX_TEXT_CHARS, _first_line, finding_counts, unstorable, validate_for_storage
+from jixiao.workflow import State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
-from scorer.errors import JixiaoError
 from scorer.model import Form
 from scorer.result import FormResult, ProblemCode
-from scorer.rules import RuleSetError, rules_for
-
-
-class StoreError(JixiaoError, RuntimeError):
-    """A storage operation that cannot be done; the message says why."""
-
-
-class NotFound(StoreError):
-    pass
-
-
-class ConflictError(StoreError):
-    """Someone else saved the form since it was loaded; nothing was written."""
-
-    def __init__(self, form_key: str, by: str, at: datetime | None, version: int) -> None:
-        self.by = by
-        self.at = at
-        self.version = version
-        when = at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "未知时间"
-        super().__init__(
-            f"保存冲突：表单「{form_key}」已被 {by or '他人'} 于 {when} 修改（当前版本 {version}）。"
-            "您的修改没有写入，也没有丢失：请重新载入对方的版本后再合并您的修改。"
-        )
-
-
-def current_actor() -> str:
-    """A configured name (JIXIAO_USER), else the operating-system user."""
-    name = os.environ.get("JIXIAO_USER", "").strip()
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredForm:
-    id: int
-    form: Form
-    status: State
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    updated_by: str
-    signed_at: datetime | None = None
-    signed_by: str = ""
-    signature_sha256: str = ""
-
-    @property
-    def key(self) -> str:
-        return form_key(self.form)
-
-    @property
-    def editable(self) -> bool:
-        return self.status in (State.DRAFT, State.RETURNED)
-
-
-@dataclass(frozen=True, slots=True)
-class FormSummary:
-    """One line of the form list, read straight from the stored columns."""
-
-    id: int
-    year: int
-    department: str
-    implementing_unit: str
-    project_name: str
-    form_kind: str
-    planned: Decimal | None
-    executed: Decimal | None
-    rate: Decimal | None
-    total_computed: Decimal | None
-    total_recorded: Decimal | None
-    grade: str
-    status: State
-    problems: int
-    pending: int
-    version: int
-    updated_at: datetime
-    updated_by: str
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    at: datetime
-    actor: str
-    action: str
-    field: str
-    label: str
-    before: str | None
-    after: str | None
-    reason: str
-    version: int
-    db_user: str = ""  # the database login that made the change (PostgreSQL)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportOutcome:
-    source: str
-    form_id: int
-    key: str
-    outcome: str  # created / updated / unchanged
-    changes: int
-
-
-ACTION_LABELS = {
-    "create": "创建",
-    "update": "修改",
-    "import": "导入",
-    "delete": "删除",
-    "sql": "数据库直接修改",
-    **{name: a.label for name, a in ACTIONS.items()},
-}
-
-
-def finding_counts(result: FormResult) -> tuple[int, int, int]:
-    """(errors, warnings, infos) of the shared form checks, stored for SQL review."""
-    from jixiao.checks import run_form_checks, summarise
-    from scorer.result import Severity
-
-    counts = summarise(run_form_checks(result))
-    return counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
-
-
-def _first_line(exc: DBAPIError) -> str:
-    return (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0].replace("ERROR:", "").strip()
-
-
-def form_key(form: Form) -> str:
-    return f"{form.year}/{form.implementing_unit}/{form.project_name}"
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def unstorable(text: str) -> str:
-    """What in ``text`` no database can keep ("" when nothing): PostgreSQL text cannot hold
-    NUL, and a lone surrogate cannot be written as UTF-8 at all."""
-    m = _UNSTORABLE.search(text)
-    if m is None:
-        return ""
-    return "空字符 NUL（\\x00）" if m.group() == "\x00" else f"不成对的代理字符 U+{ord(m.group()):04X}"
-
-
-# Free-text fields (偏差分析、改进措施、理由 …) hold at most this many characters, whatever the
-# file they come from (TOML/JSON files are also capped at 5 MB; an Excel cell at 32,767 characters).
-MAX_TEXT_CHARS = 50_000
-
-
-def _check_row(obj: object, where: str) -> list[str]:
-    """Every text column fits (PostgreSQL enforces VARCHAR lengths, SQLite does not) and is
-    storable; every number is one a form may hold."""
-    from sqlalchemy import String
-
-    from jixiao.storage.labels import column_label
-    from jixiao.storage.types import ExactDecimal
-    from scorer.numbers import out_of_range
-
-    problems = []
-    for col in obj.__table__.columns:  # type: ignore[attr-defined]
-        value = getattr(obj, col.key, None)
-        if isinstance(value, str):
-            bad = unstorable(value)
-            if bad:
-                problems.append(f"{where}「{column_label(col.name)}」含有{bad}")
-            elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
-                problems.append(
-                    f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {col.type.length} 字）"
-                )
-            elif len(value) > MAX_TEXT_CHARS:  # free text (分析、理由、说明): the same cap for every source
-                problems.append(f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
-        elif isinstance(value, list):
-            problems.extend(
-                f"{where}「{column_label(col.name)}」含有{unstorable(v)}"
-                for v in value
-                if isinstance(v, str) and unstorable(v)
-            )
-        elif isinstance(value, Decimal) and isinstance(col.type, ExactDecimal):
-            why = out_of_range(value)
-            if why:
-                problems.append(f"{where}「{column_label(col.name)}」{why}")
-    return problems
-
-
-def validate_for_storage(form: Form) -> None:
-    missing = [
-        label
-        for label, v in (("年度", form.year), ("项目实施单位", form.implementing_unit), ("项目名称", form.project_name))
-        if not v
-    ]
-    if missing:
-        raise StoreError(
-            f"表单「{form.project_name or '（无名称）'}」缺少{'、'.join(missing)}；入库的表单以 年度 + 实施单位 + 项目名称 识别"
-        )
-    try:
-        rules_for(form)
-    except RuleSetError as exc:
-        raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
-    row = FormRow()
-    fill_row(row, form)
-    problems = _check_row(row, "")
-    for gi, g in enumerate(row.goals, start=1):
-        problems.extend(_check_row(g, f"目标 {gi}："))
-        for i in g.indicators:
-            problems.extend(_check_row(i, f"指标「{i.name[:40]}」："))
-    if problems:
-        more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
-        raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
+from scorer.rules import rules_for
 
 
 def _filtered(
@@ -771,3 +562,23 @@ class FormStore:
                 s.execute(text("SELECT jixiao_delete_form(:id)"), {"id": form_id})
             else:
                 s.delete(row)
+
+
+# What other modules and the tests take from the store (the records and validation live beside it).
+__all__ = [
+    "ACTION_LABELS",
+    "MAX_TEXT_CHARS",
+    "ConflictError",
+    "FormStore",
+    "FormSummary",
+    "HistoryEntry",
+    "ImportOutcome",
+    "NotFound",
+    "StoreError",
+    "StoredForm",
+    "current_actor",
+    "finding_counts",
+    "form_key",
+    "unstorable",
+    "validate_for_storage",
+]

@@ -1,0 +1,106 @@
+"""What may be stored: a form's identity, text the database can hold, the length limits, the engine's verdict counts."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from sqlalchemy.exc import DBAPIError
+
+from jixiao.storage.convert import fill_row
+from jixiao.storage.models import FormRow
+from jixiao.storage.records import StoreError
+from scorer.model import Form
+from scorer.result import FormResult
+from scorer.rules import RuleSetError, rules_for
+
+
+def finding_counts(result: FormResult) -> tuple[int, int, int]:
+    """(errors, warnings, infos) of the shared form checks, stored for SQL review."""
+    from jixiao.checks import run_form_checks, summarise
+    from scorer.result import Severity
+
+    counts = summarise(run_form_checks(result))
+    return counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0].replace("ERROR:", "").strip()
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str:
+    """What in ``text`` no database can keep ("" when nothing): PostgreSQL text cannot hold
+    NUL, and a lone surrogate cannot be written as UTF-8 at all."""
+    m = _UNSTORABLE.search(text)
+    if m is None:
+        return ""
+    return "空字符 NUL（\\x00）" if m.group() == "\x00" else f"不成对的代理字符 U+{ord(m.group()):04X}"
+
+
+# Free-text fields (偏差分析、改进措施、理由 …) hold at most this many characters, whatever the
+# file they come from (TOML/JSON files are also capped at 5 MB; an Excel cell at 32,767 characters).
+MAX_TEXT_CHARS = 50_000
+
+
+def _check_row(obj: object, where: str) -> list[str]:
+    """Every text column fits (PostgreSQL enforces VARCHAR lengths, SQLite does not) and is
+    storable; every number is one a form may hold."""
+    from sqlalchemy import String
+
+    from jixiao.storage.labels import column_label
+    from jixiao.storage.types import ExactDecimal
+    from scorer.numbers import out_of_range
+
+    problems = []
+    for col in obj.__table__.columns:  # type: ignore[attr-defined]
+        value = getattr(obj, col.key, None)
+        if isinstance(value, str):
+            bad = unstorable(value)
+            if bad:
+                problems.append(f"{where}「{column_label(col.name)}」含有{bad}")
+            elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
+                problems.append(
+                    f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {col.type.length} 字）"
+                )
+            elif len(value) > MAX_TEXT_CHARS:  # free text (分析、理由、说明): the same cap for every source
+                problems.append(f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
+        elif isinstance(value, list):
+            problems.extend(
+                f"{where}「{column_label(col.name)}」含有{unstorable(v)}"
+                for v in value
+                if isinstance(v, str) and unstorable(v)
+            )
+        elif isinstance(value, Decimal) and isinstance(col.type, ExactDecimal):
+            why = out_of_range(value)
+            if why:
+                problems.append(f"{where}「{column_label(col.name)}」{why}")
+    return problems
+
+
+def validate_for_storage(form: Form) -> None:
+    missing = [
+        label
+        for label, v in (("年度", form.year), ("项目实施单位", form.implementing_unit), ("项目名称", form.project_name))
+        if not v
+    ]
+    if missing:
+        raise StoreError(
+            f"表单「{form.project_name or '（无名称）'}」缺少{'、'.join(missing)}；入库的表单以 年度 + 实施单位 + 项目名称 识别"
+        )
+    try:
+        rules_for(form)
+    except RuleSetError as exc:
+        raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
+    row = FormRow()
+    fill_row(row, form)
+    problems = _check_row(row, "")
+    for gi, g in enumerate(row.goals, start=1):
+        problems.extend(_check_row(g, f"目标 {gi}："))
+        for i in g.indicators:
+            problems.extend(_check_row(i, f"指标「{i.name[:40]}」："))
+    if problems:
+        more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
+        raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
