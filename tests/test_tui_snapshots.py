@@ -86,10 +86,15 @@ def test_goal_texts_on_the_header_tab_120x40(snap_compare, store: FormStore) -> 
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
-        for _ in range(50):  # the goal text boxes are mounted after the form loads
-            if len(pilot.app.screen.query("#goals Narrative")) == 3:
+        for _ in range(100):  # the goal text boxes are mounted, then filled, after the form loads
+            screen = pilot.app.screen
+            boxes = screen.query("#goals Narrative")
+            form = getattr(screen, "form", None)
+            texts = [g.text for g in form.goals] if form is not None else None
+            if len(boxes) == 3 and [b.text for b in boxes] == texts and not getattr(screen, "_filling", False):
                 break
             await pilot.pause(0.05)
+        await settle(pilot)
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=before)
