@@ -145,13 +145,22 @@ def _completion_summary(result: FormResult) -> str:
 
 
 def national_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
-    form = result.form
-    br = result.budget
-    b = form.budget
+    """财政部 annex: header, 项目资金, 年度总体目标, the indicator grid, 总分, the narratives."""
     label_w = NAT_W[0] + NAT_W[1]
-    story: list[Flowable] = [header_block(st, result, label_w)]
+    return [
+        header_block(st, result, label_w),
+        _national_funds(st, result, notes, label_w),
+        _national_goals(st, result, label_w),
+        _national_indicators(st, result, notes),
+        _national_total(st, result, notes, label_w),
+        plain_table(st, [label_w, WIDTH - label_w], narrative_rows(result.form)),
+    ]
 
-    # 项目资金
+
+def _national_funds(st: Styles, result: FormResult, notes: Notes, label_w: float) -> Flowable:
+    """项目资金（万元）: 年初预算数 / 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分, and the sub-rows."""
+    br = result.budget
+    b = result.form.budget
     bw = [label_w, 146, 82, 82, 82, 62, 82]
     bw.append(WIDTH - sum(bw))
     rows = [
@@ -198,9 +207,12 @@ def national_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowabl
             )
     t = plain_table(st, bw, rows)
     t.setStyle(TableStyle([("SPAN", (0, 0), (0, len(rows) - 1)), ("BACKGROUND", (0, 0), (0, -1), HEAD_BG)]))
-    story.append(t)
+    return t
 
-    # 年度总体目标
+
+def _national_goals(st: Styles, result: FormResult, label_w: float) -> Flowable:
+    """年度总体目标: the goals' texts and the completion summary."""
+    form = result.form
     texts = [g.text for g in form.goals if g.text]
     goal_text = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, start=1)) if len(texts) > 1 else "".join(texts)
     gw = [label_w, (WIDTH - label_w) / 2, (WIDTH - label_w) / 2]
@@ -213,8 +225,11 @@ def national_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowabl
         ],
     )
     gt.setStyle(TableStyle([("SPAN", (0, 0), (0, 1)), ("BACKGROUND", (0, 0), (0, -1), HEAD_BG)]))
-    story.append(gt)
+    return gt
 
+
+def _national_indicators(st: Styles, result: FormResult, notes: Notes) -> Flowable:
+    """The indicator grid, one labelled section per goal, 一级/二级 merged."""
     header = [
         Row(
             (
@@ -239,25 +254,25 @@ def national_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowabl
         side_more="绩效指标（续）",
         merge=(1, 2),
     )
-    story.append(grid.table(st))
+    return grid.table(st)
+
+
+def _national_total(st: Styles, result: FormResult, notes: Notes, label_w: float) -> Flowable:
+    """总分: the grade, the weights' total and the total score."""
     tw = [label_w, sum(NAT_W[2:6]), NAT_W[6], NAT_W[7], NAT_W[8]]
-    story.append(
-        plain_table(
-            st,
-            tw,
-            [
-                Row(
-                    (
-                        C("总分", "label"),
-                        C(_grade_text(result)),
-                        C(fmt.weight(_weight_total(result)), "num"),
-                        _total_cell(result, notes),
-                        EMPTY,
-                    )
+    return plain_table(
+        st,
+        tw,
+        [
+            Row(
+                (
+                    C("总分", "label"),
+                    C(_grade_text(result)),
+                    C(fmt.weight(_weight_total(result)), "num"),
+                    _total_cell(result, notes),
+                    EMPTY,
                 )
-            ],
-            heights=[22],
-        )
+            )
+        ],
+        heights=[22],
     )
-    story.append(plain_table(st, [label_w, WIDTH - label_w], narrative_rows(form)))
-    return story
