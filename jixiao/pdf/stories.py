@@ -28,13 +28,21 @@ HUBEI_W = [*HUBEI_W, WIDTH - sum(HUBEI_W)]
 
 
 def hubei_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
-    form = result.form
-    br = result.budget
-    b = form.budget
+    """湖北: header, 预算执行情况, one grid per 年度绩效目标, 总分, the narratives."""
     label_w = HUBEI_W[0] + HUBEI_W[1]
-    story: list[Flowable] = [header_block(st, result, label_w)]
+    return [
+        header_block(st, result, label_w),
+        _hubei_budget(st, result, notes, label_w),
+        *_hubei_goals(st, result, notes),
+        _hubei_total(st, result, notes, label_w),
+        plain_table(st, [label_w, WIDTH - label_w], narrative_rows(result.form)),
+    ]
 
-    # 预算执行情况
+
+def _hubei_budget(st: Styles, result: FormResult, notes: Notes, label_w: float) -> Flowable:
+    """预算执行情况（万元）（N分）: 预算数 / 执行数 / 执行率 / 得分, and the sub-rows."""
+    br = result.budget
+    b = result.form.budget
     bw = [label_w, 162, 120, 120, 110]
     bw.append(WIDTH - sum(bw))
     wtxt = fmt.weight(br.weight)
@@ -65,9 +73,13 @@ def hubei_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
             rows.append(Row((EMPTY, C(label, "center"), C(fmt.money(value), "num"), EMPTY, EMPTY, C("—", "num"))))
     t = plain_table(st, bw, rows)
     t.setStyle(TableStyle([("SPAN", (0, 0), (0, len(rows) - 1)), ("BACKGROUND", (0, 0), (0, -1), HEAD_BG)]))
-    story.append(t)
+    return t
 
-    # 年度绩效目标 N
+
+def _hubei_goals(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
+    """年度绩效目标 N（分值）: one indicator grid per goal, its text above."""
+    form = result.form
+    story: list[Flowable] = []
     many = len(form.goals) > 1
     for gi, goal in enumerate(form.goals, start=1):
         label = f"年度绩效目标 {gi}" if many else "年度绩效目标"
@@ -104,9 +116,13 @@ def hubei_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
         )
         story.append(grid.table(st))
 
-    # 总分 and narratives
+    return story
+
+
+def _hubei_total(st: Styles, result: FormResult, notes: Notes, label_w: float) -> Flowable:
+    """总分: the grade, the weights' total and the total score."""
     tw = [label_w, sum(HUBEI_W[2:6]), HUBEI_W[6], HUBEI_W[7]]
-    total = plain_table(
+    return plain_table(
         st,
         tw,
         [
@@ -121,9 +137,6 @@ def hubei_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
         ],
         heights=[22],
     )
-    story.append(total)
-    story.append(plain_table(st, [label_w, WIDTH - label_w], narrative_rows(form)))
-    return story
 
 
 # ------------------------------------------------------------------ national
