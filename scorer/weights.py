@@ -120,6 +120,9 @@ def _family_result(parent: IndicatorResult, children: list[IndicatorResult]) -> 
     return parent._replace(status=status, weight=weight, score=score, weight_source="children", trace=(why, total))
 
 
+Rows = list[tuple[int, Indicator]]  # (goal index, indicator) in form order
+
+
 def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, str]], list[Problem], list[str]]:
     """Weights per indicator in form order, and where each came from."""
     inds = [(gi, ind) for gi, goal in enumerate(form.goals) for ind in goal.indicators]
@@ -137,67 +140,98 @@ def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, st
     result: list[Decimal | None] = list(own)
     top = [i for i in range(len(inds)) if parent_of[i] is None]
     if rules.weight_mode == "goals":
-        goal_pools, _ = _split(rules.indicators_total, [g.weight for g in form.goals])
-        for gi, _goal in enumerate(form.goals):
-            idx = [i for i in top if inds[i][0] == gi]
-            shares, ok = _split(goal_pools[gi], [own[i] for i in idx])
-            if not ok:
-                problems.append(
-                    Problem(
-                        Severity.WARNING,
-                        ProblemCode.WEIGHTS_EXCEED,
-                        f"年度绩效目标 {gi + 1} 已列分值之和超过其分值 {fmt_weight(goal_pools[gi])}",
-                    )
-                )
-            for i, s in zip(idx, shares, strict=True):
-                result[i] = s
+        _by_goals(form, rules, inds, top, own, result, problems)
         _split_over_children(kids, given, result, inds, problems)
         notes.append(
             f"未列分值的指标按规则集「{rules.name}」在各年度绩效目标内平均分配（指标合计 {fmt_weight(rules.indicators_total)} 分）"
         )
     else:
-        alias, pools, names = _level_tables(rules)
-        rows_of: dict[str, list[int]] = {}  # level key -> row numbers, in form order
-        for i in top:
-            k = level_key(inds[i][1].level1)
-            rows_of.setdefault(alias.get(k, k), []).append(i)
-        missing = [k for k in pools if k not in rows_of]
-        if missing and rules.missing_level1 == "redistribute":
-            kept = sum((pools[k] for k in pools if k in rows_of), ZERO)
-            if kept > 0:
-                scale = rules.indicators_total / kept
-                notes.append(f"表中没有{'、'.join(names[k] for k in missing)}，其分值按比例并入其他一级指标")
-                pools = {k: (v * scale if k in rows_of else ZERO) for k, v in pools.items()}
-        for key, pool in pools.items():
-            rows = rows_of.get(key)
-            if not rows:
-                continue
-            shares, ok = _split(pool, [own[i] for i in rows])
-            if not ok:
-                problems.append(
-                    Problem(
-                        Severity.WARNING,
-                        ProblemCode.WEIGHTS_EXCEED,
-                        f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}",
-                    )
-                )
-            for i, s in zip(rows, shares, strict=True):
-                result[i] = s
+        _by_level1(rules, inds, top, own, result, problems, notes)
         _split_over_children(kids, given, result, inds, problems)
-        for i, (_, ind) in enumerate(inds):
-            if result[i] is None:
-                result[i] = ZERO
-                problems.append(
-                    Problem(
-                        Severity.WARNING,
-                        ProblemCode.UNKNOWN_LEVEL1,
-                        f"「{ind.name}」的一级指标「{ind.level1}」不在规则集「{rules.name}」中，无法分配分值",
-                        ind.name,
-                        "一级指标",
-                    )
-                )
+        _unplaced(rules, inds, result, problems)
         notes.append(f"未列分值的指标按规则集「{rules.name}」在一级指标内平均分配")
     out = [
         (w if w is not None else ZERO, "form" if given[i] is not None else "allocated") for i, w in enumerate(result)
     ]
     return out, problems, notes
+
+
+def _by_goals(
+    form: Form,
+    rules: RuleSet,
+    inds: Rows,
+    top: list[int],
+    own: list[Decimal | None],
+    result: list[Decimal | None],
+    problems: list[Problem],
+) -> None:
+    """Each goal's pool (its printed weight, or an equal share) shared among its top rows."""
+    goal_pools, _ = _split(rules.indicators_total, [g.weight for g in form.goals])
+    for gi, _goal in enumerate(form.goals):
+        idx = [i for i in top if inds[i][0] == gi]
+        shares, ok = _split(goal_pools[gi], [own[i] for i in idx])
+        if not ok:
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    ProblemCode.WEIGHTS_EXCEED,
+                    f"年度绩效目标 {gi + 1} 已列分值之和超过其分值 {fmt_weight(goal_pools[gi])}",
+                )
+            )
+        for i, s in zip(idx, shares, strict=True):
+            result[i] = s
+
+
+def _by_level1(
+    rules: RuleSet,
+    inds: Rows,
+    top: list[int],
+    own: list[Decimal | None],
+    result: list[Decimal | None],
+    problems: list[Problem],
+    notes: list[str],
+) -> None:
+    """Each 一级's points (a missing 一级's passed on, if the rules say so) shared among its top rows."""
+    alias, pools, names = _level_tables(rules)
+    rows_of: dict[str, list[int]] = {}  # level key -> row numbers, in form order
+    for i in top:
+        k = level_key(inds[i][1].level1)
+        rows_of.setdefault(alias.get(k, k), []).append(i)
+    missing = [k for k in pools if k not in rows_of]
+    if missing and rules.missing_level1 == "redistribute":
+        kept = sum((pools[k] for k in pools if k in rows_of), ZERO)
+        if kept > 0:
+            scale = rules.indicators_total / kept
+            notes.append(f"表中没有{'、'.join(names[k] for k in missing)}，其分值按比例并入其他一级指标")
+            pools = {k: (v * scale if k in rows_of else ZERO) for k, v in pools.items()}
+    for key, pool in pools.items():
+        rows = rows_of.get(key)
+        if not rows:
+            continue
+        shares, ok = _split(pool, [own[i] for i in rows])
+        if not ok:
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    ProblemCode.WEIGHTS_EXCEED,
+                    f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}",
+                )
+            )
+        for i, s in zip(rows, shares, strict=True):
+            result[i] = s
+
+
+def _unplaced(rules: RuleSet, inds: Rows, result: list[Decimal | None], problems: list[Problem]) -> None:
+    """A row whose 一级 the rule set does not know gets 0 points, and says why."""
+    for i, (_, ind) in enumerate(inds):
+        if result[i] is None:
+            result[i] = ZERO
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    ProblemCode.UNKNOWN_LEVEL1,
+                    f"「{ind.name}」的一级指标「{ind.level1}」不在规则集「{rules.name}」中，无法分配分值",
+                    ind.name,
+                    "一级指标",
+                )
+            )
