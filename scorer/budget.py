@@ -7,7 +7,7 @@ from decimal import Decimal
 from scorer import explain
 from scorer.cells import Cell, CellKind, read_cell
 from scorer.explain import Step
-from scorer.model import Form
+from scorer.model import Form, Recorded
 from scorer.numbers import percent, plain, q2
 from scorer.numbers import weight as fmt_weight
 from scorer.result import (
@@ -57,6 +57,7 @@ def _budget_from_printed_rate(
 
 
 def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem], Decimal | None]:
+    """The 预算执行 block: points × 执行数/预算数 (capped at the points), the printed rate cross-checked."""
     b = form.budget
     w = b.weight if b.weight is not None else rules.budget_weight
     problems: list[Problem] = []
@@ -100,15 +101,23 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
         )
     else:
         lines.append((explain.budget_score, w, rate, raw))
-    published = _rate_text(b.rate_text) if b.rate_text else None
-    if b.rate_text and published is None:
+    _check_printed_rate(b.rate_text, rate, problems)
+    status = Status.MET if rate >= 1 else Status.PARTLY if rate > 0 else Status.MISSED
+    _recorded_budget(b.recorded, score, lines, problems)
+    return BudgetResult(w, rate, score, b.recorded, status, tuple(lines)), problems, rate
+
+
+def _check_printed_rate(rate_text: str, rate: Decimal, problems: list[Problem]) -> None:
+    """The 执行率 the form prints, against 执行数/预算数 (which scores): unreadable or different is said."""
+    published = _rate_text(rate_text) if rate_text else None
+    if rate_text and published is None:
         problems.append(
             Problem(
                 Severity.INFO,
                 ProblemCode.BUDGET_RATE_TEXT,
-                f"表中执行率「{b.rate_text}」无法识别",
+                f"表中执行率「{rate_text}」无法识别",
                 column="执行率",
-                text=b.rate_text,
+                text=rate_text,
             )
         )
     elif published is not None and abs(published - rate) > Decimal("0.0005"):
@@ -116,19 +125,21 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
             Problem(
                 Severity.WARNING,
                 ProblemCode.BUDGET_RATE_MISMATCH,
-                f"表中执行率「{b.rate_text}」与 执行数/预算数 = {percent(rate)} 不符；按 执行数/预算数 计分",
+                f"表中执行率「{rate_text}」与 执行数/预算数 = {percent(rate)} 不符；按 执行数/预算数 计分",
                 column="执行率",
-                text=b.rate_text,
+                text=rate_text,
             )
         )
-    status = Status.MET if rate >= 1 else Status.PARTLY if rate > 0 else Status.MISSED
-    if b.recorded is not None and q2(b.recorded.score) != score:
-        msg = f"单位自评 {q2(b.recorded.score)} 分（规则得分 {score}）"
-        lines.append(msg + (f"，理由：{b.recorded.reason}" if b.recorded.reason else "，未说明理由"))
-        if not b.recorded.reason:
+
+
+def _recorded_budget(recorded: Recorded | None, score: Decimal, lines: list[Step], problems: list[Problem]) -> None:
+    """The unit's own budget score beside the rule's; a difference without a reason is a warning."""
+    if recorded is not None and q2(recorded.score) != score:
+        msg = f"单位自评 {q2(recorded.score)} 分（规则得分 {score}）"
+        lines.append(msg + (f"，理由：{recorded.reason}" if recorded.reason else "，未说明理由"))
+        if not recorded.reason:
             problems.append(
                 Problem(
                     Severity.WARNING, ProblemCode.RECORDED_DIFFERS, "预算执行" + msg + "，未说明理由", column="得分"
                 )
             )
-    return BudgetResult(w, rate, score, b.recorded, status, tuple(lines)), problems, rate
