@@ -170,31 +170,71 @@ def _strict(table: Any, schema: dict[str, Any], source: str, where: str) -> None
                 _strict(item, sub[0], source, f"{where}{key}[{i}].")
 
 
+def _need(source: str, table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise RuleSetError(f"{source}：缺少 {where}{key}")
+    return table[key]
+
+
 def build(data: dict[str, Any], source: str) -> RuleSet:
-    """Validate parsed TOML and build a RuleSet; errors name the file and key."""
+    """Validate parsed TOML and build a RuleSet; errors name the file and key (checked in file order)."""
     _strict(data, _SCHEMA, source, "")
-
-    def need(table: dict[str, Any], key: str, where: str) -> Any:
-        if key not in table:
-            raise RuleSetError(f"{source}：缺少 {where}{key}")
-        return table[key]
-
-    name = need(data, "name", "")
-    budget = need(data, "budget", "")
-    weights = need(data, "weights", "")
-    formulas = need(data, "formulas", "")
-    qual = need(data, "qualitative", "")
-    mode = need(weights, "mode", "weights.")
+    name = _need(source, data, "name", "")
+    budget = _need(source, data, "budget", "")
+    weights = _need(source, data, "weights", "")
+    formulas = _need(source, data, "formulas", "")
+    qual = _need(source, data, "qualitative", "")
+    mode = _need(source, weights, "mode", "weights.")
     if mode not in ("goals", "level1"):
         raise RuleSetError(f"{source}：weights.mode = {mode!r}，应为 goals 或 level1")
     for kind, allowed in _FORMULAS.items():
-        f = need(formulas, kind, "formulas.")
+        f = _need(source, formulas, kind, "formulas.")
         if f not in allowed:
             raise RuleSetError(f"{source}：formulas.{kind} = {f!r}，应为 {sorted(allowed)} 之一")
+    bands = _bands(source, qual)
+    caps = _caps(source, budget)
+    grades = _grades(source, data)
+    total = _dec(_need(source, data, "total", ""), f"{source}：total")
+    budget_weight = _dec(_need(source, budget, "weight", "budget."), f"{source}：budget.weight")
+    level1, indicators_total = _indicator_points(source, weights, mode)
+    missing_level1 = str(weights.get("missing_level1", "redistribute"))
+    if missing_level1 not in _MISSING_LEVEL1:
+        raise RuleSetError(
+            f"{source}：weights.missing_level1 = {missing_level1!r}，应为 {' 或 '.join(_MISSING_LEVEL1)}"
+        )
+    if budget_weight + indicators_total != total:
+        raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
+    over_table = _need(source, data, "over_completion", "")
+    over = _dec(over_table.get("threshold", "1.2"), f"{source}：over_completion.threshold")
+    return RuleSet(
+        name=str(name),
+        version=str(_need(source, data, "version", "")),
+        title=str(data.get("title", name)),
+        layout=str(data.get("layout", "national")),
+        total=total,
+        budget_weight=budget_weight,
+        budget_caps=caps,
+        weight_mode=mode,
+        indicators_total=indicators_total,
+        level1_weights=level1,
+        level1_alias=tuple(weights.get("level1_alias", {}).items()),
+        missing_level1=missing_level1,
+        positive_formula=formulas["positive"],
+        reverse_formula=formulas["reverse"],
+        equal_formula=formulas["equal"],
+        bands=bands,
+        over_completion=over,
+        grades=grades,
+        source=source,
+    )
+
+
+def _bands(source: str, qual: dict[str, Any]) -> tuple[tuple[str, Band], ...]:
+    """[qualitative]: each tier's [low, high] percent of the points and where in it the default sits."""
     bands = []
     positions = qual.get("default", {})
     for tier in _TIERS:
-        pair = need(qual, tier, "qualitative.")
+        pair = _need(source, qual, tier, "qualitative.")
         if not isinstance(pair, list) or len(pair) != 2:
             raise RuleSetError(f"{source}：qualitative.{tier} 应为 [下限, 上限]（百分数）")
         low, high = (_dec(v, f"{source}：qualitative.{tier}") / 100 for v in pair)
@@ -204,63 +244,52 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         if pos not in _POSITIONS:
             raise RuleSetError(f"{source}：qualitative.default.{tier} = {pos!r}，应为 top / middle / bottom")
         bands.append((tier, Band(low, high, pos)))
+    return tuple(bands)
+
+
+def _caps(source: str, budget: dict[str, Any]) -> tuple[BudgetCap, ...]:
+    """[[budget.caps]]: an execution rate in [at least, below) caps the total."""
     caps = []
     for i, cap in enumerate(budget.get("caps", [])):
         where = f"{source}：budget.caps[{i}]"
         caps.append(
             BudgetCap(
-                rate_at_least=_dec(need(cap, "rate_at_least", f"budget.caps[{i}]."), where) / 100,
-                rate_below=_dec(need(cap, "rate_below", f"budget.caps[{i}]."), where) / 100,
-                max_total=_dec(need(cap, "max_total", f"budget.caps[{i}]."), where),
+                rate_at_least=_dec(_need(source, cap, "rate_at_least", f"budget.caps[{i}]."), where) / 100,
+                rate_below=_dec(_need(source, cap, "rate_below", f"budget.caps[{i}]."), where) / 100,
+                max_total=_dec(_need(source, cap, "max_total", f"budget.caps[{i}]."), where),
             )
         )
+    return tuple(caps)
+
+
+def _grades(source: str, data: dict[str, Any]) -> tuple[Grade, ...]:
+    """[[grades]], highest first; at least one."""
     grades = sorted(
         (
-            Grade(_dec(need(g, "min", f"grades[{i}]."), f"{source}：grades[{i}].min"), str(need(g, "grade", "grades.")))
-            for i, g in enumerate(need(data, "grades", ""))
+            Grade(
+                _dec(_need(source, g, "min", f"grades[{i}]."), f"{source}：grades[{i}].min"),
+                str(_need(source, g, "grade", "grades.")),
+            )
+            for i, g in enumerate(_need(source, data, "grades", ""))
         ),
         key=lambda g: -g.min,
     )
     if not grades:
         raise RuleSetError(f"{source}：grades 不能为空")
-    total = _dec(need(data, "total", ""), f"{source}：total")
-    budget_weight = _dec(need(budget, "weight", "budget."), f"{source}：budget.weight")
+    return tuple(grades)
+
+
+def _indicator_points(
+    source: str, weights: dict[str, Any], mode: str
+) -> tuple[tuple[tuple[str, Decimal], ...], Decimal]:
+    """The 一级 weights, and the indicators' total: their sum (mode level1) or indicators_total (goals)."""
     level1 = tuple((k, _dec(v, f"{source}：weights.level1.{k}")) for k, v in weights.get("level1", {}).items())
     if mode == "level1":
         if not level1:
             raise RuleSetError(f"{source}：weights.mode = level1 时需要 [weights.level1]")
-        indicators_total = sum((v for _, v in level1), Decimal(0))
-    else:
-        indicators_total = _dec(need(weights, "indicators_total", "weights."), f"{source}：weights.indicators_total")
-    missing_level1 = str(weights.get("missing_level1", "redistribute"))
-    if missing_level1 not in _MISSING_LEVEL1:
-        raise RuleSetError(
-            f"{source}：weights.missing_level1 = {missing_level1!r}，应为 {' 或 '.join(_MISSING_LEVEL1)}"
-        )
-    if budget_weight + indicators_total != total:
-        raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
-    over = _dec(need(data, "over_completion", "").get("threshold", "1.2"), f"{source}：over_completion.threshold")
-    return RuleSet(
-        name=str(name),
-        version=str(need(data, "version", "")),
-        title=str(data.get("title", name)),
-        layout=str(data.get("layout", "national")),
-        total=total,
-        budget_weight=budget_weight,
-        budget_caps=tuple(caps),
-        weight_mode=mode,
-        indicators_total=indicators_total,
-        level1_weights=level1,
-        level1_alias=tuple(weights.get("level1_alias", {}).items()),
-        missing_level1=missing_level1,
-        positive_formula=formulas["positive"],
-        reverse_formula=formulas["reverse"],
-        equal_formula=formulas["equal"],
-        bands=tuple(bands),
-        over_completion=over,
-        grades=tuple(grades),
-        source=source,
-    )
+        return level1, sum((v for _, v in level1), Decimal(0))
+    total = _dec(_need(source, weights, "indicators_total", "weights."), f"{source}：weights.indicators_total")
+    return level1, total
 
 
 def load_file(path: Path) -> RuleSet:
