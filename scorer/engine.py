@@ -79,6 +79,9 @@ def _new_result(fields: tuple[object, ...]) -> IndicatorResult:
 def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Context, goal: int) -> IndicatorResult:
     """Score one row: the two commonest shapes directly, everything else the general way.
 
+    Kept as one function although it is long: it runs once per row of every form, and each
+    helper call it would make costs more than the work it saves (docs/performance.md).
+
     The direct path handles a plain number against a number in the same unit, and a
     tier word against a worded target, when nothing needs a remark (no over-completion,
     no recorded score that differs). It returns exactly what ``_score_general`` would

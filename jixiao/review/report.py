@@ -76,22 +76,40 @@ def review_pdf(
     catalog: Any = None,
     portfolio: Any = (),
 ) -> None:
-    from jixiao.files import atomic_write
+    """The review as a PDF: the groups' table, the grade chart and scatter, the flagged forms, cross-form findings."""
     from jixiao.pdf.fonts import find_font
     from jixiao.pdf.layout import make_styles
-    from jixiao.review.findings import top_findings
 
     font = find_font()
     st = make_styles(font)
-    cell = st.cell
-    story: list[Any] = []
     scope = "，".join(
         x
         for x in (f"{filters.year} 年度" if filters.year else "全部年度", filters.department or "", filters.unit or "")
         if x
     )
-    story.append(Paragraph("预算绩效自评审核汇总", st.title))
-    story.append(Paragraph(escape(scope), st.subtitle))
+    story: list[Any] = [Paragraph("预算绩效自评审核汇总", st.title), Paragraph(escape(scope), st.subtitle)]
+    story += [_groups_table(st, font.name, by, groups), Spacer(1, 6 * mm)]
+    points = [
+        (float(Decimal(f.total_c) / 100), float(Decimal(f.recorded_c) / 100))
+        for f in form_numbers(engine, filters.apply)
+        if f.total_c is not None and f.recorded_c is not None
+    ]
+    charts = Table([[_grade_chart(groups, font.name), _scatter(points, font.name)]], colWidths=[125 * mm, 125 * mm])
+    story += [charts, Spacer(1, 4 * mm), Paragraph("问题表单与主要问题", st.subtitle)]
+    story += _flagged(st, engine, flagged, catalog)
+    if portfolio:  # the cross-form findings the terminal shows, in the report too
+        story += [Spacer(1, 4 * mm), Paragraph(f"跨表问题（{len(portfolio)} 项）", st.subtitle)]
+        labels = {"error": "错误", "warning": "警告", "info": "提示"}
+        for pf in portfolio:
+            story.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {pf.message}"), st.cell))
+    if font.warning:
+        story.append(Paragraph(escape(font.warning), st.small))
+    _write_pdf(path, story)
+
+
+def _groups_table(st: Any, font_name: str, by: str, groups: list[GroupRow]) -> Table:
+    """One row per group: forms, money, rate, rule and recorded means, the gap, grades, findings."""
+    cell = st.cell
     head = [
         GROUPINGS[by],
         "表单",
@@ -128,7 +146,7 @@ def review_pdf(
     t.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), font.name),
+                ("FONTNAME", (0, 0), (-1, -1), font_name),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EDEDED")),
@@ -137,35 +155,33 @@ def review_pdf(
             ]
         )
     )
-    story += [t, Spacer(1, 6 * mm)]
-    points = [
-        (float(Decimal(f.total_c) / 100), float(Decimal(f.recorded_c) / 100))
-        for f in form_numbers(engine, filters.apply)
-        if f.total_c is not None and f.recorded_c is not None
-    ]
-    charts = Table([[_grade_chart(groups, font.name), _scatter(points, font.name)]], colWidths=[125 * mm, 125 * mm])
-    story += [charts, Spacer(1, 4 * mm), Paragraph("问题表单与主要问题", st.subtitle)]
+    return t
+
+
+def _flagged(st: Any, engine: Engine, flagged: list[FlaggedForm], catalog: Any) -> list[Any]:
+    """Each flagged form with its totals, then its three main findings."""
+    from jixiao.review.findings import top_findings
+
+    out: list[Any] = []
     for f in flagged:
-        story.append(
+        out.append(
             Paragraph(
                 escape(
                     f"[{f.id}] {f.key}  规则 {fmt.score(f.total_computed, '—')}"
                     + (f"  自评 {fmt.score(f.total_recorded)}" if f.total_recorded is not None else "")
                     + f"  {f.grade}  执行率 {fmt.percent(f.rate, '—')}  错误 {f.errors}  警告 {f.warnings}"
                 ),
-                cell,
+                st.cell,
             )
         )
         for sev, message in top_findings(engine, f.id, catalog, limit=3):
             label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
-            story.append(Paragraph(escape(f"　　[{label}] {message}"), st.note))
-    if portfolio:  # the cross-form findings the terminal shows, in the report too
-        story += [Spacer(1, 4 * mm), Paragraph(f"跨表问题（{len(portfolio)} 项）", st.subtitle)]
-        labels = {"error": "错误", "warning": "警告", "info": "提示"}
-        for pf in portfolio:
-            story.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {pf.message}"), cell))
-    if font.warning:
-        story.append(Paragraph(escape(font.warning), st.small))
+            out.append(Paragraph(escape(f"　　[{label}] {message}"), st.note))
+    return out
+
+
+def _write_pdf(path: Path, story: list[Any]) -> None:
+    from jixiao.files import atomic_write
 
     def build(tmp: Path) -> None:
         doc = SimpleDocTemplate(
