@@ -108,16 +108,11 @@ class _FormReader:
 
     # ---- the whole form
     def read(self) -> Form | None:
+        """The sheet as a Form; None when it is not a form sheet (no 一级指标 header, no 项目名称)."""
         s = self.s
-        headers = [r for r in self.sections if self.kinds[r] == "header"]
-        free = [r for r in sorted(s.by_row) if self.kinds.get(r) in ("info", "signoff", None)]
-        table_rows: set[int] = set()
-        for r in self.sections:
-            if self.kinds[r] in ("header", "budget"):
-                table_rows.update(self._rows(r + 1, self._block_end(r)))
-        free = [r for r in free if r not in table_rows]
+        free = self._free_rows()
         pn = self._find(_HEADER_FIELDS["project_name"], free)
-        if not headers:
+        if not any(self.kinds[r] == "header" for r in self.sections):
             if pn is None:
                 return None  # not a form sheet (e.g. notes)
             raise s.fail(
@@ -126,6 +121,50 @@ class _FormReader:
         if pn is None:
             raise s.fail("找不到「项目名称」；表头部分应有 项目名称 及其内容")
         project_name, _ = s.value_after(*pn)  # empty: named below, or warned about by the engine
+        fields = self._header_fields(free)
+        title = self._title()
+        has_unit_label = self._find(_HEADER_FIELDS["implementing_unit"], free) is not None
+        if has_unit_label:
+            kind = FormKind.PROJECT
+        elif self._find(_HEADER_FIELDS["unit_name"], free) is not None or "整体" in title:
+            kind = FormKind.DEPARTMENT
+        else:
+            kind = FormKind.PROJECT
+        department, unit = fields["department"][0], fields["unit"][0]
+        if not project_name and kind is FormKind.DEPARTMENT:
+            project_name = department or unit  # a 部门整体支出 form is named after its department
+        budget, goals, total, deviation, improvement = self._sections()
+        signoff, ticks = self._signoff(free), self._tick_groups(free)
+        return Form(
+            project_name=project_name,
+            department=department,
+            implementing_unit=unit,
+            year=self._year(*fields["year"]),
+            form_kind=kind,
+            rules=fields["rules"][0] or None,
+            title=title,
+            ticks=Ticks(**ticks),
+            budget=budget,
+            goals=tuple(goals),
+            total_recorded=total,
+            deviation_analysis=deviation,
+            improvement_measures=improvement,
+            signoff=SignOff(**signoff),
+        )
+
+    def _free_rows(self) -> list[int]:
+        """Rows outside the budget block and the indicator tables: where header and sign-off labels are."""
+        s = self.s
+        free = [r for r in sorted(s.by_row) if self.kinds.get(r) in ("info", "signoff", None)]
+        table_rows: set[int] = set()
+        for r in self.sections:
+            if self.kinds[r] in ("header", "budget"):
+                table_rows.update(self._rows(r + 1, self._block_end(r)))
+        return [r for r in free if r not in table_rows]
+
+    def _header_fields(self, free: list[int]) -> dict[str, tuple[str, tuple[int, int] | None]]:
+        """主管部门, the unit (项目实施单位, else 单位名称), 规则集 and 年度: each text and where it sits."""
+        s = self.s
 
         def header(key: str) -> tuple[str, tuple[int, int] | None]:
             at = self._find(_HEADER_FIELDS[key], free)
@@ -134,25 +173,17 @@ class _FormReader:
             value, col = s.value_after(*at)
             return value, (at[0], col) if col else None
 
-        department, _ = header("department")
-        unit, _ = header("implementing_unit")
-        has_unit_label = self._find(_HEADER_FIELDS["implementing_unit"], free) is not None
-        if not has_unit_label:
-            unit, _ = header("unit_name")
-        rules, _ = header("rules")
-        year_text, year_at = header("year")
-        title = self._title()
-        if has_unit_label:
-            kind = FormKind.PROJECT
-        elif self._find(_HEADER_FIELDS["unit_name"], free) is not None or "整体" in title:
-            kind = FormKind.DEPARTMENT
-        else:
-            kind = FormKind.PROJECT
-        if not project_name and kind is FormKind.DEPARTMENT:
-            project_name = department or unit  # a 部门整体支出 form is named after its department
+        department = header("department")
+        unit = header("implementing_unit")
+        if self._find(_HEADER_FIELDS["implementing_unit"], free) is None:
+            unit = header("unit_name")
+        rules = header("rules")
+        return {"department": department, "unit": unit, "rules": rules, "year": header("year")}
 
+    def _sections(self) -> tuple[Budget, list[Goal], Decimal | None, str, str]:
+        """The budget block, the goals with their tables, 总分 and the two narratives, in sheet order."""
+        s = self.s
         budget = Budget()
-        goals: list[Goal] = []
         total: Decimal | None = None
         deviation = improvement = ""
         pending: dict[str, Any] | None = None  # the goal being collected
@@ -178,36 +209,27 @@ class _FormReader:
                     deviation = text
                 else:
                     improvement = text
-        for g in collected:
-            if g.get("implicit") and not g["indicators"]:
-                continue
-            goals.append(Goal(text=g["text"], weight=g["weight"], indicators=tuple(g["indicators"])))
+        goals = [
+            Goal(text=g["text"], weight=g["weight"], indicators=tuple(g["indicators"]))
+            for g in collected
+            if not (g.get("implicit") and not g["indicators"])
+        ]
+        return budget, goals, total, deviation, improvement
 
+    def _signoff(self, free: list[int]) -> dict[str, str]:
+        s = self.s
         signoff = {}
         for key, aliases in SIGNOFF_LABELS.items():
             at = self._find(aliases, free)
             signoff[key] = s.value_after(*at)[0] if at else ""
+        return signoff
+
+    def _tick_groups(self, free: list[int]) -> dict[str, tuple[str, ...]]:
         ticks = {}
         for label, key in TICK_LABELS.items():
             at = self._find((label,), free)
             ticks[key] = self._ticks(key, *at) if at else ()
-
-        return Form(
-            project_name=project_name,
-            department=department,
-            implementing_unit=unit,
-            year=self._year(year_text, year_at),
-            form_kind=kind,
-            rules=rules or None,
-            title=title,
-            ticks=Ticks(**ticks),
-            budget=budget,
-            goals=tuple(goals),
-            total_recorded=total,
-            deviation_analysis=deviation,
-            improvement_measures=improvement,
-            signoff=SignOff(**signoff),
-        )
+        return ticks
 
     def _title(self) -> str:
         s = self.s
