@@ -237,7 +237,7 @@ def _ticks(r: _Reader, raw: Any) -> Ticks:
 
 
 def form_from_dict(data: Any, path: str = "<内存>") -> Form:
-    """Build a Form from the parsed file structure, validating as it goes."""
+    """Build a Form from the parsed file structure, validating as it goes (in the file's order)."""
     r = _Reader(path)
     if not isinstance(data, dict):
         raise r.fail("", f"文件顶层应为表（对象），实际为 {_type(data)}")
@@ -250,57 +250,14 @@ def form_from_dict(data: Any, path: str = "<内存>") -> Form:
         form_kind = FormKind(kind)
     except ValueError:
         raise r.fail("form_kind", f"「{kind}」无效；应为 project（项目支出）或 department（部门整体支出）") from None
-    year_v = d.get("year")
-    year: int | None
-    if year_v is None or year_v == "":
-        year = None
-    elif (
-        isinstance(year_v, int)
-        and not isinstance(year_v, bool)
-        or isinstance(year_v, str)
-        and year_v.isascii()
-        and year_v.isdigit()
-        and len(year_v) <= 6
-    ):
-        year = int(year_v)
-        if not 1990 <= year <= 2100:
-            raise r.fail("year", f"年度 {year} 不合理；应为四位年份，如 2024")
-    else:
-        raise r.fail("year", f"应为年份（整数），实际为 {_type(year_v)}「{_clip(str(year_v))}」")
+    year = _year(r, d.get("year"))
     project_name = r.text(d, "project_name", "").strip()
     if not project_name and form_kind is FormKind.DEPARTMENT:
         # a 部门整体支出 form has no project by nature: it is named after its department
         project_name = r.text(d, "department", "").strip() or r.text(d, "implementing_unit", "").strip()
     # a project form without a name is read, and the engine warns about the empty header cell
-    b = r.table(d.get("budget"), "budget", _BUDGET)
-    budget = Budget(
-        label=r.text(b, "label", "budget") or "年度财政资金总额",
-        planned=r.number(b, "planned", "budget"),
-        executed=r.number(b, "executed", "budget"),
-        rate_text=r.text(b, "rate", "budget"),
-        initial=r.number(b, "initial", "budget"),
-        weight=r.number(b, "weight", "budget"),
-        recorded=_recorded(r, b, "budget"),
-        fiscal=r.number(b, "fiscal", "budget"),
-        carryover=r.number(b, "carryover", "budget"),
-        other=r.number(b, "other", "budget"),
-        basic_expenditure=r.number(b, "basic_expenditure", "budget"),
-        project_expenditure=r.number(b, "project_expenditure", "budget"),
-    )
-    goals: list[Goal] = []
-    for gi, g in enumerate(_list(r, d.get("goals"), "goals")):
-        where = f"goals[{gi}]"
-        gd = r.table(g, where, _GOAL)
-        inds = tuple(
-            _indicator(r, x, f"{where}.indicators[{i}]")
-            for i, x in enumerate(_list(r, gd.get("indicators"), f"{where}.indicators"))
-        )
-        goals.append(Goal(text=r.text(gd, "text", where), weight=r.number(gd, "weight", where), indicators=inds))
-    flat = _list(r, d.get("indicators"), "indicators")
-    if flat:
-        if goals:
-            raise r.fail("indicators", "不能同时使用 goals 与顶层 indicators；请把指标放进 goals")
-        goals.append(Goal(indicators=tuple(_indicator(r, x, f"indicators[{i}]") for i, x in enumerate(flat))))
+    budget = _budget(r, d.get("budget"))
+    goals = _goals(r, d)
     s = r.table(d.get("signoff"), "signoff", _SIGNOFF)
     rules = r.text(d, "rules", "") or None
     return Form(
@@ -319,6 +276,62 @@ def form_from_dict(data: Any, path: str = "<内存>") -> Form:
         improvement_measures=r.text(d, "improvement_measures", ""),
         signoff=SignOff(**{k: r.text(s, k, "signoff") for k in _SIGNOFF}),
     )
+
+
+def _year(r: _Reader, year_v: Any) -> int | None:
+    """年度: empty, or a whole number (or its digits as text) between 1990 and 2100."""
+    if year_v is None or year_v == "":
+        return None
+    if (
+        isinstance(year_v, int)
+        and not isinstance(year_v, bool)
+        or isinstance(year_v, str)
+        and year_v.isascii()
+        and year_v.isdigit()
+        and len(year_v) <= 6
+    ):
+        year = int(year_v)
+        if not 1990 <= year <= 2100:
+            raise r.fail("year", f"年度 {year} 不合理；应为四位年份，如 2024")
+        return year
+    raise r.fail("year", f"应为年份（整数），实际为 {_type(year_v)}「{_clip(str(year_v))}」")
+
+
+def _budget(r: _Reader, raw: Any) -> Budget:
+    b = r.table(raw, "budget", _BUDGET)
+    return Budget(
+        label=r.text(b, "label", "budget") or "年度财政资金总额",
+        planned=r.number(b, "planned", "budget"),
+        executed=r.number(b, "executed", "budget"),
+        rate_text=r.text(b, "rate", "budget"),
+        initial=r.number(b, "initial", "budget"),
+        weight=r.number(b, "weight", "budget"),
+        recorded=_recorded(r, b, "budget"),
+        fiscal=r.number(b, "fiscal", "budget"),
+        carryover=r.number(b, "carryover", "budget"),
+        other=r.number(b, "other", "budget"),
+        basic_expenditure=r.number(b, "basic_expenditure", "budget"),
+        project_expenditure=r.number(b, "project_expenditure", "budget"),
+    )
+
+
+def _goals(r: _Reader, d: dict[str, Any]) -> list[Goal]:
+    """[[goals]] with their indicators, or one goal from a top-level ``indicators`` list (not both)."""
+    goals: list[Goal] = []
+    for gi, g in enumerate(_list(r, d.get("goals"), "goals")):
+        where = f"goals[{gi}]"
+        gd = r.table(g, where, _GOAL)
+        inds = tuple(
+            _indicator(r, x, f"{where}.indicators[{i}]")
+            for i, x in enumerate(_list(r, gd.get("indicators"), f"{where}.indicators"))
+        )
+        goals.append(Goal(text=r.text(gd, "text", where), weight=r.number(gd, "weight", where), indicators=inds))
+    flat = _list(r, d.get("indicators"), "indicators")
+    if flat:
+        if goals:
+            raise r.fail("indicators", "不能同时使用 goals 与顶层 indicators；请把指标放进 goals")
+        goals.append(Goal(indicators=tuple(_indicator(r, x, f"indicators[{i}]") for i, x in enumerate(flat))))
+    return goals
 
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
