@@ -146,16 +146,37 @@ def _unit_dimension(unit: str) -> str | None:
 
 # ---------------------------------------------------------------------------- one entry
 def _check_entry(raw: Any, index: int, label: str, check_units: bool) -> tuple[Entry | None, list[str]]:
+    """One [[indicator]]: every problem found (fields, then the rules between fields), or the entry."""
     if not isinstance(raw, dict):
         return None, [f"{label}：第 {index} 条：应为 [[indicator]] 表，实际为 {_show(raw)}"]
     name = raw.get("name")
     where = _where(label, index, name if isinstance(name, str) else None)
-    problems: list[str] = []
+    problems = [f"{where}未知字段 {key}；可用字段为 {'、'.join(FIELDS)}" for key in raw if key not in FIELDS]
+    values = _field_values(raw, where, problems)
+    # field-specific and cross-field rules, only on values that passed the basic checks
+    _cross_field_problems(values, name, where, problems)
+    unit = values.get("unit")
+    if unit is not None:
+        problems.extend(_unit_problems(where, unit, values.get("kind"), check_units))
+    if problems:
+        return None, problems
+    entry = Entry(
+        name=values["name"].strip(),
+        aliases=tuple(a.strip() for a in values["aliases"]),
+        level1=values["level1"],
+        level2=values["level2"],
+        direction=values["direction"],
+        kind=values["kind"],
+        unit=values["unit"].strip(),
+        comparator=values["comparator"],
+        definition=values["definition"].strip(),
+        source=values["source"],
+    )
+    return entry, []
 
-    for key in raw:
-        if key not in FIELDS:
-            problems.append(f"{where}未知字段 {key}；可用字段为 {'、'.join(FIELDS)}")
 
+def _field_values(raw: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """Each field that passes its own check (type, emptiness, allowed values); the rest are problems."""
     values: dict[str, Any] = {}
     for fld in FIELDS:
         if fld not in raw:
@@ -179,18 +200,20 @@ def _check_entry(raw: Any, index: int, label: str, check_units: bool) -> tuple[E
             problems.append(f"{where}{fld} = {_show(value)} 无效；应为 {_EXPECTED[fld]}")
             continue
         values[fld] = value
+    return values
 
-    # field-specific and cross-field rules, only on values that passed the basic checks
+
+def _cross_field_problems(values: dict[str, Any], name: Any, where: str, problems: list[str]) -> None:
+    """Rules between fields: one-line definition, 二级 under its 一级, distinct aliases, direction vs
+    comparator and kind. A field found wrong here is dropped from ``values``."""
     definition = values.get("definition")
     if isinstance(definition, str) and ("\n" in definition or "\r" in definition):
         problems.append(f"{where}definition 含换行；应为一行中文定义")
         values.pop("definition")
-
     level1, level2 = values.get("level1"), values.get("level2")
     if level1 is not None and level2 is not None and level2 not in LEVEL2[level1]:
         problems.append(f"{where}level2 = {_show(level2)} 无效；一级「{level1}」下应为 {_SEP.join(LEVEL2[level1])}")
         values.pop("level2")
-
     aliases = values.get("aliases")
     if isinstance(name, str) and aliases:
         seen = {normalise(name)}
@@ -200,9 +223,7 @@ def _check_entry(raw: Any, index: int, label: str, check_units: bool) -> tuple[E
                 what = "与名称相同" if k == normalise(name) else "重复"
                 problems.append(f"{where}aliases 中的「{alias}」{what}；别名应互不相同且不同于名称")
             seen.add(k)
-
-    direction, kind = values.get("direction"), values.get("kind")
-    comparator, unit = values.get("comparator"), values.get("unit")
+    direction, kind, comparator = values.get("direction"), values.get("kind"), values.get("comparator")
     if direction is not None and comparator is not None and comparator not in _COMPARATORS_FOR[direction]:
         problems.append(
             f"{where}comparator = {_show(comparator)} 与 direction = {_show(direction)} 不符；"
@@ -218,24 +239,6 @@ def _check_entry(raw: Any, index: int, label: str, check_units: bool) -> tuple[E
                 f'{where}kind = "text" 与 direction = {_show(direction)} 不符；'
                 f'文本指标应为 direction = "qualitative"，否则请选 {_SEP.join(k for k in KINDS if k != "text")}'
             )
-    if unit is not None:
-        problems.extend(_unit_problems(where, unit, kind, check_units))
-
-    if problems:
-        return None, problems
-    entry = Entry(
-        name=values["name"].strip(),
-        aliases=tuple(a.strip() for a in values["aliases"]),
-        level1=values["level1"],
-        level2=values["level2"],
-        direction=values["direction"],
-        kind=values["kind"],
-        unit=values["unit"].strip(),
-        comparator=values["comparator"],
-        definition=values["definition"].strip(),
-        source=values["source"],
-    )
-    return entry, []
 
 
 def _unit_problems(where: str, unit: str, kind: str | None, check_units: bool) -> list[str]:
