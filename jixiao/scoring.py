@@ -21,6 +21,17 @@ class _Builtin:
 BUILTIN = _Builtin()
 
 
+class _NoCatalog:
+    """A catalog without entries: where the built-in one cannot be read, rows are scored by their
+    cells, names and levels alone (None would mean "the built-in one" to the store)."""
+
+    def lookup(self, name: str) -> None:
+        return None
+
+
+NO_CATALOG = _NoCatalog()
+
+
 def builtin_catalog() -> CatalogLike:
     """The built-in catalog, loaded once (imported here, on first use: it reads its TOML)."""
     from indicator_catalog import default_catalog

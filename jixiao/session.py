@@ -28,9 +28,18 @@ def catalog(report: Callable[[str], None]) -> Catalog | None:
 
 def open_store(db: str | None, announce: Callable[[str], None], report: Callable[[str], None]) -> FormStore:
     """The form store on ``db`` (or the default database), as the user the connection runs as."""
+    from jixiao.scoring import NO_CATALOG
     from jixiao.storage import FormStore, open_database
     from jixiao.storage.users import Directory
 
     engine, _ = open_database(db, announce=announce)
     me = Directory(engine).whoami()
-    return FormStore(engine, actor=me.name if me else None, catalog=catalog(report))
+    cat = catalog(report)
+    return FormStore(engine, actor=me.name if me else None, catalog=cat if cat is not None else NO_CATALOG)
+
+
+def catalog_of(store: FormStore) -> Catalog | None:
+    """The catalog a store opened here scores with (loaded once), or None when it could not be read."""
+    from indicator_catalog import Catalog
+
+    return store.catalog if isinstance(store.catalog, Catalog) else None

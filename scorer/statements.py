@@ -52,9 +52,9 @@ def answer(actual: str) -> Reading | None:
     """How an actual answers a yes/no target: yes, no, or None when it does not say plainly."""
     body = re.sub(r"\s", "", actual)
     vocab = vocabulary()
-    for no in ("否", "不是", "没有", "未"):
-        if body.startswith(no):
-            return Reading(Answer.NO, no)
+    no = next((w for w in vocab.question_no if body.startswith(w)), None)
+    if no:
+        return Reading(Answer.NO, no)
     if any(n in body for n in vocab.negations):
         return None
     yes = next((w for w in vocab.question_yes if body.startswith(w)), None)

@@ -61,6 +61,7 @@ class Vocabulary:
     criteria_compliant: tuple[str, ...] = ()  # words in such a row's 情况说明 that say the standard was kept
     question_prefixes: tuple[str, ...] = ()  # targets asked as a yes/no question ("是否利于…")
     question_yes: tuple[str, ...] = ()  # how an answer to such a question starts when it says yes
+    question_no: tuple[str, ...] = ()  # …and when it says no
     negations: tuple[str, ...] = ()  # characters that turn the word after them around (未按规定)
 
 
@@ -87,7 +88,7 @@ _SECTIONS = {
     "direction_levels": {"level1", "level2"},
     "impossible": {"capped_at_100"},
     "criteria": {"level1", "compliant"},
-    "questions": {"prefixes", "yes"},
+    "questions": {"prefixes", "yes", "no"},
 }
 
 
@@ -160,6 +161,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         criteria_compliant=tuple(data.get("criteria", {}).get("compliant", ())),
         question_prefixes=tuple(data.get("questions", {}).get("prefixes", ())),
         question_yes=tuple(data.get("questions", {}).get("yes", ())),
+        question_no=tuple(data.get("questions", {}).get("no", ())),
         negations=tuple(qual.get("negations", ())),
     )
 

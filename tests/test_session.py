@@ -43,3 +43,26 @@ def test_open_store_gives_a_store_with_the_catalog(tmp_path: Path) -> None:
     store = session.open_store(str(tmp_path / "j.db"), announce=notes.append, report=notes.append)
     assert store.catalog is not None
     assert store.list() is not None
+
+
+def test_with_a_broken_catalog_the_store_still_scores_and_the_app_gets_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Reported once, then scoring goes on by cells, names and levels: the store must not fall back to
+    loading the same broken built-in catalog (which would fail again at the first score)."""
+    import indicator_catalog.loader as loader
+    from scorer.formfile import load_form
+
+    def broken(*_a: object) -> object:
+        raise CatalogError(["catalog.toml：第 3 条：未知的键 dirction"])
+
+    monkeypatch.setattr(indicator_catalog, "load_catalog", broken)
+    monkeypatch.setattr(indicator_catalog, "default_catalog", broken)
+    monkeypatch.setattr(loader, "default_catalog", broken)
+    said: list[str] = []
+    store = session.open_store(str(tmp_path / "j.db"), announce=lambda _m: None, report=said.append)
+    assert len(said) == 1 and "指标库无法读取" in said[0]
+    assert session.catalog_of(store) is None
+    sample = next((Path(__file__).resolve().parents[1] / "samples").glob("*.toml"))
+    result = store.score(load_form(sample))
+    assert result.indicators and result.total_computed is not None

@@ -208,11 +208,10 @@ def cmd_tui(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print("（不是终端：打印表单列表；在终端中运行 jixiao 打开界面）")
         args.year = args.department = args.unit = args.status = args.search = None
         return cmd_list(args, out, err)
-    from jixiao.cli.db import catalog as load_catalog
+    from jixiao.session import catalog_of
     from tui import create_app
 
-    catalog = load_catalog(err)
-    create_app(store, catalog).run()
+    create_app(store, catalog_of(store)).run()
     return EXIT_OK
 
 

@@ -22,7 +22,6 @@ IMPORT_SUFFIXES = (".toml", ".json", ".xlsx")
 
 
 if TYPE_CHECKING:
-    from indicator_catalog import Catalog
     from jixiao.storage.store import FormStore
 
 
@@ -74,13 +73,6 @@ def open_store(args: argparse.Namespace, err: Console) -> FormStore:
     from jixiao import session
 
     return session.open_store(args.db, announce=lambda m: err.print(Text(m, style="cyan")), report=_reporter(err))
-
-
-def catalog(err: Console) -> Catalog | None:
-    """The built-in catalog, or None after printing why it cannot be read."""
-    from jixiao import session
-
-    return session.catalog(_reporter(err))
 
 
 def _reporter(err: Console) -> Callable[[str], None]:

@@ -253,7 +253,6 @@ def portfolio_table(found: list[Any], limit: int) -> Group:
 
 
 def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli.db import catalog as load_catalog
     from jixiao.cli.db import open_store
 
     store = open_store(args, err)
@@ -263,7 +262,7 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     groups = aggregate(store.engine, args.by, filters)
     overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
-    catalog = load_catalog(err)
+    catalog = store.catalog  # loaded once by open_store (an empty one if it could not be read)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
     if args.json:
         from jixiao.review.findings import top_findings

@@ -34,7 +34,7 @@ def hubei_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]:
         header_block(st, result, label_w),
         _hubei_budget(st, result, notes, label_w),
         *_hubei_goals(st, result, notes),
-        _hubei_total(st, result, notes, label_w),
+        _total(st, result, notes, [label_w, sum(HUBEI_W[2:6]), HUBEI_W[6], HUBEI_W[7]]),
         plain_table(st, [label_w, WIDTH - label_w], narrative_rows(result.form)),
     ]
 
@@ -119,24 +119,15 @@ def _hubei_goals(st: Styles, result: FormResult, notes: Notes) -> list[Flowable]
     return story
 
 
-def _hubei_total(st: Styles, result: FormResult, notes: Notes, label_w: float) -> Flowable:
-    """总分: the grade, the weights' total and the total score."""
-    tw = [label_w, sum(HUBEI_W[2:6]), HUBEI_W[6], HUBEI_W[7]]
-    return plain_table(
-        st,
-        tw,
-        [
-            Row(
-                (
-                    C("总分", "label"),
-                    C(_grade_text(result)),
-                    C(fmt.weight(_weight_total(result)), "num"),
-                    _total_cell(result, notes),
-                )
-            )
-        ],
-        heights=[22],
+def _total(st: Styles, result: FormResult, notes: Notes, widths: list[float]) -> Flowable:
+    """总分: the grade, the weights' total and the total score (an empty cell under any column after 得分)."""
+    cells = (
+        C("总分", "label"),
+        C(_grade_text(result)),
+        C(fmt.weight(_weight_total(result)), "num"),
+        _total_cell(result, notes),
     )
+    return plain_table(st, widths, [Row(cells + (EMPTY,) * (len(widths) - len(cells)))], heights=[22])
 
 
 # ------------------------------------------------------------------ national
@@ -165,7 +156,7 @@ def national_story(st: Styles, result: FormResult, notes: Notes) -> list[Flowabl
         _national_funds(st, result, notes, label_w),
         _national_goals(st, result, label_w),
         _national_indicators(st, result, notes),
-        _national_total(st, result, notes, label_w),
+        _total(st, result, notes, [label_w, sum(NAT_W[2:6]), NAT_W[6], NAT_W[7], NAT_W[8]]),
         plain_table(st, [label_w, WIDTH - label_w], narrative_rows(result.form)),
     ]
 
@@ -268,24 +259,3 @@ def _national_indicators(st: Styles, result: FormResult, notes: Notes) -> Flowab
         merge=(1, 2),
     )
     return grid.table(st)
-
-
-def _national_total(st: Styles, result: FormResult, notes: Notes, label_w: float) -> Flowable:
-    """总分: the grade, the weights' total and the total score."""
-    tw = [label_w, sum(NAT_W[2:6]), NAT_W[6], NAT_W[7], NAT_W[8]]
-    return plain_table(
-        st,
-        tw,
-        [
-            Row(
-                (
-                    C("总分", "label"),
-                    C(_grade_text(result)),
-                    C(fmt.weight(_weight_total(result)), "num"),
-                    _total_cell(result, notes),
-                    EMPTY,
-                )
-            )
-        ],
-        heights=[22],
-    )
