@@ -54,6 +54,7 @@ from indicator_catalog.model import (
     normalise,
 )
 from scorer.errors import JixiaoError
+from scorer.model import Direction
 
 BUILTIN_LABEL = "indicator_catalog/data/catalog.toml"
 
@@ -92,16 +93,16 @@ _ENUMS: dict[str, tuple[str, ...]] = {
     "source": SOURCES,
 }
 _COMPARATORS_FOR = {
-    "positive": (">=", ">", "="),
-    "reverse": ("<=", "<"),
-    "equal": ("=",),
-    "qualitative": ("",),
+    Direction.POSITIVE: (">=", ">", "="),
+    Direction.REVERSE: ("<=", "<"),
+    Direction.EQUAL: ("=",),
+    Direction.QUALITATIVE: ("",),
 }
 _COMPARATOR_HINT = {
-    "positive": '正向指标应为 ">="、">" 或 "="',
-    "reverse": '反向指标应为 "<=" 或 "<"',
-    "equal": '等值指标应为 "="',
-    "qualitative": '定性指标应为 ""',
+    Direction.POSITIVE: '正向指标应为 ">="、">" 或 "="',
+    Direction.REVERSE: '反向指标应为 "<=" 或 "<"',
+    Direction.EQUAL: '等值指标应为 "="',
+    Direction.QUALITATIVE: '定性指标应为 ""',
 }
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
@@ -229,8 +230,8 @@ def _cross_field_problems(values: dict[str, Any], name: Any, where: str, problem
             f"{where}comparator = {_show(comparator)} 与 direction = {_show(direction)} 不符；"
             f"{_COMPARATOR_HINT[direction]}"
         )
-    if direction is not None and kind is not None and (direction == "qualitative") != (kind == "text"):
-        if direction == "qualitative":
+    if direction is not None and kind is not None and (direction == Direction.QUALITATIVE) != (kind == "text"):
+        if direction == Direction.QUALITATIVE:
             problems.append(
                 f'{where}kind = {_show(kind)} 与 direction = "qualitative" 不符；定性指标应为 kind = "text"'
             )

@@ -13,13 +13,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from scorer.model import DIRECTION_LABELS, Direction
+
 if TYPE_CHECKING:  # pragma: no cover
     from indicator_catalog.search import SearchIndex
 
 CATALOG_VERSION = "1"
 BUILTIN_ORIGIN = "built-in"
 
-DIRECTIONS = ("positive", "reverse", "equal", "qualitative")
+DIRECTIONS: tuple[Direction, ...] = tuple(Direction)  # the scorer's vocabulary, in its order
 KINDS = ("rate", "count", "amount", "duration", "rank", "date", "text")
 COMPARATORS = (">=", ">", "=", "<=", "<")
 # "local" is for a unit's own extension files; the built-in catalog uses the first three.
@@ -44,8 +46,7 @@ LEVEL2: dict[str, tuple[str, ...]] = {
     "效果": ("履职效益", "项目效益"),
 }
 
-# Chinese labels, shared by the CLI and the views.
-DIRECTION_LABELS = {"positive": "正向", "reverse": "反向", "equal": "等值", "qualitative": "定性"}
+# Chinese labels, shared by the CLI and the views (directions: the enum's own labels).
 KIND_LABELS = {
     "rate": "比率",
     "count": "数量",
@@ -98,7 +99,8 @@ class Entry:
 
     @property
     def direction_label(self) -> str:
-        return DIRECTION_LABELS.get(self.direction, self.direction)
+        d = Direction.of(self.direction)
+        return d.label if d is not None else self.direction
 
     @property
     def kind_label(self) -> str:

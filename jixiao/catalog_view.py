@@ -23,13 +23,14 @@ from indicator_catalog.model import (
     Entry,
     Match,
 )
+from scorer.model import Direction
 
 _COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
-_DIRECTION_HINTS = {
-    "positive": "越大越好",
-    "reverse": "越小越好",
-    "equal": "等于目标为好",
-    "qualitative": "按达成程度判断",
+_DIRECTION_HINTS: dict[str, str] = {
+    Direction.POSITIVE: "越大越好",
+    Direction.REVERSE: "越小越好",
+    Direction.EQUAL: "等于目标为好",
+    Direction.QUALITATIVE: "按达成程度判断",
 }
 
 # Short labels keep the 匹配方式 column narrow at 80 columns.

@@ -11,8 +11,9 @@ import os
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from scorer.direction import COMPARABLE
 from scorer.errors import JixiaoError
-from scorer.model import TICK_GROUPS, Budget, Form, Goal, Indicator, Recorded, Ticks
+from scorer.model import TICK_GROUPS, Budget, Direction, Form, Goal, Indicator, Recorded, Ticks
 from scorer.numbers import out_of_range, q2
 
 # Editable indicator columns, in grid order: key -> label
@@ -125,7 +126,7 @@ def set_cell(form: Form, row: int, column: str, text: str) -> Form:
 def apply_catalog_entry(form: Form, row: int, name: str, level1: str, level2: str, direction: str) -> Form:
     """Choosing a catalog completion fills 一级, 二级 and the direction."""
     ind = indicator_at(form, row)
-    keep_direction = direction if direction in ("positive", "reverse", "equal") else ""
+    keep_direction = direction if Direction.of(direction) in COMPARABLE else ""
     return set_indicator(
         form,
         row,

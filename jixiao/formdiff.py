@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.editing import SIGNOFF_FIELDS
-from scorer.direction import DIRECTION_LABELS
-from scorer.model import TICK_GROUP_LABELS, Form, Indicator
+from scorer.model import DIRECTION_LABELS, TICK_GROUP_LABELS, Form, Indicator
 
 HEADER_LABELS = {
     "project_name": "项目名称",

@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 
 from scorer import units
 from scorer.errors import JixiaoError
+from scorer.model import Direction
 from scorer.vocabulary import Vocabulary, vocabulary
 
 
@@ -116,7 +117,7 @@ class Cell:
     date: DateValue | None = None
     tier: Tier | None = None
     word: str = ""  # the vocabulary word that decided kind/tier/direction
-    direction: str = ""  # for DIRECTION cells: positive / reverse
+    direction: Direction | None = None  # for DIRECTION cells: positive / reverse
     note: str = ""  # a bracketed trailing note, e.g. （全年召开专家评审会17场…）
     scale_factor: Decimal = Decimal(1)  # the factor of ``scale`` (万 → 10000), already in ``value``
 
@@ -379,9 +380,9 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
     if s in vocab.labels:
         return Cell(raw, CellKind.LABEL, s, word=s, note=note)
     if s in vocab.reverse_words:
-        return Cell(raw, CellKind.DIRECTION, s, word=s, direction="reverse", note=note)
+        return Cell(raw, CellKind.DIRECTION, s, word=s, direction=Direction.REVERSE, note=note)
     if s in vocab.positive_words:
-        return Cell(raw, CellKind.DIRECTION, s, word=s, direction="positive", note=note)
+        return Cell(raw, CellKind.DIRECTION, s, word=s, direction=Direction.POSITIVE, note=note)
     for tier, words in (
         (Tier.NOT_ACHIEVED, vocab.not_achieved),
         (Tier.PARTLY, vocab.partly),

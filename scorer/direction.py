@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from scorer.model import Indicator
+from scorer.model import Direction, Indicator
 from scorer.vocabulary import Vocabulary, level_key, vocabulary
 
-DIRECTION_LABELS = {"positive": "正向", "reverse": "反向", "equal": "等值", "qualitative": "定性"}
+#: the directions a number can be scored in (定性 is not one of them).
+COMPARABLE = frozenset({Direction.POSITIVE, Direction.REVERSE, Direction.EQUAL})
 
 
 class CatalogEntryLike(Protocol):
@@ -36,19 +37,24 @@ class CatalogLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Direction:
-    value: str  # positive / reverse / equal / qualitative
+class DirectionChoice:
+    """A direction and what decided it, for the explanation."""
+
+    value: Direction
     source: str  # a Chinese phrase for the explanation
 
     @property
     def label(self) -> str:
-        return DIRECTION_LABELS.get(self.value, self.value)
+        return self.value.label
 
 
-def keyword_direction(name: str, vocab: Vocabulary) -> tuple[str, str] | None:
+def keyword_direction(name: str, vocab: Vocabulary) -> tuple[Direction, str] | None:
     """The rightmost keyword in the name decides; on a tie the longer one."""
-    best: tuple[int, int, str, str] | None = None
-    for direction, words in (("positive", vocab.positive_keywords), ("reverse", vocab.reverse_keywords)):
+    best: tuple[int, int, Direction, str] | None = None
+    for direction, words in (
+        (Direction.POSITIVE, vocab.positive_keywords),
+        (Direction.REVERSE, vocab.reverse_keywords),
+    ):
         for word in words:
             pos = name.rfind(word)
             if pos < 0:
@@ -61,23 +67,25 @@ def keyword_direction(name: str, vocab: Vocabulary) -> tuple[str, str] | None:
     return best[2], best[3]
 
 
-def resolve(indicator: Indicator, catalog: CatalogLike | None = None) -> Direction:
+def resolve(indicator: Indicator, catalog: CatalogLike | None = None) -> DirectionChoice:
     vocab = vocabulary()
-    if indicator.direction:
-        return Direction(indicator.direction, "表中设定")
+    own = Direction.of(indicator.direction)
+    if own is not None:
+        return DirectionChoice(own, "表中设定")
     if catalog is not None:
         entry = catalog.lookup(indicator.name)
-        if entry is not None and entry.direction in ("positive", "reverse", "equal"):
-            return Direction(entry.direction, f"指标库条目「{entry.name}」")
+        listed = Direction.of(entry.direction) if entry is not None else None
+        if entry is not None and listed is not None and listed in COMPARABLE:
+            return DirectionChoice(listed, f"指标库条目「{entry.name}」")
     found = keyword_direction(indicator.name, vocab)
     if found is not None:
-        return Direction(found[0], f"指标名称关键词「{found[1]}」")
+        return DirectionChoice(found[0], f"指标名称关键词「{found[1]}」")
     set_aside = [w for w in vocab.ambiguous_keywords if w in indicator.name]
     aside = f"（名称中的「{'」「'.join(set_aside)}」含义不定，不作依据）" if set_aside else ""
     l2 = vocab.level2_defaults.get(level_key(indicator.level2))
     if l2:
-        return Direction(l2, f"二级指标「{indicator.level2}」的默认方向{aside}")
+        return DirectionChoice(l2, f"二级指标「{indicator.level2}」的默认方向{aside}")
     l1 = vocab.level1_defaults.get(level_key(indicator.level1))
     if l1:
-        return Direction(l1, f"一级指标「{indicator.level1}」的默认方向{aside}")
-    return Direction("positive", f"无其他依据，默认正向{aside}")
+        return DirectionChoice(l1, f"一级指标「{indicator.level1}」的默认方向{aside}")
+    return DirectionChoice(Direction.POSITIVE, f"无其他依据，默认正向{aside}")

@@ -14,7 +14,7 @@ from scorer import explain
 from scorer.budget import score_budget
 from scorer.cells import _MEMO as _CELLS
 from scorer.cells import Cell, CellKind, Comparator, Tier, read_cell
-from scorer.direction import DIRECTION_LABELS, CatalogLike
+from scorer.direction import CatalogLike, Direction
 from scorer.explain import Step
 from scorer.model import Form, Indicator
 from scorer.numbers import percent, q2
@@ -119,13 +119,13 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         dv = d.value
         w = weight
         step: Step
-        if dv == "reverse":
+        if dv is Direction.REVERSE:
             if B <= A:
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "≤", A, u), w)
             else:
                 status, score = _partly(ctx.formulas.reverse(w, A, B), w)
                 step = (explain.partial, (explain.reverse_formula, scale, w, A, B, ctx.linear_reverse), score)
-        elif dv == "equal":
+        elif dv is Direction.EQUAL:
             if B == A:
                 status, score, step = _MET, w, (explain.full, (explain.compared, scale, B, "=", A, u), w)
             else:
@@ -143,7 +143,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         rec = ind.recorded
         if rec is not None and (rec.score > w or (rec.score != score and q2(rec.score) != q2(score))):
             return _score_general(ind, weight, weight_source, ctx, goal)
-        head = (explain.direction, DIRECTION_LABELS.get(dv, dv), d.source)
+        head = (explain.direction, dv.label, d.source)
         if tu == au:
             trace: tuple[Step, ...] = (head, step)
         else:  # one side without a unit: read in the other side's
@@ -168,7 +168,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
                 weight,
                 weight_source,
                 score,
-                "qualitative",
+                Direction.QUALITATIVE,
                 "",
                 t,
                 a,
@@ -246,7 +246,7 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
         weight,
         weight_source,
         score,
-        d.value if d else ("qualitative" if t is not None and t.kind not in _NUMERIC else ""),
+        d.value if d else (Direction.QUALITATIVE if t is not None and t.kind not in _NUMERIC else ""),
         d.source if d else "",
         t,
         a,

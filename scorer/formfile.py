@@ -19,6 +19,7 @@ from scorer.errors import JixiaoError
 from scorer.model import (
     TICK_GROUPS,
     Budget,
+    Direction,
     Form,
     FormKind,
     Goal,
@@ -94,7 +95,7 @@ _IND = {
     "uid",
 }
 _SIGNOFF = {"preparer", "reviewer", "unit_head", "finance_head", "project_lead", "contact", "phone", "date"}
-_DIRECTIONS = {"", "positive", "reverse", "equal", "qualitative"}
+_DIRECTIONS = {"", *Direction}
 
 
 class _Reader:

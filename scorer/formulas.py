@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from scorer.model import Direction
+
 Formula = Callable[[Decimal, Decimal, Decimal], Decimal]  # (weight W, target A, actual B) → points
 ONE = Decimal(1)
 
@@ -36,11 +38,11 @@ def equal_ratio(w: Decimal, a: Decimal, b: Decimal) -> Decimal:
 
 
 # (direction, the rule set's formula name) → the formula; rules.py accepts exactly these names
-FORMULAS: dict[tuple[str, str], Formula] = {
-    ("positive", "ratio"): positive_ratio,
-    ("reverse", "ratio"): reverse_ratio,
-    ("reverse", "linear"): reverse_linear,
-    ("equal", "ratio"): equal_ratio,
+FORMULAS: dict[tuple[Direction, str], Formula] = {
+    (Direction.POSITIVE, "ratio"): positive_ratio,
+    (Direction.REVERSE, "ratio"): reverse_ratio,
+    (Direction.REVERSE, "linear"): reverse_linear,
+    (Direction.EQUAL, "ratio"): equal_ratio,
 }
 
 
@@ -50,7 +52,7 @@ class Formulas:
     __slots__ = ("positive", "reverse", "equal", "linear_reverse")
 
     def __init__(self, positive: str, reverse: str, equal: str) -> None:
-        self.positive = FORMULAS[("positive", positive)]
-        self.reverse = FORMULAS[("reverse", reverse)]
-        self.equal = FORMULAS[("equal", equal)]
+        self.positive = FORMULAS[(Direction.POSITIVE, positive)]
+        self.reverse = FORMULAS[(Direction.REVERSE, reverse)]
+        self.equal = FORMULAS[(Direction.EQUAL, equal)]
         self.linear_reverse = reverse == "linear"  # the explanation writes the linear formula out

@@ -19,6 +19,42 @@ class FormKind(StrEnum):
     DEPARTMENT = "department"
 
 
+class Direction(StrEnum):
+    """Which way is better: the one vocabulary of the engine, the catalog, the checks, storage and the TUI.
+
+    A ``StrEnum`` so that the stored text ("positive" …) and the member are equal: form files,
+    the catalog and the database keep plain words.
+    """
+
+    POSITIVE = "positive"
+    REVERSE = "reverse"
+    EQUAL = "equal"
+    QUALITATIVE = "qualitative"
+
+    @property
+    def label(self) -> str:
+        """The Chinese word users read (正向 …)."""
+        return _DIRECTION_LABELS[self]
+
+    @classmethod
+    def of(cls, text: str) -> Direction | None:
+        """The member spelled ``text``, or None (an empty or unknown word)."""
+        try:
+            return cls(text)
+        except ValueError:
+            return None
+
+
+_DIRECTION_LABELS = {
+    Direction.POSITIVE: "正向",
+    Direction.REVERSE: "反向",
+    Direction.EQUAL: "等值",
+    Direction.QUALITATIVE: "定性",
+}
+#: word → label, for callers that hold a stored word (an unknown word is shown as written).
+DIRECTION_LABELS: dict[str, str] = {d.value: d.label for d in Direction}
+
+
 # The three tick-box groups and their official options, in printed order.
 TICK_GROUPS: dict[str, tuple[str, ...]] = {
     "category": ("部门预算项目", "区级专项", "上级转移支付项目"),

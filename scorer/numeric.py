@@ -9,7 +9,7 @@ from functools import lru_cache
 from scorer import direction as directions
 from scorer import explain, units
 from scorer.cells import Cell, CellKind, Comparator, Tier
-from scorer.direction import CatalogEntryLike, CatalogLike, Direction
+from scorer.direction import CatalogEntryLike, CatalogLike, Direction, DirectionChoice
 from scorer.model import Indicator
 from scorer.numbers import percent
 from scorer.result import (
@@ -22,12 +22,12 @@ from scorer.row import COL_ACTUAL, ONE, ZERO, _Row, _tier_score
 from scorer.vocabulary import vocabulary
 
 _BY_COMPARATOR = {
-    Comparator.GE: Direction("positive", "目标值比较符「≥」"),
-    Comparator.GT: Direction("positive", "目标值比较符「>」"),
-    Comparator.LE: Direction("reverse", "目标值比较符「≤」"),
-    Comparator.LT: Direction("reverse", "目标值比较符「<」"),
-    Comparator.EQ: Direction("equal", "目标值比较符「=」"),
-    Comparator.RANGE: Direction("equal", "目标值为区间"),
+    Comparator.GE: DirectionChoice(Direction.POSITIVE, "目标值比较符「≥」"),
+    Comparator.GT: DirectionChoice(Direction.POSITIVE, "目标值比较符「>」"),
+    Comparator.LE: DirectionChoice(Direction.REVERSE, "目标值比较符「≤」"),
+    Comparator.LT: DirectionChoice(Direction.REVERSE, "目标值比较符「<」"),
+    Comparator.EQ: DirectionChoice(Direction.EQUAL, "目标值比较符「=」"),
+    Comparator.RANGE: DirectionChoice(Direction.EQUAL, "目标值为区间"),
 }
 
 
@@ -36,19 +36,19 @@ def _catalog_entry(catalog: CatalogLike, name: str) -> CatalogEntryLike | None:
     return catalog.lookup(name)
 
 
-def _numeric(d: Direction) -> Direction:
+def _numeric(d: DirectionChoice) -> DirectionChoice:
     """A qualitative catalog entry compared by numbers reads them as positive."""
-    if d.value == "qualitative":
-        return Direction("positive", d.source + "（定性条目，数值按正向）")
+    if d.value is Direction.QUALITATIVE:
+        return DirectionChoice(Direction.POSITIVE, d.source + "（定性条目，数值按正向）")
     return d
 
 
 @lru_cache(maxsize=65536)
-def _resolved_direction(catalog: CatalogLike | None, name: str, level1: str, level2: str) -> Direction:
+def _resolved_direction(catalog: CatalogLike | None, name: str, level1: str, level2: str) -> DirectionChoice:
     return _numeric(directions.resolve(Indicator(level1, level2, name, "", ""), catalog))
 
 
-def _implied_direction(ind: Indicator, catalog: CatalogLike | None) -> Direction:
+def _implied_direction(ind: Indicator, catalog: CatalogLike | None) -> DirectionChoice:
     """The direction of a row whose target has no comparator; memoised (the catalog is read-only)."""
     try:
         return _resolved_direction(catalog, ind.name, ind.level1, ind.level2)  # type: ignore[arg-type]
@@ -56,9 +56,10 @@ def _implied_direction(ind: Indicator, catalog: CatalogLike | None) -> Direction
         return _numeric(directions.resolve(ind, catalog))
 
 
-def _direction_for(row: _Row, t: Cell) -> Direction:
-    if row.ind.direction:
-        return Direction(row.ind.direction, "表中设定")
+def _direction_for(row: _Row, t: Cell) -> DirectionChoice:
+    own = Direction.of(row.ind.direction)
+    if own is not None:
+        return DirectionChoice(own, "表中设定")
     return _BY_COMPARATOR.get(t.comparator) or _implied_direction(row.ind, row.ctx.catalog)
 
 
@@ -125,15 +126,15 @@ def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     return t.value, a.value * factor
 
 
-def _bound_ok(row: _Row, a: Cell, direction: str) -> str | None:
+def _bound_ok(row: _Row, a: Cell, direction: Direction) -> str | None:
     """An actual written with a comparator is the bound it states; refuse the useless side."""
     c = a.comparator
     if c is Comparator.NONE or c is Comparator.EQ:
         return None
-    if direction == "positive" and c in (Comparator.GE, Comparator.GT):
+    if direction is Direction.POSITIVE and c in (Comparator.GE, Comparator.GT):
         row.lines.append((explain.bound_used, a.text, "下限", a.value or ZERO))
         return None
-    if direction == "reverse" and c in (Comparator.LE, Comparator.LT):
+    if direction is Direction.REVERSE and c in (Comparator.LE, Comparator.LT):
         row.lines.append((explain.bound_used, a.text, "上限", a.value or ZERO))
         return None
     return f"实际完成值「{a.text}」只给出{'上限' if c in (Comparator.LE, Comparator.LT) else '下限'}，无法判断是否达到{row.direction.label if row.direction else ''}目标"
@@ -228,7 +229,7 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
         row.scale = (t.scale, row.ctx.scales[t.scale])
     dv = d.value
     if a.comparator is not Comparator.NONE:
-        why = _bound_ok(row, a, dv if dv in ("positive", "reverse") else "equal")
+        why = _bound_ok(row, a, dv)
         if why:
             return row.judgement(why)
     if A == B and t.comparator in (Comparator.GT, Comparator.LT):
@@ -237,15 +238,15 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if t.comparator is Comparator.RANGE:
         assert t.high is not None
         return _range(row, A, t.high, B, u)
-    if dv == "reverse":
+    if dv is Direction.REVERSE:
         return _reverse(row, A, B, u)
-    if dv == "equal":
+    if dv is Direction.EQUAL:
         return _equal(row, A, B, u)
     return _positive(row, A, B, u)
 
 
 def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
-    row.direction = Direction("reverse", "名次越小越好")
+    row.direction = DirectionChoice(Direction.REVERSE, "名次越小越好")
     row.lines.append("方向：反向（名次越靠前越好）")
     if a.comparator in (Comparator.GE, Comparator.GT):
         return row.judgement(f"实际完成值「{a.text}」只给出名次下限")
@@ -255,7 +256,7 @@ def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
 
 def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     assert t.date is not None and a.date is not None
-    row.direction = Direction("reverse", "完成时间越早越好")
+    row.direction = DirectionChoice(Direction.REVERSE, "完成时间越早越好")
     year = t.date.year or a.date.year or row.ctx.year
     if year is None:
         return row.judgement("日期未写年份，表中也没有年度")

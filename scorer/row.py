@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from scorer import explain
 from scorer.cells import Cell, CellError, CellKind, Tier, read_cell
-from scorer.direction import CatalogLike, Direction
+from scorer.direction import CatalogLike, DirectionChoice
 from scorer.explain import Step
 from scorer.formulas import Formulas
 from scorer.model import Indicator
@@ -81,7 +81,7 @@ class _Row:
         self.ctx = ctx
         self.lines: list[Step] = []
         self.problems: list[Problem] = []
-        self.direction: Direction | None = None
+        self.direction: DirectionChoice | None = None
         self.unit = ""
         self.over_ratio: Decimal | None = None
         self.scale: explain.Scale = None

@@ -10,9 +10,10 @@ from importlib import resources
 from typing import Any
 
 from scorer.errors import JixiaoError
+from scorer.model import Direction
 
 _CMP = {">=", ">", "=", "<=", "<"}
-_DIRECTIONS = {"positive", "reverse"}
+_DIRECTIONS = {Direction.POSITIVE, Direction.REVERSE}  # a level default is one of these
 
 
 class VocabularyError(JixiaoError, ValueError):
@@ -55,8 +56,8 @@ class Vocabulary:
     reverse_keywords: tuple[str, ...]
     ambiguous_keywords: tuple[str, ...]  # never decide alone (see vocabulary.toml)
     capped_at_100: tuple[str, ...]  # rates that cannot exceed 100% (issue 16, class 7)
-    level2_defaults: dict[str, str]
-    level1_defaults: dict[str, str]
+    level2_defaults: dict[str, Direction]
+    level1_defaults: dict[str, Direction]
     criteria_level1: frozenset[str] = frozenset()  # 一级 keys scored against criteria, not targets
     criteria_compliant: tuple[str, ...] = ()  # words in such a row's 情况说明 that say the standard was kept
     question_prefixes: tuple[str, ...] = ()  # targets asked as a yes/no question ("是否利于…")
@@ -148,15 +149,15 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         achieved=tuple(qual["achieved"]),
         labels=frozenset(qual.get("labels", ())),
         scale_grades=tuple(sorted(qual.get("scale_grades", ()), key=len, reverse=True)),
-        reverse_words=frozenset(dirs.get("reverse", ())),
-        positive_words=frozenset(dirs.get("positive", ())),
+        reverse_words=frozenset(dirs.get(Direction.REVERSE, ())),
+        positive_words=frozenset(dirs.get(Direction.POSITIVE, ())),
         satisfies=tuple(rules),
-        positive_keywords=tuple(kw.get("positive", ())),
-        reverse_keywords=tuple(kw.get("reverse", ())),
+        positive_keywords=tuple(kw.get(Direction.POSITIVE, ())),
+        reverse_keywords=tuple(kw.get(Direction.REVERSE, ())),
         ambiguous_keywords=tuple(kw.get("ambiguous", ())),
         capped_at_100=tuple(data.get("impossible", {}).get("capped_at_100", ())),
-        level2_defaults={level_key(k): v for k, v in levels.get("level2", {}).items()},
-        level1_defaults={level_key(k): v for k, v in levels.get("level1", {}).items()},
+        level2_defaults={level_key(k): Direction(v) for k, v in levels.get("level2", {}).items()},
+        level1_defaults={level_key(k): Direction(v) for k, v in levels.get("level1", {}).items()},
         criteria_level1=frozenset(level_key(k) for k in data.get("criteria", {}).get("level1", ())),
         criteria_compliant=tuple(data.get("criteria", {}).get("compliant", ())),
         question_prefixes=tuple(data.get("questions", {}).get("prefixes", ())),

@@ -606,7 +606,7 @@ def test_direction_cells_read_the_one_label_table_and_the_old_word(tmp_path: Pat
 
 
 def test_a_direction_is_written_with_the_label_the_terminal_shows(tmp_path: Path) -> None:
-    from scorer.direction import DIRECTION_LABELS
+    from scorer.model import DIRECTION_LABELS
 
     form = dataclasses.replace(
         TRICKY,

@@ -18,7 +18,7 @@ from jixiao.checks.model import CheckSpec, Finding, FormRecord, form_label, is_t
 from scorer import numbers as fmt
 from scorer import units
 from scorer.cells import Cell, CellError, CellKind, Comparator, parse_cell
-from scorer.model import FormKind
+from scorer.model import Direction, FormKind
 from scorer.result import IndicatorResult, Severity, Status
 
 # ------------------------------------------------------------------- data
@@ -373,7 +373,7 @@ def sandbagging(records: Sequence[FormRecord]) -> list[Finding]:
         if rec.year is None:
             continue
         for r in rec.result.indicators:
-            if r.direction != "positive" or r.status is Status.INVALID:
+            if r.direction != Direction.POSITIVE or r.status is Status.INVALID:
                 continue
             prev = index.get((*_project_id(rec), normalise(r.indicator.name), rec.year - 1))
             if prev is None:

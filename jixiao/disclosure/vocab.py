@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from jixiao import form_labels as L
 from jixiao.disclosure.text import squeeze
 from jixiao.form_labels import canon, nfkc
+from scorer.model import Direction
 
 # ------------------------------------------------------------------ header fields
 
@@ -212,4 +213,9 @@ NATURE_SYMBOLS = {
     "﹦": "=",
     "等于": "=",
 }
-NATURE_DIRECTIONS = {"定性": "qualitative", "正向": "positive", "反向": "reverse", "定量": ""}
+NATURE_DIRECTIONS = {
+    "定性": Direction.QUALITATIVE.value,
+    "正向": Direction.POSITIVE.value,
+    "反向": Direction.REVERSE.value,
+    "定量": "",
+}

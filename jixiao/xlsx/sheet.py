@@ -22,7 +22,7 @@ from jixiao.form_labels import (
 )
 from jixiao.xlsx.errors import XlsxError
 from jixiao.xlsx.write import _plain
-from scorer.direction import DIRECTION_LABELS
+from scorer.model import DIRECTION_LABELS, Direction
 from scorer.numbers import out_of_range
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
@@ -65,7 +65,7 @@ _DIRECTION_IN = {
     "": "",
     **{k: k for k in DIRECTION_LABELS},
     **{v: k for k, v in DIRECTION_LABELS.items()},
-    "等于": "equal",
+    "等于": Direction.EQUAL.value,
 }
 
 

@@ -22,8 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jixiao.cells_out import put, shown_text
 from jixiao.xlsx.errors import _CHUNK, FONT_NAME, HIDDEN_MARK, HIDDEN_SHEET
 from jixiao.xlsx.exact import form_to_dict
-from scorer.direction import DIRECTION_LABELS
 from scorer.model import (
+    DIRECTION_LABELS,
     TICK_GROUP_LABELS,
     TICK_GROUPS,
     Form,
