@@ -7,154 +7,23 @@ Results are memoised by the raw text, since real forms repeat cells a lot.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from functools import cache, lru_cache
 
 from scorer import units
-from scorer.errors import JixiaoError
+from scorer.cell_values import (
+    Cell,
+    CellError,
+    CellKind,
+    Comparator,
+    DateValue,
+    Tier,
+)
 from scorer.model import Direction
 from scorer.vocabulary import Vocabulary, vocabulary
-
-
-class Comparator(StrEnum):
-    GE = ">="
-    GT = ">"
-    EQ = "="
-    LE = "<="
-    LT = "<"
-    RANGE = "range"
-    NONE = ""
-
-    @property
-    def symbol(self) -> str:
-        return _SYMBOLS[self]
-
-
-_SYMBOLS = {
-    Comparator.GE: "≥",
-    Comparator.GT: ">",
-    Comparator.EQ: "=",
-    Comparator.LE: "≤",
-    Comparator.LT: "<",
-    Comparator.RANGE: "",
-    Comparator.NONE: "",
-}
-
-
-class CellKind(StrEnum):
-    EMPTY = "empty"
-    QUANTITY = "quantity"
-    RANK = "rank"
-    DATE = "date"
-    QUALITATIVE = "qualitative"  # a tier word: 完成, 基本完成, 未完成 …
-    LABEL = "label"  # 定性指标: the target is only a label
-    DIRECTION = "direction"  # 减少, 提高: a direction without a number
-    TEXT = "text"  # wording the vocabulary does not know
-
-
-class Tier(StrEnum):
-    ACHIEVED = "achieved"
-    PARTLY = "partly"
-    NOT_ACHIEVED = "not_achieved"
-
-    @property
-    def label(self) -> str:
-        return {"achieved": "达成", "partly": "部分达成", "not_achieved": "未达成"}[self.value]
-
-
-class CellError(JixiaoError, ValueError):
-    """A cell that cannot be read; the message says what was expected."""
-
-    def __init__(self, text: str, reason: str, expected: str = "") -> None:
-        self.text = text
-        self.reason = reason
-        self.expected = expected
-        msg = f"无法解析「{text}」：{reason}"
-        if expected:
-            msg += f"；应为{expected}"
-        super().__init__(msg)
-
-
-@dataclass(frozen=True, slots=True)
-class DateValue:
-    """A date or deadline; ``year`` is None when the cell omits it (9月前)."""
-
-    year: int | None
-    month: int
-    day: int | None  # None: the end of that month
-
-    def resolve(self, default_year: int) -> date:
-        year = self.year or default_year
-        if self.day is not None:
-            return date(year, self.month, self.day)
-        return date(year, self.month, calendar.monthrange(year, self.month)[1])
-
-    def text(self) -> str:
-        y = f"{self.year}年" if self.year else ""
-        d = f"{self.day}日" if self.day is not None else "底"
-        return f"{y}{self.month}月{d}"
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """What a cell says. ``value`` has its 万/亿 scale applied."""
-
-    raw: str
-    kind: CellKind
-    text: str = ""  # normalised text without the trailing note
-    comparator: Comparator = Comparator.NONE
-    value: Decimal | None = None
-    high: Decimal | None = None  # upper end of a range
-    unit: str = ""
-    scale: str = ""  # the scale word as written (万, 亿), for display
-    date: DateValue | None = None
-    tier: Tier | None = None
-    word: str = ""  # the vocabulary word that decided kind/tier/direction
-    direction: Direction | None = None  # for DIRECTION cells: positive / reverse
-    note: str = ""  # a bracketed trailing note, e.g. （全年召开专家评审会17场…）
-    scale_factor: Decimal = Decimal(1)  # the factor of ``scale`` (万 → 10000), already in ``value``
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.kind in (CellKind.QUANTITY, CellKind.RANK, CellKind.DATE)
-
-    def display(self, unit: str | None = None) -> str:
-        """A normalised rendering, e.g. ``≥75户``; ``unit`` fills a missing unit."""
-        u = self.unit or (unit or "")
-        if self.kind is CellKind.QUANTITY:
-            num = _num_text(self.value, self.scale)
-            if self.comparator is Comparator.RANGE:
-                return f"{num}~{_num_text(self.high, self.scale)}{u}"
-            return f"{self.comparator.symbol}{num}{u}"
-        if self.kind is CellKind.RANK:
-            return f"前{self.value}名" if self.comparator is Comparator.LE else f"第{self.value}名"
-        if self.kind is CellKind.DATE and self.date is not None:
-            return self.date.text() + ("前" if self.comparator is Comparator.LE else "")
-        return self.text
-
-
-def _num_text(value: Decimal | None, scale: str) -> str:
-    if value is None:
-        return ""
-    if scale:
-        factor = dict(vocabulary().scales)[scale]
-        return f"{_plain(value / factor)}{scale}"
-    return _plain(value)
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
 
 # ---------------------------------------------------------------- regexes
 
@@ -254,8 +123,8 @@ _QTY = re.compile(rf"^(?P<num>{_NUM})(?P<rest>[^\d]*)$")
 _RANGE = re.compile(rf"^(?P<a>{_NUM})(?P<ua>[^\d~至到-]*)(?:~|-|至|到)(?P<b>{_NUM})(?P<rest>[^\d]*)$")
 
 
-def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
-    """Read ``[word|symbol] number [scale] [unit] [word]``; None if not that shape."""
+def _comparator(s: str, vocab: Vocabulary) -> tuple[str, Comparator | None, str]:
+    """Strip the comparator, symbol or words, before and after the number: (body, comparator, word)."""
     body = s
     cmp: Comparator | None = None
     word = ""
@@ -278,32 +147,42 @@ def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
         if cmp is None or word == "控制在":
             cmp = _CMP_WORD[scmp]
             word = (word + "…" + sw) if word else sw
+    return body, cmp, word
 
+
+def _range(m: re.Match[str], s: str, raw: str, note: str, word: str, vocab: Vocabulary) -> Cell:
+    """``90%-95%``, ``3至5个``: both ends in one unit, low to high."""
+    a = _to_decimal(m.group("a"), raw)
+    b = _to_decimal(m.group("b"), raw)
+    rest, factor, scale_word = _scale(m.group("rest"), vocab)
+    ua = m.group("ua")
+    if ua and ua not in (rest, scale_word + rest):
+        ua_rest, _, _ = _scale(ua, vocab)
+        if ua_rest and ua_rest != rest:
+            raise CellError(raw, f"区间两端单位不同（{ua}、{rest}）", "同一单位的区间，如 90%-95%")
+    _check_unit(rest, raw)
+    lo, hi = sorted((a * factor, b * factor))
+    return Cell(
+        raw,
+        CellKind.QUANTITY,
+        s,
+        Comparator.RANGE,
+        lo,
+        hi,
+        rest,
+        scale_word,
+        word=word,
+        note=note,
+        scale_factor=factor,
+    )
+
+
+def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
+    """Read ``[word|symbol] number [scale] [unit] [word]``; None if not that shape."""
+    body, cmp, word = _comparator(s, vocab)
     range_m = _RANGE.match(body)
     if range_m:
-        a = _to_decimal(range_m.group("a"), raw)
-        b = _to_decimal(range_m.group("b"), raw)
-        rest, factor, scale_word = _scale(range_m.group("rest"), vocab)
-        ua = range_m.group("ua")
-        if ua and ua not in (rest, scale_word + rest):
-            ua_rest, _, _ = _scale(ua, vocab)
-            if ua_rest and ua_rest != rest:
-                raise CellError(raw, f"区间两端单位不同（{ua}、{rest}）", "同一单位的区间，如 90%-95%")
-        _check_unit(rest, raw)
-        lo, hi = sorted((a * factor, b * factor))
-        return Cell(
-            raw,
-            CellKind.QUANTITY,
-            s,
-            Comparator.RANGE,
-            lo,
-            hi,
-            rest,
-            scale_word,
-            word=word,
-            note=note,
-            scale_factor=factor,
-        )
+        return _range(range_m, s, raw, note, word, vocab)
 
     m = _QTY.match(body)
     if not m:

@@ -16,7 +16,7 @@ from scorer.cells import _MEMO as _CELLS
 from scorer.cells import Cell, CellKind, Comparator, Tier, read_cell
 from scorer.direction import CatalogLike, Direction
 from scorer.explain import Step
-from scorer.model import Form, Indicator
+from scorer.model import Form, Indicator, Recorded
 from scorer.numbers import percent, q2
 from scorer.numbers import weight as fmt_weight
 from scorer.numeric import _BY_COMPARATOR, _implied_direction, _score_numeric_target
@@ -188,56 +188,9 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
         row.lines.append((explain.adjusted_target, ind.adjusted_target, ind.target))
     t = _parse(row, target_text, COL_TARGET)
     a = _parse(row, ind.actual, COL_ACTUAL)
-    status: Status
-    score: Decimal | None
-    if t is None or a is None:
-        status, score = Status.INVALID, ZERO
-        row.lines.append("单元格无效，计 0 分")
-    elif a.kind is CellKind.EMPTY and t.kind is CellKind.EMPTY and _criteria_row(ind):
-        status, score = row.judgement(f"「{ind.level1}」类指标按评价标准打分，表上没有目标值与实际完成值：请人工评分")
-    elif a.kind is CellKind.EMPTY:
-        status, score = Status.EMPTY, ZERO
-        row.lines.append("实际完成值未填报，计 0 分")
-        row.problems.append(
-            Problem(Severity.WARNING, ProblemCode.EMPTY_ACTUAL, f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
-        )
-    elif _criteria_row(ind) and t.kind not in _NUMERIC and (t.kind is CellKind.EMPTY or a.kind is CellKind.TEXT):
-        status, score = _score_criteria(row, t, a)
-    elif t.kind is CellKind.EMPTY:
-        status, score = row.judgement("年初目标值为空，无从比较")
-    elif t.kind in _NUMERIC:
-        status, score = _score_numeric_target(row, t, a)
-    elif _same_text(t, a):
-        status, score = _tier_score(row, Tier.ACHIEVED, (explain.same_as_target, t.text))
-    else:
-        status, score = _score_qualitative_target(row, t, a)
-    rec = ind.recorded
-    if rec is not None:
-        if score is None or q2(rec.score) != q2(score):
-            computed = "待判断" if score is None else str(q2(score))
-            if rec.reason:
-                row.lines.append((explain.recorded_reason, rec.score, computed, rec.reason))
-            else:
-                row.lines.append((explain.recorded_unexplained, rec.score, computed))
-                row.problems.append(
-                    Problem(
-                        Severity.WARNING,
-                        ProblemCode.RECORDED_DIFFERS,
-                        f"「{ind.name}」自评得分 {q2(rec.score)} 与规则得分 {computed} 不一致，且未说明理由",
-                        ind.name,
-                        "得分",
-                    )
-                )
-        if rec.score > weight:
-            row.problems.append(
-                Problem(
-                    Severity.WARNING,
-                    ProblemCode.RECORDED_ABOVE_WEIGHT,
-                    f"「{ind.name}」自评得分 {q2(rec.score)} 超过分值 {fmt_weight(weight)}",
-                    ind.name,
-                    "得分",
-                )
-            )
+    status, score = _score_cells(row, t, a)
+    if ind.recorded is not None:
+        _compare_recorded(row, ind.recorded, score, weight)
     d = row.direction
     return IndicatorResult(
         ind,
@@ -255,6 +208,61 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
         tuple(row.problems) if row.problems else (),
         row.over_ratio,
     )
+
+
+def _score_cells(row: _Row, t: Cell | None, a: Cell | None) -> tuple[Status, Decimal | None]:
+    """Which reading applies to the two cells, in order; each one writes its own trace."""
+    ind = row.ind
+    if t is None or a is None:
+        row.lines.append("单元格无效，计 0 分")
+        return Status.INVALID, ZERO
+    if a.kind is CellKind.EMPTY and t.kind is CellKind.EMPTY and _criteria_row(ind):
+        return row.judgement(f"「{ind.level1}」类指标按评价标准打分，表上没有目标值与实际完成值：请人工评分")
+    if a.kind is CellKind.EMPTY:
+        row.lines.append("实际完成值未填报，计 0 分")
+        row.problems.append(
+            Problem(Severity.WARNING, ProblemCode.EMPTY_ACTUAL, f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
+        )
+        return Status.EMPTY, ZERO
+    if _criteria_row(ind) and t.kind not in _NUMERIC and (t.kind is CellKind.EMPTY or a.kind is CellKind.TEXT):
+        return _score_criteria(row, t, a)
+    if t.kind is CellKind.EMPTY:
+        return row.judgement("年初目标值为空，无从比较")
+    if t.kind in _NUMERIC:
+        return _score_numeric_target(row, t, a)
+    if _same_text(t, a):
+        return _tier_score(row, Tier.ACHIEVED, (explain.same_as_target, t.text))
+    return _score_qualitative_target(row, t, a)
+
+
+def _compare_recorded(row: _Row, rec: Recorded, score: Decimal | None, weight: Decimal) -> None:
+    """The unit's own score beside the rule score: a difference needs a reason, and never above the weight."""
+    ind = row.ind
+    if score is None or q2(rec.score) != q2(score):
+        computed = "待判断" if score is None else str(q2(score))
+        if rec.reason:
+            row.lines.append((explain.recorded_reason, rec.score, computed, rec.reason))
+        else:
+            row.lines.append((explain.recorded_unexplained, rec.score, computed))
+            row.problems.append(
+                Problem(
+                    Severity.WARNING,
+                    ProblemCode.RECORDED_DIFFERS,
+                    f"「{ind.name}」自评得分 {q2(rec.score)} 与规则得分 {computed} 不一致，且未说明理由",
+                    ind.name,
+                    "得分",
+                )
+            )
+    if rec.score > weight:
+        row.problems.append(
+            Problem(
+                Severity.WARNING,
+                ProblemCode.RECORDED_ABOVE_WEIGHT,
+                f"「{ind.name}」自评得分 {q2(rec.score)} 超过分值 {fmt_weight(weight)}",
+                ind.name,
+                "得分",
+            )
+        )
 
 
 # -------------------------------------------------------------------- form

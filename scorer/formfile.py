@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scorer.errors import JixiaoError
+from scorer.formwrite import FORMAT, dumps_json, dumps_toml, form_to_dict
 from scorer.model import (
     TICK_GROUPS,
     Budget,
@@ -30,9 +31,22 @@ from scorer.model import (
 )
 from scorer.numbers import out_of_range
 
-FORMAT = "jixiao-form/1"
 SUFFIXES = (".toml", ".json")
 MAX_BYTES = 5_000_000
+
+
+__all__ = [
+    "FORMAT",
+    "FormFileError",
+    "dumps_json",
+    "dumps_toml",
+    "find_form_files",
+    "form_from_dict",
+    "form_to_dict",
+    "load_form",
+    "parse_text",
+    "parser_message",
+]
 
 
 class FormFileError(JixiaoError, ValueError):
@@ -454,116 +468,3 @@ def find_form_files(paths: list[Path], on_missing: Callable[[Path], None] | None
         elif on_missing is not None:
             on_missing(p)
     return out
-
-
-# ------------------------------------------------------------------ writing
-
-
-def _put(d: dict[str, Any], key: str, value: Any) -> None:
-    if value is None or value == "" or value == ():
-        return
-    d[key] = list(value) if isinstance(value, tuple) else value
-
-
-def _recorded_dict(d: dict[str, Any], rec: Recorded | None) -> None:
-    if rec is not None:
-        d["score"] = rec.score
-        _put(d, "score_reason", rec.reason)
-
-
-def form_to_dict(form: Form) -> dict[str, Any]:
-    """The canonical file structure of a form; load(dump(form)) == form."""
-    d: dict[str, Any] = {"format": FORMAT, "form_kind": form.form_kind.value}
-    for key in ("title", "year", "project_name", "department", "implementing_unit", "rules"):
-        _put(d, key, getattr(form, key))
-    _put(d, "total_score", form.total_recorded)
-    _put(d, "deviation_analysis", form.deviation_analysis)
-    _put(d, "improvement_measures", form.improvement_measures)
-    ticks = {k: list(form.ticks.group(k)) for k in TICK_GROUPS if form.ticks.group(k)}
-    if ticks:
-        d["ticks"] = ticks
-    b = form.budget
-    budget: dict[str, Any] = {"label": b.label}
-    for key in ("planned", "executed"):
-        _put(budget, key, getattr(b, key))
-    _put(budget, "rate", b.rate_text)
-    for key in ("initial", "weight"):
-        _put(budget, key, getattr(b, key))
-    _recorded_dict(budget, b.recorded)
-    for key in ("fiscal", "carryover", "other", "basic_expenditure", "project_expenditure"):
-        _put(budget, key, getattr(b, key))
-    d["budget"] = budget
-    goals = []
-    for g in form.goals:
-        gd: dict[str, Any] = {}
-        _put(gd, "text", g.text)
-        _put(gd, "weight", g.weight)
-        inds = []
-        for ind in g.indicators:
-            i: dict[str, Any] = {
-                "level1": ind.level1,
-                "level2": ind.level2,
-                "name": ind.name,
-                "target": ind.target,
-                "actual": ind.actual,
-            }
-            _put(i, "adjusted_target", ind.adjusted_target)
-            _put(i, "weight", ind.weight)
-            _recorded_dict(i, ind.recorded)
-            _put(i, "deviation", ind.deviation)
-            _put(i, "direction", ind.direction)
-            if ind.sub:
-                i["sub"] = True
-            _put(i, "uid", ind.uid)
-            inds.append(i)
-        gd["indicators"] = inds
-        goals.append(gd)
-    d["goals"] = goals
-    signoff = {k: getattr(form.signoff, k) for k in _SIGNOFF_ORDER if getattr(form.signoff, k)}
-    if signoff:
-        d["signoff"] = signoff
-    return d
-
-
-_SIGNOFF_ORDER = ("preparer", "reviewer", "unit_head", "finance_head", "project_lead", "contact", "phone", "date")
-
-
-def dumps_toml(form: Form, comment: str = "") -> str:
-    """TOML for people: tables in form order, [[goals.indicators]] per row."""
-    import tomli_w
-
-    d = _ints(form_to_dict(form))
-    goals = d.pop("goals")
-    tables = {k: d.pop(k) for k in ("ticks", "budget", "signoff") if k in d}
-    parts = []
-    if comment:
-        parts.append("".join(f"# {line}\n" for line in comment.splitlines()))
-    parts.append(tomli_w.dumps(d, multiline_strings=False))
-    for key in ("ticks", "budget"):
-        if key in tables:
-            parts.append(f"\n[{key}]\n" + tomli_w.dumps(tables[key]))
-    for g in goals:
-        inds = g.pop("indicators")
-        parts.append("\n[[goals]]\n" + tomli_w.dumps(g))
-        for i in inds:
-            parts.append("\n[[goals.indicators]]\n" + tomli_w.dumps(i))
-    if "signoff" in tables:
-        parts.append("\n[signoff]\n" + tomli_w.dumps(tables["signoff"]))
-    return "".join(parts)
-
-
-def _ints(value: Any) -> Any:
-    """Whole Decimals as TOML integers (94, not 94.0); others keep their digits."""
-    if isinstance(value, Decimal):
-        exp = value.as_tuple().exponent
-        return int(value) if isinstance(exp, int) and exp >= 0 else value
-    if isinstance(value, dict):
-        return {k: _ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ints(v) for v in value]
-    return value
-
-
-def dumps_json(form: Form) -> str:
-    """JSON for machines; Decimals are written as strings to stay exact."""
-    return json.dumps(form_to_dict(form), ensure_ascii=False, indent=2, default=lambda v: f"{v:f}") + "\n"

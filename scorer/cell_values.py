@@ -1,0 +1,150 @@
+"""What a cell becomes once read: comparators, kinds, tiers, dates and the ``Cell`` value.
+
+Kept apart from the readers in ``scorer/cells.py`` so that the engine, the checks and the
+adapters can hold and show a read cell without the parsing machinery.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from scorer.errors import JixiaoError
+from scorer.model import Direction
+from scorer.vocabulary import vocabulary
+
+
+class Comparator(StrEnum):
+    GE = ">="
+    GT = ">"
+    EQ = "="
+    LE = "<="
+    LT = "<"
+    RANGE = "range"
+    NONE = ""
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {
+    Comparator.GE: "≥",
+    Comparator.GT: ">",
+    Comparator.EQ: "=",
+    Comparator.LE: "≤",
+    Comparator.LT: "<",
+    Comparator.RANGE: "",
+    Comparator.NONE: "",
+}
+
+
+class CellKind(StrEnum):
+    EMPTY = "empty"
+    QUANTITY = "quantity"
+    RANK = "rank"
+    DATE = "date"
+    QUALITATIVE = "qualitative"  # a tier word: 完成, 基本完成, 未完成 …
+    LABEL = "label"  # 定性指标: the target is only a label
+    DIRECTION = "direction"  # 减少, 提高: a direction without a number
+    TEXT = "text"  # wording the vocabulary does not know
+
+
+class Tier(StrEnum):
+    ACHIEVED = "achieved"
+    PARTLY = "partly"
+    NOT_ACHIEVED = "not_achieved"
+
+    @property
+    def label(self) -> str:
+        return {"achieved": "达成", "partly": "部分达成", "not_achieved": "未达成"}[self.value]
+
+
+class CellError(JixiaoError, ValueError):
+    """A cell that cannot be read; the message says what was expected."""
+
+    def __init__(self, text: str, reason: str, expected: str = "") -> None:
+        self.text = text
+        self.reason = reason
+        self.expected = expected
+        msg = f"无法解析「{text}」：{reason}"
+        if expected:
+            msg += f"；应为{expected}"
+        super().__init__(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A date or deadline; ``year`` is None when the cell omits it (9月前)."""
+
+    year: int | None
+    month: int
+    day: int | None  # None: the end of that month
+
+    def resolve(self, default_year: int) -> date:
+        year = self.year or default_year
+        if self.day is not None:
+            return date(year, self.month, self.day)
+        return date(year, self.month, calendar.monthrange(year, self.month)[1])
+
+    def text(self) -> str:
+        y = f"{self.year}年" if self.year else ""
+        d = f"{self.day}日" if self.day is not None else "底"
+        return f"{y}{self.month}月{d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """What a cell says. ``value`` has its 万/亿 scale applied."""
+
+    raw: str
+    kind: CellKind
+    text: str = ""  # normalised text without the trailing note
+    comparator: Comparator = Comparator.NONE
+    value: Decimal | None = None
+    high: Decimal | None = None  # upper end of a range
+    unit: str = ""
+    scale: str = ""  # the scale word as written (万, 亿), for display
+    date: DateValue | None = None
+    tier: Tier | None = None
+    word: str = ""  # the vocabulary word that decided kind/tier/direction
+    direction: Direction | None = None  # for DIRECTION cells: positive / reverse
+    note: str = ""  # a bracketed trailing note, e.g. （全年召开专家评审会17场…）
+    scale_factor: Decimal = Decimal(1)  # the factor of ``scale`` (万 → 10000), already in ``value``
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in (CellKind.QUANTITY, CellKind.RANK, CellKind.DATE)
+
+    def display(self, unit: str | None = None) -> str:
+        """A normalised rendering, e.g. ``≥75户``; ``unit`` fills a missing unit."""
+        u = self.unit or (unit or "")
+        if self.kind is CellKind.QUANTITY:
+            num = _num_text(self.value, self.scale)
+            if self.comparator is Comparator.RANGE:
+                return f"{num}~{_num_text(self.high, self.scale)}{u}"
+            return f"{self.comparator.symbol}{num}{u}"
+        if self.kind is CellKind.RANK:
+            return f"前{self.value}名" if self.comparator is Comparator.LE else f"第{self.value}名"
+        if self.kind is CellKind.DATE and self.date is not None:
+            return self.date.text() + ("前" if self.comparator is Comparator.LE else "")
+        return self.text
+
+
+def _num_text(value: Decimal | None, scale: str) -> str:
+    if value is None:
+        return ""
+    if scale:
+        factor = dict(vocabulary().scales)[scale]
+        return f"{_plain(value / factor)}{scale}"
+    return _plain(value)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
