@@ -78,7 +78,7 @@ Form fields
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from jixiao.disclosure import vocab as V
 from jixiao.disclosure.build import _FormBuilding
@@ -138,24 +138,30 @@ class _FormReader(_FormBuilding):
     # ------------------------------------------------------------------ one line
 
     def _line(self, ln: Line, allow_piece: bool = True) -> None:
+        """One line: a header, a labelled row, or a line read by where it falls (in that order)."""
         if self.pending and not (
             _is_table_header(ln) or _is_budget_header(ln) or (allow_piece and self._header_piece(ln))
         ):
             self._flush_pending()
-        first = ln.first
         cont, self.cont = self.cont, None
-        if not self.fields and not self.goals and not self.budget and self._subtitle(ln):
+        if self._header_line(ln) or self._labelled_line(ln):
             return
+        self._context_line(ln, cont, allow_piece)
+
+    def _header_line(self, ln: Line) -> bool:
+        """The title's subtitle, a table or budget header, or the lower half of a folded header."""
+        if not self.fields and not self.goals and not self.budget and self._subtitle(ln):
+            return True
         if _is_table_header(ln):
             self._finish_table()
             self._table_header(ln)
-            return
+            return True
         if self.table is not None and not self.table.lines and self._header_piece(ln):
             self.table.valign = "center" if self.table.valign == "bottom-or-center" else "top"
             self._merge_header(self.table.header, [ln], after=True)
             self.note(f"第 {ln.no} 行是第 {self.table.header.no} 行表头折行的下半部分，已并入表头")
             self._reheader()
-            return
+            return True
         if (
             self.section == "budget"
             and self.budget_header is not None
@@ -165,38 +171,44 @@ class _FormReader(_FormBuilding):
             self._merge_header(self.budget_header, [ln], after=True)
             self.note(f"第 {ln.no} 行是第 {self.budget_header.no} 行表头折行的下半部分，已并入表头")
             self._budget_header(self.budget_header)
-            return
+            return True
         if _is_budget_header(ln):
             self._finish_table()
             self._budget_header(ln)
-            return
-        if self._header_fields(ln):
-            return
+            return True
+        return self._header_fields(ln)
+
+    def _labelled_line(self, ln: Line) -> bool:
+        """A row its first cell names: ticks, expenditure, a goal, 总分, a narrative, the sign-off."""
+        first = ln.first
         key = V.TICK_LABELS.get(canon(first))
         if key is not None:
             self._finish_table()
             self._tick_row(key, ln)
-            return
+            return True
         if self._expenditure(ln):
-            return
+            return True
         is_goal, number = V.goal_label(first)
         if is_goal and len(ln.texts) >= 1 and not _is_table_header(ln):
             self._finish_table()
             self._goal_row(ln, number)
-            return
+            return True
         if canon(first) in V.TOTAL_LABELS:
             self._finish_table()
             self._total_row(ln)
-            return
+            return True
         nkey = V.narrative_key(first)
         if nkey is not None and len(canon(first)) >= 4:
             self._finish_table()
             self._narrative_row(nkey, ln)
-            return
+            return True
         if self._signoff_row(ln):
             self._finish_table()
-            return
-        # ---- context
+            return True
+        return False
+
+    def _context_line(self, ln: Line, cont: tuple[Line, Callable[[Line], None]] | None, allow_piece: bool) -> None:
+        """A line with no label of its own, read by the section, table or cell it continues."""
         if self.section == "budget" and self._budget_row(ln):
             return
         if self.pending_goal_texts:
@@ -215,7 +227,7 @@ class _FormReader(_FormBuilding):
         if allow_piece and self._header_piece(ln):
             self.pending.append(ln)
             return
-        if len(ln.texts) == 1 and not self._indented(ln) and _HEADING.match(squeeze(nfkc(first))):
+        if len(ln.texts) == 1 and not self._indented(ln) and _HEADING.match(squeeze(nfkc(ln.first))):
             self.closed = True  # the document goes on with its next part
         if self.section == "narrative" and self.narrative and not self.closed and self._indented(ln):
             self._narrative_more(ln)

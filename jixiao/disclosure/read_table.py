@@ -201,49 +201,18 @@ class _TableReading(_HeadReading):
         return name
 
     def _logical_rows(self, t: _Table) -> list[_Row]:
-        entries: list[tuple[Line, list[tuple[int, str]], bool]] = []
-        starts: dict[int, dict[int, int]] = {}  # line no → {column: character column} (laid-out text)
-        for ln in t.lines:
-            cells = t.columns.cells(ln)
-            if ln.starts is not None:
-                starts[ln.no] = {col: ln.starts[i] for (col, _), i in zip(cells, _filled(ln), strict=True)}
-            kept = []
-            for col, text in cells:
-                if col < t.first_level_col and V.row_label_fragment(text):
-                    label = f"「{t.label_text}」" if t.label_text else ""
-                    self.note(f"第 {ln.no} 行开头的「{text}」是行标签{label}折行的一部分，已略去")
-                    continue
-                kept.append((col, text))
-            if not kept:
-                continue
-            # a row has a text cell (levels, 三级) and a value cell; a line with only one kind is a wrapped
-            # piece, except a whole row of a table a document reader found (its wrapped cells are joined)
-            anchor = ln.whole or (
-                any(col >= t.first_value_col for col, _ in kept) and any(col < t.first_value_col for col, _ in kept)
-            )
-            entries.append((ln, kept, anchor))
+        """The table's lines joined into rows: a line with only text or only values is a wrapped piece."""
+        entries, starts = self._entries(t)
         rows: list[_Row] = []
         waiting: list[_Row] = []
 
-        def under(frag: _Row, row: _Row) -> _Row:
-            """A wrapped piece of laid-out text continues the cell of its row that starts where it starts."""
-            mine, theirs = starts.get(frag.lines[0].no), starts.get(row.anchor)
-            if not mine or not theirs:
-                return frag
-            moved = []
-            for col, text in frag.cells:
-                at = mine.get(col)
-                near = min(theirs.items(), key=lambda kv: abs(kv[1] - at)) if at is not None else None
-                moved.append((near[0] if near is not None and abs(near[1] - at) <= 2 else col, text))  # type: ignore[operator]
-            return _Row(frag.lines, moved, frag.anchor)
-
         def to_prev(frag: _Row) -> None:
-            rows[-1] = _join_rows(rows[-1], under(frag, rows[-1]))
+            rows[-1] = _join_rows(rows[-1], _under(frag, rows[-1], starts))
             self.guess(frag, f"第 {frag.no} 行是上一行单元格折行的下半部分，已并入")
 
         def to_next(frags: list[_Row], row: _Row) -> _Row:
             for frag in reversed(frags):
-                row = _join_rows(under(frag, row), row)
+                row = _join_rows(_under(frag, row, starts), row)
                 self.guess(frag, f"第 {frag.no} 行是下一行单元格折行的上半部分，已并入")
             return row
 
@@ -270,6 +239,31 @@ class _TableReading(_HeadReading):
             else:
                 rows.append(frag)
         return rows
+
+    def _entries(self, t: _Table) -> tuple[list[tuple[Line, list[tuple[int, str]], bool]], _Starts]:
+        """Each line's cells (row-label fragments dropped) and whether it anchors a row; where cells start."""
+        entries: list[tuple[Line, list[tuple[int, str]], bool]] = []
+        starts: _Starts = {}
+        for ln in t.lines:
+            cells = t.columns.cells(ln)
+            if ln.starts is not None:
+                starts[ln.no] = {col: ln.starts[i] for (col, _), i in zip(cells, _filled(ln), strict=True)}
+            kept = []
+            for col, text in cells:
+                if col < t.first_level_col and V.row_label_fragment(text):
+                    label = f"「{t.label_text}」" if t.label_text else ""
+                    self.note(f"第 {ln.no} 行开头的「{text}」是行标签{label}折行的一部分，已略去")
+                    continue
+                kept.append((col, text))
+            if not kept:
+                continue
+            # a row has a text cell (levels, 三级) and a value cell; a line with only one kind is a wrapped
+            # piece, except a whole row of a table a document reader found (its wrapped cells are joined)
+            anchor = ln.whole or (
+                any(col >= t.first_value_col for col, _ in kept) and any(col < t.first_value_col for col, _ in kept)
+            )
+            entries.append((ln, kept, anchor))
+        return entries, starts
 
     def _read_row(self, t: _Table, row: _Row) -> _Read | None:
         pos = self._positional(t, row)
@@ -411,3 +405,19 @@ class _TableReading(_HeadReading):
         )
 
     # ------------------------------------------------------------------ bottom of the form
+
+
+_Starts = dict[int, dict[int, int]]  # line no → {column: character column} (laid-out text)
+
+
+def _under(frag: _Row, row: _Row, starts: _Starts) -> _Row:
+    """A wrapped piece of laid-out text continues the cell of its row that starts where it starts."""
+    mine, theirs = starts.get(frag.lines[0].no), starts.get(row.anchor)
+    if not mine or not theirs:
+        return frag
+    moved = []
+    for col, text in frag.cells:
+        at = mine.get(col)
+        near = min(theirs.items(), key=lambda kv: abs(kv[1] - at)) if at is not None else None
+        moved.append((near[0] if near is not None and abs(near[1] - at) <= 2 else col, text))  # type: ignore[operator]
+    return _Row(frag.lines, moved, frag.anchor)

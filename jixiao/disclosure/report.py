@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from jixiao.disclosure.text import shown
 from scorer import numbers as fmt
-from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
+from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Budget, Form, FormKind, Goal
 
 
 class Unassigned(NamedTuple):
@@ -111,18 +111,36 @@ def empty_fields(
                 label = TICK_GROUP_LABELS[key]
                 row = printed_ticks is not None and key in printed_ticks
                 out.append(f"{label}（{'未勾选任何一项' if row else '表上没有这一行'}；可选 {' / '.join(options)}）")
-    b = form.budget
-    for amount, label in ((b.planned, "预算数"), (b.executed, "执行数")):
-        if amount is None:
-            out.append(f"预算执行情况：{label}")
+    out += _empty_budget(form.budget, scored)
+    out += _empty_goals(form.goals, scored)
+    if scored and form.total_recorded is None:
+        out.append("总分")
+    printed = printed_narratives or set()
+    if not form.deviation_analysis and (not national or "deviation_analysis" in printed):
+        out.append("偏差大或目标未完成原因分析")
+    if not form.improvement_measures and (not national or "improvement_measures" in printed):
+        out.append("改进措施及结果应用方案")
+    return out
+
+
+def _empty_budget(b: Budget, scored: bool) -> list[str]:
+    out = [
+        f"预算执行情况：{label}" for amount, label in ((b.planned, "预算数"), (b.executed, "执行数")) if amount is None
+    ]
     if not b.rate_text:
         out.append("预算执行情况：执行率")
     if scored and b.recorded is None:
         out.append("预算执行情况：得分")
-    if not form.goals:
-        out.append("年度绩效目标（没有读到任何指标）")
-    for gi, goal in enumerate(form.goals, 1):
-        where = f"年度绩效目标 {gi}" if len(form.goals) > 1 else "年度绩效目标"
+    return out
+
+
+def _empty_goals(goals: tuple[Goal, ...], scored: bool) -> list[str]:
+    """Per goal: no indicators, an indicator's empty cells, and the weights a scored form lacks."""
+    if not goals:
+        return ["年度绩效目标（没有读到任何指标）"]
+    out: list[str] = []
+    for gi, goal in enumerate(goals, 1):
+        where = f"年度绩效目标 {gi}" if len(goals) > 1 else "年度绩效目标"
         if not goal.indicators:
             out.append(f"{where}：没有指标")
         for ind in goal.indicators:
@@ -142,13 +160,6 @@ def empty_fields(
                 if goal.weight is not None:
                     why += f"，只印了目标分值 {fmt.weight(goal.weight)}"
                 out.append(f"{where}：{len(missing)} 项指标的分值（{why}）")
-    if scored and form.total_recorded is None:
-        out.append("总分")
-    printed = printed_narratives or set()
-    if not form.deviation_analysis and (not national or "deviation_analysis" in printed):
-        out.append("偏差大或目标未完成原因分析")
-    if not form.improvement_measures and (not national or "improvement_measures" in printed):
-        out.append("改进措施及结果应用方案")
     return out
 
 
