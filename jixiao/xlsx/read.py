@@ -298,22 +298,7 @@ class _FormReader:
         m = re.search(r"\(\s*([0-9.]+)\s*分\s*\)", raw_label)
         block_weight = Decimal(m.group(1)) if m else None
         rows = self._rows(start, end)
-        head_row, cols = None, {}
-        for r in rows:
-            found: dict[str, int] = {}
-            for c in s.by_row[r]:
-                if (r, c) == (start, label_col):
-                    continue
-                key = budget_key(canon(s.text(r, c)))
-                if key and key not in found:
-                    found[key] = c
-            if "planned" in found and "executed" in found:
-                # In a header row the labels sit side by side and the values below them;
-                # in the printed Hubei style each label is followed by its value.
-                nxt = s.right_of(r, found["planned"])
-                if not nxt or budget_key(canon(s.text(r, nxt[0]))) is not None:
-                    head_row, cols = r, found
-                break
+        head_row, cols = self._budget_head(rows, (start, label_col))
         if head_row is None:
             return self._budget_inline(rows, block_weight, (start, label_col))
         data = [r for r in rows if r > head_row]
@@ -341,8 +326,8 @@ class _FormReader:
             b["recorded"] = self._recorded(score, reason, main, cols.get("reason"))
         for r in data[1:]:
             label, lc = label_of(r)
-            key = next((k for word, k in BUDGET_SUBROWS if word in canon(label)), None)
-            if key is None:
+            sub = next((k for word, k in BUDGET_SUBROWS if word in canon(label)), None)
+            if sub is None:
                 raise s.fail(
                     "不认识的预算行；应为 其中：财政拨款 / 上年结转 / 其他资金 / 基本支出总额 / 项目支出总额",
                     r,
@@ -355,8 +340,28 @@ class _FormReader:
             )
             if col is None:
                 col = next((c for c in s.by_row[r] if c != lc), None)
-            b[key] = s.number(r, col, label, "万元")
+            b[sub] = s.number(r, col, label, "万元")
         return Budget(**b)
+
+    def _budget_head(self, rows: list[int], label_at: tuple[int, int]) -> tuple[int | None, dict[str, int]]:
+        """The budget block's header row and its columns; None when the labels sit beside their values."""
+        s = self.s
+        for r in rows:
+            found: dict[str, int] = {}
+            for c in s.by_row[r]:
+                if (r, c) == label_at:
+                    continue
+                key = budget_key(canon(s.text(r, c)))
+                if key and key not in found:
+                    found[key] = c
+            if "planned" in found and "executed" in found:
+                # In a header row the labels sit side by side and the values below them;
+                # in the printed Hubei style each label is followed by its value.
+                nxt = s.right_of(r, found["planned"])
+                if not nxt or budget_key(canon(s.text(r, nxt[0]))) is not None:
+                    return r, found
+                return None, {}
+        return None, {}
 
     def _budget_inline(self, rows: list[int], block_weight: Decimal | None, label_at: tuple[int, int]) -> Budget:
         """Hubei printed style: 预算数： | 20 | 执行数： | 24.7 | 执行率： | 123.5% | 得分 | 20 side by side."""
