@@ -7,16 +7,19 @@ place, never as a traceback; exit status 1 means some input was invalid.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
 from jixiao import __version__
 from scorer.errors import JixiaoError
+
+if TYPE_CHECKING:
+    from scorer.result import FormResult
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -106,13 +109,10 @@ def error(err: Console, message: str, label: str = "错误") -> None:
 
 def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao import jsonout, terminal
-    from jixiao.scoring import BUILTIN, score_form
-    from scorer.formfile import FormFileError, find_form_files, load_form
-    from scorer.result import FormResult, ProblemCode
-    from scorer.rules import RuleSetError, rules_for
+    from scorer.formfile import find_form_files
+    from scorer.rules import RuleSetError
     from scorer.rules import load as load_rules
 
-    status = EXIT_OK
     override = None
     if args.rules:
         try:
@@ -123,52 +123,69 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     catalog = _catalog(args.catalog, err)
     if catalog is False:
         return EXIT_INVALID
+    missing: list[Path] = []
 
-    def missing(p: Path) -> None:
-        nonlocal status
+    def report_missing(p: Path) -> None:
         error(err, f"{p}：文件或目录不存在")
-        status = EXIT_INVALID
+        missing.append(p)
 
-    files = find_form_files(list(args.paths), missing)
-    if not files and status == EXIT_OK:
+    files = find_form_files(list(args.paths), report_missing)
+    if not files and not missing:
         error(err, "没有找到表单文件（.toml / .json）")
         return EXIT_INVALID
-    rows: list[tuple[str, FormResult | None, str]] = []
-    json_forms = []
-    for path in files:
-        source = str(path)
-        try:
-            form = load_form(path)
-            rules = rules_for(form, override)
-        except FormFileError as exc:
-            error(err, f"{exc}")
-            rows.append((source, None, exc.detail))
-            status = EXIT_INVALID
-            continue
-        except RuleSetError as exc:
-            error(err, f"{source}：键 rules：{exc}")
-            rows.append((source, None, str(exc)))
-            status = EXIT_INVALID
-            continue
-        result = score_form(form, rules, catalog if catalog else BUILTIN)
-        if result.invalid:
-            status = EXIT_INVALID
-            for p in result.all_problems:
-                if p.code == ProblemCode.INVALID_CELL:
-                    error(
-                        err,
-                        f"{source}：表单「{form.project_name}」：指标「{p.indicator}」：{p.column}「{p.text}」：{p.message}",
-                    )
-        rows.append((source, result, ""))
-        if args.json:
-            json_forms.append(jsonout.form(result, source))
-        else:
-            terminal.print_form(out, result, source, explain=args.explain)
-    if args.json:
-        out.file.write(json.dumps({"forms": json_forms}, ensure_ascii=False, indent=2) + "\n")
-    elif len(rows) > 1:
-        out.print(terminal.summary_table(rows))
-    return status
+    scored = _Scored(err)
+    results = scored.each(files, override, catalog)
+    if args.json:  # streamed: each form is written as it is scored, nothing is held
+        jsonout.write_forms(out.file, (jsonout.form(r, source) for source, r, _ in results if r is not None))
+    else:
+        rows = []
+        for source, result, detail in results:
+            rows.append((source, result, detail))
+            if result is not None:
+                terminal.print_form(out, result, source, explain=args.explain)
+        if len(rows) > 1:
+            out.print(terminal.summary_table(rows))
+    return EXIT_INVALID if missing or scored.invalid else EXIT_OK
+
+
+class _Scored:
+    """Load, pick the rules and score each file in turn; report what cannot be read, remember failures."""
+
+    def __init__(self, err: Console) -> None:
+        self.err = err
+        self.invalid = False
+
+    def each(self, files: list[Path], override: Any, catalog: Any) -> Iterator[tuple[str, FormResult | None, str]]:
+        from jixiao.scoring import BUILTIN, score_form
+        from scorer.formfile import FormFileError, load_form
+        from scorer.result import ProblemCode
+        from scorer.rules import RuleSetError, rules_for
+
+        for path in files:
+            source = str(path)
+            try:
+                form = load_form(path)
+                rules = rules_for(form, override)
+            except FormFileError as exc:
+                error(self.err, f"{exc}")
+                self.invalid = True
+                yield source, None, exc.detail
+                continue
+            except RuleSetError as exc:
+                error(self.err, f"{source}：键 rules：{exc}")
+                self.invalid = True
+                yield source, None, str(exc)
+                continue
+            result = score_form(form, rules, catalog if catalog else BUILTIN)
+            if result.invalid:
+                self.invalid = True
+                for p in result.all_problems:
+                    if p.code == ProblemCode.INVALID_CELL:
+                        error(
+                            self.err,
+                            f"{source}：表单「{form.project_name}」：指标「{p.indicator}」：{p.column}「{p.text}」：{p.message}",
+                        )
+            yield source, result, ""
 
 
 def cmd_rules(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -8,7 +8,6 @@ error or a file cannot be read, else 0.
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from jixiao import jsonout
 from jixiao.checks import CHECKS, Finding, FormRecord, form_label, record_for, run_all, summarise
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
@@ -150,7 +150,7 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     counts = summarise(findings)
 
     if args.json:
-        out.file.write(json.dumps(to_json(checked, findings, unreadable), ensure_ascii=False, indent=2) + "\n")
+        out.file.write(jsonout.dumps(to_json(checked, findings, unreadable)) + "\n")
     else:
         render(out, checked, findings, unreadable)
     return EXIT_INVALID if counts[Severity.ERROR] or unreadable else EXIT_OK
