@@ -114,12 +114,26 @@ def dumps(obj: Any) -> str:
         return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
-def write_forms(stream: IO[str], forms: Iterable[dict[str, Any]]) -> None:
+class FormsWriter:
     """``{"forms": [...]}`` written one form at a time, as each is scored: the same bytes as
-    ``dumps({"forms": list(forms)})`` plus a newline, without holding the whole document."""
-    first = True
+    ``dumps({"forms": forms})`` plus a newline, without holding the whole document."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.empty = True
+
+    def add(self, text: str) -> None:
+        """One form, as ``dumps`` wrote it."""
+        self.stream.write('{\n  "forms": [\n    ' if self.empty else ",\n    ")
+        self.stream.write(text.replace("\n", "\n    "))  # nested two levels: 4 more spaces
+        self.empty = False
+
+    def close(self) -> None:
+        self.stream.write('{\n  "forms": []\n}\n' if self.empty else "\n  ]\n}\n")
+
+
+def write_forms(stream: IO[str], forms: Iterable[dict[str, Any]]) -> None:
+    writer = FormsWriter(stream)
     for item in forms:
-        stream.write('{\n  "forms": [\n    ' if first else ",\n    ")
-        stream.write(dumps(item).replace("\n", "\n    "))  # nested two levels: 4 more spaces
-        first = False
-    stream.write('{\n  "forms": []\n}\n' if first else "\n  ]\n}\n")
+        writer.add(dumps(item))
+    writer.close()

@@ -8,6 +8,9 @@ rich measures CJK characters as double width.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import NamedTuple
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -315,7 +318,34 @@ def render_form(result: FormResult, explain: bool = False, width: int = 80) -> R
     return Group(*parts)
 
 
-def summary_table(rows: list[tuple[str, FormResult | None, str]]) -> Table:
+class Summary(NamedTuple):
+    """A scored form's line in the overview: all it needs, small enough to send from a worker."""
+
+    project_name: str
+    implementing_unit: str
+    total_computed: Decimal
+    total_recorded: Decimal | None
+    total_differs: bool
+    grade: str
+    pending: int
+    problems: int
+
+
+def summary_of(result: FormResult) -> Summary:
+    form = result.form
+    return Summary(
+        form.project_name,
+        form.implementing_unit,
+        result.total_computed,
+        result.total_recorded,
+        result.total_differs,
+        result.grade,
+        result.pending,
+        len(result.all_problems),
+    )
+
+
+def summary_table(rows: list[tuple[str, Summary | None, str]]) -> Table:
     """One line per file: the overview printed after several forms."""
     t = Table(title="汇总", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1))
     t.add_column("项目名称", overflow="fold", ratio=3)
@@ -325,19 +355,19 @@ def summary_table(rows: list[tuple[str, FormResult | None, str]]) -> Table:
     t.add_column("等级", no_wrap=True)
     t.add_column("待判断", justify="right", no_wrap=True)
     t.add_column("问题", justify="right", no_wrap=True)
-    for source, result, error in rows:
-        if result is None:
+    for source, summary, error in rows:
+        if summary is None:
             t.add_row(Text(line(source), style="red"), Text(display(error), style="red"), "—", "", "", "", "")
             continue
-        style = "bold yellow" if result.total_differs else ""
+        style = "bold yellow" if summary.total_differs else ""
         t.add_row(
-            Text(line(result.form.project_name)),
-            Text(line(result.form.implementing_unit)),
-            fmt.score(result.total_computed),
-            Text(fmt.score(result.total_recorded), style=style),
-            result.grade,
-            str(result.pending or ""),
-            str(len(result.all_problems) or ""),
+            Text(line(summary.project_name)),
+            Text(line(summary.implementing_unit)),
+            fmt.score(summary.total_computed),
+            Text(fmt.score(summary.total_recorded), style=style),
+            summary.grade,
+            str(summary.pending or ""),
+            str(summary.problems or ""),
         )
     return t
 

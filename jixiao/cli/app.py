@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
 from jixiao import __version__
 from scorer.errors import JixiaoError
-
-if TYPE_CHECKING:
-    from scorer.result import FormResult
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -56,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--explain", action="store_true", help="显示每项指标的计分说明")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")
     s.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
+    s.add_argument("-j", "--jobs", type=_positive, metavar="N", help="计分进程数（默认每核一个；文件少时只用本进程）")
     s.set_defaults(func=cmd_score)
 
     r = sub.add_parser("rules", help="列出可用的规则集")
@@ -107,8 +104,19 @@ def error(err: Console, message: str, label: str = "错误") -> None:
 # ------------------------------------------------------------------ score
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return value
+
+
 def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao import jsonout, terminal
+    from jixiao.cli.score_run import Job, score_files, workers_for
     from scorer.formfile import find_form_files
     from scorer.rules import RuleSetError
     from scorer.rules import load as load_rules
@@ -133,59 +141,26 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     if not files and not missing:
         error(err, "没有找到表单文件（.toml / .json）")
         return EXIT_INVALID
-    scored = _Scored(err)
-    results = scored.each(files, override, catalog)
-    if args.json:  # streamed: each form is written as it is scored, nothing is held
-        jsonout.write_forms(out.file, (jsonout.form(r, source) for source, r, _ in results if r is not None))
-    else:
-        rows = []
-        for source, result, detail in results:
-            rows.append((source, result, detail))
-            if result is not None:
-                terminal.print_form(out, result, source, explain=args.explain)
-        if len(rows) > 1:
-            out.print(terminal.summary_table(rows))
-    return EXIT_INVALID if missing or scored.invalid else EXIT_OK
-
-
-class _Scored:
-    """Load, pick the rules and score each file in turn; report what cannot be read, remember failures."""
-
-    def __init__(self, err: Console) -> None:
-        self.err = err
-        self.invalid = False
-
-    def each(self, files: list[Path], override: Any, catalog: Any) -> Iterator[tuple[str, FormResult | None, str]]:
-        from jixiao.scoring import BUILTIN, score_form
-        from scorer.formfile import FormFileError, load_form
-        from scorer.result import ProblemCode
-        from scorer.rules import RuleSetError, rules_for
-
-        for path in files:
-            source = str(path)
-            try:
-                form = load_form(path)
-                rules = rules_for(form, override)
-            except FormFileError as exc:
-                error(self.err, f"{exc}")
-                self.invalid = True
-                yield source, None, exc.detail
-                continue
-            except RuleSetError as exc:
-                error(self.err, f"{source}：键 rules：{exc}")
-                self.invalid = True
-                yield source, None, str(exc)
-                continue
-            result = score_form(form, rules, catalog if catalog else BUILTIN)
-            if result.invalid:
-                self.invalid = True
-                for p in result.all_problems:
-                    if p.code == ProblemCode.INVALID_CELL:
-                        error(
-                            self.err,
-                            f"{source}：表单「{form.project_name}」：指标「{p.indicator}」：{p.column}「{p.text}」：{p.message}",
-                        )
-            yield source, result, ""
+    job = Job(override, catalog, args.json, args.explain, out)
+    results = score_files(job, files, workers_for(len(files), args.jobs))
+    invalid = False
+    rows = []
+    forms = jsonout.FormsWriter(out.file)  # --json: each form is written as it comes, nothing is held
+    for scored in results:
+        for message in scored.errors:
+            error(err, message)
+        invalid = invalid or scored.invalid
+        if args.json:
+            if scored.text:
+                forms.add(scored.text)
+            continue
+        rows.append((scored.source, scored.summary, scored.detail))
+        out.file.write(scored.text)
+    if args.json:
+        forms.close()
+    elif len(rows) > 1:
+        out.print(terminal.summary_table(rows))
+    return EXIT_INVALID if missing or invalid else EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -1,0 +1,109 @@
+"""Scoring form files for ``jixiao score``: in the given order, in this process or in workers.
+
+Each file is read, scored and rendered (its tables, or its JSON) where it is scored; only the
+text comes back. So two worker processes share the work of a directory, and the parent writes
+the texts in the files' order: the output is the same bytes whichever way it ran
+(``tests/test_score_jobs.py`` compares them). Workers are forked, so they inherit the rule set,
+the catalog and the console (its width and colours) as they are; where a platform cannot fork,
+the files are scored here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from jixiao import jsonout, terminal
+from jixiao.scoring import BUILTIN, score_form
+from scorer.formfile import FormFileError, load_form
+from scorer.result import ProblemCode
+from scorer.rules import RuleSet, RuleSetError, rules_for
+
+MIN_FILES_PER_WORKER = 32  # below this a worker's start-up costs more than it saves
+CHUNK = 16  # files handed to a worker at a time: small enough to keep both busy to the end
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What every file is scored with, and how it is shown."""
+
+    override: RuleSet | None
+    catalog: Any
+    as_json: bool
+    explain: bool
+    out: Console
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One file's outcome: its text for standard output, its errors, its line in the summary."""
+
+    source: str
+    text: str
+    errors: tuple[str, ...]
+    invalid: bool
+    summary: terminal.Summary | None
+    detail: str = ""  # why the file could not be read
+
+
+def score_file(job: Job, path: Path) -> Scored:
+    source = str(path)
+    try:
+        form = load_form(path)
+        rules = rules_for(form, job.override)
+    except FormFileError as exc:
+        return Scored(source, "", (str(exc),), True, None, exc.detail)
+    except RuleSetError as exc:
+        return Scored(source, "", (f"{source}：键 rules：{exc}",), True, None, str(exc))
+    result = score_form(form, rules, job.catalog if job.catalog else BUILTIN)
+    errors = tuple(
+        f"{source}：表单「{form.project_name}」：指标「{p.indicator}」：{p.column}「{p.text}」：{p.message}"
+        for p in result.all_problems
+        if result.invalid and p.code == ProblemCode.INVALID_CELL
+    )
+    if job.as_json:
+        text = jsonout.dumps(jsonout.form(result, source))
+    else:
+        with job.out.capture() as captured:
+            terminal.print_form(job.out, result, source, explain=job.explain)
+        text = captured.get()
+    return Scored(source, text, errors, result.invalid, terminal.summary_of(result))
+
+
+def workers_for(files: int, asked: int | None) -> int:
+    """``--jobs`` if given, else one per core; never more than the files can keep busy."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = asked if asked is not None else (os.cpu_count() or 1)
+    return max(1, min(wanted, files // MIN_FILES_PER_WORKER))
+
+
+_JOB: Job | None = None  # set in the parent before forking: the workers inherit it
+
+
+def _score_chunk(paths: list[Path]) -> list[Scored]:
+    assert _JOB is not None
+    return [score_file(_JOB, p) for p in paths]
+
+
+def score_files(job: Job, files: list[Path], workers: int) -> Iterator[Scored]:
+    """Each file's outcome, in the order of ``files``."""
+    global _JOB
+    if workers <= 1:
+        for path in files:
+            yield score_file(job, path)
+        return
+    _JOB = job
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done in pool.imap(_score_chunk, chunks):
+                yield from done
+    finally:
+        _JOB = None
