@@ -71,7 +71,9 @@ def main() -> int:
         differ += not same
         if not same or not name.startswith("disclosure/"):
             print(f"{'相同' if same else '不同'}  {name}  {len(new[name]):,} 字节")
-    print(f"import-disclosure：{sum(n.startswith('disclosure/') for n in new)} 份原文的报告，{differ} 项不同")
+    reports = [n for n in new if n.startswith("disclosure/")]
+    changed = sum(old.get(n) != new[n] for n in reports)
+    print(f"import-disclosure：{len(reports)} 份原文的报告，{changed} 项不同；全部输出共 {differ} 项不同")
     return 1 if differ else 0
 
 

@@ -39,7 +39,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         prov = Path(tmp) / "province"
         gen = [py, str(ROOT / "bench" / "generate.py"), "--indicators", str(args.indicators), "--out", str(prov)]
-        subprocess.run([*gen, "--manifest", str(Path(tmp) / "manifest.json")], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [*gen, "--manifest", str(Path(tmp) / "manifest.json")], cwd=ROOT, check=True, capture_output=True
+        )
         files = sum(1 for _ in prov.rglob("*.toml"))
         commands = {
             "naive script": [py, str(ROOT / "bench" / "naive_cli.py"), str(prov)],
@@ -53,7 +55,9 @@ def main() -> int:
             wall = statistics.median(w for w, _ in runs)
             base = base or wall
             rss = max(r for _, r in runs)
-            print(f"| {name} | {wall:.2f} s | {args.indicators / wall:,.0f} indicators/s | {base / wall:.1f}× | {rss} MB |")
+            print(
+                f"| {name} | {wall:.2f} s | {args.indicators / wall:,.0f} indicators/s | {base / wall:.1f}× | {rss} MB |"
+            )
     return 0
 
 

@@ -180,6 +180,11 @@ def test_month_deadline_resolves_to_month_end() -> None:
         ("部分达成", QL, Tier.PARTLY, "部分达成"),
         ("基本满意", QL, Tier.PARTLY, "基本满意"),
         ("较好", QL, Tier.PARTLY, "较好"),
+        ("程度较高", QL, Tier.PARTLY, "较高"),
+        ("作用较明显", QL, Tier.PARTLY, "较明显"),
+        ("带动作用较强", QL, Tier.PARTLY, "较强"),
+        ("进度较为滞后", QL, Tier.NOT_ACHIEVED, "滞后"),  # a negative word wins over 较
+        ("效果较差", QL, Tier.NOT_ACHIEVED, "较差"),
         ("未完成", QL, Tier.NOT_ACHIEVED, "未完成"),
         ("未达到", QL, Tier.NOT_ACHIEVED, "未达到"),
         ("滞后", QL, Tier.NOT_ACHIEVED, "滞后"),

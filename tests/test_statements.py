@@ -161,3 +161,25 @@ def test_a_ceiling_written_after_the_number_is_met_at_the_ceiling() -> None:
 def test_tier_words_and_the_negation_before_them(actual: str, status: Status) -> None:
     r = score_indicator(Indicator("产出指标", "质量指标", "运行状况", "便于信息化应用", actual), W, "表中", RULES)
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------- 较- words (docs/domain.md): the 部分达成 tier, scale or not
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("加大文物保护,展示文物价值", "程度较高", Status.PARTLY),
+        ("企业把握正确政治导向和文化方向情况的评价", "企业较好把握正确政治导向和文化方向情况的评价", Status.PARTLY),
+        ("效果明显", "效果较明显", Status.PARTLY),
+        ("好/较好/一般/差", "较好", Status.PARTLY),
+        ("好/较好/一般/差", "好", Status.MET),
+        ("效果明显", "效果明显", Status.MET),
+        ("效果明显", "效果较差", Status.MISSED),
+    ],
+)
+def test_a_qualified_word_is_the_partly_tier(target: str, actual: str, status: Status) -> None:
+    r = _row("效益指标", target, actual, name="社会效益")
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+    if status is Status.PARTLY:
+        assert r.score is not None and Decimal(0) < r.score < W  # type: ignore[attr-defined]
