@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
 
-import orjson
-
 from scorer.numbers import q2
 from scorer.result import FormResult, IndicatorResult, Problem
 
@@ -108,6 +106,8 @@ def form(result: FormResult, source: str) -> dict[str, Any]:
 
 def dumps(obj: Any) -> str:
     """``json.dumps(obj, ensure_ascii=False, indent=2)``, fast."""
+    import orjson  # here, not at the top: a command that writes no JSON does not load it
+
     try:
         return orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode("utf-8")
     except (orjson.JSONEncodeError, UnicodeDecodeError):

@@ -39,7 +39,11 @@ def test_import_contracts() -> None:
 @pytest.mark.parametrize(
     ("argv", "heavy"),
     [
-        (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint")),
+        (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint", "orjson")),
+        (
+            ["score", "samples/2024-jingkeju-zhengti.toml"],
+            ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "orjson", "multiprocessing"),
+        ),
         (["score", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
         (["review", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
     ],

@@ -33,7 +33,7 @@ def test_dumps_writes_what_the_standard_library_writes(obj: Any) -> None:
 @pytest.mark.parametrize(
     "obj",
     [
-        {"text": "控制字符\x00\x01\x1f\x7f 换行\n 制表\t 引号\" 反斜杠\\ \u2028\u2029"},
+        {"text": '控制字符\x00\x01\x1f\x7f 换行\n 制表\t 引号" 反斜杠\\ \u2028\u2029'},
         {"empty": [], "nested": {}, "list": [[], {}, [None]]},
         {"big": 10**30, "neg": -1, "bool": [True, False]},
         {"lone surrogate": "\ud800"},  # orjson refuses it: the standard library writes it, so do we

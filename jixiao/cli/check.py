@@ -19,7 +19,6 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from jixiao import jsonout
 from jixiao.checks import CHECKS, Finding, FormRecord, form_label, record_for, run_all, summarise
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
@@ -150,6 +149,8 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     counts = summarise(findings)
 
     if args.json:
+        from jixiao import jsonout
+
         out.file.write(jsonout.dumps(to_json(checked, findings, unreadable)) + "\n")
     else:
         render(out, checked, findings, unreadable)

@@ -10,7 +10,6 @@ the files are scored here.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,10 +77,14 @@ def score_file(job: Job, path: Path) -> Scored:
 
 def workers_for(files: int, asked: int | None) -> int:
     """``--jobs`` if given, else one per core; never more than the files can keep busy."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
     wanted = asked if asked is not None else (os.cpu_count() or 1)
-    return max(1, min(wanted, files // MIN_FILES_PER_WORKER))
+    workers = max(1, min(wanted, files // MIN_FILES_PER_WORKER))
+    if workers > 1:
+        import multiprocessing  # only when there is work to share: one file starts faster without it
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+    return workers
 
 
 _JOB: Job | None = None  # set in the parent before forking: the workers inherit it
@@ -99,6 +102,8 @@ def score_files(job: Job, files: list[Path], workers: int) -> Iterator[Scored]:
         for path in files:
             yield score_file(job, path)
         return
+    import multiprocessing
+
     _JOB = job
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     try:
