@@ -8,19 +8,19 @@ overwrite someone else's change (optimistic locking on a version counter).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, or_, select, text
+from sqlalchemy import Engine, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
-from jixiao.storage import rowlog
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
-from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
+from jixiao.storage.models import AuditRow, FormRow, GoalRow
+from jixiao.storage.queries import StoreQueries
 from jixiao.storage.records import (
     ACTION_LABELS,
     ConflictError,
@@ -43,33 +43,7 @@ from scorer.result import FormResult, ProblemCode
 from scorer.rules import rules_for
 
 
-def _filtered(
-    q: Select,
-    year: int | None,
-    department: str | None,
-    unit: str | None,
-    status: str | None,
-    search: str | None,
-) -> Select | None:
-    """``q`` narrowed by the list filters; None when no stored form can match."""
-    if any(unstorable(t) for t in (department, unit, status, search) if t):
-        return None  # nothing stored contains NUL or a lone surrogate
-    if year is not None and not 0 <= year < 10**6:
-        return None
-    if year is not None:
-        q = q.where(FormRow.year == year)
-    if department:
-        q = q.where(FormRow.department.contains(department, autoescape=True))
-    if unit:
-        q = q.where(FormRow.implementing_unit.contains(unit, autoescape=True))
-    if status:
-        q = q.where(FormRow.status == status)
-    if search:
-        q = q.where(FormRow.project_name.contains(search, autoescape=True))
-    return q
-
-
-class FormStore:
+class FormStore(StoreQueries):
     """Forms in a real database; every method is one transaction."""
 
     def __init__(self, engine: Engine, actor: str | None = None, catalog: object | None = None) -> None:
@@ -139,140 +113,6 @@ class FormStore:
             listing = "；".join(f"{r.id}: {r.year}/{r.implementing_unit}/{r.project_name}" for r in rows[:10])
             raise StoreError(f"「{ref}」匹配到 {len(rows)} 份表单，请用编号指定：{listing}")
         return self.get(rows[0].id)
-
-    def list(
-        self,
-        year: int | None = None,
-        department: str | None = None,
-        unit: str | None = None,
-        status: str | None = None,
-        search: str | None = None,
-    ) -> list[FormSummary]:
-        q = _filtered(select(FormRow), year, department, unit, status, search)
-        if q is None:
-            return []
-        q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
-        with Session(self.engine) as s:
-            rows = list(s.execute(q.execution_options(yield_per=500)).scalars())
-        doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not r.scores_trusted])}
-        return [self._summary(doubtful.get(r.id, r)) for r in rows]
-
-    @staticmethod
-    def _summary(r: FormRow) -> FormSummary:
-        return FormSummary(
-            id=r.id,
-            year=r.year,
-            department=r.department,
-            implementing_unit=r.implementing_unit,
-            project_name=r.project_name,
-            form_kind=r.form_kind,
-            planned=r.budget_planned,
-            executed=r.budget_executed,
-            rate=r.computed_rate,
-            total_computed=r.computed_total,
-            total_recorded=r.total_recorded,
-            grade=r.computed_grade,
-            status=State(r.status),
-            problems=r.computed_problems,
-            pending=r.computed_pending,
-            version=r.version,
-            updated_at=_aware(r.updated_at) or _now(),
-            updated_by=r.updated_by,
-        )
-
-    def return_comments(self, ids: Sequence[int]) -> dict[int, str]:
-        """The reviewer's comment of the last 退回 of each returned form, with who and when."""
-        if not ids:
-            return {}
-        with Session(self.engine) as s:
-            q = (
-                select(AuditRow.form_id, AuditRow.actor, AuditRow.at, AuditRow.reason)
-                .where(AuditRow.form_id.in_(list(ids)), AuditRow.action == "return")
-                .order_by(AuditRow.id)
-            )
-            out: dict[int, str] = {}
-            for fid, actor, at, reason in s.execute(q):
-                if fid is None:
-                    continue
-                when = (_aware(at) or _now()).astimezone().strftime("%Y-%m-%d %H:%M")
-                out[fid] = f"{reason or '（未写理由）'}（{actor}，{when}）"
-        return out
-
-    def recomputed_rows(self, ids: Sequence[int], batch: int = 200) -> Iterator[FormRow]:
-        """Detached rows of ``ids`` with their verdict recomputed in memory, never written.
-
-        For forms whose stored verdict the database does not vouch for
-        (``scores_trusted`` false): a forged ``computed_total`` is not believed.
-        """
-        for start in range(0, len(ids), batch):
-            with Session(self.engine) as s, s.no_autoflush:
-                rows = list(
-                    s.execute(
-                        select(FormRow)
-                        .where(FormRow.id.in_(ids[start : start + batch]))
-                        .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
-                    ).scalars()
-                )
-                for row in rows:
-                    result = self.score(to_form(row))
-                    fill_computed(row, result, finding_counts(result))
-                s.expunge_all()
-            yield from rows
-
-    def count(
-        self,
-        year: int | None = None,
-        department: str | None = None,
-        unit: str | None = None,
-        status: str | None = None,
-        search: str | None = None,
-    ) -> int:
-        """How many forms ``list`` would return, counted by the database."""
-        q = _filtered(select(func.count(FormRow.id)), year, department, unit, status, search)
-        if q is None:
-            return 0
-        with Session(self.engine) as s:
-            return int(s.execute(q).scalar_one())
-
-    def history(self, form_id: int) -> builtins.list[HistoryEntry]:
-        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``)."""
-        with Session(self.engine) as s:
-            rows = list(s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars())
-            out = [
-                HistoryEntry(
-                    at=_aware(r.at) or _now(),
-                    actor=r.actor,
-                    action=r.action,
-                    field=r.field,
-                    label=r.label,
-                    before=r.before,
-                    after=r.after,
-                    reason=r.reason,
-                    version=r.version,
-                    db_user=r.db_user or "",
-                )
-                for r in rows
-            ]
-            if self.engine.dialect.name != "postgresql":
-                return out
-            changes = s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
-            annotated = {r.txid for r in rows if r.txid is not None}
-            direct = [
-                HistoryEntry(
-                    at=_aware(at) or _now(),
-                    actor=who,
-                    action="sql",
-                    field=field,
-                    label=label,
-                    before=before,
-                    after=after,
-                    reason="未经 jixiao 的直接修改",
-                    version=0,
-                    db_user=who,
-                )
-                for at, who, field, label, before, after in rowlog.entries(changes, annotated)
-            ]
-        return sorted(out + direct, key=lambda e: e.at)
 
     # ------------------------------------------------------------- writing
 
@@ -380,6 +220,28 @@ class FormStore:
         ``strict`` refuses forms with unreadable cells (e.g. an unknown unit):
         files from outside must be clean before they enter the database.
         """
+        self._check_import(forms, strict)
+        out: list[ImportOutcome] = []
+        current = ""
+        try:
+            with Session(self.engine) as s, s.begin():
+                for source, form in forms:
+                    current = f"{source}（{form_key(form)}）"
+                    out.append(self._import_one(s, source, form, action))
+        except StaleDataError:
+            raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
+        except DBAPIError as exc:
+            if "permission denied" in str(exc.orig) or "row-level security" in str(exc.orig):
+                raise StoreError(
+                    f"无权限：数据库拒绝写入 {current}（表单不属于你的单位，或已不是草稿/退回状态）；已全部撤销"
+                ) from None
+            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{_first_line(exc)}") from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{type(exc).__name__}") from None
+        return out
+
+    def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:
+        """Before anything is written: each form storable (and clean, if strict), none twice."""
         for source, form in forms:
             try:
                 validate_for_storage(form)
@@ -398,48 +260,32 @@ class FormStore:
             if ident in seen:
                 raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
             seen[ident] = source
-        out: list[ImportOutcome] = []
-        current = ""
+
+    def _import_one(self, s: Session, source: str, form: Form, action: str) -> ImportOutcome:
+        """Insert the form, or update the stored one of the same identity if it changed and may be edited."""
+        existing = s.execute(
+            select(FormRow)
+            .where(
+                FormRow.year == form.year,
+                FormRow.implementing_unit == form.implementing_unit,
+                FormRow.project_name == form.project_name,
+            )
+            .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+        ).scalar_one_or_none()
+        if existing is None:
+            row = self._insert(s, form, action, reason=f"来自 {source}")
+            return ImportOutcome(source, row.id, form_key(form), "created", 0)
+        changes = diff(to_form(existing), form)
+        if not changes:
+            return ImportOutcome(source, existing.id, form_key(form), "unchanged", 0)
         try:
-            with Session(self.engine) as s, s.begin():
-                for source, form in forms:
-                    current = f"{source}（{form_key(form)}）"
-                    existing = s.execute(
-                        select(FormRow)
-                        .where(
-                            FormRow.year == form.year,
-                            FormRow.implementing_unit == form.implementing_unit,
-                            FormRow.project_name == form.project_name,
-                        )
-                        .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
-                    ).scalar_one_or_none()
-                    if existing is None:
-                        row = self._insert(s, form, action, reason=f"来自 {source}")
-                        out.append(ImportOutcome(source, row.id, form_key(form), "created", 0))
-                        continue
-                    changes = diff(to_form(existing), form)
-                    if not changes:
-                        out.append(ImportOutcome(source, existing.id, form_key(form), "unchanged", 0))
-                        continue
-                    try:
-                        check_editable(existing.status)
-                    except WorkflowError as exc:
-                        raise StoreError(f"{source}：{form_key(form)}：{exc}") from None
-                    self._write(s, existing, form)
-                    s.flush()
-                    self._audit(s, existing, action, changes, f"来自 {source}", version=existing.version)
-                    out.append(ImportOutcome(source, existing.id, form_key(form), "updated", len(changes)))
-        except StaleDataError:
-            raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
-        except DBAPIError as exc:
-            if "permission denied" in str(exc.orig) or "row-level security" in str(exc.orig):
-                raise StoreError(
-                    f"无权限：数据库拒绝写入 {current}（表单不属于你的单位，或已不是草稿/退回状态）；已全部撤销"
-                ) from None
-            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{_first_line(exc)}") from None
-        except SQLAlchemyError as exc:
-            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{type(exc).__name__}") from None
-        return out
+            check_editable(existing.status)
+        except WorkflowError as exc:
+            raise StoreError(f"{source}：{form_key(form)}：{exc}") from None
+        self._write(s, existing, form)
+        s.flush()
+        self._audit(s, existing, action, changes, f"来自 {source}", version=existing.version)
+        return ImportOutcome(source, existing.id, form_key(form), "updated", len(changes))
 
     def transition(
         self, form_id: int, action: str, comment: str = "", expected_version: int | None = None

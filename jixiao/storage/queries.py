@@ -1,0 +1,192 @@
+"""The store's queries over many forms: lists and counts under the filters, return comments,
+history, and verdicts recomputed for rows the database does not vouch for.
+
+A mixin of ``FormStore`` (``jixiao/storage/store.py``), which holds the single-form reads and every
+write; kept apart so that each file holds one side.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Engine, Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from jixiao.storage import rowlog
+from jixiao.storage.convert import fill_computed, to_form
+from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
+from jixiao.storage.records import FormSummary, HistoryEntry, _aware, _now
+from jixiao.storage.validate import finding_counts, unstorable
+from jixiao.workflow import State
+from scorer.model import Form
+from scorer.result import FormResult
+
+
+def _filtered(
+    q: Select,
+    year: int | None,
+    department: str | None,
+    unit: str | None,
+    status: str | None,
+    search: str | None,
+) -> Select | None:
+    """``q`` narrowed by the list filters; None when no stored form can match."""
+    if any(unstorable(t) for t in (department, unit, status, search) if t):
+        return None  # nothing stored contains NUL or a lone surrogate
+    if year is not None and not 0 <= year < 10**6:
+        return None
+    if year is not None:
+        q = q.where(FormRow.year == year)
+    if department:
+        q = q.where(FormRow.department.contains(department, autoescape=True))
+    if unit:
+        q = q.where(FormRow.implementing_unit.contains(unit, autoescape=True))
+    if status:
+        q = q.where(FormRow.status == status)
+    if search:
+        q = q.where(FormRow.project_name.contains(search, autoescape=True))
+    return q
+
+
+class StoreQueries:
+    """Reads across forms; ``FormStore`` provides the engine and the scoring."""
+
+    engine: Engine
+
+    def score(self, form: Form) -> FormResult:  # pragma: no cover - FormStore's
+        raise NotImplementedError
+
+    def list(
+        self,
+        year: int | None = None,
+        department: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> list[FormSummary]:
+        q = _filtered(select(FormRow), year, department, unit, status, search)
+        if q is None:
+            return []
+        q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
+        with Session(self.engine) as s:
+            rows = list(s.execute(q.execution_options(yield_per=500)).scalars())
+        doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not r.scores_trusted])}
+        return [self._summary(doubtful.get(r.id, r)) for r in rows]
+
+    @staticmethod
+    def _summary(r: FormRow) -> FormSummary:
+        return FormSummary(
+            id=r.id,
+            year=r.year,
+            department=r.department,
+            implementing_unit=r.implementing_unit,
+            project_name=r.project_name,
+            form_kind=r.form_kind,
+            planned=r.budget_planned,
+            executed=r.budget_executed,
+            rate=r.computed_rate,
+            total_computed=r.computed_total,
+            total_recorded=r.total_recorded,
+            grade=r.computed_grade,
+            status=State(r.status),
+            problems=r.computed_problems,
+            pending=r.computed_pending,
+            version=r.version,
+            updated_at=_aware(r.updated_at) or _now(),
+            updated_by=r.updated_by,
+        )
+
+    def return_comments(self, ids: Sequence[int]) -> dict[int, str]:
+        """The reviewer's comment of the last 退回 of each returned form, with who and when."""
+        if not ids:
+            return {}
+        with Session(self.engine) as s:
+            q = (
+                select(AuditRow.form_id, AuditRow.actor, AuditRow.at, AuditRow.reason)
+                .where(AuditRow.form_id.in_(list(ids)), AuditRow.action == "return")
+                .order_by(AuditRow.id)
+            )
+            out: dict[int, str] = {}
+            for fid, actor, at, reason in s.execute(q):
+                if fid is None:
+                    continue
+                when = (_aware(at) or _now()).astimezone().strftime("%Y-%m-%d %H:%M")
+                out[fid] = f"{reason or '（未写理由）'}（{actor}，{when}）"
+        return out
+
+    def recomputed_rows(self, ids: Sequence[int], batch: int = 200) -> Iterator[FormRow]:
+        """Detached rows of ``ids`` with their verdict recomputed in memory, never written.
+
+        For forms whose stored verdict the database does not vouch for
+        (``scores_trusted`` false): a forged ``computed_total`` is not believed.
+        """
+        for start in range(0, len(ids), batch):
+            with Session(self.engine) as s, s.no_autoflush:
+                rows = list(
+                    s.execute(
+                        select(FormRow)
+                        .where(FormRow.id.in_(ids[start : start + batch]))
+                        .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+                    ).scalars()
+                )
+                for row in rows:
+                    result = self.score(to_form(row))
+                    fill_computed(row, result, finding_counts(result))
+                s.expunge_all()
+            yield from rows
+
+    def count(
+        self,
+        year: int | None = None,
+        department: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> int:
+        """How many forms ``list`` would return, counted by the database."""
+        q = _filtered(select(func.count(FormRow.id)), year, department, unit, status, search)
+        if q is None:
+            return 0
+        with Session(self.engine) as s:
+            return int(s.execute(q).scalar_one())
+
+    def history(self, form_id: int) -> builtins.list[HistoryEntry]:
+        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``)."""
+        with Session(self.engine) as s:
+            rows = list(s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars())
+            out = [
+                HistoryEntry(
+                    at=_aware(r.at) or _now(),
+                    actor=r.actor,
+                    action=r.action,
+                    field=r.field,
+                    label=r.label,
+                    before=r.before,
+                    after=r.after,
+                    reason=r.reason,
+                    version=r.version,
+                    db_user=r.db_user or "",
+                )
+                for r in rows
+            ]
+            if self.engine.dialect.name != "postgresql":
+                return out
+            changes = s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
+            annotated = {r.txid for r in rows if r.txid is not None}
+            direct = [
+                HistoryEntry(
+                    at=_aware(at) or _now(),
+                    actor=who,
+                    action="sql",
+                    field=field,
+                    label=label,
+                    before=before,
+                    after=after,
+                    reason="未经 jixiao 的直接修改",
+                    version=0,
+                    db_user=who,
+                )
+                for at, who, field, label, before, after in rowlog.entries(changes, annotated)
+            ]
+        return sorted(out + direct, key=lambda e: e.at)
