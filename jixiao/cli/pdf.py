@@ -1,4 +1,5 @@
-"""PDF commands: ``jixiao pdf`` (render, optionally sign), ``jixiao verify``, ``jixiao keys new``.
+"""PDF commands: ``jixiao pdf`` (render, optionally sign), ``jixiao keys new``; ``jixiao verify`` is registered
+here and lives in ``jixiao/cli/verify.py``.
 
 Registered by ``jixiao.cli.build_parser`` through ``add_commands``. Every failure the user
 can cause (font, key, password, form, workflow) is one Chinese line and exit status 1.
@@ -14,10 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 from rich.text import Text
-
-from jixiao.files import os_reason
 
 EXIT_OK, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 2
 FORM_SUFFIXES = (".toml", ".json")
@@ -66,6 +64,8 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     v.add_argument(
         "--trust", action="append", type=Path, default=[], metavar="CERT.pem", help="受信任的根证书（PEM/DER），可多次"
     )
+    from jixiao.cli.verify import cmd_verify
+
     v.set_defaults(func=cmd_verify)
 
     k = sub.add_parser("keys", help="签名密钥：创建试用的自签名证书")
@@ -338,169 +338,6 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
 
         run.render(run.scored(items, override, advance), advance)
     return run.report(out)
-
-
-# ------------------------------------------------------------------ verify
-
-
-def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
-    return _reported(_cmd_verify, args, out, err)
-
-
-def _db_available(args: argparse.Namespace) -> bool:
-    from sqlalchemy.engine import make_url
-
-    from jixiao.storage.database import resolve_url
-
-    url, _ = resolve_url(getattr(args, "db", None))
-    try:
-        parsed = make_url(url)
-    except Exception:
-        return False
-    if parsed.get_backend_name() == "sqlite":  # never create a database just to look a form up
-        return parsed.database is not None and bool(parsed.database) and Path(parsed.database).exists()
-    return True
-
-
-def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[str, Any]) -> tuple[str, str, bool]:
-    """(text, style, agrees) saying whether the signed copy still is the database's form.
-
-    It agrees only when the fingerprint matches, the form is still 已签章, and the pages
-    of the signed revision show what the database's form renders to (a page painted
-    over and re-signed keeps the fingerprint, not the text).
-    """
-    from jixiao.pdf.canonical import form_sha256
-    from jixiao.storage import DatabaseError, NotFound, StoreError
-
-    meta = report.meta
-    if not meta.form_sha256 or not meta.form_key:
-        return "PDF 中没有 jixiao 的表单数据指纹，无法与数据库比对", "yellow", True
-    if not _db_available(args):
-        return "数据库中未找到（没有可用的数据库）", "yellow", True
-    try:
-        if "store" not in cache:
-            from jixiao.cli.db import open_store
-
-            cache["store"] = open_store(args, err)
-        sf = cache["store"].find(meta.form_key)
-    except NotFound:
-        return f"数据库中未找到表单「{meta.form_key}」", "yellow", True
-    except (StoreError, DatabaseError) as exc:
-        return f"数据库中未找到：{exc}", "yellow", True
-    where = f"数据库中的表单「{sf.key}」（编号 {sf.id}，{sf.status.label}）"
-    now = form_sha256(sf.form)
-    if now != meta.form_sha256:
-        return (
-            f"不一致：{where}在签名后已被修改（数据库 SHA-256 {now[:16]}…，PDF {meta.form_sha256[:16]}…）",
-            "bold red",
-            False,
-        )
-    if sf.status.value != "signed":
-        return f"不一致：{where}已不是「已签章」，数据库已与此签章件不一致", "bold red", False
-    if sf.signature_sha256 and sf.signature_sha256 != meta.form_sha256:
-        return f"不一致：{where}记录的签章指纹与本文件不同", "bold red", False
-    shown = _rendered_text(sf.form, meta)
-    if shown is not None and report.signed_text and shown != report.signed_text:
-        return f"不一致：签章页面显示的内容与{where}不同（页面可能被涂改后重新签名）", "bold red", False
-    return f"一致：{where}与签名时的数据相同，页面内容与数据库一致", "green", True
-
-
-def _rendered_text(form: Any, meta: Any) -> str | None:
-    """The page text of ``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
-    from jixiao.pdf.layout import render_form
-    from jixiao.pdf.meta import page_text
-
-    try:
-        return page_text(render_form(form, rules=meta.rules or None, layout=meta.layout or None))
-    except Exception:
-        return None
-
-
-def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.pdf.verify import load_certificates, verify_pdf
-
-    trust = load_certificates(args.trust)
-    status = EXIT_OK
-    cache: dict[str, Any] = {}
-    for path in args.files:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            _error(err, f"{path}：文件不存在")
-            status = EXIT_INVALID
-            continue
-        except OSError as exc:
-            _error(err, f"{path}：无法读取：{os_reason(exc)}")
-            status = EXIT_INVALID
-            continue
-        try:
-            report = verify_pdf(data, trust)
-        except Exception as exc:  # a verdict for every file, whatever the damage
-            from jixiao.pdf.verify import VerifyReport
-
-            report = VerifyReport(error=f"无法读取 PDF 或其签名：{type(exc).__name__}：{str(exc)[:200]}")
-        t = Table.grid(padding=(0, 2))
-        t.add_column(style="bold", no_wrap=True)
-        t.add_column(overflow="fold")
-        label = report.status_label
-        style = "bold green" if label == "完整" else "bold red"
-        t.add_row("文件", Text(str(path)))
-        t.add_row("签名", Text(label, style=style))
-        if report.error:
-            t.add_row("原因", Text(report.error, style="red"))
-        if report.metadata_changed:
-            t.add_row("元数据", Text("签名后 jixiao 元数据被改动；以下为签名时的数据", style="red"))
-        for s in report.signatures:
-            cert = f"证书 CN={s.signer}" + (f"，颁发者 {s.issuer}" if s.issuer and s.issuer != s.signer else "，自签名")
-            t.add_row("签名人", Text(f"{s.signer or '（证书无名称）'}（{cert}）"))
-            if s.name and s.name != s.signer:
-                t.add_row("自称", Text(f"{s.name}（签名中自行填写的姓名，未经证书证明）", style="yellow"))
-            when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z") if s.signing_time else "（未知）"
-            t.add_row("签名时间", Text(when))
-            t.add_row(
-                "证书",
-                Text(
-                    "受信任" if s.trusted else "不受信任（自签名，或未用 --trust 指定其根证书）",
-                    style="green" if s.trusted else "yellow",
-                ),
-            )
-            t.add_row("证书指纹", Text(f"SHA-256 {s.certificate_sha256}", style="dim"))
-            for problem in s.problems:
-                if problem.startswith("证书不受信任") and not args.trust:
-                    continue
-                t.add_row("问题", Text(problem, style="red"))
-        m = report.meta
-        if m.rules:
-            t.add_row("规则集", Text(f"{m.rules}（版本 {m.rules_version}）"))
-        if m.form_key:
-            t.add_row("表单", Text(m.form_key))
-        if m.form_sha256:
-            t.add_row("数据指纹", Text(f"SHA-256 {m.form_sha256}"))
-        agrees = True
-        if report.signed and not report.error:
-            text, st, agrees = _db_check(args, err, report, cache)
-            t.add_row("数据库", Text(text, style=st))
-        verdict = _verdict(report, agrees)
-        t.add_row("结论", Text(VERDICTS[verdict], style="bold green" if verdict == EXIT_OK else "bold red"))
-        out.print(t)
-        if len(args.files) > 1:
-            out.print()
-        status = max(status, verdict) if EXIT_INVALID not in (status, verdict) else EXIT_INVALID
-    return status
-
-
-# verify's exit status, worst over the files: 1 beats 2 beats 0
-VERDICTS = {
-    EXIT_OK: "通过：签名完整，证书受信任，与数据库一致（或无数据库可比）",
-    EXIT_INVALID: "不通过：未签名、签名无效或已被修改，或与数据库不一致",
-    EXIT_UNTRUSTED: "未确认：签名完整，但证书不受信任（请用 --trust 指定签发机构的根证书）",
-}
-
-
-def _verdict(report: Any, agrees: bool) -> int:
-    if not report.intact or not agrees:
-        return EXIT_INVALID
-    return EXIT_OK if report.trusted else EXIT_UNTRUSTED
 
 
 # ------------------------------------------------------------------ keys
