@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,59 +264,15 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     catalog = store.catalog  # loaded once by open_store (an empty one if it could not be read)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
     if args.json:
-        from jixiao.review.findings import top_findings
+        from jixiao import jsonout
 
-        doc = {
-            "by": args.by,
-            "filters": {k: v for k, v in vars(filters).items()} if hasattr(filters, "__dict__") else {},
-            "groups": [group_dict(g) for g in groups],
-            "overall": [group_dict(g) for g in overall],
-            "flagged": [
-                {
-                    "id": f.id,
-                    "form": f.key,
-                    "total_computed": _d(f.total_computed),
-                    "total_recorded": _d(f.total_recorded),
-                    "grade": f.grade,
-                    "rate": _d(f.rate),
-                    "errors": f.errors,
-                    "warnings": f.warnings,
-                    "findings": [
-                        {"severity": s, "message": m} for s, m in top_findings(store.engine, f.id, catalog, limit=5)
-                    ],
-                }
-                for f in flagged
-            ],
-            "portfolio": [
-                {"check": f.check_id, "severity": f.severity.value, "form": f.form_key, "message": f.message}
-                for f in portfolio
-            ],
-            "portfolio_skipped": skipped or None,
-        }
-        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        doc = _review_doc(store, args.by, filters, groups, overall, flagged, portfolio, skipped)
+        out.file.write(jsonout.dumps(doc) + "\n")
+    elif not groups:
+        out.print("没有符合条件的表单。")
+        return EXIT_OK
     else:
-        if not groups:
-            out.print("没有符合条件的表单。")
-            return EXIT_OK
-        shown = groups if args.groups <= 0 else groups[: args.groups]
-        out.print(groups_table(shown, args.by, out.width))
-        if len(shown) < len(groups):
-            rest = len(groups) - len(shown)
-            out.print(
-                Text(
-                    f"另有 {rest} 个{GROUPINGS[args.by]}未列出（较好的在后）；--groups 0 列出全部，或 --xlsx 导出",
-                    style="dim",
-                )
-            )
-        if args.by != "level1":
-            out.print(Text("等级分布", style="bold"))
-            out.print(grade_chart(groups))
-        if portfolio:
-            out.print(portfolio_table(portfolio, max(args.limit * 2, 10)))
-        elif skipped:
-            out.print(Text(skipped, style="dim"))
-        if flagged:
-            out.print(flagged_table(store.engine, flagged, catalog))
+        _print_review(out, args, store, groups, flagged, portfolio, skipped)
     if args.xlsx:
         from jixiao.review.export import review_workbook
 
@@ -329,3 +284,76 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog, portfolio)
         err.print(f"已写入 {args.pdf}")
     return EXIT_OK
+
+
+def _review_doc(
+    store: Any,
+    by: str,
+    filters: Any,
+    groups: list[Any],
+    overall: list[Any],
+    flagged: list[Any],
+    portfolio: list[Any],
+    skipped: str,
+) -> dict[str, Any]:
+    """The ``--json`` document: groups, the overall line, flagged forms with their top findings, portfolio findings."""
+    from jixiao.review.findings import top_findings
+
+    return {
+        "by": by,
+        "filters": {k: v for k, v in vars(filters).items()} if hasattr(filters, "__dict__") else {},
+        "groups": [group_dict(g) for g in groups],
+        "overall": [group_dict(g) for g in overall],
+        "flagged": [
+            {
+                "id": f.id,
+                "form": f.key,
+                "total_computed": _d(f.total_computed),
+                "total_recorded": _d(f.total_recorded),
+                "grade": f.grade,
+                "rate": _d(f.rate),
+                "errors": f.errors,
+                "warnings": f.warnings,
+                "findings": [
+                    {"severity": s, "message": m} for s, m in top_findings(store.engine, f.id, store.catalog, limit=5)
+                ],
+            }
+            for f in flagged
+        ],
+        "portfolio": [
+            {"check": f.check_id, "severity": f.severity.value, "form": f.form_key, "message": f.message}
+            for f in portfolio
+        ],
+        "portfolio_skipped": skipped or None,
+    }
+
+
+def _print_review(
+    out: Console,
+    args: argparse.Namespace,
+    store: Any,
+    groups: list[Any],
+    flagged: list[Any],
+    portfolio: list[Any],
+    skipped: str,
+) -> None:
+    """The terminal report: the groups (the worst first), the grade chart, portfolio findings, flagged forms."""
+    shown = groups if args.groups <= 0 else groups[: args.groups]
+    out.print(groups_table(shown, args.by, out.width))
+    if len(shown) < len(groups):
+        rest = len(groups) - len(shown)
+        out.print(
+            Text(
+                f"另有 {rest} 个{GROUPINGS[args.by]}未列出（较好的在后）；--groups 0 列出全部，或 --xlsx 导出",
+                style="dim",
+            )
+        )
+    if args.by != "level1":
+        out.print(Text("等级分布", style="bold"))
+        out.print(grade_chart(groups))
+    if portfolio:
+        out.print(portfolio_table(portfolio, max(args.limit * 2, 10)))
+    elif skipped:
+        out.print(Text(skipped, style="dim"))
+    if flagged:
+        out.print(flagged_table(store.engine, flagged, store.catalog))

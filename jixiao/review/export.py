@@ -20,7 +20,18 @@ def review_workbook(
     from jixiao.files import atomic_write
 
     wb = Workbook()
-    ws = wb.active
+    bold = Font(bold=True, name="宋体")
+    fill = PatternFill("solid", fgColor="DDDDDD")
+    _groups_sheet(wb.active, by, groups, bold, fill)
+    _flagged_sheet(wb.create_sheet("问题表单"), flagged, bold, fill)
+    if portfolio:  # the cross-form findings the terminal shows
+        _portfolio_sheet(wb.create_sheet("跨表问题"), portfolio, bold, fill)
+
+    atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def _groups_sheet(ws: Any, by: str, groups: list[GroupRow], bold: Font, fill: PatternFill) -> None:
+    """One row per group (按部门/单位/…): money, the means and medians, the grade counts, findings."""
     ws.title = f"按{GROUPINGS[by]}汇总"
     head = [
         GROUPINGS[by],
@@ -61,14 +72,14 @@ def review_workbook(
                 g.infos,
             ],
         )
-    bold = Font(bold=True, name="宋体")
-    fill = PatternFill("solid", fgColor="DDDDDD")
     for c in ws[1]:
         c.font, c.fill, c.alignment = bold, fill, Alignment(horizontal="center", wrap_text=True)
     for row in ws.iter_rows(min_row=2):
         row[5].number_format = "0.00%"
     ws.column_dimensions["A"].width = 36
-    fs = wb.create_sheet("问题表单")
+
+
+def _flagged_sheet(fs: Any, flagged: list[FlaggedForm], bold: Font, fill: PatternFill) -> None:
     append(fs, ["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "错误", "警告", "状态"])
     for f in flagged:
         status = State(f.status).label if f.status in {s.value for s in State} else f.status
@@ -76,15 +87,14 @@ def review_workbook(
     for c in fs[1]:
         c.font, c.fill = bold, fill
     fs.column_dimensions["B"].width = 60
-    if portfolio:  # the cross-form findings the terminal shows
-        ps = wb.create_sheet("跨表问题")
-        append(ps, ["严重程度", "表单", "问题"])
-        labels = {"error": "错误", "warning": "警告", "info": "提示"}
-        for pf in portfolio:
-            append(ps, [labels[pf.severity.value], pf.form_key, pf.message])
-        for c in ps[1]:
-            c.font, c.fill = bold, fill
-        ps.column_dimensions["B"].width = 50
-        ps.column_dimensions["C"].width = 90
 
-    atomic_write(path, lambda tmp: wb.save(tmp))
+
+def _portfolio_sheet(ps: Any, portfolio: Any, bold: Font, fill: PatternFill) -> None:
+    append(ps, ["严重程度", "表单", "问题"])
+    labels = {"error": "错误", "warning": "警告", "info": "提示"}
+    for pf in portfolio:
+        append(ps, [labels[pf.severity.value], pf.form_key, pf.message])
+    for c in ps[1]:
+        c.font, c.fill = bold, fill
+    ps.column_dimensions["B"].width = 50
+    ps.column_dimensions["C"].width = 90
