@@ -136,26 +136,8 @@ def render_pdf(result: FormResult, layout: str | None = None, font: FontChoice |
     rules = result.rules
     sha = form_sha256(form)
     key = f"{form.year}/{form.implementing_unit}/{form.project_name}"
-    notes = Notes()
     sink: dict[str, Any] = {}
-
-    overflow: list[str] = []
-    token = _OVERFLOW.set(overflow)
-    try:
-        story: list[Flowable] = [Paragraph(_markup(_title(form)), st.title)]
-        if form.form_kind is FormKind.PROJECT:
-            story.append(Paragraph(_markup(f"（{form.project_name}）"), st.subtitle))
-        else:
-            story.append(Spacer(1, 6))
-        story += hubei_story(st, result, notes) if name == "hubei" else national_story(st, result, notes)
-        tail: list[Flowable] = footnotes(st, result, notes)
-        tail += [Spacer(1, 6), signoff_block(st, result, sink)]
-    finally:
-        _OVERFLOW.reset(token)
-    story.append(KeepTogether(tail))
-    if overflow:
-        story += continuation_pages(st, overflow)
-
+    story = _story(st, result, name, sink)
     extra = {
         M.KEY_RULES: rules.name,
         M.KEY_RULES_VERSION: rules.version,
@@ -188,6 +170,30 @@ def render_pdf(result: FormResult, layout: str | None = None, font: FontChoice |
     )
     doc.build(story, canvasmaker=canvas_class)
     return buf.getvalue()
+
+
+def _story(st: Any, result: FormResult, name: str, sink: dict[str, Any]) -> list[Flowable]:
+    """Title, the layout's tables, footnotes and the sign-off; text too long for its cell goes to
+    continuation pages at the end (collected while the tables are built)."""
+    form = result.form
+    notes = Notes()
+    overflow: list[str] = []
+    token = _OVERFLOW.set(overflow)
+    try:
+        story: list[Flowable] = [Paragraph(_markup(_title(form)), st.title)]
+        if form.form_kind is FormKind.PROJECT:
+            story.append(Paragraph(_markup(f"（{form.project_name}）"), st.subtitle))
+        else:
+            story.append(Spacer(1, 6))
+        story += hubei_story(st, result, notes) if name == "hubei" else national_story(st, result, notes)
+        tail: list[Flowable] = footnotes(st, result, notes)
+        tail += [Spacer(1, 6), signoff_block(st, result, sink)]
+    finally:
+        _OVERFLOW.reset(token)
+    story.append(KeepTogether(tail))
+    if overflow:
+        story += continuation_pages(st, overflow)
+    return story
 
 
 def render_form(

@@ -75,11 +75,9 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
 
     For trying jixiao out; real signing uses a certificate issued by a CA.
     """
-    from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     name = name.strip()
     if not name:
@@ -88,9 +86,36 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
         raise SignError("密钥密码不能为空")
     out = Path(out_p12)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = _self_signed(name, key, days)
+    data = pkcs12.serialize_key_and_certificates(
+        name=name.encode("utf-8"),
+        key=key,
+        cert=cert,
+        cas=None,
+        encryption_algorithm=serialization.BestAvailableEncryption(password.encode("utf-8")),
+    )
+    from jixiao.files import atomic_write
+
+    atomic_write(out, data)
+    return KeyInfo(
+        path=out,
+        subject=name,
+        issuer=name,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        sha256=cert.fingerprint(hashes.SHA256()).hex(),
+    )
+
+
+def _self_signed(name: str, key: Any, days: int) -> Any:
+    """A certificate for signing documents (non-repudiation), not for issuing others (ca=False)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.now(UTC).replace(microsecond=0)
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
@@ -116,24 +141,6 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
-    )
-    data = pkcs12.serialize_key_and_certificates(
-        name=name.encode("utf-8"),
-        key=key,
-        cert=cert,
-        cas=None,
-        encryption_algorithm=serialization.BestAvailableEncryption(password.encode("utf-8")),
-    )
-    from jixiao.files import atomic_write
-
-    atomic_write(out, data)
-    return KeyInfo(
-        path=out,
-        subject=name,
-        issuer=name,
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )
 
 

@@ -158,7 +158,6 @@ def _attr(obj: Any, get: Any, default: Any = "") -> Any:
 async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureReport, M.PdfMeta]:
     from pyhanko.sign.validation import async_validate_pdf_signature
 
-    problems: list[str] = []
     cert = _attr(sig, lambda s: s.signer_cert, None)
     try:
         status = await async_validate_pdf_signature(sig, signer_validation_context=context_factory())
@@ -182,6 +181,28 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
         return report, _signed_revision_meta(pdf, _attr(sig, lambda s: s.byte_range, ()))
     coverage = status.coverage.name if status.coverage is not None else ""
     modification = status.modification_level.name if status.modification_level is not None else ""
+    problems = _status_problems(status, coverage, modification)
+    report = SignatureReport(
+        field=sig.field_name,
+        signer=_cn(status.signing_cert.subject),
+        name=str(sig.sig_object.get("/Name", "")),
+        issuer=_cn(status.signing_cert.issuer),
+        signing_time=status.signer_reported_dt,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        coverage=coverage,
+        modification=modification,
+        docmdp_ok=status.docmdp_ok,
+        certificate_sha256=status.signing_cert.sha256.hex(),
+        problems=tuple(problems),
+    )
+    return report, _signed_revision_meta(pdf, sig.byte_range)
+
+
+def _status_problems(status: Any, coverage: str, modification: str) -> list[str]:
+    """What pyHanko's verdict means for the reader, worst first; empty for an intact, trusted signature."""
+    problems: list[str] = []
     if not status.intact:
         problems.append("签名范围内的字节已被改动")
     elif not status.valid:
@@ -200,22 +221,7 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
                 else f"（颁发者 {_cn(status.signing_cert.issuer)}）"
             )
         )
-    report = SignatureReport(
-        field=sig.field_name,
-        signer=_cn(status.signing_cert.subject),
-        name=str(sig.sig_object.get("/Name", "")),
-        issuer=_cn(status.signing_cert.issuer),
-        signing_time=status.signer_reported_dt,
-        intact=bool(status.intact),
-        valid=bool(status.valid),
-        trusted=bool(status.trusted),
-        coverage=coverage,
-        modification=modification,
-        docmdp_ok=status.docmdp_ok,
-        certificate_sha256=status.signing_cert.sha256.hex(),
-        problems=tuple(problems),
-    )
-    return report, _signed_revision_meta(pdf, sig.byte_range)
+    return problems
 
 
 async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyReport:
