@@ -305,6 +305,24 @@ class _Committer(threading.Thread):
             self.finished.put((len(rows.forms), n_ind))
 
 
+def _report(committer: _Committer, progress: Progress | None) -> None:
+    """Pass on what the committer has finished since the last call."""
+    while True:
+        try:
+            n_forms, n_ind = committer.finished.get_nowait()
+        except queue.Empty:
+            return
+        if progress is not None:
+            progress(n_forms, n_ind)
+
+
+def _stop(committer: _Committer | None) -> None:
+    """Let the committer finish what it was given (or drop it, if cancelled) and end."""
+    if committer is not None and committer.is_alive():
+        committer.todo.put(None)
+        committer.join()
+
+
 def _load(
     engine: Engine,
     forms: Iterable[Item],
@@ -320,21 +338,6 @@ def _load(
     submitted = 0
     seen: dict[tuple[int | None, str, str], int] = {}
 
-    def report() -> None:
-        assert committer is not None
-        while True:
-            try:
-                n_forms, n_ind = committer.finished.get_nowait()
-            except queue.Empty:
-                return
-            if progress is not None:
-                progress(n_forms, n_ind)
-
-    def stop() -> None:
-        if committer is not None and committer.is_alive():
-            committer.todo.put(None)
-            committer.join()
-
     try:
         for forms_batch, verdicts in _scored(forms, batch, workers, catalog):
             if committer is None:  # started after any worker processes were forked
@@ -344,25 +347,25 @@ def _load(
             rows = writer.rows(forms_batch, verdicts)
             bad = rows.first_unstorable()
             if bad is not None:
-                stop()
+                _stop(committer)
                 _fail(forms_batch[bad], f"第 {submitted + bad + 1} 份", committer.committed)
             if committer.failed is not None:
                 break
             committer.todo.put(rows)
             submitted += len(forms_batch)
-            report()
+            _report(committer, progress)
     except BaseException as error:
         if committer is not None and not isinstance(error, Exception):
             committer.cancelled = True  # Ctrl-C: do not wait for the queued batches
-        stop()
+        _stop(committer)
         if isinstance(error, Exception) and committer is not None and committer.failed is not None:
             exc, rows, done = committer.failed  # an earlier batch failed first
             _raise_write_error(engine, exc, rows.forms, done)
         raise
-    stop()
+    _stop(committer)
     if committer is None:
         return 0
-    report()
+    _report(committer, progress)
     if committer.failed is not None:
         exc, rows, done = committer.failed
         _raise_write_error(engine, exc, rows.forms, done)
