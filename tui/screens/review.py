@@ -137,50 +137,11 @@ class ReviewScreen(AppScreen):
             Text(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项；Enter 下钻）")
         )
         if level in ("department", "unit"):
-            for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "错/警"):
-                table.add_column(col)
-            for g in rows:
-                gap = g.gap
-                table.add_row(
-                    Text(clip(g.label, 20)),
-                    str(g.forms),
-                    fmt.percent(g.rate, "—"),
-                    fmt.score(g.mean_computed, "—"),
-                    fmt.score(g.mean_recorded, "—"),
-                    Text(
-                        f"{gap:+.2f}" if gap is not None else "—",
-                        style="bold red" if gap is not None and gap >= 5 else "",
-                    ),
-                    "/".join(str(g.grades.get(k, 0)) for k in GRADES),
-                    Text(f"{g.errors}/{g.warnings}", style="red" if g.errors else "yellow" if g.warnings else ""),
-                )
+            _fill_groups(table, level, rows)
         elif level == "form":
-            for col in ("项目名称", "执行率", "规则", "自评", "等级", "状态", "问题"):
-                table.add_column(col)
-            for s in rows:
-                table.add_row(
-                    Text(clip(s.project_name, 24)),
-                    fmt.percent(s.rate, "—"),
-                    fmt.score(s.total_computed, "—"),
-                    fmt.score(s.total_recorded),
-                    Text(s.grade),
-                    s.status.label,
-                    Text(str(s.problems or ""), style="yellow"),
-                )
+            _fill_forms(table, rows)
         else:
-            for col in ("三级指标", "目标值", "实际完成值", "分值", "得分", "自评", "状态"):
-                table.add_column(col)
-            for r in rows:
-                ind = r.indicator
-                table.add_row(
-                    Text(("※" if r.differs else "") + clip(ind.name, 22), style="bold yellow" if r.differs else ""),
-                    Text(clip(ind.target, 12)),  # a plain str cell would be read as markup
-                    Text(clip(ind.actual, 14)),
-                    fmt.weight(r.weight),
-                    Text(fmt.score(r.score, "—"), style=STATUS_STYLE[r.status]),
-                    fmt.score(ind.recorded.score) if ind.recorded else "",
-                    Text(STATUS_SHORT[r.status], style=STATUS_STYLE[r.status]),
-                )
+            _fill_indicators(table, rows)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         computed = [s.total_computed for s in summaries if s.total_computed is not None]
@@ -283,3 +244,55 @@ class ReviewScreen(AppScreen):
         from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+
+def _fill_groups(table: DataTable, level: str, rows: list[Any]) -> None:
+    """One row per department or unit: money, the mean scores, their gap, the grades, findings."""
+    for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "错/警"):
+        table.add_column(col)
+    for g in rows:
+        gap = g.gap
+        table.add_row(
+            Text(clip(g.label, 20)),
+            str(g.forms),
+            fmt.percent(g.rate, "—"),
+            fmt.score(g.mean_computed, "—"),
+            fmt.score(g.mean_recorded, "—"),
+            Text(
+                f"{gap:+.2f}" if gap is not None else "—",
+                style="bold red" if gap is not None and gap >= 5 else "",
+            ),
+            "/".join(str(g.grades.get(k, 0)) for k in GRADES),
+            Text(f"{g.errors}/{g.warnings}", style="red" if g.errors else "yellow" if g.warnings else ""),
+        )
+
+
+def _fill_forms(table: DataTable, rows: list[Any]) -> None:
+    for col in ("项目名称", "执行率", "规则", "自评", "等级", "状态", "问题"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(
+            Text(clip(s.project_name, 24)),
+            fmt.percent(s.rate, "—"),
+            fmt.score(s.total_computed, "—"),
+            fmt.score(s.total_recorded),
+            Text(s.grade),
+            s.status.label,
+            Text(str(s.problems or ""), style="yellow"),
+        )
+
+
+def _fill_indicators(table: DataTable, rows: list[Any]) -> None:
+    for col in ("三级指标", "目标值", "实际完成值", "分值", "得分", "自评", "状态"):
+        table.add_column(col)
+    for r in rows:
+        ind = r.indicator
+        table.add_row(
+            Text(("※" if r.differs else "") + clip(ind.name, 22), style="bold yellow" if r.differs else ""),
+            Text(clip(ind.target, 12)),  # a plain str cell would be read as markup
+            Text(clip(ind.actual, 14)),
+            fmt.weight(r.weight),
+            Text(fmt.score(r.score, "—"), style=STATUS_STYLE[r.status]),
+            fmt.score(ind.recorded.score) if ind.recorded else "",
+            Text(STATUS_SHORT[r.status], style=STATUS_STYLE[r.status]),
+        )
