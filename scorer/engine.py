@@ -88,8 +88,8 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
     (tests compare the two on every generated and sample row); it only skips the
     scratch state and the detours, which is most of the time at a province's scale.
     """
-    if ind.adjusted_target or ind.direction or type(ind.target) is not str or type(ind.actual) is not str:
-        return _score_general(ind, weight, weight_source, ctx, goal)
+    if not weight or ind.adjusted_target or ind.direction or type(ind.target) is not str or type(ind.actual) is not str:
+        return _score_general(ind, weight, weight_source, ctx, goal)  # (no weight: the status needs the share)
     t = _CELLS.get(ind.target) or read_cell(ind.target)  # the memo itself first: one lookup per cell
     a = _CELLS.get(ind.actual) or read_cell(ind.actual)
     if type(t) is not Cell or type(a) is not Cell:

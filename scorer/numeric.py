@@ -158,8 +158,9 @@ def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decima
         return row.full((explain.compared, row.scale, B, "≥", A, u))
     if A <= 0:
         return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, "<", A, "目标值非正，无法按比例计分"))
+    f = row.ctx.formulas.positive
     return row.partial(
-        row.ctx.formulas.positive(row.weight, A, B), (explain.positive_formula, row.scale, row.weight, B, A)
+        f(row.weight, A, B), (explain.positive_formula, row.scale, row.weight, B, A), lambda: f(ONE, A, B)
     )
 
 
@@ -168,8 +169,9 @@ def _reverse(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal
         return row.full((explain.compared, row.scale, B, "≤", A, u))
     if A <= 0:
         return row.partial(ZERO, (explain.nonpositive_target, row.scale, B, ">", A, "目标值为 0，超出即不得分"))
-    score = row.ctx.formulas.reverse(row.weight, A, B)
-    return row.partial(score, (explain.reverse_formula, row.scale, row.weight, A, B, row.ctx.linear_reverse))
+    f = row.ctx.formulas.reverse
+    step = (explain.reverse_formula, row.scale, row.weight, A, B, row.ctx.linear_reverse)
+    return row.partial(f(row.weight, A, B), step, lambda: f(ONE, A, B))
 
 
 def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
@@ -178,7 +180,10 @@ def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     lo, hi = (A, B) if A < B else (B, A)
     if hi <= 0:
         return row.partial(ZERO, "偏离目标，无法按比例计分")
-    return row.partial(row.ctx.formulas.equal(row.weight, A, B), (explain.equal_formula, row.scale, row.weight, lo, hi))
+    f = row.ctx.formulas.equal
+    return row.partial(
+        f(row.weight, A, B), (explain.equal_formula, row.scale, row.weight, lo, hi), lambda: f(ONE, A, B)
+    )
 
 
 def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:

@@ -100,8 +100,14 @@ class _Row:
         self.lines.append((explain.full, why, self.weight))
         return Status.MET, self.weight
 
-    def partial(self, score: Decimal, formula: Step) -> tuple[Status, Decimal]:
+    def partial(
+        self, score: Decimal, formula: Step, share: Callable[[], Decimal] | None = None
+    ) -> tuple[Status, Decimal]:
+        """``share`` is the formula with a weight of 1: a row with no weight earns 0 points, and its
+        status still says how far it got (82 of 100 is 部分达成, not 未达成)."""
         status, score = _partly(score, self.weight)
+        if status is Status.MISSED and not self.weight and share is not None and share() > 0:
+            status = Status.PARTLY
         self.lines.append((explain.partial, formula, score))
         return status, score
 

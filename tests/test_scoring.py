@@ -293,3 +293,22 @@ def test_all_shipped_rule_sets_load() -> None:
     for name in names:
         rs = load(name)
         assert rs.budget_weight + rs.indicators_total == rs.total
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "rules", "status"),
+    [
+        ("100%", "82%", NAT, Status.PARTLY),  # 大英 资金执行率, its 一级 cell left blank
+        ("≥100人", "1人", NAT, Status.PARTLY),
+        ("≥100人", "0人", NAT, Status.MISSED),  # nothing done is still nothing
+        ("≤10天", "12天", NAT, Status.PARTLY),
+        ("≤10天", "25天", LIN, Status.MISSED),  # the linear formula reaches 0 at twice the target
+        ("=50个", "40个", NAT, Status.PARTLY),
+        ("≥95%", "100%", NAT, Status.MET),
+    ],
+)
+def test_a_row_without_weight_keeps_its_status(target: str, actual: str, rules, status: Status) -> None:  # type: ignore[no-untyped-def]
+    """0 points to earn is no reason to call a shortfall 未达成: the status says how far the row got."""
+    r = one(ind("指标", target, actual), rules, weight="0")
+    assert r.status is status, r.explanation
+    assert r.score == 0
