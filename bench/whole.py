@@ -3,7 +3,8 @@
     python bench/whole.py --indicators 120000 [--runs 3]
 
 Generates a province (bench/generate.py, seed 1), then times, as separate processes on the same
-files: the naive script (bench/naive_cli.py), ``jixiao score DIR --json`` and ``jixiao score DIR``.
+files: the naive script (bench/naive_cli.py), ``jixiao score DIR --json`` and ``jixiao score DIR``,
+each in one process (``-j 1``) and with one worker per core (the default).
 Prints the median wall time, the peak RSS and the ratio to the naive script for each.
 """
 
@@ -45,7 +46,9 @@ def main() -> int:
         files = sum(1 for _ in prov.rglob("*.toml"))
         commands = {
             "naive script": [py, str(ROOT / "bench" / "naive_cli.py"), str(prov)],
+            "jixiao score DIR --json -j 1": [py, "-m", "jixiao", "score", str(prov), "--json", "-j", "1"],
             "jixiao score DIR --json": [py, "-m", "jixiao", "score", str(prov), "--json"],
+            "jixiao score DIR -j 1": [py, "-m", "jixiao", "score", str(prov), "-j", "1"],
             "jixiao score DIR": [py, "-m", "jixiao", "score", str(prov)],
         }
         print(f"{args.indicators:,} indicators in {files:,} files; median of {args.runs}")
