@@ -67,3 +67,29 @@ def test_jobs_must_be_a_positive_whole_number(value: str) -> None:
     p = _run(["score", str(ROOT / "samples"), "-j", value])
     assert p.returncode == 2
     assert f"应为正整数：{value}" in p.stderr.decode() and "Traceback" not in p.stderr.decode()
+
+
+def test_ctrl_c_stops_the_workers_quietly(province: Path) -> None:
+    """Ctrl-C reaches the whole process group: one line, exit 130, no worker left and no worker traceback."""
+    import signal
+    import time
+
+    env = {**os.environ, "COLUMNS": "100"}
+    p = subprocess.Popen(
+        [sys.executable, "-m", "jixiao", "score", str(province), "--explain", "-j", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert p.stdout is not None
+    p.stdout.read(1)  # the workers are at it
+    time.sleep(0.3)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    text = err.decode()
+    assert p.returncode == 130, text[-500:]
+    assert "已中断" in text and "Traceback" not in text and "ForkPoolWorker" not in text
+    leftover = subprocess.run(["pgrep", "-g", str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert leftover == []

@@ -90,6 +90,13 @@ def workers_for(files: int, asked: int | None) -> int:
 _JOB: Job | None = None  # set in the parent before forking: the workers inherit it
 
 
+def _worker_start() -> None:
+    """Ctrl-C is the parent's to handle: it stops the pool, and a worker has nothing to say."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _score_chunk(paths: list[Path]) -> list[Scored]:
     assert _JOB is not None
     return [score_file(_JOB, p) for p in paths]
@@ -107,7 +114,7 @@ def score_files(job: Job, files: list[Path], workers: int) -> Iterator[Scored]:
     _JOB = job
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
             for done in pool.imap(_score_chunk, chunks):
                 yield from done
     finally:
