@@ -134,3 +134,17 @@ def test_choosing_a_catalog_entry_keeps_only_a_comparable_direction(chosen: str,
     out = editing.apply_catalog_entry(form, 0, "新", "", "", chosen)
     assert out.goals[0].indicators[0].direction == kept
     assert (Direction.of(kept) in COMPARABLE) is bool(kept)
+
+
+@pytest.mark.parametrize("word", ["sideways", "正向", "Positive"])
+def test_storage_refuses_a_direction_that_is_not_one(word: str) -> None:
+    from jixiao.storage.records import StoreError
+    from jixiao.storage.validate import validate_for_storage
+
+    ind = Indicator("产出指标", "数量指标", "培训场次", "≥3场", "3场", direction=word)
+    form = Form(project_name="方向", implementing_unit="某单位", year=2024, goals=(Goal("", indicators=(ind,)),))
+    with pytest.raises(StoreError, match=f"指标方向「{word}」无效；应为 正向 / 反向 / 等值 / 定性"):
+        validate_for_storage(form)
+    validate_for_storage(
+        dataclasses.replace(form, goals=(Goal("", indicators=(dataclasses.replace(ind, direction="reverse"),)),))
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from jixiao.storage.convert import fill_row
 from jixiao.storage.models import FormRow
 from jixiao.storage.records import StoreError
-from scorer.model import Form
+from scorer.model import Direction, Form
 from scorer.result import FormResult
 from scorer.rules import RuleSetError, rules_for
 
@@ -101,6 +101,9 @@ def validate_for_storage(form: Form) -> None:
         problems.extend(_check_row(g, f"目标 {gi}："))
         for i in g.indicators:
             problems.extend(_check_row(i, f"指标「{i.name[:40]}」："))
+            if i.direction and Direction.of(i.direction) is None:
+                labels = " / ".join(d.label for d in Direction)
+                problems.append(f"指标「{i.name[:40]}」：指标方向「{i.direction[:20]}」无效；应为 {labels}，或留空")
     if problems:
         more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
         raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
