@@ -39,7 +39,7 @@ def test_import_contracts() -> None:
 @pytest.mark.parametrize(
     ("argv", "heavy"),
     [
-        (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint", "orjson")),
+        (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint", "orjson", "jixiao.checks")),
         (
             ["score", "samples/2024-jingkeju-zhengti.toml"],
             ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "orjson", "multiprocessing"),
