@@ -72,7 +72,8 @@ def score_file(job: Job, path: Path) -> Scored:
         with job.out.capture() as captured:
             terminal.print_form(job.out, result, source, explain=job.explain)
         text = captured.get()
-    return Scored(source, text, errors, result.invalid, terminal.summary_of(result))
+    summary = None if job.as_json else terminal.summary_of(result)  # only the tables print a summary
+    return Scored(source, text, errors, result.invalid, summary)
 
 
 def workers_for(files: int, asked: int | None) -> int:
