@@ -183,6 +183,8 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
 
 def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Context, goal: int) -> IndicatorResult:
     row = _Row(ind, weight, ctx)
+    if ind.direction and Direction.of(ind.direction) is None:
+        _unknown_direction(row)
     target_text = ind.adjusted_target or ind.target
     if ind.adjusted_target:
         row.lines.append((explain.adjusted_target, ind.adjusted_target, ind.target))
@@ -207,6 +209,23 @@ def _score_general(ind: Indicator, weight: Decimal, weight_source: str, ctx: _Co
         tuple(row.lines),
         tuple(row.problems) if row.problems else (),
         row.over_ratio,
+    )
+
+
+def _unknown_direction(row: _Row) -> None:
+    """A direction word that is none of ours (written past the readers, e.g. straight into the
+    database) is not evidence: said as an invalid cell, and the row's direction comes from the rest."""
+    word = row.ind.direction
+    labels = " / ".join(d.label for d in Direction)
+    row.problems.append(
+        Problem(
+            Severity.ERROR,
+            ProblemCode.INVALID_CELL,
+            f"「{row.ind.name}」指标方向「{word}」无效：不作依据；应为 {labels}，或留空",
+            row.ind.name,
+            "指标方向",
+            word,
+        )
     )
 
 

@@ -148,3 +148,12 @@ def test_storage_refuses_a_direction_that_is_not_one(word: str) -> None:
     validate_for_storage(
         dataclasses.replace(form, goals=(Goal("", indicators=(dataclasses.replace(ind, direction="reverse"),)),))
     )
+
+
+def test_a_direction_written_past_the_readers_is_an_invalid_cell_not_a_silent_guess() -> None:
+    """An insider can put any word in the database's direction column: the score says so."""
+    ind = Indicator("产出指标", "数量指标", "培训场次", "≥3场", "2场", direction="sideways")
+    r = score_indicator(ind, Decimal(10), "form", load("national-2020"), year=2024)
+    (p,) = [p for p in r.problems if p.column == "指标方向"]
+    assert p.severity.value == "error" and p.text == "sideways" and "培训场次" in p.message
+    assert r.direction is Direction.POSITIVE and r.direction_source != "表中设定"  # the comparator decided
