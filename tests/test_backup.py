@@ -6,6 +6,7 @@ import dataclasses
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -159,6 +160,21 @@ def _rewrite(path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
     with gzip.open(out, "wb") as fh:
         fh.write(b"".join(lines))
     return out
+
+
+def test_a_damaged_line_is_called_damage_not_only_what_it_now_says(source: Engine, tmp_path: Path) -> None:
+    """A bit flip that still decompresses can turn a goal_id into another number: the checksum
+    tells damage from a consistent file, and the message says both (it was flaky before)."""
+    path = tmp_path / "b.gz"
+    backup(source, path)
+
+    def repoint(lines: list[bytes]) -> list[bytes]:
+        i = next(i for i, ln in enumerate(lines) if b'"table":"indicators"' in ln)
+        lines[i] = re.sub(rb'"goal_id":\d+', b'"goal_id":999999', lines[i])
+        return lines
+
+    with pytest.raises(BackupError, match="校验和不符.*文件已被改动或损坏.*goal_id = 999999 指向不存在的 goals 记录"):
+        verify(_rewrite(path, repoint))
 
 
 def test_a_flipped_byte_is_refused_and_the_target_untouched(source: Engine, tmp_path: Path) -> None:

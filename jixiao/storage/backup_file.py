@@ -130,14 +130,16 @@ def verify(path: Path, key: bytes | None = None) -> BackupInfo:
         unknown = [t for t in order if t not in known]
         if unknown:
             raise BackupError(f"{path}：备份中有本程序不认识的表 {', '.join(unknown)}（来自更新的版本？）")
+        sha = hashlib.sha256()
         try:
-            sha, counts = _check_body(path, fh, order, known)
+            counts = _check_body(path, fh, order, known, sha)
+        except BackupError as problem:
+            _damaged_or(problem, path, fh, sha, header["body_sha256"])
+            raise
         except _BROKEN as exc:
             raise BackupError(f"{path}：文件已损坏（解压失败：{exc}）；请使用另一份备份") from None
-    if sha != header["body_sha256"]:
-        raise BackupError(
-            f"{path}：校验和不符（SHA-256 应为 {header['body_sha256'][:16]}…，实为 {sha[:16]}…）；文件已被改动或损坏"
-        )
+    if sha.hexdigest() != header["body_sha256"]:
+        raise BackupError(_checksum_message(path, header["body_sha256"], sha.hexdigest()))
     if counts != header["counts"]:
         diff = "、".join(
             f"{t} 应有 {header['counts'].get(t)} 条、实有 {c} 条"
@@ -157,9 +159,25 @@ def verify(path: Path, key: bytes | None = None) -> BackupInfo:
     )
 
 
-def _check_body(path: Path, fh: Any, order: list[str], known: dict[str, Table]) -> tuple[str, dict[str, int]]:
+def _checksum_message(path: Path, expected: str, actual: str) -> str:
+    return f"{path}：校验和不符（SHA-256 应为 {expected[:16]}…，实为 {actual[:16]}…）；文件已被改动或损坏"
+
+
+def _damaged_or(problem: BackupError, path: Path, fh: Any, sha: Any, expected: str) -> None:
+    """A bad line in a body whose checksum fails is damage (a flipped bit that still decompresses):
+    say so, with the line, rather than only what the damaged line happens to look like."""
+    detail = str(problem).removeprefix(f"{path}：")
+    try:
+        for line in _bounded_lines(path, fh):
+            sha.update(line)
+    except (*_BROKEN, BackupError):
+        raise BackupError(f"{path}：文件已损坏（{detail}）；请使用另一份备份") from None
+    if sha.hexdigest() != expected:
+        raise BackupError(f"{_checksum_message(path, expected, sha.hexdigest())}（{detail}）") from None
+
+
+def _check_body(path: Path, fh: Any, order: list[str], known: dict[str, Table], sha: Any) -> dict[str, int]:
     """Every body line: well-formed, its table's rows together, each reference to a row already read."""
-    sha = hashlib.sha256()
     counts = dict.fromkeys(order, 0)
     ids: dict[str, set[int]] = {t: set() for t in order}
     fks = {
@@ -189,7 +207,7 @@ def _check_body(path: Path, fh: Any, order: list[str], known: dict[str, Table]) 
             ref = row.get(col)
             if ref is not None and ref not in ids.get(parent, ()):
                 raise BackupError(f"{path}：第 {n} 行：{table}.{col} = {ref} 指向不存在的 {parent} 记录")
-    return sha.hexdigest(), counts
+    return counts
 
 
 def read_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
