@@ -32,7 +32,7 @@ from tests.storage_backends import BACKENDS, make_backend
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
-N_FORMS = 300
+N_FORMS = 1200  # several of the import's groups of new forms (jixiao.file_import.GROUP_FORMS)
 
 
 def _generated() -> list[Form]:
@@ -45,7 +45,7 @@ def _generated() -> list[Form]:
 
 @pytest.fixture(scope="module")
 def form_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """300 form files: the samples again and again under new project names."""
+    """1,200 form files: the samples again and again under new project names."""
     d = tmp_path_factory.mktemp("forms")
     for i, form in enumerate(_generated()):
         (d / f"form-{i:03d}.toml").write_text(dumps_toml(form), encoding="utf-8")
@@ -138,7 +138,7 @@ def _check_consistent(engine: Engine, expected: dict[str, Form]) -> int:
 def test_import_killed_midway_leaves_whole_forms_only(backend: tuple[str, Engine], form_dir: Path) -> None:
     url, engine = backend
     expected = {f.project_name: f for f in _generated()}
-    proc = _jixiao("--db", url, "import", str(form_dir))
+    proc = _jixiao("--db", url, "import", "-j", "1", str(form_dir))  # one process: slow enough to catch midway
     _kill_when(proc, lambda: _count(engine) >= 8)
     engine.dispose()
     n = _check_consistent(engine, expected)

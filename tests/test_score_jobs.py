@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.cli import score_run
+from jixiao import workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     gen = [sys.executable, str(ROOT / "bench" / "generate.py"), "--indicators", "2000", "--seed", "7"]
     subprocess.run([*gen, "--out", str(out), "--manifest", str(out.parent / "manifest.json")], check=True, cwd=ROOT)
     (out / "zz-broken.toml").write_text('project_name = "坏文件"\n[budget\n', encoding="utf-8")
-    assert sum(1 for _ in out.rglob("*.toml")) >= 2 * score_run.MIN_FILES_PER_WORKER
+    assert sum(1 for _ in out.rglob("*.toml")) >= 2 * workers.MIN_FILES_PER_WORKER
     return out
 
 
@@ -52,14 +52,14 @@ def test_two_workers_write_what_one_process_writes(province: Path, extra: list[s
     ("files", "asked", "expected"),
     [
         (1, None, 1),
-        (score_run.MIN_FILES_PER_WORKER * 2 - 1, 2, 1),  # too few files to pay for a second process
-        (score_run.MIN_FILES_PER_WORKER * 2, 2, 2),
-        (score_run.MIN_FILES_PER_WORKER * 10, 1, 1),
-        (score_run.MIN_FILES_PER_WORKER * 3, 8, 3),
+        (workers.MIN_FILES_PER_WORKER * 2 - 1, 2, 1),  # too few files to pay for a second process
+        (workers.MIN_FILES_PER_WORKER * 2, 2, 2),
+        (workers.MIN_FILES_PER_WORKER * 10, 1, 1),
+        (workers.MIN_FILES_PER_WORKER * 3, 8, 3),
     ],
 )
 def test_workers_for(files: int, asked: int | None, expected: int) -> None:
-    assert score_run.workers_for(files, asked) == expected
+    assert workers.workers_for(files, asked) == expected
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "两个", "1.5"])

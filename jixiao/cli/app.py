@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from jixiao import __version__
+from jixiao.cli.zh import positive_int
 from scorer.errors import JixiaoError
 
 EXIT_OK = 0
@@ -52,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--explain", action="store_true", help="显示每项指标的计分说明")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")
     s.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
-    s.add_argument("-j", "--jobs", type=_positive, metavar="N", help="计分进程数（默认每核一个；文件少时只用本进程）")
+    s.add_argument(
+        "-j", "--jobs", type=positive_int, metavar="N", help="计分进程数（默认每核一个；文件少时只用本进程）"
+    )
     s.set_defaults(func=cmd_score)
 
     r = sub.add_parser("rules", help="列出可用的规则集")
@@ -104,19 +107,10 @@ def error(err: Console, message: str, label: str = "错误") -> None:
 # ------------------------------------------------------------------ score
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
-    return value
-
-
 def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao import jsonout, terminal
-    from jixiao.cli.score_run import Job, score_files, workers_for
+    from jixiao.cli.score_run import Job, score_files
+    from jixiao.workers import workers_for
     from scorer.formfile import find_form_files
     from scorer.rules import RuleSetError
     from scorer.rules import load as load_rules

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.cli.zh import positive_int
 from jixiao.files import atomic_write, os_reason, safe_name, unique_path  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
@@ -40,6 +41,9 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
     im = sub.add_parser("import", help="导入表单文件（.toml / .json / .xlsx）；同一表单再次导入即更新")
     im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    im.add_argument(
+        "-j", "--jobs", type=positive_int, metavar="N", help="读取与计分的进程数（默认每核一个；文件少时只用本进程）"
+    )
     im.set_defaults(func=cmd_import)
 
     ex = sub.add_parser("export", help="导出表单为 toml / json / xlsx 文件")
@@ -175,32 +179,14 @@ def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
 # -------------------------------------------------------------- import
 
 
-def read_forms(path: Path) -> list[tuple[str, Any]]:
-    """All forms of one file; raises a clear error naming the file and place."""
-    from scorer.formfile import load_form
-
-    if path.suffix.lower() == ".xlsx":
-        from jixiao.xlsx import read_workbook
-
-        forms = read_workbook(path)
-        return [(f"{path}#{i + 1}" if len(forms) > 1 else str(path), f) for i, f in enumerate(forms)]
-    return [(str(path), load_form(path))]
-
-
-def import_files(store: Any, files: list[Path], err: Console, quiet: bool = False) -> tuple[int, list[Any]]:
-    """Import each file in its own transaction; returns (#failed files, outcomes)."""
-    from jixiao.storage import StoreError
-    from scorer.formfile import FormFileError
+def import_files(
+    store: Any, files: list[Path], err: Console, quiet: bool = False, jobs: int | None = None
+) -> tuple[int, list[Any]]:
+    """Import each file whole or not at all (see jixiao.file_import); returns (#failed files, outcomes)."""
+    from jixiao.file_import import import_paths
 
     failed = 0
     outcomes: list[Any] = []
-    errors: tuple[type[Exception], ...] = (FormFileError, StoreError)
-    try:
-        from jixiao.xlsx import XlsxError
-
-        errors = (*errors, XlsxError)
-    except ImportError:  # pragma: no cover
-        pass
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -211,13 +197,12 @@ def import_files(store: Any, files: list[Path], err: Console, quiet: bool = Fals
         disable=quiet or len(files) < 2,
     ) as progress:
         task = progress.add_task("导入", total=len(files))
-        for path in files:
-            try:
-                outcomes.extend(store.import_forms(read_forms(path)))
-            except errors as exc:
+        for done in import_paths(store, files, jobs):
+            outcomes.extend(done.outcomes)
+            if done.error:
                 failed += 1
                 err.print(
-                    Text.assemble(("错误：", "bold red"), display(str(exc), limit=4000), "（该文件未写入任何内容）"),
+                    Text.assemble(("错误：", "bold red"), display(done.error, limit=4000), "（该文件未写入任何内容）"),
                     soft_wrap=True,
                 )
             progress.advance(task)
@@ -236,7 +221,7 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
             err.print(Text.assemble(("错误：", "bold red"), f"{line(str(p))}：文件或目录不存在"))
             missing = True
     store = open_store(args, err)
-    failed, outcomes = import_files(store, files, err)
+    failed, outcomes = import_files(store, files, err, jobs=args.jobs)
     counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("created", "updated", "unchanged")}
     out.print(
         f"导入完成：新建 {counts['created']} 份，更新 {counts['updated']} 份，未变 {counts['unchanged']} 份"

@@ -10,9 +10,9 @@ the files are scored here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,10 @@ from rich.console import Console
 
 from jixiao import jsonout, terminal
 from jixiao.scoring import BUILTIN, score_form
+from jixiao.workers import ordered_map
 from scorer.formfile import FormFileError, load_form
 from scorer.result import ProblemCode
 from scorer.rules import RuleSet, RuleSetError, rules_for
-
-MIN_FILES_PER_WORKER = 32  # below this a worker's start-up costs more than it saves
-CHUNK = 16  # files handed to a worker at a time: small enough to keep both busy to the end
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,47 +74,6 @@ def score_file(job: Job, path: Path) -> Scored:
     return Scored(source, text, errors, result.invalid, summary)
 
 
-def workers_for(files: int, asked: int | None) -> int:
-    """``--jobs`` if given, else one per core; never more than the files can keep busy."""
-    wanted = asked if asked is not None else (os.cpu_count() or 1)
-    workers = max(1, min(wanted, files // MIN_FILES_PER_WORKER))
-    if workers > 1:
-        import multiprocessing  # only when there is work to share: one file starts faster without it
-
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return 1
-    return workers
-
-
-_JOB: Job | None = None  # set in the parent before forking: the workers inherit it
-
-
-def _worker_start() -> None:
-    """Ctrl-C is the parent's to handle: it stops the pool, and a worker has nothing to say."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _score_chunk(paths: list[Path]) -> list[Scored]:
-    assert _JOB is not None
-    return [score_file(_JOB, p) for p in paths]
-
-
 def score_files(job: Job, files: list[Path], workers: int) -> Iterator[Scored]:
     """Each file's outcome, in the order of ``files``."""
-    global _JOB
-    if workers <= 1:
-        for path in files:
-            yield score_file(job, path)
-        return
-    import multiprocessing
-
-    _JOB = job
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
-            for done in pool.imap(_score_chunk, chunks):
-                yield from done
-    finally:
-        _JOB = None
+    return ordered_map(partial(score_file, job), files, workers)

@@ -59,3 +59,14 @@ def install() -> None:
     argparse._ = _  # type: ignore[attr-defined]
     argparse.ngettext = _ngettext  # type: ignore[attr-defined]
     argparse.ArgumentParser.format_help = _format_help  # type: ignore[method-assign,assignment]
+
+
+def positive_int(text: str) -> int:
+    """An argument type: a whole number of at least 1, refused in Chinese otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return value

@@ -85,9 +85,10 @@ class _Writer:
     docstring), ``core`` (anything else: Core ``insert().returning()``).
     """
 
-    def __init__(self, dialect: Dialect, actor: str, reason: str, mode: str) -> None:
+    def __init__(self, dialect: Dialect, actor: str, reason: str, mode: str, label: str = AUDIT_LABEL) -> None:
         self.actor = actor
         self.reason = reason
+        self.label = label
         self.mode = mode
         make = _Copy if mode == "copy" else _Insert
         with_id = ("id",) if self.mode == "copy" else ()
@@ -127,22 +128,26 @@ class _Writer:
         )
         return form_ids, goal_ids
 
-    def insert(self, conn: Connection, rows: _Rows) -> int:
-        """Insert one batch inside the caller's transaction; returns the number of indicators."""
+    def insert(self, conn: Connection, rows: _Rows, reasons: list[str] | None = None) -> list[int]:
+        """Insert one batch inside the caller's transaction; returns the new forms' ids.
+
+        ``reasons`` gives each form's audit row its own reason (else the load's).
+        """
         form_ids, goal_ids = self._parents(conn, rows)
         for r in rows.ind_rows:
             r[0] = form_ids[r[0]]
             r[1] = goal_ids[r[1]]
         self.indicators.run(conn, rows.ind_rows)
         now = rows.form_rows[0]["created_at"] if rows.form_rows else datetime.now(UTC)
+        why = reasons if reasons is not None else [self.reason] * len(form_ids)
         self.audit.run(
             conn,
             [
-                [fid, key, now, self.actor, "import", "", AUDIT_LABEL, None, key, self.reason, 1]
-                for fid, key in zip(form_ids, (form_key(f) for f in rows.forms), strict=True)
+                [fid, key, now, self.actor, "import", "", self.label, None, key, reason, 1]
+                for fid, key, reason in zip(form_ids, (form_key(f) for f in rows.forms), why, strict=True)
             ],
         )
-        return len(rows.ind_rows)
+        return form_ids
 
 
 def _mode(engine: Engine) -> str:
@@ -297,7 +302,8 @@ class _Committer(threading.Thread):
                 continue  # drain: nothing after a failed batch (or an interrupt) is written
             try:
                 with self.engine.begin() as conn:
-                    n_ind = self.writer.insert(conn, rows)
+                    self.writer.insert(conn, rows)
+                n_ind = len(rows.ind_rows)
             except BaseException as exc:  # handed to the caller's thread
                 self.failed = (exc, rows, self.committed)
                 continue
@@ -372,6 +378,37 @@ def _load(
     return committer.committed
 
 
+class NewForms:
+    """Groups of new forms, each in one transaction: the fast path of ``jixiao import``.
+
+    The caller has checked each form (``check_import``, so that its values are storable) and
+    scored it (``verdict``);
+    this writes what ``FormStore.import_forms`` writes for a new form, audit row
+    included (``label`` and a reason per form), without the ORM.
+    """
+
+    def __init__(self, engine: Engine, actor: str, label: str) -> None:
+        self.engine = engine
+        self.writer = _Writer(engine.dialect, actor, "", _mode(engine), label)
+
+    def stored(self, keys: Iterable[tuple[int | None, str, str]]) -> set[tuple[int | None, str, str]]:
+        """Which of these identities (year, unit, project) the database holds, as far as this role sees."""
+        wanted = set(keys)
+        if not wanted:
+            return set()
+        q = select(_FORMS.c.year, _FORMS.c.implementing_unit, _FORMS.c.project_name).where(
+            _FORMS.c.implementing_unit.in_({k[1] for k in wanted}), _FORMS.c.year.in_({k[0] for k in wanted})
+        )
+        with self.engine.connect() as conn:
+            return {(r[0], r[1], r[2]) for r in conn.execute(q)} & wanted
+
+    def insert(self, forms: list[Form], verdicts: list[Verdict], reasons: list[str]) -> list[int]:
+        """Insert the forms in one transaction; their new ids, in order. Raises as the database does."""
+        rows = self.writer.rows(forms, verdicts)
+        with self.engine.begin() as conn:
+            return self.writer.insert(conn, rows, reasons)
+
+
 def _raise_write_error(engine: Engine, exc: BaseException, forms: list[Form], done: int) -> None:
     dbapi = engine.dialect.dbapi  # COPY runs on the driver's cursor: its errors come unwrapped
     integrity = (IntegrityError, getattr(dbapi, "IntegrityError", IntegrityError))
@@ -393,4 +430,4 @@ def _raise_write_error(engine: Engine, exc: BaseException, forms: list[Form], do
     raise exc
 
 
-__all__ = ["AUDIT_LABEL", "BulkLoadError", "Item", "Scored", "Verdict", "bulk_load", "prepare", "verdict"]
+__all__ = ["AUDIT_LABEL", "BulkLoadError", "Item", "NewForms", "Scored", "Verdict", "bulk_load", "prepare", "verdict"]

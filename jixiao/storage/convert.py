@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -69,8 +70,8 @@ def to_form(row: FormRow) -> Form:
     )
 
 
-def fill_row(row: FormRow, form: Form) -> None:
-    """Copy a domain form onto a row, replacing its goals and indicators."""
+def fill_row(row: FormRow, form: Form, goal_row: Any = GoalRow, indicator_row: Any = IndicatorRow) -> None:
+    """Copy a domain form onto a row, replacing its children (plain classes for validation: no ORM cost)."""
     assert form.year is not None
     row.year = form.year
     row.department = form.department
@@ -97,12 +98,12 @@ def fill_row(row: FormRow, form: Form) -> None:
     for k in _SIGNOFF:
         setattr(row, f"signoff_{k}", getattr(form.signoff, k))
     row.goals = [
-        GoalRow(
+        goal_row(
             position=gi,
             text=g.text,
             weight=g.weight,
             indicators=[
-                IndicatorRow(
+                indicator_row(
                     position=ii,
                     level1=i.level1,
                     level2=i.level2,

@@ -8,7 +8,7 @@ overwrite someone else's change (optimistic locking on a version counter).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, text
@@ -41,6 +41,41 @@ from scorer import numbers as fmt
 from scorer.model import Form
 from scorer.result import FormResult, ProblemCode
 from scorer.rules import rules_for
+
+#: the audit label of a form's first row, whichever path created it
+CREATED_LABEL = "创建表单"
+
+
+def check_import(
+    forms: Sequence[tuple[str, Form]], score: Callable[[Form], FormResult] | None
+) -> builtins.list[FormResult]:
+    """Before anything is written: each form storable, none twice, and clean when given ``score``.
+
+    Clean means no unreadable cell (e.g. an unknown unit): files from outside must be clean
+    before they enter the database. Returns the results ``score`` gave, in order.
+    """
+    results: builtins.list[FormResult] = []
+    for source, form in forms:
+        try:
+            validate_for_storage(form)
+        except StoreError as exc:
+            raise StoreError(f"{source}：{exc}") from None
+        if score is not None:
+            result = score(form)
+            bad = [p for p in result.all_problems if p.code == ProblemCode.INVALID_CELL]
+            if bad:
+                detail = "；".join(
+                    f"指标「{p.indicator}」{p.column}「{p.text}」：{p.message.split('：', 1)[-1]}" for p in bad[:5]
+                )
+                raise StoreError(f"{source}：表单「{form.project_name}」有 {len(bad)} 个无效单元格：{detail}")
+            results.append(result)
+    seen: dict[tuple[int | None, str, str], str] = {}
+    for source, form in forms:
+        ident = (form.year, form.implementing_unit, form.project_name)
+        if ident in seen:
+            raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
+        seen[ident] = source
+    return results
 
 
 class FormStore(StoreQueries):
@@ -178,7 +213,7 @@ class FormStore(StoreQueries):
         self._write(s, row, form)
         s.add(row)
         s.flush()
-        self._audit(s, row, action, [Change("", "创建表单", None, form_key(form))], reason, version=row.version)
+        self._audit(s, row, action, [Change("", CREATED_LABEL, None, form_key(form))], reason, version=row.version)
         return row
 
     def save(self, form_id: int, form: Form, expected_version: int, reason: str = "") -> StoredForm:
@@ -241,25 +276,7 @@ class FormStore(StoreQueries):
         return out
 
     def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:
-        """Before anything is written: each form storable (and clean, if strict), none twice."""
-        for source, form in forms:
-            try:
-                validate_for_storage(form)
-            except StoreError as exc:
-                raise StoreError(f"{source}：{exc}") from None
-            if strict:
-                bad = [p for p in self.score(form).all_problems if p.code == ProblemCode.INVALID_CELL]
-                if bad:
-                    detail = "；".join(
-                        f"指标「{p.indicator}」{p.column}「{p.text}」：{p.message.split('：', 1)[-1]}" for p in bad[:5]
-                    )
-                    raise StoreError(f"{source}：表单「{form.project_name}」有 {len(bad)} 个无效单元格：{detail}")
-        seen: dict[tuple[int | None, str, str], str] = {}
-        for source, form in forms:
-            ident = (form.year, form.implementing_unit, form.project_name)
-            if ident in seen:
-                raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
-            seen[ident] = source
+        check_import(forms, self.score if strict else None)
 
     def _import_one(self, s: Session, source: str, form: Form, action: str) -> ImportOutcome:
         """Insert the form, or update the stored one of the same identity if it changed and may be edited."""
@@ -412,6 +429,8 @@ class FormStore(StoreQueries):
 
 # What other modules and the tests take from the store (the records and validation live beside it).
 __all__ = [
+    "CREATED_LABEL",
+    "check_import",
     "ACTION_LABELS",
     "MAX_TEXT_CHARS",
     "ConflictError",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from sqlalchemy.exc import DBAPIError
 
 from jixiao.storage.convert import fill_row
-from jixiao.storage.models import FormRow
+from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
 from jixiao.storage.records import StoreError
 from scorer.model import Direction, Form
 from scorer.result import FormResult
@@ -45,39 +47,73 @@ def unstorable(text: str) -> str:
 MAX_TEXT_CHARS = 50_000
 
 
+@functools.cache
+def _plan(table: Any) -> tuple[tuple[str, str, int, bool], ...]:
+    """Per column of ``table``: (key, name, VARCHAR length or 0, holds an exact decimal)."""
+    from sqlalchemy import String
+
+    from jixiao.storage.types import ExactDecimal
+
+    return tuple(
+        (
+            col.key,
+            col.name,
+            col.type.length if isinstance(col.type, String) and col.type.length else 0,
+            isinstance(col.type, ExactDecimal),
+        )
+        for col in table.columns
+    )
+
+
 def _check_row(obj: object, where: str) -> list[str]:
     """Every text column fits (PostgreSQL enforces VARCHAR lengths, SQLite does not) and is
     storable; every number is one a form may hold."""
-    from sqlalchemy import String
-
     from jixiao.storage.labels import column_label
-    from jixiao.storage.types import ExactDecimal
     from scorer.numbers import out_of_range
 
     problems = []
-    for col in obj.__table__.columns:  # type: ignore[attr-defined]
-        value = getattr(obj, col.key, None)
+    for key, name, length, exact in _plan(obj.__table__):  # type: ignore[attr-defined]
+        value = getattr(obj, key, None)
         if isinstance(value, str):
             bad = unstorable(value)
             if bad:
-                problems.append(f"{where}「{column_label(col.name)}」含有{bad}")
-            elif isinstance(col.type, String) and col.type.length and len(value) > col.type.length:
-                problems.append(
-                    f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {col.type.length} 字）"
-                )
+                problems.append(f"{where}「{column_label(name)}」含有{bad}")
+            elif length and len(value) > length:
+                problems.append(f"{where}「{column_label(name)}」过长（{len(value)} 字，上限 {length} 字）")
             elif len(value) > MAX_TEXT_CHARS:  # free text (分析、理由、说明): the same cap for every source
-                problems.append(f"{where}「{column_label(col.name)}」过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
+                problems.append(f"{where}「{column_label(name)}」过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）")
         elif isinstance(value, list):
             problems.extend(
-                f"{where}「{column_label(col.name)}」含有{unstorable(v)}"
+                f"{where}「{column_label(name)}」含有{unstorable(v)}"
                 for v in value
                 if isinstance(v, str) and unstorable(v)
             )
-        elif isinstance(value, Decimal) and isinstance(col.type, ExactDecimal):
+        elif exact and isinstance(value, Decimal):
             why = out_of_range(value)
             if why:
-                problems.append(f"{where}「{column_label(col.name)}」{why}")
+                problems.append(f"{where}「{column_label(name)}」{why}")
     return problems
+
+
+class _Plain:
+    """A row's values without the ORM's bookkeeping (which costs more than the checks): validation only reads them."""
+
+    __table__: ClassVar[Any]
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+class _PlainForm(_Plain):
+    __table__ = FormRow.__table__
+
+
+class _PlainGoal(_Plain):
+    __table__ = GoalRow.__table__
+
+
+class _PlainIndicator(_Plain):
+    __table__ = IndicatorRow.__table__
 
 
 def validate_for_storage(form: Form) -> None:
@@ -94,8 +130,8 @@ def validate_for_storage(form: Form) -> None:
         rules_for(form)
     except RuleSetError as exc:
         raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
-    row = FormRow()
-    fill_row(row, form)
+    row: Any = _PlainForm()
+    fill_row(row, form, _PlainGoal, _PlainIndicator)
     problems = _check_row(row, "")
     for gi, g in enumerate(row.goals, start=1):
         problems.extend(_check_row(g, f"目标 {gi}："))

@@ -1,0 +1,161 @@
+"""`jixiao import` of files: the fast path (workers, new forms in groups) writes what the careful path writes.
+
+Each test runs on a real SQLite file and, when available, a real PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from jixiao import file_import
+from jixiao.file_import import FileOutcome, import_paths
+from jixiao.storage import FormStore
+from scorer.formfile import dumps_toml, load_form
+from tests.conftest import SAMPLES
+from tests.storage_backends import BACKENDS, make_backend
+
+ROOT = Path(__file__).resolve().parents[1]
+# what differs between two imports of the same files by design: the clock, the fresh random identities,
+# and PostgreSQL's transaction ids (a group of files is one transaction, each of its audit rows in it)
+_VOLATILE = {"created_at", "updated_at", "at", "uid", "txid"}
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """~150 generated form files (with the generator's planted unreadable cells), the samples, broken files."""
+    out = tmp_path_factory.mktemp("province")
+    gen = [sys.executable, str(ROOT / "bench" / "generate.py"), "--indicators", "2000", "--seed", "11"]
+    subprocess.run([*gen, "--out", str(out / "gen"), "--manifest", str(out / "manifest.json")], check=True, cwd=ROOT)
+    shutil.copytree(SAMPLES, out / "samples", ignore=shutil.ignore_patterns("*.md"))
+    (out / "zz-broken.toml").write_text('project_name = "坏文件"\n[budget\n', encoding="utf-8")
+    (out / "zz-nul.toml").write_text(
+        dumps_toml(dataclasses.replace(load_form(SAMPLES / "2024-shangye-laogan.toml"), project_name="含\x00的项目")),
+        encoding="utf-8",
+    )
+    return out
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix in (".toml", ".json", ".xlsx") and p.is_file())
+
+
+_IDS = {"id", "form_id", "goal_id"}
+
+
+def _dump(engine: Engine, ids: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the form tables in id order; ``ids=False`` leaves the ids out (a rolled-back
+    PostgreSQL transaction has used up numbers of its sequences)."""
+    drop = _VOLATILE if ids else _VOLATILE | _IDS
+    out = {}
+    with engine.connect() as conn:
+        for table in ("forms", "goals", "indicators", "audit_log"):
+            rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).mappings().all()
+            out[table] = [{k: v for k, v in r.items() if k not in drop} for r in rows]
+    return out
+
+
+def _run(engine: Engine, files: list[Path], fast: bool, jobs: int = 2) -> list[FileOutcome]:
+    return list(import_paths(FormStore(engine, actor="张三"), files, jobs=jobs, fast=fast))
+
+
+@pytest.fixture(params=BACKENDS)
+def two(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """Two empty migrated databases of one kind: one for each path."""
+    a, b = make_backend(request.param, tmp_path / "a"), make_backend(request.param, tmp_path / "b")
+    (tmp_path / "a").mkdir(exist_ok=True)
+    (tmp_path / "b").mkdir(exist_ok=True)
+    yield next(a)[1], next(b)[1]
+    a.close()
+    b.close()
+
+
+def _same(fast: list[FileOutcome], careful: list[FileOutcome], ids: bool = True) -> None:
+    assert [(o.path, o.error) for o in fast] == [(o.path, o.error) for o in careful]
+    if not ids:
+        fast = [
+            dataclasses.replace(f, outcomes=tuple(dataclasses.replace(o, form_id=0) for o in f.outcomes)) for f in fast
+        ]
+        careful = [
+            dataclasses.replace(f, outcomes=tuple(dataclasses.replace(o, form_id=0) for o in f.outcomes))
+            for f in careful
+        ]
+    assert [o.outcomes for o in fast] == [o.outcomes for o in careful]
+
+
+def test_a_first_import_writes_what_the_careful_path_writes(province: Path, two: tuple[Engine, Engine]) -> None:
+    fast_db, careful_db = two
+    files = _files(province)
+    fast = _run(fast_db, files, fast=True)
+    careful = _run(careful_db, files, fast=False)
+    _same(fast, careful)
+    created = sum(len(o.outcomes) for o in fast)
+    failed = [o for o in fast if o.error]
+    assert created >= 140 and len(failed) >= 3  # the generator's planted cells, the broken and the NUL file
+    assert any("zz-nul.toml" in o.error and "NUL" in o.error for o in failed)
+    assert _dump(fast_db) == _dump(careful_db)
+
+
+def test_again_and_with_changes_each_file_is_updated_or_left_as_the_careful_path_does(
+    province: Path, two: tuple[Engine, Engine], tmp_path: Path
+) -> None:
+    fast_db, careful_db = two
+    files = _files(province / "samples")
+    _run(fast_db, files, fast=True, jobs=1)
+    _run(careful_db, files, fast=False)
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    first = load_form(files[0])
+    (changed / "a.toml").write_text(dumps_toml(dataclasses.replace(first, deviation_analysis="改了")), encoding="utf-8")
+    (changed / "b.toml").write_text(dumps_toml(dataclasses.replace(first, project_name="新项目")), encoding="utf-8")
+    # the same new form twice in one import: the second file updates what the first created
+    (changed / "c.toml").write_text(dumps_toml(dataclasses.replace(first, project_name="新项目", title="再次")))
+    again = [*files, *_files(changed)]
+    fast = _run(fast_db, again, fast=True, jobs=1)
+    _same(fast, _run(careful_db, again, fast=False))
+    kinds = [o.outcome for f in fast for o in f.outcomes]
+    assert kinds.count("unchanged") == len(files) and kinds[-3:] == ["updated", "created", "updated"]
+    assert _dump(fast_db) == _dump(careful_db)
+
+
+def test_a_group_the_database_refuses_is_written_file_by_file(
+    province: Path, two: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form stored by someone else after the check (or invisible to this role): the group rolls back,
+    and each of its files is written whole or refused, with the careful path's message."""
+    fast_db, careful_db = two
+    files = _files(province / "samples")
+    FormStore(fast_db, actor="李四").import_forms([(str(files[3]), load_form(files[3]))])
+    FormStore(careful_db, actor="李四").import_forms([(str(files[3]), load_form(files[3]))])
+    monkeypatch.setattr(file_import.NewForms, "stored", lambda self, keys: set())  # the check saw nothing
+    fast = _run(fast_db, files, fast=True, jobs=1)
+    _same(fast, _run(careful_db, files, fast=False), ids=False)
+    assert [o.outcome for f in fast for o in f.outcomes].count("unchanged") == 1
+    assert _dump(fast_db, ids=False) == _dump(careful_db, ids=False)
+
+
+def test_the_command_imports_a_directory_in_workers(province: Path, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "jixiao", "--db", str(db), "import", "-j", "2", str(province)],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 1, err  # some files are refused: the exit says so
+    assert "新建" in out and "失败" in out and "Traceback" not in err
+    assert "zz-broken.toml" in err and "该文件未写入任何内容" in err
+    bad = subprocess.run(
+        [sys.executable, "-m", "jixiao", "--db", str(db), "import", "-j", "0", str(province)],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert bad.returncode == 2 and "应为正整数" in bad.stderr.decode()
