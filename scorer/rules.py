@@ -100,6 +100,12 @@ class RuleSet:
     over_completion: Decimal
     grades: tuple[Grade, ...]
     source: str = ""
+    # 目标审核 (the declaration stage): indicators a declaration must have (matched in 一级/二级 or
+    # the name), and when a cost target is "far above" its peers (ratio to their median, how many)
+    target_required: tuple[str, ...] = ("成本", "满意度")
+    target_required_department: tuple[str, ...] = ()  # a department's declaration (部门整体)
+    target_peer_ratio: Decimal = Decimal(2)
+    target_peer_min: int = 3
 
     def band(self, tier: str) -> Band:
         return dict(self.bands)[tier]
@@ -147,6 +153,7 @@ _SCHEMA: dict[str, Any] = {
     },
     "over_completion": {"threshold": None},
     "grades": [{"min": None, "grade": None}],
+    "targets": {"required": None, "required_department": None, "peer_cost_ratio": None, "peer_min": None},
 }
 _MISSING_LEVEL1 = ("redistribute", "forfeit")
 
@@ -204,6 +211,7 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         )
     if budget_weight + indicators_total != total:
         raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
+    targets = _targets(source, data.get("targets", {}))
     over_table = _need(source, data, "over_completion", "")
     over = _dec(over_table.get("threshold", "1.2"), f"{source}：over_completion.threshold")
     return RuleSet(
@@ -226,7 +234,30 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         over_completion=over,
         grades=grades,
         source=source,
+        **targets,
     )
+
+
+def _targets(source: str, table: dict[str, Any]) -> dict[str, Any]:
+    """[targets]: what target review asks of a declaration; absent keys keep the defaults."""
+    out: dict[str, Any] = {}
+    for key, field in (("required", "target_required"), ("required_department", "target_required_department")):
+        if key in table:
+            required = table[key]
+            if not isinstance(required, list) or not all(isinstance(x, str) and x.strip() for x in required):
+                raise RuleSetError(f'{source}：targets.{key} 应为指标名称的列表（如 ["成本", "满意度"]）')
+            out[field] = tuple(required)
+    if "peer_cost_ratio" in table:
+        ratio = _dec(table["peer_cost_ratio"], f"{source}：targets.peer_cost_ratio")
+        if ratio <= 1:
+            raise RuleSetError(f"{source}：targets.peer_cost_ratio = {ratio}，应大于 1")
+        out["target_peer_ratio"] = ratio
+    if "peer_min" in table:
+        n = table["peer_min"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise RuleSetError(f"{source}：targets.peer_min 应为正整数，实际为 {n!r}")
+        out["target_peer_min"] = n
+    return out
 
 
 def _bands(source: str, qual: dict[str, Any]) -> tuple[tuple[str, Band], ...]:

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from jixiao.checks.form_checks import FORM_CHECKS, form_specs
 from jixiao.checks.model import SEVERITY_ORDER, CheckSpec, Finding, FormRecord
 from jixiao.checks.portfolio_checks import PORTFOLIO_CHECKS, portfolio_specs
+from jixiao.checks.target_checks import run_target_checks, target_specs
 from scorer.result import FormResult, Severity
 
 #: Every check by id, form checks first, in registry order.
-CHECKS: dict[str, CheckSpec] = {**form_specs(), **portfolio_specs()}
+CHECKS: dict[str, CheckSpec] = {**form_specs(), **portfolio_specs(), **target_specs()}
 
 _ORDER = {cid: i for i, cid in enumerate(CHECKS)}
 
@@ -66,3 +67,10 @@ def by_form(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     for f in findings:
         out.setdefault(f.form_key, []).append(f)
     return out
+
+
+def run_target_review(
+    declarations: Sequence[FormResult], last_year: Sequence[FormResult] = ()
+) -> list[tuple[FormResult, list[Finding]]]:
+    """Target review of declarations (scored), against each other and last year's forms; each worst first."""
+    return [(result, order(found)) for result, found in run_target_checks(declarations, last_year)]

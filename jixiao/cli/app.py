@@ -73,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.cli import check as cli_check
     from jixiao.cli import disclosure as cli_disclosure
     from jixiao.cli import pdf as cli_pdf
+    from jixiao.cli import targets as cli_targets
     from jixiao.cli import users as cli_users
 
-    for module in (cli_check, cli_users, cli_pdf, cli_disclosure):
+    for module in (cli_check, cli_targets, cli_users, cli_pdf, cli_disclosure):
         module.add_commands(sub, _Parser)
     return p
 

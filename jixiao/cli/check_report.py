@@ -26,6 +26,7 @@ from scorer.result import FormResult, Severity
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
+SCOPE_LABELS = {"form": "表内", "portfolio": "跨表", "target": "目标审核"}
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -310,7 +311,7 @@ def checks_table() -> Table:
         t.add_row(
             spec.id,
             Text(spec.severity.label, style=SEVERITY_STYLE[spec.severity]),
-            "表内" if spec.scope == "form" else "跨表",
+            SCOPE_LABELS[spec.scope],
             spec.title,
         )
     return t

@@ -1,0 +1,159 @@
+"""``jixiao targets``: the declaration stage (绩效目标申报/审核) of a form's year.
+
+``targets derive`` writes the declaration a self-evaluation form's indicators were set in
+(the same rows and identities, targets only); ``targets check`` runs the target review on
+declarations, against each other (peer costs) and last year's forms (``--last-year``), and
+drafts a 审核意见 per declaration with ``--opinion``. Exit 1 when a declaration has an
+error-level finding or a file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.text import Text
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
+    t = sub.add_parser("targets", help="绩效目标：从自评表导出申报表、审核申报表并起草审核意见")
+    tsub = t.add_subparsers(dest="targets_command", metavar="子命令", parser_class=parser_class, required=True)
+    d = tsub.add_parser(
+        "derive",
+        help="由自评表得出当年的绩效目标申报表（同一批指标，只留年初目标值与分值）",
+        description="由自评表得出当年的绩效目标申报表：指标行及其标识不变，去掉实际完成值、得分、调整后目标值、执行数、分析和签字。",
+    )
+    d.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="自评表文件或目录")
+    d.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
+    d.set_defaults(func=cmd_derive)
+    c = tsub.add_parser(
+        "check",
+        help="目标审核：检查申报表的指标是否可衡量、齐全、合理，可起草审核意见",
+        description="目标审核：对绩效目标申报表运行目标审核检查。有“错误”级问题或文件无法读取时退出码为 1。",
+    )
+    c.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="申报表文件或目录（同批申报表互为成本对照）")
+    c.add_argument(
+        "--last-year",
+        dest="last_year",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="上年度的自评表（对比目标值）",
+    )
+    c.add_argument("--opinion", action="store_true", help="为每份申报表起草审核意见")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出")
+    c.set_defaults(func=cmd_check)
+
+
+def _err(err: Console, message: str) -> None:
+    from jixiao.safe_text import display
+
+    err.print(Text.assemble(("错误：", "bold red"), display(message, limit=4000)), soft_wrap=True)
+
+
+def _load(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], int]:
+    """(source, form) of every readable file, and how many could not be read (each named on stderr)."""
+    from scorer.formfile import FormFileError, find_form_files, load_form
+    from scorer.rules import RuleSetError, rules_for
+
+    bad = 0
+
+    def missing(p: Path) -> None:
+        nonlocal bad
+        bad += 1
+        _err(err, f"{p}：文件或目录不存在")
+
+    forms = []
+    for path in find_form_files(paths, missing):
+        try:
+            form = load_form(path)
+            rules_for(form)
+        except (FormFileError, RuleSetError) as exc:
+            bad += 1
+            _err(err, str(exc) if isinstance(exc, FormFileError) else f"{path}：键 rules：{exc}")
+            continue
+        forms.append((str(path), form))
+    return forms, bad
+
+
+def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.files import atomic_write, safe_name, unique_path
+    from scorer.formwrite import dumps_toml
+    from scorer.stages import declaration_from
+
+    forms, bad = _load(list(args.paths), err)
+    args.output.mkdir(parents=True, exist_ok=True)
+    used: set[Path] = set()
+    for source, form in forms:
+        decl = declaration_from(form)
+        stem = safe_name(f"{decl.year}-{decl.implementing_unit}-{decl.project_name}-目标")
+        path = unique_path(args.output, stem, ".toml", used)
+        atomic_write(path, dumps_toml(decl, comment=f"{decl.title}（{decl.project_name}）\n由 {source} 得出").encode())
+    out.print(f"写出 {len(forms)} 份绩效目标申报表到 {args.output}" + (f"；{bad} 个文件无法读取" if bad else "") + "。")
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.checks.engine import run_target_review, summarise
+    from jixiao.scoring import score_form
+    from scorer.result import Severity
+
+    forms, bad = _load(list(args.paths), err)
+    last, bad_last = _load(list(args.last_year), err)
+    if not forms and not bad:
+        _err(err, "没有找到申报表文件（.toml / .json）")
+        return EXIT_INVALID
+    sources = {id(f): s for s, f in forms}
+    reviewed = run_target_review([score_form(f) for _, f in forms], [score_form(f) for _, f in last])
+    findings = [f for _, found in reviewed for f in found]
+    if args.json:
+        _json(out, reviewed, sources, args.opinion)
+    else:
+        _render(out, reviewed, sources, args.opinion)
+    errors = summarise(findings)[Severity.ERROR]
+    return EXIT_INVALID if errors or bad or bad_last else EXIT_OK
+
+
+def _render(out: Console, reviewed: list[tuple[Any, list[Any]]], sources: dict[int, str], opinion: bool) -> None:
+    from jixiao.checks import form_label
+    from jixiao.checks.opinions import draft_opinion
+    from jixiao.cli.check_report import findings_table, summary_text, wrapped
+
+    for result, found in reviewed:
+        label = form_label(result.form)
+        out.print(Rule(Text(label, style="bold"), align="left", style="dim"))
+        out.print(wrapped(sources[id(result.form)], out.width, style="dim"))
+        if found:
+            out.print(findings_table(found, label, out.width))
+        else:
+            out.print(Text("未发现问题。", style="green"))
+        if opinion:
+            out.print()
+            for line in draft_opinion(result.form, found).splitlines():
+                out.print(wrapped(line, out.width))
+        out.print()
+    out.print(summary_text(len(reviewed), [f for _, found in reviewed for f in found]))
+
+
+def _json(out: Console, reviewed: list[tuple[Any, list[Any]]], sources: dict[int, str], opinion: bool) -> None:
+    from jixiao import jsonout
+    from jixiao.checks import form_label
+    from jixiao.checks.opinions import draft_opinion
+    from jixiao.cli.check_report import finding_json
+
+    doc = [
+        {
+            "source": sources[id(result.form)],
+            "form": form_label(result.form),
+            "findings": [finding_json(f) for f in found],
+            **({"opinion": draft_opinion(result.form, found)} if opinion else {}),
+        }
+        for result, found in reviewed
+    ]
+    out.file.write(jsonout.dumps({"declarations": doc}) + "\n")
