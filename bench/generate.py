@@ -2495,6 +2495,27 @@ def write_form(out: Path, form: Form, fmt: str) -> Path:
     return path
 
 
+def _monitored(forms: Iterable[Form], out: Path, seed: int, year: int) -> Iterator[Form]:
+    """Pass the forms on, writing a 1–6月 monitoring snapshot for each project form of ``year``."""
+    import tomli_w
+
+    from bench.monitoring_gen import snapshot_for
+
+    rng = random.Random(seed * 1000 + 19)
+    planted: list[dict[str, str]] = []
+    for form in forms:
+        if form.year == year and form.form_kind is FormKind.PROJECT:
+            path = form_path(out, form, "toml")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(tomli_w.dumps(snapshot_for(form, rng, planted)), encoding="utf-8")
+        yield form
+    # beside the directory, not in it: every file in it is a snapshot
+    manifest = {"planted": planted}
+    (out.parent / f"{out.name}-manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
+
+
 def _parse_years(text: str) -> tuple[int, ...]:
     try:
         years = tuple(sorted({int(x) for x in text.replace("，", ",").split(",") if x.strip()}))
@@ -2523,6 +2544,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="FILE",
         help="预埋异常清单写到 FILE（默认 DIR/manifest.json，或输出到标准输出）",
+    )
+    ap.add_argument(
+        "--monitoring",
+        type=Path,
+        metavar="DIR",
+        help="为最后一个年度的项目表单写出 1–6月运行监控记录到 DIR（预埋情形清单写到 DIR 旁的 DIR-manifest.json）",
     )
     ap.add_argument("--workers", type=int, default=1, metavar="K", help="入库时用 K 个进程计分（默认 1）")
     ap.add_argument("--batch", type=int, default=500, metavar="B", help="入库时每批（每个事务）的表单数，默认 500")
@@ -2572,6 +2599,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.out:
             forms = files(forms)
+        if args.monitoring:
+            forms = _monitored(forms, args.monitoring, args.seed, max(args.years))
         if args.db:
             from jixiao.storage.bulk import BulkLoadError, bulk_load
             from jixiao.storage.database import (

@@ -106,6 +106,19 @@ class RuleSet:
     target_required_department: tuple[str, ...] = ()  # a department's declaration (部门整体)
     target_peer_ratio: Decimal = Decimal(2)
     target_peer_min: int = 3
+    # 运行监控 (mid-year): the executed share (%) expected by the end of a month, and the indicator
+    # pace bands (% of the pro-rata target: red below, yellow below, blue at or above), and the
+    # largest gap (points) between spending and target progress
+    monitoring_spending: tuple[tuple[int, Decimal], ...] = (
+        (4, Decimal(25)),
+        (6, Decimal(40)),
+        (8, Decimal(60)),
+        (10, Decimal(80)),
+    )
+    pace_red: Decimal = Decimal(60)
+    pace_yellow: Decimal = Decimal(80)
+    pace_blue: Decimal = Decimal(120)
+    monitoring_gap: Decimal = Decimal(10)
 
     def band(self, tier: str) -> Band:
         return dict(self.bands)[tier]
@@ -154,6 +167,7 @@ _SCHEMA: dict[str, Any] = {
     "over_completion": {"threshold": None},
     "grades": [{"min": None, "grade": None}],
     "targets": {"required": None, "required_department": None, "peer_cost_ratio": None, "peer_min": None},
+    "monitoring": {"spending": {}, "pace_red": None, "pace_yellow": None, "pace_blue": None, "gap": None},
 }
 _MISSING_LEVEL1 = ("redistribute", "forfeit")
 
@@ -211,7 +225,7 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         )
     if budget_weight + indicators_total != total:
         raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
-    targets = _targets(source, data.get("targets", {}))
+    targets = {**_targets(source, data.get("targets", {})), **_monitoring(source, data.get("monitoring", {}))}
     over_table = _need(source, data, "over_completion", "")
     over = _dec(over_table.get("threshold", "1.2"), f"{source}：over_completion.threshold")
     return RuleSet(
@@ -257,6 +271,37 @@ def _targets(source: str, table: dict[str, Any]) -> dict[str, Any]:
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise RuleSetError(f"{source}：targets.peer_min 应为正整数，实际为 {n!r}")
         out["target_peer_min"] = n
+    return out
+
+
+def _monitoring(source: str, table: dict[str, Any]) -> dict[str, Any]:
+    """[monitoring]: the thresholds of the mid-year deviation warnings; absent keys keep the defaults."""
+    out: dict[str, Any] = {}
+    if "spending" in table:
+        months = []
+        for key, value in table["spending"].items():
+            if not str(key).isdigit() or not 1 <= int(key) <= 12:
+                raise RuleSetError(f"{source}：未知的键 monitoring.spending.{key}；键应为 1–12 的月份")
+            share = _dec(value, f"{source}：monitoring.spending.{key}")
+            if not 0 <= share <= 100:
+                raise RuleSetError(f"{source}：monitoring.spending.{key} = {share}，应在 0–100 之间（百分数）")
+            months.append((int(key), share))
+        out["monitoring_spending"] = tuple(sorted(months))
+    for key, field in (
+        ("pace_red", "pace_red"),
+        ("pace_yellow", "pace_yellow"),
+        ("pace_blue", "pace_blue"),
+        ("gap", "monitoring_gap"),
+    ):
+        if key in table:
+            out[field] = _dec(table[key], f"{source}：monitoring.{key}")
+    red, yellow, blue = (
+        out.get(k, RuleSet.__dataclass_fields__[k].default) for k in ("pace_red", "pace_yellow", "pace_blue")
+    )
+    if not red <= yellow <= 100 <= blue:
+        raise RuleSetError(
+            f"{source}：monitoring 应满足 pace_red ≤ pace_yellow ≤ 100 ≤ pace_blue，实际为 {red} / {yellow} / {blue}"
+        )
     return out
 
 

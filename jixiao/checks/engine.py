@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 
 from jixiao.checks.form_checks import FORM_CHECKS, form_specs
 from jixiao.checks.model import SEVERITY_ORDER, CheckSpec, Finding, FormRecord
+from jixiao.checks.monitoring_checks import monitoring_specs
 from jixiao.checks.portfolio_checks import PORTFOLIO_CHECKS, portfolio_specs
 from jixiao.checks.target_checks import run_target_checks, target_specs
 from scorer.result import FormResult, Severity
 
 #: Every check by id, form checks first, in registry order.
-CHECKS: dict[str, CheckSpec] = {**form_specs(), **portfolio_specs(), **target_specs()}
+CHECKS: dict[str, CheckSpec] = {**form_specs(), **portfolio_specs(), **target_specs(), **monitoring_specs()}
 
 _ORDER = {cid: i for i, cid in enumerate(CHECKS)}
 

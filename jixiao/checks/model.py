@@ -50,7 +50,7 @@ class CheckSpec:
     severity: Severity
     title: str  # Chinese, short
     description: str  # English: what it detects and why reviewers care
-    scope: str = "form"  # "form" (within one form), "portfolio" (across forms) or "target" (a declaration)
+    scope: str = "form"  # "form" (one form), "portfolio" (across forms), "target" (a declaration), "monitoring"
 
 
 @dataclass(frozen=True, slots=True)

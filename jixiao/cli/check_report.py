@@ -26,7 +26,7 @@ from scorer.result import FormResult, Severity
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
-SCOPE_LABELS = {"form": "表内", "portfolio": "跨表", "target": "目标审核"}
+SCOPE_LABELS = {"form": "表内", "portfolio": "跨表", "target": "目标审核", "monitoring": "运行监控"}
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 

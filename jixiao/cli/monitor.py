@@ -1,0 +1,140 @@
+"""``jixiao monitor``: mid-year monitoring snapshots (绩效运行监控) against their forms.
+
+``monitor check SNAPSHOT… --forms PATH…`` matches each snapshot to its form (year + unit +
+project), prints the deviation warnings (偏差预警), and for a form that is already self-evaluated
+shows, per indicator, what the monitoring predicted beside how the year ended, with the
+year-end checks. Exit 1 when a file cannot be read or a snapshot has no form; warnings never
+change the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
+    m = sub.add_parser("monitor", help="运行监控：按监控记录给出偏差预警，年终对照自评结果")
+    msub = m.add_subparsers(dest="monitor_command", metavar="子命令", parser_class=parser_class, required=True)
+    c = msub.add_parser(
+        "check",
+        help="偏差预警：支出进度、指标进度、预计难以完成而未纠偏；已自评的表单对照监控预计",
+        description="按年度 + 实施单位 + 项目名称把监控记录对应到表单，给出偏差预警；表单已有实际完成值时，"
+        "逐项列出监控预计与年终结果并检查。文件无法读取或监控记录找不到表单时退出码为 1。",
+    )
+    c.add_argument("snapshots", nargs="+", type=Path, metavar="SNAPSHOT", help="监控记录文件（.toml/.json）或目录")
+    c.add_argument("--forms", nargs="+", type=Path, required=True, metavar="PATH", help="对应的申报表或自评表")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出")
+    c.set_defaults(func=cmd_check)
+
+
+def _err(err: Console, message: str) -> None:
+    from jixiao.safe_text import display
+
+    err.print(Text.assemble(("错误：", "bold red"), display(message, limit=4000)), soft_wrap=True)
+
+
+def _snapshots(paths: list[Path], err: Console) -> tuple[list[Any], int]:
+    from scorer.formfile import FormFileError, find_form_files
+    from scorer.monitoring import load_snapshot
+
+    bad = 0
+
+    def missing(p: Path) -> None:
+        nonlocal bad
+        bad += 1
+        _err(err, f"{p}：文件或目录不存在")
+
+    out = []
+    for path in find_form_files(paths, missing):
+        try:
+            out.append((str(path), load_snapshot(path)))
+        except FormFileError as exc:
+            bad += 1
+            _err(err, str(exc))
+    return out, bad
+
+
+def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.checks.monitoring_checks import latest, run_monitoring_checks
+    from jixiao.cli.targets import _load
+    from jixiao.scoring import score_form
+
+    snaps, bad = _snapshots(list(args.snapshots), err)
+    forms, bad_forms = _load(list(args.forms), err)
+    reports = []
+    for source, snap in snaps:
+        form = next((f for _, f in forms if snap.matches(f)), None)
+        if form is None:
+            bad += 1
+            _err(
+                err,
+                f"{source}：找不到对应的表单「{snap.key}」（在 --forms 给出的文件中按 年度/实施单位/项目名称 查找）",
+            )
+            continue
+        result = score_form(form)
+        findings = run_monitoring_checks(result, snap)
+        ended = any(i.actual.strip() for i in form.indicators)
+        last = latest([s for _, s in snaps if s.matches(form)])
+        if ended and last is not None and last is snap:
+            findings += run_monitoring_checks(result, last, year_end=True)
+        reports.append((source, snap, result, findings, ended))
+    if args.json:
+        _json(out, reports)
+    else:
+        for report in reports:
+            _render(out, *report)
+    return EXIT_INVALID if bad or bad_forms else EXIT_OK
+
+
+def _year_end_table(result: Any, snap: Any) -> Table:
+    t = Table(
+        box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left", title=f"监控预计与年终结果（1–{snap.months}月）"
+    )
+    for name in ("指标", f"1–{snap.months}月完成", "监控预计", "年终实际", "状态"):
+        t.add_column(name, overflow="fold")
+    for r in result.indicators:
+        p = snap.row_for(r.indicator)
+        if p is None:
+            continue
+        t.add_row(r.indicator.name, p.to_date, str(p.forecast or "—"), r.indicator.actual, r.status.label)
+    return t
+
+
+def _render(out: Console, source: str, snap: Any, result: Any, findings: list[Any], ended: bool) -> None:
+    from jixiao.checks import form_label, order
+    from jixiao.cli.check_report import findings_table, wrapped
+
+    label = form_label(result.form)
+    out.print(Rule(Text(f"{label}（1–{snap.months}月监控）", style="bold"), align="left", style="dim"))
+    out.print(wrapped(source, out.width, style="dim"))
+    if ended:
+        out.print(_year_end_table(result, snap))
+    out.print(findings_table(order(findings), label, out.width) if findings else Text("无偏差预警。", style="green"))
+    out.print()
+
+
+def _json(out: Console, reports: list[Any]) -> None:
+    from jixiao import jsonout
+    from jixiao.checks import form_label, order
+    from jixiao.cli.check_report import finding_json
+
+    doc = [
+        {
+            "source": source,
+            "form": form_label(result.form),
+            "months": snap.months,
+            "findings": [finding_json(f) for f in order(findings)],
+        }
+        for source, snap, result, findings, _ in reports
+    ]
+    out.file.write(jsonout.dumps({"snapshots": doc}) + "\n")
