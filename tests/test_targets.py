@@ -186,7 +186,7 @@ def test_every_target_check_has_its_request_and_nothing_else(monkeypatch: pytest
 
     opinions._data.cache_clear()
     monkeypatch.setitem(
-        target_checks._SPECS, "target-new", CheckSpec("target-new", Severity.WARNING, "新", "new", "target")
+        target_checks.STAGE.specs, "target-new", CheckSpec("target-new", Severity.WARNING, "新", "new", "target")
     )
     with pytest.raises(opinions.OpinionDataError, match="requests 缺少检查 target-new"):
         opinions._data()

@@ -9,40 +9,20 @@ Thresholds are the rule set's ``[monitoring]`` table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from jixiao.checks.model import CheckSpec, Finding, is_trivial, normalise
 from jixiao.checks.portfolio_checks import _convert
-from jixiao.checks.registry import _finding
+from jixiao.checks.registry import StageChecks
 from scorer import numbers as fmt
 from scorer.cells import CellError, CellKind, Comparator, read_cell
 from scorer.monitoring import Forecast, Progress, Snapshot
 from scorer.result import FormResult, IndicatorResult, Severity, Status
 
-_SPECS: dict[str, CheckSpec] = {}
-MonitoringCheck = Callable[[FormResult, Snapshot], list[Finding]]
-MONITORING_CHECKS: list[tuple[CheckSpec, MonitoringCheck]] = []
-YEAR_END_CHECKS: list[tuple[CheckSpec, MonitoringCheck]] = []
+STAGE = StageChecks("monitoring")
+check, _found = STAGE.check, STAGE.found
 _HUNDRED = Decimal(100)
-
-
-def check(
-    id: str, severity: Severity, title: str, description: str, year_end: bool = False
-) -> Callable[[MonitoringCheck], MonitoringCheck]:
-    def deco(fn: MonitoringCheck) -> MonitoringCheck:
-        spec = CheckSpec(id, severity, title, description, "monitoring")
-        _SPECS[id] = spec
-        (YEAR_END_CHECKS if year_end else MONITORING_CHECKS).append((spec, fn))
-        return fn
-
-    return deco
-
-
-def _found(
-    result: FormResult, check_id: str, detail: str, indicator: str = "", value: Decimal | None = None
-) -> Finding:
-    return _finding(result, check_id, detail, indicator, value, severity=_SPECS[check_id].severity)
 
 
 def spending_share(result: FormResult, snap: Snapshot) -> Decimal | None:
@@ -197,7 +177,7 @@ def forecast_without_correction(result: FormResult, snap: Snapshot) -> list[Find
     "监控预计能完成但年终未完成",
     "At year end, a row the latest monitoring forecast 确定能 is not 达成 in the self-evaluation. "
     "Either the forecast was not honest or something happened after it; the deviation analysis should say which.",
-    year_end=True,
+    group="year-end",
 )
 def predicted_on_track_missed(result: FormResult, snap: Snapshot) -> list[Finding]:
     return [
@@ -226,7 +206,7 @@ def _mentions(result: FormResult, r: IndicatorResult) -> bool:
     "纠偏措施未在自评中交代",
     "At year end, a row for which the monitoring promised a correction (纠偏措施) is not fully met, and "
     "neither the row's deviation column nor the form's analysis or measures mention the indicator.",
-    year_end=True,
+    group="year-end",
 )
 def correction_not_reported(result: FormResult, snap: Snapshot) -> list[Finding]:
     return [
@@ -243,15 +223,12 @@ def correction_not_reported(result: FormResult, snap: Snapshot) -> list[Finding]
 
 
 def monitoring_specs() -> dict[str, CheckSpec]:
-    return dict(_SPECS)
+    return dict(STAGE.specs)
 
 
 def run_monitoring_checks(result: FormResult, snap: Snapshot, year_end: bool = False) -> list[Finding]:
     """The deviation warnings of one snapshot; with ``year_end`` the checks of the self-evaluation against it."""
-    found: list[Finding] = []
-    for _spec, fn in YEAR_END_CHECKS if year_end else MONITORING_CHECKS:
-        found.extend(fn(result, snap))
-    return found
+    return STAGE.run("year-end" if year_end else "", result, snap)
 
 
 def latest(snaps: Sequence[Snapshot]) -> Snapshot | None:

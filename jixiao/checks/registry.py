@@ -149,3 +149,38 @@ def _explained(result: FormResult, r: IndicatorResult) -> bool:
 
 def _empty(text: str, cell_kind: CellKind | None) -> bool:
     return not text.strip() or cell_kind is CellKind.EMPTY
+
+
+class StageChecks:
+    """The checks of one stage of the year (a declaration, a monitoring snapshot), in registry order.
+
+    ``group`` separates checks run at different moments of a stage (mid-year, year end).
+    """
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self.specs: dict[str, CheckSpec] = {}
+        self.groups: dict[str, list[tuple[CheckSpec, Callable[..., list[Finding]]]]] = {}
+
+    def check(
+        self, id: str, severity: Severity, title: str, description: str, group: str = ""
+    ) -> Callable[[Callable[..., list[Finding]]], Callable[..., list[Finding]]]:
+        def deco(fn: Callable[..., list[Finding]]) -> Callable[..., list[Finding]]:
+            spec = CheckSpec(id, severity, title, description, self.scope)
+            self.specs[id] = spec
+            self.groups.setdefault(group, []).append((spec, fn))
+            return fn
+
+        return deco
+
+    def found(
+        self, result: FormResult, check_id: str, detail: str, indicator: str = "", value: Decimal | None = None
+    ) -> Finding:
+        """A finding of this stage's check, worded like every other (``_finding``)."""
+        return _finding(result, check_id, detail, indicator, value, severity=self.specs[check_id].severity)
+
+    def run(self, group: str, *args: object) -> list[Finding]:
+        found: list[Finding] = []
+        for _spec, fn in self.groups.get(group, []):
+            found.extend(fn(*args))
+        return found

@@ -11,13 +11,13 @@ Each finding can be turned into a drafted 审核意见 (``jixiao.checks.opinions
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from jixiao.checks.form_checks import _is_cost, _is_satisfaction
 from jixiao.checks.model import CheckSpec, Finding, FormRecord, normalise, record_for
 from jixiao.checks.portfolio_checks import _convert, _number, _original_target, _project_id
-from jixiao.checks.registry import FORM_CHECKS, _finding, _problems
+from jixiao.checks.registry import FORM_CHECKS, StageChecks, _problems
 from scorer import numbers as fmt
 from scorer.cells import CellKind, Comparator
 from scorer.model import Direction, FormKind
@@ -38,10 +38,8 @@ _VAGUE_KINDS = {
 }
 _MONEY_UNITS = ("元", "万元", "亿元", "千元")
 
-TargetCheck = Callable[[FormResult, "_Context"], list[Finding]]
-
-_SPECS: dict[str, CheckSpec] = {}
-TARGET_CHECKS: list[tuple[CheckSpec, TargetCheck]] = []
+STAGE = StageChecks("target")
+check, _found = STAGE.check, STAGE.found
 
 
 class _Context:
@@ -59,22 +57,6 @@ class _Context:
                 self.last.setdefault((*_project_id(rec), normalise(r.indicator.name), rec.year), r)
                 if r.indicator.uid:
                     self.last_by_uid.setdefault((r.indicator.uid, rec.year), r)
-
-
-def check(id: str, severity: Severity, title: str, description: str) -> Callable[[TargetCheck], TargetCheck]:
-    def deco(fn: TargetCheck) -> TargetCheck:
-        spec = CheckSpec(id, severity, title, description, "target")
-        _SPECS[id] = spec
-        TARGET_CHECKS.append((spec, fn))
-        return fn
-
-    return deco
-
-
-def _found(
-    result: FormResult, check_id: str, detail: str, indicator: str = "", value: Decimal | None = None
-) -> Finding:
-    return _finding(result, check_id, detail, indicator, value, severity=_SPECS[check_id].severity)
 
 
 def _rows(result: FormResult) -> list[IndicatorResult]:
@@ -291,7 +273,7 @@ def cost_above_peers(result: FormResult, ctx: _Context) -> list[Finding]:
 
 
 def target_specs() -> dict[str, CheckSpec]:
-    return dict(_SPECS)
+    return dict(STAGE.specs)
 
 
 def run_target_checks(
@@ -302,9 +284,7 @@ def run_target_checks(
     stage = [(spec, fn) for spec, fn in FORM_CHECKS if spec.id in STAGE_FORM_CHECKS]
     out = []
     for result in declarations:
-        found: list[Finding] = []
-        for _spec, fn in TARGET_CHECKS:
-            found.extend(fn(result, ctx))
+        found = STAGE.run("", result, ctx)
         for _spec, form_fn in stage:
             found.extend(form_fn(result))
         out.append((result, found))

@@ -37,46 +37,21 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     c.set_defaults(func=cmd_check)
 
 
-def _err(err: Console, message: str) -> None:
-    from jixiao.safe_text import display
-
-    err.print(Text.assemble(("错误：", "bold red"), display(message, limit=4000)), soft_wrap=True)
-
-
-def _snapshots(paths: list[Path], err: Console) -> tuple[list[Any], int]:
-    from scorer.formfile import FormFileError, find_form_files
-    from scorer.monitoring import load_snapshot
-
-    bad = 0
-
-    def missing(p: Path) -> None:
-        nonlocal bad
-        bad += 1
-        _err(err, f"{p}：文件或目录不存在")
-
-    out = []
-    for path in find_form_files(paths, missing):
-        try:
-            out.append((str(path), load_snapshot(path)))
-        except FormFileError as exc:
-            bad += 1
-            _err(err, str(exc))
-    return out, bad
-
-
 def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.checks.monitoring_checks import latest, run_monitoring_checks
+    from jixiao.cli.inputs import load_each, say_error
     from jixiao.cli.targets import _load
     from jixiao.scoring import score_form
+    from scorer.monitoring import load_snapshot
 
-    snaps, bad = _snapshots(list(args.snapshots), err)
+    snaps, bad = load_each(list(args.snapshots), load_snapshot, err)
     forms, bad_forms = _load(list(args.forms), err)
     reports = []
     for source, snap in snaps:
         form = next((f for _, f in forms if snap.matches(f)), None)
         if form is None:
             bad += 1
-            _err(
+            say_error(
                 err,
                 f"{source}：找不到对应的表单「{snap.key}」（在 --forms 给出的文件中按 年度/实施单位/项目名称 查找）",
             )

@@ -51,35 +51,24 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     c.set_defaults(func=cmd_check)
 
 
-def _err(err: Console, message: str) -> None:
-    from jixiao.safe_text import display
+def _form(path: Path) -> Any:
+    """A form file, its rule set checked (an unknown one names the file)."""
+    from scorer.formfile import load_form
+    from scorer.rules import RuleSetError, rules_for
 
-    err.print(Text.assemble(("错误：", "bold red"), display(message, limit=4000)), soft_wrap=True)
+    form = load_form(path)
+    try:
+        rules_for(form)
+    except RuleSetError as exc:
+        raise RuleSetError(f"{path}：键 rules：{exc}") from None
+    return form
 
 
 def _load(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], int]:
-    """(source, form) of every readable file, and how many could not be read (each named on stderr)."""
-    from scorer.formfile import FormFileError, find_form_files, load_form
-    from scorer.rules import RuleSetError, rules_for
+    """(source, form) of every readable form file, and how many could not be read (each named on stderr)."""
+    from jixiao.cli.inputs import load_each
 
-    bad = 0
-
-    def missing(p: Path) -> None:
-        nonlocal bad
-        bad += 1
-        _err(err, f"{p}：文件或目录不存在")
-
-    forms = []
-    for path in find_form_files(paths, missing):
-        try:
-            form = load_form(path)
-            rules_for(form)
-        except (FormFileError, RuleSetError) as exc:
-            bad += 1
-            _err(err, str(exc) if isinstance(exc, FormFileError) else f"{path}：键 rules：{exc}")
-            continue
-        forms.append((str(path), form))
-    return forms, bad
+    return load_each(paths, _form, err)
 
 
 def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -107,7 +96,9 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     forms, bad = _load(list(args.paths), err)
     last, bad_last = _load(list(args.last_year), err)
     if not forms and not bad:
-        _err(err, "没有找到申报表文件（.toml / .json）")
+        from jixiao.cli.inputs import say_error
+
+        say_error(err, "没有找到申报表文件（.toml / .json）")
         return EXIT_INVALID
     sources = {id(f): s for s, f in forms}
     reviewed = run_target_review([score_form(f) for _, f in forms], [score_form(f) for _, f in last])
