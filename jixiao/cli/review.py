@@ -12,6 +12,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.cli.zh import positive_int
 from jixiao.review.groupings import GRADES, GROUPINGS
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
@@ -52,6 +53,13 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         metavar="N",
         help="跨表检查（复制的说明、虚高的单位、压低目标等）需载入表单；筛选后超过 N 份时跳过（默认 5000）",
     )
+    r.add_argument(
+        "--sample",
+        type=positive_int,
+        metavar="N",
+        help="抽评：按风险加权抽取 N 份表单并说明理由（同样的表单和 --seed 抽出同样的结果）",
+    )
+    r.add_argument("--seed", type=int, default=1, metavar="S", help="抽评的随机种子（默认 1），写入结果以便复现")
     r.set_defaults(func=cmd_review)
 
 
@@ -200,9 +208,22 @@ def _too_many(count: int, limit: int) -> str:
 
 def portfolio_findings(store: Any, filters: Filters, limit: int, err: Console) -> tuple[list[Any], str]:
     """The across-form checks over the filtered forms (and the year before, for sandbagging)."""
+    from jixiao.checks import run_portfolio_checks
+
+    records, skipped = load_records(store, filters, limit, err)
+    if skipped:
+        return [], skipped
+    found = run_portfolio_checks(records)
+    if filters.year is not None:
+        found = [f for f in found if f.form_key.startswith(f"{filters.year}/")]
+    return found, ""
+
+
+def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tuple[list[Any], str]:
+    """The filtered forms scored (and the year before's, for the multi-year checks), or why not."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from jixiao.checks import record_for, run_portfolio_checks
+    from jixiao.checks import record_for
 
     count = store.count(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
     if count > limit:  # counted in SQL: a province's 67,000 forms are not loaded just to be skipped
@@ -225,10 +246,7 @@ def portfolio_findings(store: Any, filters: Filters, limit: int, err: Console) -
         for r in rows:
             records.append(record_for(store.score(store.get(r.id).form)))
             progress.advance(task)
-    found = run_portfolio_checks(records)
-    if filters.year is not None:
-        found = [f for f in found if f.form_key.startswith(f"{filters.year}/")]
-    return found, ""
+    return records, ""
 
 
 def portfolio_table(found: list[Any], limit: int) -> Group:
@@ -258,6 +276,10 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.review.aggregate import Filters, aggregate, flagged_forms
 
     filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)
+    if args.sample:
+        from jixiao.cli.review_sample import cmd_sample
+
+        return cmd_sample(args, store, filters, out, err)
     groups = aggregate(store.engine, args.by, filters)
     overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
