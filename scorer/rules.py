@@ -119,6 +119,11 @@ class RuleSet:
     pace_yellow: Decimal = Decimal(80)
     pace_blue: Decimal = Decimal(120)
     monitoring_gap: Decimal = Decimal(10)
+    # 评价结果应用: what each grade means for next year's budget (one of RESULT_ACTIONS)
+    results: tuple[tuple[str, str], ...] = (("优", "优先保障"), ("良", "保障"), ("中", "压缩"), ("差", "取消"))
+
+    def result_action(self, grade: str) -> str:
+        return dict(self.results).get(grade, "")
 
     def band(self, tier: str) -> Band:
         return dict(self.bands)[tier]
@@ -168,6 +173,7 @@ _SCHEMA: dict[str, Any] = {
     "grades": [{"min": None, "grade": None}],
     "targets": {"required": None, "required_department": None, "peer_cost_ratio": None, "peer_min": None},
     "monitoring": {"spending": {}, "pace_red": None, "pace_yellow": None, "pace_blue": None, "gap": None},
+    "results": {},
 }
 _MISSING_LEVEL1 = ("redistribute", "forfeit")
 
@@ -226,6 +232,8 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
     if budget_weight + indicators_total != total:
         raise RuleSetError(f"{source}：预算执行分值 {budget_weight} + 指标分值 {indicators_total} ≠ 总分 {total}")
     targets = {**_targets(source, data.get("targets", {})), **_monitoring(source, data.get("monitoring", {}))}
+    if "results" in data:
+        targets["results"] = _results(source, data["results"], grades)
     over_table = _need(source, data, "over_completion", "")
     over = _dec(over_table.get("threshold", "1.2"), f"{source}：over_completion.threshold")
     return RuleSet(
@@ -303,6 +311,24 @@ def _monitoring(source: str, table: dict[str, Any]) -> dict[str, Any]:
             f"{source}：monitoring 应满足 pace_red ≤ pace_yellow ≤ 100 ≤ pace_blue，实际为 {red} / {yellow} / {blue}"
         )
     return out
+
+
+#: The actions a grade can have on next year's budget; 压缩 and 取消 forbid a larger request.
+RESULT_ACTIONS = ("优先保障", "保障", "压缩", "取消")
+
+
+def _results(source: str, table: dict[str, Any], grades: tuple[Grade, ...]) -> tuple[tuple[str, str], ...]:
+    """[results]: each of the rule set's grades → one of RESULT_ACTIONS."""
+    names = [g.grade for g in grades]
+    for grade, action in table.items():
+        if grade not in names:
+            raise RuleSetError(f"{source}：未知的键 results.{grade}；键应为本规则集的等级：{' / '.join(names)}")
+        if action not in RESULT_ACTIONS:
+            raise RuleSetError(f"{source}：results.{grade} = {action!r}，应为 {' / '.join(RESULT_ACTIONS)} 之一")
+    missing = [g for g in names if g not in table]
+    if missing:
+        raise RuleSetError(f"{source}：results 缺少等级 {' / '.join(missing)}")
+    return tuple((g, str(table[g])) for g in names)
 
 
 def _bands(source: str, qual: dict[str, Any]) -> tuple[tuple[str, Band], ...]:

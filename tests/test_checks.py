@@ -471,6 +471,8 @@ def test_every_portfolio_check_is_tested() -> None:
         "unit-outlier",
         "sandbagging",
         "project-coverage",
+        "result-request-up",  # tests/test_results.py
+        "improvement-not-followed",
     }
     assert {k for k, s in CHECKS.items() if s.scope == "portfolio"} == tested
 

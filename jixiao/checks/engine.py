@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
+import jixiao.checks.result_checks  # noqa: F401  (registers the result-use checks with the portfolio checks)
 from jixiao.checks.form_checks import FORM_CHECKS, form_specs
 from jixiao.checks.model import SEVERITY_ORDER, CheckSpec, Finding, FormRecord
 from jixiao.checks.monitoring_checks import monitoring_specs

@@ -1,0 +1,94 @@
+"""Result use (评价结果应用): next year's budget against this year's grade, last year's measures followed up."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jixiao.checks import record_for, run_portfolio_checks
+from jixiao.scoring import score_form
+from scorer.formfile import load_form
+from scorer.rules import RuleSetError, load_file
+from tests.conftest import NINETY_FOUR
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = load_form(NINETY_FOUR)  # recorded total 94: 优
+
+
+def year(y: int, planned: str, total: str | None = "94", measures: str = "", analysis: str = "") -> object:
+    form = dataclasses.replace(
+        BASE,
+        year=y,
+        budget=dataclasses.replace(BASE.budget, planned=Decimal(planned)),
+        total_recorded=Decimal(total) if total is not None else None,
+        improvement_measures=measures,
+        deviation_analysis=analysis,
+    )
+    return record_for(score_form(form))
+
+
+def found(*records: object, check: str) -> list:
+    return [f for f in run_portfolio_checks(records) if f.check_id == check]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("total", "next_planned", "flagged", "action"),
+    [
+        ("94", "30", False, "优先保障"),  # 优: more money is fine
+        ("85", "30", False, "保障"),
+        ("70", "30", True, "压缩"),  # 中, and the budget went up
+        ("70", "20", False, "压缩"),  # the same: not up
+        ("70", "15", False, "压缩"),
+        ("50", "5", True, "取消"),  # 差: any budget next year
+    ],
+)
+def test_a_grade_applied_to_next_years_budget(total: str, next_planned: str, flagged: bool, action: str) -> None:
+    last, now = year(2024, "20", total), year(2025, next_planned)
+    got = found(last, now, check="result-request-up")
+    assert bool(got) is flagged
+    if flagged:
+        (f,) = got
+        assert f.form_key == now.key and f"应「{action}」" in f.message and "2024年自评等级" in f.message  # type: ignore[attr-defined]
+
+
+def test_without_a_recorded_total_the_rule_grade_is_used_and_said() -> None:
+    last = year(2024, "20", None)
+    assert last.result.grade == "优"  # type: ignore[attr-defined]
+    assert not found(last, year(2025, "30"), check="result-request-up")
+
+
+def test_the_rule_set_says_what_each_grade_means(tmp_path: Path) -> None:
+    text = (ROOT / "scorer" / "rulesets" / "national-2020.toml").read_text(encoding="utf-8").split("[results]")[0]
+    for body, error in (
+        ('"优" = "保障"\n"良" = "保障"\n"中" = "保障"\n"差" = "砍掉"\n', "应为 优先保障 / 保障 / 压缩 / 取消"),
+        ('"优" = "保障"\n"良" = "保障"\n"中" = "保障"\n"差" = "取消"\n"特优" = "保障"\n', "未知的键 results.特优"),
+        ('"优" = "保障"\n', "缺少等级 良 / 中 / 差"),
+    ):
+        path = tmp_path / "r.toml"
+        path.write_text(text + "[results]\n" + body, encoding="utf-8")
+        with pytest.raises(RuleSetError, match=error):
+            load_file(path)
+    path.write_text(text + '[results]\n"优" = "保障"\n"良" = "保障"\n"中" = "保障"\n"差" = "压缩"\n', encoding="utf-8")
+    assert load_file(path).result_action("中") == "保障"
+
+
+@pytest.mark.parametrize(
+    ("analysis", "measures", "flagged"),
+    [
+        ("", "继续加强资金管理。", True),
+        ("", "针对上年提出的问题，已完成整改。", False),  # speaks of last year's rectification
+        ("", "严格执行慰问标准，按季度开展走访。", False),  # comes back to last year's wording
+        ("去年指出的预算执行偏差问题已整改。", "", False),
+    ],
+)
+def test_last_years_measures_followed_up(analysis: str, measures: str, flagged: bool) -> None:
+    last = year(2024, "20", measures="严格执行慰问标准，做好预算执行进度管理。")
+    now = year(2025, "20", measures=measures, analysis=analysis)
+    got = found(last, now, check="improvement-not-followed")
+    assert bool(got) is flagged
+    if flagged:
+        assert got[0].form_key == now.key and "2024年改进措施「严格执行慰问标准" in got[0].message
+    assert not found(year(2024, "20", measures="无"), now, check="improvement-not-followed")  # nothing to follow
