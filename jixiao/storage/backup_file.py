@@ -30,6 +30,7 @@ TABLE_LABELS = {
     "indicators": "指标",
     "audit_log": "修改记录",
     "row_changes": "数据库修改日志",
+    "rechecks": "复核评分",
     "app_users": "用户",
     "units": "单位",
 }

@@ -230,3 +230,24 @@ class RowChange(Base):
     form_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class RecheckRow(Base):
+    """A reviewer's 复核 score of one indicator, kept beside the rule score and the unit's; append-only.
+
+    On PostgreSQL the database stamps who and when and the indicator's name (migration 0007): a
+    reviewer cannot write another's name, a filler cannot write a 复核 at all.
+    """
+
+    __tablename__ = "rechecks"
+    __table_args__ = (Index("ix_rechecks_form", "form_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))  # no cascade: a 复核 outlives no form
+    indicator_uid: Mapped[str] = mapped_column(String(64))
+    indicator: Mapped[str] = mapped_column(String(300))
+    score: Mapped[Decimal] = mapped_column(ExactDecimal)
+    opinion: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())

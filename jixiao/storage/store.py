@@ -35,7 +35,14 @@ from jixiao.storage.records import (
     current_actor,
     form_key,
 )
-from jixiao.storage.validate import MAX_TEXT_CHARS, _first_line, finding_counts, unstorable, validate_for_storage
+from jixiao.storage.validate import (
+    MAX_TEXT_CHARS,
+    _first_line,
+    finding_counts,
+    refused,
+    unstorable,
+    validate_for_storage,
+)
 from jixiao.workflow import State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
 from scorer.model import Form
@@ -266,7 +273,7 @@ class FormStore(StoreQueries):
         except StaleDataError:
             raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
         except DBAPIError as exc:
-            if "permission denied" in str(exc.orig) or "row-level security" in str(exc.orig):
+            if refused(exc):
                 raise StoreError(
                     f"无权限：数据库拒绝写入 {current}（表单不属于你的单位，或已不是草稿/退回状态）；已全部撤销"
                 ) from None

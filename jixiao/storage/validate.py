@@ -26,6 +26,12 @@ def finding_counts(result: FormResult) -> tuple[int, int, int]:
     return counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
 
 
+def refused(exc: DBAPIError) -> bool:
+    """The database refused the writer (a grant or a row policy), not the data."""
+    text = str(exc.orig)
+    return "permission denied" in text or "row-level security" in text
+
+
 def _first_line(exc: DBAPIError) -> str:
     return (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0].replace("ERROR:", "").strip()
 

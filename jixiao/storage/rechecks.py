@@ -1,0 +1,108 @@
+"""复核: a reviewer's score per indicator, kept beside the rule score and the unit's own.
+
+Each 复核 is a new row (the table is append-only); the latest per indicator counts. On
+PostgreSQL the database decides who may write one and stamps who and when (migration 0007);
+on SQLite these rules are the application's, like the other roles there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from jixiao.storage.models import RecheckRow
+from jixiao.storage.records import StoreError, _aware, _now
+from jixiao.storage.validate import MAX_TEXT_CHARS, _first_line, refused, unstorable
+from jixiao.workflow import State
+from scorer import numbers as fmt
+
+if TYPE_CHECKING:
+    from jixiao.storage.store import FormStore
+    from scorer.result import FormResult, IndicatorResult
+
+REVIEWABLE = (State.SUBMITTED, State.APPROVED, State.SIGNED)
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    indicator_uid: str
+    indicator: str
+    score: Decimal
+    opinion: str
+    reviewer: str
+    at: datetime | None
+
+
+def _row_of(result: FormResult, ref: str) -> IndicatorResult:
+    """The indicator named ``ref`` (its 三级 name or stable identity) on a scored form; exactly one."""
+    rows = [r for r in result.indicators if r.weight_source != "children"]
+    hits = [r for r in rows if r.indicator.uid == ref] or [r for r in rows if r.indicator.name == ref]
+    if not hits:
+        names = "、".join(r.indicator.name for r in rows[:12])
+        raise StoreError(f"表单中没有指标「{ref}」；可用的指标：{names}")
+    if len(hits) > 1:
+        raise StoreError(f"指标「{ref}」在表单中出现 {len(hits)} 次；请用指标标识（uid）指定")
+    return hits[0]
+
+
+def _check(row: IndicatorResult, score: Decimal, opinion: str) -> None:
+    if not score.is_finite() or score < 0 or score > row.weight:
+        raise StoreError(
+            f"指标「{row.indicator.name}」的复核得分应在 0 到其分值 {fmt.weight(row.weight)} 之间，实际为 {score}"
+        )
+    text = opinion.strip()
+    if not text:
+        raise StoreError("复核须写明复核意见（-m 意见）")
+    bad = unstorable(text)
+    if bad or len(text) > MAX_TEXT_CHARS:
+        raise StoreError(f"复核意见中含有{bad}" if bad else f"复核意见过长（上限 {MAX_TEXT_CHARS} 字）")
+
+
+def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: str) -> Recheck:
+    """Write a 复核 of one indicator of a submitted form; returns it as stored."""
+    sf = store.get(form_id)
+    if sf.status not in REVIEWABLE:
+        raise StoreError(f"表单「{sf.key}」为「{sf.status.label}」：复核只能在表单提交之后进行")
+    row = _row_of(store.score(sf.form), ref)
+    _check(row, score, opinion)
+    entry = RecheckRow(
+        form_id=form_id,
+        indicator_uid=row.indicator.uid,
+        indicator=row.indicator.name[:300],
+        score=score,
+        opinion=opinion.strip(),
+        reviewer=store.actor[:100],
+        at=_now(),
+    )
+    try:
+        with Session(store.engine) as s, s.begin():
+            s.add(entry)
+            s.flush()
+            s.refresh(entry)
+            stored = _recheck(entry)
+    except DBAPIError as exc:
+        if refused(exc):
+            raise StoreError(
+                f"无权限：数据库拒绝为「{sf.key}」写入复核（只有本部门的审核人可以复核已提交的表单）"
+            ) from None
+        raise StoreError(f"写入复核失败：{_first_line(exc)}") from None
+    except SQLAlchemyError as exc:
+        raise StoreError(f"写入复核失败：{type(exc).__name__}") from None
+    return stored
+
+
+def _recheck(r: RecheckRow) -> Recheck:
+    return Recheck(r.indicator_uid, r.indicator, r.score, r.opinion, r.reviewer, _aware(r.at))
+
+
+def latest(store: FormStore, form_id: int) -> dict[str, Recheck]:
+    """The latest 复核 of each indicator of a form, by the indicator's stable identity."""
+    with Session(store.engine) as s:
+        rows = s.execute(select(RecheckRow).where(RecheckRow.form_id == form_id).order_by(RecheckRow.id)).scalars()
+        return {r.indicator_uid: _recheck(r) for r in rows}
