@@ -120,6 +120,10 @@ def snapshot_from_dict(data: Any, path: str) -> Snapshot:
     rows = d.get("rows", [])
     if not isinstance(rows, list):
         raise r.fail("rows", "应为表的列表（[[rows]]）")
+    for key in ("executed", "planned"):
+        money = r.number(d, key, "")
+        if money is not None and (money < 0 or (key == "planned" and money == 0)):
+            raise r.fail(key, f"应为{'非负' if key == 'executed' else '正'}数（万元），实际为 {money}")
     unit, project = r.text(d, "implementing_unit", ""), r.text(d, "project_name", "")
     if not unit.strip() or not project.strip():
         raise r.fail(

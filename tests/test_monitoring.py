@@ -238,3 +238,22 @@ def test_a_generated_provinces_snapshots_have_every_planted_case_found_and_no_ot
     kinds = {"predicted-on-track-missed", "forecast-without-correction"}
     found = sorted((f["check"], f["indicator"]) for r in reports for f in r["findings"] if f["check"] in kinds)
     assert found == sorted((p["check"], p["indicator"]) for p in planted)
+
+
+def test_a_row_the_form_lacks_and_unreadable_progress_are_said() -> None:
+    s = snap(6, "50", Progress("培训人次", "≥≥"), Progress("不存在的指标", "3个"))
+    got = run_monitoring_checks(score_form(form()), s)
+    assert [(f.check_id, f.indicator) for f in got if f.check_id != "spending-progress-gap"] == [
+        ("monitoring-row-unmatched", "不存在的指标"),
+        ("progress-unreadable", "培训人次"),
+    ]
+
+
+@pytest.mark.parametrize(("text", "where"), [("executed = -5\n", "executed"), ("planned = 0\n", "planned")])
+def test_money_in_a_snapshot_is_sane(text: str, where: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'year = 2025\nimplementing_unit = "区人社局"\nproject_name = "技能培训"\nmonths = 6\n' + text, encoding="utf-8"
+    )
+    with pytest.raises(FormFileError, match=f"键 {where}"):
+        load_snapshot(path)

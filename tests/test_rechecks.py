@@ -134,7 +134,9 @@ def test_postgres_stamps_who_when_and_what_and_keeps_every_recheck(setup: Setup)
     uid = _uid(setup, fid, "保质保量完成")
     with setup.connect("reviewer") as conn:
         conn.execute(INSERT, (fid, uid, "别的指标", 5, "扣分", "冒名的审核人", "2000-01-01"))
-        row = conn.execute("SELECT indicator, reviewer, db_user, at > now() - interval '1 hour' FROM rechecks").fetchone()
+        row = conn.execute(
+            "SELECT indicator, reviewer, db_user, at > now() - interval '1 hour' FROM rechecks"
+        ).fetchone()
         assert row == ("保质保量完成", "财政局审核人", setup.logins["reviewer"], True)
         for sql in ("UPDATE rechecks SET score = 10", "DELETE FROM rechecks", "TRUNCATE rechecks"):
             with pytest.raises((psycopg.errors.InsufficientPrivilege, psycopg.errors.RaiseException)):

@@ -228,3 +228,11 @@ def test_the_commands_derive_and_review_the_seeds_declarations(tmp_path: Path) -
     (tmp_path / "broken.toml").write_text("[budget\n", encoding="utf-8")
     bad = _jixiao("targets", "check", str(tmp_path / "broken.toml"), str(out))
     assert bad.returncode == 1 and "broken.toml" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_derive_into_a_file_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x", encoding="utf-8")
+    done = _jixiao("targets", "derive", str(SAMPLES), "-o", str(target))
+    assert done.returncode == 1 and "无法作为输出目录" in done.stderr and "Traceback" not in done.stderr
+    assert target.read_text(encoding="utf-8") == "x"

@@ -60,6 +60,51 @@ def _pairs(result: FormResult, snap: Snapshot) -> list[tuple[IndicatorResult, Pr
 
 
 @check(
+    "monitoring-row-unmatched",
+    Severity.WARNING,
+    "监控记录的指标在表单中找不到",
+    "A row of the snapshot names an indicator (by stable identity, else by name) that the form does not "
+    "have: its progress is not counted anywhere until the name is corrected.",
+)
+def row_unmatched(result: FormResult, snap: Snapshot) -> list[Finding]:
+    matched = {id(p) for _, p in _pairs(result, snap)}
+    matched |= {id(p) for r in result.indicators if (p := snap.row_for(r.indicator)) is not None}
+    return [
+        _found(result, "monitoring-row-unmatched", f"监控记录中的指标「{p.indicator}」在表单中找不到", p.indicator)
+        for p in snap.rows
+        if id(p) not in matched
+    ]
+
+
+@check(
+    "progress-unreadable",
+    Severity.WARNING,
+    "监控完成情况无法识别",
+    "A row's progress to date (1–N月执行情况) cannot be read as a cell (a comparator without a number, an "
+    "unknown unit): its pace is not computed.",
+)
+def progress_unreadable(result: FormResult, snap: Snapshot) -> list[Finding]:
+    out = []
+    for r, p in _pairs(result, snap):
+        if not p.to_date.strip():
+            continue
+        try:
+            done = read_cell(p.to_date)
+        except CellError as exc:
+            done = exc
+        if isinstance(done, CellError):
+            out.append(
+                _found(
+                    result,
+                    "progress-unreadable",
+                    f"指标「{r.indicator.name}」1–{snap.months}月完成「{p.to_date}」无法识别：{done.reason}",
+                    r.indicator.name,
+                )
+            )
+    return out
+
+
+@check(
     "spending-behind",
     Severity.WARNING,
     "支出进度滞后",

@@ -72,19 +72,34 @@ def _load(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], int]:
 
 
 def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.files import atomic_write, safe_name, unique_path
+    from jixiao.cli.inputs import say_error
+    from jixiao.files import atomic_write, os_reason, safe_name, unique_path
     from scorer.formwrite import dumps_toml
     from scorer.stages import declaration_from
 
     forms, bad = _load(list(args.paths), err)
-    args.output.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.output.exists() and not args.output.is_dir():
+            raise FileExistsError(17, "exists")
+        args.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        say_error(err, f"{args.output}：无法作为输出目录（{os_reason(exc)}）；未写出任何文件")
+        return EXIT_INVALID
     used: set[Path] = set()
+    written = 0
     for source, form in forms:
         decl = declaration_from(form)
         stem = safe_name(f"{decl.year}-{decl.implementing_unit}-{decl.project_name}-目标")
         path = unique_path(args.output, stem, ".toml", used)
-        atomic_write(path, dumps_toml(decl, comment=f"{decl.title}（{decl.project_name}）\n由 {source} 得出").encode())
-    out.print(f"写出 {len(forms)} 份绩效目标申报表到 {args.output}" + (f"；{bad} 个文件无法读取" if bad else "") + "。")
+        try:
+            atomic_write(
+                path, dumps_toml(decl, comment=f"{decl.title}（{decl.project_name}）\n由 {source} 得出").encode()
+            )
+            written += 1
+        except OSError as exc:
+            bad += 1
+            say_error(err, f"{source}：申报表未写出到 {path}（{os_reason(exc)}）")
+    out.print(f"写出 {written} 份绩效目标申报表到 {args.output}" + (f"；{bad} 个文件未完成" if bad else "") + "。")
     return EXIT_INVALID if bad else EXIT_OK
 
 
