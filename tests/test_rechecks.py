@@ -47,6 +47,8 @@ def test_a_recheck_sits_beside_the_rule_and_unit_scores_and_the_latest_counts(st
     assert (done.score, done.opinion, done.indicator) == (Decimal("8.5"), "补充材料后调整", "老干工作经费")
     (latest,) = rechecks.latest(store, fid).values()
     assert latest.score == Decimal("8.5") and latest.at is not None
+    zero = rechecks.record(store, fid, "老干工作经费", Decimal("-0"), "零分")
+    assert str(zero.score) == "0" and str(rechecks.latest(store, fid)[zero.indicator_uid].score) == "0"
     row = next(r for r in store.score(store.get(fid).form).indicators if r.indicator.name == "老干工作经费")
     assert (fmt.q2(row.score), row.indicator.recorded.score) == (Decimal("8.10"), Decimal(10))  # type: ignore[arg-type, union-attr]
 

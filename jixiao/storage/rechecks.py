@@ -71,6 +71,7 @@ def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: st
         raise StoreError(f"表单「{sf.key}」为「{sf.status.label}」：复核只能在表单提交之后进行")
     row = _row_of(store.score(sf.form), ref)
     _check(row, score, opinion)
+    score = score.copy_abs() if score.is_zero() else score  # no -0: PostgreSQL has none, SQLite would keep it
     entry = RecheckRow(
         form_id=form_id,
         indicator_uid=row.indicator.uid,
