@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import uuid
@@ -106,6 +107,11 @@ def test_the_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "规则、自评与复核得分" in done.stdout and "8.00" in done.stdout and "扣2分" in done.stdout
     assert run("recheck", FORM, "老干工作经费").returncode == 2  # an indicator without a score
+    review = run("review", "--year", "2024", "--json")
+    (line,) = json.loads(review.stdout)["rechecks"]
+    assert (line["indicator"], line["unit"], line["recheck"]) == ("老干工作经费", "10", "8")
+    assert line["rule"].startswith("8.0971659919")  # exact, as every score in --json
+    assert "复核得分（1 项" in run("review", "--year", "2024").stdout
     assert run("recheck", FORM, "老干工作经费", "--score", "abc", "-m", "x").returncode == 2
 
 

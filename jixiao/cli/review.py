@@ -285,16 +285,23 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
     catalog = store.catalog  # loaded once by open_store (an empty one if it could not be read)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
+    from jixiao.review.rechecks import recheck_lines
+
+    checked = recheck_lines(store, filters) if groups else []
     if args.json:
         from jixiao import jsonout
 
         doc = _review_doc(store, args.by, filters, groups, overall, flagged, portfolio, skipped)
+        if checked:  # only when there are any: a review without 复核 reads as it always did
+            doc["rechecks"] = [_recheck_dict(x) for x in checked]
         out.file.write(jsonout.dumps(doc) + "\n")
     elif not groups:
         out.print("没有符合条件的表单。")
         return EXIT_OK
     else:
         _print_review(out, args, store, groups, flagged, portfolio, skipped)
+        if checked:
+            out.print(recheck_table(checked, max(args.limit, 10)))
     if args.xlsx:
         from jixiao.review.export import review_workbook
 
@@ -306,6 +313,43 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog, portfolio)
         err.print(f"已写入 {args.pdf}")
     return EXIT_OK
+
+
+def _recheck_dict(x: Any) -> dict[str, Any]:
+    return {
+        "form": x.form,
+        "indicator": x.indicator,
+        "weight": _d(x.weight),
+        "rule": _d(x.rule),
+        "unit": _d(x.unit),
+        "recheck": _d(x.recheck),
+        "opinion": x.opinion,
+        "reviewer": x.reviewer,
+    }
+
+
+def recheck_table(lines: list[Any], limit: int) -> Table:
+    """复核 beside the rule and unit scores, the largest gap from the unit's own score first."""
+    t = Table(
+        title=f"复核得分（{len(lines)} 项，与自评差距最大的在前）",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    t.add_column("表单 · 指标", overflow="fold", ratio=3)
+    for name in ("分值", "规则", "自评", "复核"):
+        t.add_column(name, justify="right", no_wrap=True)
+    t.add_column("复核意见", overflow="fold", ratio=2)
+    for x in lines[:limit]:
+        t.add_row(
+            Text.assemble((f"{line(x.form)} · ", "dim"), line(x.indicator)),
+            fmt.weight(x.weight),
+            fmt.score(x.rule, "待判断"),
+            fmt.score(x.unit, "—"),
+            Text(fmt.score(x.recheck), style="bold"),
+            f"{line(x.opinion)}（{line(x.reviewer)}）",
+        )
+    return t
 
 
 def _review_doc(
