@@ -761,3 +761,19 @@ async def test_enter_after_pinyin_takes_the_highlighted_suggestion_not_the_lette
         await settle(pilot)
     names = [i.name for g in store.get(form_id(store, "重大节日慰问")).form.goals for i in g.indicators]
     assert "fwdx" not in names and "服务对象满意度" in names
+
+
+async def test_a_recheck_is_shown_beside_the_rule_and_unit_scores(store: FormStore) -> None:
+    from jixiao.storage import rechecks
+
+    fid = form_id(store, "老干工作经费")
+    store.transition(fid, "submit")
+    rechecks.record(store, fid, "老干工作经费", Decimal(8), "执行超预算")
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+        grid = screen.query_one(IndicatorGrid)
+        row = next(i for i, r in enumerate(screen.result.indicators) if r.indicator.name == "老干工作经费")  # type: ignore[union-attr]
+        grid.select_indicator(row)
+        await settle(pilot)
+        shown = str(screen.query_one("#explain").render())
+        assert "自评 10.00" in shown and "复核 8.00：执行超预算（项目负责人）" in shown

@@ -72,6 +72,7 @@ class EditorBase(AppScreen):
         super().__init__()
         self.form_id = form_id
         self.stored: Any = None
+        self.rechecks: dict[str, Any] = {}  # the latest 复核 per indicator identity (jixiao.storage.rechecks)
         self.form: Form | None = None
         self.version = 0
         self.status = State.DRAFT
@@ -166,13 +167,17 @@ class EditorBase(AppScreen):
                 self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库"
             )
             return
+        from jixiao.storage import rechecks
+
         note = ""
         if stored.status is State.RETURNED:
             note = self.jixiao.store.return_comments([stored.id]).get(stored.id, "")
-        self.app.call_from_thread(self._loaded, stored, note)
+        checks = {} if stored.status in EDITABLE else rechecks.latest(self.jixiao.store, stored.id)
+        self.app.call_from_thread(self._loaded, stored, note, checks)
 
-    def _loaded(self, stored: Any, note: str = "") -> None:
+    def _loaded(self, stored: Any, note: str = "", checks: dict[str, Any] | None = None) -> None:
         self.stored = stored
+        self.rechecks = checks or {}
         banner = self.query_one("#return-note", Static)
         banner.update(Text(f"审核人退回意见：{note}", style="bold red") if note else "")
         banner.display = bool(note)
@@ -263,6 +268,9 @@ class EditorBase(AppScreen):
             body.append(
                 f"\n自评 {fmt.score(ind.recorded.score)}：{ind.recorded.reason or '未说明理由'}", style="yellow"
             )
+        rc = self.rechecks.get(ind.uid) if ind.uid else None
+        if rc is not None:
+            body.append(f"\n复核 {fmt.score(rc.score)}：{rc.opinion}（{rc.reviewer}）", style="bold cyan")
         self._show_explanation(Text.assemble(head, "\n", body))
 
     def _explain_goal(self, gi: int) -> None:
