@@ -46,6 +46,11 @@ def test_import_contracts() -> None:
         ),
         (["score", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
         (["review", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
+        (["targets", "check", "samples"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
+        (
+            ["monitor", "check", "docs/examples/monitoring", "--forms", "samples"],
+            ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl"),
+        ),
     ],
 )
 def test_each_command_imports_only_what_it_uses(argv: list[str], heavy: tuple[str, ...]) -> None:
