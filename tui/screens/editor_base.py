@@ -269,8 +269,8 @@ class EditorBase(AppScreen):
                 f"\n自评 {fmt.score(ind.recorded.score)}：{ind.recorded.reason or '未说明理由'}", style="yellow"
             )
         rc = self.rechecks.get(ind.uid) if ind.uid else None
-        if rc is not None:
-            body.append(f"\n复核 {fmt.score(rc.score)}：{rc.opinion}（{rc.reviewer}）", style="bold cyan")
+        if rc is not None:  # first, under the heading: the panel shows five lines and cuts the rest
+            head.append(f"\n复核 {fmt.score(rc.score)}：{rc.opinion}（{rc.reviewer}）", style="bold cyan")
         self._show_explanation(Text.assemble(head, "\n", body))
 
     def _explain_goal(self, gi: int) -> None:
