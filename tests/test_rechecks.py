@@ -199,3 +199,12 @@ def test_the_app_as_reviewer_and_as_filler(setup: Setup) -> None:
     assert [r.score for r in rechecks.latest(filler, fid).values()] == [Decimal(8)]  # and they can read it
     reviewer.engine.dispose()
     filler.engine.dispose()
+
+
+def test_a_rechecked_form_reopened_cannot_be_deleted(store: FormStore) -> None:
+    fid = _submitted(store)
+    rechecks.record(store, fid, "老干工作经费", Decimal(8), "执行超预算")
+    store.transition(fid, "reopen", "重新打开")
+    with pytest.raises(StoreError, match="已有 1 条复核记录，不能删除"):
+        store.delete(fid, "删除")
+    assert store.get(fid).form.project_name == FORM

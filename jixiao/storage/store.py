@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, text
+from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
-from jixiao.storage.models import AuditRow, FormRow, GoalRow
+from jixiao.storage.models import AuditRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
 from jixiao.storage.records import (
     ACTION_LABELS,
@@ -423,6 +423,11 @@ class FormStore(StoreQueries):
         with Session(self.engine) as s, s.begin():
             row = self._load(s, form_id)
             check_editable(row.status)
+            rechecked = s.execute(select(func.count()).where(RecheckRow.form_id == form_id)).scalar_one()
+            if rechecked:  # the database would refuse too (a 复核 outlives no form); say why first
+                raise StoreError(
+                    f"表单「{form_key(to_form(row))}」已有 {rechecked} 条复核记录，不能删除；可修改后重新提交"
+                )
             self._audit(
                 s, row, "delete", [Change("", "删除表单", form_key(to_form(row)), None)], reason, version=row.version
             )
