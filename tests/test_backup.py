@@ -266,7 +266,7 @@ def test_restore_refuses_a_non_empty_database(source: Engine, target: tuple[str,
     before = _state(engine)
     with pytest.raises(BackupError, match="不是空的.*--force"):
         restore(engine, path)
-    with pytest.raises(BackupError, match="修改记录只能追加"):
+    with pytest.raises(BackupError, match="只能追加、不能删除"):
         restore(engine, path, force=True)
     assert _state(engine) == before
 

@@ -208,3 +208,20 @@ def test_a_rechecked_form_reopened_cannot_be_deleted(store: FormStore) -> None:
     with pytest.raises(StoreError, match="已有 1 条复核记录，不能删除"):
         store.delete(fid, "删除")
     assert store.get(fid).form.project_name == FORM
+
+
+def test_rechecks_are_never_replaced_by_a_forced_restore(store: FormStore, tmp_path: Path) -> None:
+    from jixiao.storage.backup_file import BackupError
+
+    backup(store.engine, tmp_path / "b.bak")  # a backup without 复核
+    fid = _submitted(store)
+    rechecks.record(store, fid, "老干工作经费", Decimal(8), "执行超预算")
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.begin() as conn:  # a database whose history was emptied by hand
+            conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+            conn.exec_driver_sql("DELETE FROM audit_log")
+        with store.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+            conn.exec_driver_sql("DELETE FROM rechecks")
+    with pytest.raises(BackupError, match="复核记录"):
+        restore(store.engine, tmp_path / "b.bak", force=True)
+    assert len(rechecks.latest(store, fid)) == 1

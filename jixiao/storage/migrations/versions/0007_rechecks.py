@@ -48,6 +48,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_rechecks_form", "rechecks", ["form_id", "id"], unique=False)
     bind = op.get_bind()
+    if bind.dialect.name == "sqlite":  # append-only here too, like the audit log (roles are advisory)
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER rechecks_no_{event.lower()} BEFORE {event} ON rechecks "
+                "BEGIN SELECT RAISE(ABORT, 'rechecks is append-only'); END"
+            )
     if bind.dialect.name == "postgresql":
         schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
         quoted = bind.dialect.identifier_preparer.quote_identifier(schema)
@@ -98,6 +104,9 @@ def postgres_statements(s: str) -> list[str]:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS rechecks_no_update")
+        op.execute("DROP TRIGGER IF EXISTS rechecks_no_delete")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS rechecks_append_only ON rechecks")
         op.execute("DROP TRIGGER IF EXISTS rechecks_stamp ON rechecks")
