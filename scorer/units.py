@@ -1,8 +1,10 @@
 """Units: a closed vocabulary defined for pint in ``data/units.txt``.
 
-pint is used only when a unit symbol is seen for the first time; the result
-(base dimension and exact Decimal factor) is cached, so scoring a million
-cells never calls pint's string parser in the hot path.
+Every name of that vocabulary is resolved ahead, with pint, into ``data/unit_table.json``
+(``build_table``; a test keeps it equal), so a known unit needs no pint at all. pint is
+loaded only for a unit outside the table (a compound like 元/人) the first time it is seen;
+every result (base dimension and exact Decimal factor) is cached, so scoring a million cells
+never calls pint's string parser in the hot path.
 """
 
 from __future__ import annotations
@@ -99,6 +101,57 @@ def is_measure_word(symbol: str) -> bool:
     return bool(_MEASURE_WORD.match(symbol.strip()))
 
 
+TABLE = "unit_table.json"
+
+
+def _definitions() -> bytes:
+    return (resources.files("scorer") / "data" / "units.txt").read_bytes()
+
+
+@cache
+def _table() -> dict[str, tuple[str, str]]:
+    """Every unit name, symbol and alias of ``units.txt`` resolved ahead (``build_table``), so that
+    a cell in a known unit needs no pint at all: importing pint and building the registry is
+    ~90 ms of every command's start-up. Ignored (pint decides) if ``units.txt`` has changed since."""
+    import hashlib
+    import json
+
+    data = json.loads((resources.files("scorer") / "data" / TABLE).read_text(encoding="utf-8"))
+    if data.get("units_txt_sha256") != hashlib.sha256(_definitions()).hexdigest():
+        return {}
+    return {k: (v[0], v[1]) for k, v in data["units"].items()}
+
+
+def table_text(table: dict[str, object]) -> str:
+    """The table file: JSON with one unit to a line, so that a change of definitions reads as a diff."""
+    import json
+
+    units = table["units"]
+    assert isinstance(units, dict)
+    lines = [f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in units.items()]
+    sha = json.dumps(table["units_txt_sha256"])
+    return '{\n "units_txt_sha256": ' + sha + ',\n "units": {\n' + ",\n".join(lines) + "\n }\n}\n"
+
+
+def build_table() -> dict[str, object]:
+    """The table ``_table`` reads, computed with pint; ``tests/test_units_table.py`` keeps the shipped one equal."""
+    import hashlib
+
+    names: set[str] = set()
+    for d in registry()._units.values():
+        names.update(x for x in (d.name, d.symbol, *d.aliases) if x)
+    units = {}
+    for name in sorted(names):
+        try:
+            u = _resolve_with_pint(name)
+        except UnitError:  # a name no cell can use (km2: digits): resolve refuses it with or without the table
+            if is_measure_word(name):  # would be taken for an unlisted measure word: never let that happen
+                raise
+            continue
+        units[name] = [u.dimension, str(u.factor)]
+    return {"units_txt_sha256": hashlib.sha256(_definitions()).hexdigest(), "units": units}
+
+
 @cache
 def resolve(symbol: str) -> Unit:
     """Resolve a unit symbol such as ``户``, ``小时`` or ``元/人*月``; cached.
@@ -109,13 +162,22 @@ def resolve(symbol: str) -> Unit:
     sym = symbol.strip()
     if not sym:
         raise UnitError("空单位")
+    known = _table().get(sym)
+    if known is not None:
+        return Unit(symbol=sym, dimension=known[0], factor=Decimal(known[1]))
+    if is_measure_word(sym) and _table():  # every defined name is in the table: this one is not
+        return Unit(symbol=sym, dimension=f"[{sym}]", factor=Decimal(1))
+    return _resolve_with_pint(sym)
+
+
+def _resolve_with_pint(sym: str) -> Unit:
     if is_measure_word(sym):
         try:
             registry().Unit(sym)
         except Exception:  # not listed: a counting unit of its own
             return Unit(symbol=sym, dimension=f"[{sym}]", factor=Decimal(1))
     parts = [p for p in _SPLIT.split(sym.replace("、", "*").replace("·", "*").replace("×", "*")) if p]
-    ureg = registry()
+    ureg = None  # built at the first part worth looking up: text that is no unit at all needs no pint
     quantity = None
     op = "*"
     for part in parts:
@@ -124,6 +186,7 @@ def resolve(symbol: str) -> Unit:
             continue
         if not _ATOM.match(part):
             raise UnitError(f"未知单位「{sym}」")
+        ureg = ureg or registry()
         try:
             unit = ureg.Unit(part)
         except Exception as exc:  # pint raises several error types

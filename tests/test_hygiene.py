@@ -42,7 +42,7 @@ def test_import_contracts() -> None:
         (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint", "orjson", "jixiao.checks")),
         (
             ["score", "samples/2024-jingkeju-zhengti.toml"],
-            ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "orjson", "multiprocessing"),
+            ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "orjson", "multiprocessing", "pint"),
         ),
         (["score", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
         (["review", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
