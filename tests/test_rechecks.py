@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -225,3 +226,26 @@ def test_rechecks_are_never_replaced_by_a_forced_restore(store: FormStore, tmp_p
     with pytest.raises(BackupError, match="复核记录"):
         restore(store.engine, tmp_path / "b.bak", force=True)
     assert len(rechecks.latest(store, fid)) == 1
+
+
+def test_a_recheck_above_the_weight_written_past_jixiao_is_shown_as_such(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = str(tmp_path / "r.db")
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "COLUMNS": "200"}
+        return subprocess.run(
+            [sys.executable, "-m", "jixiao", "--db", db, *argv], capture_output=True, text=True, cwd=ROOT, env=env
+        )
+
+    assert run("import", str(SAMPLES)).returncode == 0
+    assert run("workflow", "submit", FORM).returncode == 0
+    assert run("recheck", FORM, "老干工作经费", "--score", "8", "-m", "扣2分").returncode == 0
+    with sqlite3.connect(db) as conn:  # past jixiao: SQLite's roles are advisory
+        conn.execute(
+            "INSERT INTO rechecks (form_id, indicator_uid, indicator, score, opinion, reviewer, at) "
+            "SELECT form_id, indicator_uid, indicator, '50', '改成50', '某人', at FROM rechecks"
+        )
+    assert "50.00（超过分值）" in run("recheck", FORM).stdout
+    assert "50.00（超过分值）" in run("review", "--year", "2024").stdout

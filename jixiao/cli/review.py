@@ -346,7 +346,9 @@ def recheck_table(lines: list[Any], limit: int) -> Table:
             fmt.weight(x.weight),
             fmt.score(x.rule, "待判断"),
             fmt.score(x.unit, "—"),
-            Text(fmt.score(x.recheck), style="bold"),
+            Text(fmt.score(x.recheck), style="bold")
+            if x.recheck <= x.weight
+            else Text(f"{fmt.score(x.recheck)}（超过分值）", style="bold red"),
             f"{line(x.opinion)}（{line(x.reviewer)}）",
         )
     return t
