@@ -142,6 +142,24 @@ def snapshot_from_dict(data: Any, path: str) -> Snapshot:
     )
 
 
+def snapshot_to_dict(snap: Snapshot) -> dict[str, Any]:
+    """The snapshot as its file's data (money as exact decimal text): ``snapshot_from_dict`` reads it back."""
+    data: dict[str, Any] = {
+        "year": snap.year,
+        "implementing_unit": snap.implementing_unit,
+        "project_name": snap.project_name,
+        "months": snap.months,
+    }
+    for key, value in (("executed", snap.executed), ("planned", snap.planned)):
+        if value is not None:
+            data[key] = format(value, "f")
+    if snap.date:
+        data["date"] = snap.date
+    fields = ("indicator", "uid", "to_date", "forecast", "cause", "correction")
+    data["rows"] = [{k: str(v) for k in fields if (v := getattr(p, k))} for p in snap.rows]
+    return data
+
+
 def load_snapshot(path: Path) -> Snapshot:
     """Read one monitoring file; raises FormFileError naming the file and key."""
     name = str(path)

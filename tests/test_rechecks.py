@@ -223,7 +223,7 @@ def test_rechecks_are_never_replaced_by_a_forced_restore(store: FormStore, tmp_p
             conn.exec_driver_sql("DELETE FROM audit_log")
         with store.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
             conn.exec_driver_sql("DELETE FROM rechecks")
-    with pytest.raises(BackupError, match="复核记录"):
+    with pytest.raises(BackupError, match="复核或监控记录"):
         restore(store.engine, tmp_path / "b.bak", force=True)
     assert len(rechecks.latest(store, fid)) == 1
 

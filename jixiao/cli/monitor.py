@@ -31,10 +31,59 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         description="按年度 + 实施单位 + 项目名称把监控记录对应到表单，给出偏差预警；表单已有实际完成值时，"
         "逐项列出监控预计与年终结果并检查。文件无法读取或监控记录找不到表单时退出码为 1。",
     )
-    c.add_argument("snapshots", nargs="+", type=Path, metavar="SNAPSHOT", help="监控记录文件（.toml/.json）或目录")
-    c.add_argument("--forms", nargs="+", type=Path, required=True, metavar="PATH", help="对应的申报表或自评表")
+    c.add_argument("snapshots", nargs="*", type=Path, metavar="SNAPSHOT", help="监控记录文件（.toml/.json）或目录")
+    c.add_argument("--forms", nargs="+", type=Path, default=[], metavar="PATH", help="对应的申报表或自评表")
+    c.add_argument(
+        "--from-db", dest="from_db", action="store_true", help="检查数据库中保存的监控记录（库由 jixiao --db 指定）"
+    )
+    c.add_argument("--year", type=int, help="只检查该年度（与 --from-db 同用）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.set_defaults(func=cmd_check)
+    i = msub.add_parser(
+        "import",
+        help="把监控记录保存到数据库，与表单放在一起（只能追加；同一期间以最后保存的为准）",
+        description="按年度 + 实施单位 + 项目名称把监控记录保存到数据库中对应的表单；每个文件单独保存，"
+        "出错的文件不写入。有文件无法读取或保存时退出码为 1。",
+    )
+    i.add_argument("snapshots", nargs="+", type=Path, metavar="SNAPSHOT", help="监控记录文件（.toml/.json）或目录")
+    i.set_defaults(func=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.cli.db import open_store
+    from jixiao.cli.inputs import load_each, say_error
+    from jixiao.storage import snapshots
+    from jixiao.storage.records import StoreError
+    from scorer.monitoring import load_snapshot
+
+    snaps, bad = load_each(list(args.snapshots), load_snapshot, err)
+    store = open_store(args, err)
+    saved = 0
+    for source, snap in snaps:
+        try:
+            snapshots.save(store, snap)
+            saved += 1
+        except StoreError as exc:
+            bad += 1
+            say_error(err, f"{source}：{exc}（该文件未写入任何内容）")
+    out.print(f"已保存 {saved} 份监控记录" + (f"，{bad} 个文件失败" if bad else "") + "。")
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any]]:
+    """(source, snapshot, form) of every stored snapshot, by form and period."""
+    from jixiao.cli.db import open_store
+    from jixiao.storage import snapshots
+
+    store = open_store(args, err)
+    out: list[tuple[str, Any, Any]] = []
+    for form_id in snapshots.forms_with_snapshots(store, args.year):
+        sf = store.get(form_id)
+        stored, problems = snapshots.read_stored(store, form_id)
+        for message in problems:
+            err.print(Text(f"警告：{message}", style="yellow"), soft_wrap=True)
+        out.extend((f"#{form_id} {sf.key}", snap, sf.form) for snap in stored)
+    return out
 
 
 def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -44,8 +93,16 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.scoring import score_form
     from scorer.monitoring import load_snapshot
 
-    snaps, bad = load_each(list(args.snapshots), load_snapshot, err)
-    forms, bad_forms = _load(list(args.forms), err)
+    if args.from_db == bool(args.snapshots or args.forms):
+        say_error(err, "请给出监控记录文件和 --forms，或用 --from-db 检查数据库中的监控记录（两者不能同时使用）")
+        return 2
+    if args.from_db:
+        stored = _stored(args, err)
+        snaps, bad = [(source, snap) for source, snap, _ in stored], 0
+        forms, bad_forms = [(source, form) for source, _, form in stored], 0
+    else:
+        snaps, bad = load_each(list(args.snapshots), load_snapshot, err)
+        forms, bad_forms = _load(list(args.forms), err)
     reports = []
     for source, snap in snaps:
         form = next((f for _, f in forms if snap.matches(f)), None)

@@ -249,8 +249,8 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     return records, ""
 
 
-def portfolio_table(found: list[Any], limit: int) -> Group:
-    parts: list[Any] = [Text(f"跨表问题（{len(found)} 项，最严重的在前）", style="bold")]
+def portfolio_table(found: list[Any], limit: int, title: str = "跨表问题（") -> Group:
+    parts: list[Any] = [Text(f"{title}{len(found)} 项，最严重的在前）", style="bold")]
     rows = Table.grid(padding=(0, 1))
     rows.add_column(no_wrap=True)
     rows.add_column(overflow="fold")
@@ -288,12 +288,21 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.review.rechecks import recheck_lines
 
     checked = recheck_lines(store, filters) if groups else []
+    from jixiao.review.monitoring import monitoring_findings
+
+    monitored, bad_records = monitoring_findings(store, filters) if groups else ([], [])
+    for message in bad_records:
+        err.print(Text(f"警告：{line(message)}", style="yellow"), soft_wrap=True)
     if args.json:
         from jixiao import jsonout
 
         doc = _review_doc(store, args.by, filters, groups, overall, flagged, portfolio, skipped)
         if checked:  # only when there are any: a review without 复核 reads as it always did
             doc["rechecks"] = [_recheck_dict(x) for x in checked]
+        if monitored:  # the same for monitoring
+            from jixiao.cli.check_report import finding_json
+
+            doc["monitoring"] = [{**finding_json(f), "form": f.form_key} for f in monitored]
         out.file.write(jsonout.dumps(doc) + "\n")
     elif not groups:
         out.print("没有符合条件的表单。")
@@ -302,6 +311,8 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         _print_review(out, args, store, groups, flagged, portfolio, skipped)
         if checked:
             out.print(recheck_table(checked, max(args.limit, 10)))
+        if monitored:
+            out.print(portfolio_table(monitored, max(args.limit * 2, 10), "运行监控偏差预警（最近一期，"))
     if args.xlsx:
         from jixiao.review.export import review_workbook
 

@@ -59,7 +59,7 @@ from jixiao.storage.types import ExactDecimal
 __all__ = ["FORMAT", "BackupError", "BackupInfo", "backup", "read_rows", "restore", "tables", "verify"]
 
 AUDIT = "audit_log"
-RECHECKS = "rechecks"  # append-only like the audit log: never replaced
+APPEND_ONLY = ("rechecks", "monitoring")  # like the audit log: never replaced
 BATCH = 500
 
 
@@ -358,9 +358,9 @@ def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None =
                         raise BackupError(
                             f"目标数据库不是空的（{listing}）；恢复只写入空数据库。确要替换其中的表单，请加 --force"
                         )
-                    if existing.get(AUDIT) or existing.get(RECHECKS):
+                    if existing.get(AUDIT) or any(existing.get(t) for t in APPEND_ONLY):
                         raise BackupError(
-                            f"目标数据库已有修改记录或复核记录（{listing}）。这两类记录只能追加、不能删除，--force 也不能覆盖；"
+                            f"目标数据库已有修改记录、复核或监控记录（{listing}）。这些记录只能追加、不能删除，--force 也不能覆盖；"
                             "请恢复到一个新建的空数据库（SQLite：新文件；PostgreSQL：新库），再把 JIXIAO_DB 指向它"
                         )
                     for t in reversed(tables()):

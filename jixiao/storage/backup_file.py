@@ -31,6 +31,7 @@ TABLE_LABELS = {
     "audit_log": "修改记录",
     "row_changes": "数据库修改日志",
     "rechecks": "复核评分",
+    "monitoring": "运行监控记录",
     "app_users": "用户",
     "units": "单位",
 }

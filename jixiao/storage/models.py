@@ -251,3 +251,22 @@ class RecheckRow(Base):
     reviewer: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())
+
+
+class SnapshotRow(Base):
+    """A mid-year monitoring snapshot of a form (scorer.monitoring), as its file gave it; append-only.
+
+    On PostgreSQL the unit's fillers write their own forms' snapshots and the database stamps who
+    and when (migration 0008); a later snapshot of the same months is a new row, the latest counts.
+    """
+
+    __tablename__ = "monitoring"
+    __table_args__ = (Index("ix_monitoring_form", "form_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))  # no cascade: the record outlives no form
+    months: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())

@@ -1,0 +1,84 @@
+"""Monitoring snapshots stored with their form (migration 0008): append-only, the latest of a period counts.
+
+On PostgreSQL the unit's fillers write their own forms' snapshots and the database stamps who and
+when; on SQLite these rules are the application's, like the other roles there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from jixiao.storage.models import SnapshotRow
+from jixiao.storage.records import NotFound, StoreError, _now
+from jixiao.storage.validate import _first_line, refused, unstorable
+from scorer.formfile import FormFileError
+from scorer.monitoring import Snapshot, snapshot_from_dict, snapshot_to_dict
+
+if TYPE_CHECKING:
+    from jixiao.storage.store import FormStore
+
+
+def save(store: FormStore, snap: Snapshot) -> int:
+    """Store a snapshot with the form it names (year/unit/project); returns the form's id."""
+    try:
+        sf = store.find(snap.key)
+    except NotFound:
+        raise StoreError(f"数据库中没有表单「{snap.key}」；监控记录按 年度/实施单位/项目名称 对应表单") from None
+    data = snapshot_to_dict(snap)
+    bad = unstorable("\n".join(str(v) for row in data["rows"] for v in row.values()))
+    if bad:
+        raise StoreError(f"监控记录中含有{bad}，无法保存")
+    try:
+        with Session(store.engine) as s, s.begin():
+            s.add(SnapshotRow(form_id=sf.id, months=snap.months, data=data, actor=store.actor[:100], at=_now()))
+    except DBAPIError as exc:
+        if refused(exc):
+            raise StoreError(f"无权限：数据库拒绝为「{sf.key}」保存监控记录（只有本单位的填报人可以填报）") from None
+        raise StoreError(f"保存监控记录失败：{_first_line(exc)}") from None
+    except SQLAlchemyError as exc:
+        raise StoreError(f"保存监控记录失败：{type(exc).__name__}") from None
+    return sf.id
+
+
+def read_stored(store: FormStore, form_id: int) -> tuple[list[Snapshot], list[str]]:
+    """The form's snapshots, one per period (the latest stored of each), earliest period first; and
+    what was wrong with stored rows that are no snapshot of this form (written past jixiao, e.g. with
+    psql). Those are left out and said, so one bad row never stops a review."""
+    sf = store.get(form_id)
+    latest: dict[int, Snapshot] = {}
+    problems: list[str] = []
+    with Session(store.engine) as s:
+        rows = list(
+            s.execute(select(SnapshotRow).where(SnapshotRow.form_id == form_id).order_by(SnapshotRow.id)).scalars()
+        )
+    for r in rows:
+        where = f"监控记录 #{r.id}（{r.db_user or r.actor}）"
+        try:
+            snap = snapshot_from_dict(r.data, where)
+        except FormFileError as exc:
+            problems.append(f"{sf.key}：{exc}；已略过")
+            continue
+        if not snap.matches(sf.form) or snap.months != r.months:
+            problems.append(f"{sf.key}：{where} 写的是「{snap.key}」1–{snap.months}月，与所属表单不符；已略过")
+            continue
+        latest[r.months] = snap
+    return [latest[m] for m in sorted(latest)], problems
+
+
+def for_form(store: FormStore, form_id: int) -> list[Snapshot]:
+    """The form's valid snapshots, one per period, earliest first (``read_stored`` says what was left out)."""
+    return read_stored(store, form_id)[0]
+
+
+def forms_with_snapshots(store: FormStore, year: int | None = None) -> list[int]:
+    from jixiao.storage.models import FormRow
+
+    q = select(FormRow.id).where(FormRow.id.in_(select(SnapshotRow.form_id))).order_by(FormRow.id)
+    if year is not None:
+        q = q.where(FormRow.year == year)
+    with Session(store.engine) as s:
+        return list(s.execute(q).scalars())
