@@ -73,6 +73,7 @@ class EditorBase(AppScreen):
         self.form_id = form_id
         self.stored: Any = None
         self.rechecks: dict[str, Any] = {}  # the latest 复核 per indicator identity (jixiao.storage.rechecks)
+        self.monitoring: Any = None  # the latest stored monitoring snapshot (jixiao.storage.snapshots)
         self.form: Form | None = None
         self.version = 0
         self.status = State.DRAFT
@@ -172,12 +173,16 @@ class EditorBase(AppScreen):
         note = ""
         if stored.status is State.RETURNED:
             note = self.jixiao.store.return_comments([stored.id]).get(stored.id, "")
-        checks = {} if stored.status in EDITABLE else rechecks.latest(self.jixiao.store, stored.id)
-        self.app.call_from_thread(self._loaded, stored, note, checks)
+        from jixiao.storage import snapshots
 
-    def _loaded(self, stored: Any, note: str = "", checks: dict[str, Any] | None = None) -> None:
+        checks = {} if stored.status in EDITABLE else rechecks.latest(self.jixiao.store, stored.id)
+        monitored = snapshots.for_form(self.jixiao.store, stored.id)
+        self.app.call_from_thread(self._loaded, stored, note, checks, monitored[-1] if monitored else None)
+
+    def _loaded(self, stored: Any, note: str = "", checks: dict[str, Any] | None = None, snap: Any = None) -> None:
         self.stored = stored
         self.rechecks = checks or {}
+        self.monitoring = snap
         banner = self.query_one("#return-note", Static)
         banner.update(Text(f"审核人退回意见：{note}", style="bold red") if note else "")
         banner.display = bool(note)
@@ -271,6 +276,12 @@ class EditorBase(AppScreen):
         rc = self.rechecks.get(ind.uid) if ind.uid else None
         if rc is not None:  # first, under the heading: the panel shows five lines and cuts the rest
             head.append(f"\n复核 {fmt.score(rc.score)}：{rc.opinion}（{rc.reviewer}）", style="bold cyan")
+        seen = self.monitoring.row_for(ind) if self.monitoring is not None else None
+        if seen is not None:  # what the year's monitoring said of this row, beside how it ended
+            said = "，".join(
+                x for x in (seen.to_date and f"完成 {seen.to_date}", seen.forecast and f"预计「{seen.forecast}」") if x
+            )
+            head.append(f"\n监控 1–{self.monitoring.months}月：{said or '未填'}", style="magenta")
         self._show_explanation(Text.assemble(head, "\n", body))
 
     def _explain_goal(self, gi: int) -> None:
