@@ -763,20 +763,25 @@ async def test_enter_after_pinyin_takes_the_highlighted_suggestion_not_the_lette
     assert "fwdx" not in names and "服务对象满意度" in names
 
 
+async def explained(store: FormStore, form: str, indicator: str) -> str:
+    """The explanation panel's text with the named row of the named form selected."""
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        screen = await open_editor(pilot, store, form)
+        assert screen.result is not None
+        row = next(i for i, r in enumerate(screen.result.indicators) if r.indicator.name == indicator)
+        screen.query_one(IndicatorGrid).select_indicator(row)
+        await settle(pilot)
+        return str(screen.query_one("#explain").render())
+
+
 async def test_a_recheck_is_shown_beside_the_rule_and_unit_scores(store: FormStore) -> None:
     from jixiao.storage import rechecks
 
     fid = form_id(store, "老干工作经费")
     store.transition(fid, "submit")
     rechecks.record(store, fid, "老干工作经费", Decimal(8), "执行超预算")
-    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
-        screen = await open_editor(pilot, store, "老干工作经费")
-        grid = screen.query_one(IndicatorGrid)
-        row = next(i for i, r in enumerate(screen.result.indicators) if r.indicator.name == "老干工作经费")  # type: ignore[union-attr]
-        grid.select_indicator(row)
-        await settle(pilot)
-        shown = str(screen.query_one("#explain").render())
-        assert "自评 10.00" in shown and "复核 8.00：执行超预算（项目负责人）" in shown
+    shown = await explained(store, "老干工作经费", "老干工作经费")
+    assert "自评 10.00" in shown and "复核 8.00：执行超预算（项目负责人）" in shown
 
 
 async def test_a_row_shows_what_the_years_monitoring_said_of_it(store: FormStore) -> None:
@@ -784,11 +789,5 @@ async def test_a_row_shows_what_the_years_monitoring_said_of_it(store: FormStore
     from scorer.monitoring import load_snapshot
 
     snapshots.save(store, load_snapshot(Path(__file__).parents[1] / "docs/examples/monitoring/2024-laogan-1-6.toml"))
-    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
-        screen = await open_editor(pilot, store, "老干工作经费")
-        grid = screen.query_one(IndicatorGrid)
-        row = next(i for i, r in enumerate(screen.result.indicators) if r.indicator.name == "老干工作经费")  # type: ignore[union-attr]
-        grid.select_indicator(row)
-        await settle(pilot)
-        shown = str(screen.query_one("#explain").render())
-        assert "监控 1–6月：完成 6.5万元，预计「确定能」" in shown and "部分达成" in shown
+    shown = await explained(store, "老干工作经费", "老干工作经费")
+    assert "监控 1–6月：完成 6.5万元，预计「确定能」" in shown and "部分达成" in shown

@@ -67,8 +67,7 @@ def _pairs(result: FormResult, snap: Snapshot) -> list[tuple[IndicatorResult, Pr
     "have: its progress is not counted anywhere until the name is corrected.",
 )
 def row_unmatched(result: FormResult, snap: Snapshot) -> list[Finding]:
-    matched = {id(p) for _, p in _pairs(result, snap)}
-    matched |= {id(p) for r in result.indicators if (p := snap.row_for(r.indicator)) is not None}
+    matched = {id(p) for r in result.indicators if (p := snap.row_for(r.indicator)) is not None}
     return [
         _found(result, "monitoring-row-unmatched", f"监控记录中的指标「{p.indicator}」在表单中找不到", p.indicator)
         for p in snap.rows

@@ -79,7 +79,7 @@ def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any]
     out: list[tuple[str, Any, Any]] = []
     for form_id in snapshots.forms_with_snapshots(store, args.year):
         sf = store.get(form_id)
-        stored, problems = snapshots.read_stored(store, form_id)
+        stored, problems = snapshots.read_stored(store, sf)
         for message in problems:
             err.print(Text(f"警告：{message}", style="yellow"), soft_wrap=True)
         out.extend((f"#{form_id} {sf.key}", snap, sf.form) for snap in stored)
@@ -89,7 +89,7 @@ def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any]
 def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.checks.monitoring_checks import latest, run_monitoring_checks
     from jixiao.cli.inputs import load_each, say_error
-    from jixiao.cli.targets import _load
+    from jixiao.cli.targets import load_forms
     from jixiao.scoring import score_form
     from scorer.monitoring import load_snapshot
 
@@ -102,7 +102,7 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
         forms, bad_forms = [(source, form) for source, _, form in stored], 0
     else:
         snaps, bad = load_each(list(args.snapshots), load_snapshot, err)
-        forms, bad_forms = _load(list(args.forms), err)
+        forms, bad_forms = load_forms(list(args.forms), err)
     reports = []
     for source, snap in snaps:
         form = next((f for _, f in forms if snap.matches(f)), None)

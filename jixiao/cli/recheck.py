@@ -60,15 +60,15 @@ def cmd_recheck(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def _recheck_cell(rc: Any, weight: Any) -> Text:
-    """The 复核 score; one above the row's weight (written past jixiao, e.g. with psql) says so in red."""
+def recheck_cell(score: Decimal | None, weight: Decimal) -> Text:
+    """A 复核 score; one above the row's weight (written past jixiao, e.g. with psql) says so in red."""
     from scorer import numbers as fmt
 
-    if rc is None:
+    if score is None:
         return Text("—", style="dim")
-    if rc.score > weight:
-        return Text(f"{fmt.score(rc.score)}（超过分值）", style="bold red")
-    return Text(fmt.score(rc.score), style="bold")
+    if score > weight:
+        return Text(f"{fmt.score(score)}（超过分值）", style="bold red")
+    return Text(fmt.score(score), style="bold")
 
 
 def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
@@ -89,7 +89,7 @@ def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
             fmt.weight(r.weight),
             fmt.score(r.score, "待判断"),
             fmt.score(recorded, "—"),
-            _recheck_cell(rc, r.weight),
+            recheck_cell(rc.score if rc else None, r.weight),
             f"{rc.opinion}（{rc.reviewer}）" if rc else "",
         )
     return t

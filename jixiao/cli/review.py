@@ -274,6 +274,8 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     store = open_store(args, err)
     from jixiao.review.aggregate import Filters, aggregate, flagged_forms
+    from jixiao.review.monitoring import monitoring_findings
+    from jixiao.review.rechecks import recheck_lines
 
     filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)
     if args.sample:
@@ -285,11 +287,7 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
     catalog = store.catalog  # loaded once by open_store (an empty one if it could not be read)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
-    from jixiao.review.rechecks import recheck_lines
-
     checked = recheck_lines(store, filters) if groups else []
-    from jixiao.review.monitoring import monitoring_findings
-
     monitored, bad_records = monitoring_findings(store, filters) if groups else ([], [])
     for message in bad_records:
         err.print(Text(f"警告：{line(message)}", style="yellow"), soft_wrap=True)
@@ -341,6 +339,8 @@ def _recheck_dict(x: Any) -> dict[str, Any]:
 
 def recheck_table(lines: list[Any], limit: int) -> Table:
     """复核 beside the rule and unit scores, the largest gap from the unit's own score first."""
+    from jixiao.cli.recheck import recheck_cell
+
     t = Table(
         title=f"复核得分（{len(lines)} 项，与自评差距最大的在前）",
         title_justify="left",
@@ -357,9 +357,7 @@ def recheck_table(lines: list[Any], limit: int) -> Table:
             fmt.weight(x.weight),
             fmt.score(x.rule, "待判断"),
             fmt.score(x.unit, "—"),
-            Text(fmt.score(x.recheck), style="bold")
-            if x.recheck <= x.weight
-            else Text(f"{fmt.score(x.recheck)}（超过分值）", style="bold red"),
+            recheck_cell(x.recheck, x.weight),
             f"{line(x.opinion)}（{line(x.reviewer)}）",
         )
     return t

@@ -64,7 +64,7 @@ def _form(path: Path) -> Any:
     return form
 
 
-def _load(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], int]:
+def load_forms(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], int]:
     """(source, form) of every readable form file, and how many could not be read (each named on stderr)."""
     from jixiao.cli.inputs import load_each
 
@@ -77,7 +77,7 @@ def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     from scorer.formwrite import dumps_toml
     from scorer.stages import declaration_from
 
-    forms, bad = _load(list(args.paths), err)
+    forms, bad = load_forms(list(args.paths), err)
     try:
         if args.output.exists() and not args.output.is_dir():
             raise FileExistsError(17, "exists")
@@ -108,8 +108,8 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.scoring import score_form
     from scorer.result import Severity
 
-    forms, bad = _load(list(args.paths), err)
-    last, bad_last = _load(list(args.last_year), err)
+    forms, bad = load_forms(list(args.paths), err)
+    last, bad_last = load_forms(list(args.last_year), err)
     if not forms and not bad:
         from jixiao.cli.inputs import say_error
 

@@ -26,7 +26,7 @@ def monitoring_findings(store: Any, filters: Filters, limit: int = 2000) -> tupl
     problems: list[str] = []
     for form_id in ids:
         sf = store.get(form_id)
-        stored, bad = snapshots.read_stored(store, form_id)
+        stored, bad = snapshots.read_stored(store, sf)
         problems += bad
         if not stored:
             continue

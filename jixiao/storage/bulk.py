@@ -236,15 +236,25 @@ def _fail(form: Form, where: str, done: int) -> None:
     raise BulkLoadError(f"{where}（{form_key(form)}）：有不能入库的内容；此前已提交 {done} 份")
 
 
-def _conflicts(engine: Engine, forms: list[Form]) -> list[str]:
-    """Keys of this batch's forms that the database already holds."""
-    keys = {(f.year, f.implementing_unit, f.project_name) for f in forms}
+Identity = tuple[int | None, str, str]
+
+
+def stored_identities(engine: Engine, keys: Iterable[Identity]) -> set[Identity]:
+    """Which of these identities (year, unit, project) the database holds, as far as this role sees."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
     q = select(_FORMS.c.year, _FORMS.c.implementing_unit, _FORMS.c.project_name).where(
-        _FORMS.c.implementing_unit.in_({k[1] for k in keys}), _FORMS.c.year.in_({k[0] for k in keys})
+        _FORMS.c.implementing_unit.in_({k[1] for k in wanted}), _FORMS.c.year.in_({k[0] for k in wanted})
     )
     with engine.connect() as conn:
-        found = {(r[0], r[1], r[2]) for r in conn.execute(q)}
-    return [f"{y}/{u}/{p}" for (y, u, p) in sorted(keys & found, key=str)]
+        return {(r[0], r[1], r[2]) for r in conn.execute(q)} & wanted
+
+
+def _conflicts(engine: Engine, forms: list[Form]) -> list[str]:
+    """Keys of this batch's forms that the database already holds."""
+    found = stored_identities(engine, ((f.year, f.implementing_unit, f.project_name) for f in forms))
+    return [f"{y}/{u}/{p}" for (y, u, p) in sorted(found, key=str)]
 
 
 def bulk_load(
@@ -391,16 +401,8 @@ class NewForms:
         self.engine = engine
         self.writer = _Writer(engine.dialect, actor, "", _mode(engine), label)
 
-    def stored(self, keys: Iterable[tuple[int | None, str, str]]) -> set[tuple[int | None, str, str]]:
-        """Which of these identities (year, unit, project) the database holds, as far as this role sees."""
-        wanted = set(keys)
-        if not wanted:
-            return set()
-        q = select(_FORMS.c.year, _FORMS.c.implementing_unit, _FORMS.c.project_name).where(
-            _FORMS.c.implementing_unit.in_({k[1] for k in wanted}), _FORMS.c.year.in_({k[0] for k in wanted})
-        )
-        with self.engine.connect() as conn:
-            return {(r[0], r[1], r[2]) for r in conn.execute(q)} & wanted
+    def stored(self, keys: Iterable[Identity]) -> set[Identity]:
+        return stored_identities(self.engine, keys)
 
     def insert(self, forms: list[Form], verdicts: list[Verdict], reasons: list[str]) -> list[int]:
         """Insert the forms in one transaction; their new ids, in order. Raises as the database does."""

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from jixiao.storage.models import RecheckRow
 from jixiao.storage.records import StoreError, _aware, _now
-from jixiao.storage.validate import MAX_TEXT_CHARS, _first_line, refused, unstorable
+from jixiao.storage.validate import MAX_TEXT_CHARS, unstorable, write_error
 from jixiao.workflow import State
 from scorer import numbers as fmt
 
@@ -87,14 +87,9 @@ def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: st
             s.flush()
             s.refresh(entry)
             stored = _recheck(entry)
-    except DBAPIError as exc:
-        if refused(exc):
-            raise StoreError(
-                f"无权限：数据库拒绝为「{sf.key}」写入复核（只有本部门的审核人可以复核已提交的表单）"
-            ) from None
-        raise StoreError(f"写入复核失败：{_first_line(exc)}") from None
     except SQLAlchemyError as exc:
-        raise StoreError(f"写入复核失败：{type(exc).__name__}") from None
+        denied = f"无权限：数据库拒绝为「{sf.key}」写入复核（只有本部门的审核人可以复核已提交的表单）"
+        raise write_error(exc, denied, "写入复核失败") from None
     return stored
 
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from jixiao.storage.models import SnapshotRow
 from jixiao.storage.records import NotFound, StoreError, _now
-from jixiao.storage.validate import _first_line, refused, unstorable
+from jixiao.storage.validate import unstorable, write_error
 from scorer.formfile import FormFileError
 from scorer.monitoring import Snapshot, snapshot_from_dict, snapshot_to_dict
 
 if TYPE_CHECKING:
-    from jixiao.storage.store import FormStore
+    from jixiao.storage.store import FormStore, StoredForm
 
 
 def save(store: FormStore, snap: Snapshot) -> int:
@@ -35,25 +35,21 @@ def save(store: FormStore, snap: Snapshot) -> int:
     try:
         with Session(store.engine) as s, s.begin():
             s.add(SnapshotRow(form_id=sf.id, months=snap.months, data=data, actor=store.actor[:100], at=_now()))
-    except DBAPIError as exc:
-        if refused(exc):
-            raise StoreError(f"无权限：数据库拒绝为「{sf.key}」保存监控记录（只有本单位的填报人可以填报）") from None
-        raise StoreError(f"保存监控记录失败：{_first_line(exc)}") from None
     except SQLAlchemyError as exc:
-        raise StoreError(f"保存监控记录失败：{type(exc).__name__}") from None
+        denied = f"无权限：数据库拒绝为「{sf.key}」保存监控记录（只有本单位的填报人可以填报）"
+        raise write_error(exc, denied, "保存监控记录失败") from None
     return sf.id
 
 
-def read_stored(store: FormStore, form_id: int) -> tuple[list[Snapshot], list[str]]:
+def read_stored(store: FormStore, sf: StoredForm) -> tuple[list[Snapshot], list[str]]:
     """The form's snapshots, one per period (the latest stored of each), earliest period first; and
     what was wrong with stored rows that are no snapshot of this form (written past jixiao, e.g. with
     psql). Those are left out and said, so one bad row never stops a review."""
-    sf = store.get(form_id)
     latest: dict[int, Snapshot] = {}
     problems: list[str] = []
     with Session(store.engine) as s:
         rows = list(
-            s.execute(select(SnapshotRow).where(SnapshotRow.form_id == form_id).order_by(SnapshotRow.id)).scalars()
+            s.execute(select(SnapshotRow).where(SnapshotRow.form_id == sf.id).order_by(SnapshotRow.id)).scalars()
         )
     for r in rows:
         where = f"监控记录 #{r.id}（{r.db_user or r.actor}）"
@@ -71,7 +67,7 @@ def read_stored(store: FormStore, form_id: int) -> tuple[list[Snapshot], list[st
 
 def for_form(store: FormStore, form_id: int) -> list[Snapshot]:
     """The form's valid snapshots, one per period, earliest first (``read_stored`` says what was left out)."""
-    return read_stored(store, form_id)[0]
+    return read_stored(store, store.get(form_id))[0]
 
 
 def forms_with_snapshots(store: FormStore, year: int | None = None) -> list[int]:

@@ -37,11 +37,10 @@ from jixiao.storage.records import (
 )
 from jixiao.storage.validate import (
     MAX_TEXT_CHARS,
-    _first_line,
     finding_counts,
-    refused,
     unstorable,
     validate_for_storage,
+    write_error,
 )
 from jixiao.workflow import State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
@@ -272,14 +271,12 @@ class FormStore(StoreQueries):
                     out.append(self._import_one(s, source, form, action))
         except StaleDataError:
             raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
-        except DBAPIError as exc:
-            if refused(exc):
-                raise StoreError(
-                    f"无权限：数据库拒绝写入 {current}（表单不属于你的单位，或已不是草稿/退回状态）；已全部撤销"
-                ) from None
-            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{_first_line(exc)}") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"写入数据库失败，已全部撤销：{current}：{type(exc).__name__}") from None
+            raise write_error(
+                exc,
+                f"无权限：数据库拒绝写入 {current}（表单不属于你的单位，或已不是草稿/退回状态）；已全部撤销",
+                f"写入数据库失败，已全部撤销：{current}",
+            ) from None
         return out
 
     def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from jixiao.storage.convert import fill_row
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
@@ -30,6 +30,14 @@ def refused(exc: DBAPIError) -> bool:
     """The database refused the writer (a grant or a row policy), not the data."""
     text = str(exc.orig)
     return "permission denied" in text or "row-level security" in text
+
+
+def write_error(exc: SQLAlchemyError, denied: str, failed: str) -> StoreError:
+    """What to say of a write the database did not take: ``denied`` when a grant or row policy
+    refused the writer, else ``failed：`` and the database's own first line (or the error's name)."""
+    if isinstance(exc, DBAPIError):
+        return StoreError(denied if refused(exc) else f"{failed}：{_first_line(exc)}")
+    return StoreError(f"{failed}：{type(exc).__name__}")
 
 
 def _first_line(exc: DBAPIError) -> str:

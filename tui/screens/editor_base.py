@@ -176,7 +176,7 @@ class EditorBase(AppScreen):
         from jixiao.storage import snapshots
 
         checks = {} if stored.status in EDITABLE else rechecks.latest(self.jixiao.store, stored.id)
-        monitored = snapshots.for_form(self.jixiao.store, stored.id)
+        monitored = snapshots.read_stored(self.jixiao.store, stored)[0]
         self.app.call_from_thread(self._loaded, stored, note, checks, monitored[-1] if monitored else None)
 
     def _loaded(self, stored: Any, note: str = "", checks: dict[str, Any] | None = None, snap: Any = None) -> None:
