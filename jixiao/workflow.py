@@ -32,6 +32,18 @@ STATE_LABELS = {
     State.SIGNED: "已签章",
 }
 
+
+class Stage(StrEnum):
+    """Where a form is in its year: a target declaration until its approval begins the self-evaluation."""
+
+    DECLARATION = "declaration"
+    EVALUATION = "evaluation"
+
+    @property
+    def label(self) -> str:
+        return "目标申报" if self is Stage.DECLARATION else "绩效自评"
+
+
 EDITABLE = frozenset({State.DRAFT, State.RETURNED})
 
 

@@ -10,6 +10,9 @@ no actuals, scores, adjusted targets, execution, narratives or sign-off.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from scorer.model import Budget, Form, FormKind, Indicator, SignOff
 
@@ -48,3 +51,95 @@ def declaration_from(form: Form) -> Form:
         improvement_measures="",
         signoff=SignOff(),
     )
+
+
+EVALUATION_TITLES = {FormKind.PROJECT: "项目支出绩效自评表", FormKind.DEPARTMENT: "部门整体支出绩效自评表"}
+
+
+def for_year(form: Form, year: int) -> Form:
+    """The declaration for another year (a continuing project): same rows and identities, its year."""
+    return dataclasses.replace(form, year=year)
+
+
+def evaluation_title(form: Form) -> str:
+    """The self-evaluation's title: a declaration's own title becomes the form's, any other is kept."""
+    if not form.title or form.title == DECLARATION_TITLES[form.form_kind]:
+        return EVALUATION_TITLES[form.form_kind]
+    return form.title
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedTarget:
+    """One indicator row as its declaration was approved: what the self-evaluation may not change."""
+
+    uid: str
+    level1: str
+    level2: str
+    name: str
+    target: str
+    weight: Decimal | None
+    sub: bool = False
+
+    @property
+    def label(self) -> str:
+        return "/".join(p for p in (self.level1, self.level2, self.name) if p)
+
+    def same_row(self, ind: Indicator) -> bool:
+        return (ind.level1, ind.level2, ind.name) == (self.level1, self.level2, self.name)
+
+
+def locked_view(ind: Indicator) -> ApprovedTarget:
+    return ApprovedTarget(ind.uid, ind.level1, ind.level2, ind.name, ind.target, ind.weight, ind.sub)
+
+
+def with_approved_uids(approved: Sequence[ApprovedTarget], form: Form) -> Form:
+    """Rows without an identity (a file written by hand) take the approved row's of the same levels and name."""
+    free = {a.uid: a for a in approved}
+    for ind in form.indicators:
+        free.pop(ind.uid, None)
+
+    def adopt(ind: Indicator) -> Indicator:
+        if ind.uid:
+            return ind
+        match = [a for a in free.values() if a.same_row(ind)]
+        if len(match) != 1:
+            return ind
+        del free[match[0].uid]
+        return dataclasses.replace(ind, uid=match[0].uid)
+
+    return dataclasses.replace(
+        form, goals=tuple(dataclasses.replace(g, indicators=tuple(adopt(i) for i in g.indicators)) for g in form.goals)
+    )
+
+
+def _num(value: Decimal | None) -> str:
+    return "（空）" if value is None else f"{value.normalize():f}"
+
+
+def lock_breaches(approved: Sequence[ApprovedTarget], form: Form) -> list[str]:
+    """Why ``form`` is not the approved rows (empty when it is): each row removed, changed or added."""
+    if not approved:
+        return []
+    rows = {i.uid: i for i in form.indicators if i.uid}
+    out: list[str] = []
+    for a in approved:
+        ind = rows.pop(a.uid, None)
+        if ind is None:
+            out.append(f"已审核的指标「{a.label}」不能删除")
+            continue
+        label = f"指标「{a.label}」"
+        if not a.same_row(ind):
+            out.append(f"{label}已审核，不能改为「{locked_view(ind).label}」")
+        if ind.target != a.target:
+            out.append(f"{label}的年初目标值已审核为「{a.target}」，不能改为「{ind.target}」")
+        if ind.weight != a.weight:
+            out.append(f"{label}的分值已审核为 {_num(a.weight)}，不能改为 {_num(ind.weight)}")
+        if ind.sub != a.sub:
+            out.append(f"{label}的子项标记已审核，不能更改")
+    shown = {id(i) for i in rows.values()}
+    out.extend(
+        f"指标「{locked_view(i).label}」不在已审核的目标中，不能新增"
+        for i in form.indicators
+        if id(i) in shown or not i.uid
+    )
+    return out

@@ -16,6 +16,7 @@ from rich.text import Text
 from jixiao.cli.zh import positive_int
 from jixiao.files import atomic_write, os_reason, safe_name, unique_path  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
+from jixiao.workflow import Stage
 from scorer import numbers as fmt
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -159,9 +160,9 @@ def forms_table(rows: list[Any], title: str = "表单") -> Table:
             Text(line(r.project_name)),
             fmt.money(r.planned, "—"),
             fmt.percent(r.rate, "—"),
-            f"{fmt.score(r.total_computed, '—')} {r.grade}",
+            f"{fmt.score(r.total_computed, '—')} {r.grade}" if r.stage is Stage.EVALUATION else "—",
             Text(fmt.score(r.total_recorded), style="bold yellow" if differs else ""),
-            r.status.label,
+            r.status.label if r.stage is Stage.EVALUATION else f"申报·{r.status.label}",
             str(r.problems or ""),
         )
     return t

@@ -224,15 +224,17 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from jixiao.checks import record_for
+    from jixiao.workflow import Stage
 
-    count = store.count(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
+    scope = {"department": filters.department, "unit": filters.unit, "stage": Stage.EVALUATION}
+    count = store.count(year=filters.year, status=filters.status, **scope)
     if count > limit:  # counted in SQL: a province's 67,000 forms are not loaded just to be skipped
         return [], _too_many(count, limit)
-    rows = store.list(year=filters.year, department=filters.department, unit=filters.unit, status=filters.status)
+    rows = store.list(year=filters.year, status=filters.status, **scope)
     if len(rows) > limit:  # forms added since the count
         return [], _too_many(len(rows), limit)
     if filters.year is not None:
-        rows += store.list(year=filters.year - 1, department=filters.department, unit=filters.unit)
+        rows += store.list(year=filters.year - 1, **scope)
     records = []
     with Progress(
         TextColumn("跨表检查：载入表单"),

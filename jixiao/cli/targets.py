@@ -17,6 +17,9 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
+from jixiao.cli import declarations
+from jixiao.cli.zh import positive_int
+
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
@@ -30,13 +33,21 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     )
     d.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="自评表文件或目录")
     d.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
+    d.add_argument("--year", type=positive_int, metavar="年度", help="申报年度（延续项目的下一年；默认与自评表同年）")
     d.set_defaults(func=cmd_derive)
     c = tsub.add_parser(
         "check",
         help="目标审核：检查申报表的指标是否可衡量、齐全、合理，可起草审核意见",
         description="目标审核：对绩效目标申报表运行目标审核检查。有“错误”级问题或文件无法读取时退出码为 1。",
     )
-    c.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="申报表文件或目录（同批申报表互为成本对照）")
+    c.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="申报表文件或目录（同批申报表互为成本对照）")
+    c.add_argument(
+        "--from-db",
+        dest="from_db",
+        action="store_true",
+        help="审核数据库中目标申报阶段的表单（上年度自评表亦取自数据库；库由 jixiao --db 指定）",
+    )
+    c.add_argument("--year", type=positive_int, metavar="年度", help="与 --from-db 同用：只审核该年度的申报表")
     c.add_argument(
         "--last-year",
         dest="last_year",
@@ -49,6 +60,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     c.add_argument("--opinion", action="store_true", help="为每份申报表起草审核意见")
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.set_defaults(func=cmd_check)
+    declarations.add_commands(tsub)
 
 
 def _form(path: Path) -> Any:
@@ -75,7 +87,7 @@ def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.inputs import say_error
     from jixiao.files import atomic_write, os_reason, safe_name, unique_path
     from scorer.formwrite import dumps_toml
-    from scorer.stages import declaration_from
+    from scorer.stages import declaration_from, for_year
 
     forms, bad = load_forms(list(args.paths), err)
     try:
@@ -88,7 +100,7 @@ def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     used: set[Path] = set()
     written = 0
     for source, form in forms:
-        decl = declaration_from(form)
+        decl = declaration_from(form) if args.year is None else for_year(declaration_from(form), args.year)
         stem = safe_name(f"{decl.year}-{decl.implementing_unit}-{decl.project_name}-目标")
         path = unique_path(args.output, stem, ".toml", used)
         try:
@@ -108,12 +120,21 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.scoring import score_form
     from scorer.result import Severity
 
-    forms, bad = load_forms(list(args.paths), err)
-    last, bad_last = load_forms(list(args.last_year), err)
+    if args.from_db:
+        if args.paths or args.last_year:
+            from jixiao.cli.inputs import say_error
+
+            say_error(err, "--from-db 与申报表文件、--last-year 不能同时使用")
+            return EXIT_USAGE
+        forms, last = stored_declarations(args, err)
+        bad = bad_last = 0
+    else:
+        forms, bad = load_forms(list(args.paths), err)
+        last, bad_last = load_forms(list(args.last_year), err)
     if not forms and not bad:
         from jixiao.cli.inputs import say_error
 
-        say_error(err, "没有找到申报表文件（.toml / .json）")
+        say_error(err, "数据库中没有目标申报阶段的表单" if args.from_db else "没有找到申报表文件（.toml / .json）")
         return EXIT_INVALID
     sources = {id(f): s for s, f in forms}
     reviewed = run_target_review([score_form(f) for _, f in forms], [score_form(f) for _, f in last])
@@ -124,6 +145,23 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
         _render(out, reviewed, sources, args.opinion)
     errors = summarise(findings)[Severity.ERROR]
     return EXIT_INVALID if errors or bad or bad_last else EXIT_OK
+
+
+def stored_declarations(args: argparse.Namespace, err: Console) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """The stored declarations (of ``--year``), and the stored self-evaluations of the year before each."""
+    from jixiao.cli.db import open_store
+    from jixiao.workflow import Stage
+
+    store = open_store(args, err)
+    rows = store.list(year=args.year)
+    decl = [r for r in rows if r.stage is Stage.DECLARATION]
+    years = {r.year - 1 for r in decl}
+    before = [r for r in (rows if args.year is None else store.list(year=args.year - 1)) if r.year in years]
+    last = [r for r in before if r.stage is Stage.EVALUATION]
+    return (
+        [(f"#{r.id} {r.year}/{r.implementing_unit}/{r.project_name}", store.get(r.id).form) for r in decl],
+        [(f"#{r.id}", store.get(r.id).form) for r in last],
+    )
 
 
 def _render(out: Console, reviewed: list[tuple[Any, list[Any]]], sources: dict[int, str], opinion: bool) -> None:

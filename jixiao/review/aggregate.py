@@ -31,6 +31,7 @@ class Filters:
     status: str | None = None
 
     def apply(self, q):
+        q = q.where(FormRow.stage == "evaluation")  # a declaration has targets only: nothing to review yet
         if self.year is not None:
             q = q.where(FormRow.year == self.year)
         if self.department:

@@ -59,7 +59,7 @@ from jixiao.storage.types import ExactDecimal
 __all__ = ["FORMAT", "BackupError", "BackupInfo", "backup", "read_rows", "restore", "tables", "verify"]
 
 AUDIT = "audit_log"
-APPEND_ONLY = ("rechecks", "monitoring")  # like the audit log: never replaced
+APPEND_ONLY = ("rechecks", "monitoring", "approved_targets")  # like the audit log: never replaced
 BATCH = 500
 
 

@@ -32,6 +32,7 @@ TABLE_LABELS = {
     "row_changes": "数据库修改日志",
     "rechecks": "复核评分",
     "monitoring": "运行监控记录",
+    "approved_targets": "已审核目标",
     "app_users": "用户",
     "units": "单位",
 }

@@ -122,6 +122,7 @@ def _form_row(form: Form, v: Verdict, now: datetime, actor: str) -> dict[str, An
         "deviation_analysis": form.deviation_analysis,
         "improvement_measures": form.improvement_measures,
         "status": State.DRAFT.value,
+        "stage": "evaluation",  # a declaration is stored through the careful path
         "version": 1,
         "created_at": now,
         "updated_at": now,

@@ -81,6 +81,8 @@ class FormRow(Base):
 
     # workflow and concurrency
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # 目标申报 (declaration) until an approved declaration begins its self-evaluation (migration 0009)
+    stage: Mapped[str] = mapped_column(String(20), default="evaluation", server_default="evaluation")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -270,3 +272,30 @@ class SnapshotRow(Base):
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())
+
+
+class ApprovedTargetRow(Base):
+    """An indicator row as a reviewer approved it in a declaration; written only by the approval, append-only.
+
+    The database copies the rows when a declaration becomes 已审核 (migration 0009); the latest
+    approval of a form locks the rows of its self-evaluation.
+    """
+
+    __tablename__ = "approved_targets"
+    __table_args__ = (Index("ix_approved_targets_form", "form_id", "approval"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))  # no cascade: a locked form is not deleted
+    approval: Mapped[int] = mapped_column(Integer)  # the form's version when approved
+    goal_position: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[str | None] = mapped_column(String)
+    level1: Mapped[str] = mapped_column(String(50))
+    level2: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(300))
+    target: Mapped[str] = mapped_column(Text)
+    weight: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    sub: Mapped[bool] = mapped_column(Boolean)
+    approver: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    db_user: Mapped[str | None] = mapped_column(String(63))

@@ -18,7 +18,7 @@ from jixiao.storage.convert import fill_computed, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.storage.records import FormSummary, HistoryEntry, _aware, _now
 from jixiao.storage.validate import finding_counts, unstorable
-from jixiao.workflow import State
+from jixiao.workflow import Stage, State
 from scorer.model import Form
 from scorer.result import FormResult
 
@@ -30,6 +30,7 @@ def _filtered(
     unit: str | None,
     status: str | None,
     search: str | None,
+    stage: Stage | None = None,
 ) -> Select | None:
     """``q`` narrowed by the list filters; None when no stored form can match."""
     if any(unstorable(t) for t in (department, unit, status, search) if t):
@@ -46,6 +47,8 @@ def _filtered(
         q = q.where(FormRow.status == status)
     if search:
         q = q.where(FormRow.project_name.contains(search, autoescape=True))
+    if stage is not None:
+        q = q.where(FormRow.stage == stage.value)
     return q
 
 
@@ -64,8 +67,9 @@ class StoreQueries:
         unit: str | None = None,
         status: str | None = None,
         search: str | None = None,
+        stage: Stage | None = None,
     ) -> list[FormSummary]:
-        q = _filtered(select(FormRow), year, department, unit, status, search)
+        q = _filtered(select(FormRow), year, department, unit, status, search, stage)
         if q is None:
             return []
         q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
@@ -95,6 +99,7 @@ class StoreQueries:
             version=r.version,
             updated_at=_aware(r.updated_at) or _now(),
             updated_by=r.updated_by,
+            stage=Stage(r.stage),
         )
 
     def return_comments(self, ids: Sequence[int]) -> dict[int, str]:
@@ -143,9 +148,10 @@ class StoreQueries:
         unit: str | None = None,
         status: str | None = None,
         search: str | None = None,
+        stage: Stage | None = None,
     ) -> int:
         """How many forms ``list`` would return, counted by the database."""
-        q = _filtered(select(func.count(FormRow.id)), year, department, unit, status, search)
+        q = _filtered(select(func.count(FormRow.id)), year, department, unit, status, search, stage)
         if q is None:
             return 0
         with Session(self.engine) as s:

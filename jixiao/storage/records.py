@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from jixiao.workflow import ACTIONS, State
+from jixiao.workflow import ACTIONS, Stage, State
 from scorer.errors import JixiaoError
 from scorer.model import Form
 
@@ -72,6 +72,7 @@ class StoredForm:
     signed_at: datetime | None = None
     signed_by: str = ""
     signature_sha256: str = ""
+    stage: Stage = Stage.EVALUATION
 
     @property
     def key(self) -> str:
@@ -104,6 +105,7 @@ class FormSummary:
     version: int
     updated_at: datetime
     updated_by: str
+    stage: Stage = Stage.EVALUATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,5 +137,7 @@ ACTION_LABELS = {
     "import": "导入",
     "delete": "删除",
     "sql": "数据库直接修改",
+    "declare": "目标申报",
+    "begin": "开始自评",
     **{name: a.label for name, a in ACTIONS.items()},
 }

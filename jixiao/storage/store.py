@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
+from jixiao.storage import declarations
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
@@ -42,7 +43,7 @@ from jixiao.storage.validate import (
     validate_for_storage,
     write_error,
 )
-from jixiao.workflow import State, WorkflowError, check_editable, transition
+from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
 from scorer.model import Form
 from scorer.result import FormResult, ProblemCode
@@ -117,6 +118,7 @@ class FormStore(StoreQueries):
             signed_at=_aware(row.signed_at),
             signed_by=row.signed_by,
             signature_sha256=row.signature_sha256,
+            stage=Stage(row.stage),
         )
 
     def get(self, form_id: int) -> StoredForm:
@@ -202,20 +204,24 @@ class FormStore(StoreQueries):
         row.updated_at = _now()
         row.updated_by = self.actor
 
-    def create(self, form: Form, action: str = "create", reason: str = "") -> StoredForm:
+    def create(
+        self, form: Form, action: str = "create", reason: str = "", stage: Stage = Stage.EVALUATION
+    ) -> StoredForm:
         validate_for_storage(form)
         try:
             with Session(self.engine) as s, s.begin():
-                row = self._insert(s, form, action, reason)
+                row = self._insert(s, form, action, reason, stage)
                 s.flush()
                 form_id = row.id
         except IntegrityError:
             raise StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{form_key(form)}") from None
         return self.get(form_id)
 
-    def _insert(self, s: Session, form: Form, action: str, reason: str = "") -> FormRow:
+    def _insert(
+        self, s: Session, form: Form, action: str, reason: str = "", stage: Stage = Stage.EVALUATION
+    ) -> FormRow:
         now = _now()
-        row = FormRow(created_at=now, status=State.DRAFT.value)
+        row = FormRow(created_at=now, status=State.DRAFT.value, stage=stage.value)
         self._write(s, row, form)
         s.add(row)
         s.flush()
@@ -231,6 +237,7 @@ class FormStore(StoreQueries):
                 if row.version != expected_version:
                     raise ConflictError(form_key(to_form(row)), row.updated_by, _aware(row.updated_at), row.version)
                 check_editable(row.status)
+                form = declarations.locked(s, row, form)
                 changes = diff(to_form(row), form)
                 if not changes:
                     return self._stored(row)
@@ -254,7 +261,11 @@ class FormStore(StoreQueries):
         return stored
 
     def import_forms(
-        self, forms: Sequence[tuple[str, Form]], action: str = "import", strict: bool = True
+        self,
+        forms: Sequence[tuple[str, Form]],
+        action: str = "import",
+        strict: bool = True,
+        stage: Stage = Stage.EVALUATION,
     ) -> builtins.list[ImportOutcome]:
         """Create or update forms by identity (year + unit + project), all or nothing.
 
@@ -268,7 +279,7 @@ class FormStore(StoreQueries):
             with Session(self.engine) as s, s.begin():
                 for source, form in forms:
                     current = f"{source}（{form_key(form)}）"
-                    out.append(self._import_one(s, source, form, action))
+                    out.append(self._import_one(s, source, form, action, stage))
         except StaleDataError:
             raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
         except SQLAlchemyError as exc:
@@ -282,7 +293,7 @@ class FormStore(StoreQueries):
     def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:
         check_import(forms, self.score if strict else None)
 
-    def _import_one(self, s: Session, source: str, form: Form, action: str) -> ImportOutcome:
+    def _import_one(self, s: Session, source: str, form: Form, action: str, stage: Stage) -> ImportOutcome:
         """Insert the form, or update the stored one of the same identity if it changed and may be edited."""
         existing = s.execute(
             select(FormRow)
@@ -294,8 +305,17 @@ class FormStore(StoreQueries):
             .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
         ).scalar_one_or_none()
         if existing is None:
-            row = self._insert(s, form, action, reason=f"来自 {source}")
+            row = self._insert(s, form, action, f"来自 {source}", stage)
             return ImportOutcome(source, row.id, form_key(form), "created", 0)
+        if existing.stage != stage.value:
+            raise StoreError(
+                f"{source}：{form_key(form)}：数据库中这份表单处于「{Stage(existing.stage).label}」阶段，"
+                f"不能作为{stage.label}表导入"
+            )
+        try:
+            form = declarations.locked(s, existing, form)
+        except StoreError as exc:
+            raise StoreError(f"{source}：{exc}") from None
         changes = diff(to_form(existing), form)
         if not changes:
             return ImportOutcome(source, existing.id, form_key(form), "unchanged", 0)
@@ -425,6 +445,8 @@ class FormStore(StoreQueries):
                 raise StoreError(
                     f"表单「{form_key(to_form(row))}」已有 {rechecked} 条复核记录，不能删除；可修改后重新提交"
                 )
+            if declarations.read_approval(s, form_id) is not None:  # the database would refuse too
+                raise StoreError(f"表单「{form_key(to_form(row))}」的绩效目标已审核锁定，不能删除")
             self._audit(
                 s, row, "delete", [Change("", "删除表单", form_key(to_form(row)), None)], reason, version=row.version
             )

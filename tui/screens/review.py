@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 from jixiao.review.aggregate import Filters, aggregate
 from jixiao.review.groupings import GRADES
 from jixiao.styles import STATUS_SHORT, STATUS_STYLE
-from jixiao.workflow import ACTIONS, WorkflowError
+from jixiao.workflow import ACTIONS, Stage, WorkflowError
 from scorer import numbers as fmt
 from tui.screens.base import AppScreen
 from tui.widgets.styles import clip
@@ -116,13 +116,13 @@ class ReviewScreen(AppScreen):
         if level in ("department", "unit"):
             rows: list[Any] = aggregate(store.engine, level, f)
         elif level == "form":
-            rows = store.list(year=f.year, department=f.department, unit=f.unit)
+            rows = store.list(year=f.year, department=f.department, unit=f.unit, stage=Stage.EVALUATION)
             rows.sort(key=lambda s: (-(s.problems or 0), s.total_computed or 0))
         else:
             form_id = self.path[-1][1]
             stored = store.get(form_id)
             rows = list(store.score(stored.form).indicators)
-        summaries = store.list(year=f.year, department=f.department, unit=f.unit)
+        summaries = store.list(year=f.year, department=f.department, unit=f.unit, stage=Stage.EVALUATION)
         self.app.call_from_thread(self._show, level, rows, summaries)
 
     def _show(self, level: str, rows: list[Any], summaries: list[Any]) -> None:

@@ -1,0 +1,349 @@
+"""Declarations stored, approved and locked (issue 19): the store on both back ends, the CLI, and
+every role on PostgreSQL with plain psycopg trying to change an approved target."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+from sqlalchemy import Engine
+
+from jixiao.storage import declarations
+from jixiao.storage.seed import sample_forms
+from jixiao.storage.store import FormStore, StoreError
+from jixiao.workflow import Stage, State, WorkflowError
+from scorer.model import Form, Indicator
+from scorer.stages import declaration_from, for_year
+from tests.role_setup import SHANGYE, Setup
+from tests.storage_backends import PG_REASON, PG_URL, backend_engine
+
+__all__ = ["backend_engine"]  # the fixture, used by name
+LAOGAN = "老干工作经费"
+
+
+def _declaration() -> Form:
+    form = next(f for _, f in sample_forms() if f.project_name == LAOGAN)
+    return for_year(declaration_from(form), 2025)
+
+
+def _approved(store: FormStore) -> int:
+    (outcome,) = store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
+    store.transition(outcome.form_id, "submit")
+    store.transition(outcome.form_id, "approve")
+    return outcome.form_id
+
+
+def _edit(form: Form, n: int, **changes: object) -> Form:
+    """``form`` with its ``n``-th indicator changed."""
+    goals = []
+    k = 0
+    for g in form.goals:
+        rows = []
+        for i in g.indicators:
+            rows.append(dataclasses.replace(i, **changes) if k == n else i)  # type: ignore[arg-type]
+            k += 1
+        goals.append(dataclasses.replace(g, indicators=tuple(rows)))
+    return dataclasses.replace(form, goals=tuple(goals))
+
+
+@pytest.fixture
+def store(backend_engine: Engine) -> FormStore:
+    return FormStore(backend_engine, actor="商业行办填报人")
+
+
+def test_the_approval_records_the_rows_and_the_self_evaluation_keeps_them(store: FormStore) -> None:
+    fid = _approved(store)
+    decl = store.get(fid)
+    assert decl.stage is Stage.DECLARATION and decl.status is State.APPROVED
+    found = declarations.approval(store, fid)
+    assert found is not None and found.approver == "商业行办填报人"
+    assert [(a.uid, a.target, a.weight) for a in found.rows] == [
+        (i.uid, i.target, i.weight) for i in decl.form.indicators
+    ]
+    assert store.list(year=2025, stage=Stage.EVALUATION) == []
+    begun = declarations.begin_evaluation(store, fid)
+    assert (begun.stage, begun.status, begun.form.title) == (Stage.EVALUATION, State.DRAFT, "项目支出绩效自评表")
+    assert {h.label for h in store.history(fid) if h.action == "begin"} == {"阶段", "状态", "标题"}
+    # the year's work: actuals, scores, an adjusted target with its reason
+    done = _edit(begun.form, 0, actual="250人", adjusted_target="≥260")
+    saved = store.save(fid, done, begun.version, reason="年底填报")
+    assert saved.form.indicators[0].adjusted_target == "≥260"
+    with pytest.raises(WorkflowError, match="只有已审核的目标申报表"):
+        declarations.begin_evaluation(store, fid)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda f: _edit(f, 0, target="≥200"), "年初目标值已审核为「≥240」，不能改为「≥200」"),
+        (lambda f: _edit(f, 1, weight=Decimal("5")), "分值已审核为 10，不能改为 5"),
+        (lambda f: _edit(f, 2, name="改过的名称"), "已审核，不能改为「产出指标/质量指标/改过的名称」"),
+        (lambda f: _edit(f, 3, level1="效益指标"), "已审核，不能改为"),
+        (lambda f: _edit(f, 4, sub=True), "子项标记已审核"),
+        (
+            lambda f: _without(f, 6),
+            "已审核的指标「满意度指标/服务对象满意度指标/离退休人员对单位开展工作的满意度」不能删除",
+        ),
+        (lambda f: _with_new_row(f), "指标「产出指标/数量指标/新增一项」不在已审核的目标中，不能新增"),
+    ],
+    ids=["target", "weight", "name", "level", "sub", "removed", "added"],
+)
+def test_an_approved_row_cannot_be_changed_removed_or_added_to(store: FormStore, change, said: str) -> None:
+    fid = _approved(store)
+    begun = declarations.begin_evaluation(store, fid)
+    with pytest.raises(StoreError, match="审核锁定，未保存") as caught:
+        store.save(fid, change(begun.form), begun.version)
+    assert said in str(caught.value)
+    assert store.get(fid).form == begun.form  # nothing written
+    with pytest.raises(StoreError, match="改.toml：表单.*审核锁定"):
+        store.import_forms([("改.toml", change(begun.form))])
+
+
+def _without(form: Form, n: int) -> Form:
+    k = 0
+    goals = []
+    for g in form.goals:
+        keep = []
+        for i in g.indicators:
+            if k != n:
+                keep.append(i)
+            k += 1
+        goals.append(dataclasses.replace(g, indicators=tuple(keep)))
+    return dataclasses.replace(form, goals=tuple(goals))
+
+
+def _with_new_row(form: Form) -> Form:
+    g = form.goals[0]
+    new = Indicator(level1="产出指标", level2="数量指标", name="新增一项", target="≥1次", actual="", weight=Decimal(0))
+    return dataclasses.replace(form, goals=(dataclasses.replace(g, indicators=(*g.indicators, new)), *form.goals[1:]))
+
+
+def test_a_file_without_identities_takes_the_approved_ones(store: FormStore) -> None:
+    fid = _approved(store)
+    begun = declarations.begin_evaluation(store, fid)
+    bare = _edit(begun.form, 0, actual="250人")
+    bare = dataclasses.replace(
+        bare,
+        goals=tuple(
+            dataclasses.replace(g, indicators=tuple(dataclasses.replace(i, uid="") for i in g.indicators))
+            for g in bare.goals
+        ),
+    )
+    (outcome,) = store.import_forms([("手写.toml", bare)])
+    assert outcome.outcome == "updated" and outcome.changes == 1
+    assert [i.uid for i in store.get(fid).form.indicators] == [i.uid for i in begun.form.indicators]
+
+
+def test_a_declaration_reopened_and_approved_again_locks_the_new_targets(store: FormStore) -> None:
+    fid = _approved(store)
+    store.transition(fid, "reopen", "主管部门要求提高目标")
+    sf = store.get(fid)
+    sf = store.save(fid, _edit(sf.form, 0, target="≥260"), sf.version)
+    store.transition(fid, "submit")
+    store.transition(fid, "approve")
+    found = declarations.approval(store, fid)
+    assert found is not None and found.rows[0].target == "≥260"
+    begun = declarations.begin_evaluation(store, fid)
+    with pytest.raises(StoreError, match="已审核为「≥260」，不能改为「≥240」"):
+        store.save(fid, _edit(begun.form, 0, target="≥240"), begun.version)
+
+
+def test_locked_forms_are_not_deleted_and_stages_do_not_mix(store: FormStore) -> None:
+    fid = _approved(store)
+    store.transition(fid, "reopen", "退回修改")
+    with pytest.raises(StoreError, match="审核锁定，不能删除"):
+        store.delete(fid, "不要了")
+    with pytest.raises(StoreError, match="目标申报」阶段，不能作为绩效自评表导入"):
+        store.import_forms([("自评.toml", _edit(_declaration(), 0, actual="1"))])
+    with pytest.raises(WorkflowError, match="只有已审核的目标申报表"):
+        declarations.begin_evaluation(store, fid)
+
+
+def test_the_review_leaves_declarations_out(store: FormStore) -> None:
+    from jixiao.review.aggregate import Filters, aggregate
+
+    store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
+    assert aggregate(store.engine, "unit", Filters(year=2025)) == []
+    assert store.count(year=2025) == 1 and store.count(year=2025, stage=Stage.EVALUATION) == 0
+
+
+# ------------------------------------------------------------------ the CLI, on SQLite
+
+
+def _jixiao(db: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {"JIXIAO_DB": str(db), "JIXIAO_USER": "测试", "PATH": "/usr/bin:/bin", "HOME": str(db.parent)}
+    return subprocess.run([sys.executable, "-m", "jixiao", *argv], capture_output=True, text=True, env=env)
+
+
+def test_the_year_from_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "j.db"
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    assert (
+        _jixiao(db, "targets", "derive", str(samples), "--year", "2025", "-o", str(tmp_path / "decl")).returncode == 0
+    )
+    declared = _jixiao(db, "targets", "declare", str(tmp_path / "decl"))
+    assert declared.returncode == 0 and "新建 9 份" in declared.stdout
+    listed = _jixiao(db, "list", "--year", "2025")
+    assert listed.stdout.count("申报·草稿") == 9
+    checked = _jixiao(db, "targets", "check", "--from-db", "--year", "2025", "--json")
+    assert checked.returncode in (0, 1) and '"declarations"' in checked.stdout
+    ref = f"2025/{SHANGYE}/{LAOGAN}"
+    early = _jixiao(db, "targets", "begin", ref)
+    assert early.returncode == 1 and "只有已审核的目标申报表可以开始自评" in early.stderr
+    for action in ("submit", "approve"):
+        assert _jixiao(db, "workflow", action, ref).returncode == 0
+    begun = _jixiao(db, "targets", "begin", ref)
+    assert begun.returncode == 0 and "7 项指标的年初目标值已锁定" in begun.stdout
+    shown = _jixiao(db, "targets", "show", ref)
+    assert "绩效自评，草稿" in shown.stdout and "≥240" in shown.stdout
+    out = tmp_path / "ex"
+    assert _jixiao(db, "export", "--form", ref, "-o", str(out)).returncode == 0
+    (path,) = out.iterdir()
+    path.write_text(path.read_text(encoding="utf-8").replace('"≥240"', '"≥200"', 1), encoding="utf-8")
+    refused = _jixiao(db, "import", str(path))
+    assert refused.returncode == 1 and "不能改为「≥200」" in refused.stderr and "Traceback" not in refused.stderr
+
+
+# ------------------------------------------------------------------ PostgreSQL, by role
+
+pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+
+
+def _pg_declaration(setup: Setup) -> int:
+    """A 2025 declaration of the shangye unit, submitted by its filler, approved by the reviewer with psql."""
+    (outcome,) = setup.store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
+    fid = outcome.form_id
+    setup.store.transition(fid, "submit")
+    with setup.connect("reviewer") as conn:
+        conn.execute("UPDATE forms SET status = 'approved', version = version + 1 WHERE id = %s", (fid,))
+    return fid
+
+
+@pg
+def test_postgres_copies_the_approval_itself_and_nobody_writes_it(setup: Setup) -> None:
+    fid = _pg_declaration(setup)
+    with setup.connect("reviewer") as conn:
+        rows = conn.execute("SELECT approver, db_user, target FROM approved_targets WHERE form_id = %s", (fid,))
+        got = rows.fetchall()
+    assert len(got) == 7 and {(a, u) for a, u, _ in got} == {("财政局审核人", setup.logins["reviewer"])}
+    insert = (
+        "INSERT INTO approved_targets (form_id, approval, goal_position, position, uid, level1, level2, name, "
+        "target, weight, sub, approver, at) VALUES (%s, 99, 0, 0, 'x', '', '', 'x', '≥1', 1, false, 'x', now())"
+    )
+    for who in ("shangye", "reviewer", "admin"):
+        with setup.connect(who) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(insert, (fid,))
+            for sql in ("UPDATE approved_targets SET target = '≥1'", "DELETE FROM approved_targets"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(sql)
+    with setup.store.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+        conn.exec_driver_sql("DELETE FROM approved_targets")  # not even the owner
+
+
+@pg
+def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
+    fid = _pg_declaration(setup)
+    with setup.connect("jingke") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))  # another unit's form
+    with setup.connect("reviewer") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))  # reviewers do not fill forms
+    with setup.connect("shangye") as conn:
+        conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))
+        assert conn.execute("SELECT stage, status FROM forms WHERE id = %s", (fid,)).fetchone() == (
+            "evaluation",
+            "draft",
+        )
+        conn.execute("UPDATE indicators SET actual = '250人' WHERE form_id = %s AND position = 0", (fid,))
+        attacks = [
+            "UPDATE indicators SET target = '≥1' WHERE form_id = %s",
+            "UPDATE indicators SET weight = 0 WHERE form_id = %s AND position = 0",
+            "UPDATE indicators SET sub = true WHERE form_id = %s AND position = 1",
+            "UPDATE indicators SET uid = 'fresh' WHERE form_id = %s AND position = 0",
+            "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
+            '\'{"id": 999999, "uid": "new", "name": "新增", "position": 99}\')).* '
+            "FROM indicators i WHERE form_id = %s LIMIT 1",
+        ]
+        for sql in attacks:
+            with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+                conn.execute(sql, (fid,))
+        # the app's own way of saving, done by hand: every row deleted and written again
+        goals = [r[0] for r in conn.execute("SELECT to_jsonb(g) FROM goals g WHERE form_id = %s", (fid,))]
+        rows = [
+            r[0] for r in conn.execute("SELECT to_jsonb(i) FROM indicators i WHERE form_id = %s ORDER BY id", (fid,))
+        ]
+
+        def rewrite(first_target: str) -> None:
+            with conn.transaction():
+                conn.execute("SELECT jixiao_clear_children(%s)", (fid,))
+                for g in goals:
+                    conn.execute("INSERT INTO goals SELECT (jsonb_populate_record(NULL::goals, %s)).*", (Jsonb(g),))
+                for k, r in enumerate(rows):
+                    r = {**r, "target": first_target} if k == 0 else r
+                    conn.execute(
+                        "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, %s)).*", (Jsonb(r),)
+                    )
+
+        rewrite(rows[0]["target"])  # the same rows: taken
+        with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+            rewrite("≥1")  # one target changed: refused at commit, nothing kept
+        kept = conn.execute("SELECT target FROM indicators WHERE id = %s", (rows[0]["id"],)).fetchone()
+        assert kept == (rows[0]["target"],)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE forms SET stage = 'declaration' WHERE id = %s", (fid,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):  # a locked form is never deleted
+            conn.execute("SELECT jixiao_delete_form(%s)", (fid,))
+    with setup.connect("admin") as conn:
+        with pytest.raises(psycopg.errors.CheckViolation, match="stage moves only"):
+            conn.execute("UPDATE forms SET stage = 'declaration' WHERE id = %s", (fid,))
+        for sql in (
+            "UPDATE indicators SET target = '≥1' WHERE form_id = %s",
+            "DELETE FROM indicators WHERE form_id = %s",
+        ):
+            with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+                conn.execute(sql, (fid,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("DELETE FROM forms WHERE id = %s", (fid,))
+    assert declarations.approval(setup.store, fid) is not None
+    assert setup.store.get(fid).form.indicators[0].actual == "250人"
+
+
+@pg
+def test_postgres_a_declaration_begins_as_a_draft_and_moves_one_way(setup: Setup) -> None:
+    copy = (
+        "INSERT INTO forms SELECT (jsonb_populate_record(NULL::forms, to_jsonb(f) || %s)).* FROM forms f "
+        "WHERE f.project_name = '老干工作经费'"
+    )
+    with setup.connect("admin") as conn:
+        with pytest.raises(psycopg.errors.CheckViolation, match="begins as a draft"):
+            conn.execute(copy, (Jsonb({"id": 99990, "year": 2031, "stage": "declaration", "status": "approved"}),))
+        with pytest.raises(psycopg.errors.CheckViolation, match="ck_forms_stage"):
+            conn.execute(copy, (Jsonb({"id": 99991, "year": 2031, "stage": "monitoring", "status": "draft"}),))
+        conn.execute(copy, (Jsonb({"id": 99992, "year": 2031, "stage": "declaration", "status": "draft"}),))
+    sf = next(s for s in setup.store.list(year=2024) if s.project_name == LAOGAN)  # a self-evaluation
+    with setup.connect("admin") as conn, pytest.raises(psycopg.errors.CheckViolation, match="stage moves only"):
+        conn.execute("UPDATE forms SET stage = 'declaration' WHERE id = %s", (sf.id,))
+
+
+@pg
+def test_the_app_as_the_units_filler_begins_and_is_refused_a_changed_target(setup: Setup) -> None:
+    from jixiao.storage.database import make_engine
+    from tests.role_setup import PASSWORD
+
+    fid = _pg_declaration(setup)
+    u = setup.url.set(username=setup.logins["shangye"], password=PASSWORD)
+    filler = FormStore(make_engine(u.render_as_string(hide_password=False)), actor="应用里填的名字")
+    try:
+        begun = declarations.begin_evaluation(filler, fid)
+        assert begun.stage is Stage.EVALUATION and begun.updated_by == "应用里填的名字"
+        saved = filler.save(fid, _edit(begun.form, 0, actual="250人"), begun.version)
+        with pytest.raises(StoreError, match="审核锁定"):
+            filler.save(fid, _edit(saved.form, 0, target="≥1"), saved.version)
+    finally:
+        filler.engine.dispose()
