@@ -24,6 +24,7 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "target": "年初目标值",
     "actual": "实际完成值",
     "weight": "分值",
+    "adjusted_target": "调整后目标值",
 }
 HEADER_FIELDS: dict[str, str] = {
     "project_name": "项目名称",

@@ -28,7 +28,7 @@ from textual.widgets import (
 from jixiao import editing
 from jixiao.scoring import score_form
 from jixiao.styles import STATUS_STYLE
-from jixiao.workflow import EDITABLE, State
+from jixiao.workflow import EDITABLE, Stage, State
 from scorer import numbers as fmt
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
@@ -74,6 +74,8 @@ class EditorBase(AppScreen):
         self.stored: Any = None
         self.rechecks: dict[str, Any] = {}  # the latest 复核 per indicator identity (jixiao.storage.rechecks)
         self.monitoring: Any = None  # the latest stored monitoring snapshot (jixiao.storage.snapshots)
+        self.stage = Stage.EVALUATION
+        self.approval: Any = None  # the approved targets locking a self-evaluation (jixiao.storage.declarations)
         self.form: Form | None = None
         self.version = 0
         self.status = State.DRAFT
@@ -177,12 +179,19 @@ class EditorBase(AppScreen):
 
         checks = {} if stored.status in EDITABLE else rechecks.latest(self.jixiao.store, stored.id)
         monitored = snapshots.read_stored(self.jixiao.store, stored)[0]
-        self.app.call_from_thread(self._loaded, stored, note, checks, monitored[-1] if monitored else None)
+        from jixiao.storage import declarations
 
-    def _loaded(self, stored: Any, note: str = "", checks: dict[str, Any] | None = None, snap: Any = None) -> None:
+        locked = declarations.approval(self.jixiao.store, stored.id) if stored.stage is Stage.EVALUATION else None
+        self.app.call_from_thread(self._loaded, stored, note, checks, monitored[-1] if monitored else None, locked)
+
+    def _loaded(
+        self, stored: Any, note: str = "", checks: dict[str, Any] | None = None, snap: Any = None, locked: Any = None
+    ) -> None:
         self.stored = stored
         self.rechecks = checks or {}
         self.monitoring = snap
+        self.stage = stored.stage
+        self.approval = locked
         banner = self.query_one("#return-note", Static)
         banner.update(Text(f"审核人退回意见：{note}", style="bold red") if note else "")
         banner.display = bool(note)
@@ -219,11 +228,14 @@ class EditorBase(AppScreen):
         totals.status_label = self.status.label + ("" if self.editable else "（只读）")
         f = result.form
         ro = "" if self.editable else "  [只读]"
+        stage = ("目标申报·", "magenta") if self.stage is Stage.DECLARATION else ""
         self.query_one("#title", Static).update(
             Text.assemble(
                 (f"{f.year} {f.project_name}", "bold"),
                 f"  {f.implementing_unit}  ",
+                stage,
                 (f"{self.status.label}{ro}", "cyan"),
+                ("  目标已锁定", "magenta") if self.approval is not None else "",
                 f"  版本 {self.version}",
             )
         )

@@ -32,11 +32,16 @@ class EditorGrid(EditorSaving):
         if event.field in ("score", "recorded"):
             self.action_recorded()
             return
+        if self._refuse_locked(event.field):
+            return
         ind = editing.indicator_at(self.form, event.row)
-        value = fmt.money(ind.weight) if event.field == "weight" else getattr(ind, event.field)
-        hint = "输入名称、拼音或首字母，↑↓ 选择指标库条目" if event.field == "name" else ""
+        field = event.field
+        hint = "输入名称、拼音或首字母，↑↓ 选择指标库条目" if field == "name" else ""
+        if field == "target" and self.approval is not None:  # the approved target stays; an adjustment beside it
+            field, hint = "adjusted_target", f"年初目标值「{ind.target}」已审核锁定；留空即按年初目标值评分"
+        value = fmt.money(ind.weight) if field == "weight" else getattr(ind, field)
         self._preview_base = self.form
-        self.editor.open(event.row, event.field, f"第 {event.row + 1} 行 {FIELD_LABELS[event.field]}", value, hint)
+        self.editor.open(event.row, field, f"第 {event.row + 1} 行 {FIELD_LABELS[field]}", value, hint)
 
     @on(CellEditor.Preview)
     def _preview(self, event: CellEditor.Preview) -> None:
@@ -104,6 +109,8 @@ class EditorGrid(EditorSaving):
         return below[0] if below else None
 
     def action_add_row(self) -> None:
+        if self._refuse_locked():
+            return
         start = self._section_start()
         if start is not None:
             self._apply(editing.insert_row, start, False)
@@ -111,10 +118,14 @@ class EditorGrid(EditorSaving):
         self._apply(editing.insert_row, self._row(hint=False), True)
 
     def action_insert_row(self) -> None:
+        if self._refuse_locked():
+            return
         start = self._section_start()
         self._apply(editing.insert_row, start if start is not None else self._row(hint=False), False)
 
     def action_delete_row(self) -> None:
+        if self._refuse_locked():
+            return
         row = self._row()
         if row is None or self.form is None or self._refuse_readonly():
             return
@@ -138,6 +149,8 @@ class EditorGrid(EditorSaving):
 
     def action_toggle_sub(self) -> None:
         """u: the row becomes a sub-row of the one above (its score then counts toward it), or not."""
+        if self._refuse_locked():
+            return
         row = self._row()
         if row is not None:
             self._apply(editing.toggle_sub, row)

@@ -14,6 +14,9 @@ from jixiao.workflow import State
 from scorer.model import Form
 from tui.screens.editor_base import EditorBase
 
+# what an approval locks; None stands for adding, removing or re-parenting a row
+LOCKED_FIELDS = frozenset({"level1", "level2", "name", "weight", None})
+
 
 class EditorSaving(EditorBase):
     # ------------------------------------------------------- committing
@@ -23,6 +26,19 @@ class EditorSaving(EditorBase):
             return False
         hint = "请先「重新打开」（o）" if self.status is State.SIGNED else "需退回（b）或重新打开（o）后才能修改"
         self.app.notify(f"表单当前为「{self.status.label}」，只读；{hint}", severity="warning", title="不能修改")
+        return True
+
+    def _refuse_locked(self, field: str | None = None) -> bool:
+        """An approved target's row, level, name, target or weight is not edited (the store refuses too)."""
+        if self.approval is None or field not in LOCKED_FIELDS:
+            return False
+        when = self.approval.at.astimezone().strftime("%Y-%m-%d")
+        self.app.notify(
+            f"绩效目标已于 {when} 由 {self.approval.approver} 审核锁定：指标行及其层级、名称、年初目标值、分值不能改，"
+            "也不能增删行；目标需要调整时，在「目标值」列按 Enter 填写调整后目标值，并在偏差原因中说明",
+            severity="warning",
+            title="目标已锁定",
+        )
         return True
 
     def commit(self, form: Form, reason: str = "") -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from textual import work
 from textual.binding import Binding
 
-from jixiao.workflow import ACTIONS, State
+from jixiao.workflow import ACTIONS, Stage, State
 from scorer.model import Form
 from scorer.result import FormResult
 from tui.screens.editor_base import EditorBase, Narrative
@@ -45,6 +45,9 @@ class FormEditorScreen(EditorFields):
         Binding("b", "workflow('return')", "退回", show=False, tooltip="退回（审核人）"),
         Binding("v", "workflow('approve')", "审核通过", show=False, tooltip="审核通过（审核人）"),
         Binding("o", "workflow('reopen')", "重新打开", show=False, tooltip="重新打开（需理由；已签章的表单签章失效）"),
+        Binding(
+            "e", "begin_evaluation", "开始自评", show=False, tooltip="已审核的目标申报表开始年度自评（年初目标值锁定）"
+        ),
         Binding("ctrl+s", "save_now", "保存", show=True, tooltip="立即保存"),
         Binding(
             "x",
@@ -76,10 +79,40 @@ class FormEditorScreen(EditorFields):
     # ----------------------------------------------------------- workflow
 
     def findings(self) -> list[Any]:
-        """The self-check: the same checks engine as ``jixiao check``."""
+        """The self-check: the same checks engine as ``jixiao check``; a declaration's is the target review."""
         from jixiao.checks import run_form_checks
+        from jixiao.checks.engine import run_target_review
 
-        return run_form_checks(self.result) if self.result is not None else []
+        if self.result is None:
+            return []
+        if self.stage is Stage.DECLARATION:
+            return [f for _, found in run_target_review([self.result]) for f in found]
+        return run_form_checks(self.result)
+
+    def action_begin_evaluation(self) -> None:
+        from tui.screens.comment_dialog import CommentDialog
+
+        if self.stage is not Stage.DECLARATION or self.status is not State.APPROVED:
+            now = f"{self.stage.label}（{self.status.label}）"
+            self.app.notify(f"本表是{now}；只有已审核的目标申报表可以开始自评", severity="error", title="不能开始自评")
+            return
+        prompt = "开始年度自评？本表转为自评表草稿，审核通过的年初目标值、分值和指标行从此锁定。"
+        self.app.push_screen(
+            CommentDialog("开始自评", prompt, ok="开始自评", required=False, with_input=False),
+            lambda ok: self._begin() if ok is not None else None,
+        )
+
+    def _begin(self) -> None:
+        from jixiao.storage import StoreError, declarations
+        from jixiao.workflow import WorkflowError
+
+        try:
+            declarations.begin_evaluation(self.jixiao.store, self.form_id)
+        except (WorkflowError, StoreError) as exc:
+            self.app.notify(str(exc), severity="error", title="不能开始自评")
+            return
+        self.app.notify("已开始年度自评：年初目标值已锁定", title="开始自评")
+        self.load()
 
     def action_problems(self, findings: list[Any] | None = None, title: str = "问题", hint: str = "") -> None:
         from tui.screens.problems import ProblemsScreen

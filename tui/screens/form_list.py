@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from jixiao.safe_text import line
-from jixiao.workflow import STATE_LABELS, State
+from jixiao.workflow import STATE_LABELS, Stage, State
 from scorer import numbers as fmt
 from scorer.model import Form
 from tui.screens.base import AppScreen
@@ -52,6 +52,7 @@ class FormListScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "open", "打开", show=True, tooltip="打开表单"),
         Binding("n", "new", "新建", show=True, tooltip="新建表单（空白，或复制上一年度的表单）"),
+        Binding("d", "declare", "新建申报", show=False, tooltip="新建绩效目标申报表（空白，或由所选表单的指标得出）"),
         Binding("R", "review", "审核汇总", show=True, tooltip="审核汇总：按主管部门 → 实施单位 → 表单 → 指标逐级下钻"),
         Binding(
             "slash", "search", "搜索", show=True, tooltip="搜索项目名称（支持拼音首字母，如 lgjf 找「老干工作经费」）"
@@ -186,15 +187,16 @@ class FormListScreen(AppScreen):
                 and fmt.q2(s.total_recorded) != s.total_computed
             )
             w = self.widths
+            declared = s.stage is Stage.DECLARATION  # targets only: no score yet, 申报 where the grade goes
             table.add_row(
                 str(s.year),
                 Text(clip(line(s.implementing_unit), w[1] - 1)),
                 Text(clip(line(s.project_name), w[2] - 1)),
                 Text(fmt.money(s.planned, "—") + " ", justify="right"),
                 Text(fmt.percent(s.rate, "—") + " ", justify="right"),
-                Text(fmt.score(s.total_computed, "—") + " ", justify="right"),
+                Text(("—" if declared else fmt.score(s.total_computed, "—")) + " ", justify="right"),
                 Text(fmt.score(s.total_recorded) + " ", style="bold yellow" if differs else "", justify="right"),
-                Text(" " + s.grade),  # grade names come from a rule set file
+                Text(" 申报", style="magenta") if declared else Text(" " + s.grade),  # grades come from a rule set
                 Text(
                     " " + s.status.label + ("✉" if s.id in self.notes else ""),
                     style="green"
@@ -245,21 +247,32 @@ class FormListScreen(AppScreen):
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
-    def action_new(self) -> None:
+    def action_new(self, declaration: bool = False) -> None:
         from tui.screens.new_form_dialog import NewFormDialog
 
         s = self.selected()
         template: Form | None = self.jixiao.store.get(s.id).form if s is not None else None
         year = max((x.year for x in self.summaries), default=2024) + (1 if template else 0)
-        self.app.push_screen(NewFormDialog(year, template), self._created)
+        done = self._declared if declaration else self._created
+        self.app.push_screen(NewFormDialog(year, template, declaration), done)
 
-    def _created(self, form: Form | None) -> None:
+    def action_declare(self) -> None:
+        self.action_new(declaration=True)
+
+    def _declared(self, form: Form | None) -> None:
+        from scorer.stages import declaration_from
+
+        if form is not None:
+            self._created(declaration_from(form), Stage.DECLARATION)
+
+    def _created(self, form: Form | None, stage: Stage = Stage.EVALUATION) -> None:
         if form is None:
             return
         from jixiao.storage import StoreError
 
         try:
-            stored = self.jixiao.store.create(form)
+            action = "declare" if stage is Stage.DECLARATION else "create"
+            stored = self.jixiao.store.create(form, action, stage=stage)
         except StoreError as exc:
             self.app.notify(str(exc), severity="error", title="不能新建")
             return

@@ -21,15 +21,16 @@ class NewFormDialog(ModalScreen[Form | None]):
     CSS_PATH = "new_form_dialog.tcss"
     BINDINGS = [Binding("escape", "cancel", "取消")]
 
-    def __init__(self, year: int, template: Form | None) -> None:
+    def __init__(self, year: int, template: Form | None, declaration: bool = False) -> None:
         super().__init__()
         self.year = year
         self.template = template
+        self.declaration = declaration  # the caller keeps the targets only (scorer.stages.declaration_from)
 
     def compose(self) -> ComposeResult:
         t = self.template
         with Vertical():
-            yield Label("新建自评表")
+            yield Label("新建绩效目标申报表" if self.declaration else "新建自评表")
             # every field has its label beside it, not only a placeholder that vanishes when typed in
             for label, field in (
                 ("年度", Input(str(self.year), id="year", placeholder="如 2025")),
@@ -51,7 +52,8 @@ class NewFormDialog(ModalScreen[Form | None]):
             with Horizontal():
                 yield Button("从空白新建", variant="primary", id="blank")
                 if t is not None:
-                    yield Button(escape(f"复制「{t.project_name}」{t.year} 年度表单"), id="copy")  # labels are markup
+                    what = "的指标" if self.declaration else "年度表单"
+                    yield Button(escape(f"复制「{t.project_name}」{t.year} {what}"), id="copy")  # labels are markup
                 yield Button("取消", id="cancel")
 
     def on_mount(self) -> None:

@@ -1,0 +1,108 @@
+"""The year in the terminal UI (issue 19): a declaration created from last year's form, its target
+review, the step into the self-evaluation, and the locked targets, driven by Pilot on SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indicator_catalog import load_catalog
+from jixiao.storage import declarations
+from jixiao.storage.store import FormStore
+from jixiao.workflow import Stage, State
+from tests.tui_support import seeded_store, settle
+from tui import create_app
+from tui.screens.comment_dialog import CommentDialog
+from tui.screens.form_editor import FormEditorScreen
+from tui.screens.form_list import FormListScreen
+from tui.screens.new_form_dialog import NewFormDialog
+from tui.widgets.cell_editor import CellEditor
+from tui.widgets.indicator_grid import FIELD_COLUMN, IndicatorGrid
+
+pytestmark = pytest.mark.asyncio
+CATALOG = load_catalog()
+LAOGAN = "老干工作经费"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FormStore:
+    return seeded_store(tmp_path, actor="项目负责人")
+
+
+def _notes(pilot) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(n.message) for n in pilot.app._notifications]
+
+
+async def _declare_from_list(pilot, store: FormStore) -> FormEditorScreen:  # type: ignore[no-untyped-def]
+    """On the list, the 2024 老干工作经费 row, d, the dialog's copy button: the declaration's editor."""
+    await settle(pilot)
+    listing = pilot.app.screen
+    assert isinstance(listing, FormListScreen)
+    rows = listing._visible()
+    listing.table.move_cursor(row=next(i for i, s in enumerate(rows) if s.project_name == LAOGAN))
+    await pilot.press("d")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, NewFormDialog) and dialog.declaration
+    await pilot.click("#copy")
+    await settle(pilot)
+    editor = pilot.app.screen
+    assert isinstance(editor, FormEditorScreen)
+    return editor
+
+
+async def test_a_declaration_from_last_years_form_shows_its_target_review(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(120, 40)) as pilot:
+        editor = await _declare_from_list(pilot, store)
+        assert editor.stage is Stage.DECLARATION and editor.form is not None
+        assert editor.form.year == 2025 and editor.form.title == "项目支出绩效目标申报表"
+        assert all(not i.actual and i.recorded is None for i in editor.form.indicators)
+        assert "目标申报·草稿" in str(editor.query_one("#title").render())
+        codes = {f.check_id for f in editor.findings()}
+        assert codes and all(c.startswith(("target-", "weights-", "weight-", "duplicate-")) for c in codes)
+        await pilot.press("e")  # not approved yet
+        await settle(pilot)
+        assert any("只有已审核的目标申报表可以开始自评" in n for n in _notes(pilot))
+    (decl,) = store.list(year=2025)
+    assert decl.stage is Stage.DECLARATION and decl.status is State.DRAFT
+
+
+async def test_an_approved_declaration_begins_its_self_evaluation_with_its_targets_locked(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(120, 40)) as pilot:
+        editor = await _declare_from_list(pilot, store)
+        fid = editor.form_id
+        store.transition(fid, "submit")
+        store.transition(fid, "approve")  # by the reviewer, elsewhere
+        editor.load()
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CommentDialog)
+        await pilot.click("#ok")
+        await settle(pilot)
+        assert editor.stage is Stage.EVALUATION and editor.status is State.DRAFT and editor.approval is not None
+        assert "目标已锁定" in str(editor.query_one("#title").render())
+        grid = editor.query_one(IndicatorGrid)
+        grid.focus()
+        grid.select_indicator(0)
+        for field in ("weight", "name"):
+            grid.move_cursor(column=FIELD_COLUMN[field])
+            await pilot.press("enter")
+            await settle(pilot)
+            assert not editor.query_one(CellEditor).is_open
+        await pilot.press("a")  # no row added
+        await settle(pilot)
+        assert sum("审核锁定" in n for n in _notes(pilot)) == 3
+        grid.move_cursor(column=FIELD_COLUMN["target"])
+        await pilot.press("enter")
+        cell = editor.query_one(CellEditor)
+        assert cell.is_open and cell.field == "adjusted_target"
+        cell.input.value = "≥260"
+        await pilot.press("enter")
+        await settle(pilot)
+    saved = store.get(fid).form.indicators[0]
+    assert (saved.target, saved.adjusted_target) == ("≥240", "≥260")
+    locked = declarations.approval(store, fid)
+    assert locked is not None and locked.rows[0].target == "≥240"
+    assert len(store.get(fid).form.indicators) == len(locked.rows)
