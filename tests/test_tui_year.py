@@ -106,3 +106,44 @@ async def test_an_approved_declaration_begins_its_self_evaluation_with_its_targe
     locked = declarations.approval(store, fid)
     assert locked is not None and locked.rows[0].target == "≥240"
     assert len(store.get(fid).form.indicators) == len(locked.rows)
+
+
+async def test_a_reviewer_records_a_recheck_from_the_editor(store: FormStore) -> None:
+    from textual.widgets import Input
+
+    from jixiao.storage import rechecks
+    from tests.tui_support import form_id
+    from tui.screens.recheck_dialog import RecheckDialog
+
+    fid = form_id(store, LAOGAN)
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        pilot.app.open_form(fid)
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, FormEditorScreen) and editor.result is not None
+        grid = editor.query_one(IndicatorGrid)
+        grid.focus()
+        grid.select_indicator(0)
+        await pilot.press("c")  # a draft is not re-checked
+        await settle(pilot)
+        assert any("复核只能在表单提交之后进行" in n for n in _notes(pilot))
+        store.transition(fid, "submit")
+        editor.load()
+        await settle(pilot)
+        grid.select_indicator(0)
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, RecheckDialog)
+        dialog.query_one("#score", Input).value = "99"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert "复核得分应在 0 到分值" in str(dialog.query_one("#error").render())
+        dialog.query_one("#score", Input).value = "18"
+        dialog.query_one("#opinion", Input).value = "慰问名单有重复"
+        dialog.query_one("#opinion", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "复核 18.00：慰问名单有重复（项目负责人）" in str(editor.query_one("#explain").render()), _notes(pilot)
+    (done,) = rechecks.latest(store, fid).values()
+    assert (done.score, done.opinion) == (18, "慰问名单有重复")

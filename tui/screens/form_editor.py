@@ -45,6 +45,7 @@ class FormEditorScreen(EditorFields):
         Binding("b", "workflow('return')", "退回", show=False, tooltip="退回（审核人）"),
         Binding("v", "workflow('approve')", "审核通过", show=False, tooltip="审核通过（审核人）"),
         Binding("o", "workflow('reopen')", "重新打开", show=False, tooltip="重新打开（需理由；已签章的表单签章失效）"),
+        Binding("c", "recheck", "复核", show=False, tooltip="复核（审核人）：为所选指标记录复核得分与意见"),
         Binding(
             "e", "begin_evaluation", "开始自评", show=False, tooltip="已审核的目标申报表开始年度自评（年初目标值锁定）"
         ),
@@ -101,6 +102,36 @@ class FormEditorScreen(EditorFields):
             CommentDialog("开始自评", prompt, ok="开始自评", required=False, with_input=False),
             lambda ok: self._begin() if ok is not None else None,
         )
+
+    def action_recheck(self) -> None:
+        from tui.screens.recheck_dialog import RecheckDialog
+
+        row = self._row()
+        if row is None or self.result is None:
+            return
+        if self.status not in (State.SUBMITTED, State.APPROVED, State.SIGNED):
+            self.app.notify(
+                f"表单当前为「{self.status.label}」：复核只能在表单提交之后进行", severity="error", title="不能复核"
+            )
+            return
+        r = self.result.indicators[row]
+        rec = r.indicator.recorded
+        dialog = RecheckDialog(r.indicator.name, r.weight, r.score, rec.score if rec else None)
+        self.app.push_screen(dialog, lambda answer: self._recheck(r.indicator.uid, answer))
+
+    def _recheck(self, uid: str, answer: tuple[Any, str] | None) -> None:
+        from jixiao.storage import StoreError, rechecks
+
+        if answer is None:
+            return
+        try:
+            done = rechecks.record(self.jixiao.store, self.form_id, uid, *answer)
+        except StoreError as exc:
+            self.app.notify(str(exc), severity="error", title="不能复核")
+            return
+        self.rechecks = {**self.rechecks, done.indicator_uid: done}
+        self._explain()
+        self.app.notify(f"已记录复核：「{done.indicator}」{done.score}", title="复核")
 
     def _begin(self) -> None:
         from jixiao.storage import StoreError, declarations
