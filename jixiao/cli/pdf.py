@@ -212,8 +212,18 @@ class _PdfRun:
                     self.failed += 1
                     advance()
                     continue
-            todo.append((item, score_form(item.form, rules)))
+            todo.append((item, self._with_rechecks(item, score_form(item.form, rules))))
         return todo
+
+    def _with_rechecks(self, item: _Item, result: Any) -> Any:
+        """A stored form's 复核 go on its PDF, after the sign-off."""
+        if item.stored is None:
+            return result
+        from jixiao.pdf.batch import Rechecked
+        from jixiao.storage import rechecks
+
+        found = rechecks.latest(self.stores.get(), item.stored.id)
+        return Rechecked(result, found) if found else result
 
     def render(self, todo: list[tuple[_Item, Any]], advance: Any) -> None:
         """Render (in worker processes when there are several), writing in input order.

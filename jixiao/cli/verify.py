@@ -75,21 +75,49 @@ def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[s
         return f"不一致：{where}已不是「已签章」，数据库已与此签章件不一致", "bold red", False
     if sf.signature_sha256 and sf.signature_sha256 != meta.form_sha256:
         return f"不一致：{where}记录的签章指纹与本文件不同", "bold red", False
-    shown = _rendered_text(sf.form, meta)
+    printed = _rechecks_as_signed(cache["store"], sf, meta)
+    if printed is None:
+        return f"不一致：签章件上的复核记录与{where}的复核记录不同", "bold red", False
+    shown = _rendered_text(sf.form, meta, printed)
     if shown is not None and report.signed_text and shown != report.signed_text:
         return f"不一致：签章页面显示的内容与{where}不同（页面可能被涂改后重新签名）", "bold red", False
     return f"一致：{where}与签名时的数据相同，页面内容与数据库一致", "green", True
 
 
-def _rendered_text(form: Any, meta: Any) -> str | None:
+def _rendered_text(form: Any, meta: Any, rechecks: dict[str, Any]) -> str | None:
     """The page text of ``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
     from jixiao.pdf.layout import render_form
     from jixiao.pdf.meta import page_text
 
     try:
-        return page_text(render_form(form, rules=meta.rules or None, layout=meta.layout or None))
+        return page_text(render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks))
     except Exception:
         return None
+
+
+def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None:
+    """The 复核 the signed copy printed, as the database held them then (None: it never held them).
+
+    The 复核 table is append-only, so each state it has been in is a prefix of its rows; one added
+    after signing leaves the signed copy's prefix in place.
+    """
+    if not meta.rechecks:
+        return {}
+    from jixiao.pdf.recheck_block import rechecks_digest
+    from jixiao.scoring import score_form
+    from jixiao.storage import rechecks
+    from scorer.rules import load, rules_name_for
+
+    try:  # under the signed copy's rule set, as it was rendered
+        result = score_form(sf.form, load(meta.rules or rules_name_for(sf.form)))
+    except Exception:
+        return None
+    rows = rechecks.history(store, sf.id)
+    for k in range(len(rows) + 1):
+        state = {r.indicator_uid: r for r in rows[:k]}
+        if rechecks_digest(result, state) == meta.rechecks:
+            return state
+    return None
 
 
 def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -157,6 +185,8 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
         t.add_row("表单", Text(m.form_key))
     if m.form_sha256:
         t.add_row("数据指纹", Text(f"SHA-256 {m.form_sha256}"))
+    if m.rechecks:
+        t.add_row("复核记录", Text(f"{m.rechecks.split()[0]} 条，附于表后，在签名范围内"))
     return t
 
 

@@ -18,7 +18,7 @@ A form that fails (layout, signing, an unexpected error, even a crashed worker) 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import Any
@@ -55,6 +55,18 @@ class _Setup:
     signer_name: str | None
 
 
+@dataclass(frozen=True)
+class Rechecked:
+    """A scored form with the reviewer's 复核 to print after it (by indicator identity)."""
+
+    result: Any
+    rechecks: Mapping[str, Any]
+
+    @property
+    def form(self) -> Any:
+        return self.result.form
+
+
 def default_name(result: Any) -> str:
     """How a form is named in messages when the caller gives no names: year/unit/project."""
     form = result.form
@@ -73,7 +85,10 @@ def _render_one(setup: _Setup, index: int, name: str, result: Any) -> Outcome:
     from jixiao.pdf.layout import render_pdf
 
     try:
-        data = render_pdf(result, layout=setup.layout, font=setup.font)
+        if isinstance(result, Rechecked):
+            data = render_pdf(result.result, layout=setup.layout, font=setup.font, rechecks=result.rechecks)
+        else:
+            data = render_pdf(result, layout=setup.layout, font=setup.font)
         if setup.key is not None:
             from jixiao.pdf.sign import sign_pdf
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -49,6 +50,7 @@ from jixiao.pdf.canvas import _canvas_class, _pdf_date
 from jixiao.pdf.content import Notes, _title
 from jixiao.pdf.fonts import FontChoice, find_font
 from jixiao.pdf.page import LAYOUTS, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE, SIGNATURE_BOX, WIDTH, LayoutError
+from jixiao.pdf.recheck_block import recheck_story, rechecks_digest, rows_rechecked
 from jixiao.pdf.stories import hubei_story, national_story
 from scorer.model import FormKind
 from scorer.result import FormResult
@@ -127,8 +129,16 @@ def resolve_layout(result: FormResult, layout: str | None) -> str:
     return name
 
 
-def render_pdf(result: FormResult, layout: str | None = None, font: FontChoice | None = None) -> bytes:
-    """The form as PDF bytes; byte-identical for the same form, rule set, layout and font."""
+def render_pdf(
+    result: FormResult,
+    layout: str | None = None,
+    font: FontChoice | None = None,
+    rechecks: Mapping[str, Any] | None = None,
+) -> bytes:
+    """The form as PDF bytes; byte-identical for the same form, rule set, layout, font and 复核.
+
+    ``rechecks`` (the latest 复核 by indicator identity) adds the 复核 table after the sign-off.
+    """
     font = font or find_font()
     name = resolve_layout(result, layout)
     st = make_styles(font)
@@ -137,16 +147,20 @@ def render_pdf(result: FormResult, layout: str | None = None, font: FontChoice |
     sha = form_sha256(form)
     key = f"{form.year}/{form.implementing_unit}/{form.project_name}"
     sink: dict[str, Any] = {}
-    story = _story(st, result, name, sink)
+    story = _story(st, result, name, sink) + recheck_story(st, result, rechecks or {})
     extra = {
         M.KEY_RULES: rules.name,
         M.KEY_RULES_VERSION: rules.version,
         M.KEY_FORM_SHA256: sha,
         M.KEY_FORM_KEY: key,
         M.KEY_LAYOUT: name,
+        **(
+            {M.KEY_RECHECKS: rechecks_digest(result, rechecks)} if rechecks and rows_rechecked(result, rechecks) else {}
+        ),
     }
     doc_id = hashlib.md5(
-        "\n".join([sha, rules.name, rules.version, name, font.face, __version__]).encode(), usedforsecurity=False
+        "\n".join([sha, rules.name, rules.version, name, font.face, __version__, *_rechecked(extra)]).encode(),
+        usedforsecurity=False,
     ).digest()
     footer = f"规则集 {rules.name}（版本 {rules.version}）　数据 SHA-256 {sha[:16]}…"
     canvas_class = _canvas_class(extra, _pdf_date(form.signoff.date), doc_id, footer, font, sink)
@@ -196,8 +210,16 @@ def _story(st: Any, result: FormResult, name: str, sink: dict[str, Any]) -> list
     return story
 
 
+def _rechecked(extra: dict[str, str]) -> list[str]:
+    return [extra[M.KEY_RECHECKS]] if M.KEY_RECHECKS in extra else []
+
+
 def render_form(
-    form: Any, rules: str | None = None, layout: str | None = None, font: FontChoice | None = None
+    form: Any,
+    rules: str | None = None,
+    layout: str | None = None,
+    font: FontChoice | None = None,
+    rechecks: Mapping[str, Any] | None = None,
 ) -> bytes:
     """Score ``form`` (under its own rule set unless ``rules`` names one) and render it."""
     from jixiao.scoring import score_form
@@ -205,4 +227,4 @@ def render_form(
     from scorer.rules import rules_name_for
 
     rs = load_rules(rules or rules_name_for(form))
-    return render_pdf(score_form(form, rs), layout=layout, font=font)
+    return render_pdf(score_form(form, rs), layout=layout, font=font, rechecks=rechecks)

@@ -102,3 +102,10 @@ def latest(store: FormStore, form_id: int) -> dict[str, Recheck]:
     with Session(store.engine) as s:
         rows = s.execute(select(RecheckRow).where(RecheckRow.form_id == form_id).order_by(RecheckRow.id)).scalars()
         return {r.indicator_uid: _recheck(r) for r in rows}
+
+
+def history(store: FormStore, form_id: int) -> list[Recheck]:
+    """Every 复核 of a form in the order written (the table is append-only: each past state is a prefix)."""
+    with Session(store.engine) as s:
+        q = select(RecheckRow).where(RecheckRow.form_id == form_id).order_by(RecheckRow.id)
+        return [_recheck(r) for r in s.execute(q).scalars()]

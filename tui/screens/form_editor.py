@@ -229,16 +229,16 @@ class FormEditorScreen(EditorFields):
     def action_export_pdf(self) -> None:
         if self.result is not None:
             self.app.notify("正在生成 PDF…", title="导出")
-            self._export_worker(self.result, self._pdf_path())
+            self._export_worker(self.result, self._pdf_path(), dict(self.rechecks))
 
     @work(thread=True, group="pdf")
-    def _export_worker(self, result: FormResult, path: Path) -> None:
+    def _export_worker(self, result: FormResult, path: Path, rechecked: dict[str, Any]) -> None:
         from jixiao.files import atomic_write
         from jixiao.pdf.fonts import FontError
         from jixiao.pdf.layout import render_pdf
 
         try:
-            atomic_write(path, render_pdf(result))
+            atomic_write(path, render_pdf(result, rechecks=rechecked))
         except (FontError, OSError) as exc:
             self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="导出失败")
             return
@@ -256,12 +256,14 @@ class FormEditorScreen(EditorFields):
         def go(answer: tuple[Path, str, str] | None) -> None:
             if answer is not None and self.result is not None:
                 self.app.notify("正在签章…", title="签章")
-                self._sign_worker(self.result, self._pdf_path(), *answer)
+                self._sign_worker(self.result, self._pdf_path(), dict(self.rechecks), *answer)
 
         self.app.push_screen(SignDialog(), go)
 
     @work(thread=True, group="pdf")
-    def _sign_worker(self, result: FormResult, path: Path, key: Path, password: str, signer: str) -> None:
+    def _sign_worker(
+        self, result: FormResult, path: Path, rechecked: dict[str, Any], key: Path, password: str, signer: str
+    ) -> None:
         """pyHanko's synchronous signer, in a worker thread (no event loop there)."""
         from jixiao.files import atomic_write
         from jixiao.pdf.canonical import form_sha256
@@ -274,7 +276,7 @@ class FormEditorScreen(EditorFields):
         try:
             signing_key = load_key(key, password)
             name = signer or signing_key.name
-            atomic_write(path, sign_pdf(render_pdf(result), signing_key, signer_name=name))
+            atomic_write(path, sign_pdf(render_pdf(result, rechecks=rechecked), signing_key, signer_name=name))
             stored = self.jixiao.store.mark_signed(self.form_id, name, form_sha256(result.form))
         except (SignError, FontError, OSError, StoreError, WorkflowError) as exc:
             self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="签章失败")
