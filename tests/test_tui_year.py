@@ -147,3 +147,29 @@ async def test_a_reviewer_records_a_recheck_from_the_editor(store: FormStore) ->
         assert "复核 18.00：慰问名单有重复（项目负责人）" in str(editor.query_one("#explain").render()), _notes(pilot)
     (done,) = rechecks.latest(store, fid).values()
     assert (done.score, done.opinion) == (18, "慰问名单有重复")
+
+
+async def test_the_problems_panel_lists_the_monitorings_deviation_warnings(store: FormStore) -> None:
+    from jixiao.storage import snapshots
+    from scorer.monitoring import load_snapshot
+    from tests.tui_support import form_id
+
+    before = {}
+    async with create_app(store, CATALOG).run_test(size=(120, 40)) as pilot:
+        pilot.app.open_form(form_id(store, LAOGAN))
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, FormEditorScreen)
+        before = {f.check_id for f in editor.findings()}
+    snapshots.save(store, load_snapshot(Path(__file__).parents[1] / "docs/examples/monitoring/2024-laogan-1-6.toml"))
+    async with create_app(store, CATALOG).run_test(size=(120, 40)) as pilot:
+        pilot.app.open_form(form_id(store, LAOGAN))
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, FormEditorScreen)
+        after = {f.check_id for f in editor.findings()}
+    added = after - before
+    assert added and all(
+        c.startswith(("monitoring-", "spending-", "indicator-", "forecast-", "predicted-", "correction-", "progress-"))
+        for c in added
+    )

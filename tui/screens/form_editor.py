@@ -80,15 +80,24 @@ class FormEditorScreen(EditorFields):
     # ----------------------------------------------------------- workflow
 
     def findings(self) -> list[Any]:
-        """The self-check: the same checks engine as ``jixiao check``; a declaration's is the target review."""
+        """The self-check: the same checks engine as ``jixiao check``; a declaration's is the target review.
+
+        With a stored monitoring snapshot, its 偏差预警 too (and at year end, forecast against result).
+        """
         from jixiao.checks import run_form_checks
         from jixiao.checks.engine import run_target_review
+        from jixiao.checks.monitoring_checks import run_monitoring_checks
 
         if self.result is None:
             return []
         if self.stage is Stage.DECLARATION:
             return [f for _, found in run_target_review([self.result]) for f in found]
-        return run_form_checks(self.result)
+        found = run_form_checks(self.result)
+        if self.monitoring is not None:
+            found += run_monitoring_checks(self.result, self.monitoring)
+            if any(i.actual.strip() for i in self.result.form.indicators):
+                found += run_monitoring_checks(self.result, self.monitoring, year_end=True)
+        return found
 
     def action_begin_evaluation(self) -> None:
         from tui.screens.comment_dialog import CommentDialog
