@@ -260,7 +260,20 @@ FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
         lambda: make(rules="national-2020"),
     ),
     ("header-missing", lambda: dataclasses.replace(make(), project_name=""), make),
+    # scored against an adjusted target: always shown (the reviewer consents); the same text is no adjustment
+    (
+        "target-adjusted",
+        lambda: make(replace_row(0, adjusted_target="≥80 人次", deviation="场地改造，经主管部门同意调减")),
+        lambda: make(replace_row(0, adjusted_target=base_rows()[0].target)),
+    ),
 ]
+
+
+def test_an_adjusted_target_without_a_reason_is_an_error() -> None:
+    (f,) = findings(make(replace_row(0, adjusted_target="≥80 人次"), deviation="无"), "target-adjusted")
+    assert f.severity is Severity.ERROR and "未说明调整理由" in f.message and "年初目标值" in f.message
+    (g,) = findings(make(replace_row(0, adjusted_target="≥80 人次")), "target-adjusted")  # the form's analysis
+    assert g.severity is Severity.WARNING and "调整须经审核同意" in g.message
 
 
 @pytest.mark.parametrize(("check_id", "bad", "good"), FORM_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(FORM_CASES)])

@@ -191,6 +191,31 @@ def needs_judgement(result: FormResult) -> list[Finding]:
 
 
 @check(
+    "target-adjusted",
+    Severity.WARNING,
+    "采用了调整后目标值",
+    "A row is scored against an adjusted target (调整后目标值) instead of its 年初目标值. An adjustment "
+    "needs its reason (the row's deviation column or the form's analysis) and the reviewer's consent, "
+    "so every one is shown; without a reason it is an error. An approved declaration's targets stay "
+    "as approved; only this column changes.",
+)
+def target_adjusted(result: FormResult) -> list[Finding]:
+    out = []
+    for n, r in _rows(result):
+        ind = r.indicator
+        if not ind.adjusted_target.strip() or ind.adjusted_target.strip() == ind.target.strip():
+            continue
+        said = f"第 {n} 行指标「{ind.name}」按调整后目标值「{ind.adjusted_target}」评分（年初目标值「{ind.target}」）"
+        if _has_deviation(result, r):
+            out.append(_finding(result, "target-adjusted", f"{said}；调整须经审核同意", ind.name))
+        else:
+            out.append(
+                _finding(result, "target-adjusted", f"{said}，未说明调整理由", ind.name, severity=Severity.ERROR)
+            )
+    return out
+
+
+@check(
     "deviation-missing",
     Severity.ERROR,
     "未达满分但无偏差原因分析",
