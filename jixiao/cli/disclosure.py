@@ -29,6 +29,63 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         "--to-db", action="store_true", help="导入数据库（全局选项 --db 指定哪个库）；有未能归位的行时不导入"
     )
     p.set_defaults(func=cmd_import_disclosure)
+    c = sub.add_parser(
+        "check-disclosure",
+        help="核对公开文档中绩效自评情况说明的数字与自评表是否一致",
+        description=(
+            "读出文档中绩效自评情况说明所述的数字（项目个数与资金、部门整体支出自评资金、各项目的预算数、执行数和"
+            "完成率），与自评表逐一核对：表取自同一文档，或用 --forms 指定。有不一致时退出码为 1。"
+        ),
+    )
+    c.add_argument("file", type=Path, metavar="FILE", help="文档文件（.pdf、.html、.docx 或 .txt）")
+    c.add_argument(
+        "--forms", nargs="+", type=Path, default=[], metavar="PATH", help="自评表文件或目录（默认取文档中的表）"
+    )
+    c.add_argument("--json", action="store_true", help="以 JSON 输出")
+    c.set_defaults(func=cmd_check_disclosure)
+
+
+def cmd_check_disclosure(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.checks.narrative_checks import check_narrative
+    from jixiao.cli.check_report import finding_json, findings_table
+    from jixiao.disclosure import read_disclosure
+    from jixiao.disclosure.documents import DocumentError
+    from jixiao.disclosure.files import document_text
+    from scorer.result import Severity
+
+    path: Path = args.file
+    if not path.is_file():
+        err.print(
+            Text.assemble(("错误：", "bold red"), f"{path}：{'是目录，不是文件' if path.is_dir() else '文件不存在'}")
+        )
+        return EXIT_INVALID
+    try:
+        text = document_text(path)
+    except DocumentError as exc:
+        err.print(Text.assemble(("错误：", "bold red"), f"{path}：{exc}"), soft_wrap=True)
+        return EXIT_INVALID
+    if args.forms:
+        from jixiao.cli.targets import load_forms
+
+        loaded, bad = load_forms(list(args.forms), err)
+        forms = [f for _, f in loaded]
+    else:
+        forms, bad = [f.form for f in read_disclosure(path).forms], 0
+    found = check_narrative(text, forms)
+    if args.json:
+        from jixiao import jsonout
+
+        doc = {"source": str(path), "forms": len(forms), "findings": [finding_json(f) for f in found]}
+        out.file.write(jsonout.dumps(doc) + "\n")
+    else:
+        out.print(f"{path}：核对绩效自评情况说明与 {len(forms)} 张自评表", highlight=False)
+        out.print(
+            findings_table(found, "绩效自评情况说明", out.width)
+            if found
+            else Text("说明中的数字与表一致。", style="green")
+        )
+    errors = sum(1 for f in found if f.severity is Severity.ERROR)
+    return EXIT_INVALID if errors or bad else EXIT_OK
 
 
 def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -95,3 +95,32 @@ def _from_workbook(path: Path) -> DisclosureResult:
     if not forms:
         result.errors.append("工作簿中没有自评表")
     return result
+
+
+def document_text(path: Path) -> str:
+    """The document's words as lines (a table row's cells joined by tabs), for the narrative checks.
+
+    DocumentError when the file cannot be read or holds no words (a workbook has cells, not a 说明).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"无法读取：{os_reason(exc)}") from None
+    if len(data) > MAX_BYTES:
+        raise DocumentError(f"文件过大（{len(data)} 字节，上限 {MAX_BYTES}）")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx" or (data.startswith(b"PK\x03\x04") and suffix != ".docx"):
+        raise DocumentError("工作簿中只有表格，没有绩效自评情况说明的文字")
+    if suffix == ".docx":
+        rows: Rows = docx_rows(data)
+    elif suffix == ".pdf" or data.startswith(b"%PDF-"):
+        rows = _pdf_rows(data)
+    else:
+        try:
+            text = decode(data)
+        except NotText as exc:
+            raise DocumentError(f"不是文本文件：{exc}") from None
+        if not (suffix in (".html", ".htm") or _HTML.match(text)):
+            return text
+        rows = html_rows(text)
+    return "\n".join(r if isinstance(r, str) else "\t".join(r) for r in rows)
