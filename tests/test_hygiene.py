@@ -66,3 +66,17 @@ def test_each_command_imports_only_what_it_uses(argv: list[str], heavy: tuple[st
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:", out.stdout[-300:]
+
+
+def test_every_package_is_installed() -> None:
+    """pip install . (not editable) ships only the listed packages: a new one left out works here, not in CI."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for top in ("scorer", "indicator_catalog", "jixiao", "tui")
+        for p in (ROOT / top).rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert found - listed == set()

@@ -74,11 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.cli import disclosure as cli_disclosure
     from jixiao.cli import monitor as cli_monitor
     from jixiao.cli import pdf as cli_pdf
+    from jixiao.cli import publish as cli_publish
     from jixiao.cli import recheck as cli_recheck
     from jixiao.cli import targets as cli_targets
     from jixiao.cli import users as cli_users
 
-    for module in (cli_check, cli_targets, cli_monitor, cli_recheck, cli_users, cli_pdf, cli_disclosure):
+    for module in (cli_check, cli_targets, cli_monitor, cli_recheck, cli_users, cli_pdf, cli_disclosure, cli_publish):
         module.add_commands(sub, _Parser)
     return p
 
