@@ -57,6 +57,9 @@ def _fill(engine: Engine) -> None:
     )
     store.save(sf.id, edited, sf.version, reason="复核后修改")
     returned = store.list()[3]
+    from jixiao.storage import evidence
+
+    evidence.add(store, returned.id, "调查.bin", bytes(range(256)) * 3)  # bytes, not text, survive the backup
     store.transition(returned.id, "submit")
     store.transition(returned.id, "return", "请补充说明")
     other = store.list()[1]
@@ -98,6 +101,10 @@ def _same(a: Engine, b: Engine) -> None:
         assert fb[fid].created_at == fa[fid].created_at and fb[fid].updated_at == fa[fid].updated_at
     assert hb == ha
     assert ab == aa
+    from jixiao.storage import evidence
+
+    for fid in fa:
+        assert evidence.files(FormStore(b), fid) == evidence.files(FormStore(a), fid)
 
 
 def test_round_trip_into_a_fresh_database_of_each_kind(

@@ -603,7 +603,10 @@ async def test_submit_runs_the_self_check_and_errors_block_it(store: FormStore) 
     fid = form_id(store, "老干工作经费")
     sf = store.get(fid)
     store.save(fid, dataclasses.replace(sf.form, total_recorded=Decimal(90)), sf.version)  # rows add up to 94
-    expected = run_form_checks(score_form(store.get(fid).form, None, CATALOG))
+    from jixiao.checks.evidence_checks import evidence_findings
+
+    result = score_form(store.get(fid).form, None, CATALOG)
+    expected = run_form_checks(result) + evidence_findings(result, [])  # no survey attached yet
     async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
         screen = await open_editor(pilot, store, "老干工作经费")
         assert f"问题 {len(expected)}" in str(screen.query_one("#totals").render())

@@ -173,3 +173,20 @@ async def test_the_problems_panel_lists_the_monitorings_deviation_warnings(store
         c.startswith(("monitoring-", "spending-", "indicator-", "forecast-", "predicted-", "correction-", "progress-"))
         for c in added
     )
+
+
+async def test_a_rows_evidence_is_listed_under_its_heading(store: FormStore) -> None:
+    from jixiao.storage import evidence
+    from tests.tui_support import form_id
+
+    fid = form_id(store, LAOGAN)
+    evidence.add(store, fid, "满意度调查.pdf", b"%PDF-survey", "离退休人员对单位开展工作的满意度")
+    async with create_app(store, CATALOG).run_test(size=(120, 40)) as pilot:
+        pilot.app.open_form(fid)
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, FormEditorScreen) and editor.result is not None
+        row = next(i for i, r in enumerate(editor.result.indicators) if "满意度" in r.indicator.name)
+        editor.query_one(IndicatorGrid).select_indicator(row)
+        await settle(pilot)
+        assert "佐证 1 份：满意度调查.pdf" in str(editor.query_one("#explain").render())

@@ -70,18 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     from jixiao.cli.review import add_commands as add_review
 
     add_review(sub, _Parser)
-    from jixiao.cli import check as cli_check
-    from jixiao.cli import disclosure as cli_disclosure
-    from jixiao.cli import monitor as cli_monitor
-    from jixiao.cli import pdf as cli_pdf
-    from jixiao.cli import publish as cli_publish
-    from jixiao.cli import recheck as cli_recheck
-    from jixiao.cli import targets as cli_targets
-    from jixiao.cli import users as cli_users
-
-    for module in (cli_check, cli_targets, cli_monitor, cli_recheck, cli_users, cli_pdf, cli_disclosure, cli_publish):
-        module.add_commands(sub, _Parser)
+    _add_modules(sub)
     return p
+
+
+def _add_modules(sub: argparse._SubParsersAction) -> None:
+    """The commands that live in a module of their own, each adding its parsers."""
+    from jixiao.cli import check, disclosure, evidence, monitor, pdf, publish, recheck, targets, users
+
+    for module in (check, targets, monitor, recheck, users, pdf, disclosure, publish, evidence):
+        module.add_commands(sub, _Parser)
 
 
 def _add_catalog(sub: argparse._SubParsersAction) -> None:

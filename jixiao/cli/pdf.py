@@ -191,6 +191,7 @@ class _PdfRun:
     def scored(self, items: list[_Item], override: Any, advance: Any) -> list[tuple[_Item, Any]]:
         """Each form with its result; a form whose rule set is unknown, or that may not be signed, fails here."""
         from jixiao.scoring import score_form
+        from jixiao.storage import StoreError
         from jixiao.workflow import WorkflowError
         from jixiao.workflow import transition as wf_transition
         from scorer.rules import RuleSetError, rules_for
@@ -212,18 +213,29 @@ class _PdfRun:
                     self.failed += 1
                     advance()
                     continue
-            todo.append((item, self._with_rechecks(item, score_form(item.form, rules))))
+            try:
+                todo.append((item, self._as_stored(item, score_form(item.form, rules))))
+            except StoreError as exc:  # evidence changed past jixiao: that form is not printed
+                _error(self.err, f"表单「{item.label}」：{exc}")
+                self.failed += 1
+                advance()
         return todo
 
-    def _with_rechecks(self, item: _Item, result: Any) -> Any:
-        """A stored form's 复核 go on its PDF, after the sign-off."""
+    def _as_stored(self, item: _Item, result: Any) -> Any:
+        """A stored form's 复核 go on its PDF after the sign-off, its evidence files into it."""
         if item.stored is None:
             return result
-        from jixiao.pdf.batch import Rechecked
-        from jixiao.storage import rechecks
+        from jixiao.pdf.attachments import Attachment
+        from jixiao.pdf.batch import Printed
+        from jixiao.storage import evidence, rechecks
 
         found = rechecks.latest(self.stores.get(), item.stored.id)
-        return Rechecked(result, found) if found else result
+        rows = {r.indicator.uid: r.indicator.name for r in result.indicators}
+        attached = tuple(
+            Attachment(e.name, data, f"佐证：{rows.get(e.indicator_uid, '本表')}", e.media_type)
+            for e, data in evidence.files(self.stores.get(), item.stored.id)
+        )
+        return Printed(result, found, attached) if found or attached else result
 
     def render(self, todo: list[tuple[_Item, Any]], advance: Any) -> None:
         """Render (in worker processes when there are several), writing in input order.

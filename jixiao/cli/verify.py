@@ -75,6 +75,11 @@ def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[s
         return f"不一致：{where}已不是「已签章」，数据库已与此签章件不一致", "bold red", False
     if sf.signature_sha256 and sf.signature_sha256 != meta.form_sha256:
         return f"不一致：{where}记录的签章指纹与本文件不同", "bold red", False
+    from jixiao.storage import evidence
+
+    stored = sorted(e.sha256 for e in evidence.for_form(cache["store"], sf.id))
+    if sorted(a.sha256 for a in report.attachments) != stored:
+        return f"不一致：签章件所附佐证材料与{where}的佐证材料不同", "bold red", False
     printed = _rechecks_as_signed(cache["store"], sf, meta)
     if printed is None:
         return f"不一致：签章件上的复核记录与{where}的复核记录不同", "bold red", False
@@ -187,6 +192,10 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
         t.add_row("数据指纹", Text(f"SHA-256 {m.form_sha256}"))
     if m.rechecks:
         t.add_row("复核记录", Text(f"{m.rechecks.split()[0]} 条，附于表后，在签名范围内"))
+    for a in report.attachments:
+        t.add_row("附件", Text(f"{a.name}（{a.size:,} 字节，SHA-256 {a.sha256[:16]}…，在签名范围内）"))
+    if report.attachments_changed:
+        t.add_row("附件", Text("签名后附件被增删或改动", style="bold red"))
     return t
 
 

@@ -56,11 +56,13 @@ class _Setup:
 
 
 @dataclass(frozen=True)
-class Rechecked:
-    """A scored form with the reviewer's 复核 to print after it (by indicator identity)."""
+class Printed:
+    """A scored form with what its stored record adds: the 复核 printed after it (by indicator
+    identity) and the evidence files embedded in it."""
 
     result: Any
     rechecks: Mapping[str, Any]
+    attachments: tuple[Any, ...] = ()  # jixiao.pdf.attachments.Attachment
 
     @property
     def form(self) -> Any:
@@ -85,8 +87,11 @@ def _render_one(setup: _Setup, index: int, name: str, result: Any) -> Outcome:
     from jixiao.pdf.layout import render_pdf
 
     try:
-        if isinstance(result, Rechecked):
+        if isinstance(result, Printed):
+            from jixiao.pdf.attachments import embed
+
             data = render_pdf(result.result, layout=setup.layout, font=setup.font, rechecks=result.rechecks)
+            data = embed(data, result.attachments)
         else:
             data = render_pdf(result, layout=setup.layout, font=setup.font)
         if setup.key is not None:

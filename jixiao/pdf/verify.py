@@ -75,6 +75,8 @@ class VerifyReport:
     error: str = ""  # the file could not be read or its signature not parsed
     metadata_changed: bool = False  # the Info dictionary differs between the signed revision and the file
     signed_text: str = ""  # what the pages of the signed revision show (white space removed)
+    attachments: tuple[Any, ...] = ()  # the files embedded in the signed revision (attachments.Embedded)
+    attachments_changed: bool = False  # the file's embedded files differ from the signed revision's
 
     @property
     def signed(self) -> bool:
@@ -86,7 +88,8 @@ class VerifyReport:
 
     @property
     def modified(self) -> bool:
-        return bool(self.error) or self.metadata_changed or any(s.modified for s in self.signatures)
+        changed = self.metadata_changed or self.attachments_changed
+        return bool(self.error) or changed or any(s.modified for s in self.signatures)
 
     @property
     def trusted(self) -> bool:
@@ -257,7 +260,25 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
         text = M.page_text(revision)
     except Exception:
         text = ""
-    return VerifyReport(signatures=tuple(reports), meta=signed_meta, metadata_changed=changed, signed_text=text)
+    signed_files, now_files = _files(revision), _files(pdf)
+    return VerifyReport(
+        signatures=tuple(reports),
+        meta=signed_meta,
+        metadata_changed=changed,
+        signed_text=text,
+        attachments=tuple(signed_files or ()),
+        attachments_changed=signed_files != now_files,
+    )
+
+
+def _files(pdf: bytes) -> list[Any] | None:
+    """The embedded files, or None when they cannot be read (then they count as changed)."""
+    from jixiao.pdf.attachments import embedded
+
+    try:
+        return embedded(pdf)
+    except Exception:
+        return None
 
 
 def _signed_revision(pdf: bytes, sig: Any) -> bytes:

@@ -26,6 +26,7 @@ database.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import glob
 import gzip
@@ -40,7 +41,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Engine, Integer, String, Table, func, select, text
+from sqlalchemy import JSON, Connection, DateTime, Engine, Integer, LargeBinary, String, Table, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao.storage import backup_key
@@ -59,7 +60,7 @@ from jixiao.storage.types import ExactDecimal
 __all__ = ["FORMAT", "BackupError", "BackupInfo", "backup", "read_rows", "restore", "tables", "verify"]
 
 AUDIT = "audit_log"
-APPEND_ONLY = ("rechecks", "monitoring", "approved_targets")  # like the audit log: never replaced
+APPEND_ONLY = ("rechecks", "monitoring", "approved_targets", "evidence")  # like the audit log: never replaced
 BATCH = 500
 
 
@@ -69,6 +70,8 @@ BATCH = 500
 def _encode(value: Any, col: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, bytes | memoryview):  # evidence files: base64 in the JSON lines
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, Decimal):
         if value.is_zero():
             value = value.copy_abs()  # PostgreSQL NUMERIC has no -0: keep both back ends alike
@@ -88,6 +91,8 @@ def _decoder(col: Any) -> Any:
         return datetime.fromisoformat
     if isinstance(t, JSON):
         return lambda v: v
+    if isinstance(t, LargeBinary):
+        return base64.b64decode
     if isinstance(t, Integer):
         return int
     if isinstance(t, String):

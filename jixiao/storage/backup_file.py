@@ -33,6 +33,7 @@ TABLE_LABELS = {
     "rechecks": "复核评分",
     "monitoring": "运行监控记录",
     "approved_targets": "已审核目标",
+    "evidence": "佐证材料",
     "app_users": "用户",
     "units": "单位",
 }

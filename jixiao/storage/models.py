@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -299,3 +300,25 @@ class ApprovedTargetRow(Base):
     approver: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     db_user: Mapped[str | None] = mapped_column(String(63))
+
+
+class EvidenceRow(Base):
+    """A file attached to a form or one of its rows; content-addressed, capped, append-only (migration 0010).
+
+    On PostgreSQL the database computes ``size`` and ``sha256`` from ``data`` and stamps who and when.
+    """
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_form", "form_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))  # no cascade: evidence outlives no form
+    indicator_uid: Mapped[str] = mapped_column(String(64))  # "" for the whole form
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    db_user: Mapped[str | None] = mapped_column(String(63), server_default=FetchedValue())

@@ -20,7 +20,7 @@ from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
 from jixiao.storage import declarations
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
-from jixiao.storage.models import AuditRow, FormRow, GoalRow, RecheckRow
+from jixiao.storage.models import AuditRow, EvidenceRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
 from jixiao.storage.records import (
     ACTION_LABELS,
@@ -447,6 +447,8 @@ class FormStore(StoreQueries):
                 )
             if declarations.read_approval(s, form_id) is not None:  # the database would refuse too
                 raise StoreError(f"表单「{form_key(to_form(row))}」的绩效目标已审核锁定，不能删除")
+            if s.execute(select(func.count()).where(EvidenceRow.form_id == form_id)).scalar_one():
+                raise StoreError(f"表单「{form_key(to_form(row))}」已附佐证材料（保留不删），不能删除")
             self._audit(
                 s, row, "delete", [Change("", "删除表单", form_key(to_form(row)), None)], reason, version=row.version
             )

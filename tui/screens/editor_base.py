@@ -76,6 +76,7 @@ class EditorBase(AppScreen):
         self.monitoring: Any = None  # the latest stored monitoring snapshot (jixiao.storage.snapshots)
         self.stage = Stage.EVALUATION
         self.approval: Any = None  # the approved targets locking a self-evaluation (jixiao.storage.declarations)
+        self.evidence: list[Any] = []  # the files attached to the form (jixiao.storage.evidence)
         self.form: Form | None = None
         self.version = 0
         self.status = State.DRAFT
@@ -182,6 +183,9 @@ class EditorBase(AppScreen):
         from jixiao.storage import declarations
 
         locked = declarations.approval(self.jixiao.store, stored.id) if stored.stage is Stage.EVALUATION else None
+        from jixiao.storage import evidence
+
+        self.evidence = evidence.for_form(self.jixiao.store, stored.id)
         self.app.call_from_thread(self._loaded, stored, note, checks, monitored[-1] if monitored else None, locked)
 
     def _loaded(
@@ -294,6 +298,9 @@ class EditorBase(AppScreen):
                 x for x in (seen.to_date and f"完成 {seen.to_date}", seen.forecast and f"预计「{seen.forecast}」") if x
             )
             head.append(f"\n监控 1–{self.monitoring.months}月：{said or '未填'}", style="magenta")
+        files = [e.name for e in self.evidence if e.indicator_uid and e.indicator_uid == ind.uid]
+        if files:
+            head.append(f"\n佐证 {len(files)} 份：{'、'.join(files)}", style="green")
         self._show_explanation(Text.assemble(head, "\n", body))
 
     def _explain_goal(self, gi: int) -> None:

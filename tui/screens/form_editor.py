@@ -92,7 +92,11 @@ class FormEditorScreen(EditorFields):
             return []
         if self.stage is Stage.DECLARATION:
             return [f for _, found in run_target_review([self.result]) for f in found]
-        found = run_form_checks(self.result)
+        from jixiao.checks.evidence_checks import evidence_findings
+
+        found = run_form_checks(self.result) + evidence_findings(
+            self.result, [(e.indicator_uid, e.name) for e in self.evidence]
+        )
         if self.monitoring is not None:
             found += run_monitoring_checks(self.result, self.monitoring)
             if any(i.actual.strip() for i in self.result.form.indicators):

@@ -1,0 +1,84 @@
+"""Evidence files embedded in a form's PDF (issue 20), so that a signature covers them too.
+
+Embedded before signing as an incremental update (pyHanko), each under its own name with its
+description (the row it supports); ``embedded`` lists a PDF's files with their SHA-256 for
+``jixiao verify``. Without files the PDF is returned unchanged (byte-identical).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    data: bytes
+    description: str = ""
+    media_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """A file found in a PDF: its name, size and SHA-256."""
+
+    name: str
+    size: int
+    sha256: str
+    description: str = ""
+
+
+def embed(pdf: bytes, files: Sequence[Attachment]) -> bytes:
+    """``pdf`` with ``files`` embedded (names made unique: a second 问卷.pdf becomes 问卷-2.pdf)."""
+    if not files:
+        return pdf
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.embed import EmbeddedFileObject, FileSpec, embed_file
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class _Reproducible(IncrementalPdfFileWriter):
+        """Same PDF and files, same bytes: the form's dates stay, the new ID half is a digest."""
+
+        def _update_meta(self) -> None:  # the rendered PDF's fixed dates are the form's, not today's
+            return None
+
+    writer = _Reproducible(io.BytesIO(pdf))
+    digest = hashlib.md5(pdf, usedforsecurity=False)
+    for f in files:
+        digest.update(hashlib.sha256(f.data).digest() + f.name.encode())
+    writer._document_id = generic.ArrayObject([writer._document_id[0], generic.ByteStringObject(digest.digest())])
+    used: set[str] = set()
+    for f in files:
+        name = _unique(f.name, used)
+        data = EmbeddedFileObject.from_file_data(writer, f.data, mime_type=f.media_type)
+        embed_file(
+            writer, FileSpec(file_spec_string=name, file_name=name, embedded_data=data, description=f.description)
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _unique(name: str, used: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    base, suffix = (stem, f".{ext}") if dot and stem else (name, "")
+    out, k = name, 2
+    while out in used:
+        out, k = f"{base}-{k}{suffix}", k + 1
+    used.add(out)
+    return out
+
+
+def embedded(pdf: bytes) -> list[Embedded]:
+    """The files embedded in ``pdf`` (the EmbeddedFiles name tree), in their order."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf), strict=False)
+    out = []
+    for name, items in (reader.attachments or {}).items():
+        for data in items:
+            out.append(Embedded(name, len(data), hashlib.sha256(data).hexdigest()))
+    return out

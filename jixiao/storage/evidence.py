@@ -1,0 +1,117 @@
+"""Evidence (佐证材料) attached to a form or one of its rows: stored with the form, content-addressed
+by SHA-256, at most 10 MB each, append-only (migration 0010).
+
+Attached while the form can be edited (草稿/退回), so that what a submitted or signed form rests
+on does not change under it; the signed PDF embeds every file (``jixiao.pdf.attachments``).
+On PostgreSQL the database computes the size and hash from the bytes and stamps who and when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, defer
+
+from jixiao.storage.models import EvidenceRow
+from jixiao.storage.records import StoreError, _aware, _now
+from jixiao.storage.validate import unstorable, write_error
+from jixiao.workflow import check_editable
+
+if TYPE_CHECKING:
+    from jixiao.storage.store import FormStore
+
+MAX_BYTES = 10 * 1024 * 1024  # the migration's cap
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One attached file, without its bytes (``content`` reads them)."""
+
+    id: int
+    indicator_uid: str  # "" for the whole form
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    actor: str
+    at: datetime | None
+
+
+def _evidence(r: EvidenceRow) -> Evidence:
+    return Evidence(r.id, r.indicator_uid, r.name, r.media_type, r.size, r.sha256, r.actor, _aware(r.at))
+
+
+def _row_uid(store: FormStore, form_id: int, ref: str) -> str:
+    """The identity of the row ``ref`` names (its 三级 name or identity); "" for the whole form."""
+    if not ref:
+        return ""
+    from jixiao.storage.rechecks import _row_of
+
+    return _row_of(store.score(store.get(form_id).form), ref).indicator.uid
+
+
+def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str = "") -> Evidence:
+    """Attach ``data`` as ``name`` to the form (or the row ``indicator`` names); StoreError says why not."""
+    sf = store.get(form_id)
+    try:
+        check_editable(sf.status.value)
+    except Exception as exc:
+        raise StoreError(f"表单「{sf.key}」：{exc}；佐证材料须在提交前附上") from None
+    name = name.strip()
+    bad = unstorable(name)
+    if not name or bad or len(name) > 255:
+        raise StoreError(f"文件名{'为空' if not name else f'含有{bad}' if bad else '过长（上限 255 字）'}")
+    if not data:
+        raise StoreError(f"「{name}」是空文件，未附上")
+    if len(data) > MAX_BYTES:
+        raise StoreError(f"「{name}」有 {len(data):,} 字节，超过上限 {MAX_BYTES:,} 字节（10 MB），未附上")
+    sha = hashlib.sha256(data).hexdigest()
+    uid = _row_uid(store, form_id, indicator)
+    if any(e.sha256 == sha and e.indicator_uid == uid for e in for_form(store, form_id)):
+        raise StoreError(f"「{name}」已附在{'该指标' if uid else '本表'}上（内容相同，SHA-256 {sha[:16]}…）")
+    row = EvidenceRow(
+        form_id=form_id,
+        indicator_uid=uid,
+        name=name,
+        media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        size=len(data),
+        sha256=sha,
+        data=data,
+        actor=store.actor[:100],
+        at=_now(),
+    )
+    try:
+        with Session(store.engine) as s, s.begin():
+            s.add(row)
+            s.flush()
+            s.refresh(row)
+            return _evidence(row)
+    except SQLAlchemyError as exc:
+        denied = f"无权限：数据库拒绝为「{sf.key}」附上佐证材料（不属于你的单位，或表单已提交）"
+        raise write_error(exc, denied, "附上佐证材料失败") from None
+
+
+def for_form(store: FormStore, form_id: int) -> list[Evidence]:
+    """The form's evidence in the order attached (without the bytes)."""
+    with Session(store.engine) as s:
+        q = select(EvidenceRow).options(defer(EvidenceRow.data)).where(EvidenceRow.form_id == form_id)
+        return [_evidence(r) for r in s.execute(q.order_by(EvidenceRow.id)).scalars()]
+
+
+def files(store: FormStore, form_id: int) -> list[tuple[Evidence, bytes]]:
+    """Every file with its bytes, each checked against its recorded hash (a row changed past jixiao is said)."""
+    with Session(store.engine) as s:
+        rows = s.execute(select(EvidenceRow).where(EvidenceRow.form_id == form_id).order_by(EvidenceRow.id)).scalars()
+        out = []
+        for r in rows:
+            data = bytes(r.data)
+            if hashlib.sha256(data).hexdigest() != r.sha256:
+                raise StoreError(f"佐证材料「{r.name}」的内容与记录的 SHA-256 不符（数据库中的文件被改动过）")
+            out.append((_evidence(r), data))
+        return out
