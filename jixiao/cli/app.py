@@ -7,6 +7,7 @@ place, never as a traceback; exit status 1 means some input was invalid.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_modules(sub: argparse._SubParsersAction) -> None:
     """The commands that live in a module of their own, each adding its parsers."""
-    from jixiao.cli import check, disclosure, evidence, monitor, pdf, publish, recheck, targets, users
+    from jixiao.cli import check, disclosure, evidence, monitor, pdf, publish, recheck, serve, targets, users
 
-    for module in (check, targets, monitor, recheck, users, pdf, disclosure, publish, evidence):
+    for module in (check, targets, monitor, recheck, users, pdf, disclosure, publish, evidence, serve):
         module.add_commands(sub, _Parser)
 
 
@@ -190,7 +191,8 @@ def cmd_tui(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.db import open_store
 
     store = open_store(args, err)
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
+    served = os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver")  # jixiao serve
+    if not served and (not sys.stdout.isatty() or not sys.stdin.isatty()):
         from jixiao.cli.db import cmd_list
 
         err.print("（不是终端：打印表单列表；在终端中运行 jixiao 打开界面）")
