@@ -45,12 +45,20 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     im.add_argument(
         "-j", "--jobs", type=positive_int, metavar="N", help="读取与计分的进程数（默认每核一个；文件少时只用本进程）"
     )
+    im.add_argument(
+        "--dry-run", action="store_true", help="试导入：报告每个文件读出什么、表格各列按什么读入；不写入、不打开数据库"
+    )
     im.set_defaults(func=cmd_import)
 
     ex = sub.add_parser("export", help="导出表单为 toml / json / xlsx 文件")
     ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml")
     ex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
     ex.add_argument("--form", action="append", default=[], metavar="FORM", help="只导出这些表单（编号或名称，可多次）")
+    ex.add_argument(
+        "--profile",
+        metavar="画像",
+        help="按平台的每行一个指标的表格导出为一个 xlsx（如 platform-flat，与导入时识别的画像相同）",
+    )
     _filters(ex)
     ex.set_defaults(func=cmd_export)
 
@@ -221,6 +229,10 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
         else:
             err.print(Text.assemble(("错误：", "bold red"), f"{line(str(p))}：文件或目录不存在"))
             missing = True
+    if args.dry_run:
+        from jixiao.cli.import_dry_run import dry_run
+
+        return max(dry_run(files, out, err), EXIT_INVALID if missing else EXIT_OK)
     store = open_store(args, err)
     failed, outcomes = import_files(store, files, err, jobs=args.jobs)
     counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("created", "updated", "unchanged")}
@@ -233,6 +245,26 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 # -------------------------------------------------------------- export
+
+
+def _export_profile(args: argparse.Namespace, forms: list[Any], out: Console, err: Console) -> int:
+    """All the forms as one sheet in a spreadsheet profile, the way the platform takes them back."""
+    from jixiao.xlsx.flat import profiles, write_flat
+
+    chosen = next((p for p in profiles() if p.name == args.profile), None)
+    if chosen is None:
+        err.print(Text(f"错误：未知的表格画像「{line(args.profile)}」；可用：{'、'.join(p.name for p in profiles())}"))
+        return EXIT_INVALID
+    path = args.output / f"{safe_name(chosen.name)}.xlsx"
+    try:
+        args.output.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: write_flat(forms, chosen).save(tmp))
+    except OSError as exc:
+        err.print(Text(f"错误：{line(str(path))}：无法写出（{os_reason(exc)}）"))
+        return EXIT_INVALID
+    rows = sum(len(f.indicators) for f in forms)
+    out.print(Text(f"已按「{chosen.title}」导出 {len(forms)} 份表单、{rows} 行到 {line(str(path))}。"))
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -249,6 +281,8 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     if not stored:
         err.print("没有符合条件的表单。")
         return EXIT_INVALID
+    if args.profile:
+        return _export_profile(args, [sf.form for sf in stored], out, err)
     written: list[Path] = []
     used: set[Path] = set()
     failed = 0

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from jixiao.files import os_reason
 from jixiao.xlsx.errors import HIDDEN_MARK, HIDDEN_SHEET, MAX_MEMBERS, MAX_MERGED_CELLS, MAX_UNCOMPRESSED, XlsxError
 from jixiao.xlsx.exact import _exact_form
+from jixiao.xlsx.flat import detect, read_flat
 from jixiao.xlsx.read import _FormReader
 from jixiao.xlsx.sheet import _WS, _Sheet
 from jixiao.xlsx.write import _shown_text, default_title
@@ -237,14 +238,19 @@ def read_workbook(path: Path) -> list[Form]:
         _refuse_uncached_formulas(data, wb, name)
         exact = _exact_forms(wb)
         found: list[tuple[str, Form]] = []
+        flat: list[Form] = []
         for ws in wb.worksheets:
             if ws.sheet_state != "visible" or ws.title.startswith(HIDDEN_SHEET):
+                continue
+            layout = detect(ws)  # one row per indicator, as the platform exports it
+            if layout is not None:
+                flat += read_flat(name, ws, layout)
                 continue
             form = _FormReader(_Sheet(name, ws), carry_blanks=not exact).read()
             if form is not None:
                 found.append((ws.title, form))
     finally:
         wb.close()
-    if not found:
-        raise XlsxError(name, "工作簿中没有可识别的自评表（找不到「一级指标」表头行）")
-    return [_prefer_form(form, _exact_for(exact, title, form)) for title, form in found]
+    if not found and not flat:
+        raise XlsxError(name, "工作簿中没有可识别的自评表（找不到「一级指标」表头行，也不是已知的每行一个指标的表）")
+    return [_prefer_form(form, _exact_for(exact, title, form)) for title, form in found] + flat

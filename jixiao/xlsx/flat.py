@@ -1,0 +1,234 @@
+"""Sheets with one row per indicator (the budget platform's export), read through a profile.
+
+A profile (``profiles.toml``, loaded strictly) names the headers each field goes by. A sheet is
+taken as a profile when one of its first rows holds the headers of every required field; each
+other column is reported as left out, never guessed. Rows are grouped into forms by year, unit and
+project, in the order met; a coded cell (``02-质量指标``) keeps its name. ``detect`` says what
+each column was taken as (``jixiao import --dry-run``), ``read_flat`` gives the forms, and
+``write_flat`` writes forms back in the profile's own headers.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jixiao.xlsx.errors import XlsxError
+from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
+
+HEAD_ROWS = 10  # where a header row is looked for
+NUMBER_FIELDS = ("weight", "score", "planned", "executed")
+_CODE = re.compile(r"^[0-9A-Za-z.]+\s*[-－—]\s*(?=\S)")
+_BRACKETS = str.maketrans("（）【】", "()[]")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    title: str
+    required: tuple[str, ...]
+    columns: dict[str, tuple[str, ...]]  # field → the headers it goes by, the first written back
+
+
+@cache
+def profiles() -> tuple[Profile, ...]:
+    """The shipped profiles (``profiles.toml``)."""
+    return parse_profiles(resources.files("jixiao.xlsx").joinpath("profiles.toml").read_text(encoding="utf-8"))
+
+
+def parse_profiles(text: str) -> tuple[Profile, ...]:
+    """Profiles from TOML; an unknown key or field is an error, not ignored."""
+    data = tomllib.loads(text)
+    if set(data) - {"profile"}:
+        raise ValueError(f"profiles.toml：未知的键 {sorted(set(data) - {'profile'})}")
+    out = []
+    for p in data["profile"]:
+        if set(p) != {"name", "title", "required", "columns"}:
+            raise ValueError(f"profiles.toml：画像「{p.get('name')}」的键应为 name、title、required、columns")
+        unknown = (set(p["columns"]) | set(p["required"])) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"profiles.toml：画像「{p['name']}」有未知字段 {sorted(unknown)}")
+        out.append(Profile(p["name"], p["title"], tuple(p["required"]), {k: tuple(v) for k, v in p["columns"].items()}))
+    return tuple(out)
+
+
+FIELDS = {
+    "year": "年度",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "project_code": "项目代码",
+    "project": "项目名称",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "指标值（年初目标值）",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "自评得分",
+    "deviation": "偏差原因分析",
+    "planned": "预算数",
+    "executed": "执行数",
+}
+
+
+def _norm(text: Any) -> str:
+    return re.sub(r"\s+", "", str(text or "")).lstrip("*＊").translate(_BRACKETS)
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """How a sheet was read: the profile, the header row, each column and what it was taken as."""
+
+    profile: Profile
+    sheet: str
+    header_row: int
+    columns: tuple[tuple[str, str, str | None], ...]  # (letter, header text, field or None: left out)
+
+    def field_columns(self) -> dict[str, int]:
+        return {f: i for i, (_, _, f) in enumerate(self.columns) if f}
+
+
+def detect(ws: Any) -> Detected | None:
+    """The profile a sheet is in, from its first rows; None when it is in none."""
+    from openpyxl.utils import get_column_letter
+
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=HEAD_ROWS, values_only=True), start=1):
+        heads = [_norm(v) for v in row]
+        for p in profiles():
+            taken: list[str | None] = []
+            for h in heads:
+                field = next((f for f, names in p.columns.items() if h and h in {_norm(n) for n in names}), None)
+                taken.append(field if field not in taken else None)
+            if set(p.required) <= set(f for f in taken if f):
+                cols = tuple(
+                    (get_column_letter(i + 1), str(v or ""), taken[i])
+                    for i, v in enumerate(row)
+                    if v is not None or taken[i]
+                )
+                return Detected(p, ws.title, r, cols)
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number(value: Any, where: tuple[str, str, int, str]) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        file, sheet, row, col = where
+        raise XlsxError(file, "应为数字", sheet=sheet, row=row, column=col, text=str(value)) from None
+
+
+def read_flat(file: str, ws: Any, found: Detected) -> list[Form]:
+    """The sheet's forms, grouped by (year, unit, project) in the order met."""
+    cols = found.field_columns()
+    letters = {f: found.columns[i][0] for f, i in cols.items()}
+    groups: dict[tuple[int, str, str], list[tuple[int, dict[str, Any]]]] = {}
+    for r, row in enumerate(ws.iter_rows(min_row=found.header_row + 1, values_only=True), start=found.header_row + 1):
+        cells = {f: row[i] if i < len(row) else None for f, i in cols.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        for f in found.profile.required:
+            if not _text(cells[f]):
+                raise XlsxError(file, f"缺少「{FIELDS[f]}」", sheet=ws.title, row=r, column=letters[f])
+        year = _text(cells["year"])
+        if not re.fullmatch(r"\d{4}", year):
+            raise XlsxError(file, "年度应为四位数字", sheet=ws.title, row=r, column=letters["year"], text=year)
+        groups.setdefault((int(year), _text(cells["unit"]), _text(cells["project"])), []).append((r, cells))
+    if not groups:
+        raise XlsxError(file, f"按「{found.profile.title}」读取，表头之下没有指标行", sheet=ws.title)
+    return [_form(file, ws.title, key, rows, letters) for key, rows in groups.items()]
+
+
+def _name(value: Any) -> str:
+    return _CODE.sub("", _text(value))
+
+
+def _form(
+    file: str, sheet: str, key: tuple[int, str, str], rows: list[tuple[int, dict[str, Any]]], letters: dict[str, str]
+) -> Form:
+    year, unit, project = key
+    first = rows[0][1]
+
+    def num(r: int, cells: dict[str, Any], field: str) -> Decimal | None:
+        return _number(cells.get(field), (file, sheet, r, letters.get(field, ""))) if field in letters else None
+
+    indicators = []
+    for r, cells in rows:
+        score = num(r, cells, "score")
+        indicators.append(
+            Indicator(
+                level1=_name(cells.get("level1")),
+                level2=_name(cells.get("level2")),
+                name=_name(cells["name"]),
+                target=_text(cells["target"]),
+                actual=_text(cells.get("actual")),
+                weight=num(r, cells, "weight"),
+                recorded=Recorded(score, "") if score is not None else None,
+                deviation=_text(cells.get("deviation")),
+            )
+        )
+    r0 = rows[0][0]
+    return Form(
+        project_name=project,
+        department=_text(first.get("department")),
+        implementing_unit=unit,
+        year=year,
+        form_kind=FormKind.PROJECT,
+        budget=Budget(planned=num(r0, first, "planned"), executed=num(r0, first, "executed")),
+        goals=(Goal(text="", indicators=tuple(indicators)),),
+    )
+
+
+def write_flat(forms: list[Form], profile: Profile) -> Any:
+    """A workbook with one row per indicator under the profile's own headers (the first of each)."""
+    from openpyxl import Workbook
+
+    fields = list(profile.columns)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "绩效自评指标"
+    ws.append([("*" if f in profile.required else "") + profile.columns[f][0] for f in fields])
+    for form in forms:
+        for ind in form.indicators:
+            values = {
+                "year": form.year,
+                "department": form.department,
+                "unit": form.implementing_unit,
+                "project_code": "",
+                "project": form.project_name,
+                "level1": ind.level1,
+                "level2": ind.level2,
+                "name": ind.name,
+                "target": ind.target,
+                "actual": ind.actual,
+                "weight": _cell(ind.weight),
+                "score": _cell(ind.recorded.score if ind.recorded else None),
+                "deviation": ind.deviation,
+                "planned": _cell(form.budget.planned),
+                "executed": _cell(form.budget.executed),
+            }
+            row = ws.max_row + 1
+            for col, f in enumerate(fields, start=1):
+                cell = ws.cell(row, col, values[f])
+                if isinstance(values[f], str):  # text as text: "=100%" is a target, not a formula
+                    cell.data_type, cell.number_format = "s", "@"
+    return wb
+
+
+def _cell(value: Decimal | None) -> str | None:
+    """Numbers as text cells: a double would not keep the decimal exactly."""
+    return None if value is None else f"{value:f}"
