@@ -66,10 +66,17 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     hi.add_argument("form", metavar="FORM", help="表单编号、项目名称或 年度/实施单位/项目名称")
     hi.set_defaults(func=cmd_history)
 
-    wf = sub.add_parser("workflow", help="提交、退回、审核通过或重新打开表单")
+    wf = sub.add_parser(
+        "workflow",
+        help="提交、退回、审核通过或重新打开表单；--all 加筛选条件时批量处理",
+        description="对一份表单执行工作流操作；或用 --all 和筛选条件（--year、--unit、--status …）逐份处理，"
+        "每份单独成事、单独记录，被拒绝的表单逐份说明原因，其余照常处理。",
+    )
     wf.add_argument("action", choices=("submit", "return", "approve", "reopen"))
-    wf.add_argument("form", metavar="FORM")
+    wf.add_argument("form", metavar="FORM", nargs="?", help="表单：编号、项目名称或 年度/实施单位/项目名称")
     wf.add_argument("-m", "--comment", default="", help="理由（退回、重新打开时必填）")
+    wf.add_argument("--all", action="store_true", help="处理筛选条件选中的全部表单")
+    _filters(wf)
     wf.set_defaults(func=cmd_workflow)
 
 
@@ -366,7 +373,14 @@ def cmd_history(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_workflow(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if (args.form is None) != args.all:
+        err.print(Text("错误：请给出一份表单，或用 --all 加筛选条件批量处理（两者选一）", style="red"))
+        return 2
     store = open_store(args, err)
+    if args.all:
+        from jixiao.cli.workflow_batch import run_batch
+
+        return run_batch(store, args, out, err)
     sf = store.find(args.form)
     after = store.transition(sf.id, args.action, args.comment)
     out.print(Text(f"表单「{line(after.key)}」：{sf.status.label} → {after.status.label}。"))
