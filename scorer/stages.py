@@ -143,3 +143,25 @@ def lock_breaches(approved: Sequence[ApprovedTarget], form: Form) -> list[str]:
         if id(i) in shown or not i.uid
     )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedWeights:
+    """The weights an approval fixed besides the rows': the 预算执行 weight and each goal's."""
+
+    budget: Decimal | None
+    goals: tuple[Decimal | None, ...]
+
+
+def weight_breaches(approved: ApprovedWeights, form: Form) -> list[str]:
+    """Why ``form``'s budget and goal weights are not the approved ones (empty when they are)."""
+    out = []
+    if form.budget.weight != approved.budget:
+        out.append(f"预算执行的分值已审核为 {_num(approved.budget)}，不能改为 {_num(form.budget.weight)}")
+    goals = tuple(g.weight for g in form.goals)
+    if len(goals) != len(approved.goals):
+        out.append(f"年度绩效目标已审核为 {len(approved.goals)} 个，不能改为 {len(goals)} 个")
+    for n, (was, now) in enumerate(zip(approved.goals, goals, strict=False), start=1):
+        if was != now:
+            out.append(f"年度绩效目标 {n} 的分值已审核为 {_num(was)}，不能改为 {_num(now)}")
+    return out

@@ -91,8 +91,16 @@ def test_the_approval_records_the_rows_and_the_self_evaluation_keeps_them(store:
             "已审核的指标「满意度指标/服务对象满意度指标/离退休人员对单位开展工作的满意度」不能删除",
         ),
         (lambda f: _with_new_row(f), "指标「产出指标/数量指标/新增一项」不在已审核的目标中，不能新增"),
+        (
+            lambda f: dataclasses.replace(f, budget=dataclasses.replace(f.budget, weight=Decimal(10))),
+            "预算执行的分值已审核为 20，不能改为 10",
+        ),
+        (
+            lambda f: dataclasses.replace(f, goals=(dataclasses.replace(f.goals[0], weight=Decimal(90)),)),
+            "年度绩效目标 1 的分值已审核为 80，不能改为 90",
+        ),
     ],
-    ids=["target", "weight", "name", "level", "sub", "removed", "added"],
+    ids=["target", "weight", "name", "level", "sub", "removed", "added", "budget-weight", "goal-weight"],
 )
 def test_an_approved_row_cannot_be_changed_removed_or_added_to(store: FormStore, change, said: str) -> None:
     fid = _approved(store)
@@ -229,12 +237,14 @@ def _pg_declaration(setup: Setup) -> int:
 def test_postgres_copies_the_approval_itself_and_nobody_writes_it(setup: Setup) -> None:
     fid = _pg_declaration(setup)
     with setup.connect("reviewer") as conn:
-        rows = conn.execute("SELECT approver, db_user, target FROM approved_targets WHERE form_id = %s", (fid,))
+        rows = conn.execute("SELECT approver, db_user, kind FROM approved_targets WHERE form_id = %s", (fid,))
         got = rows.fetchall()
-    assert len(got) == 7 and {(a, u) for a, u, _ in got} == {("财政局审核人", setup.logins["reviewer"])}
+    assert sorted(k for _, _, k in got) == ["budget", "goal"] + ["indicator"] * 7 and {(a, u) for a, u, _ in got} == {
+        ("财政局审核人", setup.logins["reviewer"])
+    }
     insert = (
-        "INSERT INTO approved_targets (form_id, approval, goal_position, position, uid, level1, level2, name, "
-        "target, weight, sub, approver, at) VALUES (%s, 99, 0, 0, 'x', '', '', 'x', '≥1', 1, false, 'x', now())"
+        "INSERT INTO approved_targets (form_id, approval, kind, goal_position, position, uid, level1, level2, name, "
+        "target, weight, sub, approver, at) VALUES (%s, 99, 'indicator', 0, 0, 'x', '', '', 'x', '≥1', 1, false, 'x', now())"
     )
     for who in ("shangye", "reviewer", "admin"):
         with setup.connect(who) as conn:
@@ -266,6 +276,8 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
             "UPDATE indicators SET weight = 0 WHERE form_id = %s AND position = 0",
             "UPDATE indicators SET sub = true WHERE form_id = %s AND position = 1",
             "UPDATE indicators SET uid = 'fresh' WHERE form_id = %s AND position = 0",
+            "UPDATE goals SET weight = 90 WHERE form_id = %s",
+            "UPDATE forms SET budget_weight = 10 WHERE id = %s",
             "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
             '\'{"id": 999999, "uid": "new", "name": "新增", "position": 99}\')).* '
             "FROM indicators i WHERE form_id = %s LIMIT 1",

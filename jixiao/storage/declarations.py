@@ -24,7 +24,14 @@ from jixiao.storage.records import StoredForm, StoreError, _aware, _now, form_ke
 from jixiao.storage.validate import write_error
 from jixiao.workflow import Stage, State, WorkflowError
 from scorer.model import Form
-from scorer.stages import ApprovedTarget, evaluation_title, lock_breaches, with_approved_uids
+from scorer.stages import (
+    ApprovedTarget,
+    ApprovedWeights,
+    evaluation_title,
+    lock_breaches,
+    weight_breaches,
+    with_approved_uids,
+)
 
 if TYPE_CHECKING:
     from jixiao.storage.store import FormStore
@@ -39,6 +46,7 @@ class Approval:
     approver: str
     at: datetime
     rows: tuple[ApprovedTarget, ...]
+    weights: ApprovedWeights = ApprovedWeights(None, ())
 
     def by_uid(self) -> dict[str, ApprovedTarget]:
         return {r.uid: r for r in self.rows}
@@ -50,19 +58,22 @@ def read_approval(s: Session, form_id: int) -> Approval | None:
     ).scalar_one()
     if latest is None:
         return None
-    rows = list(
+    every = list(
         s.execute(
             select(ApprovedTargetRow)
             .where(ApprovedTargetRow.form_id == form_id, ApprovedTargetRow.approval == latest)
             .order_by(ApprovedTargetRow.goal_position, ApprovedTargetRow.position)
         ).scalars()
     )
+    rows = [r for r in every if r.kind == "indicator"]
     if not rows:  # an approval of a declaration without rows locks nothing
         return None
+    budget = next((r.weight for r in every if r.kind == "budget"), None)
     return Approval(
         approver=rows[0].approver,
         at=_aware(rows[0].at) or _now(),
         rows=tuple(ApprovedTarget(r.uid or "", r.level1, r.level2, r.name, r.target, r.weight, r.sub) for r in rows),
+        weights=ApprovedWeights(budget, tuple(r.weight for r in every if r.kind == "goal")),
     )
 
 
@@ -80,7 +91,7 @@ def locked(s: Session, row: FormRow, form: Form) -> Form:
     if found is None:
         return form
     form = with_approved_uids(found.rows, form)
-    breaches = lock_breaches(found.rows, form)
+    breaches = lock_breaches(found.rows, form) + weight_breaches(found.weights, form)
     if breaches:
         more = f"等 {len(breaches)} 处" if len(breaches) > SHOWN else ""
         when = found.at.astimezone().strftime("%Y-%m-%d")

@@ -288,6 +288,7 @@ class ApprovedTargetRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))  # no cascade: a locked form is not deleted
     approval: Mapped[int] = mapped_column(Integer)  # the form's version when approved
+    kind: Mapped[str] = mapped_column(String(10))  # indicator; goal (its weight); budget (the 预算执行 weight)
     goal_position: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer)
     uid: Mapped[str | None] = mapped_column(String)

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("form_id", sa.Integer(), nullable=False),
         sa.Column("approval", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),  # indicator, goal (its weight) or budget
         sa.Column("goal_position", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("uid", sa.String(), nullable=True),
@@ -89,12 +90,20 @@ def upgrade() -> None:
 
 
 def _copy(s: str, approver: str, at: str, db_user: str) -> str:
-    """The INSERT … SELECT that copies a form's indicator rows as approved (``NEW`` is the form)."""
-    return (
-        f"INSERT INTO {s}approved_targets (form_id, approval, goal_position, position, uid, level1, level2, name, "
-        f"target, weight, sub, approver, at, db_user) "
-        f"SELECT NEW.id, NEW.version, g.position, i.position, i.uid, i.level1, i.level2, i.name, i.target, i.weight, i.sub, "
-        f"{approver}, {at}, {db_user} FROM {s}indicators i JOIN {s}goals g ON g.id = i.goal_id WHERE i.form_id = NEW.id"
+    """The INSERT … SELECTs that copy a form's indicator rows, goal weights and budget weight as approved
+    (``NEW`` is the form); statements separated by "; "."""
+    cols = "form_id, approval, kind, goal_position, position, uid, level1, level2, name, target, weight, sub, approver, at, db_user"
+    stamp = f"{approver}, {at}, {db_user}"
+    return "; ".join(
+        [
+            f"INSERT INTO {s}approved_targets ({cols}) SELECT NEW.id, NEW.version, 'indicator', g.position, i.position, "
+            f"i.uid, i.level1, i.level2, i.name, i.target, i.weight, i.sub, {stamp} "
+            f"FROM {s}indicators i JOIN {s}goals g ON g.id = i.goal_id WHERE i.form_id = NEW.id",
+            f"INSERT INTO {s}approved_targets ({cols}) SELECT NEW.id, NEW.version, 'goal', g.position, -1, NULL, '', '', "
+            f"'', '', g.weight, false, {stamp} FROM {s}goals g WHERE g.form_id = NEW.id",
+            f"INSERT INTO {s}approved_targets ({cols}) VALUES (NEW.id, NEW.version, 'budget', -1, -1, NULL, '', '', '', '', "
+            f"NEW.budget_weight, false, {stamp})",
+        ]
     )
 
 
@@ -230,19 +239,28 @@ def postgres_statements(s: str) -> list[str]:
           IF latest IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.forms f WHERE f.id = fid AND f.stage = 'evaluation') THEN
             RETURN NULL;
           END IF;
-          IF EXISTS ((SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest
+          IF EXISTS ((SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'indicator'
                       EXCEPT SELECT {LOCKED} FROM {s}.indicators WHERE form_id = fid)
                      UNION ALL
                      (SELECT {LOCKED} FROM {s}.indicators WHERE form_id = fid
-                      EXCEPT SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest)) THEN
-            RAISE EXCEPTION 'jixiao: form % has approved targets; its indicator rows are locked', fid
+                      EXCEPT SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'indicator'))
+             OR EXISTS ((SELECT goal_position, weight FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'goal'
+                         EXCEPT SELECT position, weight FROM {s}.goals WHERE form_id = fid)
+                        UNION ALL
+                        (SELECT position, weight FROM {s}.goals WHERE form_id = fid
+                         EXCEPT SELECT goal_position, weight FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'goal'))
+             OR EXISTS (SELECT 1 FROM {s}.approved_targets a JOIN {s}.forms f ON f.id = a.form_id
+                        WHERE a.form_id = fid AND a.approval = latest AND a.kind = 'budget' AND a.weight IS DISTINCT FROM f.budget_weight) THEN
+            RAISE EXCEPTION 'jixiao: form % has approved targets; its indicator rows and weights are locked', fid
               USING ERRCODE = 'check_violation';
           END IF;
           RETURN NULL;
         END $$""",
         f"CREATE CONSTRAINT TRIGGER indicators_targets_lock AFTER INSERT OR UPDATE OR DELETE ON {s}.indicators "
         f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.jixiao_targets_lock()",
-        f"CREATE CONSTRAINT TRIGGER forms_targets_lock AFTER UPDATE OF stage ON {s}.forms "
+        f"CREATE CONSTRAINT TRIGGER goals_targets_lock AFTER INSERT OR UPDATE OR DELETE ON {s}.goals "
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.jixiao_targets_lock()",
+        f"CREATE CONSTRAINT TRIGGER forms_targets_lock AFTER UPDATE OF stage, budget_weight ON {s}.forms "
         f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.jixiao_targets_lock()",
         f"""CREATE FUNCTION {s}.jixiao_approved_targets_append_only() RETURNS trigger LANGUAGE plpgsql {path} AS $$
            BEGIN RAISE EXCEPTION 'approved_targets is append-only' USING ERRCODE = 'insufficient_privilege'; END $$""",
@@ -269,6 +287,7 @@ def downgrade() -> None:
         for trigger, table in (
             ("approved_targets_append_only", "approved_targets"),
             ("indicators_targets_lock", "indicators"),
+            ("goals_targets_lock", "goals"),
             ("forms_targets_lock", "forms"),
             ("forms_stage_guard", "forms"),
             ("forms_approve_targets", "forms"),
