@@ -52,13 +52,22 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     )
     p.add_argument("--signer", metavar="NAME", help="签名人姓名（默认取证书的 CN）")
     p.add_argument(
+        "--seal",
+        type=Path,
+        metavar="公章.png",
+        help="单位公章图像（PNG/JPEG，≤2 MB），印在签字栏下的「单位（盖章）」处；不是数字签名，签名覆盖它",
+    )
+    p.add_argument(
         "--jobs",
         type=int,
         metavar="N",
         help="并行生成的进程数（默认为 CPU 核数；1 表示在当前进程中逐份生成）",
     )
     p.set_defaults(func=cmd_pdf)
+    _add_verify_and_keys(sub, parser_class)
 
+
+def _add_verify_and_keys(sub: argparse._SubParsersAction, parser_class: type) -> None:
     v = sub.add_parser("verify", help="验证已签名的 PDF：是否完整、签名人、时间、证书是否受信任、数据是否与数据库一致")
     v.add_argument("files", nargs="+", type=Path, metavar="FILE.pdf")
     v.add_argument(
@@ -183,6 +192,7 @@ class _PdfRun:
         self.args, self.err, self.stores, self.font = args, err, stores, font
         self.key: Any = None
         self.signer_name = ""
+        self.seal: Any = None  # jixiao.pdf.seal.Seal
         self.written: list[tuple[Path, _Item]] = []
         self.used: set[Path] = set()
         self.signed = 0
@@ -252,6 +262,7 @@ class _PdfRun:
             names=[item.label for item, _ in todo],
             layout=self.args.layout,
             font=self.font,
+            seal=self.seal,
             key=self.key,
             signer_name=self.signer_name,
             jobs=self.args.jobs,  # one form, or --jobs 1: no pool
@@ -334,6 +345,10 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_INVALID
     run = _PdfRun(args, err, stores, font)
     run.failed = failed
+    if args.seal is not None:
+        from jixiao.pdf.seal import load_seal
+
+        run.seal = load_seal(args.seal)  # LayoutError naming the file: not an image, too big
     if args.sign is not None:
         from jixiao.pdf.sign import load_key
 

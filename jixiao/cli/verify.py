@@ -93,9 +93,13 @@ def _rendered_text(form: Any, meta: Any, rechecks: dict[str, Any]) -> str | None
     """The page text of ``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
     from jixiao.pdf.layout import render_form
     from jixiao.pdf.meta import page_text
+    from jixiao.pdf.seal import stand_in
 
+    seal = stand_in() if meta.seal else None  # the words are the same whatever the image
     try:
-        return page_text(render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks))
+        return page_text(
+            render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks, seal=seal)
+        )
     except Exception:
         return None
 
@@ -190,6 +194,8 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
         t.add_row("表单", Text(m.form_key))
     if m.form_sha256:
         t.add_row("数据指纹", Text(f"SHA-256 {m.form_sha256}"))
+    if m.seal:
+        t.add_row("公章图像", Text(f"SHA-256 {m.seal[:16]}…（图像，不是数字签名；在签名范围内）"))
     if m.rechecks:
         t.add_row("复核记录", Text(f"{m.rechecks.split()[0]} 条，附于表后，在签名范围内"))
     for a in report.attachments:

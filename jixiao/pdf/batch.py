@@ -53,6 +53,7 @@ class _Setup:
     layout: str | None
     key: SigningKey | None
     signer_name: str | None
+    seal: Any = None  # jixiao.pdf.seal.Seal: the unit's 公章 image on every form
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,12 @@ def _render_one(setup: _Setup, index: int, name: str, result: Any) -> Outcome:
         if isinstance(result, Printed):
             from jixiao.pdf.attachments import embed
 
-            data = render_pdf(result.result, layout=setup.layout, font=setup.font, rechecks=result.rechecks)
+            data = render_pdf(
+                result.result, layout=setup.layout, font=setup.font, rechecks=result.rechecks, seal=setup.seal
+            )
             data = embed(data, result.attachments)
         else:
-            data = render_pdf(result, layout=setup.layout, font=setup.font)
+            data = render_pdf(result, layout=setup.layout, font=setup.font, seal=setup.seal)
         if setup.key is not None:
             from jixiao.pdf.sign import sign_pdf
 
@@ -176,6 +179,7 @@ def iter_batch(
     key: SigningKey | None = None,
     signer_name: str | None = None,
     jobs: int | None = None,
+    seal: Any = None,
 ) -> Iterator[Outcome]:
     """Render (and with ``key``, sign) every scored form; yield outcomes as they finish.
 
@@ -186,7 +190,7 @@ def iter_batch(
     labels = list(names) if names is not None else [default_name(r) for r in results]
     if len(labels) != n:
         raise ValueError("names 与 results 的数量不一致")
-    setup = _Setup(font or find_font(), layout, key, signer_name)
+    setup = _Setup(font or find_font(), layout, key, signer_name, seal)
     workers = _jobs(jobs, n)
     if workers == 1:
         for i, result in enumerate(results):

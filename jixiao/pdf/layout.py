@@ -51,6 +51,7 @@ from jixiao.pdf.content import Notes, _title
 from jixiao.pdf.fonts import FontChoice, find_font
 from jixiao.pdf.page import LAYOUTS, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE, SIGNATURE_BOX, WIDTH, LayoutError
 from jixiao.pdf.recheck_block import recheck_story, rechecks_digest, rows_rechecked
+from jixiao.pdf.seal import Seal
 from jixiao.pdf.stories import hubei_story, national_story
 from scorer.model import FormKind
 from scorer.result import FormResult
@@ -134,10 +135,12 @@ def render_pdf(
     layout: str | None = None,
     font: FontChoice | None = None,
     rechecks: Mapping[str, Any] | None = None,
+    seal: Seal | None = None,
 ) -> bytes:
-    """The form as PDF bytes; byte-identical for the same form, rule set, layout, font and 复核.
+    """The form as PDF bytes; byte-identical for the same form, rule set, layout, font, 复核 and seal.
 
-    ``rechecks`` (the latest 复核 by indicator identity) adds the 复核 table after the sign-off.
+    ``rechecks`` (the latest 复核 by indicator identity) adds the 复核 table after the sign-off;
+    ``seal`` prints the unit's 公章 image in its field under the sign-off block.
     """
     font = font or find_font()
     name = resolve_layout(result, layout)
@@ -147,7 +150,7 @@ def render_pdf(
     sha = form_sha256(form)
     key = f"{form.year}/{form.implementing_unit}/{form.project_name}"
     sink: dict[str, Any] = {}
-    story = _story(st, result, name, sink) + recheck_story(st, result, rechecks or {})
+    story = _story(st, result, name, sink, seal) + recheck_story(st, result, rechecks or {})
     extra = {
         M.KEY_RULES: rules.name,
         M.KEY_RULES_VERSION: rules.version,
@@ -157,6 +160,7 @@ def render_pdf(
         **(
             {M.KEY_RECHECKS: rechecks_digest(result, rechecks)} if rechecks and rows_rechecked(result, rechecks) else {}
         ),
+        **({M.KEY_SEAL: seal.sha256} if seal is not None else {}),
     }
     doc_id = hashlib.md5(
         "\n".join([sha, rules.name, rules.version, name, font.face, __version__, *_rechecked(extra)]).encode(),
@@ -186,7 +190,7 @@ def render_pdf(
     return buf.getvalue()
 
 
-def _story(st: Any, result: FormResult, name: str, sink: dict[str, Any]) -> list[Flowable]:
+def _story(st: Any, result: FormResult, name: str, sink: dict[str, Any], seal: Seal | None = None) -> list[Flowable]:
     """Title, the layout's tables, footnotes and the sign-off; text too long for its cell goes to
     continuation pages at the end (collected while the tables are built)."""
     form = result.form
@@ -202,6 +206,8 @@ def _story(st: Any, result: FormResult, name: str, sink: dict[str, Any]) -> list
         story += hubei_story(st, result, notes) if name == "hubei" else national_story(st, result, notes)
         tail: list[Flowable] = footnotes(st, result, notes)
         tail += [Spacer(1, 6), signoff_block(st, result, sink)]
+        if seal is not None:
+            tail.append(seal_row(st, seal))
     finally:
         _OVERFLOW.reset(token)
     story.append(KeepTogether(tail))
@@ -211,7 +217,21 @@ def _story(st: Any, result: FormResult, name: str, sink: dict[str, Any]) -> list
 
 
 def _rechecked(extra: dict[str, str]) -> list[str]:
-    return [extra[M.KEY_RECHECKS]] if M.KEY_RECHECKS in extra else []
+    return [extra[k] for k in (M.KEY_RECHECKS, M.KEY_SEAL) if k in extra]
+
+
+def seal_row(st: Styles, seal: Seal) -> Table:
+    """单位（盖章） with the unit's image, 30 mm high, under the sign-off block."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image
+
+    h = 30 * mm
+    w = h * seal.width / seal.height
+
+    def image() -> Flowable:
+        return Image(io.BytesIO(seal.data), width=w, height=h)
+
+    return plain_table(st, [66, WIDTH - 66], [Row((C("单位（盖章）", "label"), C(flowable=image)))], heights=[h + 6])
 
 
 def render_form(
@@ -220,6 +240,7 @@ def render_form(
     layout: str | None = None,
     font: FontChoice | None = None,
     rechecks: Mapping[str, Any] | None = None,
+    seal: Seal | None = None,
 ) -> bytes:
     """Score ``form`` (under its own rule set unless ``rules`` names one) and render it."""
     from jixiao.scoring import score_form
@@ -227,4 +248,4 @@ def render_form(
     from scorer.rules import rules_name_for
 
     rs = load_rules(rules or rules_name_for(form))
-    return render_pdf(score_form(form, rs), layout=layout, font=font, rechecks=rechecks)
+    return render_pdf(score_form(form, rs), layout=layout, font=font, rechecks=rechecks, seal=seal)

@@ -20,6 +20,7 @@ KEY_RULES_VERSION = "JixiaoRulesVersion"
 KEY_FORM_SHA256 = "JixiaoFormSHA256"
 KEY_FORM_KEY = "JixiaoFormKey"  # year/unit/project: the form's identity in the database
 KEY_LAYOUT = "JixiaoLayout"
+KEY_SEAL = "JixiaoSeal"  # SHA-256 of the 公章 image printed in the sign-off (seal.py)
 KEY_RECHECKS = "JixiaoRechecks"  # "N sha256" of the 复核 printed after the form (recheck_block.py)
 KEY_SIGNATURE_BOX = "JixiaoSignatureBox"  # "page x1 y1 x2 y2" (page 0-based, PDF points)
 SIGNATURE_FIELD = "jixiao-signature"
@@ -37,6 +38,7 @@ class PdfMeta:
     signature_box: tuple[int, float, float, float, float] | None = None
     title: str = ""
     rechecks: str = ""  # "N sha256" of the 复核 printed after the form, when there are any
+    seal: str = ""  # SHA-256 of the 公章 image, when one is printed
 
 
 def parse_box(text: str) -> tuple[int, float, float, float, float] | None:
@@ -77,6 +79,7 @@ def meta_from_info(info: Any) -> PdfMeta:
         signature_box=parse_box(get(KEY_SIGNATURE_BOX)),
         title=get("Title"),
         rechecks=get(KEY_RECHECKS),
+        seal=get(KEY_SEAL).lower(),
     )
 
 
