@@ -51,6 +51,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         help="用此密钥签名（PKCS#12）；数据库中的表单须为「已审核」，签名后变为「已签章」",
     )
     p.add_argument("--signer", metavar="NAME", help="签名人姓名（默认取证书的 CN）")
+    p.add_argument("--pdfa", action="store_true", help="输出 PDF/A-2b（长期归档）；附有佐证材料的表单不能为 PDF/A-2")
     p.add_argument(
         "--seal",
         type=Path,
@@ -263,6 +264,7 @@ class _PdfRun:
             layout=self.args.layout,
             font=self.font,
             seal=self.seal,
+            pdfa=self.args.pdfa,
             key=self.key,
             signer_name=self.signer_name,
             jobs=self.args.jobs,  # one form, or --jobs 1: no pool

@@ -11,6 +11,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,21 +36,9 @@ def embed(pdf: bytes, files: Sequence[Attachment]) -> bytes:
     """``pdf`` with ``files`` embedded (names made unique: a second 问卷.pdf becomes 问卷-2.pdf)."""
     if not files:
         return pdf
-    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.embed import EmbeddedFileObject, FileSpec, embed_file
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    class _Reproducible(IncrementalPdfFileWriter):
-        """Same PDF and files, same bytes: the form's dates stay, the new ID half is a digest."""
-
-        def _update_meta(self) -> None:  # the rendered PDF's fixed dates are the form's, not today's
-            return None
-
-    writer = _Reproducible(io.BytesIO(pdf))
-    digest = hashlib.md5(pdf, usedforsecurity=False)
-    for f in files:
-        digest.update(hashlib.sha256(f.data).digest() + f.name.encode())
-    writer._document_id = generic.ArrayObject([writer._document_id[0], generic.ByteStringObject(digest.digest())])
+    writer = reproducible_writer(pdf, b"".join(hashlib.sha256(f.data).digest() + f.name.encode() for f in files))
     used: set[str] = set()
     for f in files:
         name = _unique(f.name, used)
@@ -60,6 +49,22 @@ def embed(pdf: bytes, files: Sequence[Attachment]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def reproducible_writer(pdf: bytes, what: bytes) -> Any:
+    """An incremental writer on ``pdf`` whose update is the same bytes for the same ``pdf`` and ``what``:
+    the rendered PDF's dates stay (they are the form's, not today's), the new ID half is a digest."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class _Reproducible(IncrementalPdfFileWriter):
+        def _update_meta(self) -> None:
+            return None
+
+    writer = _Reproducible(io.BytesIO(pdf))
+    digest = hashlib.md5(pdf + what, usedforsecurity=False).digest()
+    writer._document_id = generic.ArrayObject([writer._document_id[0], generic.ByteStringObject(digest)])
+    return writer
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -54,6 +54,7 @@ class _Setup:
     key: SigningKey | None
     signer_name: str | None
     seal: Any = None  # jixiao.pdf.seal.Seal: the unit's 公章 image on every form
+    pdfa: bool = False  # PDF/A-2b for archiving (jixiao.pdf.pdfa)
 
 
 @dataclass(frozen=True)
@@ -84,19 +85,26 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     return (FontError, LayoutError, SignError)
 
 
+def _render(setup: _Setup, result: Any) -> bytes:
+    """The form's PDF before signing: rendered, its evidence embedded, made PDF/A when asked."""
+    from jixiao.pdf.attachments import embed
+    from jixiao.pdf.layout import LayoutError, render_pdf
+
+    printed = result if isinstance(result, Printed) else Printed(result, {})
+    data = render_pdf(printed.result, layout=setup.layout, font=setup.font, rechecks=printed.rechecks, seal=setup.seal)
+    if setup.pdfa and printed.attachments:
+        raise LayoutError("表单附有佐证材料：PDF/A-2 不允许嵌入非 PDF/A 文件；请不加 --pdfa 导出，佐证材料另行归档")
+    data = embed(data, printed.attachments)
+    if setup.pdfa:
+        from jixiao.pdf.pdfa import to_pdfa
+
+        data = to_pdfa(data)
+    return data
+
+
 def _render_one(setup: _Setup, index: int, name: str, result: Any) -> Outcome:
-    from jixiao.pdf.layout import render_pdf
-
     try:
-        if isinstance(result, Printed):
-            from jixiao.pdf.attachments import embed
-
-            data = render_pdf(
-                result.result, layout=setup.layout, font=setup.font, rechecks=result.rechecks, seal=setup.seal
-            )
-            data = embed(data, result.attachments)
-        else:
-            data = render_pdf(result, layout=setup.layout, font=setup.font, seal=setup.seal)
+        data = _render(setup, result)
         if setup.key is not None:
             from jixiao.pdf.sign import sign_pdf
 
@@ -180,6 +188,7 @@ def iter_batch(
     signer_name: str | None = None,
     jobs: int | None = None,
     seal: Any = None,
+    pdfa: bool = False,
 ) -> Iterator[Outcome]:
     """Render (and with ``key``, sign) every scored form; yield outcomes as they finish.
 
@@ -190,7 +199,7 @@ def iter_batch(
     labels = list(names) if names is not None else [default_name(r) for r in results]
     if len(labels) != n:
         raise ValueError("names 与 results 的数量不一致")
-    setup = _Setup(font or find_font(), layout, key, signer_name, seal)
+    setup = _Setup(font or find_font(), layout, key, signer_name, seal, pdfa)
     workers = _jobs(jobs, n)
     if workers == 1:
         for i, result in enumerate(results):

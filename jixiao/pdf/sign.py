@@ -375,18 +375,30 @@ async def _bytes_reserved(plan: _Plan) -> int:
     return size
 
 
+def _writer(pdf: bytes) -> Any:
+    """pyHanko's incremental writer, keeping a PDF/A's XMP (jixiao.pdf.pdfa) as written: pyHanko would
+    replace it with one that no longer declares the conformance; other PDFs get its usual update."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class _Writer(IncrementalPdfFileWriter):
+        def _update_meta(self) -> None:
+            if "/Metadata" not in self.root:
+                super()._update_meta()
+
+    return _Writer(io.BytesIO(pdf), strict=False)
+
+
 def _plan(
     pdf: bytes,
     signer: SigningKey,
     signer_name: str | None,
     box: tuple[int, float, float, float, float] | None,
 ) -> _Plan:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.sign import fields, signers
 
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = _writer(pdf)
         # The Info dictionary of the revision being signed, from the parse pyHanko has
         # just done (reading it again with pypdf cost ~1 ms a form).
         info = writer.prev.trailer_view.get("/Info")
