@@ -359,3 +359,33 @@ def test_the_app_as_the_units_filler_begins_and_is_refused_a_changed_target(setu
             filler.save(fid, _edit(saved.form, 0, target="≥1"), saved.version)
     finally:
         filler.engine.dispose()
+
+
+def test_one_project_through_the_whole_year(store: FormStore) -> None:
+    """Declared, approved, monitored, self-evaluated, submitted, approved, re-checked, printed and reviewed:
+    one set of rows through every stage, on each back end."""
+    from jixiao.pdf.layout import render_pdf
+    from jixiao.pdf.meta import page_text, read_meta
+    from jixiao.review.aggregate import Filters, aggregate
+    from jixiao.storage import evidence, rechecks, snapshots
+    from scorer.monitoring import load_snapshot
+
+    fid = _approved(store)  # 目标申报 → 目标审核
+    begun = declarations.begin_evaluation(store, fid)  # → 自评, targets locked
+    snap = load_snapshot(Path(__file__).parents[1] / "docs/examples/monitoring/2024-laogan-1-6.toml")
+    snapshots.save(store, dataclasses.replace(snap, year=2025))  # 运行监控 on the same rows
+    done = _edit(begun.form, 0, actual="250人")
+    for n, ind in enumerate(done.indicators):  # year end: the actuals as the 2024 form reports them
+        done = _edit(done, n, actual=ind.actual or "达成")
+    sf = store.save(fid, done, begun.version, reason="年终自评")
+    evidence.add(store, fid, "满意度调查.txt", "120 份".encode(), "离退休人员对单位开展工作的满意度")
+    store.transition(fid, "submit")
+    store.transition(fid, "approve")
+    rechecks.record(store, fid, "离退休人员春节重阳慰问", Decimal(18), "名单有重复")  # 复核
+    sf = store.get(fid)
+    assert sf.stage is Stage.EVALUATION and sf.status is State.APPROVED
+    assert [i.uid for i in sf.form.indicators] == [a.uid for a in declarations.approval(store, fid).rows]  # type: ignore[union-attr]
+    pdf = render_pdf(store.score(sf.form), rechecks=rechecks.latest(store, fid))
+    assert "财政复核记录" in page_text(pdf) and read_meta(pdf).rechecks.startswith("1 ")
+    (row,) = aggregate(store.engine, "unit", Filters(year=2025))
+    assert row.forms == 1

@@ -240,6 +240,7 @@ class EditorBase(AppScreen):
                 stage,
                 (f"{self.status.label}{ro}", "cyan"),
                 ("  目标已锁定", "magenta") if self.approval is not None else "",
+                (f"  佐证 {len(self.evidence)} 份", "green") if self.evidence else "",
                 f"  版本 {self.version}",
             )
         )
