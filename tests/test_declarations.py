@@ -202,6 +202,13 @@ def test_the_year_from_the_command_line(tmp_path: Path) -> None:
     checked = _jixiao(db, "targets", "check", "--from-db", "--year", "2025", "--json")
     assert checked.returncode in (0, 1) and '"declarations"' in checked.stdout
     ref = f"2025/{SHANGYE}/{LAOGAN}"
+    printed = _jixiao(db, "pdf", ref, "-o", str(tmp_path / "decl-pdf"))
+    assert printed.returncode == 0, printed.stderr
+    from jixiao.pdf.meta import page_text
+
+    (pdf,) = (tmp_path / "decl-pdf").glob("*.pdf")
+    words = page_text(pdf.read_bytes())
+    assert "项目支出绩效目标申报表" in words and "≥240" in words and "得分" not in words  # targets, no score
     early = _jixiao(db, "targets", "begin", ref)
     assert early.returncode == 1 and "只有已审核的目标申报表可以开始自评" in early.stderr
     for action in ("submit", "approve"):

@@ -59,6 +59,8 @@ async def test_a_declaration_from_last_years_form_shows_its_target_review(store:
         assert editor.form.year == 2025 and editor.form.title == "项目支出绩效目标申报表"
         assert all(not i.actual and i.recorded is None for i in editor.form.indicators)
         assert "目标申报·草稿" in str(editor.query_one("#title").render())
+        totals = str(editor.query_one("#totals").render())
+        assert "目标申报 7 项指标，分值合计 100" in totals and "规则得分" not in totals  # no score before the year
         codes = {f.check_id for f in editor.findings()}
         assert codes and all(c.startswith(("target-", "weights-", "weight-", "duplicate-")) for c in codes)
         await pilot.press("e")  # not approved yet

@@ -238,8 +238,12 @@ class _PdfRun:
             return result
         from jixiao.pdf.attachments import Attachment
         from jixiao.pdf.batch import Printed
-        from jixiao.storage import evidence, rechecks
+        from jixiao.storage import StoreError, evidence, rechecks
 
+        if item.stored.stage.value == "declaration":  # targets only: printed as declared, without scores
+            if self.key is not None:
+                raise StoreError(f"是目标申报表，不在此签章（签章用于已审核的自评表）：{item.stored.key}")
+            return Printed(result, {}, declaration=True)
         found = rechecks.latest(self.stores.get(), item.stored.id)
         rows = {r.indicator.uid: r.indicator.name for r in result.indicators}
         attached = tuple(

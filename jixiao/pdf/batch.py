@@ -65,6 +65,7 @@ class Printed:
     result: Any
     rechecks: Mapping[str, Any]
     attachments: tuple[Any, ...] = ()  # jixiao.pdf.attachments.Attachment
+    declaration: bool = False  # a target declaration: its targets as declared, no score columns
 
     @property
     def form(self) -> Any:
@@ -91,6 +92,13 @@ def _render(setup: _Setup, result: Any) -> bytes:
     from jixiao.pdf.layout import LayoutError, render_pdf
 
     printed = result if isinstance(result, Printed) else Printed(result, {})
+    if printed.declaration:
+        from jixiao.publish.document import ruled_pdf
+        from jixiao.publish.part6 import department_lines, project_lines
+
+        form = printed.result.form
+        lines = department_lines(form) if form.form_kind.value == "department" else project_lines(form)
+        return ruled_pdf(lines, font=setup.font)
     data = render_pdf(printed.result, layout=setup.layout, font=setup.font, rechecks=printed.rechecks, seal=setup.seal)
     if setup.pdfa and printed.attachments:
         raise LayoutError("表单附有佐证材料：PDF/A-2 不允许嵌入非 PDF/A 文件；请不加 --pdfa 导出，佐证材料另行归档")

@@ -227,6 +227,7 @@ class EditorBase(AppScreen):
             return
         self.grid.show(result)
         totals = self.totals
+        totals.declaration = self.stage is Stage.DECLARATION
         totals.problems = len(self.findings())
         totals.result = result
         totals.status_label = self.status.label + ("" if self.editable else "（只读）")

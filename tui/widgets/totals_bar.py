@@ -23,15 +23,22 @@ class TotalsBar(Static):
     """How many findings the self-check has (the same count as ``jixiao check``)."""
     save_state: reactive[str] = reactive("")
     """已保存 / 保存中… / 未保存."""
+    declaration: reactive[bool] = reactive(False)
+    """A target declaration: no actuals yet, so no score is shown (only the weights it declares)."""
 
     def render(self) -> Text:
         r = self.result
         if r is None:
             return Text("")
         t = Text()
-        t.append("规则得分 ", style="dim")
-        t.append(f"{fmt.score(r.total_computed)}（{r.grade}）", style="bold")
-        if r.total_recorded is not None:
+        if self.declaration:
+            weights = sum((x.weight for x in r.indicators if x.weight_source != "children"), r.budget.weight)
+            t.append("目标申报 ", style="dim")
+            t.append(f"{len(r.indicators)} 项指标，分值合计 {fmt.weight(weights)}", style="bold")
+        else:
+            t.append("规则得分 ", style="dim")
+            t.append(f"{fmt.score(r.total_computed)}（{r.grade}）", style="bold")
+        if r.total_recorded is not None and not self.declaration:
             t.append("  自评 ", style="dim")
             t.append(
                 f"{fmt.score(r.total_recorded)}（{r.grade_recorded}）",
