@@ -79,6 +79,7 @@ class ApprovedTarget:
     target: str
     weight: Decimal | None
     sub: bool = False
+    direction: str = ""
 
     @property
     def label(self) -> str:
@@ -89,7 +90,7 @@ class ApprovedTarget:
 
 
 def locked_view(ind: Indicator) -> ApprovedTarget:
-    return ApprovedTarget(ind.uid, ind.level1, ind.level2, ind.name, ind.target, ind.weight, ind.sub)
+    return ApprovedTarget(ind.uid, ind.level1, ind.level2, ind.name, ind.target, ind.weight, ind.sub, ind.direction)
 
 
 def with_approved_uids(approved: Sequence[ApprovedTarget], form: Form) -> Form:
@@ -136,12 +137,18 @@ def lock_breaches(approved: Sequence[ApprovedTarget], form: Form) -> list[str]:
             out.append(f"{label}的分值已审核为 {_num(a.weight)}，不能改为 {_num(ind.weight)}")
         if ind.sub != a.sub:
             out.append(f"{label}的子项标记已审核，不能更改")
+        if ind.direction != a.direction:
+            out.append(f"{label}的指标方向已审核，不能更改")
     shown = {id(i) for i in rows.values()}
     out.extend(
         f"指标「{locked_view(i).label}」不在已审核的目标中，不能新增"
         for i in form.indicators
         if id(i) in shown or not i.uid
     )
+    uids = [i.uid for i in form.indicators if i.uid]
+    out.extend(f"指标「{a.label}」出现了不止一次" for a in approved if uids.count(a.uid) > 1)
+    if not out and uids != [a.uid for a in approved]:
+        out.append("指标行的顺序已审核，不能调整（子项随其上一行计分）")
     return out
 
 
@@ -151,6 +158,17 @@ class ApprovedWeights:
 
     budget: Decimal | None
     goals: tuple[Decimal | None, ...]
+
+
+def order_and_goals(approved: Sequence[ApprovedTarget], goal_of: Sequence[int], form: Form) -> list[str]:
+    """Rows that moved to another goal than the one they were approved under (``goal_of``: each approved
+    row's goal position)."""
+    now = {i.uid: gi for gi, g in enumerate(form.goals) for i in g.indicators if i.uid}
+    return [
+        f"指标「{a.label}」已审核在年度绩效目标 {was + 1} 之下，不能移到目标 {now[a.uid] + 1}"
+        for a, was in zip(approved, goal_of, strict=True)
+        if a.uid in now and now[a.uid] != was
+    ]
 
 
 def weight_breaches(approved: ApprovedWeights, form: Form) -> list[str]:

@@ -99,8 +99,24 @@ def test_the_approval_records_the_rows_and_the_self_evaluation_keeps_them(store:
             lambda f: dataclasses.replace(f, goals=(dataclasses.replace(f.goals[0], weight=Decimal(90)),)),
             "年度绩效目标 1 的分值已审核为 80，不能改为 90",
         ),
+        (lambda f: _edit(f, 4, direction="positive"), "的指标方向已审核，不能更改"),
+        (lambda f: _swapped(f, 1, 2), "指标行的顺序已审核，不能调整"),
+        (lambda f: dataclasses.replace(f, project_name="老干工作经费（二）"), "年度、实施单位和项目名称已随目标审核"),
     ],
-    ids=["target", "weight", "name", "level", "sub", "removed", "added", "budget-weight", "goal-weight"],
+    ids=[
+        "target",
+        "weight",
+        "name",
+        "level",
+        "sub",
+        "removed",
+        "added",
+        "budget-weight",
+        "goal-weight",
+        "direction",
+        "order",
+        "identity",
+    ],  # fmt: skip
 )
 def test_an_approved_row_cannot_be_changed_removed_or_added_to(store: FormStore, change, said: str) -> None:
     fid = _approved(store)
@@ -109,8 +125,17 @@ def test_an_approved_row_cannot_be_changed_removed_or_added_to(store: FormStore,
         store.save(fid, change(begun.form), begun.version)
     assert said in str(caught.value)
     assert store.get(fid).form == begun.form  # nothing written
+    if change(begun.form).project_name != begun.form.project_name:
+        return  # a file under another name is another project, not this form
     with pytest.raises(StoreError, match="改.toml：表单.*审核锁定"):
         store.import_forms([("改.toml", change(begun.form))])
+
+
+def _swapped(form: Form, a: int, b: int) -> Form:
+    g = form.goals[0]
+    rows = list(g.indicators)
+    rows[a], rows[b] = rows[b], rows[a]
+    return dataclasses.replace(form, goals=(dataclasses.replace(g, indicators=tuple(rows)), *form.goals[1:]))
 
 
 def _without(form: Form, n: int) -> Form:
@@ -284,6 +309,13 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
             "UPDATE indicators SET sub = true WHERE form_id = %s AND position = 1",
             "UPDATE indicators SET uid = 'fresh' WHERE form_id = %s AND position = 0",
             "UPDATE goals SET weight = 90 WHERE form_id = %s",
+            "UPDATE indicators SET direction = 'positive' WHERE form_id = %s AND position = 4",
+            "UPDATE indicators SET position = 100 - position WHERE form_id = %s",  # the order sub-rows score by
+            "INSERT INTO goals (form_id, position, text, weight) SELECT form_id, 0, '重复的目标', weight FROM goals WHERE form_id = %s",
+            # the same row twice: a multiset, not a set, is compared
+            "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
+            "jsonb_build_object('id', nextval('indicators_id_seq'), 'actual', '300', 'position', 7))).* "
+            "FROM indicators i WHERE i.form_id = %s AND i.position = 0",
             "UPDATE forms SET budget_weight = 10 WHERE id = %s",
             "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
             '\'{"id": 999999, "uid": "new", "name": "新增", "position": 99}\')).* '
@@ -316,6 +348,29 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
         assert kept == (rows[0]["target"],)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE forms SET stage = 'declaration' WHERE id = %s", (fid,))
+        other = next(s.id for s in setup.store.list(year=2024) if s.project_name == LAOGAN)  # the unit's 2024 draft
+        (row,) = conn.execute("SELECT id FROM indicators WHERE form_id = %s AND position = 0", (fid,)).fetchone() or (
+            0,
+        )
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):  # its goal is not the other form's
+            conn.execute("UPDATE indicators SET form_id = %s, target = '≥1' WHERE id = %s", (other, row))
+        with pytest.raises(psycopg.errors.CheckViolation, match="stays with its form"):  # goal and all: at commit
+            conn.execute(
+                "UPDATE indicators SET form_id = %s, goal_id = (SELECT min(id) FROM goals WHERE form_id = %s), "
+                "target = '≥1' WHERE id = %s",
+                (other, other, row),
+            )
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute(
+                "UPDATE indicators SET goal_id = (SELECT min(id) FROM goals WHERE form_id = %s) WHERE id = %s",
+                (other, row),
+            )
+        for sql in (
+            "UPDATE forms SET project_name = project_name || '（作废）' WHERE id = %s",
+            "UPDATE forms SET year = 2099 WHERE id = %s",
+        ):
+            with pytest.raises(psycopg.errors.CheckViolation, match="year, unit and project stay"):
+                conn.execute(sql, (fid,))
         with pytest.raises(psycopg.errors.ForeignKeyViolation):  # a locked form is never deleted
             conn.execute("SELECT jixiao_delete_form(%s)", (fid,))
     with setup.connect("admin") as conn:
@@ -396,3 +451,45 @@ def test_one_project_through_the_whole_year(store: FormStore) -> None:
     assert "财政复核记录" in page_text(pdf) and read_meta(pdf).rechecks.startswith("1 ")
     (row,) = aggregate(store.engine, "unit", Filters(year=2025))
     assert row.forms == 1
+
+
+@pg
+def test_postgres_numbers_approvals_itself_not_by_the_writable_version(setup: Setup) -> None:
+    """A filler who sets the version before each approval cannot choose which approval binds."""
+    (outcome,) = setup.store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
+    fid = outcome.form_id
+    with setup.connect("shangye") as conn:
+        conn.execute("UPDATE forms SET version = 1000, status = 'submitted' WHERE id = %s", (fid,))
+    with setup.connect("reviewer") as conn:
+        conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
+        conn.execute("UPDATE forms SET status = 'draft' WHERE id = %s", (fid,))  # reopened: a higher target asked
+    with setup.connect("shangye") as conn:
+        conn.execute("UPDATE indicators SET target = '≥300' WHERE form_id = %s AND position = 0", (fid,))
+        conn.execute("UPDATE forms SET version = 1, status = 'submitted' WHERE id = %s", (fid,))
+    with setup.connect("reviewer") as conn:
+        conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
+        numbers = conn.execute("SELECT DISTINCT approval FROM approved_targets WHERE form_id = %s ORDER BY 1", (fid,))
+        assert [n for (n,) in numbers] == [1, 2]
+    found = declarations.approval(setup.store, fid)
+    assert found is not None and found.rows[0].target == "≥300"
+    with setup.connect("shangye") as conn:
+        conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))
+        with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+            conn.execute("UPDATE indicators SET target = '≥240' WHERE form_id = %s AND position = 0", (fid,))
+
+
+@pg
+def test_postgres_a_row_cannot_hang_under_another_units_goal(setup: Setup) -> None:
+    """The goal a row hangs under is a goal of the row's own form: no row slips into a form its writer cannot see."""
+    own = next(s.id for s in setup.store.list(year=2024) if s.project_name == LAOGAN)
+    theirs = setup.form_id("企业管理费")  # the other unit's form
+    with setup.store.engine.connect() as owner:  # goal ids are sequential: an attacker can guess them
+        goal = owner.exec_driver_sql(f"SELECT min(id) FROM goals WHERE form_id = {theirs}").scalar_one()
+    with setup.connect("shangye") as conn, pytest.raises(psycopg.errors.ForeignKeyViolation):
+        conn.execute(
+            "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
+            "jsonb_build_object('id', nextval('indicators_id_seq'), 'goal_id', %s::int, 'name', '注入的指标'))).* "
+            "FROM indicators i WHERE i.form_id = %s LIMIT 1",
+            (goal, own),
+        )
+    assert "注入的指标" not in [i.name for i in setup.store.get(theirs).form.indicators]

@@ -48,7 +48,12 @@ def test_migrations_and_models_agree(engine: Engine) -> None:
     assert current_revision(engine) == head_revision(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
+    # safeguards only the database holds (migration 0009, PostgreSQL): a row's goal is a goal of its own
+    # form. Mirrored in the models they would give the ORM two paths from a row to its goal.
+    db_only = {"uq_goals_id_form", "fk_indicators_goal_form"}
+    assert [d for d in diff if not (d[0] in ("remove_constraint", "remove_fk") and d[1].name in db_only)] == []
+    if engine.dialect.name == "postgresql":
+        assert {d[1].name for d in diff} == db_only  # and they are there
 
 
 def test_decimals_are_exact(store: FormStore) -> None:

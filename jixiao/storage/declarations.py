@@ -29,6 +29,7 @@ from scorer.stages import (
     ApprovedWeights,
     evaluation_title,
     lock_breaches,
+    order_and_goals,
     weight_breaches,
     with_approved_uids,
 )
@@ -47,6 +48,7 @@ class Approval:
     at: datetime
     rows: tuple[ApprovedTarget, ...]
     weights: ApprovedWeights = ApprovedWeights(None, ())
+    goal_of: tuple[int, ...] = ()  # each row's goal position as approved
 
     def by_uid(self) -> dict[str, ApprovedTarget]:
         return {r.uid: r for r in self.rows}
@@ -72,8 +74,12 @@ def read_approval(s: Session, form_id: int) -> Approval | None:
     return Approval(
         approver=rows[0].approver,
         at=_aware(rows[0].at) or _now(),
-        rows=tuple(ApprovedTarget(r.uid or "", r.level1, r.level2, r.name, r.target, r.weight, r.sub) for r in rows),
+        rows=tuple(
+            ApprovedTarget(r.uid or "", r.level1, r.level2, r.name, r.target, r.weight, r.sub, r.direction)
+            for r in rows
+        ),
         weights=ApprovedWeights(budget, tuple(r.weight for r in every if r.kind == "goal")),
+        goal_of=tuple(r.goal_position for r in rows),
     )
 
 
@@ -92,6 +98,9 @@ def locked(s: Session, row: FormRow, form: Form) -> Form:
         return form
     form = with_approved_uids(found.rows, form)
     breaches = lock_breaches(found.rows, form) + weight_breaches(found.weights, form)
+    breaches += order_and_goals(found.rows, found.goal_of, form)
+    if (form.year, form.implementing_unit, form.project_name) != (row.year, row.implementing_unit, row.project_name):
+        breaches.append("年度、实施单位和项目名称已随目标审核，不能更改")
     if breaches:
         more = f"等 {len(breaches)} 处" if len(breaches) > SHOWN else ""
         when = found.at.astimezone().strftime("%Y-%m-%d")

@@ -298,6 +298,7 @@ class ApprovedTargetRow(Base):
     target: Mapped[str] = mapped_column(Text)
     weight: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     sub: Mapped[bool] = mapped_column(Boolean)
+    direction: Mapped[str] = mapped_column(String(20))
     approver: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     db_user: Mapped[str | None] = mapped_column(String(63))

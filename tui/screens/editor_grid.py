@@ -143,6 +143,8 @@ class EditorGrid(EditorSaving):
         )
 
     def action_move_row(self, delta: int) -> None:
+        if self._refuse_locked():
+            return
         row = self._row()
         if row is not None:
             self._apply(editing.move_row, row, delta)

@@ -33,7 +33,9 @@ branch_labels = None
 depends_on = None
 
 APP_ROLES = "jixiao_filler, jixiao_reviewer, jixiao_admin"
-LOCKED = "uid, level1, level2, name, target, weight, sub"
+LOCKED = "uid, level1, level2, name, target, weight, sub, direction, goal_position, position"
+# the same columns of a form's own rows (indicators i joined to their goals g)
+_NOW = "i.uid, i.level1, i.level2, i.name, i.target, i.weight, i.sub, i.direction, g.position, i.position"
 # 0004's lists, with the stage among the workflow columns: the stage moves with the status
 WORKFLOW = ("status", "version", "updated_at", "updated_by", "signed_at", "signed_by", "signature_sha256", "stage")
 DERIVED_FORM = (
@@ -71,6 +73,7 @@ def upgrade() -> None:
         sa.Column("target", sa.Text(), nullable=False),
         sa.Column("weight", jixiao.storage.types.ExactDecimal(), nullable=True),
         sa.Column("sub", sa.Boolean(), nullable=False),
+        sa.Column("direction", sa.String(length=20), nullable=False),
         sa.Column("approver", sa.String(length=100), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("db_user", sa.String(length=63), nullable=True),
@@ -92,17 +95,23 @@ def upgrade() -> None:
 def _copy(s: str, approver: str, at: str, db_user: str) -> str:
     """The INSERT … SELECTs that copy a form's indicator rows, goal weights and budget weight as approved
     (``NEW`` is the form); statements separated by "; "."""
-    cols = "form_id, approval, kind, goal_position, position, uid, level1, level2, name, target, weight, sub, approver, at, db_user"
+    cols = (
+        "form_id, approval, kind, goal_position, position, uid, level1, level2, name, target, weight, sub, direction, "
+        "approver, at, db_user"
+    )
     stamp = f"{approver}, {at}, {db_user}"
+    # the approval's number is counted here, one more than the form's last (never the writable version):
+    # the budget row, always written, takes it first and the other rows take the same
+    last = f"(SELECT COALESCE(max(a.approval), 0) FROM {s}approved_targets a WHERE a.form_id = NEW.id)"
     return "; ".join(
         [
-            f"INSERT INTO {s}approved_targets ({cols}) SELECT NEW.id, NEW.version, 'indicator', g.position, i.position, "
-            f"i.uid, i.level1, i.level2, i.name, i.target, i.weight, i.sub, {stamp} "
+            f"INSERT INTO {s}approved_targets ({cols}) VALUES (NEW.id, {last} + 1, 'budget', -1, -1, NULL, '', '', '', '', "
+            f"NEW.budget_weight, false, '', {stamp})",
+            f"INSERT INTO {s}approved_targets ({cols}) SELECT NEW.id, {last}, 'indicator', g.position, i.position, "
+            f"i.uid, i.level1, i.level2, i.name, i.target, i.weight, i.sub, i.direction, {stamp} "
             f"FROM {s}indicators i JOIN {s}goals g ON g.id = i.goal_id WHERE i.form_id = NEW.id",
-            f"INSERT INTO {s}approved_targets ({cols}) SELECT NEW.id, NEW.version, 'goal', g.position, -1, NULL, '', '', "
-            f"'', '', g.weight, false, {stamp} FROM {s}goals g WHERE g.form_id = NEW.id",
-            f"INSERT INTO {s}approved_targets ({cols}) VALUES (NEW.id, NEW.version, 'budget', -1, -1, NULL, '', '', '', '', "
-            f"NEW.budget_weight, false, {stamp})",
+            f"INSERT INTO {s}approved_targets ({cols}) SELECT NEW.id, {last}, 'goal', g.position, -1, NULL, '', '', "
+            f"'', '', g.weight, false, '', {stamp} FROM {s}goals g WHERE g.form_id = NEW.id",
         ]
     )
 
@@ -180,6 +189,10 @@ def postgres_statements(s: str) -> list[str]:
     me = f"COALESCE((SELECT u.name FROM {s}.app_users u WHERE u.login = session_user), session_user)"
     return [
         f"ALTER TABLE {s}.forms ADD CONSTRAINT ck_forms_stage CHECK (stage IN ('declaration','evaluation'))",
+        # a row's goal is a goal of the row's own form (else a row could hang under another form's goal)
+        f"ALTER TABLE {s}.goals ADD CONSTRAINT uq_goals_id_form UNIQUE (id, form_id)",
+        f"ALTER TABLE {s}.indicators ADD CONSTRAINT fk_indicators_goal_form FOREIGN KEY (goal_id, form_id) "
+        f"REFERENCES {s}.goals (id, form_id) ON DELETE CASCADE",
         _forms_guard(s, path),
         f"REVOKE ALL ON {s}.approved_targets FROM PUBLIC",
         f"GRANT SELECT ON {s}.approved_targets TO {APP_ROLES}",
@@ -197,8 +210,14 @@ def postgres_statements(s: str) -> list[str]:
         END $$""",
         f"CREATE TRIGGER forms_approve_targets AFTER UPDATE OF status ON {s}.forms "
         f"FOR EACH ROW EXECUTE FUNCTION {s}.jixiao_approve_targets()",
-        f"""CREATE FUNCTION {s}.jixiao_stage_guard() RETURNS trigger LANGUAGE plpgsql {path} AS $$
+        f"""CREATE FUNCTION {s}.jixiao_stage_guard() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
         BEGIN
+          IF TG_OP = 'UPDATE' AND (NEW.year, NEW.implementing_unit, NEW.project_name, NEW.form_kind)
+               IS DISTINCT FROM (OLD.year, OLD.implementing_unit, OLD.project_name, OLD.form_kind)
+             AND EXISTS (SELECT 1 FROM {s}.approved_targets a WHERE a.form_id = OLD.id) THEN
+            RAISE EXCEPTION 'jixiao: form % has approved targets; its year, unit and project stay', OLD.id
+              USING ERRCODE = 'check_violation';
+          END IF;
           IF TG_OP = 'INSERT' AND NEW.stage = 'declaration' AND NEW.status <> 'draft' AND NOT {s}.jixiao_trusted_writer() THEN
             RAISE EXCEPTION 'jixiao: a declaration begins as a draft' USING ERRCODE = 'check_violation';
           END IF;
@@ -233,22 +252,28 @@ def postgres_statements(s: str) -> list[str]:
         BEGIN
           IF TG_TABLE_NAME = 'forms' THEN fid := NEW.id;
           ELSIF TG_OP = 'DELETE' THEN fid := OLD.form_id;
-          ELSE fid := NEW.form_id;
+          ELSE
+            fid := NEW.form_id;
+            IF TG_OP = 'UPDATE' THEN
+              IF OLD.form_id IS DISTINCT FROM NEW.form_id THEN
+                RAISE EXCEPTION 'jixiao: a row stays with its form' USING ERRCODE = 'check_violation';
+              END IF;
+            END IF;
           END IF;
           SELECT max(a.approval) INTO latest FROM {s}.approved_targets a WHERE a.form_id = fid;
           IF latest IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.forms f WHERE f.id = fid AND f.stage = 'evaluation') THEN
             RETURN NULL;
           END IF;
           IF EXISTS ((SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'indicator'
-                      EXCEPT SELECT {LOCKED} FROM {s}.indicators WHERE form_id = fid)
+                      EXCEPT ALL SELECT {_NOW} FROM {s}.indicators i JOIN {s}.goals g ON g.id = i.goal_id WHERE i.form_id = fid)
                      UNION ALL
-                     (SELECT {LOCKED} FROM {s}.indicators WHERE form_id = fid
-                      EXCEPT SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'indicator'))
+                     (SELECT {_NOW} FROM {s}.indicators i JOIN {s}.goals g ON g.id = i.goal_id WHERE i.form_id = fid
+                      EXCEPT ALL SELECT {LOCKED} FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'indicator'))
              OR EXISTS ((SELECT goal_position, weight FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'goal'
-                         EXCEPT SELECT position, weight FROM {s}.goals WHERE form_id = fid)
+                         EXCEPT ALL SELECT position, weight FROM {s}.goals WHERE form_id = fid)
                         UNION ALL
                         (SELECT position, weight FROM {s}.goals WHERE form_id = fid
-                         EXCEPT SELECT goal_position, weight FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'goal'))
+                         EXCEPT ALL SELECT goal_position, weight FROM {s}.approved_targets WHERE form_id = fid AND approval = latest AND kind = 'goal'))
              OR EXISTS (SELECT 1 FROM {s}.approved_targets a JOIN {s}.forms f ON f.id = a.form_id
                         WHERE a.form_id = fid AND a.approval = latest AND a.kind = 'budget' AND a.weight IS DISTINCT FROM f.budget_weight) THEN
             RAISE EXCEPTION 'jixiao: form % has approved targets; its indicator rows and weights are locked', fid
@@ -298,6 +323,8 @@ def downgrade() -> None:
             "jixiao_begin_evaluation(integer), jixiao_stage_guard(), jixiao_approve_targets()"
         )
         op.execute("ALTER TABLE forms DROP CONSTRAINT IF EXISTS ck_forms_stage")
+        op.execute("ALTER TABLE indicators DROP CONSTRAINT IF EXISTS fk_indicators_goal_form")
+        op.execute("ALTER TABLE goals DROP CONSTRAINT IF EXISTS uq_goals_id_form")
     op.drop_index("ix_approved_targets_form", table_name="approved_targets")
     op.drop_table("approved_targets")
     with op.batch_alter_table("forms") as batch:
