@@ -15,22 +15,12 @@ import pytest
 
 from jixiao.disclosure import read_disclosure
 from jixiao.disclosure.documents import DocumentError, _html_grid, docx_rows, html_rows
+from jixiao.publish.document import blocks
 from scorer.model import Form
 from tests.conftest import ROOT
 from tests.test_disclosure import _assert_same_forms, part6, samples  # noqa: F401  (fixtures)
 
-
-def _blocks(lines: list[str]) -> list[tuple[str, list[list[str]]]]:
-    """Paragraph lines ('p', [[text]]) and runs of tab lines as tables ('t', rows)."""
-    out: list[tuple[str, list[list[str]]]] = []
-    for line in lines:
-        if "\t" in line:
-            if not out or out[-1][0] != "t":
-                out.append(("t", []))
-            out[-1][1].append(line.split("\t"))
-        else:
-            out.append(("p", [[line]]))
-    return out
+_blocks = blocks  # paragraph lines and runs of tab lines as tables, as jixiao publish sets them
 
 
 def _html(lines: list[str]) -> str:

@@ -92,23 +92,18 @@ def test_the_rows_that_need_evidence(store: FormStore) -> None:
 @pytest.fixture
 def bureau(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The 94 form with a survey attached, approved and signed by the bureau's key."""
-    from jixiao.pdf import fonts
-    from tests.conftest import NINETY_FOUR
-    from tests.test_pdf import PASSWORD, run
+    from tests.test_pdf import run
+    from tests.tools import approved_94
 
-    monkeypatch.setenv("JIXIAO_KEY_PASSWORD", PASSWORD)
-    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "t.db"))
-    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
-    assert run("keys", "new", "--name", "财政局", "-o", str(tmp_path / "bureau.p12"))[0] == 0
-    assert run("import", str(NINETY_FOUR))[0] == 0
-    survey = tmp_path / "满意度调查.txt"
-    survey.write_text("问卷 120 份，回收 118 份", encoding="utf-8")
-    code, out, err = run("evidence", "add", FORM, str(survey), "--indicator", SURVEY)
-    assert code == 0 and "已附上「满意度调查.txt」" in out, err
-    code, out, _ = run("evidence", "list", FORM)
-    assert "满意度调查.txt" in out and "没有附调查结果" not in out
-    for action in ("submit", "approve"):
-        assert run("workflow", action, FORM)[0] == 0
+    def attach() -> None:
+        survey = tmp_path / "满意度调查.txt"
+        survey.write_text("问卷 120 份，回收 118 份", encoding="utf-8")
+        code, out, err = run("evidence", "add", FORM, str(survey), "--indicator", SURVEY)
+        assert code == 0 and "已附上「满意度调查.txt」" in out, err
+        code, out, _ = run("evidence", "list", FORM)
+        assert "满意度调查.txt" in out and "没有附调查结果" not in out
+
+    approved_94(monkeypatch, tmp_path, before=attach)
     code, _, err = run("pdf", FORM, "-o", str(tmp_path / "signed"), "--sign", str(tmp_path / "bureau.p12"))
     assert code == 0, err
     return tmp_path

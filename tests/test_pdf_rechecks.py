@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("pyhanko")
 
-from jixiao.pdf import fonts  # noqa: E402
 from jixiao.pdf.meta import read_meta  # noqa: E402
 from tests.conftest import NINETY_FOUR  # noqa: E402
 from tests.test_pdf import PASSWORD, run  # noqa: E402
+from tests.tools import approved_94  # noqa: E402
 
 FORM = "老干工作经费"
 
@@ -38,13 +38,7 @@ def bureau(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The 94 form approved, two of its rows re-checked, signed with the 复核 on it."""
     from jixiao.storage import rechecks
 
-    monkeypatch.setenv("JIXIAO_KEY_PASSWORD", PASSWORD)
-    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "t.db"))
-    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
-    assert run("keys", "new", "--name", "财政局", "-o", str(tmp_path / "bureau.p12"))[0] == 0
-    assert run("import", str(NINETY_FOUR))[0] == 0
-    for action in ("submit", "approve"):
-        assert run("workflow", action, FORM)[0] == 0
+    approved_94(monkeypatch, tmp_path)
     store = _store(tmp_path)
     fid = store.find(FORM).id
     rechecks.record(store, fid, "离退休人员春节重阳慰问", Decimal("18"), "慰问名单有重复，扣 2 分")

@@ -10,14 +10,14 @@ import pytest
 
 pytest.importorskip("pyhanko")
 
-from jixiao.pdf import fonts  # noqa: E402
 from jixiao.pdf.layout import render_pdf  # noqa: E402
 from jixiao.pdf.meta import page_text  # noqa: E402
 from jixiao.pdf.pdfa import pdfa_problems, to_pdfa  # noqa: E402
 from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import load_form  # noqa: E402
 from tests.conftest import NINETY_FOUR  # noqa: E402
-from tests.test_pdf import PASSWORD, run  # noqa: E402
+from tests.test_pdf import run  # noqa: E402
+from tests.tools import approved_94  # noqa: E402
 
 
 def test_a_rendered_form_made_pdfa_has_every_checked_structure() -> None:
@@ -50,13 +50,7 @@ def test_the_check_finds_a_font_that_is_not_embedded() -> None:
 
 
 def test_signed_pdfa_verifies_and_stays_pdfa(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("JIXIAO_KEY_PASSWORD", PASSWORD)
-    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "t.db"))
-    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
-    assert run("keys", "new", "--name", "财政局", "-o", str(tmp_path / "k.p12"))[0] == 0
-    assert run("import", str(NINETY_FOUR))[0] == 0
-    for action in ("submit", "approve"):
-        assert run("workflow", action, "老干工作经费")[0] == 0
+    approved_94(monkeypatch, tmp_path, key="k")
     code, _, err = run("pdf", "老干工作经费", "-o", str(tmp_path / "out"), "--pdfa", "--sign", str(tmp_path / "k.p12"))
     assert code == 0, err
     (pdf,) = (tmp_path / "out").glob("*.pdf")

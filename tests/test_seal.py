@@ -11,14 +11,14 @@ from PIL import Image, ImageDraw
 
 pytest.importorskip("pyhanko")
 
-from jixiao.pdf import fonts  # noqa: E402
 from jixiao.pdf.layout import LayoutError, render_pdf  # noqa: E402
 from jixiao.pdf.meta import page_text, read_meta  # noqa: E402
 from jixiao.pdf.seal import load_seal, seal_from  # noqa: E402
 from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import load_form  # noqa: E402
 from tests.conftest import NINETY_FOUR  # noqa: E402
-from tests.test_pdf import PASSWORD, run  # noqa: E402
+from tests.test_pdf import run  # noqa: E402
+from tests.tools import approved_94  # noqa: E402
 
 FORM = "老干工作经费"
 
@@ -82,13 +82,7 @@ def test_a_gif_is_refused_by_its_kind(tmp_path: Path) -> None:
 
 
 def test_a_sealed_signed_pdf_verifies_and_the_seal_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("JIXIAO_KEY_PASSWORD", PASSWORD)
-    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "t.db"))
-    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
-    assert run("keys", "new", "--name", "财政局", "-o", str(tmp_path / "k.p12"))[0] == 0
-    assert run("import", str(NINETY_FOUR))[0] == 0
-    for action in ("submit", "approve"):
-        assert run("workflow", action, FORM)[0] == 0
+    approved_94(monkeypatch, tmp_path, key="k")
     seal = _png(tmp_path / "公章.jpg", "JPEG")
     code, _, err = run("pdf", FORM, "-o", str(tmp_path / "out"), "--sign", str(tmp_path / "k.p12"), "--seal", str(seal))
     assert code == 0, err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,25 @@ def tool(name: str) -> str:
     if found is None:
         pytest.skip(f"找不到 {name}：pip install '.[test]'（或 pip install {PACKAGES.get(name, name)}）后可测")
     return found
+
+
+def approved_94(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key: str = "bureau", before: Callable[[], None] | None = None
+) -> Path:
+    """A database (JIXIAO_DB in ``tmp_path``) holding the 94 form submitted and approved, and the
+    bureau's key ``tmp_path/<key>.p12`` (its certificate beside it as .pem): ready to be signed.
+    ``before`` runs while the form is still a draft (evidence is attached then)."""
+    from jixiao.pdf import fonts
+    from tests.conftest import NINETY_FOUR
+    from tests.test_pdf import PASSWORD, run
+
+    monkeypatch.setenv("JIXIAO_KEY_PASSWORD", PASSWORD)
+    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "t.db"))
+    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
+    assert run("keys", "new", "--name", "财政局", "-o", str(tmp_path / f"{key}.p12"))[0] == 0
+    assert run("import", str(NINETY_FOUR))[0] == 0
+    if before is not None:
+        before()
+    for action in ("submit", "approve"):
+        assert run("workflow", action, "老干工作经费")[0] == 0
+    return tmp_path
