@@ -88,6 +88,8 @@ def test_the_94_form_is_edited_and_rescored_in_a_browser(served, tmp_path: Path)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(url, timeout=30_000)
         page.wait_for_selector("body.-first-byte", state="attached", timeout=60_000)  # the app's first output
+        html = page.content()
+        assert "会话已结束" in html and "Session ended" not in html  # the page around the app speaks Chinese too
         time.sleep(2)
         page.click("#terminal")
         page.keyboard.press("Enter")  # the first row of the list: the 94 form

@@ -13,6 +13,7 @@ import argparse
 import ipaddress
 import shlex
 import sys
+from pathlib import Path
 
 from rich.console import Console
 
@@ -62,5 +63,24 @@ def cmd_serve(args: argparse.Namespace, out: Console, err: Console) -> int:
     from textual_serve.server import Server
 
     out.print(f"jixiao 网页版：http://{args.host}:{args.port}/（Ctrl+C 结束）")
-    Server(command(args.db), host=args.host, port=args.port, title="jixiao 绩效自评").serve()
+    server = Server(command(args.db), host=args.host, port=args.port, title="jixiao 绩效自评")
+    server.templates_path = chinese_templates(server.templates_path)
+    server.serve()
     return EXIT_OK
+
+
+# the words textual-serve's page shows around the app, in Chinese
+PAGE_WORDS = {">Start<": ">开始<", "Session ended.": "会话已结束。", ">Restart<": ">重新开始<"}
+
+
+def chinese_templates(templates: Path) -> Path:
+    """textual-serve's own page with its words in Chinese, in a temporary folder (the library's
+    template itself, so it follows the installed version; a word it no longer has stays as it is)."""
+    import tempfile
+
+    text = (templates / "app_index.html").read_text(encoding="utf-8")
+    for english, chinese in PAGE_WORDS.items():
+        text = text.replace(english, chinese)
+    folder = Path(tempfile.mkdtemp(prefix="jixiao-serve-"))
+    (folder / "app_index.html").write_text(text, encoding="utf-8")
+    return folder
