@@ -74,7 +74,13 @@ def _planned(forms: Sequence[Form]) -> Decimal:
     return sum((f.budget.planned or Decimal(0) for f in forms), Decimal(0))
 
 
-def _check_totals(claim: Claim, forms: Sequence[Form]) -> list[Finding]:
+def _source(text: str, stated: Decimal) -> str:
+    """Where else the document shows a stated total that is not the forms' (where it was copied from)."""
+    places = elsewhere(text, stated)
+    return f"；该数见于文档{'、'.join(places)}" if places else ""
+
+
+def _check_totals(claim: Claim, forms: Sequence[Form], text: str) -> list[Finding]:
     projects = [f for f in forms if f.form_kind is FormKind.PROJECT]
     count, money = claim.figures
     out = []
@@ -94,14 +100,14 @@ def _check_totals(claim: Claim, forms: Sequence[Form]) -> list[Finding]:
                 "narrative-project-money",
                 Severity.ERROR,
                 f"「{claim.text}」称资金 {_money(money)} 万元，而 {len(projects)} 张项目支出绩效自评表的预算数合计 "
-                f"{_money(total)} 万元（相差 {_money(money - total)} 万元）",
+                f"{_money(total)} 万元（相差 {_money(money - total)} 万元）{_source(text, money)}",
                 money - total,
             )
         )
     return out
 
 
-def _check_department(claim: Claim, forms: Sequence[Form]) -> list[Finding]:
+def _check_department(claim: Claim, forms: Sequence[Form], text: str) -> list[Finding]:
     departments = [f for f in forms if f.form_kind is FormKind.DEPARTMENT]
     units, money = claim.figures
     out = []
@@ -121,7 +127,7 @@ def _check_department(claim: Claim, forms: Sequence[Form]) -> list[Finding]:
                 "narrative-department-money",
                 Severity.ERROR,
                 f"「{claim.text}」称部门整体支出自评资金 {_money(money)} 万元，而部门整体支出绩效自评表{names}"
-                f"的预算数为 {_money(total)} 万元（相差 {_money(money - total)} 万元）",
+                f"的预算数为 {_money(total)} 万元（相差 {_money(money - total)} 万元）{_source(text, money)}",
                 money - total,
             )
         )
@@ -154,7 +160,7 @@ def _form_named(name: str, forms: Sequence[Form]) -> tuple[Form | None, str]:
     return scored[0][1], ""
 
 
-def _check_project(claim: Claim, forms: Sequence[Form]) -> list[Finding]:
+def _check_project(claim: Claim, forms: Sequence[Form], text: str) -> list[Finding]:
     form, why = _form_named(claim.name, forms)
     if form is None:
         return [
@@ -203,22 +209,9 @@ def check_narrative(text: str, forms: Sequence[Form]) -> list[Finding]:
                 "没有读出说明中的任何数字（未找到「共涉及项目N个，资金X万元」或各项目的自评综述；待判断）",
             )
         ]
-    out = [_with_source(f, text) for c in found for f in _CHECKERS[c.kind](c, forms)]
+    out = [f for c in found for f in _CHECKERS[c.kind](c, forms, text)]
     out += _same_money_twice(found)
     return out
-
-
-def _with_source(f: Finding, text: str) -> Finding:
-    """A stated total that is not the forms': where else the document shows that figure."""
-    if f.check_id not in ("narrative-project-money", "narrative-department-money"):
-        return f
-    stated = re.search(r"资金 ([0-9,.]+) 万元", f.message)
-    places = elsewhere(text, _dec(stated.group(1))) if stated else []
-    if not places:
-        return f
-    return Finding(
-        f.check_id, f.severity, f"{f.message}；该数见于文档{'、'.join(places)}", f.form_key, f.indicator, f.value
-    )
 
 
 def _same_money_twice(found: Sequence[Claim]) -> list[Finding]:

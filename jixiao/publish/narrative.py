@@ -20,7 +20,7 @@ OUTPUTS = 4  # 主要产出和效益 named per project
 
 
 def _wan(value: Decimal) -> str:
-    return f"{fmt.q2(value):,f}".rstrip("0").rstrip(".") if "." in f"{fmt.q2(value)}" else f"{value:,f}"
+    return f"{fmt.q2(value).normalize():,f}"  # 1,507.67 万元; 100 万元, not 100.00
 
 
 def _rate(planned: Decimal | None, executed: Decimal | None) -> str:

@@ -25,6 +25,7 @@ from jixiao.workflow import check_editable
 
 if TYPE_CHECKING:
     from jixiao.storage.store import FormStore
+    from scorer.model import Form
 
 MAX_BYTES = 10 * 1024 * 1024  # the migration's cap
 
@@ -47,13 +48,13 @@ def _evidence(r: EvidenceRow) -> Evidence:
     return Evidence(r.id, r.indicator_uid, r.name, r.media_type, r.size, r.sha256, r.actor, _aware(r.at))
 
 
-def _row_uid(store: FormStore, form_id: int, ref: str) -> str:
+def _row_uid(store: FormStore, form: Form, ref: str) -> str:
     """The identity of the row ``ref`` names (its 三级 name or identity); "" for the whole form."""
     if not ref:
         return ""
     from jixiao.storage.rechecks import _row_of
 
-    return _row_of(store.score(store.get(form_id).form), ref).indicator.uid
+    return _row_of(store.score(form), ref).indicator.uid
 
 
 def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str = "") -> Evidence:
@@ -72,7 +73,7 @@ def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str =
     if len(data) > MAX_BYTES:
         raise StoreError(f"「{name}」有 {len(data):,} 字节，超过上限 {MAX_BYTES:,} 字节（10 MB），未附上")
     sha = hashlib.sha256(data).hexdigest()
-    uid = _row_uid(store, form_id, indicator)
+    uid = _row_uid(store, sf.form, indicator)
     if any(e.sha256 == sha and e.indicator_uid == uid for e in for_form(store, form_id)):
         raise StoreError(f"「{name}」已附在{'该指标' if uid else '本表'}上（内容相同，SHA-256 {sha[:16]}…）")
     row = EvidenceRow(
