@@ -180,3 +180,10 @@ def test_postgres_lets_a_unit_attach_to_its_own_drafts_and_stamps_what_it_holds(
         conn.execute(INSERT, (fid, "", b"after submission"))
     with setup.store.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
         conn.exec_driver_sql("DELETE FROM evidence")  # not even the owner
+
+
+def test_an_actual_that_mentions_an_acceptance_is_no_acceptance_row(store: FormStore) -> None:
+    from jixiao.checks.evidence_checks import evidence_findings
+
+    sf = store.find("网络建设运转维护经费")  # 降低中心决策风险: "完成（…专家验收会3场）"
+    assert not [f for f in evidence_findings(store.score(sf.form), []) if f.check_id == "evidence-acceptance-missing"]

@@ -76,8 +76,10 @@ def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     result = store.score(sf.form)
     rows = {r.indicator.uid: r.indicator.name for r in result.indicators}
     t = Table(title=f"「{line(sf.key)}」的佐证材料（{len(found)} 份）", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("文件", "所佐证", "大小（字节）", "SHA-256", "附上人", "时间"):
-        t.add_column(name, overflow="fold")
+    t.add_column("文件", overflow="fold", ratio=2)
+    t.add_column("所佐证", overflow="fold", ratio=2)
+    for name in ("字节", "SHA-256", "附上人", "时间"):
+        t.add_column(name, no_wrap=name != "附上人", justify="right" if name == "字节" else "left")
     for e in found:
         when = e.at.astimezone().strftime("%Y-%m-%d %H:%M") if e.at else ""
         t.add_row(
