@@ -99,6 +99,26 @@ def test_samples_round_trip_exactly(store: FormStore) -> None:
     assert ninety_four.total_computed == Decimal("98.10") and ninety_four.total_recorded == Decimal(94)
 
 
+@pytest.mark.parametrize("batch", [1, 2, 500])
+def test_get_many_reads_the_same_forms_in_the_order_asked(store: FormStore, batch: int) -> None:
+    ids = [o.form_id for o in store.import_forms(sample_forms())]  # type: ignore[arg-type]
+    asked = [ids[3], ids[0], ids[8], ids[3], *ids[4:6]]
+    many = list(store.get_many(asked, batch=batch))
+    assert [sf.id for sf in many] == asked
+    for sf in many:
+        one = store.get(sf.id)
+        assert (sf.form, sf.status, sf.version, sf.stage, sf.key) == (
+            one.form,
+            one.status,
+            one.version,
+            one.stage,
+            one.key,
+        )
+    assert list(store.get_many([])) == []
+    with pytest.raises(StoreError, match=f"没有编号为 {max(ids) + 1} 的表单"):
+        list(store.get_many([ids[0], max(ids) + 1], batch=batch))
+
+
 def test_reimport_updates_instead_of_duplicating(store: FormStore) -> None:
     form = load_form(NINETY_FOUR)
     (first,) = store.import_forms([("a.toml", form)])

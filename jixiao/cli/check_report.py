@@ -78,11 +78,10 @@ def _from_db(args: argparse.Namespace, err: Console) -> tuple[list[Checked], lis
     store = open_store(args, err)
 
     def load(rows: list[Any]) -> list[Checked]:
-        out = []
-        for row in rows:
-            sf = store.get(row.id)
-            out.append(Checked(f"#{sf.id}", record_for(store.score(sf.form), sf.key)))
-        return out
+        return [
+            Checked(f"#{sf.id}", record_for(store.score(sf.form), sf.key))
+            for sf in store.get_many([row.id for row in rows])
+        ]
 
     rows = store.list(year=args.year, department=args.department, unit=args.unit, status=args.status)
     selected = load(rows)

@@ -284,7 +284,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         rows = store.list(
             year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
         )
-        stored = [store.get(r.id) for r in rows]
+        stored = list(store.get_many([r.id for r in rows]))
     if not stored:
         err.print("没有符合条件的表单。")
         return EXIT_INVALID

@@ -43,7 +43,7 @@ def _forms(args: argparse.Namespace, err: Console) -> tuple[list[Any], int]:
 
     store = open_store(args, err)
     rows = store.list(year=args.year, department=args.department, stage=Stage.EVALUATION)
-    return [store.get(r.id).form for r in rows], 0
+    return [sf.form for sf in store.get_many([r.id for r in rows])], 0
 
 
 def cmd_publish(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -245,8 +245,8 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
         disable=len(rows) < 200,
     ) as progress:
         task = progress.add_task("load", total=len(rows))
-        for r in rows:
-            records.append(record_for(store.score(store.get(r.id).form)))
+        for sf in store.get_many([r.id for r in rows]):
+            records.append(record_for(store.score(sf.form)))
             progress.advance(task)
     return records, ""
 

@@ -159,8 +159,11 @@ def stored_declarations(args: argparse.Namespace, err: Console) -> tuple[list[tu
     before = [r for r in (rows if args.year is None else store.list(year=args.year - 1)) if r.year in years]
     last = [r for r in before if r.stage is Stage.EVALUATION]
     return (
-        [(f"#{r.id} {r.year}/{r.implementing_unit}/{r.project_name}", store.get(r.id).form) for r in decl],
-        [(f"#{r.id}", store.get(r.id).form) for r in last],
+        [
+            (f"#{r.id} {r.year}/{r.implementing_unit}/{r.project_name}", sf.form)
+            for r, sf in zip(decl, store.get_many([r.id for r in decl]), strict=True)
+        ],
+        [(f"#{r.id}", sf.form) for r, sf in zip(last, store.get_many([r.id for r in last]), strict=True)],
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from jixiao.storage import rowlog
 from jixiao.storage.convert import fill_computed, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
-from jixiao.storage.records import FormSummary, HistoryEntry, _aware, _now
+from jixiao.storage.records import FormSummary, HistoryEntry, NotFound, StoredForm, _aware, _now
 from jixiao.storage.validate import finding_counts, unstorable
 from jixiao.workflow import Stage, State
 from scorer.model import Form
@@ -59,6 +59,31 @@ class StoreQueries:
 
     def score(self, form: Form) -> FormResult:  # pragma: no cover - FormStore's
         raise NotImplementedError
+
+    def _stored(self, row: FormRow, form: Form | None = None) -> StoredForm:  # pragma: no cover - FormStore's
+        raise NotImplementedError
+
+    def get_many(self, ids: Sequence[int], batch: int = 500) -> Iterator[StoredForm]:
+        """The forms ``ids`` in that order, as ``get`` gives them, read a batch at a time.
+
+        Three queries a batch instead of three a form: the review's across-form checks read up to
+        5,000 forms, which one by one cost ~3 ms each on PostgreSQL.
+        """
+        for start in range(0, len(ids), batch):
+            chunk = list(ids[start : start + batch])
+            with Session(self.engine) as s:
+                q = select(FormRow).where(FormRow.id.in_(chunk))
+                rows = {
+                    r.id: r
+                    for r in s.execute(
+                        q.options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+                    ).scalars()
+                }
+                missing = next((i for i in chunk if i not in rows), None)
+                if missing is not None:
+                    raise NotFound(f"没有编号为 {missing} 的表单")
+                stored = [self._stored(rows[i]) for i in chunk]
+            yield from stored
 
     def list(
         self,
