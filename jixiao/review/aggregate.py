@@ -15,8 +15,10 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from jixiao.review.groupings import GRADES, GROUPINGS
-from jixiao.review.trusted import FormNumbers, IndicatorNumbers, form_numbers, indicator_numbers
+from jixiao.review.sql_groups import group_rows, worst_trusted
+from jixiao.review.trusted import FormNumbers, IndicatorNumbers, form_numbers, indicator_numbers, numbers_of
 from jixiao.storage.models import FormRow
+from jixiao.storage.store import FormStore
 
 C = Decimal("0.01")
 U = Decimal("0.000001")
@@ -123,13 +125,19 @@ def aggregate(engine: Engine, by: str = "unit", filters: Filters | None = None) 
     filters = filters or Filters()
     if by == "level1":
         return _by_level1(engine, filters)
+    summed = group_rows(engine, by, filters.apply)  # None when a kept form must be recomputed
+    out = summed if summed is not None else summed_here(engine, by, filters)
+    return sorted(out, key=lambda g: (g.risk, g.key, g.kind))
+
+
+def summed_here(engine: Engine, by: str, filters: Filters) -> list[GroupRow]:
+    """The review table's rows summed in Python, doubtful forms recomputed (unsorted)."""
     # a 部门整体支出 form's budget already contains its projects': the two kinds are never summed
     groups: dict[tuple[str, str], list[FormNumbers]] = defaultdict(list)
     for f in form_numbers(engine, filters.apply):
         kind = "department" if f.form_kind == "department" else "project"
         groups[(str(getattr(f, _KEYS[by])), kind)].append(f)
-    out = [_group_row(k, forms, kind) for (k, kind), forms in groups.items()]
-    return sorted(out, key=lambda g: (g.risk, g.key, g.kind))
+    return [_group_row(k, forms, kind) for (k, kind), forms in groups.items()]
 
 
 def _group_row(key: str, forms: list[FormNumbers], kind: str = "project") -> GroupRow:
@@ -202,7 +210,9 @@ class FlaggedForm:
 def flagged_forms(engine: Engine, filters: Filters | None = None, limit: int = 20) -> list[FlaggedForm]:
     """The forms with the most findings, worst first (stored counts where trusted, else recomputed)."""
     filters = filters or Filters()
-    forms = [f for f in form_numbers(engine, filters.apply) if f.errors + f.warnings > 0]
+    worst, doubtful = worst_trusted(engine, filters.apply, limit)
+    recomputed = FormStore(engine, actor="审核").recomputed_rows(doubtful) if doubtful else []
+    forms = [f for f in [*worst, *(numbers_of(r, False) for r in recomputed)] if f.errors + f.warnings > 0]
 
     def gap(f: FormNumbers) -> int:
         return (f.recorded_c if f.recorded_c is not None else f.total_c or 0) - (f.total_c or 0)

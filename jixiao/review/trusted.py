@@ -52,7 +52,7 @@ class IndicatorNumbers:
     score_u: int | None
 
 
-_FORM_COLUMNS = (
+FORM_COLUMNS = (
     FormRow.id,
     FormRow.year,
     FormRow.department,
@@ -73,7 +73,7 @@ _FORM_COLUMNS = (
 )
 
 
-def _numbers(row: Any, trusted: bool) -> FormNumbers:
+def numbers_of(row: Any, trusted: bool) -> FormNumbers:
     return FormNumbers(
         id=row.id,
         year=row.year,
@@ -100,10 +100,10 @@ def form_numbers(engine: Engine, filtered: Any) -> list[FormNumbers]:
     """Every form that ``filtered`` (a function adding WHERE clauses) keeps, trusted or recomputed."""
     with engine.connect() as conn:
         trusted = [
-            _numbers(r, True) for r in conn.execute(filtered(select(*_FORM_COLUMNS)).where(FormRow.scores_trusted))
+            numbers_of(r, True) for r in conn.execute(filtered(select(*FORM_COLUMNS)).where(FormRow.scores_trusted))
         ]
         doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars())
-    return trusted + [_numbers(r, False) for r in FormStore(engine, actor="审核").recomputed_rows(doubtful)]
+    return trusted + [numbers_of(r, False) for r in FormStore(engine, actor="审核").recomputed_rows(doubtful)]
 
 
 def indicator_numbers(engine: Engine, filtered: Any) -> list[IndicatorNumbers]:
