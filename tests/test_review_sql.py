@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from bench.generate import Dataset
 from jixiao.review.aggregate import Filters, aggregate, flagged_forms, summed_here
@@ -23,7 +23,7 @@ from jixiao.storage import FormStore
 from jixiao.storage.bulk import bulk_load
 from jixiao.storage.seed import sample_forms
 from scorer.model import Form
-from tests.storage_backends import BACKENDS, make_backend
+from tests.storage_backends import BACKENDS, PG_REASON, PG_URL, make_backend
 
 FILTERS = [
     Filters(),
@@ -117,3 +117,34 @@ def test_a_form_the_database_does_not_vouch_for_is_recomputed(province: Engine) 
     finally:
         with province.begin() as c:
             c.execute(text("UPDATE forms SET scores_trusted = true WHERE id = :id"), {"id": fid})
+
+
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+def test_a_form_forged_while_the_review_reads_is_not_lost(tmp_path: Path) -> None:
+    """PostgreSQL: a form forged between the check for doubtful forms and the sums is still counted."""
+    backend = make_backend("postgresql", tmp_path)
+    url, engine = next(backend)
+    try:
+        bulk_load(engine, Dataset(600, seed=2).forms())
+        every = sum(g.forms for g in aggregate(engine, "year"))
+        other = create_engine(url)
+        forged: list[int] = []
+
+        def forge(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+            if "GROUP BY" in statement and not forged:
+                with other.begin() as c:
+                    forged.append(c.execute(text("SELECT min(id) FROM forms")).scalar_one())
+                    c.execute(
+                        text("UPDATE forms SET agg_total_c = 1, scores_trusted = false WHERE id = :i"), {"i": forged[0]}
+                    )
+
+        event.listen(engine, "before_cursor_execute", forge)
+        summed = group_rows(engine, "year", Filters().apply)
+        event.remove(engine, "before_cursor_execute", forge)
+        assert forged and summed is not None
+        assert sum(g.forms for g in summed) == every  # read as it stood when the review began
+        assert group_rows(engine, "year", Filters().apply) is None  # the next review recomputes it
+        assert sum(g.forms for g in aggregate(engine, "year")) == every
+        other.dispose()
+    finally:
+        next(backend, None)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, case, func, literal_column, select
 
 from jixiao.review.groupings import GRADES
+from jixiao.review.trusted import FORM_COLUMNS, numbers_of, snapshot
 from jixiao.storage.models import FormRow
 
 C = Decimal("0.01")
@@ -93,7 +94,7 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
     from jixiao.review.aggregate import GroupRow
 
     key = _KEY_COLUMNS[by]
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         doubtful = conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted).limit(1)).first()
         if doubtful is not None:
             return None
@@ -131,8 +132,6 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
 def worst_trusted(engine: Engine, filtered: Any, limit: int) -> tuple[list[Any], list[int]]:
     """The ``limit`` trusted forms with findings, worst first as ``flagged_forms`` orders them,
     and the ids of the doubtful forms (which the caller recomputes and merges in)."""
-    from jixiao.review.trusted import FORM_COLUMNS, numbers_of
-
     errors = func.coalesce(FormRow.agg_errors, 0)
     warnings = func.coalesce(FormRow.agg_warnings, 0)
     total = func.coalesce(FormRow.agg_total_c, 0)
@@ -143,7 +142,7 @@ def worst_trusted(engine: Engine, filtered: Any, limit: int) -> tuple[list[Any],
         .order_by(errors.desc(), warnings.desc(), gap.desc(), FormRow.id)
         .limit(limit)
     )
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         worst = [numbers_of(r, True) for r in conn.execute(q)]
         doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars())
     return worst, doubtful

@@ -9,11 +9,13 @@ psql changes nothing a reviewer sees.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from jixiao.storage.models import FormRow, IndicatorRow
 from jixiao.storage.store import FormStore
@@ -96,9 +98,21 @@ def numbers_of(row: Any, trusted: bool) -> FormNumbers:
     )
 
 
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """One connection whose reads all see the same committed state: on PostgreSQL a read-only
+    REPEATABLE READ transaction, so that a form forged between the check for doubtful forms and
+    the sums is neither summed as trusted nor left out of both (SQLite has no untrusted writers)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
+
+
 def form_numbers(engine: Engine, filtered: Any) -> list[FormNumbers]:
     """Every form that ``filtered`` (a function adding WHERE clauses) keeps, trusted or recomputed."""
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         trusted = [
             numbers_of(r, True) for r in conn.execute(filtered(select(*FORM_COLUMNS)).where(FormRow.scores_trusted))
         ]
@@ -115,7 +129,7 @@ def indicator_numbers(engine: Engine, filtered: Any) -> list[IndicatorNumbers]:
         IndicatorRow.agg_weight_u,
         IndicatorRow.agg_score_u,
     ).join(FormRow, FormRow.id == IndicatorRow.form_id)
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         out = [IndicatorNumbers(*r) for r in conn.execute(filtered(q).where(FormRow.scores_trusted))]
         doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars())
     for row in FormStore(engine, actor="审核").recomputed_rows(doubtful):
