@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 from bench.generate import Dataset
-from jixiao.review.aggregate import Filters, aggregate, flagged_forms, summed_here
-from jixiao.review.sql_groups import group_rows
+from jixiao.review.aggregate import Filters, aggregate, flagged_forms, level1_here, summed_here
+from jixiao.review.sql_groups import group_rows, level1_rows
 from jixiao.review.trusted import form_numbers
 from jixiao.storage import FormStore
 from jixiao.storage.bulk import bulk_load
@@ -87,6 +87,18 @@ def test_the_database_sums_what_python_sums(province: Engine, by: str, filters: 
     assert aggregate(province, by, filters) == _sorted(summed)
 
 
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(f)[8:])
+def test_the_database_sums_the_level1_review_as_python_does(province: Engine, filters: Filters) -> None:
+    summed = level1_rows(province, filters.apply)
+    assert summed is not None
+
+    def order(rows: list) -> list:  # type: ignore[type-arg]
+        return sorted(rows, key=lambda g: (g.attainment or 0, g.key))
+
+    assert order(summed) == order(level1_here(province, filters))
+    assert aggregate(province, "level1", filters) == order(summed)
+
+
 def test_the_groups_cover_odd_and_even_medians_and_recorded_totals(province: Engine) -> None:
     rows = aggregate(province, "unit")
     assert {g.forms % 2 for g in rows} == {0, 1}
@@ -111,6 +123,10 @@ def test_a_form_the_database_does_not_vouch_for_is_recomputed(province: Engine) 
         )
     try:
         assert group_rows(province, "unit", Filters().apply) is None
+        assert level1_rows(province, Filters().apply) is None
+        assert aggregate(province, "level1") == sorted(
+            level1_here(province, Filters()), key=lambda g: (g.attainment or 0, g.key)
+        )
         assert aggregate(province, "unit") == _sorted(summed_here(province, "unit", Filters()))
         assert [f.id for f in flagged_forms(province, Filters(), 20)] == _flagged_reference(province, Filters(), 20)
         assert fid not in [f.id for f in flagged_forms(province, Filters(), 1)]  # the forged 99 errors are not believed

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from jixiao.review.groupings import GRADES, GROUPINGS
-from jixiao.review.sql_groups import group_rows, worst_trusted
+from jixiao.review.sql_groups import group_rows, level1_rows, worst_trusted
 from jixiao.review.trusted import FormNumbers, IndicatorNumbers, form_numbers, indicator_numbers, numbers_of
 from jixiao.storage.models import FormRow
 from jixiao.storage.store import FormStore
@@ -165,6 +165,13 @@ def _group_row(key: str, forms: list[FormNumbers], kind: str = "project") -> Gro
 
 
 def _by_level1(engine: Engine, filters: Filters) -> list[GroupRow]:
+    summed = level1_rows(engine, filters.apply)  # None when a kept form must be recomputed
+    out = summed if summed is not None else level1_here(engine, filters)
+    return sorted(out, key=lambda g: (g.attainment or Decimal(0), g.key))
+
+
+def level1_here(engine: Engine, filters: Filters) -> list[GroupRow]:
+    """The review by 一级指标 summed in Python, doubtful forms recomputed (unsorted)."""
     groups: dict[str, list[IndicatorNumbers]] = defaultdict(list)
     for i in indicator_numbers(engine, filters.apply):
         groups[i.level1 or "（未填）"].append(i)
@@ -191,7 +198,7 @@ def _by_level1(engine: Engine, filters: Filters) -> list[GroupRow]:
                 attainment=(sc / w) if w else None,
             )
         )
-    return sorted(out, key=lambda g: (g.attainment or Decimal(0), g.key))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
