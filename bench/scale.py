@@ -66,7 +66,13 @@ def _sql_seconds(url: str) -> tuple[float, dict[str, Any]]:
         counts = {
             "forms": c.execute(text("SELECT count(*) FROM forms")).scalar_one(),
             "indicators": c.execute(text("SELECT count(*) FROM indicators")).scalar_one(),
-            "size": c.execute(text("SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar_one(),
+            "size": c.execute(
+                text(
+                    "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                )
+            ).scalar_one(),
         }
     t = time.perf_counter()
     aggregate(engine, "unit")
@@ -77,7 +83,7 @@ def _sql_seconds(url: str) -> tuple[float, dict[str, Any]]:
     return seconds, counts
 
 
-def one_size(admin: str, n: int, runs: int) -> dict[str, Any]:
+def one_size(admin: str, n: int, runs: int, keep: bool = False) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
     schema, url = _schema_url(admin)
@@ -105,6 +111,7 @@ def one_size(admin: str, n: int, runs: int) -> dict[str, Any]:
         env = {"COLUMNS": "120", "PGPASSWORD": bare.password or ""}
         whole = [_timed(review, env) for _ in range(runs)]
         year = [_timed([*review, "--year", "2024"], env) for _ in range(runs)]
+        level1 = [_timed([*review, "--by", "level1"], env) for _ in range(runs)]
         return {
             "n": n,
             **counts,
@@ -114,12 +121,17 @@ def one_size(admin: str, n: int, runs: int) -> dict[str, Any]:
             "review": statistics.median(w for w, _, _ in whole),
             "review_rss": max(r for _, r, _ in whole),
             "review_year": statistics.median(w for w, _, _ in year),
+            "review_level1": statistics.median(w for w, _, _ in level1),
+            "failed": sum(1 for _, _, c in [*whole, *year, *level1] if c),
         }
     finally:
-        engine = create_engine(admin)
-        with engine.begin() as c:
-            c.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        engine.dispose()
+        if keep:
+            print(f"kept: schema {schema}", file=sys.stderr)
+        else:
+            engine = create_engine(admin)
+            with engine.begin() as c:
+                c.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            engine.dispose()
 
 
 def main() -> int:
@@ -127,6 +139,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="1000000,2000000,5000000,10000000")
     ap.add_argument("--db-url", default=os.environ.get("JIXIAO_TEST_PG", ""))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="keep the largest size's schema (its name goes to stderr)")
     args = ap.parse_args()
     server = None
     admin = args.db_url
@@ -137,15 +150,17 @@ def main() -> int:
         admin = server.app_url
     try:
         print(
-            "| 指标（约） | 表单 | 指标 | 库大小 | 导入全程 | 导入峰值内存 | 审核 SQL | jixiao review 全部年度 | 单一年度 | review 峰值内存 |"
+            "| 指标（约） | 表单 | 指标 | 库大小 | 导入全程 | 导入峰值内存 | 审核 SQL | jixiao review 全部年度 | 单一年度 | 按一级指标 | review 峰值内存 |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        for n in (int(s) for s in args.sizes.split(",")):
-            r = one_size(admin, n, args.runs)
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        sizes = [int(s) for s in args.sizes.split(",")]
+        for n in sizes:
+            r = one_size(admin, n, args.runs, keep=args.keep and n == max(sizes))
             print(
                 f"| {r['n']:,} | {r['forms']:,} | {r['indicators']:,} | {r['size']} | {r['load']:.1f} s"
                 f"（{r['indicators'] / r['load']:,.0f} 指标/秒） | {r['load_rss']:,} MB | {r['sql']:.2f} s"
-                f" | {r['review']:.2f} s | {r['review_year']:.2f} s | {r['review_rss']:,} MB |",
+                f" | {r['review']:.2f} s | {r['review_year']:.2f} s | {r['review_level1']:.2f} s | {r['review_rss']:,} MB |"
+                + (f" 失败 {r['failed']} 次" if r["failed"] else ""),
                 flush=True,
             )
     finally:
