@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -39,6 +40,13 @@ class FormRow(Base):
         UniqueConstraint("year", "implementing_unit", "project_name", name="uq_forms_identity"),
         Index("ix_forms_department", "year", "department"),
         Index("ix_forms_unit", "year", "implementing_unit"),
+        # the few forms whose verdict the database does not vouch for (migration 0011): the review asks first
+        Index(
+            "ix_forms_doubtful",
+            "id",
+            postgresql_where=text("NOT scores_trusted"),
+            sqlite_where=text("NOT scores_trusted"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
