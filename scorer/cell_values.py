@@ -83,6 +83,7 @@ class DateValue:
     year: int | None
     month: int
     day: int | None  # None: the end of that month
+    whole_year: bool = False  # only a year was written (2019年): some day of it, the last at the latest
 
     def resolve(self, default_year: int) -> date:
         year = self.year or default_year
@@ -91,6 +92,8 @@ class DateValue:
         return date(year, self.month, calendar.monthrange(year, self.month)[1])
 
     def text(self) -> str:
+        if self.whole_year:
+            return f"{self.year}年"
         y = f"{self.year}年" if self.year else ""
         d = f"{self.day}日" if self.day is not None else "底"
         return f"{y}{self.month}月{d}"

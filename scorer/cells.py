@@ -41,6 +41,8 @@ _RANK = re.compile(
 )
 _DATE_FULL = re.compile(r"^(?P<y>\d{4})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?(?P<before>前|之前|以前)?$")
 _DATE_MONTH = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末|份|中旬|上旬|下旬)?(?P<before>前|之前|以前)?$")
+# a calendar year alone (2019年, 2020年度): a date, not a duration of two thousand years
+_DATE_YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年度?(?P<before>前|之前|以前)?$")
 _DATE_YEAR_END = re.compile(r"^(?:(?P<y>\d{4})年)?(?:年)?(?:底|末|年底|年末|年内|当年)(?P<before>前|之前|以前)?$")
 
 
@@ -234,7 +236,7 @@ def _rank(s: str, raw: str, note: str) -> Cell | None:
 
 
 def _date(s: str, raw: str, note: str) -> Cell | None:
-    for rx in (_DATE_FULL, _DATE_MONTH, _DATE_YEAR_END):
+    for rx in (_DATE_FULL, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
         m = rx.match(s)
         if not m:
             continue
@@ -251,7 +253,8 @@ def _date(s: str, raw: str, note: str) -> Cell | None:
         except ValueError:
             raise CellError(raw, "日期不存在", "真实的日期，如 2021年12月31日") from None
         cmp = Comparator.LE if groups.get("before") or rx is _DATE_YEAR_END else Comparator.NONE
-        return Cell(raw, CellKind.DATE, s, cmp, date=DateValue(year, month, day), note=note)
+        value = DateValue(year, month, day, whole_year=rx is _DATE_YEAR)
+        return Cell(raw, CellKind.DATE, s, cmp, date=value, note=note)
     return None
 
 

@@ -268,7 +268,12 @@ def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     deadline = t.date.resolve(year)
     done = a.date.resolve(year)
     if t.date.day is None:
-        row.lines.append(f"「{t.text}」按该月最后一天 {deadline.isoformat()} 理解")
+        last = "该年" if t.date.whole_year else "该月"
+        row.lines.append(f"「{t.text}」按{last}最后一天 {deadline.isoformat()} 理解")
+    if a.date.whole_year and done > deadline:  # done some day of that year: maybe in time, maybe how late
+        if done.year == deadline.year:
+            return row.judgement(f"实际完成值「{a.text}」只写到年份，无法判断是否在期限 {deadline.isoformat()} 前完成")
+        return row.judgement(f"实际完成值「{a.text}」晚于期限 {deadline.isoformat()}，但只写到年份，逾期多少无法计算")
     if done <= deadline:
         return row.full(f"完成日期 {done.isoformat()} 不晚于期限 {deadline.isoformat()}，达成")
     start = date(deadline.year, 1, 1)

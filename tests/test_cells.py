@@ -149,11 +149,19 @@ def test_malformed_chinese_ranks_are_errors_not_guesses(text: str) -> None:
         ("2024年6月30日前", LE, DateValue(2024, 6, 30)),
         ("年底前", LE, DateValue(None, 12, 31)),
         ("2024.10.15", NONE, DateValue(2024, 10, 15)),
+        ("2019年", NONE, DateValue(2019, 12, None, whole_year=True)),
+        ("2020年度", NONE, DateValue(2020, 12, None, whole_year=True)),
+        ("2021年前", LE, DateValue(2021, 12, None, whole_year=True)),
     ],
 )
 def test_dates(text: str, cmp: Comparator, date: DateValue) -> None:
     cell = parse_cell(text)
     assert (cell.kind, cell.comparator, cell.date) == (DT, cmp, date)
+
+
+@pytest.mark.parametrize("text", ["5年", "30年", "1800年", "2100年", "≥2019年"])
+def test_a_number_of_years_that_is_no_calendar_year_stays_a_quantity(text: str) -> None:
+    assert parse_cell(text).kind is not DT
 
 
 def test_month_deadline_resolves_to_month_end() -> None:

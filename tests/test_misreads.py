@@ -383,3 +383,26 @@ def test_a_typo_in_the_vocabulary_file_is_an_error(patch: dict[str, object], mes
     data.update(patch)
     with pytest.raises(VocabularyError, match=re.escape(message)):
         build(data)
+
+
+# A calendar year alone is a date (issue 16, class 3: 完成时限 2019年 → 2020年 was full marks as "more
+# is better"); a year-only actual is some day of that year, so only what follows from that is decided.
+@pytest.mark.parametrize(
+    ("target", "actual", "status", "says"),
+    [
+        ("2019年", "2020年", Status.JUDGEMENT, "晚于期限 2019-12-31，但只写到年份"),
+        ("2019年", "2019年", Status.MET, "不晚于期限 2019-12-31"),
+        ("2020年度", "2019年", Status.MET, "不晚于期限 2020-12-31"),
+        ("2019年6月", "2019年", Status.JUDGEMENT, "无法判断是否在期限 2019-06-30 前完成"),
+        ("2019年12月", "2019年", Status.MET, "不晚于期限"),
+        ("2019年", "2019年11月", Status.MET, "按该年最后一天 2019-12-31"),
+        ("2019年", "2020年3月", Status.PARTLY, "逾期 91 天"),
+    ],
+)
+def test_a_year_alone_is_a_date_and_a_year_only_actual_decides_no_more_than_it_says(
+    target: str, actual: str, status: Status, says: str
+) -> None:
+    r = _score(target, actual, name="完成时限", level2="时效指标")
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+    assert says in "；".join(r.explanation)  # type: ignore[attr-defined]
+    assert r.status is not Status.MET or r.score == 10  # type: ignore[attr-defined]
