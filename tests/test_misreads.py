@@ -406,3 +406,21 @@ def test_a_year_alone_is_a_date_and_a_year_only_actual_decides_no_more_than_it_s
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
     assert says in "；".join(r.explanation)  # type: ignore[attr-defined]
     assert r.status is not Status.MET or r.score == 10  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("≤5%", "达成目标值", Status.MET),
+        ("≥95%", "达到目标值", Status.MET),
+        ("100%", "完成目标值", Status.MET),
+        ("≤5%", "未达成目标值", Status.MISSED),
+        ("≥95%", "未达到目标值", Status.MISSED),
+        ("100%", "完成", Status.JUDGEMENT),  # a bare 完成 says nothing of the value
+    ],
+)
+def test_an_actual_that_states_the_target_value_was_reached_is_scored_as_that_claim(
+    target: str, actual: str, status: Status
+) -> None:
+    r = _score(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
