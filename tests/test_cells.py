@@ -178,6 +178,8 @@ def test_month_deadline_resolves_to_month_end() -> None:
         ("达到预期指标", QL, Tier.ACHIEVED, "达到预期指标"),
         ("有效保障", QL, Tier.ACHIEVED, "有效保障"),
         ("按时完成", QL, Tier.ACHIEVED, "按时完成"),
+        ("已公开", QL, Tier.ACHIEVED, "已公开"),
+        ("达成目标值", QL, Tier.ACHIEVED, "达成目标值"),
         ("可用", QL, Tier.ACHIEVED, "可用"),
         ("健全", QL, Tier.ACHIEVED, "健全"),
         ("及时", QL, Tier.ACHIEVED, "及时"),
