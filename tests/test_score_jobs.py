@@ -82,6 +82,9 @@ def test_ctrl_c_stops_the_workers_quietly(province: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # as from a terminal: a test run started in the background (nohup, `&`) ignores SIGINT, and an
+        # ignored signal stays ignored across exec, so the command would never see the Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert p.stdout is not None
     p.stdout.read(1)  # the workers are at it
