@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 from functools import cache
 
-from scorer import explain
+from scorer import explain, units
 from scorer.cells import Cell, CellKind, Comparator, Tier
-from scorer.model import Indicator
+from scorer.model import Direction, Indicator
 from scorer.result import (
     Status,
 )
@@ -46,6 +46,8 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
         return _tier_score(row, a.tier, (explain.qualitative_why, t.kind.value, t.text, a.text, a.word))
     if a.kind is CellKind.TEXT and is_question(t.text):
         return _score_question(row, t, a)
+    if t.kind is CellKind.DIRECTION and a.kind is CellKind.TEXT and (moved := stated_change(a.text)):
+        return _score_change(row, t, a, *moved)
     if a.kind is CellKind.TEXT:
         return row.judgement(f"实际完成值「{a.text}」不在定性词表中，无法判定档次")
     if a.kind in (CellKind.LABEL, CellKind.DIRECTION):
@@ -53,6 +55,38 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
     if _complete_percent(a):  # 健全 → 100%: the standard met in full, as units write it
         return row.full(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」表示完全达到")
     return row.judgement(f"目标值「{t.text}」为定性表述，实际完成值「{a.text}」为数值，无法对应")
+
+
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([^\d\s.]{0,6})")
+
+
+def _unit_word(text: str) -> bool:
+    """Nothing, or a unit the units file knows, perhaps after a 万/亿/千 scale: no further words."""
+    return not text or units.is_known(text) or (text[0] in "万亿千" and units.is_known(text[1:]))
+
+
+def stated_change(text: str) -> tuple[Direction, str, Decimal, str] | None:
+    """The change an actual states, as (direction, word, amount, unit): 增372人次 is (positive, 增, 372,
+    人次). None when it states none."""
+    body = re.sub(r"\s", "", text)
+    vocab = vocabulary()
+    for direction, words in ((Direction.POSITIVE, vocab.rose), (Direction.REVERSE, vocab.fell)):
+        word = next((w for w in words if body.startswith(w)), None)
+        m = _AMOUNT.fullmatch(body[len(word) :]) if word is not None else None
+        if word is not None and m and _unit_word(m.group(2)):
+            return direction, word, Decimal(m.group(1)), str(m.group(2))
+    return None
+
+
+def _score_change(
+    row: _Row, t: Cell, a: Cell, moved: Direction, word: str, amount: Decimal, unit: str
+) -> tuple[Status, Decimal | None]:
+    """A target that only names a direction (增加), an actual that states a change (增372人次)."""
+    head = f"目标值「{t.text}」只要求方向，实际完成值「{a.text}」写明{word} {amount}{unit}"
+    if moved is t.direction and amount > 0:
+        return row.full(f"{head}，方向一致，达成")
+    why = "没有变化" if amount == 0 else "方向相反"
+    return _tier_score(row, Tier.NOT_ACHIEVED, f"{head}，{why}，未达成")
 
 
 def _criteria_row(ind: Indicator) -> bool:

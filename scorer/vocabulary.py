@@ -64,6 +64,8 @@ class Vocabulary:
     question_yes: tuple[str, ...] = ()  # how an answer to such a question starts when it says yes
     question_no: tuple[str, ...] = ()  # …and when it says no
     negations: tuple[str, ...] = ()  # characters that turn the word after them around (未按规定)
+    rose: tuple[str, ...] = ()  # an actual that starts so states an increase by the amount after it (增372人次)
+    fell: tuple[str, ...] = ()  # …and a decrease (减少1万元)
 
 
 def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -83,7 +85,7 @@ _SECTIONS = {
     "comparators": {"prefix", "suffix"},
     "scales": None,
     "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades", "negations"},
-    "directions": {"reverse", "positive"},
+    "directions": {"reverse", "positive", "rose", "fell"},
     "satisfies": None,
     "direction_keywords": {"positive", "reverse", "ambiguous"},
     "direction_levels": {"level1", "level2"},
@@ -164,6 +166,8 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         question_yes=tuple(data.get("questions", {}).get("yes", ())),
         question_no=tuple(data.get("questions", {}).get("no", ())),
         negations=tuple(qual.get("negations", ())),
+        rose=tuple(sorted(dirs.get("rose", ()), key=len, reverse=True)),
+        fell=tuple(sorted(dirs.get("fell", ()), key=len, reverse=True)),
     )
 
 

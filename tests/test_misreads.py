@@ -424,3 +424,28 @@ def test_an_actual_that_states_the_target_value_was_reached_is_scored_as_that_cl
 ) -> None:
     r = _score(target, actual)
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+# A target that only names a direction (增加, 减少) and an actual that states a change with its amount
+# (江西 form: 门诊住院人次 增加 → 增372人次): the actual answers the target, in its direction or not.
+@pytest.mark.parametrize(
+    ("target", "actual", "status", "says"),
+    [
+        ("增加", "增372人次", Status.MET, "写明增 372人次，方向一致"),
+        ("提高", "提高 2.5%", Status.MET, "写明提高 2.5%"),
+        ("增加", "增长10户", Status.MET, "写明增长 10户"),
+        ("减少", "减少1万元", Status.MET, "写明减少 1万元"),
+        ("降低", "下降3个百分点", Status.MET, "写明下降 3个百分点"),
+        ("增加", "减少5人", Status.MISSED, "方向相反"),
+        ("减少", "增加2起", Status.MISSED, "方向相反"),
+        ("增加", "增0人次", Status.MISSED, "没有变化"),
+        ("增加", "增加较多", Status.JUDGEMENT, ""),  # no amount: not a stated change
+        ("增加", "增372人次以上说明", Status.JUDGEMENT, ""),  # more than an amount and its unit
+    ],
+)
+def test_a_stated_change_answers_a_target_that_names_only_a_direction(
+    target: str, actual: str, status: Status, says: str
+) -> None:
+    r = _score(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+    assert says in "；".join(r.explanation)  # type: ignore[attr-defined]
