@@ -164,3 +164,14 @@ def test_a_form_forged_while_the_review_reads_is_not_lost(tmp_path: Path) -> Non
         other.dispose()
     finally:
         next(backend, None)
+
+
+def test_an_sqlite_without_window_functions_takes_the_python_path(
+    province: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 24, 0))
+    expected = province.dialect.name == "postgresql"  # PostgreSQL is not affected
+    assert (group_rows(province, "unit", Filters().apply) is not None) is expected
+    assert aggregate(province, "unit") == _sorted(summed_here(province, "unit", Filters()))

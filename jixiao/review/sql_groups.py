@@ -111,6 +111,15 @@ def _medians(conn: Any, filtered: Any, key: Any, rows: list[Any], pg: bool) -> t
     return _middles(conn, filtered, key, FormRow.agg_total_c), _middles(conn, filtered, key, FormRow.agg_recorded_c)
 
 
+def _windows_ok(engine: Engine) -> bool:
+    """SQLite has window functions from 3.25 (2018); an older library takes the Python path."""
+    if engine.dialect.name != "sqlite":
+        return True
+    import sqlite3
+
+    return sqlite3.sqlite_version_info >= (3, 25, 0)
+
+
 def _mean(total: Any, n: int) -> Decimal | None:
     return (Decimal(int(total)) * C / n).quantize(C) if n else None
 
@@ -121,6 +130,8 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
 
     key = _KEY_COLUMNS[by]
     pg = engine.dialect.name == "postgresql"
+    if not pg and not _windows_ok(engine):
+        return None
     with snapshot(engine) as conn:
         doubtful = conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted).limit(1)).first()
         if doubtful is not None:
