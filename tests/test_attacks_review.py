@@ -314,3 +314,26 @@ def test_a_declaration_turned_into_a_self_evaluation_with_psql_is_summed_right(s
         stage = conn.execute(text("SELECT stage FROM forms WHERE id = :i"), {"i": fid}).scalar_one()
     assert stage == "evaluation"
     _assert_review_is_true(setup.store.engine)
+
+
+# ---------------------------------------------------------------- 5. the SQL path turned off from outside
+
+
+def test_nobody_distrusts_a_form_out_of_their_reach(setup: Setup) -> None:
+    """``jixiao_distrust`` (SECURITY DEFINER) is granted to every app role without a check of its own:
+    a filler can mark another unit's drafts doubtful, so that every review recomputes them in Python
+    (the slow path the SQL sums exist to avoid) until the owner rescores. No number goes wrong."""
+    other = setup.form_id(OTHER)  # 经科局's draft: not visible to 商业行办's filler
+    with setup.connect("shangye") as conn:
+        try:
+            conn.execute("SELECT jixiao_distrust(%s)", (other,))
+        except psycopg.Error:
+            pass
+    assert _trusted(setup, other), "商业行办's filler marked 经科局's draft doubtful"
+    with setup.connect("reviewer") as conn:
+        try:
+            conn.execute("SELECT jixiao_distrust(%s)", (other,))
+        except psycopg.Error:
+            pass
+    _assert_review_is_true(setup.store.engine)
+    assert _trusted(setup, other), "a filler of another unit (or a reviewer) turned the review's SQL path off"
