@@ -8,6 +8,7 @@ while the hole it names is open.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from jixiao.review.sql_groups import group_rows, level1_rows
 from jixiao.review.trusted import IndicatorNumbers, numbers_of
 from jixiao.storage.models import FormRow
 from jixiao.storage.store import FormStore
-from tests.role_setup import SHANGYE, Setup
+from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
@@ -72,10 +73,8 @@ def _new_own_form(setup: Setup) -> tuple[int, int]:
     """A second draft form of the filler's unit (through the app, as the owner), trusted; and one goal id."""
     own = setup.form_id(OWN)
     form = setup.store.get(own).form
-    import dataclasses
-
     copy = dataclasses.replace(form, project_name="第二个项目")
-    (outcome,) = setup.store.import_forms([("attack", copy)])  # type: ignore[list-item]
+    setup.store.import_forms([("attack", copy)])  # type: ignore[list-item]
     fid = setup.form_id("第二个项目")
     with setup.store.engine.connect() as conn:
         gid = conn.execute(text("SELECT min(id) FROM goals WHERE form_id = :f"), {"f": fid}).scalar_one()
@@ -91,7 +90,9 @@ def _wait_until_done_or_blocked(setup: Setup, thread: threading.Thread) -> None:
             return
         with setup.store.engine.connect() as conn:
             if conn.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
             ).scalar_one():
                 return
         time.sleep(0.05)
@@ -107,23 +108,38 @@ def test_the_oracle_agrees_with_the_review_before_any_attack(setup: Setup) -> No
 # ---------------------------------------------------------------- 1. the owner's rescore racing a filler
 
 
-@pytest.mark.parametrize("where", ["form_cell", "indicator_cell"])
+@pytest.mark.parametrize("where", ["form_cell", "indicator_cell", "owner_saves"])
 def test_a_cell_changed_while_the_owner_rescores_is_not_vouched_for(setup: Setup, where: str) -> None:
     """A filler's form is doubtful (any edit through the app makes it so). The filler opens a
     transaction that changes a cell, the owner's ``jixiao db rescore`` reads the old cells, the
-    filler commits: the verdict written from the old cells must not end up trusted."""
+    filler commits: the verdict written from the old cells must not end up trusted.
+    (``owner_saves``: a trusted writer saving the form through the app instead holds: a save does
+    not set ``scores_trusted``.)"""
     own = setup.form_id(OWN)
     with setup.connect("shangye") as conn:
         conn.execute("UPDATE forms SET deviation_analysis = deviation_analysis || '。' WHERE id = %s", (own,))
     assert not _trusted(setup, own)
     attacker = setup.connect("shangye")
     attacker.autocommit = False
-    if where == "form_cell":  # 执行数 halved: the stored agg_executed_u keeps the old one
+    if where in ("form_cell", "owner_saves"):  # 执行数 halved: the stored agg_executed_u keeps the old one
         attacker.execute("UPDATE forms SET budget_executed = budget_executed / 2 WHERE id = %s", (own,))
     else:  # every indicator's weight doubled: the stored agg_weight_u keeps the old ones
         attacker.execute("UPDATE indicators SET weight = weight * 2 WHERE form_id = %s", (own,))
     done: list[int] = []
-    owner = threading.Thread(target=lambda: done.append(setup.store.rescore()))
+    if where == "owner_saves":  # a trusted writer saving another field through the app, not a rescore
+        sf = setup.store.get(own)
+        changed = dataclasses.replace(sf.form, improvement_measures=sf.form.improvement_measures + "。")
+
+        def work() -> None:
+            setup.store.save(own, changed, sf.version)
+            done.append(1)
+
+    else:
+
+        def work() -> None:
+            done.append(setup.store.rescore())
+
+    owner = threading.Thread(target=work)
     owner.start()
     _wait_until_done_or_blocked(setup, owner)  # the owner has read the old cells
     attacker.commit()
@@ -283,11 +299,19 @@ def test_the_flagged_forms_match_recomputation_after_a_forged_count(setup: Setup
         conn.execute("UPDATE forms SET agg_errors = 0, agg_warnings = 0 WHERE id = %s", (own,))
         conn.execute("UPDATE indicators SET computed_status = 'met' WHERE form_id = %s", (own,))
     truth = sorted(
-        (f for f in (numbers_of(r, False) for r in _recomputed(setup.store.engine, Filters())) if f.errors + f.warnings),
-        key=lambda f: (-f.errors, -f.warnings, -((f.recorded_c if f.recorded_c is not None else f.total_c or 0) - (f.total_c or 0)), f.id),
+        (
+            f
+            for f in (numbers_of(r, False) for r in _recomputed(setup.store.engine, Filters()))
+            if f.errors + f.warnings
+        ),
+        key=lambda f: (
+            -f.errors,
+            -f.warnings,
+            -((f.recorded_c if f.recorded_c is not None else f.total_c or 0) - (f.total_c or 0)),
+            f.id,
+        ),
     )
     assert [f.id for f in flagged_forms(setup.store.engine, Filters(), 20)] == [f.id for f in truth][:20]
-    assert SHANGYE  # the filler's unit, for the reader
 
 
 # ---------------------------------------------------------------- 4. stage
@@ -296,10 +320,9 @@ def test_the_flagged_forms_match_recomputation_after_a_forged_count(setup: Setup
 def test_a_declaration_turned_into_a_self_evaluation_with_psql_is_summed_right(setup: Setup) -> None:
     """``jixiao_begin_evaluation`` moves stage and status only (workflow columns, trust kept): the
     verdict stored while the form was a declaration must be the self-evaluation's own."""
-    from scorer.stages import declaration_from, for_year
-
     from jixiao.storage.seed import sample_forms
     from jixiao.workflow import Stage
+    from scorer.stages import declaration_from, for_year
 
     form = next(f for _, f in sample_forms() if f.project_name == OWN)
     (outcome,) = setup.store.import_forms(
