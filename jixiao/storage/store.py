@@ -415,9 +415,13 @@ class FormStore(StoreQueries):
             ids = list(s.execute(q).scalars())
         for start in range(0, len(ids), batch):
             with Session(self.engine) as s, s.begin():
+                # the forms locked before their cells are read: a filler's change in flight either
+                # commits first and is scored, or waits and takes the trust away after (migration 0012)
                 rows = s.execute(
                     select(FormRow)
                     .where(FormRow.id.in_(ids[start : start + batch]))
+                    .order_by(FormRow.id)
+                    .with_for_update(of=FormRow)
                     .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
                     .execution_options(populate_existing=True)
                 ).scalars()
