@@ -107,6 +107,22 @@ def _strict(data: dict[str, Any], source: str) -> None:
                 raise VocabularyError(f"{source}: [{key}] 中未知的键 {extra[0]}；可用：{', '.join(sorted(allowed))}")
 
 
+def _satisfy_rules(data: dict[str, Any], source: str) -> list[SatisfyRule]:
+    rules = []
+    for i, r in enumerate(data.get("satisfies", [])):
+        if not r.get("words") or not r.get("reason"):
+            raise VocabularyError(f"{source}: satisfies[{i}] 需要 words 和 reason")
+        rules.append(
+            SatisfyRule(
+                words=tuple(r["words"]),
+                name_contains=tuple(r.get("name_contains", ())),
+                target_kinds=tuple(r.get("target_kinds", ())),
+                reason=r["reason"],
+            )
+        )
+    return rules
+
+
 def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
     _strict(data, source)
 
@@ -127,18 +143,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         for name, d in levels.get(lv, {}).items():
             if d not in _DIRECTIONS:
                 raise VocabularyError(f"{source}: direction_levels.{lv}.{name} = {d!r}，应为 positive 或 reverse")
-    rules = []
-    for i, r in enumerate(data.get("satisfies", [])):
-        if not r.get("words") or not r.get("reason"):
-            raise VocabularyError(f"{source}: satisfies[{i}] 需要 words 和 reason")
-        rules.append(
-            SatisfyRule(
-                words=tuple(r["words"]),
-                name_contains=tuple(r.get("name_contains", ())),
-                target_kinds=tuple(r.get("target_kinds", ())),
-                reason=r["reason"],
-            )
-        )
+    rules = _satisfy_rules(data, source)
     kw = need("direction_keywords")
     return Vocabulary(
         version=str(data.get("version", "")),
