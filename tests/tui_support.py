@@ -21,7 +21,14 @@ def form_id(store: FormStore, name: str) -> int:
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let the screen and its worker threads finish what a key press started."""
+    """Let the screen and its worker threads finish what a key press started.
+
+    Text cursors stop blinking, so a snapshot shows the cursor whenever it is taken: a blinking one
+    was caught in its off phase now and then on a loaded machine, and the snapshot differed.
+    """
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    for widget in pilot.app.screen.query("*"):
+        if getattr(widget, "cursor_blink", False):
+            widget.cursor_blink = False
     await pilot.pause()
