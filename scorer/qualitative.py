@@ -61,8 +61,9 @@ _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([^\d\s.]{0,6})")
 
 
 def _unit_word(text: str) -> bool:
-    """Nothing, or a unit the units file knows, perhaps after a 万/亿/千 scale: no further words."""
-    return not text or units.is_known(text) or (text[0] in "万亿千" and units.is_known(text[1:]))
+    """Nothing, or a unit the units file knows, perhaps after a scale word (万, 亿 …): no further words."""
+    scale = next((w for w, _ in vocabulary().scales if text.startswith(w)), "")
+    return not text or units.is_known(text) or (bool(scale) and units.is_known(text[len(scale) :]))
 
 
 def stated_change(text: str) -> tuple[Direction, str, Decimal, str] | None:

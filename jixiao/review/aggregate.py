@@ -15,14 +15,10 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from jixiao.review.groupings import GRADES, GROUPINGS
-from jixiao.review.sql_groups import group_rows, level1_rows, worst_trusted
+from jixiao.review.sql_groups import C, U, W, exact_mean, group_rows, level1_rows, worst_trusted
 from jixiao.review.trusted import FormNumbers, IndicatorNumbers, form_numbers, indicator_numbers, numbers_of
 from jixiao.storage.models import FormRow
 from jixiao.storage.store import FormStore
-
-C = Decimal("0.01")
-U = Decimal("0.000001")
-W = Decimal("0.0001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +91,6 @@ def _dec(value: int | None, unit: Decimal) -> Decimal:
     return Decimal(value or 0) * unit
 
 
-def _mean(total: int | None, n: int, unit: Decimal) -> Decimal | None:
-    return (Decimal(total or 0) * unit / n).quantize(C) if n else None
-
-
 def _median(values: list[int], unit: Decimal) -> Decimal | None:
     if not values:
         return None
@@ -149,12 +141,12 @@ def _group_row(key: str, forms: list[FormNumbers], kind: str = "project") -> Gro
         forms=len(forms),
         planned=_dec(sum(f.planned_u or 0 for f in forms), U),
         executed=_dec(sum(f.executed_u or 0 for f in forms), U),
-        mean_computed=_mean(sum(totals), len(totals), C),
+        mean_computed=exact_mean(sum(totals), len(totals), C),
         median_computed=_median(totals, C),
-        mean_recorded=_mean(sum(rec_values), len(rec_values), C),
+        mean_recorded=exact_mean(sum(rec_values), len(rec_values), C),
         median_recorded=_median(rec_values, C),
         recorded_forms=len(recorded),
-        gap_base=_mean(sum(f.total_c or 0 for f in recorded), len(recorded), C),
+        gap_base=exact_mean(sum(f.total_c or 0 for f in recorded), len(recorded), C),
         errors=sum(f.errors for f in forms),
         warnings=sum(f.warnings for f in forms),
         infos=sum(f.infos for f in forms),

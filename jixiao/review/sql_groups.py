@@ -24,8 +24,9 @@ from jixiao.review.groupings import GRADES
 from jixiao.review.trusted import FORM_COLUMNS, numbers_of, snapshot
 from jixiao.storage.models import FormRow, IndicatorRow
 
-C = Decimal("0.01")
-U = Decimal("0.000001")
+C = Decimal("0.01")  # the exact integer copies: hundredths of a point,
+U = Decimal("0.000001")  # millionths of 万元,
+W = Decimal("0.0001")  # ten-thousandths of a point (indicators)
 
 _KEY_COLUMNS = {
     "unit": FormRow.implementing_unit,
@@ -120,8 +121,14 @@ def _windows_ok(engine: Engine) -> bool:
     return sqlite3.sqlite_version_info >= (3, 25, 0)
 
 
-def _mean(total: Any, n: int) -> Decimal | None:
-    return (Decimal(int(total)) * C / n).quantize(C) if n else None
+def exact_mean(total: Any, n: int, unit: Decimal = C) -> Decimal | None:
+    """The mean of ``n`` values summing to ``total`` (in ``unit``), to two places; None for none."""
+    return (Decimal(int(total or 0)) * unit / n).quantize(C) if n else None
+
+
+def _any_doubtful(conn: Any, filtered: Any) -> bool:
+    """Whether a kept form's verdict is one the database does not vouch for (the partial index answers)."""
+    return conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted).limit(1)).first() is not None
 
 
 def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
@@ -133,8 +140,7 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
     if not pg and not _windows_ok(engine):
         return None
     with snapshot(engine) as conn:
-        doubtful = conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted).limit(1)).first()
-        if doubtful is not None:
+        if _any_doubtful(conn, filtered):
             return None
         rows = list(conn.execute(filtered(_sums(key, pg)).where(FormRow.scores_trusted).group_by(key, _kind())))
         if len({(str(r[0]), r[1]) for r in rows}) < len(rows):
@@ -151,12 +157,12 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
                 forms=int(n),
                 planned=Decimal(int(planned)) * U,
                 executed=Decimal(int(executed)) * U,
-                mean_computed=_mean(tot, int(n_tot)),
+                mean_computed=exact_mean(tot, int(n_tot)),
                 median_computed=medians.get((k, kind)),
-                mean_recorded=_mean(rec, int(n_rec)),
+                mean_recorded=exact_mean(rec, int(n_rec)),
                 median_recorded=recorded_medians.get((k, kind)),
                 recorded_forms=int(n_rec),
-                gap_base=_mean(tot_rec, int(n_rec)),
+                gap_base=exact_mean(tot_rec, int(n_rec)),
                 errors=int(err),
                 warnings=int(warn),
                 infos=int(info),
@@ -192,7 +198,6 @@ def level1_rows(engine: Engine, filtered: Any) -> list[Any] | None:
     form is doubtful: ``_by_level1``'s sums, without reading every indicator into Python."""
     from jixiao.review.aggregate import GroupRow
 
-    W = Decimal("0.0001")
     unnamed: Any = literal_column("'（未填）'")
     level1 = func.coalesce(func.nullif(IndicatorRow.level1, literal_column("''")), unnamed)
     status = IndicatorRow.computed_status
@@ -211,7 +216,7 @@ def level1_rows(engine: Engine, filtered: Any) -> list[Any] | None:
         count_of("missed", "partly"),
     ).join(FormRow, FormRow.id == IndicatorRow.form_id)
     with snapshot(engine) as conn:
-        if conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted).limit(1)).first() is not None:
+        if _any_doubtful(conn, filtered):
             return None
         rows = list(conn.execute(filtered(q).where(FormRow.scores_trusted).group_by(level1)))
     out = []
