@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from scorer.errors import JixiaoError
+from scorer.frozen import FrozenValue
 from scorer.model import Direction
 from scorer.vocabulary import vocabulary
 
@@ -77,7 +78,7 @@ class CellError(JixiaoError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class DateValue:
+class DateValue(FrozenValue):
     """A date or deadline; ``year`` is None when the cell omits it (9月前)."""
 
     year: int | None
@@ -100,7 +101,7 @@ class DateValue:
 
 
 @dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(FrozenValue):
     """What a cell says. ``value`` has its 万/亿 scale applied."""
 
     raw: str

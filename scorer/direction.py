@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from scorer.frozen import FrozenValue
 from scorer.model import Direction, Indicator
 from scorer.vocabulary import Vocabulary, level_key, vocabulary
 
@@ -37,7 +38,7 @@ class CatalogLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class DirectionChoice:
+class DirectionChoice(FrozenValue):
     """A direction and what decided it, for the explanation."""
 
     value: Direction

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from scorer.frozen import FrozenValue
+
 
 class FormKind(StrEnum):
     """项目支出 (one project) or 部门整体支出 (the whole department)."""
@@ -69,7 +71,7 @@ TICK_GROUP_LABELS: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Ticks:
+class Ticks(FrozenValue):
     """Ticked options per group; 项目类别 may hold more than one."""
 
     category: tuple[str, ...] = ()
@@ -81,7 +83,7 @@ class Ticks:
 
 
 @dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(FrozenValue):
     """A score the unit itself wrote on the form, with its stated reason."""
 
     score: Decimal
@@ -89,7 +91,7 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
-class Budget:
+class Budget(FrozenValue):
     """预算执行情况 (万元). ``planned`` is 全年(调整后)预算数 A, ``executed`` 执行数 B."""
 
     label: str = "年度财政资金总额"
@@ -107,7 +109,7 @@ class Budget:
 
 
 @dataclass(frozen=True, slots=True)
-class Indicator:
+class Indicator(FrozenValue):
     """One 三级 indicator row with its two cells and optional scores."""
 
     level1: str
@@ -134,7 +136,7 @@ class Indicator:
 
 
 @dataclass(frozen=True, slots=True)
-class Goal:
+class Goal(FrozenValue):
     """年度绩效目标 N: a short text, an optional goal weight and its indicators."""
 
     text: str = ""
@@ -143,7 +145,7 @@ class Goal:
 
 
 @dataclass(frozen=True, slots=True)
-class SignOff:
+class SignOff(FrozenValue):
     """Sign-off fields; the exact set varies by province, all optional."""
 
     preparer: str = ""  # 填表人
@@ -157,7 +159,7 @@ class SignOff:
 
 
 @dataclass(frozen=True, slots=True)
-class Form:
+class Form(FrozenValue):
     """A whole self-evaluation form, as published or as entered."""
 
     project_name: str

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scorer.formfile import MAX_BYTES, FormFileError, _Reader, parse_text
+from scorer.frozen import FrozenValue
 from scorer.model import Form, Indicator
 
 
@@ -35,7 +36,7 @@ _ROW = {"indicator", "uid", "to_date", "forecast", "cause", "correction"}
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(FrozenValue):
     """One indicator's state at the snapshot."""
 
     indicator: str  # the 三级 name, as on the form
@@ -47,7 +48,7 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(FrozenValue):
     """A project's monitoring at the end of month ``months`` of ``year``."""
 
     year: int

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from scorer.cells import Cell
 from scorer.explain import Step, lines
+from scorer.frozen import FrozenValue
 from scorer.model import Form, Indicator, Recorded
 from scorer.numbers import q2
 from scorer.rules import RuleSet
@@ -72,7 +73,7 @@ class ProblemCode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(FrozenValue):
     """Something a user or reviewer must look at; the message names where."""
 
     severity: Severity
@@ -127,7 +128,7 @@ class IndicatorResult(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class BudgetResult:
+class BudgetResult(FrozenValue):
     weight: Decimal
     rate: Decimal | None
     score: Decimal | None
@@ -156,7 +157,7 @@ class LevelTotal(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class FormResult:
+class FormResult(FrozenValue):
     form: Form
     rules: RuleSet
     budget: BudgetResult

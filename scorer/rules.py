@@ -16,6 +16,7 @@ from typing import Any
 
 from scorer.errors import JixiaoError
 from scorer.formulas import FORMULAS
+from scorer.frozen import FrozenValue
 
 DEFAULT_RULES = "national-2020"
 DEPARTMENT_RULES = "department-2020"
@@ -48,7 +49,7 @@ class RuleSetError(JixiaoError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Band:
+class Band(FrozenValue):
     """A qualitative tier's share of the weight, as fractions, and its default spot."""
 
     low: Decimal
@@ -65,7 +66,7 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
-class BudgetCap:
+class BudgetCap(FrozenValue):
     """Execution rate in [rate_at_least, rate_below) caps the total at max_total."""
 
     rate_at_least: Decimal
@@ -74,13 +75,13 @@ class BudgetCap:
 
 
 @dataclass(frozen=True, slots=True)
-class Grade:
+class Grade(FrozenValue):
     min: Decimal
     grade: str
 
 
 @dataclass(frozen=True, slots=True)
-class RuleSet:
+class RuleSet(FrozenValue):
     name: str
     version: str
     title: str

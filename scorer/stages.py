@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from scorer.frozen import FrozenValue
 from scorer.model import Budget, Form, FormKind, Indicator, SignOff
 
 DECLARATION_TITLES = {FormKind.PROJECT: "项目支出绩效目标申报表", FormKind.DEPARTMENT: "部门整体支出绩效目标申报表"}
@@ -69,7 +70,7 @@ def evaluation_title(form: Form) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class ApprovedTarget:
+class ApprovedTarget(FrozenValue):
     """One indicator row as its declaration was approved: what the self-evaluation may not change."""
 
     uid: str
@@ -153,7 +154,7 @@ def lock_breaches(approved: Sequence[ApprovedTarget], form: Form) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class ApprovedWeights:
+class ApprovedWeights(FrozenValue):
     """The weights an approval fixed besides the rows': the 预算执行 weight and each goal's."""
 
     budget: Decimal | None

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scorer.frozen import FrozenValue
+
 from .vocabulary import vocabulary
 
 
@@ -21,7 +23,7 @@ class Answer(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(FrozenValue):
     """What a statement says and the word that says it (for the explanation)."""
 
     answer: Answer

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 
 from scorer.errors import JixiaoError
+from scorer.frozen import FrozenValue
 
 DEFINITIONS_VERSION = "1"
 
@@ -45,7 +46,7 @@ class UnitError(JixiaoError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(FrozenValue):
     """A resolved unit: what it measures and its exact factor to base units."""
 
     symbol: str
@@ -113,11 +114,16 @@ def _table() -> dict[str, tuple[str, str]]:
     """Every unit name, symbol and alias of ``units.txt`` resolved ahead (``build_table``), so that
     a cell in a known unit needs no pint at all: importing pint and building the registry is
     ~90 ms of every command's start-up. Ignored (pint decides) if ``units.txt`` has changed since."""
+    return _table_for(_definitions())
+
+
+def _table_for(definitions: bytes) -> dict[str, tuple[str, str]]:
+    """The stored table, if it was built from these definitions; else none."""
     import hashlib
     import json
 
     data = json.loads((resources.files("scorer") / "data" / TABLE).read_text(encoding="utf-8"))
-    if data.get("units_txt_sha256") != hashlib.sha256(_definitions()).hexdigest():
+    if data.get("units_txt_sha256") != hashlib.sha256(definitions).hexdigest():
         return {}
     return {k: (v[0], v[1]) for k, v in data["units"].items()}
 

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from scorer.errors import JixiaoError
+from scorer.frozen import FrozenValue
 from scorer.model import Direction
 
 _CMP = {">=", ">", "=", "<=", "<"}
@@ -21,7 +22,7 @@ class VocabularyError(JixiaoError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class SatisfyRule:
+class SatisfyRule(FrozenValue):
     """A qualitative actual that also satisfies a numeric target, within a scope."""
 
     words: tuple[str, ...]
@@ -38,7 +39,7 @@ class SatisfyRule:
 
 
 @dataclass(frozen=True, slots=True)
-class Vocabulary:
+class Vocabulary(FrozenValue):
     version: str
     replace: tuple[tuple[str, str], ...]
     prefix_comparators: tuple[tuple[str, str], ...]  # longest first

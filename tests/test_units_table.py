@@ -59,13 +59,10 @@ def test_with_the_table_and_without_it_a_symbol_resolves_the_same(symbol: str, m
     assert with_table == without
 
 
-def test_a_table_older_than_the_definitions_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    units._table.cache_clear()
-    monkeypatch.setattr(units, "_definitions", lambda: b"changed")
-    assert units._table() == {}  # pint decides every unit until the table is regenerated
-    monkeypatch.undo()
-    units._table.cache_clear()
-    assert units._table()["元"] == ("[currency]", "1")
+def test_a_table_older_than_the_definitions_is_not_used() -> None:
+    assert units._table_for(b"changed") == {}  # pint decides every unit until the table is regenerated
+    assert units._table_for(units._definitions())["元"] == ("[currency]", "1")
+    assert units._table() == units._table_for(units._definitions())
 
 
 def test_scoring_a_seed_form_loads_no_pint() -> None:
