@@ -4,7 +4,8 @@
 
 Generates a province (bench/generate.py, seed 1), then times, as separate processes on the same
 files: the naive script (bench/naive_cli.py), ``jixiao score DIR --json`` and ``jixiao score DIR``,
-each in one process (``-j 1``) and with one worker per core (the default).
+each in one process (``-j 1``) and with one worker per core (the default). Last, the start-up
+goals: ``jixiao --help`` and ``jixiao score one.toml`` beside ``python -c pass``.
 Prints the median wall time, the peak RSS and the ratio to the naive script for each.
 """
 
@@ -61,7 +62,23 @@ def main() -> int:
             print(
                 f"| {name} | {wall:.2f} s | {args.indicators / wall:,.0f} indicators/s | {base / wall:.1f}× | {rss} MB |"
             )
+    _start_up(py, max(args.runs, 5))
     return 0
+
+
+def _start_up(py: str, runs: int) -> None:
+    """The start-up goals: ``jixiao --help`` and ``jixiao score one.toml`` beside a bare interpreter."""
+    one = str(ROOT / "samples" / "2024-shangye-laogan.toml")
+    commands = {
+        "python -c pass": [py, "-c", "pass"],
+        "naive script, one file": [py, str(ROOT / "bench" / "naive_cli.py"), one],
+        "jixiao --help": [py, "-m", "jixiao", "--help"],
+        "jixiao score one.toml": [py, "-m", "jixiao", "score", one],
+    }
+    print(f"\nstart-up; median of {runs}")
+    for name, argv in commands.items():
+        wall = statistics.median(_run(argv)[0] for _ in range(runs))
+        print(f"| {name} | {wall * 1000:.0f} ms |")
 
 
 if __name__ == "__main__":
