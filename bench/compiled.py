@@ -96,6 +96,21 @@ def main() -> int:
                     if name == "naive script" and kind == "mypyc":
                         continue
                     walls.setdefault((name, kind), []).append(_timed(argv(), tree))
+        # Timed runs discard their output; one more run of each tree must print the same bytes
+        # and exit alike, or a broken build would merely look fast.
+        seen = {
+            kind: subprocess.run(
+                commands["`jixiao score DIR --json`"](),
+                cwd=tree,
+                env=dict(os.environ, PYTHONPATH=str(tree)),
+                capture_output=True,
+                check=False,
+            )
+            for kind, tree in trees.items()
+        }
+        same = {(p.returncode, p.stdout, p.stderr) for p in seen.values()}
+        if len(same) != 1 or not seen["mypyc"].stdout:
+            raise SystemExit("the compiled core's `score --json` differs from the Python core's")
         rates = {}
         for kind, tree in trees.items():
             out = subprocess.run(
@@ -108,7 +123,8 @@ def main() -> int:
             )
             rates[kind] = json.loads(out.stdout.splitlines()[-1])
     naive = statistics.median(walls[("naive script", "Python")])
-    print(f"mypyc build of the core: {build:.0f} s; {args.indicators:,} indicators; median of {args.runs}\n")
+    print(f"mypyc build of the core: {build:.0f} s; {args.indicators:,} indicators; median of {args.runs}")
+    print("`score --json`: the same bytes and exit status from both builds\n")
     print("| Measure | Python | mypyc | mypyc against Python | mypyc against naive |")
     print("|---|---|---|---|---|")
     py_r, c_r = rates["Python"]["per_second"], rates["mypyc"]["per_second"]

@@ -23,3 +23,9 @@ def get_requires_for_build_wheel(config_settings=None):  # type: ignore[no-untyp
     """setuptools' requirements, and mypy when the core is compiled."""
     extra = MYPYC if _compiled() else []
     return _setuptools.get_requires_for_build_wheel(config_settings) + extra
+
+
+def get_requires_for_build_editable(config_settings=None):  # type: ignore[no-untyped-def]
+    """The same for ``pip install -e .``."""
+    extra = MYPYC if _compiled() else []
+    return _setuptools.get_requires_for_build_editable(config_settings) + extra
