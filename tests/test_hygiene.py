@@ -39,10 +39,33 @@ def test_import_contracts() -> None:
 @pytest.mark.parametrize(
     ("argv", "heavy"),
     [
-        (["--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "pint", "orjson", "jixiao.checks")),
+        (
+            ["--help"],
+            (
+                "sqlalchemy",
+                "textual",
+                "reportlab",
+                "pyhanko",
+                "openpyxl",
+                "pint",
+                "orjson",
+                "jixiao.checks",
+                "rich.progress",
+            ),
+        ),
         (
             ["score", "samples/2024-jingkeju-zhengti.toml"],
-            ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl", "orjson", "multiprocessing", "pint"),
+            (
+                "sqlalchemy",
+                "textual",
+                "reportlab",
+                "pyhanko",
+                "openpyxl",
+                "orjson",
+                "multiprocessing",
+                "pint",
+                "rich.progress",
+            ),
         ),
         (["score", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),
         (["review", "--help"], ("sqlalchemy", "textual", "reportlab", "pyhanko", "openpyxl")),

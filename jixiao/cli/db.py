@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -199,6 +198,8 @@ def import_files(
     store: Any, files: list[Path], err: Console, quiet: bool = False, jobs: int | None = None
 ) -> tuple[int, list[Any]]:
     """Import each file whole or not at all (see jixiao.file_import); returns (#failed files, outcomes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from jixiao.file_import import import_paths
 
     failed = 0
@@ -290,6 +291,8 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_INVALID
     if args.profile:
         return _export_profile(args, [sf.form for sf in stored], out, err)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     written: list[Path] = []
     used: set[Path] = set()
     failed = 0

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 EXIT_OK, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 2
@@ -326,6 +325,8 @@ class _PdfRun:
 
 
 def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from jixiao.pdf.fonts import find_font
     from scorer.rules import RuleSetError
     from scorer.rules import load as load_rules

@@ -11,13 +11,14 @@ import argparse
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from jixiao.safe_text import line
 
 
 def run_batch(store: Any, args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from jixiao.storage import ConflictError, StoreError
     from jixiao.workflow import ACTIONS, WorkflowError
 
