@@ -40,6 +40,17 @@ def test_the_core_is_either_all_compiled_or_all_python() -> None:
         assert all(kinds.values()), kinds
 
 
+def test_no_compiled_module_is_older_than_its_source() -> None:
+    """A module edited after an in-place build would run as it was built, not as it reads."""
+    stale = []
+    for m in MODULES:
+        built = Path(str(m.__file__))
+        source = built.with_name(m.__name__.rsplit(".", 1)[-1] + ".py")
+        if _compiled(m) and built.stat().st_mtime < source.stat().st_mtime:
+            stale.append(m.__name__)
+    assert stale == [], f"重新编译（JIXIAO_MYPYC=1 python setup.py build_ext --inplace）或删除 .so：{stale}"
+
+
 def test_every_frozen_dataclass_of_the_core_rebuilds_through_its_constructor() -> None:
     frozen = [
         cls
