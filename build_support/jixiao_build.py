@@ -15,17 +15,14 @@ from setuptools.build_meta import *  # noqa: F403  (the backend's hooks, unchang
 MYPYC = ["mypy>=1.10"]
 
 
-def _compiled() -> bool:
-    return os.environ.get("JIXIAO_MYPYC", "") == "1"
+def _with_mypy(requires: list[str]) -> list[str]:
+    """``requires``, and mypy when the core is compiled (``JIXIAO_MYPYC=1``)."""
+    return requires + (MYPYC if os.environ.get("JIXIAO_MYPYC", "") == "1" else [])
 
 
 def get_requires_for_build_wheel(config_settings=None):  # type: ignore[no-untyped-def]
-    """setuptools' requirements, and mypy when the core is compiled."""
-    extra = MYPYC if _compiled() else []
-    return _setuptools.get_requires_for_build_wheel(config_settings) + extra
+    return _with_mypy(_setuptools.get_requires_for_build_wheel(config_settings))
 
 
 def get_requires_for_build_editable(config_settings=None):  # type: ignore[no-untyped-def]
-    """The same for ``pip install -e .``."""
-    extra = MYPYC if _compiled() else []
-    return _setuptools.get_requires_for_build_editable(config_settings) + extra
+    return _with_mypy(_setuptools.get_requires_for_build_editable(config_settings))
