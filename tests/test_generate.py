@@ -297,6 +297,33 @@ def test_bulk_load_refuses_a_stored_identity_and_rolls_back_the_batch(
     assert after[1] == before[1] + sum(len(f.indicators) for f in forms[30:40])
 
 
+def test_bulk_load_keeps_the_batches_before_a_failure_and_none_after(
+    engine: Engine, dataset: tuple[list[Form], dict]
+) -> None:
+    """PostgreSQL writes two batches at once (bulk_commit): a failed batch must still leave
+    exactly the batches before it, and the new forms' ids must still follow the input order."""
+    forms = dataset[0]
+    bulk_load(engine, forms[:25], batch=5)
+    before = (_count(engine, FormRow.id), _count(engine, IndicatorRow.id), _count(engine, AuditRow.id))
+    again = forms[30:44] + [forms[20]] + forms[44:80]  # batches 1-2 new, batch 3 ends with a stored one
+    with pytest.raises(BulkLoadError) as err:
+        bulk_load(engine, again, batch=5)
+    assert "此前已提交 10 份" in str(err.value)
+    after = (_count(engine, FormRow.id), _count(engine, IndicatorRow.id), _count(engine, AuditRow.id))
+    assert after == (
+        before[0] + 10,
+        before[1] + sum(len(f.indicators) for f in forms[30:40]),
+        before[2] + 10,
+    )
+    with engine.connect() as conn:
+        stored = conn.execute(select(FormRow.project_name, FormRow.year).order_by(FormRow.id)).all()
+    assert [(r[0], r[1]) for r in stored] == [(f.project_name, f.year) for f in forms[:25] + forms[30:40]]
+    assert bulk_load(engine, forms[40:120], batch=3) == 80  # many small batches, all kept, in order
+    with engine.connect() as conn:
+        names = conn.execute(select(FormRow.project_name, FormRow.year).order_by(FormRow.id)).all()
+    assert [(r[0], r[1]) for r in names][35:] == [(f.project_name, f.year) for f in forms[40:120]]
+
+
 def test_bulk_load_refuses_duplicates_and_unstorable_forms(engine: Engine, dataset: tuple[list[Form], dict]) -> None:
     import dataclasses
 

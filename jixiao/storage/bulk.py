@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import gc
 import queue
-import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +45,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from jixiao.scoring import BUILTIN
+from jixiao.storage.bulk_commit import Committers
 from jixiao.storage.bulk_rows import (
     _AUDIT,
     _AUDIT_COLUMNS,
@@ -76,6 +76,8 @@ from scorer.model import Form
 from scorer.result import FormResult
 from scorer.rules import RuleSetError, rules_for
 
+WRITERS = 2  # connections writing at once on PostgreSQL's COPY path (see ``bulk_commit``)
+
 
 class _Writer:
     """The statements of one engine, prepared once per load.
@@ -100,8 +102,15 @@ class _Writer:
     def rows(self, forms: list[Form], verdicts: list[Verdict]) -> _Rows:
         return _Rows(forms, verdicts, datetime.now(UTC), self.actor)
 
-    def _parents(self, conn: Connection, rows: _Rows) -> tuple[list[int], list[int]]:
-        """Insert the forms and goals; their new ids in row order."""
+    def reserve(self, conn: Connection, rows: _Rows) -> tuple[list[int], list[int]] | None:
+        """The batch's form and goal ids drawn ahead from the sequences (``copy`` mode; else None)."""
+        if self.mode != "copy":
+            return None
+        assert isinstance(self.forms, _Copy) and isinstance(self.goals, _Copy)
+        return self.forms.ids(conn, len(rows.form_rows)), self.goals.ids(conn, len(rows.goal_rows))
+
+    def _parents(self, conn: Connection, rows: _Rows, ids: Any = None) -> tuple[list[int], list[int]]:
+        """Insert the forms and goals; their new ids in row order (``ids``: drawn by ``reserve``)."""
         if self.mode == "core":
             form_ids = _returning_ids(conn, _FORMS, rows.form_rows)
             for g in rows.goal_rows:
@@ -114,11 +123,12 @@ class _Writer:
             return form_ids, _sqlite_ids(conn, self.goals, goals, ("form_id", "position"), (0, 1))  # type: ignore[arg-type]
         copy_forms, copy_goals = self.forms, self.goals
         assert isinstance(copy_forms, _Copy) and isinstance(copy_goals, _Copy)
-        form_ids = copy_forms.ids(conn, len(rows.form_rows))
+        drawn = ids if ids is not None else self.reserve(conn, rows)
+        assert drawn is not None
+        form_ids, goal_ids = drawn
         copy_forms.run(
             conn, [[fid, *(r[c] for c in _FORM_COLUMNS)] for fid, r in zip(form_ids, rows.form_rows, strict=True)]
         )
-        goal_ids = copy_goals.ids(conn, len(rows.goal_rows))
         copy_goals.run(
             conn,
             [
@@ -128,12 +138,13 @@ class _Writer:
         )
         return form_ids, goal_ids
 
-    def insert(self, conn: Connection, rows: _Rows, reasons: list[str] | None = None) -> list[int]:
+    def insert(self, conn: Connection, rows: _Rows, reasons: list[str] | None = None, ids: Any = None) -> list[int]:
         """Insert one batch inside the caller's transaction; returns the new forms' ids.
 
-        ``reasons`` gives each form's audit row its own reason (else the load's).
+        ``reasons`` gives each form's audit row its own reason (else the load's); ``ids`` are the
+        ones ``reserve`` drew for this batch.
         """
-        form_ids, goal_ids = self._parents(conn, rows)
+        form_ids, goal_ids = self._parents(conn, rows, ids)
         for r in rows.ind_rows:
             r[0] = form_ids[r[0]]
             r[1] = goal_ids[r[1]]
@@ -289,39 +300,7 @@ def bulk_load(
             gc.enable()
 
 
-class _Committer(threading.Thread):
-    """Writes the batches, one transaction each, while the caller prepares the next ones.
-
-    The database works with the driver's lock on the interpreter released (sqlite3
-    and psycopg both do), so building rows and writing them overlap.
-    """
-
-    def __init__(self, engine: Engine, writer: _Writer) -> None:
-        super().__init__(name="jixiao-bulk-writer", daemon=True)
-        self.engine = engine
-        self.writer = writer
-        self.todo: queue.Queue[_Rows | None] = queue.Queue(maxsize=2)
-        self.finished: queue.SimpleQueue[tuple[int, int]] = queue.SimpleQueue()
-        self.committed = 0  # forms
-        self.failed: tuple[BaseException, _Rows, int] | None = None
-        self.cancelled = False
-
-    def run(self) -> None:
-        while (rows := self.todo.get()) is not None:
-            if self.failed is not None or self.cancelled:
-                continue  # drain: nothing after a failed batch (or an interrupt) is written
-            try:
-                with self.engine.begin() as conn:
-                    self.writer.insert(conn, rows)
-                n_ind = len(rows.ind_rows)
-            except BaseException as exc:  # handed to the caller's thread
-                self.failed = (exc, rows, self.committed)
-                continue
-            self.committed += len(rows.forms)
-            self.finished.put((len(rows.forms), n_ind))
-
-
-def _report(committer: _Committer, progress: Progress | None) -> None:
+def _report(committer: Committers, progress: Progress | None) -> None:
     """Pass on what the committer has finished since the last call."""
     while True:
         try:
@@ -332,11 +311,9 @@ def _report(committer: _Committer, progress: Progress | None) -> None:
             progress(n_forms, n_ind)
 
 
-def _stop(committer: _Committer | None) -> None:
-    """Let the committer finish what it was given (or drop it, if cancelled) and end."""
-    if committer is not None and committer.is_alive():
-        committer.todo.put(None)
-        committer.join()
+def _stop(committer: Committers | None) -> None:
+    if committer is not None:
+        committer.stop()
 
 
 def _load(
@@ -350,14 +327,14 @@ def _load(
     reason: str,
 ) -> int:
     writer = _Writer(engine.dialect, actor, reason, _mode(engine))
-    committer: _Committer | None = None
+    committer: Committers | None = None
     submitted = 0
     seen: dict[tuple[int | None, str, str], int] = {}
 
     try:
         for forms_batch, verdicts in _scored(forms, batch, workers, catalog):
             if committer is None:  # started after any worker processes were forked
-                committer = _Committer(engine, writer)
+                committer = Committers(engine, writer, WRITERS if writer.mode == "copy" else 1)
                 committer.start()
             _check(forms_batch, verdicts, seen, submitted)
             rows = writer.rows(forms_batch, verdicts)
@@ -367,7 +344,7 @@ def _load(
                 _fail(forms_batch[bad], f"第 {submitted + bad + 1} 份", committer.committed)
             if committer.failed is not None:
                 break
-            committer.todo.put(rows)
+            committer.put(rows)
             submitted += len(forms_batch)
             _report(committer, progress)
     except BaseException as error:

@@ -1,0 +1,121 @@
+"""The bulk path's writers commit in the order the batches were handed in, whatever order they finish in.
+
+A fake engine records what each connection did, so the timing can be forced: a batch that
+fails late must still stop every later batch from committing, even one that finished first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from jixiao.storage.bulk_commit import Committers
+
+
+@dataclass
+class Batch:
+    name: str
+    forms: list[Any] = field(default_factory=lambda: [1, 2])
+    ind_rows: list[list[Any]] = field(default_factory=lambda: [[1], [2], [3]])
+
+
+class Log:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: list[str] = []
+
+    def add(self, event: str) -> None:
+        with self.lock:
+            self.events.append(event)
+
+
+class FakeConn:
+    def __init__(self, log: Log) -> None:
+        self.log = log
+        self.batch = ""
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        self.log.add(f"commit {self.batch}")
+
+    def close(self) -> None:
+        pass
+
+
+class FakeEngine:
+    def __init__(self, log: Log) -> None:
+        self.log = log
+
+    def connect(self) -> FakeConn:
+        return FakeConn(self.log)
+
+
+class Writer:
+    """Sleeps ``delay[name]`` seconds inside the insert; fails the batches named in ``fail``."""
+
+    mode = "copy"
+
+    def __init__(self, log: Log, delay: dict[str, float], fail: set[str]) -> None:
+        self.log, self.delay, self.fail = log, delay, fail
+        self.drawn = 0
+
+    def reserve(self, conn: FakeConn, rows: Batch) -> int:
+        conn.batch = rows.name
+        self.drawn += 1
+        self.log.add(f"ids {rows.name}")
+        return self.drawn
+
+    def insert(self, conn: FakeConn, rows: Batch, reasons: Any = None, ids: Any = None) -> list[int]:
+        time.sleep(self.delay.get(rows.name, 0))
+        if rows.name in self.fail:
+            raise RuntimeError(f"refused {rows.name}")
+        return []
+
+
+def _run(names: list[str], delay: dict[str, float], fail: set[str], threads: int) -> tuple[Committers, Log]:
+    log = Log()
+    committers = Committers(FakeEngine(log), Writer(log, delay, fail), threads)  # type: ignore[arg-type]
+    committers.start()
+    for n in names:
+        committers.put(Batch(n))
+    committers.stop()
+    return committers, log
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_batches_commit_in_order_even_when_a_later_one_finishes_first(threads: int) -> None:
+    names = [f"b{i}" for i in range(7)]
+    committers, log = _run(names, {"b0": 0.15, "b3": 0.1}, set(), threads)
+    assert [e for e in log.events if e.startswith("commit")] == [f"commit {n}" for n in names]
+    assert [e for e in log.events if e.startswith("ids")] == [f"ids {n}" for n in names]
+    assert committers.failed is None and committers.committed == 14
+    assert [committers.finished.get_nowait() for _ in names] == [(2, 3)] * len(names)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_batch_that_fails_late_leaves_the_ones_before_and_none_after(threads: int) -> None:
+    """b2 fails after b3 (written at the same time) has finished: b3 must not commit."""
+    committers, log = _run(["b0", "b1", "b2", "b3", "b4"], {"b2": 0.2}, {"b2"}, threads)
+    assert [e for e in log.events if e.startswith("commit")] == ["commit b0", "commit b1"]
+    assert committers.failed is not None
+    error, rows, done = committers.failed
+    assert str(error) == "refused b2" and rows.name == "b2" and done == 4
+    assert committers.committed == 4
+
+
+def test_a_cancelled_load_commits_nothing_more() -> None:
+    log = Log()
+    committers = Committers(FakeEngine(log), Writer(log, {"b0": 0.1}, set()), 2)  # type: ignore[arg-type]
+    committers.start()
+    committers.put(Batch("b0"))
+    committers.cancelled = True
+    committers.put(Batch("b1"))
+    committers.stop()
+    assert [e for e in log.events if e.startswith("commit")] == []
+    assert committers.committed == 0
