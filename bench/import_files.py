@@ -50,6 +50,7 @@ class _Fresh:
 
     def __init__(self, tmp: Path, pg: str) -> None:
         self.tmp, self.pg = tmp, pg
+        self.schemas: list[str] = []
         if not pg:
             template = tmp / "template.db"
             subprocess.run([sys.executable, "-m", "jixiao", "--db", str(template), "db", "upgrade"], check=True)
@@ -66,6 +67,7 @@ class _Fresh:
         with engine.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         engine.dispose()
+        self.schemas.append(schema)
         from sqlalchemy.engine import make_url
 
         parsed = make_url(self.pg)
@@ -76,6 +78,18 @@ class _Fresh:
         url = f"{bare}{sep}options=-csearch_path%3D{schema}"
         subprocess.run([sys.executable, "-m", "jixiao", "--db", url, "db", "upgrade"], check=True, capture_output=True)
         return url
+
+    def close(self) -> None:
+        """Drop the runs' schemas: a bench leaves the server as it found it."""
+        if not self.schemas:
+            return
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.pg)
+        with engine.begin() as conn:
+            for schema in self.schemas:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
 
 
 def main() -> int:
@@ -99,12 +113,15 @@ def main() -> int:
         kind = "PostgreSQL" if args.db_url else "SQLite"
         print(f"{args.indicators:,} indicators in {files:,} files into {kind}; median of {args.runs}")
         base = None
-        for name, argv in commands.items():
-            runs = [_run(argv(fresh.url())) for _ in range(args.runs)]
-            wall = statistics.median(w for w, _ in runs)
-            base = base or wall
-            rss = max(r for _, r in runs)
-            print(f"{name:40} {wall:7.2f} s  {files / wall:8,.0f} files/s  {base / wall:5.1f}×  {rss:5d} MB")
+        try:
+            for name, argv in commands.items():
+                runs = [_run(argv(fresh.url())) for _ in range(args.runs)]
+                wall = statistics.median(w for w, _ in runs)
+                base = base or wall
+                rss = max(r for _, r in runs)
+                print(f"{name:40} {wall:7.2f} s  {files / wall:8,.0f} files/s  {base / wall:5.1f}×  {rss:5d} MB")
+        finally:
+            fresh.close()
     return 0
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jixiao.storage.bulk_commit import Committers
+from tests.storage_backends import PG_REASON, PG_URL, make_backend
 
 
 @dataclass
@@ -119,3 +121,47 @@ def test_a_cancelled_load_commits_nothing_more() -> None:
     committers.stop()
     assert [e for e in log.events if e.startswith("commit")] == []
     assert committers.committed == 0
+
+
+class ProbeWriter:
+    """Inserts one key into a scratch table: blocks while another transaction holds the same key."""
+
+    mode = "copy"
+
+    def reserve(self, conn: Any, rows: Batch) -> None:
+        return None
+
+    def insert(self, conn: Any, rows: Batch, reasons: Any = None, ids: Any = None) -> list[int]:
+        conn.exec_driver_sql("INSERT INTO lock_probe (k) VALUES (1)")
+        return []
+
+
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+def test_a_batch_stuck_on_a_lock_fails_after_the_timeout_instead_of_hanging(tmp_path: Path) -> None:
+    """Two batches of one load wait on each other's commit turn where PostgreSQL cannot see it, so a
+    lock wait must end in a failed batch: here another transaction holds the key for 20 s."""
+    gen = make_backend("postgresql", tmp_path)
+    _, engine = next(gen)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE lock_probe (k integer PRIMARY KEY)")
+        holder = engine.connect()
+        holder.begin()
+        holder.exec_driver_sql("INSERT INTO lock_probe (k) VALUES (1)")
+        release = threading.Timer(20, holder.rollback)
+        release.start()
+        started = time.monotonic()
+        committers = Committers(engine, ProbeWriter(), 2, lock_timeout="300ms")  # type: ignore[arg-type]
+        committers.start()
+        committers.put(Batch("b0"))
+        committers.put(Batch("b1"))
+        committers.stop()
+        waited = time.monotonic() - started
+        release.cancel()
+        holder.rollback()
+        holder.close()
+        assert committers.failed is not None and committers.committed == 0
+        assert "lock timeout" in str(committers.failed[0]) and committers.failed[1].name == "b0"
+        assert waited < 10
+    finally:
+        gen.close()

@@ -334,7 +334,8 @@ def _load(
     try:
         for forms_batch, verdicts in _scored(forms, batch, workers, catalog):
             if committer is None:  # started after any worker processes were forked
-                committer = Committers(engine, writer, WRITERS if writer.mode == "copy" else 1)
+                many = writer.mode == "copy"  # PostgreSQL, COPY: ids drawn ahead (see bulk_commit)
+                committer = Committers(engine, writer, WRITERS if many else 1, "60s" if many else "")
                 committer.start()
             _check(forms_batch, verdicts, seen, submitted)
             rows = writer.rows(forms_batch, verdicts)

@@ -39,9 +39,12 @@ class Committers:
     ``finished`` receives (forms, indicators) for each committed batch, in order.
     """
 
-    def __init__(self, engine: Engine, writer: BatchWriter, threads: int = 1) -> None:
+    def __init__(self, engine: Engine, writer: BatchWriter, threads: int = 1, lock_timeout: str = "") -> None:
         self.engine = engine
         self.writer = writer
+        # Two batches of one load wait on each other's commit turn here, out of PostgreSQL's sight:
+        # should one ever wait on a lock the other holds, the timeout turns a hang into a failed batch.
+        self.lock_timeout = lock_timeout
         self.todo: queue.Queue[tuple[int, Any] | None] = queue.Queue(maxsize=2 * threads)
         self.finished: queue.SimpleQueue[tuple[int, int]] = queue.SimpleQueue()
         self.committed = 0  # forms
@@ -99,6 +102,8 @@ class Committers:
                     if not self._skip():
                         conn = self.engine.connect()
                         conn.begin()
+                        if self.lock_timeout:
+                            conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (self.lock_timeout,))
                         ids = self.writer.reserve(conn, rows)
                 finally:
                     self._advance("_id_turn")
