@@ -111,16 +111,66 @@ def test_a_batch_that_fails_late_leaves_the_ones_before_and_none_after(threads: 
     assert committers.committed == 4
 
 
-def test_a_cancelled_load_commits_nothing_more() -> None:
+class LateFirst(Committers):
+    """The first batch's thread is slow to start: without the id turn, the second would draw first."""
+
+    def _one(self, seq: int, rows: Any) -> None:
+        if seq == 0:
+            time.sleep(0.1)
+        super()._one(seq, rows)
+
+
+def test_ids_are_drawn_in_input_order_even_when_the_first_batch_starts_late() -> None:
     log = Log()
-    committers = Committers(FakeEngine(log), Writer(log, {"b0": 0.1}, set()), 2)  # type: ignore[arg-type]
+    committers = LateFirst(FakeEngine(log), Writer(log, {}, set()), 2)  # type: ignore[arg-type]
+    committers.start()
+    for n in ("b0", "b1", "b2"):
+        committers.put(Batch(n))
+    committers.stop()
+    assert [e for e in log.events if e.startswith("ids")] == ["ids b0", "ids b1", "ids b2"]
+    assert [e for e in log.events if e.startswith("commit")] == ["commit b0", "commit b1", "commit b2"]
+
+
+def _until(log: Log, event: str) -> None:
+    deadline = time.monotonic() + 5
+    while event not in log.events:
+        assert time.monotonic() < deadline, f"never saw {event}"
+        time.sleep(0.005)
+
+
+def test_a_load_cancelled_while_a_batch_is_written_commits_nothing_more() -> None:
+    log = Log()
+    committers = Committers(FakeEngine(log), Writer(log, {"b0": 0.2}, set()), 2)  # type: ignore[arg-type]
     committers.start()
     committers.put(Batch("b0"))
-    committers.cancelled = True
     committers.put(Batch("b1"))
+    _until(log, "ids b0")  # b0 is inside its insert now
+    committers.cancelled = True
     committers.stop()
     assert [e for e in log.events if e.startswith("commit")] == []
-    assert committers.committed == 0
+    assert committers.committed == 0 and not committers.is_alive()
+
+
+def test_ctrl_c_while_stop_waits_cancels_the_queued_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = Log()
+    committers = Committers(FakeEngine(log), Writer(log, {"b0": 0.3}, set()), 2)  # type: ignore[arg-type]
+    committers.start()
+    for n in ("b0", "b1", "b2", "b3"):
+        committers.put(Batch(n))
+    _until(log, "ids b0")
+    first = committers._threads[0]
+
+    def interrupted(timeout: float | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(first, "join", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        committers.stop()
+    monkeypatch.undo()
+    assert committers.cancelled
+    committers.stop()
+    assert not committers.is_alive()
+    assert [e for e in log.events if e.startswith("commit")] == []
 
 
 class ProbeWriter:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -19,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from bench.generate import ANOMALIES, Dataset, generate, main, manifest
 from jixiao.scoring import score_form
-from jixiao.storage import FormStore
+from jixiao.storage import FormStore, bulk
 from jixiao.storage.bulk import AUDIT_LABEL, BulkLoadError, Scored, bulk_load, prepare
 from jixiao.storage.models import AuditRow, FormRow, IndicatorRow
 from scorer.cells import CellError, CellKind, Comparator, parse_cell
@@ -298,7 +300,7 @@ def test_bulk_load_refuses_a_stored_identity_and_rolls_back_the_batch(
 
 
 def test_bulk_load_keeps_the_batches_before_a_failure_and_none_after(
-    engine: Engine, dataset: tuple[list[Form], dict]
+    engine: Engine, dataset: tuple[list[Form], dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PostgreSQL writes two batches at once (bulk_commit): a failed batch must still leave
     exactly the batches before it, and the new forms' ids must still follow the input order."""
@@ -306,8 +308,17 @@ def test_bulk_load_keeps_the_batches_before_a_failure_and_none_after(
     bulk_load(engine, forms[:25], batch=5)
     before = (_count(engine, FormRow.id), _count(engine, IndicatorRow.id), _count(engine, AuditRow.id))
     again = forms[30:44] + [forms[20]] + forms[44:80]  # batches 1-2 new, batch 3 ends with a stored one
+    insert = bulk._Writer.insert
+
+    def late(self: Any, conn: Any, rows: Any, *args: Any, **kwargs: Any) -> Any:
+        if forms[20] in rows.forms:  # the failing batch fails last: the next one is done by then
+            time.sleep(0.3)
+        return insert(self, conn, rows, *args, **kwargs)
+
+    monkeypatch.setattr(bulk._Writer, "insert", late)
     with pytest.raises(BulkLoadError) as err:
         bulk_load(engine, again, batch=5)
+    monkeypatch.undo()
     assert "此前已提交 10 份" in str(err.value)
     after = (_count(engine, FormRow.id), _count(engine, IndicatorRow.id), _count(engine, AuditRow.id))
     assert after == (

@@ -348,6 +348,7 @@ def _load(
             committer.put(rows)
             submitted += len(forms_batch)
             _report(committer, progress)
+        _stop(committer)  # inside the try: a Ctrl-C while the writers finish cancels what is queued
     except BaseException as error:
         if committer is not None and not isinstance(error, Exception):
             committer.cancelled = True  # Ctrl-C: do not wait for the queued batches
@@ -356,7 +357,6 @@ def _load(
             exc, rows, done = committer.failed  # an earlier batch failed first
             _raise_write_error(engine, exc, rows.forms, done)
         raise
-    _stop(committer)
     if committer is None:
         return 0
     _report(committer, progress)

@@ -70,63 +70,78 @@ class Committers:
         self._handed += 1
 
     def stop(self) -> None:
-        """Let the writers finish what they were given (or drop it, if cancelled) and end."""
-        if self.is_alive():
-            for _ in self._threads:
-                self.todo.put(None)
-            for t in self._threads:
-                t.join()
+        """Let the writers finish what they were given (or drop it, if cancelled) and end.
+
+        Interrupted while it waits (Ctrl-C), it cancels: the writers drop the batches still queued."""
+        try:
+            if self.is_alive():
+                for _ in self._threads:
+                    self.todo.put(None)
+                for t in self._threads:
+                    t.join()
+        except BaseException:
+            self.cancelled = True
+            raise
 
     def _run(self) -> None:
         while (item := self.todo.get()) is not None:
             self._one(*item)
 
-    def _wait(self, turn: str, seq: int) -> None:
-        self._cond.wait_for(lambda: getattr(self, turn) == seq)
+    def _await(self, turn: str, seq: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: getattr(self, turn) == seq)
 
-    def _advance(self, turn: str) -> None:
-        setattr(self, turn, getattr(self, turn) + 1)
-        self._cond.notify_all()
+    def _pass(self, turn: str) -> None:
+        with self._cond:
+            setattr(self, turn, getattr(self, turn) + 1)
+            self._cond.notify_all()
 
     def _skip(self) -> bool:
         return self.failed is not None or self.cancelled  # nothing after a failure (or an interrupt) is written
 
+    def _open(self, rows: Any) -> tuple[Connection | None, Any]:
+        """A connection in a new transaction and the batch's ids, or (None, None) when it is skipped."""
+        if self._skip():
+            return None, None
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            if self.lock_timeout:
+                conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (self.lock_timeout,))
+            return conn, self.writer.reserve(conn, rows)
+        except BaseException:
+            conn.close()
+            raise
+
     def _one(self, seq: int, rows: Any) -> None:
+        """One batch. A batch holds its turn, not the lock, while it talks to the database, so the
+        other writer can draw ids and insert meanwhile; only the holder of ``_turn`` sets
+        ``committed`` and ``failed``."""
         conn: Connection | None = None
         error: BaseException | None = None
+        self._await("_id_turn", seq)  # ids in the order the batches were handed in
         try:
-            ids = None
-            with self._cond:  # ids in the order the batches were handed in
-                self._wait("_id_turn", seq)
-                try:
-                    if not self._skip():
-                        conn = self.engine.connect()
-                        conn.begin()
-                        if self.lock_timeout:
-                            conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (self.lock_timeout,))
-                        ids = self.writer.reserve(conn, rows)
-                finally:
-                    self._advance("_id_turn")
+            try:
+                conn, ids = self._open(rows)
+            finally:
+                self._pass("_id_turn")
             if conn is not None:
                 self.writer.insert(conn, rows, ids=ids)
         except BaseException as exc:  # handed to the caller's thread
             error = exc
+        self._await("_turn", seq)  # commits in the same order
         try:
-            with self._cond:  # commits in the same order
-                self._wait("_turn", seq)
+            if error is None and conn is not None and not self._skip():
                 try:
-                    if error is None and conn is not None and not self._skip():
-                        try:
-                            conn.commit()
-                        except BaseException as exc:
-                            error = exc
-                        else:
-                            self.committed += len(rows.forms)
-                            self.finished.put((len(rows.forms), len(rows.ind_rows)))
-                    if error is not None and self.failed is None:
-                        self.failed = (error, rows, self.committed)
-                finally:
-                    self._advance("_turn")
+                    conn.commit()
+                except BaseException as exc:
+                    error = exc
+                else:
+                    self.committed += len(rows.forms)
+                    self.finished.put((len(rows.forms), len(rows.ind_rows)))
+            if error is not None and self.failed is None:
+                self.failed = (error, rows, self.committed)
         finally:
+            self._pass("_turn")
             if conn is not None:
                 conn.close()  # rolls back what was not committed
