@@ -335,6 +335,32 @@ def test_bulk_load_keeps_the_batches_before_a_failure_and_none_after(
     assert [(r[0], r[1]) for r in names][35:] == [(f.project_name, f.year) for f in forms[40:120]]
 
 
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+def test_bulk_load_waiting_on_a_lock_fails_in_chinese_and_writes_nothing(
+    tmp_path: Path, dataset: tuple[list[Form], dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session holds the forms table (a restore, a migration): the load must end, say why in
+    Chinese, and leave nothing, instead of waiting for ever."""
+    gen = make_backend("postgresql", tmp_path)
+    _, engine = next(gen)
+    try:
+        monkeypatch.setattr(bulk, "LOCK_TIMEOUT", "300ms")
+        holder = engine.connect()
+        holder.begin()
+        holder.exec_driver_sql("LOCK TABLE forms IN SHARE MODE")
+        try:
+            with pytest.raises(BulkLoadError) as err:
+                bulk_load(engine, dataset[0][:12], batch=4)
+        finally:
+            holder.rollback()
+            holder.close()
+        msg = str(err.value)
+        assert "等待其他连接持有的锁超过 300ms" in msg and "此前已提交 0 份" in msg
+        assert _count(engine, FormRow.id) == 0 and _count(engine, AuditRow.id) == 0
+    finally:
+        gen.close()
+
+
 def test_bulk_load_refuses_duplicates_and_unstorable_forms(engine: Engine, dataset: tuple[list[Form], dict]) -> None:
     import dataclasses
 

@@ -77,6 +77,7 @@ from scorer.result import FormResult
 from scorer.rules import RuleSetError, rules_for
 
 WRITERS = 2  # connections writing at once on PostgreSQL's COPY path (see ``bulk_commit``)
+LOCK_TIMEOUT = "60s"  # how long one of them waits for a lock before its batch fails
 
 
 class _Writer:
@@ -335,7 +336,7 @@ def _load(
         for forms_batch, verdicts in _scored(forms, batch, workers, catalog):
             if committer is None:  # started after any worker processes were forked
                 many = writer.mode == "copy"  # PostgreSQL, COPY: ids drawn ahead (see bulk_commit)
-                committer = Committers(engine, writer, WRITERS if many else 1, "60s" if many else "")
+                committer = Committers(engine, writer, WRITERS if many else 1, LOCK_TIMEOUT if many else "")
                 committer.start()
             _check(forms_batch, verdicts, seen, submitted)
             rows = writer.rows(forms_batch, verdicts)
@@ -402,12 +403,22 @@ def _raise_write_error(engine: Engine, exc: BaseException, forms: list[Form], do
         ) from None
     if isinstance(exc, BulkLoadError):
         raise BulkLoadError(f"{exc}（本批 {len(forms)} 份已撤销，此前已提交 {done} 份）") from None
+    if isinstance(exc, db_error) and _sqlstate(exc) == "55P03":  # lock_not_available
+        raise BulkLoadError(
+            f"写入数据库失败：等待其他连接持有的锁超过 {LOCK_TIMEOUT}（数据库正在备份、恢复或迁移？），"
+            f"本批 {len(forms)} 份已撤销，此前已提交 {done} 份；请稍后重试"
+        ) from None
     if isinstance(exc, db_error):
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise BulkLoadError(
             f"写入数据库失败，本批 {len(forms)} 份已撤销，此前已提交 {done} 份：{type(exc).__name__}：{detail}"
         ) from exc
     raise exc
+
+
+def _sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's error code, from the driver's error or SQLAlchemy's wrapper of it ('' if none)."""
+    return str(getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
 
 
 __all__ = ["AUDIT_LABEL", "BulkLoadError", "Item", "NewForms", "Scored", "Verdict", "bulk_load", "prepare", "verdict"]

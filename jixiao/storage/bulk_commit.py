@@ -17,15 +17,8 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine
 
 
-class Batch(Protocol):
-    """What a writer needs of a batch: its forms (for the count) and its indicator rows."""
-
-    forms: list[Any]
-    ind_rows: list[list[Any]]
-
-
 class BatchWriter(Protocol):
-    mode: str
+    """What the writers call, per batch (its ``forms`` and ``ind_rows`` are counted when it commits)."""
 
     def reserve(self, conn: Connection, rows: Any) -> Any: ...
 
