@@ -336,3 +336,29 @@ def test_export_import_round_trip_toml_json(store: FormStore, tmp_path: Path, en
 def test_samples_dir_matches_packaged_seed() -> None:
     names = sorted(p.name for p in SAMPLES.glob("*.toml"))
     assert [n.split("/")[-1] for n, _ in sample_forms()] == names
+
+
+@pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+def test_two_upgrades_at_once_both_succeed(tmp_path: Path) -> None:
+    """Two `jixiao db upgrade` at once (two schemas, or two admins on one) must not collide on what
+    the server shares: the group roles and the database's grants ("tuple concurrently updated")."""
+    rounds, errors = 3, []
+    for r in range(rounds):
+        start = threading.Barrier(2)
+
+        def migrate(i: int, r: int = r, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                gen = make_backend("postgresql", tmp_path / f"{r}-{i}")
+                _, eng = next(gen)
+                assert current_revision(eng) == head_revision(eng)
+                gen.close()
+            except Exception as exc:  # noqa: BLE001 - collected and shown below
+                errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+        threads = [threading.Thread(target=migrate, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []

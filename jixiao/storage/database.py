@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 
 from scorer.errors import JixiaoError
 
 ENV_DB = "JIXIAO_DB"
+MIGRATION_LOCK = int.from_bytes(b"jixiao-m", "big")  # the advisory lock key of `jixiao db upgrade`
 
 
 class DatabaseError(JixiaoError, RuntimeError):
@@ -116,6 +118,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Migrations change what the whole server shares (group roles, the database's
+            # grants); two at once fail with "tuple concurrently updated". One at a time.
+            conn.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     if revision == "head":
