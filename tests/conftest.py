@@ -14,6 +14,7 @@ SAMPLES = ROOT / "samples"
 NINETY_FOUR = SAMPLES / "2024-shangye-laogan.toml"
 
 _SERVER: pg_server.Server | None = None
+MAX_WORKERS = 4
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,6 +35,25 @@ def pytest_configure(config: pytest.Config) -> None:
     _SERVER = pg_server.start_throwaway()
     os.environ["JIXIAO_TEST_PG"] = _SERVER.app_url
     os.environ["JIXIAO_TEST_PG_ADMIN"] = _SERVER.admin_url
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): the cores this process may use, at most MAX_WORKERS.
+
+    A container may show more CPUs than its quota gives it, and each worker holds ~1 GB and its
+    own PostgreSQL connections; more workers than cores only slow the run down.
+    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, decides instead (xdist's own hook reads it).
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, min(cores, MAX_WORKERS))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
