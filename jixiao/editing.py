@@ -14,7 +14,7 @@ from typing import Any
 from scorer.direction import COMPARABLE
 from scorer.errors import JixiaoError
 from scorer.model import TICK_GROUPS, Budget, Direction, Form, Goal, Indicator, Recorded, Ticks
-from scorer.numbers import out_of_range, q2
+from scorer.numbers import comma_problem, out_of_range, q2, ungroup
 
 # Editable indicator columns, in grid order: key -> label
 INDICATOR_COLUMNS: dict[str, str] = {
@@ -62,11 +62,15 @@ def parse_number(text: str, what: str) -> Decimal | None:
     """A number typed by a person ('20', '20.5', '１２', '20分', ''): exact Decimal or None."""
     import unicodedata
 
-    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    cleaned = unicodedata.normalize("NFKC", text).strip()
     for suffix in ("万元", "分", "%"):
         cleaned = cleaned.removesuffix(suffix).strip()
     if not cleaned:
         return None
+    ungrouped = ungroup(cleaned)
+    if ungrouped is None:
+        raise EditError(f"{what}：{comma_problem(cleaned)}")
+    cleaned = ungrouped
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -32,7 +32,7 @@ from scorer.model import (
     SignOff,
     Ticks,
 )
-from scorer.numbers import out_of_range
+from scorer.numbers import comma_problem, out_of_range, ungroup
 
 SUFFIXES = (".toml", ".json")
 MAX_BYTES = 5_000_000
@@ -158,8 +158,9 @@ class _Reader:
         if isinstance(v, int | Decimal):
             value = Decimal(v)
         elif isinstance(v, str):
-            cleaned = v.strip().replace(",", "")
-            cleaned = re.sub(r"(分|万元)$", "", cleaned)
+            cleaned = ungroup(re.sub(r"(分|万元)$", "", v.strip()).strip())
+            if cleaned is None:
+                raise self.fail(_join(where, key), comma_problem(v.strip()))
             try:
                 value = Decimal(cleaned)
             except InvalidOperation:

@@ -6,6 +6,7 @@ to two places only here, for display and for totals.
 
 from __future__ import annotations
 
+import re
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 TWO = Decimal("0.01")
@@ -16,6 +17,25 @@ TWO = Decimal("0.01")
 # Decimal's exponent limits (q2 widens its context for anything in between).
 MAX_FORM_NUMBER = Decimal("1E+15")
 MIN_FORM_NUMBER = Decimal("1E-12")
+
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def ungroup(text: str) -> str | None:
+    """``text`` without its thousands commas ("1,234.5" → "1234.5"), or None when a comma is not one.
+
+    "24,7" is 24.7 where the comma is the decimal mark and 247 only if the comma is dropped;
+    a form's money must not depend on which, so anything but groups of three is refused.
+    """
+    if "," not in text:
+        return text
+    return text.replace(",", "") if _GROUPED.fullmatch(text) else None
+
+
+def comma_problem(text: str) -> str:
+    """The message for a number whose comma is not a thousands separator (``ungroup`` gave None)."""
+    return f"「{text[:40]}」中的逗号不是千位分隔（应如 1,234.5）；小数点请用「.」"
 
 
 def out_of_range(value: Decimal) -> str:

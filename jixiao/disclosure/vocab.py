@@ -13,6 +13,7 @@ from jixiao import form_labels as L
 from jixiao.disclosure.text import squeeze
 from jixiao.form_labels import canon, nfkc
 from scorer.model import Direction
+from scorer.numbers import ungroup
 
 # ------------------------------------------------------------------ header fields
 
@@ -171,13 +172,14 @@ _EMPTY = {"", "-", "—", "——", "－", "/", "／", "无", "—-"}
 
 def number(text: str, units: tuple[str, ...] = ("万元", "分")) -> tuple[Decimal | None, bool]:
     """(value, ok): "2553.45 万元" → 2553.45; "94分" → 94; "—" → (None, True); "abc" → (None, False)."""
-    t = squeeze(nfkc(text)).replace(",", "")
+    t = squeeze(nfkc(text))
     if t in _EMPTY:
         return None, True
     for unit in units:
         if t.endswith(unit):
             t = t[: -len(unit)]
             break
+    t = ungroup(t) or ""  # a comma that is no thousands separator: not a number
     if not _NUMBER.match(t):
         return None, False
     try:

@@ -20,6 +20,7 @@ from typing import Any
 
 from jixiao.xlsx.errors import XlsxError
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
+from scorer.numbers import comma_problem, ungroup
 
 HEAD_ROWS = 10  # where a header row is looked for
 NUMBER_FIELDS = ("weight", "score", "planned", "executed")
@@ -125,10 +126,13 @@ def _text(value: Any) -> str:
 def _number(value: Any, where: tuple[str, str, int, str]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    file, sheet, row, col = where
+    text = repr(value) if isinstance(value, float) else ungroup(str(value).strip())
+    if text is None:
+        raise XlsxError(file, comma_problem(str(value).strip()), sheet=sheet, row=row, column=col, text=str(value))
     try:
-        return Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", ""))
+        return Decimal(text)
     except InvalidOperation:
-        file, sheet, row, col = where
         raise XlsxError(file, "应为数字", sheet=sheet, row=row, column=col, text=str(value)) from None
 
 

@@ -23,7 +23,7 @@ from jixiao.form_labels import (
 from jixiao.xlsx.errors import XlsxError
 from jixiao.xlsx.write import _plain
 from scorer.model import DIRECTION_LABELS, Direction
-from scorer.numbers import out_of_range
+from scorer.numbers import comma_problem, out_of_range, ungroup
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 _WS = re.compile(r"\s+")
@@ -193,11 +193,14 @@ class _Sheet:
         if not isinstance(v, str):
             raise self.fail(f"{what}应为数字", r, c, _cell_text(cell))
         raw = v.strip()
-        cleaned = _WS.sub("", nfkc(raw)).replace(",", "")
+        cleaned = _WS.sub("", nfkc(raw))
         if suffix:
             cleaned = re.sub(f"(?:{suffix})$", "", cleaned)
+        ungrouped = ungroup(cleaned)
+        if ungrouped is None:
+            raise self.fail(f"{what}：{comma_problem(cleaned)}", r, c, raw)
         try:
-            value = Decimal(cleaned)
+            value = Decimal(ungrouped)
         except InvalidOperation:
             raise self.fail(f"{what}应为数字", r, c, raw) from None
         if not value.is_finite():
