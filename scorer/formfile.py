@@ -396,11 +396,33 @@ def parser_message(msg: str) -> str:
     return msg
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: json keeps the last of two silently, TOML refuses."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_text(text: str, path: str, suffix: str) -> Any:
     """Parse TOML or JSON text into plain data with Decimal numbers."""
     if suffix == ".json":
         try:
-            return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
+            return json.loads(
+                text,
+                parse_float=Decimal,
+                parse_int=Decimal,
+                parse_constant=_no_constant,
+                object_pairs_hook=_unique_keys,
+            )
+        except _DuplicateKey as exc:
+            raise FormFileError(path, f"键 {_clip(str(exc))}", "同一个对象中出现两次，无法确定取哪个值") from None
         except json.JSONDecodeError as exc:
             raise FormFileError(
                 path, f"第 {exc.lineno} 行第 {exc.colno} 列", f"JSON 语法错误：{parser_message(exc.msg)}"

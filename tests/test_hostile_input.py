@@ -396,3 +396,25 @@ def test_rich_markup_in_names_is_shown_literally(tmp_path: Path) -> None:
         assert code == 0, err.getvalue()
         assert "内部错误" not in err.getvalue()
     assert "[/][bold]x[/bold]" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('"planned": "20"', '"planned": "20", "planned": "200"', "planned"),  # budget
+        ('"year": 2024', '"year": 2024, "year": 2025', "year"),  # top level
+        ('"weight": "20"', '"weight": "20", "weight": "2"', "weight"),  # an indicator
+    ],
+    ids=["budget", "top", "indicator"],
+)
+def test_a_json_key_given_twice_is_refused_like_toml_does(tmp_path: Path, old: str, new: str, key: str) -> None:
+    """json keeps the last of two values silently (预算数 20 then 200 read as 200); the file must be refused."""
+    from scorer.formfile import FormFileError
+    from scorer.formwrite import dumps_json
+
+    text = dumps_json(load_form(NINETY_FOUR))
+    assert old in text
+    path = tmp_path / "twice.json"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(FormFileError, match=f"键 {key}：同一个对象中出现两次"):
+        load_form(path)
