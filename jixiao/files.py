@@ -83,3 +83,20 @@ def os_reason(exc: OSError) -> str:
     if reason:
         return reason
     return f"系统错误（{exc.errno}）" if exc.errno else "无法访问该文件"
+
+
+def path_problem(exc: OSError) -> str:
+    """What a file error says to the user: the path they named (not a temporary file beside it) and why."""
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    where = f"{os.fsdecode(path)}：" if path is not None else ""
+    return f"{where}无法使用此路径（{os_reason(exc)}）"
+
+
+def output_directory(path: Path) -> None:
+    """Make ``path`` the directory a command writes into, or raise the OSError that says why it cannot be.
+
+    Checked before the first file, so a path that is a file is one error, not one per form.
+    """
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    path.mkdir(parents=True, exist_ok=True)

@@ -289,6 +289,11 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a path the user named that cannot be used: an output that is a file, a directory…
+        from jixiao.files import path_problem
+
+        error(err, path_problem(exc))
+        return EXIT_INVALID
     except Exception as exc:  # the last net: report, never a traceback
         error(err, f"{type(exc).__name__}：{exc}", "内部错误")
         err.print("这是 jixiao 的缺陷，请连同输入文件一起报告。")

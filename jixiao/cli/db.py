@@ -13,7 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.cli.zh import positive_int
-from jixiao.files import atomic_write, os_reason, safe_name, unique_path  # atomic_write, safe_name: re-exported
+from jixiao.files import (
+    atomic_write,
+    os_reason,
+    output_directory,
+    safe_name,
+    unique_path,
+)  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
 from jixiao.workflow import Stage
 from scorer import numbers as fmt
@@ -289,6 +295,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     if not stored:
         err.print("没有符合条件的表单。")
         return EXIT_INVALID
+    output_directory(args.output)
     if args.profile:
         return _export_profile(args, [sf.form for sf in stored], out, err)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
