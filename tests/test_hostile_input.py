@@ -418,3 +418,35 @@ def test_a_json_key_given_twice_is_refused_like_toml_does(tmp_path: Path, old: s
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(FormFileError, match=f"键 {key}：同一个对象中出现两次"):
         load_form(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("名" * 301, "过长（301 字，上限 300 字）"),
+        ("   ", "项目名称"),
+        ("空\\u0000字", "NUL"),
+        ("控制\\u0007\\u001b[31m红\\u202e字", ""),  # importable: shown escaped, never sent raw to the terminal
+    ],
+    ids=["too-long", "blank", "nul", "control"],
+)
+def test_a_dry_run_refuses_what_the_import_refuses_and_prints_nothing_raw(
+    tmp_path: Path, name: str, refused: str
+) -> None:
+    from jixiao.cli import main
+
+    path = tmp_path / "form.toml"
+    path.write_text(
+        NINETY_FOUR.read_text(encoding="utf-8").replace('project_name = "老干工作经费"', f'project_name = "{name}"'),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["import", "--dry-run", str(path)], Console(file=out, width=300), Console(file=err, width=300))
+    said = out.getvalue() + err.getvalue()
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202e]", said)
+    if refused:
+        assert (
+            code == 1 and "".join(refused.split()) in "".join(err.getvalue().split()) and "1 个不能" in out.getvalue()
+        )
+    else:
+        assert code == 0 and "1 个文件可导入" in out.getvalue(), said

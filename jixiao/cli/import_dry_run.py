@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from jixiao.safe_text import line
+from jixiao.safe_text import display, line
 
 
 def dry_run(files: list[Path], out: Console, err: Console) -> int:
@@ -17,19 +17,30 @@ def dry_run(files: list[Path], out: Console, err: Console) -> int:
     for path in files:
         try:
             lines = _xlsx(path) if path.suffix.lower() == ".xlsx" else _form_file(path)
+            refused = _import_check(path)
         except Exception as exc:  # every reader raises a JixiaoError naming the file and cell
             from scorer.errors import JixiaoError
 
             if not isinstance(exc, JixiaoError):
                 raise
+            refused = str(exc)
+        if refused:
             bad += 1
-            err.print(Text.assemble(("错误：", "bold red"), str(exc)), soft_wrap=True)
+            err.print(Text.assemble(("错误：", "bold red"), display(refused)), soft_wrap=True)
             continue
         out.print(Text(line(str(path)), style="bold"))
         for text in lines:
-            out.print(Text(f"  {text}"), soft_wrap=True)
+            out.print(Text(f"  {display(text)}"), soft_wrap=True)
     out.print(f"试导入：{len(files) - bad} 个文件可导入" + (f"，{bad} 个不能" if bad else "") + "；未写入任何内容。")
     return 1 if bad else 0
+
+
+def _import_check(path: Path) -> str:
+    """Why `jixiao import` would refuse the file ("" if it would not): the same storage checks and scoring."""
+    from jixiao.file_import import read_and_check
+    from jixiao.scoring import BUILTIN
+
+    return read_and_check(BUILTIN, path).error
 
 
 def _form_file(path: Path) -> list[str]:
