@@ -396,7 +396,7 @@ def parser_message(msg: str) -> str:
     return msg
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(JixiaoError, ValueError):
     pass
 
 

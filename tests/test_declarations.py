@@ -318,7 +318,7 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
             "FROM indicators i WHERE i.form_id = %s AND i.position = 0",
             "UPDATE forms SET budget_weight = 10 WHERE id = %s",
             "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
-            '\'{"id": 999999, "uid": "new", "name": "新增", "position": 99}\')).* '
+            '\'{"uid": "new", "name": "新增", "position": 99}\' || jsonb_build_object(\'id\', nextval(\'indicators_id_seq\')))).* '
             "FROM indicators i WHERE form_id = %s LIMIT 1",
         ]
         for sql in attacks:
@@ -391,15 +391,16 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
 @pg
 def test_postgres_a_declaration_begins_as_a_draft_and_moves_one_way(setup: Setup) -> None:
     copy = (
-        "INSERT INTO forms SELECT (jsonb_populate_record(NULL::forms, to_jsonb(f) || %s)).* FROM forms f "
+        "INSERT INTO forms SELECT (jsonb_populate_record(NULL::forms, to_jsonb(f) || %s || "
+        "jsonb_build_object('id', nextval('forms_id_seq')))).* FROM forms f "
         "WHERE f.project_name = '老干工作经费'"
     )
     with setup.connect("admin") as conn:
         with pytest.raises(psycopg.errors.CheckViolation, match="begins as a draft"):
-            conn.execute(copy, (Jsonb({"id": 99990, "year": 2031, "stage": "declaration", "status": "approved"}),))
+            conn.execute(copy, (Jsonb({"year": 2031, "stage": "declaration", "status": "approved"}),))
         with pytest.raises(psycopg.errors.CheckViolation, match="ck_forms_stage"):
-            conn.execute(copy, (Jsonb({"id": 99991, "year": 2031, "stage": "monitoring", "status": "draft"}),))
-        conn.execute(copy, (Jsonb({"id": 99992, "year": 2031, "stage": "declaration", "status": "draft"}),))
+            conn.execute(copy, (Jsonb({"year": 2031, "stage": "monitoring", "status": "draft"}),))
+        conn.execute(copy, (Jsonb({"year": 2031, "stage": "declaration", "status": "draft"}),))
     sf = next(s for s in setup.store.list(year=2024) if s.project_name == LAOGAN)  # a self-evaluation
     with setup.connect("admin") as conn, pytest.raises(psycopg.errors.CheckViolation, match="stage moves only"):
         conn.execute("UPDATE forms SET stage = 'declaration' WHERE id = %s", (sf.id,))
