@@ -421,8 +421,8 @@ def parse_text(text: str, path: str, suffix: str) -> Any:
                 parse_constant=_no_constant,
                 object_pairs_hook=_unique_keys,
             )
-        except _DuplicateKey as exc:
-            raise FormFileError(path, f"键 {_clip(str(exc))}", "同一个对象中出现两次，无法确定取哪个值") from None
+        except _DuplicateKey as twice:  # its own name: mypyc types each name by its first binding
+            raise FormFileError(path, f"键 {_clip(str(twice))}", "同一个对象中出现两次，无法确定取哪个值") from None
         except json.JSONDecodeError as exc:
             raise FormFileError(
                 path, f"第 {exc.lineno} 行第 {exc.colno} 列", f"JSON 语法错误：{parser_message(exc.msg)}"
