@@ -39,11 +39,17 @@ def comma_problem(text: str) -> str:
 
 
 def out_of_range(value: Decimal) -> str:
-    """Why ``value`` cannot stand on a form ("" when it can)."""
+    """Why ``value`` cannot stand on a form ("" when it can).
+
+    Every number a form holds (money, weights, scores) is zero or more: a negative weight was
+    read, scored to a negative total and stored, with only ``jixiao check`` objecting.
+    """
     if not value.is_finite():
         return "应为有限的数字"
     if value.is_zero():
         return ""
+    if value.is_signed():
+        return "不能为负数"
     # copy_abs() is exact: abs() would overflow the context on 1E+999999999
     if value.copy_abs() >= MAX_FORM_NUMBER:
         return "数值过大（绝对值应小于 10^15）"

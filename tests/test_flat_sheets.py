@@ -59,8 +59,9 @@ def test_a_platform_sheet_reads_as_its_forms(tmp_path: Path) -> None:
         ({7: None}, "工作表「指标」：H4：缺少「三级指标」"),
         ({0: "二〇二四"}, "A4「二〇二四」：年度应为四位数字"),
         ({10: "二十"}, "K4「二十」：应为数字"),
+        ({10: -20}, "K4「-20」：不能为负数"),
     ],
-    ids=["no-name", "year", "weight"],
+    ids=["no-name", "year", "weight", "negative"],
 )
 def test_a_bad_cell_is_named_and_nothing_is_read(tmp_path: Path, row: dict[int, object], said: str) -> None:
     rows = [list(r) for r in ROWS]

@@ -342,10 +342,19 @@ def test_text_longer_than_its_column_is_refused_on_every_backend(store: FormStor
         store.create(dataclasses.replace(form, project_name="另一个", deviation_analysis="长" * (MAX_TEXT_CHARS + 1)))
 
 
-@pytest.mark.parametrize("value", ["1E+15", "-1E+20", "1E-13", "1E+400"])
-def test_numbers_outside_the_form_range_are_refused(store: FormStore, value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("1E+15", "数值过大"),
+        ("-1E+20", "不能为负数"),
+        ("-0.01", "不能为负数"),
+        ("1E-13", "数值过小"),
+        ("1E+400", "数值过大"),
+    ],
+)
+def test_numbers_outside_the_form_range_are_refused(store: FormStore, value: str, said: str) -> None:
     form = _every_text_field("x", 1)
-    with pytest.raises(StoreError, match="数值过"):
+    with pytest.raises(StoreError, match=said):
         store.create(dataclasses.replace(form, budget=dataclasses.replace(form.budget, planned=Decimal(value))))
 
 
@@ -450,3 +459,23 @@ def test_a_dry_run_refuses_what_the_import_refuses_and_prints_nothing_raw(
         )
     else:
         assert code == 0 and "1 个文件可导入" in out.getvalue(), said
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("weight = 20     #", "weight = -20     #", "budget.weight：不能为负数"),
+        ("planned = 20\n", "planned = -0.5\n", "budget.planned：不能为负数"),
+    ],
+    ids=["weight", "money"],
+)
+def test_a_negative_number_in_a_form_file_is_refused(tmp_path: Path, old: str, new: str, said: str) -> None:
+    """A negative weight was read and scored to a negative total (exit 0), and stored by import."""
+    from scorer.formfile import FormFileError
+
+    text = NINETY_FOUR.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "neg.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(FormFileError, match=said):
+        load_form(path)

@@ -294,7 +294,7 @@ def _number_ok(value: Any) -> bool:
     """``out_of_range(value) == ""``, deciding the common case from the exponent alone."""
     if value is None:
         return True
-    if value.is_finite() and (value.is_zero() or -6 <= value.adjusted() <= 14):
+    if value.is_finite() and not value.is_signed() and (value.is_zero() or -6 <= value.adjusted() <= 14):
         return not out_of_range(value) if value.adjusted() in (-6, 14) else True
     return not out_of_range(value)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from jixiao.xlsx.errors import XlsxError
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
-from scorer.numbers import comma_problem, ungroup
+from scorer.numbers import comma_problem, out_of_range, ungroup
 
 HEAD_ROWS = 10  # where a header row is looked for
 NUMBER_FIELDS = ("weight", "score", "planned", "executed")
@@ -131,9 +131,13 @@ def _number(value: Any, where: tuple[str, str, int, str]) -> Decimal | None:
     if text is None:
         raise XlsxError(file, comma_problem(str(value).strip()), sheet=sheet, row=row, column=col, text=str(value))
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         raise XlsxError(file, "应为数字", sheet=sheet, row=row, column=col, text=str(value)) from None
+    why = out_of_range(number)
+    if why:
+        raise XlsxError(file, why, sheet=sheet, row=row, column=col, text=str(value))
+    return number
 
 
 def read_flat(file: str, ws: Any, found: Detected) -> list[Form]:
