@@ -105,3 +105,18 @@ def test_a_form_with_a_problem_still_gets_the_full_message(change: dict[str, Any
     # the storage problem and the bad direction, in the order the full check has always given them
     message = str(caught.value)
     assert "指标方向「sideways」无效" in message and message.index("指标方向") > message.index("不能入库：") + 5
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False),
+        st.sampled_from([Decimal("-0"), Decimal("-0.01"), Decimal("1E-6"), Decimal("-1E-6"), Decimal("1E+14")]),
+    )
+)
+def test_the_bulk_paths_quick_number_check_is_the_rule(value: Decimal) -> None:
+    """The bulk loader decides most numbers from the exponent alone; it must agree with the one rule."""
+    from jixiao.storage.bulk_rows import _number_ok
+    from scorer.numbers import out_of_range
+
+    assert _number_ok(value) == (out_of_range(value) == "")
