@@ -159,3 +159,22 @@ def test_the_command_imports_a_directory_in_workers(province: Path, tmp_path: Pa
         cwd=ROOT,
     )
     assert bad.returncode == 2 and "应为正整数" in bad.stderr.decode()
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["import", "dry-run"])
+def test_a_directory_without_form_files_is_an_error_as_for_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dry_run: list[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from jixiao.cli import main
+
+    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "j.db"))
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "说明.txt").write_text("不是表单", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["import", *dry_run, str(tmp_path / "empty")], Console(file=out), Console(file=err, width=200))
+    assert code == 1 and "没有找到表单文件（.toml、.json、.xlsx）" in err.getvalue()
+    assert "导入完成" not in out.getvalue()

@@ -243,6 +243,9 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
         else:
             err.print(Text.assemble(("错误：", "bold red"), f"{line(str(p))}：文件或目录不存在"))
             missing = True
+    if not files and not missing:  # as score and check say it: an empty directory is no successful import
+        err.print(Text.assemble(("错误：", "bold red"), f"没有找到表单文件（{'、'.join(IMPORT_SUFFIXES)}）"))
+        return EXIT_INVALID
     if args.dry_run:
         from jixiao.cli.import_dry_run import dry_run
 
