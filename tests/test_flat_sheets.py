@@ -123,3 +123,31 @@ def test_dry_run_then_import_then_export_in_the_profile(tmp_path: Path) -> None:
     assert sorted(f.project_name for f in again) == ["助餐点建设", "居家养老服务"]
     unknown = _jixiao(db, "export", "--profile", "nope", "-o", str(tmp_path / "x"))
     assert unknown.returncode == 1 and "未知的表格画像" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "said"),
+    [
+        (
+            "主管部门",
+            ["区民政局", "区卫健委"],
+            r"B4「区卫健委」：同一表单各行的「主管部门」不一致（第 3 行为「区民政局」）",
+        ),
+        ("变动后预算数", [100, 120], r"N4「120」：同一表单各行的「预算数」不一致（第 3 行为「100」）"),
+        ("变动后预算数", ["1,000", 1000.5], r"N4「1000.5」：同一表单各行的「预算数」不一致"),
+    ],
+    ids=["department", "money", "money-as-text"],
+)
+def test_a_forms_rows_that_disagree_on_its_own_fields_are_refused(
+    tmp_path: Path, column: str, values: list[object], said: str
+) -> None:
+    """Two rows of one form with different money: the first row's was taken silently."""
+    head = HEAD if column in HEAD else [*HEAD, column]
+    rows = [list(r) + ([None] if column not in HEAD else []) for r in ROWS]
+    at = head.index(column)
+    rows[0][at], rows[1][at] = values
+    with pytest.raises(XlsxError, match=said):
+        read_workbook(_sheet(tmp_path / "flat.xlsx", rows, head))
+    rows[1][at] = None  # a blank repeats the first row's value
+    (first, _) = read_workbook(_sheet(tmp_path / "blank.xlsx", rows, head))
+    assert first.department == "区民政局" or first.budget.planned is not None

@@ -161,6 +161,36 @@ def read_flat(file: str, ws: Any, found: Detected) -> list[Form]:
     return [_form(file, ws.title, key, rows, letters) for key, rows in groups.items()]
 
 
+FORM_FIELDS = ("department", "planned", "executed")  # one value per form, repeated on each of its rows
+
+
+def _same_on_every_row(
+    file: str, sheet: str, rows: list[tuple[int, dict[str, Any]]], letters: dict[str, str], num: Any
+) -> None:
+    """A form's own fields agree on all its rows (a blank repeats the first): taking the first row's
+    money silently would misstate the form."""
+    r0, first = rows[0]
+    for field in FORM_FIELDS:
+        if field not in letters:
+            continue
+
+        def read(r: int, cells: dict[str, Any], field: str = field) -> Any:
+            return _text(cells.get(field)) if field == "department" else num(r, cells, field)
+
+        want = read(r0, first)
+        for r, cells in rows[1:]:
+            got = read(r, cells)
+            if got not in (None, "") and got != want:
+                raise XlsxError(
+                    file,
+                    f"同一表单各行的「{FIELDS[field]}」不一致（第 {r0} 行为「{_text(first.get(field))}」）",
+                    sheet=sheet,
+                    row=r,
+                    column=letters[field],
+                    text=_text(cells.get(field)),
+                )
+
+
 def _name(value: Any) -> str:
     return _CODE.sub("", _text(value))
 
@@ -190,6 +220,7 @@ def _form(
             )
         )
     r0 = rows[0][0]
+    _same_on_every_row(file, sheet, rows, letters, num)
     return Form(
         project_name=project,
         department=_text(first.get("department")),
