@@ -46,7 +46,10 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
     ``data`` is the bytes, or a function that writes the temporary path.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:  # a short name of its own: ".{name}.…" would pass the 255-byte limit before the name does
+        fd, tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=f"{path.suffix[:16]}.tmp", dir=path.parent)
+    except OSError as exc:  # name the path asked for, not the temporary file beside it
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, bytes):

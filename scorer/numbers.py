@@ -19,7 +19,7 @@ MAX_FORM_NUMBER = Decimal("1E+15")
 MIN_FORM_NUMBER = Decimal("1E-12")
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")  # "0,125" is a decimal comma, not 125
 
 
 def ungroup(text: str) -> str | None:

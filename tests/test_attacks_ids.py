@@ -63,19 +63,36 @@ def test_another_units_deleted_form_cannot_be_reborn_to_read_its_history(setup: 
         conn.execute("SELECT jixiao_delete_form(%s)", (other,))
     with setup.connect("shangye") as conn:
         assert _history(conn, other) == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="deleted form"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for table forms"):
             conn.execute(COPY_FORM, (other, own))
         assert _history(conn, other) == 0
+
+
+def test_a_snapshot_from_before_the_delete_does_not_help(setup: Setup) -> None:
+    """In REPEATABLE READ a check that reads the history cannot see a delete made after the snapshot;
+    the id column itself is not the filler's to write."""
+    other, own = setup.form_id(OTHER), setup.form_id(OWN)
+    with setup.connect("shangye") as early:
+        early.autocommit = False
+        early.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        early.execute("SELECT 1")
+        with setup.connect("jingke") as conn:
+            conn.execute("SELECT jixiao_delete_form(%s)", (other,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            early.execute(COPY_FORM, (other, own))
+        early.rollback()
+        early.autocommit = True
+        assert _history(early, other) == 0
 
 
 @pytest.mark.parametrize("table", ["forms", "goals", "indicators", "audit_log"])
 def test_a_filler_cannot_take_ids_ahead_of_the_sequence(setup: Setup, table: str) -> None:
     own = setup.form_id(OWN)
     with setup.connect("shangye") as conn:
-        ahead = conn.execute(f"SELECT last_value + 1000 FROM pg_sequences WHERE sequencename = '{table}_id_seq'")
+        ahead = conn.execute(f"SELECT pg_sequence_last_value('{table}_id_seq'::regclass) + 1000")  # this schema's
         big = (ahead.fetchone() or [10**9])[0] or 10**9
         with (
-            pytest.raises(psycopg.errors.InsufficientPrivilege, match="ids come from the sequence"),
+            pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"),
             conn.transaction(),
         ):
             if table == "forms":
@@ -129,3 +146,19 @@ def test_an_audit_entry_is_dated_when_it_is_written_not_when_its_transaction_beg
             conn.execute(AUDIT.format(id="", value=""), (own,))
             at = conn.execute("SELECT at FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]  # type: ignore[index]
     assert (at - began).total_seconds() >= 1.4
+
+
+def test_behind_the_grants_the_database_still_refuses_a_chosen_id(setup: Setup) -> None:
+    """Should a later migration give the id column back (a table-wide INSERT grant), the trigger holds."""
+    other, own = setup.form_id(OTHER), setup.form_id(OWN)
+    with setup.store.engine.begin() as conn:
+        conn.exec_driver_sql(f"GRANT INSERT (id) ON forms TO {setup.logins['shangye']}")
+    with setup.connect("jingke") as conn:
+        conn.execute("SELECT jixiao_delete_form(%s)", (other,))
+    with setup.connect("shangye") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="deleted form"):
+            conn.execute(COPY_FORM, (other, own))
+        ahead = conn.execute("SELECT pg_sequence_last_value('forms_id_seq'::regclass) + 1").fetchone()[0]  # type: ignore[index]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="ids come from the sequence"):
+            conn.execute(COPY_FORM, (ahead, own))
+        assert _history(conn, other) == 0

@@ -27,6 +27,25 @@ __all__ = ["backend_engine"]  # the fixture, used by name
 LAOGAN = "老干工作经费"
 
 
+def _insert(conn: psycopg.Connection, table: str, record: str, source: str = "") -> str:  # type: ignore[type-arg]
+    """``INSERT INTO table (every column but id) SELECT … FROM source, jsonb_populate_record(record)``:
+    an application role may not choose ids (migration 0013). Append a WHERE clause for ``source``."""
+    cols = [
+        r[0]
+        for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
+            (table,),
+        )
+    ]
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    picked = ", ".join(f'r."{c}"' for c in cols)
+    lateral = f"{source}, LATERAL " if source else ""
+    return (
+        f"INSERT INTO {table} ({quoted}) SELECT {picked} FROM {lateral}jsonb_populate_record(NULL::{table}, {record}) r"
+    )
+
+
 def _declaration() -> Form:
     form = next(f for _, f in sample_forms() if f.project_name == LAOGAN)
     return for_year(declaration_from(form), 2025)
@@ -313,13 +332,13 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
             "UPDATE indicators SET position = 100 - position WHERE form_id = %s",  # the order sub-rows score by
             "INSERT INTO goals (form_id, position, text, weight) SELECT form_id, 0, '重复的目标', weight FROM goals WHERE form_id = %s",
             # the same row twice: a multiset, not a set, is compared
-            "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
-            "jsonb_build_object('id', nextval('indicators_id_seq'), 'actual', '300', 'position', 7))).* "
-            "FROM indicators i WHERE i.form_id = %s AND i.position = 0",
+            _insert(conn, "indicators", 'to_jsonb(i) || \'{"actual": "300", "position": 7}\'', "indicators i")
+            + " WHERE i.form_id = %s AND i.position = 0",
             "UPDATE forms SET budget_weight = 10 WHERE id = %s",
-            "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
-            '\'{"uid": "new", "name": "新增", "position": 99}\' || jsonb_build_object(\'id\', nextval(\'indicators_id_seq\')))).* '
-            "FROM indicators i WHERE form_id = %s LIMIT 1",
+            _insert(
+                conn, "indicators", 'to_jsonb(i) || \'{"uid": "new", "name": "新增", "position": 99}\'', "indicators i"
+            )
+            + " WHERE i.form_id = %s LIMIT 1",
         ]
         for sql in attacks:
             with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
@@ -333,18 +352,21 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
         def rewrite(first_target: str) -> None:
             with conn.transaction():
                 conn.execute("SELECT jixiao_clear_children(%s)", (fid,))
-                for g in goals:
-                    conn.execute("INSERT INTO goals SELECT (jsonb_populate_record(NULL::goals, %s)).*", (Jsonb(g),))
+                new_goal = {}
+                for g in goals:  # ids come from the sequences (migration 0013): the rows point at the new goals
+                    new_goal[g["id"]] = conn.execute(
+                        _insert(conn, "goals", "%s") + " RETURNING id", (Jsonb(g),)
+                    ).fetchone()[0]  # type: ignore[index]
                 for k, r in enumerate(rows):
                     r = {**r, "target": first_target} if k == 0 else r
-                    conn.execute(
-                        "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, %s)).*", (Jsonb(r),)
-                    )
+                    conn.execute(_insert(conn, "indicators", "%s"), (Jsonb({**r, "goal_id": new_goal[r["goal_id"]]}),))
 
         rewrite(rows[0]["target"])  # the same rows: taken
         with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
             rewrite("≥1")  # one target changed: refused at commit, nothing kept
-        kept = conn.execute("SELECT target FROM indicators WHERE id = %s", (rows[0]["id"],)).fetchone()
+        kept = conn.execute(
+            "SELECT target FROM indicators WHERE form_id = %s AND uid = %s", (fid, rows[0]["uid"])
+        ).fetchone()  # the row as rewritten the first time: new id, same identity
         assert kept == (rows[0]["target"],)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE forms SET stage = 'declaration' WHERE id = %s", (fid,))
@@ -390,12 +412,8 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
 
 @pg
 def test_postgres_a_declaration_begins_as_a_draft_and_moves_one_way(setup: Setup) -> None:
-    copy = (
-        "INSERT INTO forms SELECT (jsonb_populate_record(NULL::forms, to_jsonb(f) || %s || "
-        "jsonb_build_object('id', nextval('forms_id_seq')))).* FROM forms f "
-        "WHERE f.project_name = '老干工作经费'"
-    )
     with setup.connect("admin") as conn:
+        copy = _insert(conn, "forms", "to_jsonb(f) || %s", "forms f") + " WHERE f.project_name = '老干工作经费'"
         with pytest.raises(psycopg.errors.CheckViolation, match="begins as a draft"):
             conn.execute(copy, (Jsonb({"year": 2031, "stage": "declaration", "status": "approved"}),))
         with pytest.raises(psycopg.errors.CheckViolation, match="ck_forms_stage"):
@@ -488,9 +506,13 @@ def test_postgres_a_row_cannot_hang_under_another_units_goal(setup: Setup) -> No
         goal = owner.exec_driver_sql(f"SELECT min(id) FROM goals WHERE form_id = {theirs}").scalar_one()
     with setup.connect("shangye") as conn, pytest.raises(psycopg.errors.ForeignKeyViolation):
         conn.execute(
-            "INSERT INTO indicators SELECT (jsonb_populate_record(NULL::indicators, to_jsonb(i) || "
-            "jsonb_build_object('id', nextval('indicators_id_seq'), 'goal_id', %s::int, 'name', '注入的指标'))).* "
-            "FROM indicators i WHERE i.form_id = %s LIMIT 1",
+            _insert(
+                conn,
+                "indicators",
+                "to_jsonb(i) || jsonb_build_object('goal_id', %s::int, 'name', '注入的指标')",
+                "indicators i",
+            )
+            + " WHERE i.form_id = %s LIMIT 1",
             (goal, own),
         )
     assert "注入的指标" not in [i.name for i in setup.store.get(theirs).form.indicators]

@@ -60,3 +60,15 @@ def test_an_unusable_output_path_is_named_with_exit_1(
     assert "已导出" not in out.getvalue()
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "别人的文件"
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["adir", "afile"]  # no temporary file left
+
+
+def test_an_output_name_near_the_systems_limit_is_written(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 250-byte name is legal; the temporary file beside it must not be what passes the limit."""
+    monkeypatch.setenv("JIXIAO_DB", str(database))
+    target = tmp_path / ("b" * 245 + ".xlsx")
+    err = io.StringIO()
+    code = main(["review", "--xlsx", str(target)], Console(file=io.StringIO(), width=200), Console(file=err, width=400))
+    assert code == 0, err.getvalue()
+    assert target.is_file() and sorted(p.name for p in tmp_path.iterdir()) == [target.name]

@@ -292,9 +292,11 @@ def _reset_sequences(conn: Connection) -> None:
             continue
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": t.name, "c": pk[0].name}).scalar()
         if seq:
+            # a form's id is never used again, not even a deleted one's: its history keeps the id
+            used = "UNION ALL SELECT MAX(form_id) FROM row_changes UNION ALL SELECT MAX(form_id) FROM audit_log"
+            highest = f"SELECT MAX({pk[0].name}) FROM {t.name}" + (f" {used}" if t.name == "forms" else "")
             conn.execute(
-                text(f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM {t.name}), 0) + 1, false)"),
-                {"s": seq},
+                text(f"SELECT setval(:s, COALESCE((SELECT MAX(m) FROM ({highest}) AS x(m)), 0) + 1, false)"), {"s": seq}
             )
 
 

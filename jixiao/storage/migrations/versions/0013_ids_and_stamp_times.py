@@ -11,9 +11,11 @@ Four holes found by attacking the database as each role with plain psycopg:
   changes, for anyone (``BEFORE UPDATE OF id``, so other updates do not pay for it).
 - A filler chose primary keys on INSERT. Giving a new form the id of another unit's deleted form
   made that form's whole history in ``row_changes`` (and ``audit_log``) readable, since both are
-  shown by form id; ids taken ahead of the sequence made every other unit's next save fail. A
-  writer the database does not trust may now only use ids its sequence has issued, and never the
-  id of a form that was deleted (one check per statement, over its new rows).
+  shown by form id; ids taken ahead of the sequence made every other unit's next save fail. The
+  application roles now hold INSERT on every column but ``id`` of forms, goals, indicators and
+  audit_log, so their ids come from the sequences; behind that, a writer the database does not
+  trust may use only ids its sequence has issued and never a deleted form's (one check per
+  statement). A later migration that adds a column to these tables grants INSERT on it.
 - A filler holding a transaction open from before a submission could still add evidence to the
   form once it was submitted, approved and signed. The evidence trigger now locks the form row
   and asks again whether the writer may edit it.
@@ -59,7 +61,7 @@ def _functions(s: str, path: str) -> list[str]:
           IF {s}.jixiao_trusted_writer() THEN
             RETURN NULL;
           END IF;
-          EXECUTE format('SELECT last_value FROM %s',
+          EXECUTE format('SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s',
                          pg_get_serial_sequence(format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), 'id')) INTO issued;
           IF EXISTS (SELECT 1 FROM new_rows WHERE id > issued) THEN
             RAISE EXCEPTION 'jixiao: % ids come from the sequence', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
@@ -95,11 +97,31 @@ def _restamp(old: str, new: str) -> str:
     END $$"""
 
 
+# INSERT for the application roles on every column but the id: the sequence alone gives ids.
+_INSERT_WITHOUT_ID = """DO $$ DECLARE t text; r text; cols text; BEGIN
+  FOREACH t IN ARRAY ARRAY['forms', 'goals', 'indicators', 'audit_log'] LOOP
+    SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
+      FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = t AND column_name <> 'id';
+    FOREACH r IN ARRAY ARRAY['jixiao_filler', 'jixiao_reviewer', 'jixiao_admin'] LOOP
+      IF has_table_privilege(r, format('%I.%I', current_schema(), t), 'INSERT') THEN
+        EXECUTE format('REVOKE INSERT ON %I.%I FROM %I', current_schema(), t, r);
+        EXECUTE format('GRANT INSERT (%s) ON %I.%I TO %I', cols, current_schema(), t, r);
+      END IF;
+    END LOOP;
+  END LOOP;
+END $$"""
+_INSERT_WITH_ID = [
+    "GRANT INSERT ON forms, goals, indicators, audit_log TO jixiao_filler, jixiao_admin",
+    "GRANT INSERT ON audit_log TO jixiao_reviewer",
+]
+
+
 def upgrade() -> None:
     s = _schema()
     if s is None:
         return
     path = f"SET search_path = pg_catalog, {s}, pg_temp"
+    op.execute(_INSERT_WITHOUT_ID)
     for sql in _functions(s, path):
         op.execute(sql)
     for t in FIXED_ID_TABLES:
@@ -127,6 +149,8 @@ def downgrade() -> None:
     if s is None:
         return
     op.execute(_restamp("statement_timestamp()", "now()"))
+    for sql in _INSERT_WITH_ID:
+        op.execute(sql)
     op.execute(f"DROP TRIGGER IF EXISTS evidence_form_open ON {s}.evidence")
     for t in ID_TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS {t}_ids_issued ON {s}.{t}")
