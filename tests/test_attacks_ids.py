@@ -9,6 +9,7 @@ before it was submitted; an audit entry was dated at the start of a transaction 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -162,3 +163,28 @@ def test_behind_the_grants_the_database_still_refuses_a_chosen_id(setup: Setup) 
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="ids come from the sequence"):
             conn.execute(COPY_FORM, (ahead, own))
         assert _history(conn, other) == 0
+
+
+def test_a_restore_never_hands_out_a_deleted_forms_id_again(setup: Setup, tmp_path: Path) -> None:
+    """The sequence was set past the highest form left, so the last deleted form's id came back:
+    refused for a filler's next form, and for a trusted writer the old history under a new form."""
+    import dataclasses
+
+    from jixiao.storage.backup import backup, restore
+    from tests.role_setup import JINGKE
+    from tests.storage_backends import make_backend
+
+    base = setup.store.get(setup.form_id(OTHER)).form
+    last = setup.store.create(dataclasses.replace(base, project_name="临时表单", implementing_unit=JINGKE)).id
+    with setup.connect("jingke") as conn:
+        conn.execute("SELECT jixiao_delete_form(%s)", (last,))
+    backup(setup.store.engine, tmp_path / "b.jxbak")
+    gen = make_backend("postgresql", tmp_path / "restored")
+    _, engine = next(gen)
+    try:
+        restore(engine, tmp_path / "b.jxbak")
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("SELECT max(id) FROM forms").scalar_one() < last
+            assert conn.exec_driver_sql("SELECT nextval('forms_id_seq')").scalar_one() > last
+    finally:
+        gen.close()  # type: ignore[attr-defined]
