@@ -178,3 +178,37 @@ def test_a_directory_without_form_files_is_an_error_as_for_score(
     code = main(["import", *dry_run, str(tmp_path / "empty")], Console(file=out), Console(file=err, width=200))
     assert code == 1 and "没有找到表单文件（.toml、.json、.xlsx）" in err.getvalue()
     assert "导入完成" not in out.getvalue()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_same_form_from_two_files_of_one_import_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Which file wins depends on the order they were given in: the import says which it kept."""
+    import io
+
+    from rich.console import Console
+
+    from jixiao.cli import main
+    from tests.conftest import NINETY_FOUR
+
+    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "j.db"))
+    (tmp_path / "a.toml").write_text(NINETY_FOUR.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(
+        NINETY_FOUR.read_text(encoding="utf-8").replace("executed = 24.7\n", "executed = 30\n"), encoding="utf-8"
+    )
+    (tmp_path / "c.toml").write_text(
+        NINETY_FOUR.read_text(encoding="utf-8").replace('project_name = "老干工作经费"', 'project_name = "另一项"'),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    files = [str(tmp_path / n) for n in ("a.toml", "c.toml", "b.toml")]
+    code = main(["import", "-j", jobs, *files], Console(file=out), Console(file=err, width=400))
+    said = err.getvalue()
+    assert code == 0 and said.count("出现两次") == 1, said
+    assert (
+        "老干工作经费」在本次导入中出现两次" in said
+        and "a.toml 与" in said
+        and "b.toml；库中保存的是后一个文件的内容" in said
+    )
+    assert "另一项" not in said
