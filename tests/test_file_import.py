@@ -212,3 +212,24 @@ def test_the_same_form_from_two_files_of_one_import_is_said(
         and "b.toml；库中保存的是后一个文件的内容" in said
     )
     assert "另一项" not in said
+
+
+def test_the_same_declaration_from_two_files_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from jixiao.cli import main
+    from scorer.stages import declaration_from
+    from tests.conftest import NINETY_FOUR
+
+    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "j.db"))
+    decl = declaration_from(load_form(NINETY_FOUR))
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.toml").write_text(dumps_toml(decl), encoding="utf-8")
+    (tmp_path / "d" / "b.toml").write_text(dumps_toml(dataclasses.replace(decl, title="改过的标题")), encoding="utf-8")
+    err = io.StringIO()
+    code = main(["targets", "declare", str(tmp_path / "d")], Console(file=io.StringIO()), Console(file=err, width=400))
+    assert (
+        code == 0 and err.getvalue().count("出现两次") == 1 and "b.toml；库中保存的是后一个文件的内容" in err.getvalue()
+    )

@@ -200,16 +200,16 @@ def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
 # -------------------------------------------------------------- import
 
 
-def _say_given_twice(err: Console, done: Any, first: dict[str, Path]) -> None:
+def say_given_twice(err: Console, path: Path, outcomes: Any, first: dict[str, Path]) -> None:
     """The same form from two files of one import: the later file's is what is stored; say so,
     since which one wins depends on the order the files were given in."""
-    for o in done.outcomes:
-        earlier = first.setdefault(o.key, done.path)
-        if earlier != done.path:
+    for o in outcomes:
+        earlier = first.setdefault(o.key, path)
+        if earlier != path:
             err.print(
                 Text.assemble(
                     ("警告：", "bold yellow"),
-                    f"表单「{line(o.key)}」在本次导入中出现两次：{line(str(earlier))} 与 {line(str(done.path))}；"
+                    f"表单「{line(o.key)}」在本次导入中出现两次：{line(str(earlier))} 与 {line(str(path))}；"
                     "库中保存的是后一个文件的内容，请确认",
                 ),
                 soft_wrap=True,
@@ -239,7 +239,7 @@ def import_files(
         first: dict[str, Path] = {}  # each form's first file in this import
         for done in import_paths(store, files, jobs):
             outcomes.extend(done.outcomes)
-            _say_given_twice(err, done, first)
+            say_given_twice(err, done.path, done.outcomes, first)
             if done.error:
                 failed += 1
                 err.print(

@@ -44,7 +44,7 @@ def add_commands(tsub: argparse._SubParsersAction) -> None:
 
 
 def cmd_declare(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli.db import open_store
+    from jixiao.cli.db import open_store, say_given_twice
     from jixiao.cli.inputs import say_error
     from jixiao.cli.targets import load_forms
     from jixiao.storage.records import StoreError
@@ -56,10 +56,12 @@ def cmd_declare(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_INVALID
     store = open_store(args, err)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    first: dict[str, Path] = {}
     for source, form in forms:  # each file whole or not at all
         try:
             (outcome,) = store.import_forms([(source, form)], action="declare", stage=Stage.DECLARATION)
             counts[outcome.outcome] += 1
+            say_given_twice(err, Path(source), [outcome], first)
         except StoreError as exc:
             bad += 1
             say_error(err, f"{exc}（该文件未写入任何内容）")
