@@ -72,3 +72,29 @@ def test_an_output_name_near_the_systems_limit_is_written(
     code = main(["review", "--xlsx", str(target)], Console(file=io.StringIO(), width=200), Console(file=err, width=400))
     assert code == 0, err.getvalue()
     assert target.is_file() and sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "said"),
+    [
+        (
+            IsADirectoryError(21, "Is a directory", "/某处/输出"),
+            1,
+            "/某处/输出：无法使用此路径（这是一个目录，不是文件）",
+        ),
+        (ConnectionResetError(104, "Connection reset by peer"), 3, "内部错误"),  # no path: not the user's doing
+    ],
+    ids=["a-path", "no-path"],
+)
+def test_only_a_file_error_with_a_path_is_called_the_users(
+    monkeypatch: pytest.MonkeyPatch, raised: OSError, code: int, said: str
+) -> None:
+    import jixiao.cli.app as app
+
+    def fail(*_: object) -> int:
+        raise raised
+
+    monkeypatch.setattr(app, "cmd_rules", fail)
+    err = io.StringIO()
+    assert main(["rules"], Console(file=io.StringIO()), Console(file=err, width=400)) == code
+    assert said in err.getvalue()

@@ -290,14 +290,20 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a path the user named that cannot be used: an output that is a file, a directory…
+        if exc.filename is None:  # no path in it (a broken pipe to a worker, a reset connection): ours
+            return _internal(err, exc)
         from jixiao.files import path_problem
 
         error(err, path_problem(exc))
         return EXIT_INVALID
     except Exception as exc:  # the last net: report, never a traceback
-        error(err, f"{type(exc).__name__}：{exc}", "内部错误")
-        err.print("这是 jixiao 的缺陷，请连同输入文件一起报告。")
-        return 3
+        return _internal(err, exc)
+
+
+def _internal(err: Console, exc: BaseException) -> int:
+    error(err, f"{type(exc).__name__}：{exc}", "内部错误")
+    err.print("这是 jixiao 的缺陷，请连同输入文件一起报告。")
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,26 +4,34 @@ nothing is written, the database is not opened."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from jixiao.safe_text import display, line
 
+if TYPE_CHECKING:
+    from jixiao.file_import import FileRead
+    from scorer.model import Form
+
 
 def dry_run(files: list[Path], out: Console, err: Console) -> int:
     """Exit 1 when a file cannot be read (each named); 0 when all would import."""
     bad = 0
     for path in files:
-        try:
-            lines = _xlsx(path) if path.suffix.lower() == ".xlsx" else _form_file(path)
-            refused = _import_check(path)
-        except Exception as exc:  # every reader raises a JixiaoError naming the file and cell
-            from scorer.errors import JixiaoError
+        read = _import_check(path)  # read once, checked as `jixiao import` checks it
+        refused, lines = read.error, []
+        if not refused:
+            forms = [form for _, form in read.forms]
+            try:
+                lines = _xlsx(path, forms) if path.suffix.lower() == ".xlsx" else _form_file(forms)
+            except Exception as exc:  # the column report re-opens the workbook: a JixiaoError naming it
+                from scorer.errors import JixiaoError
 
-            if not isinstance(exc, JixiaoError):
-                raise
-            refused = str(exc)
+                if not isinstance(exc, JixiaoError):
+                    raise
+                refused = str(exc)
         if refused:
             bad += 1
             err.print(Text.assemble(("错误：", "bold red"), display(refused)), soft_wrap=True)
@@ -35,30 +43,26 @@ def dry_run(files: list[Path], out: Console, err: Console) -> int:
     return 1 if bad else 0
 
 
-def _import_check(path: Path) -> str:
-    """Why `jixiao import` would refuse the file ("" if it would not): the same storage checks and scoring."""
+def _import_check(path: Path) -> FileRead:
+    """The file read as `jixiao import` reads it: its forms, or why the import would refuse it
+    (the same storage checks and scoring)."""
     from jixiao.file_import import read_and_check
     from jixiao.scoring import BUILTIN
 
-    return read_and_check(BUILTIN, path).error
+    return read_and_check(BUILTIN, path)
 
 
-def _form_file(path: Path) -> list[str]:
-    from scorer.formfile import load_form
-
-    form = load_form(path)
-    return [f"表单文件：{form.year}/{form.implementing_unit}/{form.project_name}，{len(form.indicators)} 项指标"]
+def _form_file(forms: list[Form]) -> list[str]:
+    return [f"表单文件：{f.year}/{f.implementing_unit}/{f.project_name}，{len(f.indicators)} 项指标" for f in forms]
 
 
-def _xlsx(path: Path) -> list[str]:
+def _xlsx(path: Path, forms: list[Form]) -> list[str]:
     import warnings
 
     from openpyxl import load_workbook
 
-    from jixiao.xlsx import read_workbook
     from jixiao.xlsx.flat import FIELDS, detect
 
-    forms = read_workbook(path)  # raises XlsxError naming file, sheet and cell
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
