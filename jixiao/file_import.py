@@ -16,7 +16,7 @@ still written whole or not at all, with the careful path's message.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,16 +36,6 @@ GROUP_FORMS = 200  # forms per transaction on the fast path
 Identity = tuple[int | None, str, str]
 
 
-def read_file(path: Path) -> list[tuple[str, Form]]:
-    """All forms of one file, each with the name it is reported by; raises a clear error naming the file."""
-    if path.suffix.lower() == ".xlsx":
-        from jixiao.xlsx import read_workbook
-
-        forms = read_workbook(path)
-        return [(f"{path}#{i + 1}" if len(forms) > 1 else str(path), f) for i, f in enumerate(forms)]
-    return [(str(path), load_form(path))]
-
-
 def _file_errors() -> tuple[type[Exception], ...]:
     """What a file from outside can make go wrong: each names the file and the place."""
     from jixiao.xlsx import XlsxError
@@ -61,9 +51,26 @@ class FileRead:
     forms: tuple[tuple[str, Form], ...] = ()
     verdicts: tuple[Verdict, ...] = ()
     error: str = ""
+    holds: tuple[tuple[str, frozenset[str]], ...] = ()  # a platform sheet's forms: the fields it has
 
     def identities(self) -> list[Identity]:
         return [(f.year, f.implementing_unit, f.project_name) for _, f in self.forms]
+
+
+def read_file(path: Path) -> FileRead:
+    """All forms of one file, each with the name it is reported by, and what a platform sheet's
+    forms hold (they update only those fields); raises a clear error naming the file."""
+    if path.suffix.lower() != ".xlsx":
+        return FileRead(path, ((str(path), load_form(path)),))
+    from jixiao.xlsx.workbook import read_workbook_holds
+
+    got = read_workbook_holds(path)
+    named = [(f"{path}#{i + 1}" if len(got) > 1 else str(path), form, held) for i, (form, held) in enumerate(got)]
+    return FileRead(
+        path,
+        tuple((source, form) for source, form, _ in named),
+        holds=tuple((source, held) for source, _, held in named if held is not None),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +85,11 @@ class FileOutcome:
 def read_and_check(catalog: Any, path: Path) -> FileRead:
     """Read one file and check it as ``FormStore.import_forms`` would (strict), scoring each form once."""
     try:
-        forms = read_file(path)
-        results = check_import(forms, lambda form: score_form(form, rules_for(form), catalog))
+        read = read_file(path)
+        results = check_import(read.forms, lambda form: score_form(form, rules_for(form), catalog))
     except _file_errors() as exc:
         return FileRead(path, error=str(exc))
-    return FileRead(path, tuple(forms), tuple(verdict(r) for r in results))
+    return replace(read, verdicts=tuple(verdict(r) for r in results))
 
 
 class _Importer:
@@ -101,7 +108,7 @@ class _Importer:
         if read.error:
             return FileOutcome(read.path, error=read.error)
         try:
-            return FileOutcome(read.path, tuple(self.store.import_forms(list(read.forms))))
+            return FileOutcome(read.path, tuple(self.store.import_forms(list(read.forms), holds=dict(read.holds))))
         except StoreError as exc:
             return FileOutcome(read.path, error=str(exc))
 
@@ -160,7 +167,7 @@ def import_paths(
         importer = _Importer(store)
         for path in files:
             try:
-                yield importer.careful(FileRead(path, tuple(read_file(path))))
+                yield importer.careful(read_file(path))
             except _file_errors() as exc:
                 yield FileOutcome(path, error=str(exc))
         return

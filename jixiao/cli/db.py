@@ -276,6 +276,14 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
         + (f"，失败 {failed} 个文件" if failed else "")
         + "。"
     )
+    partial = sum(1 for o in outcomes if o.partial)
+    if partial:
+        from jixiao.sheet_update import KEPT
+
+        out.print(
+            f"其中 {partial} 份按平台表更新：只改了表中有的栏目；{KEPT}等表中没有的，保持数据库中的值。",
+            soft_wrap=True,
+        )
     return EXIT_INVALID if failed or missing else EXIT_OK
 
 

@@ -61,6 +61,7 @@ def _xlsx(path: Path, forms: list[Form]) -> list[str]:
 
     from openpyxl import load_workbook
 
+    from jixiao.sheet_update import KEPT
     from jixiao.xlsx.flat import FIELDS, detect
 
     out = []
@@ -77,6 +78,7 @@ def _xlsx(path: Path, forms: list[Form]) -> list[str]:
             )
             for letter, head, field in found.columns:
                 out.append(f"  {letter} 列「{head}」→ {FIELDS[field] if field else '未读入（不是本画像的栏目）'}")
+            out.append(f"  数据库中已有的同一表单只更新以上读入的栏目；{KEPT}等表中没有的保持不变")
     finally:
         wb.close()
     if not out:

@@ -129,6 +129,7 @@ class ImportOutcome:
     key: str
     outcome: str  # created / updated / unchanged
     changes: int
+    partial: bool = False  # updated from a platform sheet: only the fields it has
 
 
 ACTION_LABELS = {

@@ -8,7 +8,7 @@ overwrite someone else's change (optimistic locking on a version counter).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select, text
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
+from jixiao.sheet_update import update_from_sheet
 from jixiao.storage import declarations
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, EvidenceRow, FormRow, GoalRow, RecheckRow
@@ -38,6 +39,7 @@ from jixiao.storage.records import (
 )
 from jixiao.storage.validate import (
     MAX_TEXT_CHARS,
+    check_import,
     finding_counts,
     unstorable,
     validate_for_storage,
@@ -46,43 +48,11 @@ from jixiao.storage.validate import (
 from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
 from scorer.model import Form
-from scorer.result import FormResult, ProblemCode
+from scorer.result import FormResult
 from scorer.rules import rules_for
 
 #: the audit label of a form's first row, whichever path created it
 CREATED_LABEL = "创建表单"
-
-
-def check_import(
-    forms: Sequence[tuple[str, Form]], score: Callable[[Form], FormResult] | None
-) -> builtins.list[FormResult]:
-    """Before anything is written: each form storable, none twice, and clean when given ``score``.
-
-    Clean means no unreadable cell (e.g. an unknown unit): files from outside must be clean
-    before they enter the database. Returns the results ``score`` gave, in order.
-    """
-    results: builtins.list[FormResult] = []
-    for source, form in forms:
-        try:
-            validate_for_storage(form)
-        except StoreError as exc:
-            raise StoreError(f"{source}：{exc}") from None
-        if score is not None:
-            result = score(form)
-            bad = [p for p in result.all_problems if p.code == ProblemCode.INVALID_CELL]
-            if bad:
-                detail = "；".join(
-                    f"指标「{p.indicator}」{p.column}「{p.text}」：{p.message.split('：', 1)[-1]}" for p in bad[:5]
-                )
-                raise StoreError(f"{source}：表单「{form.project_name}」有 {len(bad)} 个无效单元格：{detail}")
-            results.append(result)
-    seen: dict[tuple[int | None, str, str], str] = {}
-    for source, form in forms:
-        ident = (form.year, form.implementing_unit, form.project_name)
-        if ident in seen:
-            raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
-        seen[ident] = source
-    return results
 
 
 class FormStore(StoreQueries):
@@ -266,11 +236,13 @@ class FormStore(StoreQueries):
         action: str = "import",
         strict: bool = True,
         stage: Stage = Stage.EVALUATION,
+        holds: Mapping[str, frozenset[str]] | None = None,
     ) -> builtins.list[ImportOutcome]:
         """Create or update forms by identity (year + unit + project), all or nothing.
 
         ``strict`` refuses forms with unreadable cells (e.g. an unknown unit):
-        files from outside must be clean before they enter the database.
+        files from outside must be clean before they enter the database. ``holds`` names, by
+        source, the fields a platform sheet has: such a form updates only those of a stored one.
         """
         self._check_import(forms, strict)
         out: list[ImportOutcome] = []
@@ -279,7 +251,8 @@ class FormStore(StoreQueries):
             with Session(self.engine) as s, s.begin():
                 for source, form in forms:
                     current = f"{source}（{form_key(form)}）"
-                    out.append(self._import_one(s, source, form, action, stage))
+                    held = (holds or {}).get(source)
+                    out.append(self._import_one(s, source, form, action, stage, held, strict))
         except StaleDataError:
             raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
         except SQLAlchemyError as exc:
@@ -293,8 +266,18 @@ class FormStore(StoreQueries):
     def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:
         check_import(forms, self.score if strict else None)
 
-    def _import_one(self, s: Session, source: str, form: Form, action: str, stage: Stage) -> ImportOutcome:
-        """Insert the form, or update the stored one of the same identity if it changed and may be edited."""
+    def _import_one(
+        self,
+        s: Session,
+        source: str,
+        form: Form,
+        action: str,
+        stage: Stage,
+        held: frozenset[str] | None = None,
+        strict: bool = True,
+    ) -> ImportOutcome:
+        """Insert the form, or update the stored one of the same identity if it changed and may be edited
+        (from a platform sheet, only the fields ``held``)."""
         existing = s.execute(
             select(FormRow)
             .where(
@@ -312,6 +295,9 @@ class FormStore(StoreQueries):
                 f"{source}：{form_key(form)}：数据库中这份表单处于「{Stage(existing.stage).label}」阶段，"
                 f"不能作为{stage.label}表导入"
             )
+        if held is not None:
+            form = update_from_sheet(to_form(existing), form, held)
+            check_import([(source, form)], self.score if strict else None)
         try:
             form = declarations.locked(s, existing, form)
         except StoreError as exc:
@@ -326,7 +312,7 @@ class FormStore(StoreQueries):
         self._write(s, existing, form)
         s.flush()
         self._audit(s, existing, action, changes, f"来自 {source}", version=existing.version)
-        return ImportOutcome(source, existing.id, form_key(form), "updated", len(changes))
+        return ImportOutcome(source, existing.id, form_key(form), "updated", len(changes), held is not None)
 
     def transition(
         self, form_id: int, action: str, comment: str = "", expected_version: int | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import functools
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -11,9 +13,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from jixiao.storage.convert import fill_row
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
-from jixiao.storage.records import StoreError
+from jixiao.storage.records import StoreError, form_key
 from scorer.model import Direction, Form
-from scorer.result import FormResult
+from scorer.result import FormResult, ProblemCode
 from scorer.rules import RuleSetError, rules_for
 
 
@@ -189,3 +191,35 @@ def validate_for_storage(form: Form) -> None:
     if problems:
         more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
         raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
+
+
+def check_import(
+    forms: Sequence[tuple[str, Form]], score: Callable[[Form], FormResult] | None
+) -> builtins.list[FormResult]:
+    """Before anything is written: each form storable, none twice, and clean when given ``score``.
+
+    Clean means no unreadable cell (e.g. an unknown unit): files from outside must be clean
+    before they enter the database. Returns the results ``score`` gave, in order.
+    """
+    results: builtins.list[FormResult] = []
+    for source, form in forms:
+        try:
+            validate_for_storage(form)
+        except StoreError as exc:
+            raise StoreError(f"{source}：{exc}") from None
+        if score is not None:
+            result = score(form)
+            bad = [p for p in result.all_problems if p.code == ProblemCode.INVALID_CELL]
+            if bad:
+                detail = "；".join(
+                    f"指标「{p.indicator}」{p.column}「{p.text}」：{p.message.split('：', 1)[-1]}" for p in bad[:5]
+                )
+                raise StoreError(f"{source}：表单「{form.project_name}」有 {len(bad)} 个无效单元格：{detail}")
+            results.append(result)
+    seen: dict[tuple[int | None, str, str], str] = {}
+    for source, form in forms:
+        ident = (form.year, form.implementing_unit, form.project_name)
+        if ident in seen:
+            raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
+        seen[ident] = source
+    return results

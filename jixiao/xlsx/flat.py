@@ -93,6 +93,10 @@ class Detected:
     def field_columns(self) -> dict[str, int]:
         return {f: i for i, (_, _, f) in enumerate(self.columns) if f}
 
+    def holds(self) -> frozenset[str]:
+        """The fields the sheet has a column for: only these may update a stored form."""
+        return frozenset(f for _, _, f in self.columns if f)
+
 
 def detect(ws: Any) -> Detected | None:
     """The profile a sheet is in, from its first rows; None when it is in none."""

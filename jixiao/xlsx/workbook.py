@@ -216,6 +216,12 @@ def _refuse_uncached_formulas(data: bytes, values: Any, name: str) -> None:
 
 def read_workbook(path: Path) -> list[Form]:
     """Read every form sheet of a workbook; raises XlsxError naming file, sheet and cell."""
+    return [form for form, _ in read_workbook_holds(path)]
+
+
+def read_workbook_holds(path: Path) -> list[tuple[Form, frozenset[str] | None]]:
+    """Each form of the workbook with the fields its sheet holds: None for a whole form sheet, the
+    profile's columns found for a platform sheet (``jixiao.sheet_update`` updates only those)."""
     name = str(path)
     path = Path(path)
     try:
@@ -238,13 +244,13 @@ def read_workbook(path: Path) -> list[Form]:
         _refuse_uncached_formulas(data, wb, name)
         exact = _exact_forms(wb)
         found: list[tuple[str, Form]] = []
-        flat: list[Form] = []
+        flat: list[tuple[Form, frozenset[str] | None]] = []
         for ws in wb.worksheets:
             if ws.sheet_state != "visible" or ws.title.startswith(HIDDEN_SHEET):
                 continue
             layout = detect(ws)  # one row per indicator, as the platform exports it
             if layout is not None:
-                flat += read_flat(name, ws, layout)
+                flat += [(form, layout.holds()) for form in read_flat(name, ws, layout)]
                 continue
             form = _FormReader(_Sheet(name, ws), carry_blanks=not exact).read()
             if form is not None:
@@ -253,4 +259,4 @@ def read_workbook(path: Path) -> list[Form]:
         wb.close()
     if not found and not flat:
         raise XlsxError(name, "工作簿中没有可识别的自评表（找不到「一级指标」表头行，也不是已知的每行一个指标的表）")
-    return [_prefer_form(form, _exact_for(exact, title, form)) for title, form in found] + flat
+    return [(_prefer_form(form, _exact_for(exact, title, form)), None) for title, form in found] + flat

@@ -1,0 +1,92 @@
+"""Updating a stored form from a sheet that holds only some of its fields.
+
+A platform sheet (one row per indicator, ``jixiao.xlsx.flat``) has no place for the rule set, the
+form's kind, the goals' texts and weights, the budget block's weight and score, the recorded total,
+the narratives, the ticks or the sign-off, nor for an indicator's adjusted target, direction,
+sub-row mark or the reason beside its score. Storing such a sheet as the whole form erased all of
+that: ``export --profile platform-flat`` then ``import`` turned 98.10 优 into 88.10 良. So a sheet
+updates only the fields whose columns it has; everything else stays as stored.
+
+Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th; a stored indicator
+the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet.
+A reason is kept only beside an unchanged score: it explained that score, not a new one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import replace
+
+from scorer.model import Form, Goal, Indicator, Recorded
+
+FORM_FIELDS = ("department", "planned", "executed")
+ROW_TEXT_FIELDS = ("target", "actual", "deviation")
+KEPT = (
+    "规则集、表单类型、绩效目标的内容与分值、预算执行的分值与自评得分、总分、偏差分析与改进措施、勾选项、签章栏，"
+    "指标的调整后目标值与指标方向"
+)
+
+Key = tuple[str, str, str]
+Place = tuple[int, int]  # (goal, indicator) in the stored form
+
+
+def _key(ind: Indicator) -> Key:
+    return (ind.level1, ind.level2, ind.name)
+
+
+def update_from_sheet(stored: Form, sheet: Form, holds: frozenset[str]) -> Form:
+    """``stored`` with the fields ``holds`` names taken from ``sheet``; the same identity is assumed."""
+    form = replace(stored, goals=_goals(stored, sheet.indicators, holds))
+    if "department" in holds:
+        form = replace(form, department=sheet.department)
+    money = {f: getattr(sheet.budget, f) for f in ("planned", "executed") if f in holds}
+    if money:
+        form = replace(form, budget=replace(stored.budget, **money))
+    return form
+
+
+def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> tuple[Goal, ...]:
+    if not stored.goals:
+        return (Goal(indicators=rows),)
+    waiting: dict[Key, deque[Place]] = defaultdict(deque)
+    for g, goal in enumerate(stored.goals):
+        for i, ind in enumerate(goal.indicators):
+            waiting[_key(ind)].append((g, i))
+    kept: dict[Place, Indicator] = {}
+    after: dict[Place | None, list[Indicator]] = defaultdict(list)  # new rows after a kept one (None: first)
+    anchor: Place | None = None
+    for row in rows:
+        places = waiting.get(_key(row))
+        if places:
+            anchor = places.popleft()
+            g, i = anchor
+            kept[anchor] = _row(stored.goals[g].indicators[i], row, holds)
+        else:
+            after[anchor].append(row)
+    out = []
+    for g, goal in enumerate(stored.goals):
+        inds = list(after[None]) if g == 0 else []
+        for i in range(len(goal.indicators)):
+            if (g, i) in kept:
+                inds += [kept[(g, i)], *after[(g, i)]]
+        if inds or not goal.indicators:
+            out.append(replace(goal, indicators=tuple(inds)))
+    return tuple(out)
+
+
+def _row(old: Indicator, new: Indicator, holds: frozenset[str]) -> Indicator:
+    changes: dict[str, object] = {f: getattr(new, f) for f in ROW_TEXT_FIELDS if f in holds}
+    if "weight" in holds:
+        changes["weight"] = new.weight
+    if "score" in holds:
+        changes["recorded"] = _recorded(old.recorded, new.recorded)
+    return replace(old, **changes)  # type: ignore[arg-type]
+
+
+def _recorded(old: Recorded | None, new: Recorded | None) -> Recorded | None:
+    if new is None or old is None or old.score != new.score:
+        return new
+    return old
+
+
+__all__ = ["KEPT", "update_from_sheet"]

@@ -1,0 +1,265 @@
+"""A platform sheet updates only the fields it has (jixiao.sheet_update).
+
+``export --profile platform-flat`` then ``import`` stored the sheet as the whole form: the rule
+set, kind, goals, budget score, recorded total, narratives, ticks and reasons were lost, and
+老干工作经费 went from 98.10 优 / 94.00 to 88.10 良.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from jixiao.file_import import import_paths
+from jixiao.sheet_update import update_from_sheet
+from jixiao.storage.seed import sample_forms
+from jixiao.storage.store import FormStore
+from jixiao.xlsx.flat import FIELDS, profiles, write_flat
+from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
+from tests.fuzz import strategies as S
+from tests.storage_backends import backend_engine
+
+__all__ = ["backend_engine"]  # the fixture, used by name
+ROOT = Path(__file__).resolve().parents[1]
+ALL = frozenset(FIELDS)
+FORM = "老干工作经费"
+SECOND = "组织离退休党员学习教育"  # score 4 of 10, with a reason
+
+
+@pytest.fixture
+def store(backend_engine: Engine) -> FormStore:
+    s = FormStore(backend_engine, actor="测试")
+    s.import_forms(sample_forms())  # type: ignore[arg-type]
+    return s
+
+
+def _export(store: FormStore, path: Path) -> Path:
+    (profile,) = [p for p in profiles() if p.name == "platform-flat"]
+    write_flat([store.get(f.id).form for f in store.list()], profile).save(path)
+    return path
+
+
+def _edit(path: Path, name: str, **cells: object) -> None:
+    """Set cells of the row of indicator ``name``, by header (without the required mark)."""
+    wb = load_workbook(path)
+    ws = wb.active
+    heads = [str(c.value).lstrip("*") for c in ws[1]]
+    (row,) = [r for r in ws.iter_rows(min_row=2) if r[heads.index("三级指标")].value == name]
+    for head, value in cells.items():
+        row[heads.index(head)].value = value
+    wb.save(path)
+
+
+def _stored(store: FormStore) -> dict[str, Form]:
+    return {f.project_name: store.get(f.id).form for f in store.list()}
+
+
+def test_the_platform_sheet_exported_and_imported_again_changes_nothing(store: FormStore, tmp_path: Path) -> None:
+    before = _stored(store)
+    (done,) = import_paths(store, [_export(store, tmp_path / "flat.xlsx")], jobs=1)
+    assert not done.error and [o.outcome for o in done.outcomes] == ["unchanged"] * 9
+    assert _stored(store) == before
+    assert {f.form_kind for f in before.values()} == {FormKind.PROJECT, FormKind.DEPARTMENT}
+
+
+def test_a_changed_cell_updates_that_cell_and_nothing_the_sheet_cannot_hold(store: FormStore, tmp_path: Path) -> None:
+    old = _stored(store)[FORM]
+    sheet = _export(store, tmp_path / "flat.xlsx")
+    _edit(sheet, SECOND, 指标值完成情况="≥5", 自评得分="10")
+    _edit(sheet, "离退休人员春节重阳慰问", 指标值完成情况="≥290")
+    (done,) = import_paths(store, [sheet], jobs=1)
+    changed = [o for o in done.outcomes if o.outcome != "unchanged"]
+    assert [(o.key.split("/")[-1], o.outcome, o.partial) for o in changed] == [(FORM, "updated", True)]
+    new = _stored(store)[FORM]
+    by_name = {i.name: i for i in new.indicators}
+    assert by_name[SECOND].actual == "≥5" and by_name[SECOND].recorded == Recorded(Decimal(10))  # reason went
+    assert by_name["离退休人员春节重阳慰问"].actual == "≥290"
+    assert {i.name: i.recorded for i in old.indicators if i.name != SECOND} == {
+        i.name: i.recorded for i in new.indicators if i.name != SECOND
+    }
+    kept = ("rules", "form_kind", "title", "ticks", "total_recorded", "deviation_analysis", "improvement_measures")
+    assert [getattr(new, f) for f in kept] == [getattr(old, f) for f in kept]
+    assert new.budget == old.budget and new.signoff == old.signoff
+    assert [(g.text, g.weight) for g in new.goals] == [(g.text, g.weight) for g in old.goals]
+    assert store.get(store.find(FORM).id).form == new
+
+
+def test_the_cli_says_a_sheet_updated_only_its_columns(tmp_path: Path) -> None:
+    env = {
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "JIXIAO_USER": "测试",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+
+    def jixiao(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jixiao", *argv], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+
+    assert jixiao("export", "--profile", "platform-flat", "-o", str(tmp_path / "out")).returncode == 0
+    sheet = tmp_path / "out" / "platform-flat.xlsx"
+    same = jixiao("import", str(sheet))
+    assert same.returncode == 0 and "新建 0 份，更新 0 份，未变 9 份" in same.stdout, same.stdout + same.stderr
+    _edit(sheet, SECOND, 自评得分="5")
+    dry = jixiao("import", "--dry-run", str(sheet))
+    assert "数据库中已有的同一表单只更新以上读入的栏目；规则集" in dry.stdout
+    done = jixiao("import", str(sheet))
+    assert "更新 1 份" in done.stdout and "其中 1 份按平台表更新：只改了表中有的栏目；规则集" in done.stdout
+    listed = jixiao("list")
+    assert "98.10 优" in listed.stdout, listed.stdout  # the rule score kept its rule set
+
+
+# ------------------------------------------------------------------ the merge itself
+
+
+def _ind(name: str, level2: str = "数量指标", **kw: object) -> Indicator:
+    return Indicator(level1="产出指标", level2=level2, name=name, target="≥1", actual="1", **kw)  # type: ignore[arg-type]
+
+
+STORED = Form(
+    project_name="p",
+    year=2024,
+    implementing_unit="u",
+    rules="hubei-2020",
+    form_kind=FormKind.DEPARTMENT,
+    budget=Budget(planned=Decimal(10), executed=Decimal(9), weight=Decimal(10), recorded=Recorded(Decimal(9))),
+    goals=(
+        Goal(
+            "目标一", Decimal(50), (_ind("a", recorded=Recorded(Decimal(5), "理由a")), _ind("b", direction="reverse"))
+        ),
+        Goal("目标二", Decimal(40), (_ind("c", "质量指标", adjusted_target="≥2"), _ind("a"))),
+    ),
+    total_recorded=Decimal(90),
+    deviation_analysis="分析",
+)
+
+
+def _sheet(*rows: Indicator, **form: object) -> Form:
+    return dataclasses.replace(STORED, goals=(Goal(indicators=rows),), **form)  # type: ignore[arg-type]
+
+
+def _names(form: Form) -> list[list[str]]:
+    return [[i.name for i in g.indicators] for g in form.goals]
+
+
+@pytest.mark.parametrize(
+    ("rows", "goals"),
+    [
+        (["a", "b", "c", "a"], [["a", "b"], ["c", "a"]]),
+        (["c", "a", "b", "a"], [["a", "b"], ["c", "a"]]),  # the stored order stays
+        (["a", "new", "b", "c", "a"], [["a", "new", "b"], ["c", "a"]]),  # after the row before it
+        (["new", "a", "b", "c", "a"], [["new", "a", "b"], ["c", "a"]]),
+        (["a", "b", "c", "a", "x", "y"], [["a", "b"], ["c", "a", "x", "y"]]),
+        (["a", "c"], [["a"], ["c"]]),  # removed rows; the second "a" was the one dropped
+        (["a", "b"], [["a", "b"]]),  # a goal left without rows is dropped
+        ([], []),
+    ],
+    ids=["same", "reordered", "inserted", "first", "appended", "removed", "goal-emptied", "nothing"],
+)
+def test_rows_are_paired_by_name_and_placed_by_their_neighbour(rows: list[str], goals: list[list[str]]) -> None:
+    level2 = {"c": "质量指标"}
+    got = update_from_sheet(STORED, _sheet(*(_ind(n, level2.get(n, "数量指标")) for n in rows)), ALL)
+    assert _names(got) == goals
+
+
+def test_a_row_keeps_what_the_sheet_cannot_hold_and_a_reason_only_beside_its_score() -> None:
+    sheet = _sheet(
+        _ind("a", recorded=Recorded(Decimal(5))),
+        _ind("b"),
+        _ind("c", "质量指标"),
+        _ind("a", recorded=Recorded(Decimal(3))),
+    )
+    got = update_from_sheet(STORED, sheet, ALL)
+    a, b, c, a2 = got.indicators
+    assert a.recorded == Recorded(Decimal(5), "理由a") and a2.recorded == Recorded(Decimal(3))
+    assert (b.direction, c.adjusted_target) == ("reverse", "≥2")
+    changed = update_from_sheet(STORED, dataclasses.replace(sheet), ALL - {"score"})
+    assert [i.recorded for i in changed.indicators] == [i.recorded for i in STORED.indicators]
+    moved = _sheet(_ind("a", recorded=Recorded(Decimal(4))), _ind("b"), _ind("c", "质量指标"), _ind("a"))
+    assert update_from_sheet(STORED, moved, ALL).indicators[0].recorded == Recorded(Decimal(4))
+
+
+@pytest.mark.parametrize(
+    ("holds", "department", "budget"),
+    [
+        (ALL, "新部门", (Decimal(20), None)),
+        (ALL - {"executed"}, "新部门", (Decimal(20), Decimal(9))),
+        (ALL - {"planned", "executed", "department"}, "", (Decimal(10), Decimal(9))),
+    ],
+    ids=["all", "no-executed-column", "no-money-columns"],
+)
+def test_form_fields_come_from_the_sheet_only_where_it_has_their_column(
+    holds: frozenset[str], department: str, budget: tuple[Decimal | None, Decimal | None]
+) -> None:
+    sheet = _sheet(
+        *STORED.indicators,
+        department="新部门",
+        budget=Budget(planned=Decimal(20)),
+        rules=None,
+        form_kind=FormKind.PROJECT,
+    )
+    got = update_from_sheet(STORED, sheet, holds)
+    assert (got.department, got.budget.planned, got.budget.executed) == (department, *budget)
+    assert (got.rules, got.form_kind, got.budget.recorded, got.total_recorded) == (
+        "hubei-2020",
+        FormKind.DEPARTMENT,
+        Recorded(Decimal(9)),
+        Decimal(90),
+    )
+
+
+def _flat(form: Form) -> Form:
+    """What a platform sheet holds of ``form``: its rows in one goal, only the columns' fields."""
+    rows = tuple(
+        Indicator(
+            level1=i.level1,
+            level2=i.level2,
+            name=i.name,
+            target=i.target,
+            actual=i.actual,
+            weight=i.weight,
+            recorded=Recorded(i.recorded.score) if i.recorded else None,
+            deviation=i.deviation,
+        )
+        for i in form.indicators
+    )
+    return Form(
+        project_name=form.project_name,
+        department=form.department,
+        implementing_unit=form.implementing_unit,
+        year=form.year,
+        budget=Budget(planned=form.budget.planned, executed=form.budget.executed),
+        goals=(Goal(indicators=rows),),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(S.forms())
+def test_any_form_updated_from_its_own_sheet_is_itself(form: Form) -> None:
+    assert update_from_sheet(form, _flat(form), ALL) == form
+
+
+@settings(max_examples=150, deadline=None)
+@given(S.forms(), S.forms(), st.sets(st.sampled_from(sorted(FIELDS))).map(frozenset))
+def test_what_a_sheet_cannot_hold_survives_any_sheet(stored: Form, other: Form, holds: frozenset[str]) -> None:
+    got = update_from_sheet(stored, _flat(other), holds)
+    for f in ("rules", "form_kind", "title", "ticks", "total_recorded", "deviation_analysis", "signoff"):
+        assert getattr(got, f) == getattr(stored, f)
+    assert dataclasses.replace(got.budget, planned=None, executed=None) == dataclasses.replace(
+        stored.budget, planned=None, executed=None
+    )
+    assert sorted((i.level1, i.level2, i.name) for i in got.indicators) == sorted(
+        (i.level1, i.level2, i.name) for i in other.indicators
+    )
+    texts = {(g.text, g.weight) for g in stored.goals}
+    assert all((g.text, g.weight) in texts for g in got.goals if g.text or g.weight is not None)
