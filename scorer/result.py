@@ -58,6 +58,7 @@ class ProblemCode(StrEnum):
     BUDGET_RATE_MISMATCH = "budget-rate-mismatch"
     BUDGET_RATE_TEXT = "budget-rate-text"
     EMPTY_ACTUAL = "empty-actual"
+    FAMILY_SUM = "family-sum"
     HEADER_MISSING = "header-missing"
     IMPOSSIBLE_VALUE = "impossible-value"
     INVALID_CELL = "invalid-cell"

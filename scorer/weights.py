@@ -123,10 +123,47 @@ def _family_result(parent: IndicatorResult, children: list[IndicatorResult]) -> 
 Rows = list[tuple[int, Indicator]]  # (goal index, indicator) in form order
 
 
+def family_sums(form: Form) -> list[Problem]:
+    """A parent row whose printed weight or recorded score is not its sub-rows' sum: the sub-rows
+    count, so the parent's own figure is dropped, and a reviewer must be told which."""
+    inds = [ind for goal in form.goals for ind in goal.indicators]
+    kids = _children(family_parents(form))
+    out: list[Problem] = []
+    for p, cs in kids.items():
+        parent, rows = inds[p], [inds[c] for c in cs]
+        pairs = (
+            ("分值", parent.weight, [r.weight for r in rows]),
+            ("自评得分", _score(parent), [_score(r) for r in rows]),
+        )
+        for column, own, theirs in pairs:
+            if own is None or any(x is None for x in theirs):
+                continue
+            total = sum((x for x in theirs if x is not None), ZERO)
+            if total != own:
+                out.append(
+                    Problem(
+                        Severity.ERROR,
+                        ProblemCode.FAMILY_SUM,
+                        f"父项「{parent.name}」的{column} {fmt_weight(own)} 与其 {len(cs)} 个子项之和 "
+                        f"{fmt_weight(total)} 不符；按子项计",
+                        parent.name,
+                        column,
+                        fmt_weight(own),
+                    )
+                )
+    return out
+
+
+def _score(ind: Indicator) -> Decimal | None:
+    return ind.recorded.score if ind.recorded else None
+
+
 def allocate_weights(form: Form, rules: RuleSet) -> tuple[list[tuple[Decimal, str]], list[Problem], list[str]]:
     """Weights per indicator in form order, and where each came from."""
     inds = [(gi, ind) for gi, goal in enumerate(form.goals) for ind in goal.indicators]
     problems: list[Problem] = []
+    if any(ind.sub for _, ind in inds):
+        problems += family_sums(form)
     notes: list[str] = []
     given = [ind.weight for _, ind in inds]
     if all(w is not None for w in given):

@@ -137,6 +137,20 @@ def replace_row(i: int, **changes: object) -> list[Indicator]:
     return rows
 
 
+def _family(weight: int, kids: list[int], score: int | None = None, scores: list[int] | None = None) -> list[Indicator]:
+    """The first row as a parent of sub-rows with these weights (and recorded scores)."""
+    rows = weighted([16] * 5)
+    parent = dataclasses.replace(rows[0], weight=D(weight), recorded=None if score is None else Recorded(D(score)))
+    subs = [
+        dataclasses.replace(
+            ind(f"{n}、子项", "≥50 人次", "55 人次", weight=w, score=None if scores is None else scores[n - 1]),
+            sub=True,
+        )
+        for n, w in enumerate(kids, 1)
+    ]
+    return [parent, *subs, *rows[1:]]
+
+
 def ids(form: Form) -> set[str]:
     return {f.check_id for f in run_form_checks(score_form(form))}
 
@@ -190,6 +204,9 @@ FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
         lambda: make(weighted([16] * 5), goal_weight=80),
     ),
     ("weight-nonpositive", lambda: make(weighted([0, 20, 20, 20, 20])), lambda: make(weighted([16] * 5))),
+    # a parent row of 16 whose two sub-rows add to 12, or whose recorded 16 is not 8 + 6
+    ("family-sum", lambda: make(_family(16, [6, 6])), lambda: make(_family(16, [8, 8]))),
+    ("family-sum", lambda: make(_family(16, [8, 8], 16, [8, 6])), lambda: make(_family(16, [8, 8], 14, [8, 6]))),
     ("invalid-cell", lambda: make(replace_row(0, target="≥100 某某单位")), make),
     ("empty-cell", lambda: make(replace_row(0, actual="")), make),
     ("empty-cell", lambda: make(replace_row(0, target=" ")), make),

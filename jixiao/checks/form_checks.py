@@ -245,6 +245,7 @@ ENGINE_CODES = frozenset(
         ProblemCode.RECORDED_DIFFERS,
         ProblemCode.RECORDED_ABOVE_WEIGHT,
         ProblemCode.RECORDED_TOTAL_SUM,
+        ProblemCode.FAMILY_SUM,
         ProblemCode.BUDGET_OVER_100,
         ProblemCode.BUDGET_RATE_MISMATCH,
         ProblemCode.BUDGET_RATE_TEXT,

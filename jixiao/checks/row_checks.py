@@ -371,6 +371,16 @@ def recorded_above_weight(result: FormResult) -> list[Finding]:
 
 
 passthrough(
+    "family-sum",
+    Severity.ERROR,
+    "父项与子项之和不符",
+    "A parent row's printed weight or recorded score is not the sum of its sub-rows' (子项); the "
+    "sub-rows count and the parent's own figure is dropped.",
+    ProblemCode.FAMILY_SUM,
+)
+
+
+passthrough(
     "recorded-total-sum",
     Severity.ERROR,
     "总分与各项得分之和不符",
