@@ -685,6 +685,25 @@ def test_cli_exit_status_and_database(tmp_path: Path, part6: list[str]) -> None:
     assert rc == 1 and "没有找到自评表" in err and not (tmp_path / "none").exists()
 
 
+def test_a_document_does_not_overwrite_a_stored_form_that_differs(tmp_path: Path) -> None:
+    """A form read from a published document has no rule set, ticks or reasons: storing it over the
+    unit's own form erased them; it is refused, and nothing of the document is written."""
+    from jixiao.storage.database import make_engine, upgrade
+    from jixiao.storage.seed import sample_forms
+    from jixiao.storage.store import FormStore
+
+    db = tmp_path / "forms.sqlite"
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    store = FormStore(engine, actor="测试")
+    store.import_forms(sample_forms())  # type: ignore[arg-type]
+    before = {f.id: store.get(f.id).form for f in store.list()}
+    rc, out, err = _cli(["--db", str(db), "import-disclosure", str(SEED), "--to-db"])
+    assert rc == 1 and "从公开文档读出的表单不覆盖已有表单" in err and "没有写入任何表单" in err, out + err
+    assert {f.id: store.get(f.id).form for f in store.list()} == before
+    engine.dispose()
+
+
 def test_the_package_is_pure() -> None:
     code = (
         "import sys, jixiao.disclosure\n"

@@ -26,7 +26,9 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", type=Path, metavar="DIR", help="把每张表写成 TOML 文件放到此目录")
     where.add_argument(
-        "--to-db", action="store_true", help="导入数据库（全局选项 --db 指定哪个库）；有未能归位的行时不导入"
+        "--to-db",
+        action="store_true",
+        help="导入数据库（全局选项 --db 指定哪个库）；有未能归位的行时不导入；不覆盖库中已有而内容不同的表单",
     )
     p.set_defaults(func=cmd_import_disclosure)
     c = sub.add_parser(
@@ -158,6 +160,13 @@ def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:
     out.print(f"已写出 {written} 个 TOML 文件到 {escape(str(directory))}/。", highlight=False)
 
 
+KEEPS_STORED = (
+    "数据库中已有这份表单，内容与公开文档读出的不同；从公开文档读出的表单不覆盖已有表单"
+    "（文档没有规则集、勾选项等，读出的数字也须核对）。请用 jixiao check-disclosure 核对，"
+    "或用 -o 写出 TOML、核对后再用 jixiao import 更新"
+)
+
+
 def _to_db(args: argparse.Namespace, result, out: Console, err: Console) -> int:
     from jixiao.cli.db import open_store
     from jixiao.storage import DatabaseError, StoreError
@@ -166,7 +175,8 @@ def _to_db(args: argparse.Namespace, result, out: Console, err: Console) -> int:
     try:
         store = open_store(args, err)
         outcomes = store.import_forms(
-            [(f"{result.source}#{i}（{f.form.project_name}）", f.form) for i, f in enumerate(result.forms, 1)]
+            [(f"{result.source}#{i}（{f.form.project_name}）", f.form) for i, f in enumerate(result.forms, 1)],
+            no_update=KEEPS_STORED,
         )
     except known as exc:
         err.print(Text.assemble(("错误：", "bold red"), str(exc), "（没有写入任何表单）"), soft_wrap=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select, text
@@ -53,6 +54,17 @@ from scorer.rules import rules_for
 
 #: the audit label of a form's first row, whichever path created it
 CREATED_LABEL = "创建表单"
+
+
+@dataclass(frozen=True, slots=True)
+class _Mode:
+    """How one form of an import is written (see ``FormStore.import_forms``)."""
+
+    action: str
+    stage: Stage
+    strict: bool
+    held: frozenset[str] | None
+    no_update: str
 
 
 class FormStore(StoreQueries):
@@ -237,12 +249,14 @@ class FormStore(StoreQueries):
         strict: bool = True,
         stage: Stage = Stage.EVALUATION,
         holds: Mapping[str, frozenset[str]] | None = None,
+        no_update: str = "",
     ) -> builtins.list[ImportOutcome]:
         """Create or update forms by identity (year + unit + project), all or nothing.
 
         ``strict`` refuses forms with unreadable cells (e.g. an unknown unit):
         files from outside must be clean before they enter the database. ``holds`` names, by
         source, the fields a platform sheet has: such a form updates only those of a stored one.
+        ``no_update``, when given, is why a stored form that differs is refused, not updated.
         """
         self._check_import(forms, strict)
         out: list[ImportOutcome] = []
@@ -251,8 +265,8 @@ class FormStore(StoreQueries):
             with Session(self.engine) as s, s.begin():
                 for source, form in forms:
                     current = f"{source}（{form_key(form)}）"
-                    held = (holds or {}).get(source)
-                    out.append(self._import_one(s, source, form, action, stage, held, strict))
+                    mode = _Mode(action, stage, strict, (holds or {}).get(source), no_update)
+                    out.append(self._import_one(s, source, form, mode))
         except StaleDataError:
             raise StoreError("导入期间表单被他人修改，已全部撤销；请重试") from None
         except SQLAlchemyError as exc:
@@ -266,18 +280,10 @@ class FormStore(StoreQueries):
     def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:
         check_import(forms, self.score if strict else None)
 
-    def _import_one(
-        self,
-        s: Session,
-        source: str,
-        form: Form,
-        action: str,
-        stage: Stage,
-        held: frozenset[str] | None = None,
-        strict: bool = True,
-    ) -> ImportOutcome:
+    def _import_one(self, s: Session, source: str, form: Form, mode: _Mode) -> ImportOutcome:
         """Insert the form, or update the stored one of the same identity if it changed and may be edited
-        (from a platform sheet, only the fields ``held``)."""
+        (from a platform sheet, only the fields it holds)."""
+        action, stage, held = mode.action, mode.stage, mode.held
         existing = s.execute(
             select(FormRow)
             .where(
@@ -297,7 +303,7 @@ class FormStore(StoreQueries):
             )
         if held is not None:
             form = update_from_sheet(to_form(existing), form, held)
-            check_import([(source, form)], self.score if strict else None)
+            check_import([(source, form)], self.score if mode.strict else None)
         try:
             form = declarations.locked(s, existing, form)
         except StoreError as exc:
@@ -305,6 +311,8 @@ class FormStore(StoreQueries):
         changes = diff(to_form(existing), form)
         if not changes:
             return ImportOutcome(source, existing.id, form_key(form), "unchanged", 0)
+        if mode.no_update:
+            raise StoreError(f"{source}：{form_key(form)}：{mode.no_update}")
         try:
             check_editable(existing.status)
         except WorkflowError as exc:
