@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,6 +56,37 @@ def test_a_grade_applied_to_next_years_budget(total: str, next_planned: str, fla
         assert f.form_key == now.key and f"应「{action}」" in f.message and "2024年自评等级" in f.message  # type: ignore[attr-defined]
 
 
+def plan(y: int, planned: str) -> object:
+    """Next year's declaration (申报表): its budget asked, no actuals."""
+    rec = year(y, planned, None)
+    return dataclasses.replace(rec, declaration=True)
+
+
+@pytest.mark.parametrize(
+    ("total", "asked", "flagged"),
+    [("70", "30", True), ("70", "20", False), ("50", "5", True), ("94", "30", False)],
+)
+def test_next_years_declaration_is_where_the_grade_is_applied(total: str, asked: str, flagged: bool) -> None:
+    """Before the next self-evaluation exists, the 申报表 is next year's budget: it was not read."""
+    last = year(2024, "20", total)
+    got = found(last, plan(2025, asked), check="result-request-up")
+    assert bool(got) is flagged
+    if flagged:
+        (f,) = got
+        assert f.form_key == last.key and "2025年申报表" in f.message  # type: ignore[attr-defined]
+    with_both = found(last, plan(2025, "1"), year(2025, asked), check="result-request-up")
+    assert bool(with_both) is flagged  # the self-evaluation wins over the declaration of its year
+
+
+def test_a_declaration_is_seen_only_by_the_checks_that_read_plans() -> None:
+    from jixiao.checks import run_all
+
+    decl = plan(2025, "30")
+    assert run_all([decl]) == []  # no actuals: nothing to find, where every row was an error
+    measures = year(2024, "20", measures="加强预算执行监控，按季度通报执行进度")
+    assert not found(measures, decl, check="improvement-not-followed")
+
+
 def test_without_a_recorded_total_the_rule_grade_is_used_and_said() -> None:
     last = year(2024, "20", None)
     assert last.result.grade == "优"  # type: ignore[attr-defined]
@@ -92,3 +125,33 @@ def test_last_years_measures_followed_up(analysis: str, measures: str, flagged: 
     if flagged:
         assert got[0].form_key == now.key and "2024年改进措施「严格执行慰问标准" in got[0].message
     assert not found(year(2024, "20", measures="无"), now, check="improvement-not-followed")  # nothing to follow
+
+
+def test_check_and_review_from_the_database_read_next_years_declaration(tmp_path: Path) -> None:
+    """check --from-db took a stored 申报表 for a self-evaluation (an error on every empty actual, exit 1)
+    and review never read it as next year's budget."""
+    import subprocess
+    import sys
+
+    env = {"XDG_DATA_HOME": str(tmp_path / "d"), "JIXIAO_USER": "测试", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def jixiao(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jixiao", *argv], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+
+    graded = tmp_path / "2024.toml"  # the seeded 老干工作经费 with a recorded total of 70: 中
+    graded.write_text(NINETY_FOUR.read_text(encoding="utf-8").replace("total_score = 94", "total_score = 70"), "utf-8")
+    assert jixiao("import", str(graded)).returncode == 0
+    assert jixiao("targets", "derive", "--year", "2025", "-o", str(tmp_path / "decl"), str(NINETY_FOUR)).returncode == 0
+    (decl,) = (tmp_path / "decl").glob("*.toml")
+    decl.write_text(decl.read_text(encoding="utf-8").replace("planned = 20", "planned = 30"), "utf-8")
+    assert jixiao("targets", "declare", str(decl)).returncode == 0
+    alone = jixiao("check", "--from-db", "--year", "2025")
+    assert alone.returncode == 0 and "没有符合条件的表单" in alone.stderr, alone.stdout + alone.stderr
+    said = "2024年自评等级「中」按规则集应「压缩」，2025年申报表预算数 30 万元，高于2024年的 20 万元"
+    for argv in (("check", "--from-db", "--year", "2024"), ("review", "--year", "2024")):
+        shown = jixiao(*argv).stdout
+        assert re.sub(r"\s", "", said) in re.sub(r"\s", "", shown), shown
+    sample = json.loads(jixiao("review", "--sample", "3", "--json").stdout)
+    assert sample["population"] == 9  # the nine self-evaluations; the declaration is no candidate

@@ -9,7 +9,7 @@ import jixiao.checks.result_checks  # noqa: F401  (registers the result-use chec
 from jixiao.checks.form_checks import FORM_CHECKS, form_specs
 from jixiao.checks.model import SEVERITY_ORDER, CheckSpec, Finding, FormRecord
 from jixiao.checks.monitoring_checks import monitoring_specs
-from jixiao.checks.portfolio_checks import PORTFOLIO_CHECKS, portfolio_specs
+from jixiao.checks.portfolio_checks import PORTFOLIO_CHECKS, READS_PLANS, portfolio_specs
 from jixiao.checks.target_checks import run_target_checks, target_specs
 from scorer.result import FormResult, Severity
 
@@ -39,10 +39,12 @@ def run_form_checks(result: FormResult, key: str | None = None) -> list[Finding]
 
 
 def run_portfolio_checks(records: Sequence[FormRecord]) -> list[Finding]:
-    """All across-form checks over the records (any order), worst first."""
+    """All across-form checks over the records (any order), worst first; a declaration is seen
+    only by the checks that read plans: it has no actuals to judge."""
     found: list[Finding] = []
-    for _spec, fn in PORTFOLIO_CHECKS:
-        found.extend(fn(records))
+    evaluated = [r for r in records if not r.declaration]
+    for spec, fn in PORTFOLIO_CHECKS:
+        found.extend(fn(records if spec.id in READS_PLANS else evaluated))
     return order(found)
 
 
@@ -50,7 +52,8 @@ def run_all(records: Sequence[FormRecord]) -> list[Finding]:
     """Form checks on each record (keyed by ``record.key``) and the portfolio checks across them."""
     found: list[Finding] = []
     for rec in records:
-        found.extend(run_form_checks(rec.result, rec.key))
+        if not rec.declaration:
+            found.extend(run_form_checks(rec.result, rec.key))
     found.extend(run_portfolio_checks(records))
     return order(found)
 

@@ -63,6 +63,7 @@ class FormRecord:
     unit: str
     project: str
     result: FormResult
+    declaration: bool = False  # a 申报表 (targets and budget asked, no actuals): read only as a plan
 
 
 def form_key(form: Form) -> str:

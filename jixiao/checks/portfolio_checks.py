@@ -45,15 +45,21 @@ PortfolioCheck = Callable[[Sequence[FormRecord]], list[Finding]]
 
 _SPECS: dict[str, CheckSpec] = {}
 PORTFOLIO_CHECKS: list[tuple[CheckSpec, PortfolioCheck]] = []
+#: The checks that also read declarations (next year's plans); the others see self-evaluations only.
+READS_PLANS: set[str] = set()
 
 
-def check(id: str, severity: Severity, title: str, description: str) -> Callable[[PortfolioCheck], PortfolioCheck]:
+def check(
+    id: str, severity: Severity, title: str, description: str, plans: bool = False
+) -> Callable[[PortfolioCheck], PortfolioCheck]:
     def deco(fn: PortfolioCheck) -> PortfolioCheck:
         spec = CheckSpec(id, severity, title, description, "portfolio")
         if id in _SPECS:  # pragma: no cover - programming error
             raise ValueError(f"duplicate check id {id}")
         _SPECS[id] = spec
         PORTFOLIO_CHECKS.append((spec, fn))
+        if plans:
+            READS_PLANS.add(id)
         return fn
 
     return deco

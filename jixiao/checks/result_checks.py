@@ -23,9 +23,10 @@ _BACK_REFERENCE = re.compile(r"(上年|上一年|去年|上年度).{0,12}(整改
 
 
 def _by_project(records: Sequence[FormRecord]) -> dict[tuple[str, str, int], FormRecord]:
+    """Project forms by (unit, project, year); a self-evaluation wins over a declaration of its year."""
     return {
         (*_project_id(r), r.year): r
-        for r in records
+        for r in sorted(records, key=lambda r: not r.declaration)
         if r.year is not None and r.result.form.form_kind is FormKind.PROJECT
     }
 
@@ -44,26 +45,30 @@ def _grade(rec: FormRecord) -> tuple[str, str]:
     "评价结果未用于下年预算",
     "A project graded 中 or 差 (whatever grades the rule set's [results] maps to 压缩 or 取消) asks next "
     "year for more than this year's budget (压缩), or asks again at all (取消). The grade is the recorded "
-    "total's where the unit scored the form, else the rule score's; the message says which.",
+    "total's where the unit scored the form, else the rule score's; the message says which. Next year's "
+    "form is its self-evaluation, or its declaration (申报表) while that is all there is; a finding "
+    "against a declaration is reported on this year's form, the one being reviewed.",
+    plans=True,
 )
 def result_request_up(records: Sequence[FormRecord]) -> list[Finding]:
     index, out = _by_project(records), []
     for (unit, project, year), rec in index.items():
         nxt = index.get((unit, project, year + 1))
-        if nxt is None:
+        if nxt is None or rec.declaration:
             continue
         grade, whose = _grade(rec)
         action = rec.result.rules.result_action(grade)
         now, asked = rec.result.form.budget.planned, nxt.result.form.budget.planned
+        plan = f"{year + 1}年申报表" if nxt.declaration else f"{year + 1}年"
         if action == "取消" and asked:
-            detail = f"{year + 1}年仍安排 {fmt.money(asked)} 万元"
+            detail = f"{plan}仍安排 {fmt.money(asked)} 万元"
         elif action == "压缩" and now is not None and asked is not None and asked > now:
-            detail = f"{year + 1}年预算数 {fmt.money(asked)} 万元，高于{year}年的 {fmt.money(now)} 万元"
+            detail = f"{plan}预算数 {fmt.money(asked)} 万元，高于{year}年的 {fmt.money(now)} 万元"
         else:
             continue
-        out.append(  # on next year's form: that is where the budget went up
+        out.append(  # on next year's self-evaluation (where the budget went up), else on this year's form
             _finding(
-                nxt,
+                rec if nxt.declaration else nxt,
                 "result-request-up",
                 f"{year}年{whose}等级「{grade}」按规则集应「{action}」，{detail}",
                 value=asked,

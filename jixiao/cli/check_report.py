@@ -8,7 +8,7 @@ error or a file cannot be read, else 0.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -72,23 +72,26 @@ def _from_files(paths: list[Path]) -> tuple[list[Checked], list[tuple[str, str]]
 
 
 def _from_db(args: argparse.Namespace, err: Console) -> tuple[list[Checked], list[Checked]]:
-    """(forms to report on, context forms of the previous year for the multi-year checks)."""
+    """(self-evaluations to report on, context: the year before's for the multi-year checks and the
+    declarations of the year after, read as plans; a declaration itself is checked by ``targets check``)."""
     from jixiao.cli.db import open_store
+    from jixiao.workflow import Stage
 
     store = open_store(args, err)
+    scope = {"department": args.department, "unit": args.unit}
 
     def load(rows: list[Any]) -> list[Checked]:
+        plans = {row.id for row in rows if row.stage is Stage.DECLARATION}
         return [
-            Checked(f"#{sf.id}", record_for(store.score(sf.form), sf.key))
+            Checked(f"#{sf.id}", replace(record_for(store.score(sf.form), sf.key), declaration=sf.id in plans))
             for sf in store.get_many([row.id for row in rows])
         ]
 
-    rows = store.list(year=args.year, department=args.department, unit=args.unit, status=args.status)
-    selected = load(rows)
-    context: list[Checked] = []
-    if args.year is not None:
-        context = load(store.list(year=args.year - 1, department=args.department, unit=args.unit))
-    return selected, context
+    selected = load(store.list(year=args.year, status=args.status, stage=Stage.EVALUATION, **scope))
+    if args.year is None:
+        return selected, load(store.list(stage=Stage.DECLARATION, **scope))
+    before = store.list(year=args.year - 1, stage=Stage.EVALUATION, **scope)
+    return selected, load(before + store.list(year=args.year + 1, stage=Stage.DECLARATION, **scope))
 
 
 # -------------------------------------------------------------- command

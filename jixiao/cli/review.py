@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,6 +236,9 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
         return [], _too_many(len(rows), limit)
     if filters.year is not None:
         rows += store.list(year=filters.year - 1, **scope)
+    plan_scope = {**scope, "stage": Stage.DECLARATION}  # next year's 申报表, read as plans (result use)
+    rows += store.list(**plan_scope) if filters.year is None else store.list(year=filters.year + 1, **plan_scope)
+    plans = {r.id for r in rows if r.stage is Stage.DECLARATION}
     records = []
     with Progress(
         TextColumn("跨表检查：载入表单"),
@@ -246,7 +250,7 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     ) as progress:
         task = progress.add_task("load", total=len(rows))
         for sf in store.get_many([r.id for r in rows]):
-            records.append(record_for(store.score(sf.form)))
+            records.append(replace(record_for(store.score(sf.form)), declaration=sf.id in plans))
             progress.advance(task)
     return records, ""
 

@@ -23,8 +23,8 @@ def cmd_sample(args: argparse.Namespace, store: Any, filters: Any, out: Console,
         err.print(Text(f"错误：{skipped}", style="bold red"), soft_wrap=True)
         return EXIT_INVALID
     findings = run_all(records)
-    if filters.year is not None:  # the year before only gave its context
-        records = [r for r in records if r.year == filters.year]
+    # the year before and the declarations (plans) only gave their context
+    records = [r for r in records if not r.declaration and (filters.year is None or r.year == filters.year)]
     drawn = draw(records, findings, args.sample, args.seed)
     if args.json:
         from jixiao import jsonout
