@@ -516,3 +516,18 @@ def test_postgres_a_row_cannot_hang_under_another_units_goal(setup: Setup) -> No
             (goal, own),
         )
     assert "注入的指标" not in [i.name for i in setup.store.get(theirs).form.indicators]
+
+
+def test_a_declarations_problems_are_its_target_findings_until_it_becomes_a_self_evaluation(store: FormStore) -> None:
+    """The list showed a declaration with the engine's problems of a self-evaluation (every empty
+    actual), a number that said nothing about its targets."""
+    from jixiao.checks.target_checks import run_target_checks
+
+    fid = _approved(store)
+    result = store.score(store.get(fid).form)
+    ((_, found),) = run_target_checks([result])
+    (row,) = store.list(stage=Stage.DECLARATION)
+    assert row.problems == len(found) < len(result.all_problems)
+    begun = declarations.begin_evaluation(store, fid)
+    (row,) = store.list(stage=Stage.EVALUATION)
+    assert row.problems == len(store.score(begun.form).all_problems) > len(found)
