@@ -514,6 +514,7 @@ def test_every_portfolio_check_is_tested() -> None:
         "project-coverage",
         "result-request-up",  # tests/test_results.py
         "improvement-not-followed",
+        "targets-not-approved",  # tests/test_results.py, tests/test_declarations.py
     }
     assert {k for k, s in CHECKS.items() if s.scope == "portfolio"} == tested
 

@@ -531,3 +531,28 @@ def test_a_declarations_problems_are_its_target_findings_until_it_becomes_a_self
     begun = declarations.begin_evaluation(store, fid)
     (row,) = store.list(stage=Stage.EVALUATION)
     assert row.problems == len(store.score(begun.form).all_problems) > len(found)
+
+
+def test_a_self_evaluation_whose_targets_were_never_approved_is_flagged_beside_approved_ones(
+    store: FormStore,
+) -> None:
+    """A filler could store a 2025 self-evaluation directly, its targets written at year end to fit
+    the actuals, while the department's other projects went through 申报 → 审核; nothing said so."""
+    import io
+
+    from rich.console import Console
+
+    from jixiao.checks import run_portfolio_checks
+    from jixiao.cli.review import load_records
+    from jixiao.review.aggregate import Filters
+
+    begun = declarations.begin_evaluation(store, _approved(store))
+    other = next(f for _, f in sample_forms() if f.project_name != LAOGAN and f.department == begun.form.department)
+    (direct,) = store.import_forms([("直接.toml", dataclasses.replace(other, year=2025))])
+    assert declarations.approved_among(store, [begun.id, direct.form_id]) == {begun.id}
+
+    def flagged() -> list[str]:
+        records, _ = load_records(store, Filters(year=2025), 100, Console(file=io.StringIO()))
+        return [f.form_key for f in run_portfolio_checks(records) if f.check_id == "targets-not-approved"]
+
+    assert flagged() == [direct.key]

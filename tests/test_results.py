@@ -87,6 +87,24 @@ def test_a_declaration_is_seen_only_by_the_checks_that_read_plans() -> None:
     assert not found(measures, decl, check="improvement-not-followed")
 
 
+@pytest.mark.parametrize(
+    ("approved", "flagged"),
+    [
+        ([True, False, None], [1]),  # beside an approved one; None (from a file) is not known
+        ([False, False], []),  # the department does not use the declaration workflow
+        ([None, None], []),
+        ([True, True], []),
+    ],
+)
+def test_targets_not_approved_only_where_the_department_approves_targets(
+    approved: list[bool | None], flagged: list[int]
+) -> None:
+    recs = [dataclasses.replace(year(2025, "20"), key=f"k{i}", targets_approved=a) for i, a in enumerate(approved)]
+    elsewhere = dataclasses.replace(recs[0], key="other", department="别的局", targets_approved=False)
+    got = found(*recs, elsewhere, check="targets-not-approved")
+    assert [f.form_key for f in got] == [f"k{i}" for i in flagged]  # type: ignore[attr-defined]
+
+
 def test_without_a_recorded_total_the_rule_grade_is_used_and_said() -> None:
     last = year(2024, "20", None)
     assert last.result.grade == "优"  # type: ignore[attr-defined]

@@ -64,6 +64,7 @@ class FormRecord:
     project: str
     result: FormResult
     declaration: bool = False  # a 申报表 (targets and budget asked, no actuals): read only as a plan
+    targets_approved: bool | None = None  # the database's word: its targets were approved as a 申报表; None: unknown
 
 
 def form_key(form: Form) -> str:

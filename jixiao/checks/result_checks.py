@@ -1,8 +1,10 @@
-"""Result use (评价结果应用): does next year's form follow this year's grade and measures?
+"""The year's cycle across forms: targets approved before, results used after (评价结果应用).
 
 Across years of the same unit and project: a grade whose action in the rule set's ``[results]``
 is 压缩 (cut) or 取消 (cancel) followed by a larger request, or any request at all; and last
-year's 改进措施 that this year's form never comes back to. Registered with the portfolio checks.
+year's 改进措施 that this year's form never comes back to. Within a year and department: a
+self-evaluation whose targets were never approved where its neighbours' were. Registered with the
+portfolio checks.
 """
 
 from __future__ import annotations
@@ -110,4 +112,36 @@ def improvement_not_followed(records: Sequence[FormRecord]) -> list[Finding]:
                 f"{year - 1}年改进措施「{measures[:80]}{'…' if len(measures) > 80 else ''}」在{year}年的分析和措施中未见交代",
             )
         )
+    return out
+
+
+@check(
+    "targets-not-approved",
+    Severity.WARNING,
+    "目标未经申报审核",
+    "Where the database shows that a department's self-evaluations of a year began from approved "
+    "declarations (目标申报 → 审核 → 自评), one that did not: its targets were never approved or "
+    "locked, so they may have been set at year end to fit the actuals. Silent where no form of that "
+    "year and department went through approval, and for forms read from files (unknown).",
+)
+def targets_not_approved(records: Sequence[FormRecord]) -> list[Finding]:
+    by_scope: dict[tuple[int | None, str], list[FormRecord]] = {}
+    for r in records:
+        if r.targets_approved is not None:
+            by_scope.setdefault((r.year, normalise(r.department)), []).append(r)
+    out = []
+    for (year, _), recs in by_scope.items():
+        approved = sum(1 for r in recs if r.targets_approved)
+        if not approved:
+            continue
+        for r in recs:
+            if not r.targets_approved:
+                out.append(
+                    _finding(
+                        r,
+                        "targets-not-approved",
+                        f"目标值未经申报审核锁定（同部门{year}年另有 {approved} 份自评表由审核通过的申报表开始），"
+                        "请核对目标值是否为年初所定",
+                    )
+                )
     return out

@@ -75,6 +75,7 @@ def _from_db(args: argparse.Namespace, err: Console) -> tuple[list[Checked], lis
     """(self-evaluations to report on, context: the year before's for the multi-year checks and the
     declarations of the year after, read as plans; a declaration itself is checked by ``targets check``)."""
     from jixiao.cli.db import open_store
+    from jixiao.storage import declarations
     from jixiao.workflow import Stage
 
     store = open_store(args, err)
@@ -82,10 +83,14 @@ def _from_db(args: argparse.Namespace, err: Console) -> tuple[list[Checked], lis
 
     def load(rows: list[Any]) -> list[Checked]:
         plans = {row.id for row in rows if row.stage is Stage.DECLARATION}
-        return [
-            Checked(f"#{sf.id}", replace(record_for(store.score(sf.form), sf.key), declaration=sf.id in plans))
-            for sf in store.get_many([row.id for row in rows])
-        ]
+        approved = declarations.approved_among(store, [row.id for row in rows])
+
+        def record(sf: Any) -> FormRecord:
+            plan = sf.id in plans
+            rec = record_for(store.score(sf.form), sf.key)
+            return replace(rec, declaration=plan, targets_approved=None if plan else sf.id in approved)
+
+        return [Checked(f"#{sf.id}", record(sf)) for sf in store.get_many([row.id for row in rows])]
 
     selected = load(store.list(year=args.year, status=args.status, stage=Stage.EVALUATION, **scope))
     if args.year is None:

@@ -225,6 +225,7 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from jixiao.checks import record_for
+    from jixiao.storage import declarations
     from jixiao.workflow import Stage
 
     scope = {"department": filters.department, "unit": filters.unit, "stage": Stage.EVALUATION}
@@ -239,6 +240,7 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     plan_scope = {**scope, "stage": Stage.DECLARATION}  # next year's 申报表, read as plans (result use)
     rows += store.list(**plan_scope) if filters.year is None else store.list(year=filters.year + 1, **plan_scope)
     plans = {r.id for r in rows if r.stage is Stage.DECLARATION}
+    approved = declarations.approved_among(store, [r.id for r in rows])
     records = []
     with Progress(
         TextColumn("跨表检查：载入表单"),
@@ -250,7 +252,9 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     ) as progress:
         task = progress.add_task("load", total=len(rows))
         for sf in store.get_many([r.id for r in rows]):
-            records.append(replace(record_for(store.score(sf.form)), declaration=sf.id in plans))
+            plan = sf.id in plans
+            rec = record_for(store.score(sf.form))
+            records.append(replace(rec, declaration=plan, targets_approved=None if plan else sf.id in approved))
             progress.advance(task)
     return records, ""
 

@@ -89,6 +89,18 @@ def approval(store: FormStore, form_id: int) -> Approval | None:
         return read_approval(s, form_id)
 
 
+def approved_among(store: FormStore, ids: list[int]) -> set[int]:
+    """The forms among ``ids`` whose targets a reviewer approved as a declaration."""
+    out: set[int] = set()
+    with Session(store.engine) as s:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            out.update(
+                s.execute(select(ApprovedTargetRow.form_id).where(ApprovedTargetRow.form_id.in_(chunk))).scalars()
+            )
+    return out
+
+
 def locked(s: Session, row: FormRow, form: Form) -> Form:
     """``form`` as it may be saved over ``row``: StoreError naming each approved row it would change."""
     if row.id is None or row.stage != Stage.EVALUATION.value:
