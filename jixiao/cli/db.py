@@ -183,7 +183,7 @@ def forms_table(rows: list[Any], title: str = "表单") -> Table:
             f"{fmt.score(r.total_computed, '—')} {r.grade}" if r.stage is Stage.EVALUATION else "—",
             Text(fmt.score(r.total_recorded), style="bold yellow" if differs else ""),
             r.status.label if r.stage is Stage.EVALUATION else f"申报·{r.status.label}",
-            str(r.problems or ""),
+            str(r.problems or "") if r.stage is Stage.EVALUATION else "—",  # a 申报表's: jixiao targets check
         )
     return t
 

@@ -148,7 +148,7 @@ def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, in
     row.computed_grade = result.grade
     row.computed_rate = result.budget.rate
     row.computed_pending = result.pending
-    row.computed_problems = len(result.all_problems)  # a declaration's: its target findings, below
+    row.computed_problems = len(result.all_problems)
     row.agg_total_c = scaled(result.total_computed, 2)
     row.agg_recorded_c = scaled(result.total_recorded, 2)
     row.agg_planned_u = scaled(result.form.budget.planned, 6)
@@ -160,8 +160,6 @@ def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, in
         )  # type: ignore[assignment]
     assert findings is not None
     row.agg_errors, row.agg_warnings, row.agg_infos = findings
-    if row.stage == "declaration":  # no actuals yet: the engine's "empty actual" is no problem of it
-        row.computed_problems = sum(findings)
     row.agg_indicators = len(result.indicators)
     flat = [i for g in row.goals for i in g.indicators]
     for irow, ires in zip(flat, result.indicators, strict=True):

@@ -18,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from jixiao.formdiff import Change
-from jixiao.storage.convert import fill_computed, to_form
+from jixiao.storage.convert import to_form
 from jixiao.storage.models import ApprovedTargetRow, FormRow
 from jixiao.storage.records import StoredForm, StoreError, _aware, _now, form_key
-from jixiao.storage.validate import finding_counts, write_error
+from jixiao.storage.validate import write_error
 from jixiao.workflow import Stage, State, WorkflowError
 from scorer.model import Form
 from scorer.stages import (
@@ -139,8 +139,6 @@ def begin_evaluation(store: FormStore, form_id: int, reason: str = "") -> Stored
                 row.stage = Stage.EVALUATION.value
                 row.status = State.DRAFT.value
             row.title = evaluation_title(dataclasses.replace(to_form(row), title=before_title))
-            result = store.score(to_form(row))  # its findings are now a self-evaluation's, not a declaration's
-            fill_computed(row, result, finding_counts(result, Stage.EVALUATION.value))
             row.updated_at = _now()
             row.updated_by = store.actor
             s.flush()

@@ -162,7 +162,7 @@ class StoreQueries:
                 )
                 for row in rows:
                     result = self.score(to_form(row))
-                    fill_computed(row, result, finding_counts(result, row.stage))
+                    fill_computed(row, result, finding_counts(result))
                 s.expunge_all()
             yield from rows
 

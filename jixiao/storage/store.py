@@ -182,7 +182,7 @@ class FormStore(StoreQueries):
         with s.no_autoflush:  # one UPDATE, one new version: not a flush when the old goals are loaded
             fill_row(row, form)
         result = self.score(form)
-        fill_computed(row, result, finding_counts(result, row.stage))
+        fill_computed(row, result, finding_counts(result))
         row.updated_at = _now()
         row.updated_by = self.actor
 
@@ -423,7 +423,7 @@ class FormStore(StoreQueries):
                 for row in rows:
                     versions[row.id] = row.version
                     result = self.score(to_form(row))
-                    fill_computed(row, result, finding_counts(result, row.stage))
+                    fill_computed(row, result, finding_counts(result))
                     row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
                     done += 1
                 s.flush()

@@ -19,19 +19,12 @@ from scorer.result import FormResult, ProblemCode
 from scorer.rules import RuleSetError, rules_for
 
 
-def finding_counts(result: FormResult, stage: str = "evaluation") -> tuple[int, int, int]:
-    """(errors, warnings, infos) stored for the list and SQL review: of the form checks for a
-    self-evaluation, of the target checks for a declaration (it has no actuals to find missing)."""
+def finding_counts(result: FormResult) -> tuple[int, int, int]:
+    """(errors, warnings, infos) of the shared form checks, stored for SQL review."""
     from jixiao.checks import run_form_checks, summarise
     from scorer.result import Severity
 
-    if stage == "declaration":
-        from jixiao.checks.target_checks import run_target_checks
-
-        ((_, found),) = run_target_checks([result])
-    else:
-        found = run_form_checks(result)
-    counts = summarise(found)
+    counts = summarise(run_form_checks(result))
     return counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
 
 

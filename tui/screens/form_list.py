@@ -205,7 +205,7 @@ class FormListScreen(AppScreen):
                     if s.status is State.SUBMITTED
                     else "",
                 ),
-                Text(str(s.problems or "") + " ", style="yellow", justify="right"),
+                Text(("—" if declared else str(s.problems or "")) + " ", style="yellow", justify="right"),
                 key=str(s.id),
             )
         for i, s in enumerate(rows):
