@@ -23,11 +23,15 @@ from scorer.cell_values import (
     Tier,
 )
 from scorer.model import Direction
+from scorer.numbers import comma_problem, ungroup
 from scorer.vocabulary import Vocabulary, vocabulary
 
 # ---------------------------------------------------------------- regexes
 
-_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A number as written, commas and all: ``_ungrouped`` has already taken out the thousands commas
+# (scorer.numbers.ungroup, the one rule), so a comma still here is not one and ``_to_decimal``
+# refuses the cell naming it ("0,125", "1234,567", ",5", "3,4,5个"), where it was once read as 125.
+_NUM = r"[\d,]*\d(?:\.[\d,]*\d)?"
 _CMP_SYM = {"≥": Comparator.GE, ">": Comparator.GT, "=": Comparator.EQ, "≤": Comparator.LE, "<": Comparator.LT}
 _CMP_WORD = {">=": Comparator.GE, ">": Comparator.GT, "=": Comparator.EQ, "<=": Comparator.LE, "<": Comparator.LT}
 # No \s* between body and bracket: with a lazy body that is quadratic on long runs of spaces
@@ -63,7 +67,9 @@ def _split_note(text: str) -> tuple[str, str]:
 
 
 def _to_decimal(text: str, raw: str) -> Decimal:
-    digits = text.replace(",", "")
+    digits = ungroup(text)
+    if digits is None:
+        raise CellError(raw, comma_problem(text))
     if len(digits.split(".")[0].lstrip("0")) > 15:  # checked on the text: no 5 MB Decimal
         raise CellError(raw, f"数值「{digits[:20]}…」过大（{len(digits)} 位）", "小于 10^15 的数")
     try:
@@ -286,7 +292,17 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
 # The common shape — [≥≤<>=] number [scale] unit, already normalised — read with one match.
 # Only cells that the general reader would read the same way take it (tests compare the two
 # on every generated and sample cell); everything else goes the long way.
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_NUMBER_RUN = re.compile(r"\d(?:[\d.,]*\d)?")  # digits with the dots and commas between them
+
+
+def _ungrouped(text: str) -> str:
+    """``text`` with each number's thousands commas taken out by the one rule (scorer.numbers.ungroup):
+    "1,276户" → "1276户"; a number whose comma is not one ("0,125", "1234,567") is left as written."""
+    if "," not in text:
+        return text
+    return _NUMBER_RUN.sub(lambda m: ungroup(m.group()) or m.group(), text)
+
+
 _FAST_BODY = r"(\d+(?:\.\d+)?)([^\s\d.,:;()（）\[\]【】~至到\-≥≤<>=≧≦═﹦⩾⩽〉〈～〜—–－：]*)"
 
 
@@ -366,9 +382,7 @@ def _one_match(raw: str) -> Cell | None:
     rx, word_cmp = _fast_regex()
     # the general reader's first steps (NFKC, the vocabulary's replacements, no spaces,
     # no thousands commas); the pattern then admits no note, range, date or rank
-    text = "".join(_normalise(raw, vocabulary()).split())
-    if "," in text:
-        text = _THOUSANDS.sub("", text)
+    text = _ungrouped("".join(_normalise(raw, vocabulary()).split()))
     m = rx.fullmatch(text)
     if m is None:
         return None
@@ -447,8 +461,7 @@ def _general(raw: str) -> tuple[Cell, str]:
     body, note = _split_note(text)
     if note and units.is_known(note) and re.search(r"\d$", "".join(body.split())):
         body, note = body + note, ""  # "100%(百分比)" or "100(百分比)": the bracket is the unit
-    s = "".join(body.split())
-    s = _THOUSANDS.sub("", s)
+    s = _ungrouped("".join(body.split()))
     for name, reader in _BODY_READERS:
         cell = reader(s, raw, note, vocab)
         if cell is not None:

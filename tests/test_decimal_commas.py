@@ -6,6 +6,7 @@ money must never depend on which (a report: 执行数 "24,7" was stored as 247, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +18,14 @@ from hypothesis import strategies as st
 from jixiao.disclosure.vocab import number as disclosure_number
 from jixiao.editing import EditError, parse_number
 from jixiao.xlsx import XlsxError, read_workbook
+from scorer.cell_values import Cell, CellError, CellKind
+from scorer.cells import parse_cell, read_cell
+from scorer.engine import score_indicator
 from scorer.formfile import FormFileError, load_form
+from scorer.model import Indicator
 from scorer.numbers import ungroup
+from scorer.result import ProblemCode, Severity, Status
+from scorer.rules import load
 from tests.conftest import NINETY_FOUR
 from tests.test_flat_sheets import ROWS, _sheet
 from tests.test_xlsx import _hand_made
@@ -120,3 +127,80 @@ def test_a_form_workbooks_comma_is_named_by_cell(tmp_path: Path, cell: str, exec
         return
     with pytest.raises(XlsxError, match="E11.*逗号不是千位分隔"):
         read_workbook(path)
+
+
+# ---------------------------------------------------------------- indicator cells
+# A cell's number follows the same rule (scorer.numbers.ungroup): "1234,567" was read as 1234567
+# and "0,125" as 125, without a word. A comma that is not a thousands separator makes the cell
+# unreadable, naming the number, and the row is invalid (an error, and the form cannot be stored).
+
+CELL_READ = [
+    ("1,234", "1234"),
+    ("12,345,678.9", "12345678.9"),
+    ("1,276户", "1276"),
+    ("≥1,234户", "1234"),
+    ("1，234万元", "12340000"),  # a full-width comma is folded to "," (NFKC) and read by the same rule
+    ("2,000.00万元", "20000000.00"),
+    ("第1,000名", "1000"),
+]
+CELL_REFUSED = [
+    *(t for t in NOT_GROUPED if not t.endswith(",")),  # "1," is a number and a trailing comma
+    "1234,567户",
+    "0,125万元",
+    "≥0,5%",
+    "≤24,7小时",
+    "1，23万元",
+    "3,4,5个",  # a list, not a number (no real form in tests/corpus writes one)
+    "001,234",
+    "1,234.5,678",
+    "1,234-2,34户",
+]
+
+
+@pytest.mark.parametrize(("text", "value"), CELL_READ)
+def test_a_cells_thousands_commas_are_read(text: str, value: str) -> None:
+    cell = parse_cell(text)
+    assert cell.value == Decimal(value) and str(cell.value) == value
+
+
+@pytest.mark.parametrize("text", CELL_REFUSED)
+def test_a_cells_other_comma_makes_it_unreadable_naming_the_number(text: str) -> None:
+    with pytest.raises(CellError, match="逗号不是千位分隔") as err:
+        parse_cell(text)
+    assert err.value.reason.startswith("「") and "," in err.value.reason.split("」")[0]
+
+
+@pytest.mark.parametrize("text", ["1,234.", "1234.", "3、4、5个", "1、234", "3,4,5号楼已交付"])
+def test_a_comma_that_is_no_number_leaves_the_cell_words(text: str) -> None:
+    """As "1234." is read in a cell (words, not a number), so is "1,234."; 、 is an enumeration
+    comma, never a separator; a sentence keeps its commas. Words are scored 待判断, with the text."""
+    assert parse_cell(text).kind is CellKind.TEXT
+
+
+def test_a_row_with_a_decimal_comma_is_invalid_not_scored_as_a_thousand_times_more() -> None:
+    row = Indicator(level1="产出指标", level2="成本指标", name="经费", target="≤0.2万元", actual="0,125万元")
+    result = score_indicator(row, Decimal(10), "form", load("national-2020"), year=2024)
+    assert result.status is Status.INVALID
+    (problem,) = [p for p in result.problems if p.code is ProblemCode.INVALID_CELL]
+    assert problem.severity is Severity.ERROR and "「0,125」中的逗号不是千位分隔" in problem.message
+    good = score_indicator(
+        dataclasses.replace(row, actual="1,234万元"), Decimal(10), "form", load("national-2020"), year=2024
+    )
+    assert good.actual is not None and good.actual.value == Decimal("12340000")
+
+
+@given(st.decimals(min_value=0, max_value=10**14, places=2, allow_nan=False), st.sampled_from(["", "户", "万元", "%"]))
+def test_a_number_written_with_groups_reads_back_through_a_cell(value: Decimal, unit: str) -> None:
+    scale = Decimal(10000) if unit == "万元" else Decimal(1)
+    assert parse_cell(f"≥{value:,}{unit}").value == value * scale
+    assert parse_cell(f"{value:,}{unit}").value == value * scale
+
+
+@given(st.from_regex(r"\A[0-9]{1,5}(,[0-9]{0,4}){0,2},[0-9]{1,4}(\.[0-9]{1,3})?\Z"))
+def test_a_cell_reads_a_comma_exactly_as_scorer_numbers_does(text: str) -> None:
+    plain = ungroup(text)
+    cell = read_cell(text + "户")
+    if plain is None:
+        assert isinstance(cell, CellError) and "逗号不是千位分隔" in cell.reason
+    else:
+        assert isinstance(cell, Cell) and cell.value == Decimal(plain)

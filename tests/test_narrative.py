@@ -123,3 +123,28 @@ def test_the_command(tmp_path: Path) -> None:
     assert (
         refused.returncode == 1 and "没有绩效自评情况说明的文字" in refused.stderr and "Traceback" not in refused.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "figure"),
+    [
+        ("1507,67", None),
+        ("0,125", None),
+        ("1,507,67", None),
+        ("1，507.67", Decimal("1507.67")),
+        ("1507.67", Decimal("1507.67")),
+    ],
+)
+def test_a_stated_figure_is_read_by_the_one_comma_rule(said: str, figure: Decimal | None) -> None:
+    """ "1507,67" was read as 150767 and held against the forms' 1507.67: a wrong error, or with
+    "0,125" a wrong figure. A comma that is no thousands separator is not compared; it is said."""
+    text = SAID.replace("1,507.67", said)
+    (c,) = [c for c in claims(text) if c.kind == "projects"]
+    if figure is not None:
+        assert c.figures == (Decimal(8), figure) and not c.unread
+        assert check_narrative(text + LAOGAN, _forms()) == []
+        return
+    assert c.figures == () and "逗号不是千位分隔" in c.unread
+    (f,) = [f for f in check_narrative(text + LAOGAN, _forms()) if said in f.message]
+    assert f.check_id == "narrative-unmatched" and "不作比较（待判断）" in f.message
+    assert {f.check_id for f in check_narrative(text + LAOGAN, _forms())} == {"narrative-unmatched"}
