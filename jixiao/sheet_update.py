@@ -7,7 +7,8 @@ sub-row mark or the reason beside its score. Storing such a sheet as the whole f
 that: ``export --profile platform-flat`` then ``import`` turned 98.10 优 into 88.10 良. So a sheet
 updates only the fields whose columns it has; everything else stays as stored.
 
-Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th; a stored indicator
+Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th (a level the sheet
+has no column for is left out of the pairing: its cells are blank, not new names); a stored indicator
 the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet.
 A reason is kept only beside an unchanged score: it explained that score, not a new one.
 """
@@ -30,8 +31,14 @@ Key = tuple[str, str, str]
 Place = tuple[int, int]  # (goal, indicator) in the stored form
 
 
-def _key(ind: Indicator) -> Key:
-    return (ind.level1, ind.level2, ind.name)
+def _key(ind: Indicator, holds: frozenset[str]) -> Key:
+    """What a row is paired by: its names, a level only where the sheet has that level's column
+    (a sheet without 一级/二级 columns read every row as new and dropped what it cannot hold)."""
+    return (
+        ind.level1 if "level1" in holds else "",
+        ind.level2 if "level2" in holds else "",
+        ind.name,
+    )
 
 
 def update_from_sheet(stored: Form, sheet: Form, holds: frozenset[str]) -> Form:
@@ -51,12 +58,12 @@ def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> 
     waiting: dict[Key, deque[Place]] = defaultdict(deque)
     for g, goal in enumerate(stored.goals):
         for i, ind in enumerate(goal.indicators):
-            waiting[_key(ind)].append((g, i))
+            waiting[_key(ind, holds)].append((g, i))
     kept: dict[Place, Indicator] = {}
     after: dict[Place | None, list[Indicator]] = defaultdict(list)  # new rows after a kept one (None: first)
     anchor: Place | None = None
     for row in rows:
-        places = waiting.get(_key(row))
+        places = waiting.get(_key(row, holds))
         if places:
             anchor = places.popleft()
             g, i = anchor

@@ -258,8 +258,54 @@ def test_what_a_sheet_cannot_hold_survives_any_sheet(stored: Form, other: Form, 
     assert dataclasses.replace(got.budget, planned=None, executed=None) == dataclasses.replace(
         stored.budget, planned=None, executed=None
     )
-    assert sorted((i.level1, i.level2, i.name) for i in got.indicators) == sorted(
-        (i.level1, i.level2, i.name) for i in other.indicators
-    )
+
+    def keys(form: Form) -> list[tuple[str, str, str]]:  # a level without its column is not the sheet's
+        return sorted(
+            (i.level1 if "level1" in holds else "", i.level2 if "level2" in holds else "", i.name)
+            for i in form.indicators
+        )
+
+    assert keys(got) == keys(other)
     texts = {(g.text, g.weight) for g in stored.goals}
     assert all((g.text, g.weight) in texts for g in got.goals if g.text or g.weight is not None)
+
+
+# ------------------------------------------------------------------ review: pairing and names
+
+
+def _without_levels(form: Form) -> Form:
+    """``form``'s sheet where the platform export has no 一级/二级 columns: those cells are blank."""
+    rows = tuple(dataclasses.replace(i, level1="", level2="") for i in _flat(form).indicators)
+    return dataclasses.replace(_flat(form), goals=(Goal(indicators=rows),))
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [frozenset({"level1"}), frozenset({"level2"}), frozenset({"level1", "level2"})],
+    ids=["no-level1-column", "no-level2-column", "no-level-columns"],
+)
+def test_a_sheet_without_a_level_column_pairs_its_rows_by_what_it_has(missing: frozenset[str]) -> None:
+    """Paired by (一级, 二级, 三级) with the blank levels of a sheet that has no such column, every
+    row was new: each stored row was dropped with its goal, direction, adjusted target and reason."""
+    sheet = _flat(STORED)
+    rows = tuple(
+        dataclasses.replace(i, **{f: "" for f in missing})  # type: ignore[arg-type]
+        for i in sheet.indicators
+    )
+    got = update_from_sheet(STORED, dataclasses.replace(sheet, goals=(Goal(indicators=rows),)), ALL - missing)
+    assert got == STORED
+
+
+def test_a_third_level_name_that_starts_like_a_code_is_read_as_written(tmp_path: Path) -> None:
+    """「0-6岁儿童健康管理率」was read as「6岁儿童健康管理率」: the stored row, not found by that name,
+    was dropped and a new one added, losing what the sheet cannot hold."""
+    from jixiao.xlsx import read_workbook
+
+    names = ["0-6岁儿童健康管理率", "COVID-19疫苗接种率", "3-6岁幼儿入园率", "A-级景区数量"]
+    form = _flat(_sheet(*(_ind(n) for n in names)))
+    (profile,) = [p for p in profiles() if p.name == "platform-flat"]
+    write_flat([form], profile).save(tmp_path / "flat.xlsx")
+    (back,) = read_workbook(tmp_path / "flat.xlsx")
+    assert [i.name for i in back.indicators] == names
+    stored = _sheet(*(_ind(n, direction="positive") for n in names))
+    assert update_from_sheet(stored, back, ALL) == stored  # each stored row found again
