@@ -309,3 +309,24 @@ def test_a_third_level_name_that_starts_like_a_code_is_read_as_written(tmp_path:
     assert [i.name for i in back.indicators] == names
     stored = _sheet(*(_ind(n, direction="positive") for n in names))
     assert update_from_sheet(stored, back, ALL) == stored  # each stored row found again
+
+
+def test_a_stored_declaration_is_left_out_of_the_platform_sheet(tmp_path: Path) -> None:
+    """The platform sheet is a 自评指标表: with a 申报表 in it, importing it again failed whole (that
+    form is in the declaration stage), and on another database it became a 0.00 差 self-evaluation."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "d"), "JIXIAO_USER": "测试", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def jixiao(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jixiao", *argv], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+
+    sample = ROOT / "samples" / "2024-binjiang-shuchuang.toml"
+    assert jixiao("targets", "derive", "--year", "2025", "-o", str(tmp_path / "decl"), str(sample)).returncode == 0
+    assert jixiao("targets", "declare", *map(str, (tmp_path / "decl").glob("*.toml"))).returncode == 0
+    done = jixiao("export", "--profile", "platform-flat", "-o", str(tmp_path / "out"))
+    assert done.returncode == 0 and "导出 9 份表单" in done.stdout and "1 份绩效目标申报表未导出" in done.stderr
+    again = jixiao("import", str(tmp_path / "out" / "platform-flat.xlsx"))
+    assert again.returncode == 0 and "未变 9 份" in again.stdout, again.stdout + again.stderr
+    only = jixiao("export", "--profile", "platform-flat", "-o", str(tmp_path / "o2"), "--year", "2025")
+    assert only.returncode == 1 and not (tmp_path / "o2" / "platform-flat.xlsx").exists()

@@ -325,8 +325,13 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print("没有符合条件的表单。")
         return EXIT_INVALID
     output_directory(args.output)
-    if args.profile:
-        return _export_profile(args, [sf.form for sf in stored], out, err)
+    if args.profile:  # a platform sheet is a 自评指标表: a 申报表 in it came back as a self-evaluation
+        plans = [sf for sf in stored if sf.stage is Stage.DECLARATION]
+        if plans:
+            err.print(Text(f"{len(plans)} 份绩效目标申报表未导出（平台表只收自评表）：{line(plans[0].key)}"))
+        if len(plans) == len(stored):
+            return EXIT_INVALID
+        return _export_profile(args, [sf.form for sf in stored if sf.stage is not Stage.DECLARATION], out, err)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     written: list[Path] = []
