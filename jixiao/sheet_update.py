@@ -9,7 +9,8 @@ updates only the fields whose columns it has; everything else stays as stored.
 
 Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th (a level the sheet
 has no column for is left out of the pairing: its cells are blank, not new names); a stored indicator
-the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet.
+the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet
+(after that row's sub-rows, if any: placed before one, it would have become their parent).
 A reason is kept only beside an unchanged score: it explained that score, not a new one.
 """
 
@@ -73,9 +74,14 @@ def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> 
     out = []
     for g, goal in enumerate(stored.goals):
         inds = list(after[None]) if g == 0 else []
-        for i in range(len(goal.indicators)):
+        new: list[Indicator] = []  # held back to the end of a family: before a sub-row, they took it over
+        for i, old in enumerate(goal.indicators):
+            if new and not old.sub:
+                inds, new = inds + new, []
             if (g, i) in kept:
-                inds += [kept[(g, i)], *after[(g, i)]]
+                inds.append(kept[(g, i)])
+                new += after[(g, i)]
+        inds += new
         if inds or not goal.indicators:
             out.append(replace(goal, indicators=tuple(inds)))
     return tuple(out)

@@ -330,3 +330,35 @@ def test_a_stored_declaration_is_left_out_of_the_platform_sheet(tmp_path: Path) 
     assert again.returncode == 0 and "未变 9 份" in again.stdout, again.stdout + again.stderr
     only = jixiao("export", "--profile", "platform-flat", "-o", str(tmp_path / "o2"), "--year", "2025")
     assert only.returncode == 1 and not (tmp_path / "o2" / "platform-flat.xlsx").exists()
+
+
+FAMILY = dataclasses.replace(
+    STORED,
+    goals=(
+        Goal(
+            indicators=(
+                _ind("P", weight=Decimal(20)),
+                _ind("a", weight=Decimal(10), sub=True),
+                _ind("b", weight=Decimal(10), sub=True),
+                _ind("Q", weight=Decimal(30)),
+            )
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "shown"),
+    [
+        (["P", "X", "a", "b", "Q"], ["P", "└ a", "└ b", "X", "Q"]),  # X took over a and b: 20 points more
+        (["P", "a", "X", "b", "Q"], ["P", "└ a", "└ b", "X", "Q"]),
+        (["P", "a", "b", "X", "Q"], ["P", "└ a", "└ b", "X", "Q"]),
+        (["X", "P", "a", "b", "Q"], ["X", "P", "└ a", "└ b", "Q"]),
+        (["P", "a", "b", "Q", "X"], ["P", "└ a", "└ b", "Q", "X"]),
+    ],
+    ids=["after-parent", "between-sub-rows", "after-family", "first", "last"],
+)
+def test_a_new_row_never_takes_over_a_familys_sub_rows(rows: list[str], shown: list[str]) -> None:
+    sheet = _flat(dataclasses.replace(FAMILY, goals=(Goal(indicators=tuple(_ind(n) for n in rows)),)))
+    got = update_from_sheet(FAMILY, sheet, ALL - {"weight"})
+    assert [i.shown_name for i in got.indicators] == shown
