@@ -7,7 +7,7 @@ sub-row mark or the reason beside its score. Storing such a sheet as the whole f
 that: ``export --profile platform-flat`` then ``import`` turned 98.10 优 into 88.10 良. So a sheet
 updates only the fields whose columns it has; everything else stays as stored.
 
-Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th (a level the sheet
+Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th (the first with the same target, if one has it) (a level the sheet
 has no column for is left out of the pairing: its cells are blank, not new names); a stored indicator
 the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet
 (after that row's sub-rows, if any: placed before one, it would have become their parent).
@@ -66,7 +66,10 @@ def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> 
     for row in rows:
         places = waiting.get(_key(row, holds))
         if places:
-            anchor = places.popleft()
+            # of rows of one name, the one with the sheet's target: a row dropped before it must not
+            # lend it its adjusted target, direction and reason
+            anchor = next((p for p in places if stored.goals[p[0]].indicators[p[1]].target == row.target), places[0])
+            places.remove(anchor)
             g, i = anchor
             kept[anchor] = _row(stored.goals[g].indicators[i], row, holds)
         else:

@@ -362,3 +362,30 @@ def test_a_new_row_never_takes_over_a_familys_sub_rows(rows: list[str], shown: l
     sheet = _flat(dataclasses.replace(FAMILY, goals=(Goal(indicators=tuple(_ind(n) for n in rows)),)))
     got = update_from_sheet(FAMILY, sheet, ALL - {"weight"})
     assert [i.shown_name for i in got.indicators] == shown
+
+
+def _dup(target: str, **kw: object) -> Indicator:
+    return Indicator("产出指标", "数量指标", "投诉数", target, "3", weight=Decimal(10), **kw)  # type: ignore[arg-type]
+
+
+TWINS = dataclasses.replace(
+    STORED,
+    goals=(
+        Goal("目标一", indicators=(_dup("≥10", recorded=Recorded(Decimal(10), "达标"), adjusted_target="≥11"),)),
+        Goal("目标二", indicators=(_dup("≤5", recorded=Recorded(Decimal(10)), direction="reverse"),)),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("kept", "goals"),
+    [([0, 1], [["≥10"], ["≤5"]]), ([1], [["≤5"]]), ([0], [["≥10"]])],
+    ids=["both", "first-dropped", "second-dropped"],
+)
+def test_rows_of_one_name_keep_their_own_cells_when_one_is_dropped(kept: list[int], goals: list[list[str]]) -> None:
+    """Paired k-th with k-th, the second 投诉数 (≤5, reverse) took the first's adjusted target ≥11 and
+    reason once the sheet dropped the first: 3 against ≥11, missed."""
+    rows = [TWINS.indicators[k] for k in kept]
+    got = update_from_sheet(TWINS, _flat(dataclasses.replace(TWINS, goals=(Goal(indicators=tuple(rows)),))), ALL)
+    assert [[i.target for i in g.indicators] for g in got.goals] == goals
+    assert list(got.indicators) == rows
