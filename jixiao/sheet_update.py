@@ -7,8 +7,10 @@ sub-row mark or the reason beside its score. Storing such a sheet as the whole f
 that: ``export --profile platform-flat`` then ``import`` turned 98.10 优 into 88.10 良. So a sheet
 updates only the fields whose columns it has; everything else stays as stored.
 
-Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th; a stored indicator
-the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet.
+Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th (the first with the same target, if one has it) (a level the sheet
+has no column for is left out of the pairing: its cells are blank, not new names); a stored indicator
+the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet
+(after that row's sub-rows, if any: placed before one, it would have become their parent).
 A reason is kept only beside an unchanged score: it explained that score, not a new one.
 """
 
@@ -30,8 +32,14 @@ Key = tuple[str, str, str]
 Place = tuple[int, int]  # (goal, indicator) in the stored form
 
 
-def _key(ind: Indicator) -> Key:
-    return (ind.level1, ind.level2, ind.name)
+def _key(ind: Indicator, holds: frozenset[str]) -> Key:
+    """What a row is paired by: its names, a level only where the sheet has that level's column
+    (a sheet without 一级/二级 columns read every row as new and dropped what it cannot hold)."""
+    return (
+        ind.level1 if "level1" in holds else "",
+        ind.level2 if "level2" in holds else "",
+        ind.name,
+    )
 
 
 def update_from_sheet(stored: Form, sheet: Form, holds: frozenset[str]) -> Form:
@@ -51,14 +59,17 @@ def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> 
     waiting: dict[Key, deque[Place]] = defaultdict(deque)
     for g, goal in enumerate(stored.goals):
         for i, ind in enumerate(goal.indicators):
-            waiting[_key(ind)].append((g, i))
+            waiting[_key(ind, holds)].append((g, i))
     kept: dict[Place, Indicator] = {}
     after: dict[Place | None, list[Indicator]] = defaultdict(list)  # new rows after a kept one (None: first)
     anchor: Place | None = None
     for row in rows:
-        places = waiting.get(_key(row))
+        places = waiting.get(_key(row, holds))
         if places:
-            anchor = places.popleft()
+            # of rows of one name, the one with the sheet's target: a row dropped before it must not
+            # lend it its adjusted target, direction and reason
+            anchor = next((p for p in places if stored.goals[p[0]].indicators[p[1]].target == row.target), places[0])
+            places.remove(anchor)
             g, i = anchor
             kept[anchor] = _row(stored.goals[g].indicators[i], row, holds)
         else:
@@ -66,9 +77,14 @@ def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> 
     out = []
     for g, goal in enumerate(stored.goals):
         inds = list(after[None]) if g == 0 else []
-        for i in range(len(goal.indicators)):
+        new: list[Indicator] = []  # held back to the end of a family: before a sub-row, they took it over
+        for i, old in enumerate(goal.indicators):
+            if new and not old.sub:
+                inds, new = inds + new, []
             if (g, i) in kept:
-                inds += [kept[(g, i)], *after[(g, i)]]
+                inds.append(kept[(g, i)])
+                new += after[(g, i)]
+        inds += new
         if inds or not goal.indicators:
             out.append(replace(goal, indicators=tuple(inds)))
     return tuple(out)

@@ -384,7 +384,9 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
     tally = _Tally(budget.recorded is not None)
     results = _score_rows(form, weights, _context(rs, catalog, form.year), tally)
     weight_total = budget.weight + tally.weight_sum
-    if all(src == "form" for _, src in weights) and q2(weight_total) != q2(rs.total):
+    # every row's weight printed (a parent's is its sub-rows': one without its own printed still counts)
+    printed = all(src == "form" for (_, src), r in zip(weights, results, strict=True) if r.weight_source != "children")
+    if printed and q2(weight_total) != q2(rs.total):
         problems.append(
             Problem(
                 Severity.WARNING,

@@ -153,3 +153,20 @@ async def test_u_in_the_grid_makes_a_sub_row_saved_and_shown_indented(tmp_path: 
         await settle(pilot)
         assert str(grid.get_cell_at((1, 3))).startswith("└ 水稻")  # type: ignore[arg-type]
     assert [i.sub for i in store.get(fid).form.indicators][:2] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("children", "flagged"),
+    [([10, 10, 10], False), ([10, 10, 30], True), ([10, 10, 5], True)],
+    ids=["sums-to-the-total", "twenty-over", "five-short"],
+)
+def test_a_parent_without_its_own_weight_still_has_its_form_checked_against_the_total(
+    children: list[int], flagged: bool
+) -> None:
+    """A parent's printed weight missing, its sub-rows' counted: every row was printed but the form's
+    total was never compared (120 on a 100-point form, no finding)."""
+    rows = [_row("一、示范区", "≥100亩", "100亩")]
+    rows += [_row(f"{n}、子项", "≥10个", "10个", sub=True, weight=w) for n, w in enumerate(children, 1)]
+    result = score_form(_form(rows + OTHERS))
+    said = [p.message for p in result.all_problems if p.code.value == "weights-total"]
+    assert bool(said) is flagged, said

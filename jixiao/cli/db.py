@@ -290,9 +290,17 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
 # -------------------------------------------------------------- export
 
 
-def _export_profile(args: argparse.Namespace, forms: list[Any], out: Console, err: Console) -> int:
-    """All the forms as one sheet in a spreadsheet profile, the way the platform takes them back."""
+def _export_profile(args: argparse.Namespace, stored: list[Any], out: Console, err: Console) -> int:
+    """All the self-evaluations as one sheet in a spreadsheet profile, the way the platform takes them
+    back; a 申报表 is left out and said (in the 自评 sheet it came back as a self-evaluation)."""
     from jixiao.xlsx.flat import profiles, write_flat
+
+    plans = [sf for sf in stored if sf.stage is Stage.DECLARATION]
+    if plans:
+        err.print(Text(f"{len(plans)} 份绩效目标申报表未导出（平台表只收自评表）：{line(plans[0].key)}"))
+    forms = [sf.form for sf in stored if sf.stage is not Stage.DECLARATION]
+    if not forms:
+        return EXIT_INVALID
 
     chosen = next((p for p in profiles() if p.name == args.profile), None)
     if chosen is None:
@@ -326,7 +334,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_INVALID
     output_directory(args.output)
     if args.profile:
-        return _export_profile(args, [sf.form for sf in stored], out, err)
+        return _export_profile(args, stored, out, err)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     written: list[Path] = []

@@ -3,7 +3,8 @@
 A profile (``profiles.toml``, loaded strictly) names the headers each field goes by. A sheet is
 taken as a profile when one of its first rows holds the headers of every required field; each
 other column is reported as left out, never guessed. Rows are grouped into forms by year, unit and
-project, in the order met; a coded cell (``02-质量指标``) keeps its name. ``detect`` says what
+project, in the order met; a coded 一级/二级 cell (``02-质量指标``) keeps its name (a 三级 name is
+free text, taken as written). ``detect`` says what
 each column was taken as (``jixiao import --dry-run``), ``read_flat`` gives the forms, and
 ``write_flat`` writes forms back in the profile's own headers.
 """
@@ -215,7 +216,7 @@ def _form(
             Indicator(
                 level1=_name(cells.get("level1")),
                 level2=_name(cells.get("level2")),
-                name=_name(cells["name"]),
+                name=_text(cells["name"]),  # free text: "0-6岁儿童健康管理率" has no code to drop
                 target=_text(cells["target"]),
                 actual=_text(cells.get("actual")),
                 weight=num(r, cells, "weight"),
