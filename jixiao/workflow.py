@@ -103,3 +103,20 @@ def check_editable(current: str) -> None:
             else "；需审核人退回或重新打开后才能修改"
         )
         raise WorkflowError(f"表单当前为「{state.label}」，只读，不能修改{hint}")
+
+
+#: the actions a second person must take: whoever submitted or last changed a form may not (四眼原则)
+FOUR_EYES = frozenset({"approve", "sign"})
+
+
+def check_four_eyes(action: str, actor: str, submitter: str | None, editor: str | None) -> None:
+    """WorkflowError when ``actor`` submitted the form (its latest submission) or last changed its data
+    and ``action`` is one a second person must take (migration 0014 holds the same on PostgreSQL)."""
+    if action not in FOUR_EYES:
+        return
+    did = [what for who, what in ((submitter, "提交"), (editor, "最后修改")) if who and who == actor]
+    if did:
+        label = ACTIONS[action].label
+        raise WorkflowError(
+            f"不能{label}自己提交或修改的表单：{actor} {'并'.join(did)}了这份表单；按四眼原则，须由另一位审核人{label}"
+        )

@@ -24,6 +24,7 @@ from jixiao.storage.models import FormRow
 from jixiao.storage.store import FormStore
 from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL
+from tests.tools import second
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 
@@ -330,7 +331,7 @@ def test_a_declaration_turned_into_a_self_evaluation_with_psql_is_summed_right(s
     )
     fid = outcome.form_id
     setup.store.transition(fid, "submit")
-    setup.store.transition(fid, "approve")
+    second(setup.store).transition(fid, "approve")
     with setup.connect("shangye") as conn:
         conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))
     with setup.store.engine.connect() as conn:

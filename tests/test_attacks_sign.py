@@ -38,8 +38,9 @@ def bureau(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     assert run("keys", "new", "--name", "财政局", "-o", str(tmp_path / "bureau.p12"))[0] == 0
     new_key("财政局", tmp_path / "attacker.p12", PASSWORD)  # same name, another key
     assert run("import", str(NINETY_FOUR))[0] == 0
-    for action in ("submit", "approve"):
-        assert run("workflow", action, FORM)[0] == 0
+    assert run("workflow", "submit", FORM)[0] == 0
+    monkeypatch.setenv("JIXIAO_USER", "财政局审核人")  # 四眼原则: another person approves and signs
+    assert run("workflow", "approve", FORM)[0] == 0
     code, _, err = run("pdf", FORM, "-o", str(tmp_path / "signed"), "--sign", str(tmp_path / "bureau.p12"))
     assert code == 0, err
     code, _, err = run("pdf", FORM, "-o", str(tmp_path / "plain"))

@@ -20,6 +20,7 @@ from jixiao.storage.backup import FORMAT, BackupError, backup, read_rows, restor
 from jixiao.storage.database import make_engine, upgrade
 from jixiao.storage.seed import sample_forms
 from tests.storage_backends import BACKENDS, PG_REASON, PG_URL, make_backend
+from tests.tools import second
 
 
 @pytest.fixture(params=BACKENDS)
@@ -64,8 +65,8 @@ def _fill(engine: Engine) -> None:
     store.transition(returned.id, "return", "请补充说明")
     other = store.list()[1]
     store.transition(other.id, "submit")
-    store.transition(other.id, "approve", "同意")
-    store.mark_signed(other.id, "李四", "ab" * 32)
+    second(store).transition(other.id, "approve", "同意")
+    second(store).mark_signed(other.id, "李四", "ab" * 32)
     third = store.list()[2]
     store.delete(third.id, "重复录入")  # its audit rows outlive the form
 

@@ -22,6 +22,7 @@ from scorer.model import Form, Indicator
 from scorer.stages import declaration_from, for_year
 from tests.role_setup import SHANGYE, Setup
 from tests.storage_backends import PG_REASON, PG_URL, backend_engine
+from tests.tools import REVIEWER, second
 
 __all__ = ["backend_engine"]  # the fixture, used by name
 LAOGAN = "老干工作经费"
@@ -54,7 +55,7 @@ def _declaration() -> Form:
 def _approved(store: FormStore) -> int:
     (outcome,) = store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
     store.transition(outcome.form_id, "submit")
-    store.transition(outcome.form_id, "approve")
+    second(store).transition(outcome.form_id, "approve")
     return outcome.form_id
 
 
@@ -81,7 +82,7 @@ def test_the_approval_records_the_rows_and_the_self_evaluation_keeps_them(store:
     decl = store.get(fid)
     assert decl.stage is Stage.DECLARATION and decl.status is State.APPROVED
     found = declarations.approval(store, fid)
-    assert found is not None and found.approver == "商业行办填报人"
+    assert found is not None and found.approver == REVIEWER
     assert [(a.uid, a.target, a.weight) for a in found.rows] == [
         (i.uid, i.target, i.weight) for i in decl.form.indicators
     ]
@@ -198,7 +199,7 @@ def test_a_declaration_reopened_and_approved_again_locks_the_new_targets(store: 
     sf = store.get(fid)
     sf = store.save(fid, _edit(sf.form, 0, target="≥260"), sf.version)
     store.transition(fid, "submit")
-    store.transition(fid, "approve")
+    second(store).transition(fid, "approve")
     found = declarations.approval(store, fid)
     assert found is not None and found.rows[0].target == "≥260"
     begun = declarations.begin_evaluation(store, fid)
@@ -228,8 +229,8 @@ def test_the_review_leaves_declarations_out(store: FormStore) -> None:
 # ------------------------------------------------------------------ the CLI, on SQLite
 
 
-def _jixiao(db: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {"JIXIAO_DB": str(db), "JIXIAO_USER": "测试", "PATH": "/usr/bin:/bin", "HOME": str(db.parent)}
+def _jixiao(db: Path, *argv: str, user: str = "测试") -> subprocess.CompletedProcess[str]:
+    env = {"JIXIAO_DB": str(db), "JIXIAO_USER": user, "PATH": "/usr/bin:/bin", "HOME": str(db.parent)}
     return subprocess.run([sys.executable, "-m", "jixiao", *argv], capture_output=True, text=True, env=env)
 
 
@@ -255,8 +256,10 @@ def test_the_year_from_the_command_line(tmp_path: Path) -> None:
     assert "项目支出绩效目标申报表" in words and "≥240" in words and "得分" not in words  # targets, no score
     early = _jixiao(db, "targets", "begin", ref)
     assert early.returncode == 1 and "只有已审核的目标申报表可以开始自评" in early.stderr
-    for action in ("submit", "approve"):
-        assert _jixiao(db, "workflow", action, ref).returncode == 0
+    assert _jixiao(db, "workflow", "submit", ref).returncode == 0
+    own = _jixiao(db, "workflow", "approve", ref)  # 四眼原则: not by who submitted it
+    assert own.returncode == 1 and "不能审核通过自己提交或修改的表单" in own.stderr
+    assert _jixiao(db, "workflow", "approve", ref, user=REVIEWER).returncode == 0
     begun = _jixiao(db, "targets", "begin", ref)
     assert begun.returncode == 0 and "7 项指标的年初目标值已锁定" in begun.stdout
     shown = _jixiao(db, "targets", "show", ref)
@@ -461,7 +464,7 @@ def test_one_project_through_the_whole_year(store: FormStore) -> None:
     sf = store.save(fid, done, begun.version, reason="年终自评")
     evidence.add(store, fid, "满意度调查.txt", "120 份".encode(), "离退休人员对单位开展工作的满意度")
     store.transition(fid, "submit")
-    store.transition(fid, "approve")
+    second(store).transition(fid, "approve")
     rechecks.record(store, fid, "离退休人员春节重阳慰问", Decimal(18), "名单有重复")  # 复核
     sf = store.get(fid)
     assert sf.stage is Stage.EVALUATION and sf.status is State.APPROVED

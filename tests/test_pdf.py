@@ -414,7 +414,7 @@ def test_cli_errors_are_one_clear_line(env: Path, monkeypatch: pytest.MonkeyPatc
     assert code == 1 and "已存在" in err
 
 
-def test_cli_signs_database_forms_only_when_approved(env: Path) -> None:
+def test_cli_signs_database_forms_only_when_approved(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("keys", "new", "--name", "审核人", "-o", str(env / "k.p12"))
     code, out, err = run("import", str(NINETY_FOUR))
     assert code == 0, err
@@ -423,8 +423,14 @@ def test_cli_signs_database_forms_only_when_approved(env: Path) -> None:
     code, out, err = run("pdf", "老干工作经费", "-o", str(env / "o"), "--sign", str(env / "k.p12"))
     assert code == 1 and "不能签章" in err
     assert not list((env / "o").glob("*.pdf"))
+    monkeypatch.setenv("JIXIAO_USER", "填报人")
     run("workflow", "submit", "老干工作经费")
+    monkeypatch.setenv("JIXIAO_USER", "审核人")
     run("workflow", "approve", "老干工作经费")
+    monkeypatch.setenv("JIXIAO_USER", "填报人")  # 四眼原则: who submitted may not sign; nothing is written
+    code, out, err = run("pdf", "老干工作经费", "-o", str(env / "o"), "--sign", str(env / "k.p12"), "--signer", "赵六")
+    assert code == 1 and "不能签章自己提交或修改的表单" in err and not list((env / "o").glob("*.pdf"))
+    monkeypatch.setenv("JIXIAO_USER", "审核人")
     code, out, err = run("pdf", "老干工作经费", "-o", str(env / "o"), "--sign", str(env / "k.p12"), "--signer", "赵六")
     assert code == 0, err
     code, out, err = run("list")

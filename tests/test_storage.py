@@ -26,6 +26,7 @@ from scorer.formfile import load_form
 from scorer.model import Budget, Form, Goal, Indicator, Recorded
 from tests.conftest import NINETY_FOUR, SAMPLES
 from tests.storage_backends import PG_REASON, PG_URL, backend_engine, make_backend
+from tests.tools import second
 
 engine = backend_engine  # one fixture for every storage test (tests/storage_backends.py)
 
@@ -182,12 +183,15 @@ def test_workflow_rules(store: FormStore) -> None:
         store.save(sf.id, _edit_actual(sub.form, "≥1"), sub.version)
     with pytest.raises(WorkflowError, match="退回需要填写理由"):
         store.transition(sf.id, "return")
-    ret = store.transition(sf.id, "return", "请补充成本超支的原因")
+    reviewer = second(store)
+    ret = reviewer.transition(sf.id, "return", "请补充成本超支的原因")
     assert ret.status is State.RETURNED
     saved = store.save(sf.id, _edit_actual(ret.form, "≥290"), ret.version)
     store.transition(sf.id, "submit")
-    store.transition(sf.id, "approve")
-    signed = store.mark_signed(sf.id, "CN=测试签章", "ab" * 32)
+    with pytest.raises(WorkflowError, match="不能审核通过自己提交或修改的表单"):
+        store.transition(sf.id, "approve")
+    reviewer.transition(sf.id, "approve")
+    signed = reviewer.mark_signed(sf.id, "CN=测试签章", "ab" * 32)
     assert signed.status is State.SIGNED and signed.signed_by == "CN=测试签章"
     with pytest.raises(WorkflowError, match="重新打开"):
         store.save(sf.id, saved.form, signed.version)

@@ -15,6 +15,7 @@ import pytest
 from indicator_catalog import load_catalog
 from jixiao.storage.store import FormStore
 from scorer.result import Status
+from tests.tools import second
 from tests.tui_support import form_id, seeded_store, settle
 from tui import create_app
 from tui.screens.conflict_dialog import ConflictDialog
@@ -243,7 +244,7 @@ async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore)
     from tui.screens.review import ReviewScreen
 
     fid = form_id(store, "老干工作经费")
-    store.transition(fid, "submit")
+    second(store, "填报人").transition(fid, "submit")  # 四眼原则: the app's user reviews what another submitted
     async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("R")
@@ -290,8 +291,8 @@ async def test_export_and_sign_pdf_from_the_editor(
     key = tmp_path / "key.p12"
     new_key("测试签章人", key, "pw-123")
     fid = form_id(store, "老干工作经费")
-    store.transition(fid, "submit")
-    store.transition(fid, "approve")
+    second(store, "填报人").transition(fid, "submit")  # 四眼原则: the app's user signs what others passed
+    second(store).transition(fid, "approve")
     async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
         screen = await open_editor(pilot, store, "老干工作经费")
         await pilot.press("x")
@@ -661,7 +662,7 @@ async def test_review_names_the_form_keeps_the_cursor_and_has_help(store: FormSt
     from tui.screens.review import ReviewScreen
 
     for name in ("计划管理费", "企业管理费"):
-        store.transition(form_id(store, name), "submit")
+        second(store, "填报人").transition(form_id(store, name), "submit")
     async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("R")

@@ -11,6 +11,7 @@ from indicator_catalog import load_catalog
 from jixiao.storage import declarations
 from jixiao.storage.store import FormStore
 from jixiao.workflow import Stage, State
+from tests.tools import second
 from tests.tui_support import seeded_store, settle
 from tui import create_app
 from tui.screens.comment_dialog import CommentDialog
@@ -75,7 +76,7 @@ async def test_an_approved_declaration_begins_its_self_evaluation_with_its_targe
         editor = await _declare_from_list(pilot, store)
         fid = editor.form_id
         store.transition(fid, "submit")
-        store.transition(fid, "approve")  # by the reviewer, elsewhere
+        second(store).transition(fid, "approve")  # by the reviewer, elsewhere (四眼原则)
         editor.load()
         await settle(pilot)
         await pilot.press("e")

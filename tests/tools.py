@@ -10,6 +10,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,6 +44,18 @@ def approved_94(
     assert run("import", str(NINETY_FOUR))[0] == 0
     if before is not None:
         before()
-    for action in ("submit", "approve"):
-        assert run("workflow", action, "老干工作经费")[0] == 0
+    assert run("workflow", "submit", "老干工作经费")[0] == 0
+    monkeypatch.setenv("JIXIAO_USER", REVIEWER)  # 四眼原则: another person approves, then signs
+    assert run("workflow", "approve", "老干工作经费")[0] == 0
     return tmp_path
+
+
+REVIEWER = "财政局审核人"
+
+
+def second(store: Any, actor: str = REVIEWER) -> Any:
+    """The same database as a second person: 四眼原则 wants someone other than whoever submitted or
+    last changed a form to approve and sign it (migration 0014)."""
+    from jixiao.storage.store import FormStore
+
+    return FormStore(store.engine, actor=actor, catalog=store.catalog)

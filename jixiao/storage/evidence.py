@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -28,6 +29,33 @@ if TYPE_CHECKING:
     from scorer.model import Form
 
 MAX_BYTES = 10 * 1024 * 1024  # the migration's cap
+MAX_NAME = 255  # the column's length
+
+#: what an evidence file's name may not hold: control characters (ESC …, C1), bidi controls (U+202E
+#: turns ``gpj.exe`` around), line separators and path separators. Restated in SQL by migration 0014
+#: (``NAME_FORBIDDEN`` there, the same text), which PostgreSQL and SQLite enforce for every role;
+#: tests/test_evidence_names.py checks that the two agree.
+NAME_FORBIDDEN = r"[\u0001-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069/\\]"
+_FORBIDDEN = re.compile(NAME_FORBIDDEN)
+
+
+def name_problem(name: str) -> str:
+    """What is wrong with ``name`` as an evidence file name, in Chinese ("" when nothing)."""
+    if not name:
+        return "为空"
+    bad = unstorable(name)
+    if bad:
+        return f"含有{bad}"
+    if len(name) > MAX_NAME:
+        return f"过长（上限 {MAX_NAME} 字）"
+    if name in (".", ".."):
+        return f"不能是「{name}」"
+    m = _FORBIDDEN.search(name)
+    if m is None:
+        return ""
+    if m.group() in "/\\":
+        return f"含有路径分隔符「{m.group()}」；请只给文件名"
+    return f"含有控制字符或双向文字控制符 U+{ord(m.group()):04X}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +93,9 @@ def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str =
     except Exception as exc:
         raise StoreError(f"表单「{sf.key}」：{exc}；佐证材料须在提交前附上") from None
     name = name.strip()
-    bad = unstorable(name)
-    if not name or bad or len(name) > 255:
-        raise StoreError(f"文件名{'为空' if not name else f'含有{bad}' if bad else '过长（上限 255 字）'}")
+    problem = name_problem(name)
+    if problem:
+        raise StoreError(f"文件名{problem}")
     if not data:
         raise StoreError(f"「{name}」是空文件，未附上")
     if len(data) > MAX_BYTES:

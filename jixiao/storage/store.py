@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
 from jixiao.sheet_update import update_from_sheet
-from jixiao.storage import declarations
+from jixiao.storage import declarations, duties
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, EvidenceRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
@@ -335,6 +335,7 @@ class FormStore(StoreQueries):
                 after = transition(before, action, comment)
                 if action in ("submit", "approve"):
                     self._refuse_inconsistent(row, action)
+                duties.check(s, form_id, action, self.actor)
                 row.status = after.value
                 row.updated_at = _now()
                 row.updated_by = self.actor
@@ -355,6 +356,8 @@ class FormStore(StoreQueries):
         except StaleDataError:
             current = self.get(form_id)
             raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
+        except DBAPIError as exc:  # the database's four-eyes check (migration 0014), said as the workflow says it
+            raise duties.refusal(exc, action, self.actor) or exc from None
         return self.get(form_id)
 
     def _refuse_inconsistent(self, row: FormRow, action: str) -> None:
@@ -369,10 +372,23 @@ class FormStore(StoreQueries):
 
     def mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
         """Record a signature (issue 6 signs; this moves the form to 已签章)."""
+        try:
+            return self._mark_signed(form_id, signer, sha256)
+        except DBAPIError as exc:
+            raise duties.refusal(exc, "sign", self.actor) or exc from None
+
+    def may(self, form_id: int, action: str) -> None:
+        """WorkflowError when this store's actor may not take ``action`` on the form (before a PDF is signed)."""
+        with Session(self.engine) as s:
+            transition(self._load(s, form_id).status, action, "-")
+            duties.check(s, form_id, action, self.actor)
+
+    def _mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
         with Session(self.engine) as s, s.begin():
             row = self._load(s, form_id)
             after = transition(row.status, "sign")
             self._refuse_inconsistent(row, "sign")
+            duties.check(s, form_id, "sign", self.actor)
             before = row.status
             row.status = after.value
             row.signed_at = _now()

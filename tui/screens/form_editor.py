@@ -15,7 +15,7 @@ from typing import Any
 from textual import work
 from textual.binding import Binding
 
-from jixiao.workflow import ACTIONS, Stage, State
+from jixiao.workflow import ACTIONS, Stage, State, WorkflowError
 from scorer.model import Form
 from scorer.result import FormResult
 from tui.screens.editor_base import EditorBase, Narrative
@@ -203,6 +203,7 @@ class FormEditorScreen(EditorFields):
         a = ACTIONS[action]
         try:
             transition(self.status.value, action, "x")  # refuse early, with the workflow's own message
+            self.jixiao.store.may(self.form_id, action)  # and 四眼原则 (approve, sign)
         except WorkflowError as exc:
             self.app.notify(str(exc), severity="error", title=f"不能{a.label}")
             return
@@ -264,6 +265,11 @@ class FormEditorScreen(EditorFields):
             self.app.notify(
                 f"表单当前为「{self.status.label}」；只有已审核的表单可以签章", severity="error", title="不能签章"
             )
+            return
+        try:
+            self.jixiao.store.may(self.form_id, "sign")  # 四眼原则, before a PDF is signed
+        except WorkflowError as exc:
+            self.app.notify(str(exc), severity="error", title="不能签章")
             return
 
         def go(answer: tuple[Path, str, str] | None) -> None:
