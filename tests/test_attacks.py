@@ -32,8 +32,15 @@ def _owner(setup: Setup, sql: str) -> None:
 
 
 def _grant_temp(setup: Setup, who: str) -> None:
-    """Give the attacker TEMP back, to prove the functions hold even then (the migration revokes it)."""
-    _owner(setup, f'GRANT TEMP ON DATABASE "{setup.url.database}" TO {setup.logins[who]}')
+    """Give the attacker TEMP back, to prove the functions hold even then (the migration revokes it).
+
+    Under the migrations' advisory lock: another worker's upgrade revokes TEMP on the same database
+    row, and two such changes at once fail with "tuple concurrently updated"."""
+    from jixiao.storage.database import MIGRATION_LOCK
+
+    with setup.store.engine.begin() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        conn.exec_driver_sql(f'GRANT TEMP ON DATABASE "{setup.url.database}" TO {setup.logins[who]}')
 
 
 # ---------------------------------------------------------------- 1. temp-table shadowing
