@@ -563,3 +563,21 @@ def test_a_self_evaluation_whose_targets_were_never_approved_is_flagged_beside_a
         return [f.form_key for f in run_portfolio_checks(records) if f.check_id == "targets-not-approved"]
 
     assert flagged() == [direct.key]
+
+
+def test_a_declaration_file_is_not_imported_as_a_self_evaluation(store: FormStore, tmp_path: Path) -> None:
+    """`jixiao import decl/` (or an exported 申报表 imported elsewhere) stored the declaration as a
+    self-evaluation: 0.00 差 and an error on every empty actual. Its title says what it is."""
+    from jixiao.file_import import import_paths
+    from scorer.formfile import dumps_toml
+
+    path = tmp_path / "申报.toml"
+    path.write_text(dumps_toml(_declaration()), encoding="utf-8")
+    for fast in (True, False):
+        (done,) = import_paths(store, [path], jobs=1, fast=fast)
+        assert "是绩效目标申报表，不是自评表；申报表请用 jixiao targets declare 导入" in done.error
+    with pytest.raises(StoreError, match="targets declare"):
+        store.import_forms([("申报.toml", _declaration())])
+    assert store.list() == []
+    (outcome,) = store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
+    assert outcome.outcome == "created"

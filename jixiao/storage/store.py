@@ -258,7 +258,7 @@ class FormStore(StoreQueries):
         source, the fields a platform sheet has: such a form updates only those of a stored one.
         ``no_update``, when given, is why a stored form that differs is refused, not updated.
         """
-        self._check_import(forms, strict)
+        check_import(forms, self.score if strict else None, declarations=stage is Stage.DECLARATION)
         out: list[ImportOutcome] = []
         current = ""
         try:
@@ -276,9 +276,6 @@ class FormStore(StoreQueries):
                 f"写入数据库失败，已全部撤销：{current}",
             ) from None
         return out
-
-    def _check_import(self, forms: Sequence[tuple[str, Form]], strict: bool) -> None:
-        check_import(forms, self.score if strict else None)
 
     def _import_one(self, s: Session, source: str, form: Form, mode: _Mode) -> ImportOutcome:
         """Insert the form, or update the stored one of the same identity if it changed and may be edited
@@ -303,7 +300,7 @@ class FormStore(StoreQueries):
             )
         if held is not None:
             form = update_from_sheet(to_form(existing), form, held)
-            check_import([(source, form)], self.score if mode.strict else None)
+            check_import([(source, form)], self.score if mode.strict else None, mode.stage is Stage.DECLARATION)
         try:
             form = declarations.locked(s, existing, form)
         except StoreError as exc:

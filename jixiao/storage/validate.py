@@ -193,16 +193,27 @@ def validate_for_storage(form: Form) -> None:
         raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
 
 
+#: A form whose printed title says this is a 申报表 (targets only): never stored as a self-evaluation.
+DECLARATION_MARK = "申报表"
+
+
 def check_import(
-    forms: Sequence[tuple[str, Form]], score: Callable[[Form], FormResult] | None
+    forms: Sequence[tuple[str, Form]], score: Callable[[Form], FormResult] | None, declarations: bool = False
 ) -> builtins.list[FormResult]:
     """Before anything is written: each form storable, none twice, and clean when given ``score``.
 
     Clean means no unreadable cell (e.g. an unknown unit): files from outside must be clean
-    before they enter the database. Returns the results ``score`` gave, in order.
+    before they enter the database. A form titled as a 申报表 is refused unless ``declarations``:
+    stored as a self-evaluation it would be scored 0.00 差 on its empty actuals. Returns the
+    results ``score`` gave, in order.
     """
     results: builtins.list[FormResult] = []
     for source, form in forms:
+        if not declarations and DECLARATION_MARK in form.title:
+            raise StoreError(
+                f"{source}：表单「{form.project_name}」的表题是「{form.title}」，是绩效目标申报表，不是自评表；"
+                "申报表请用 jixiao targets declare 导入"
+            )
         try:
             validate_for_storage(form)
         except StoreError as exc:
