@@ -7,10 +7,13 @@ sub-row mark or the reason beside its score. Storing such a sheet as the whole f
 that: ``export --profile platform-flat`` then ``import`` turned 98.10 优 into 88.10 良. So a sheet
 updates only the fields whose columns it has; everything else stays as stored.
 
-Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th (the first with the same target, if one has it) (a level the sheet
-has no column for is left out of the pairing: its cells are blank, not new names); a stored indicator
-the sheet no longer lists is removed, a new one goes after the row that precedes it on the sheet
-(after that row's sub-rows, if any: placed before one, it would have become their parent).
+Indicators are paired by (一级, 二级, 三级), the k-th of a name with the k-th, except that of rows
+of one name the one with the sheet's target goes first. A level the sheet has no column for is
+left out of the pairing (its cells are blank, not new names). A stored indicator the sheet no
+longer lists is removed; a sub-row whose parent was removed becomes an ordinary row (it would
+otherwise join the family above it). A new one goes after the row that precedes it on the
+sheet, after that row's sub-rows (placed before one, it would have become their parent). A renamed
+indicator is a removed one and a new one: what the sheet cannot hold of it is not carried over.
 A reason is kept only beside an unchanged score: it explained that score, not a new one.
 """
 
@@ -25,7 +28,7 @@ FORM_FIELDS = ("department", "planned", "executed")
 ROW_TEXT_FIELDS = ("target", "actual", "deviation")
 KEPT = (
     "规则集、表单类型、绩效目标的内容与分值、预算执行的分值与自评得分、总分、偏差分析与改进措施、勾选项、签章栏，"
-    "指标的调整后目标值与指标方向"
+    "指标的调整后目标值与指标方向（指标按一级、二级、三级名称对应；改了名称的指标按删去旧行、新增一行处理）"
 )
 
 Key = tuple[str, str, str]
@@ -78,11 +81,14 @@ def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> 
     for g, goal in enumerate(stored.goals):
         inds = list(after[None]) if g == 0 else []
         new: list[Indicator] = []  # held back to the end of a family: before a sub-row, they took it over
+        orphaned = False  # the family's parent was removed: its kept sub-rows stand alone
         for i, old in enumerate(goal.indicators):
+            if not old.sub:
+                orphaned = (g, i) not in kept
             if new and not old.sub:
                 inds, new = inds + new, []
             if (g, i) in kept:
-                inds.append(kept[(g, i)])
+                inds.append(replace(kept[(g, i)], sub=False) if old.sub and orphaned else kept[(g, i)])
                 new += after[(g, i)]
         inds += new
         if inds or not goal.indicators:

@@ -355,8 +355,12 @@ FAMILY = dataclasses.replace(
         (["P", "a", "b", "X", "Q"], ["P", "└ a", "└ b", "X", "Q"]),
         (["X", "P", "a", "b", "Q"], ["X", "P", "└ a", "└ b", "Q"]),
         (["P", "a", "b", "Q", "X"], ["P", "└ a", "└ b", "Q", "X"]),
+        # the parent removed: its sub-rows stand alone, not under the row above (Q(30){a, b}: 100 → 70)
+        (["Q", "a", "b"], ["a", "b", "Q"]),
+        (["a", "b", "Q"], ["a", "b", "Q"]),
+        (["P", "b", "Q"], ["P", "└ b", "Q"]),
     ],
-    ids=["after-parent", "between-sub-rows", "after-family", "first", "last"],
+    ids=["after-parent", "between-sub-rows", "after-family", "first", "last", "orphans", "orphans-first", "one-gone"],
 )
 def test_a_new_row_never_takes_over_a_familys_sub_rows(rows: list[str], shown: list[str]) -> None:
     sheet = _flat(dataclasses.replace(FAMILY, goals=(Goal(indicators=tuple(_ind(n) for n in rows)),)))
@@ -389,3 +393,14 @@ def test_rows_of_one_name_keep_their_own_cells_when_one_is_dropped(kept: list[in
     got = update_from_sheet(TWINS, _flat(dataclasses.replace(TWINS, goals=(Goal(indicators=tuple(rows)),))), ALL)
     assert [[i.target for i in g.indicators] for g in got.goals] == goals
     assert list(got.indicators) == rows
+
+
+def test_sub_rows_whose_parent_the_sheet_removed_do_not_join_the_family_above() -> None:
+    """Stored Q(30), P(20){a(10), b(10)}; a sheet without P made Q(30){a, b}: 100 became 70 中."""
+    from scorer.weights import family_parents
+
+    q_first = dataclasses.replace(FAMILY, goals=(Goal(indicators=(FAMILY.indicators[3], *FAMILY.indicators[:3])),))
+    sheet = _flat(dataclasses.replace(q_first, goals=(Goal(indicators=tuple(_ind(n) for n in "Qab")),)))
+    got = update_from_sheet(q_first, sheet, ALL - {"weight"})
+    assert [(i.name, i.sub) for i in got.indicators] == [("Q", False), ("a", False), ("b", False)]
+    assert family_parents(got) == [None, None, None]
