@@ -138,8 +138,9 @@ def family_sums(form: Form) -> list[Problem]:
         for column, own, theirs in pairs:
             if own is None or any(x is None for x in theirs):
                 continue
-            total = sum((x for x in theirs if x is not None), ZERO)
-            if total != own:
+            present = [x for x in theirs if x is not None]
+            total = sum(present, ZERO)
+            if abs(total - own) > _rounding(present):
                 out.append(
                     Problem(
                         Severity.ERROR,
@@ -152,6 +153,17 @@ def family_sums(form: Form) -> list[Problem]:
                     )
                 )
     return out
+
+
+def _rounding(parts: list[Decimal]) -> Decimal:
+    """How far a sum of printed decimals may be from the whole they were rounded from: half a unit
+    in each one's last place (10 over 3.33 × 3). Whole numbers are taken as exact."""
+    slack = ZERO
+    for x in parts:
+        exponent = x.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < 0:
+            slack += Decimal(5).scaleb(exponent - 1)
+    return slack
 
 
 def _score(ind: Indicator) -> Decimal | None:

@@ -137,7 +137,9 @@ def replace_row(i: int, **changes: object) -> list[Indicator]:
     return rows
 
 
-def _family(weight: int, kids: list[int], score: int | None = None, scores: list[int] | None = None) -> list[Indicator]:
+def _family(
+    weight: int, kids: list[int | str], score: int | None = None, scores: list[int] | None = None
+) -> list[Indicator]:
     """The first row as a parent of sub-rows with these weights (and recorded scores)."""
     rows = weighted([16] * 5)
     parent = dataclasses.replace(rows[0], weight=D(weight), recorded=None if score is None else Recorded(D(score)))
@@ -207,6 +209,8 @@ FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
     # a parent row of 16 whose two sub-rows add to 12, or whose recorded 16 is not 8 + 6
     ("family-sum", lambda: make(_family(16, [6, 6])), lambda: make(_family(16, [8, 8]))),
     ("family-sum", lambda: make(_family(16, [8, 8], 16, [8, 6])), lambda: make(_family(16, [8, 8], 14, [8, 6]))),
+    # printed rounded: 16 over 5.33 × 3 is 15.99, within half a unit of each; 5.33 + 5.33 + 5.03 is not
+    ("family-sum", lambda: make(_family(16, ["5.33", "5.33", "5.03"])), lambda: make(_family(16, ["5.33"] * 3))),
     ("invalid-cell", lambda: make(replace_row(0, target="≥100 某某单位")), make),
     ("empty-cell", lambda: make(replace_row(0, actual="")), make),
     ("empty-cell", lambda: make(replace_row(0, target=" ")), make),
