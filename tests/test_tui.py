@@ -240,6 +240,25 @@ async def test_header_and_budget_edits_are_saved(store: FormStore) -> None:
         assert store.history(fid)[-1].label == "执行数"
 
 
+async def test_the_app_refuses_to_approve_what_its_user_submitted(store: FormStore) -> None:
+    """四眼原则 in the editor: the user who submitted a form is told why before any dialog opens, and
+    the form stays submitted; another user's submission may be approved."""
+    fid = form_id(store, "计划管理费")
+    store.transition(fid, "submit")  # by the app's own user, 项目负责人
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        await open_editor(pilot, store, "计划管理费")
+        notified = len(pilot.app._notifications)
+        await pilot.press("v")
+        await pilot.pause()
+        assert len(pilot.app._notifications) == notified + 1
+        said = list(pilot.app._notifications)[-1]
+        assert said.title == "不能审核通过" and "不能审核通过自己提交或修改的表单" in said.message
+        from tui.screens.comment_dialog import CommentDialog
+
+        assert not isinstance(pilot.app.screen, CommentDialog)
+    assert store.get(fid).status.value == "submitted"
+
+
 async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore) -> None:
     from tui.screens.review import ReviewScreen
 
