@@ -212,8 +212,11 @@ def test_locked_forms_are_not_deleted_and_stages_do_not_mix(store: FormStore) ->
     store.transition(fid, "reopen", "退回修改")
     with pytest.raises(StoreError, match="审核锁定，不能删除"):
         store.delete(fid, "不要了")
-    with pytest.raises(StoreError, match="目标申报」阶段，不能作为绩效自评表导入"):
+    with pytest.raises(StoreError, match="是绩效目标申报表，不是自评表"):
         store.import_forms([("自评.toml", _edit(_declaration(), 0, actual="1"))])
+    evaluation = dataclasses.replace(_edit(_declaration(), 0, actual="1"), title="项目支出绩效自评表")
+    with pytest.raises(StoreError, match="目标申报」阶段，不能作为绩效自评表导入"):
+        store.import_forms([("自评.toml", evaluation)])
     with pytest.raises(WorkflowError, match="只有已审核的目标申报表"):
         declarations.begin_evaluation(store, fid)
 
