@@ -243,13 +243,13 @@ def _flat(form: Form) -> Form:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(S.forms())
 def test_any_form_updated_from_its_own_sheet_is_itself(form: Form) -> None:
     assert update_from_sheet(form, _flat(form), ALL) == form
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(S.forms(), S.forms(), st.sets(st.sampled_from(sorted(FIELDS))).map(frozenset))
 def test_what_a_sheet_cannot_hold_survives_any_sheet(stored: Form, other: Form, holds: frozenset[str]) -> None:
     got = update_from_sheet(stored, _flat(other), holds)
