@@ -111,6 +111,24 @@ def test_jixiao_sees_a_change_made_around_it_before_a_pdf_is_signed(setup: Setup
         FormStore(_engine_as(setup, "admin"), actor="管理员").may(fid, "sign")
 
 
+@on_pg
+def test_the_owner_rescores_a_submitted_form_and_a_reviewer_approves_it(setup: Setup) -> None:
+    """``db rescore`` (and ``db upgrade``, which rescores) failed on every submitted form a filler had
+    saved: the ORM counted a new version, which the read-only guard refuses. The legitimate flow
+    around the four-eyes trigger: the owner's rescore is no data change."""
+    fid = setup.form_id(OWN)
+    filler = FormStore(_engine_as(setup, "jingke"), actor="填")
+    sf = filler.get(fid)
+    filler.save(fid, dataclasses.replace(sf.form, deviation_analysis="填报人填写"), sf.version)
+    filler.transition(fid, "submit")
+    version = setup.store.get(fid).version
+    assert setup.store.rescore() >= 1  # refused before: the ORM counted a new version of a submitted form
+    assert setup.store.get(fid).version == version
+    assert setup.store.rescore() == 0  # every verdict now vouched for
+    rev = FormStore(_engine_as(setup, "reviewer"), actor="审")
+    assert rev.transition(fid, "approve").status.value == "approved"
+
+
 # ------------------------------------------------------------------ the 申报表 mark
 
 
