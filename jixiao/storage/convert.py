@@ -141,6 +141,14 @@ def scaled(value: Decimal | None, exp: int) -> int | None:
     return int((value.scaleb(exp)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+#: the form's columns ``fill_computed`` writes, and the trust a rescore gives them
+VERDICT_COLUMNS = (
+    *("computed_rules", "computed_total", "computed_grade", "computed_rate", "computed_pending"),
+    *("computed_problems", "agg_total_c", "agg_recorded_c", "agg_planned_u", "agg_executed_u"),
+    *("agg_errors", "agg_warnings", "agg_infos", "agg_indicators", "scores_trusted"),
+)
+
+
 def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, int] | None = None) -> None:
     """Keep the engine's verdict beside the data, for listing and SQL review."""
     row.computed_rules = f"{result.rules.name}@{result.rules.version}"

@@ -1,22 +1,49 @@
-"""Separation of duties (四眼原则): who submitted a form last and who last changed its data, read
-from the application's audit log, for the workflow's check (``jixiao.workflow.check_four_eyes``).
+"""Separation of duties (四眼原则): who submitted a form last and who last changed its data, for the
+workflow's check (``jixiao.workflow.check_four_eyes``).
 
-On PostgreSQL migration 0014 holds the same rule for every login, reading the database's own
-change log (``row_changes``), which no application role can write: a change made around jixiao
-counts too. This module also turns that refusal into the workflow's Chinese message.
+On PostgreSQL migration 0014 holds the rule for every login but the owner, reading the database's
+own change log (``row_changes``), which no application role can write: a change made around jixiao
+counts too. jixiao asks the same question of the same log, by login, so that it refuses exactly
+what the database would (two people who share a display name are two logins; a change made with
+psql is seen before ``pdf --sign`` signs a file). On SQLite, and for the owner, whom the trigger
+exempts, the application's audit log is read by user name. This module also turns the database's
+refusal into the workflow's Chinese message.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from jixiao.storage.models import AuditRow
-from jixiao.workflow import ACTIONS, WorkflowError, check_four_eyes
+from jixiao.workflow import ACTIONS, FOUR_EYES, WorkflowError, check_four_eyes
 
 #: audit actions that move a form without changing its data ("begin" moves a declaration on)
 NOT_DATA = frozenset(ACTIONS) | {"begin"}
+#: the columns whose change is not a change of the form's data: migration 0014's NOT_DATA, the same list
+#: (tests/test_attacks_duties_more.py holds the two together)
+DB_NOT_DATA = (
+    *("status", "version", "updated_at", "updated_by", "signed_at", "signed_by", "signature_sha256", "stage"),
+    *("scores_trusted", "computed_rules", "computed_total", "computed_grade", "computed_rate"),
+    *("computed_pending", "computed_problems", "agg_total_c", "agg_recorded_c", "agg_planned_u"),
+    *("agg_executed_u", "agg_errors", "agg_warnings", "agg_infos", "agg_indicators"),
+    *("computed_status", "computed_score", "agg_weight_u", "agg_score_u"),
+)
+# The trigger's two questions (migration 0014), asked as the login: row_changes is readable for the
+# forms a login can see, which are the forms it could approve or sign.
+_DB_ACTORS = text(
+    """SELECT session_user::text AS me,
+       pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c
+                                              WHERE c.oid = 'forms'::regclass), 'MEMBER') AS owner,
+       (SELECT r.db_user FROM row_changes r
+         WHERE r.form_id = :fid AND r.table_name = 'forms' AND r.op = 'UPDATE' AND r.after ->> 'status' = 'submitted'
+         ORDER BY r.id DESC LIMIT 1) AS submitter,
+       (SELECT r.db_user FROM row_changes r
+         WHERE r.form_id = :fid AND (r.op <> 'UPDATE' OR EXISTS (
+                 SELECT 1 FROM json_object_keys(r.after::json) k WHERE k <> ALL (CAST(:not_data AS text[]))))
+         ORDER BY r.id DESC LIMIT 1) AS editor"""
+)
 #: how migration 0014's trigger says no (its message is English, like every database message)
 DB_REFUSAL = "jixiao: four eyes"
 
@@ -30,7 +57,16 @@ def last_actors(s: Session, form_id: int) -> tuple[str | None, str | None]:
 
 
 def check(s: Session, form_id: int, action: str, actor: str) -> None:
-    """WorkflowError when ``actor`` may not take ``action`` on the form: they submitted or last changed it."""
+    """WorkflowError when ``actor`` may not take ``action`` on the form: they submitted or last changed it.
+
+    On PostgreSQL a login other than the owner is asked about by login, as the database asks."""
+    if action not in FOUR_EYES:
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        me, owner, sub, ed = s.execute(_DB_ACTORS, {"fid": form_id, "not_data": list(DB_NOT_DATA)}).one()
+        if not owner:  # the login decides; a name says it in the message
+            check_four_eyes(action, actor, actor if sub == me else None, actor if ed == me else None)
+            return
     submitter, editor = last_actors(s, form_id)
     check_four_eyes(action, actor, submitter, editor)
 

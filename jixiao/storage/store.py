@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
 from jixiao.sheet_update import update_from_sheet
 from jixiao.storage import declarations, duties
-from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
+from jixiao.storage.convert import VERDICT_COLUMNS, clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, EvidenceRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
 from jixiao.storage.records import (
@@ -432,17 +433,19 @@ class FormStore(StoreQueries):
                     .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
                     .execution_options(populate_existing=True)
                 ).scalars()
-                versions = {}
+                table: Any = FormRow.__table__
                 for row in rows:
-                    versions[row.id] = row.version
                     result = self.score(to_form(row))
                     fill_computed(row, result, finding_counts(result))
                     row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
+                    # a verdict is not an edit: the form's row is written past the ORM, whose new version
+                    # the database refuses on a submitted form; its indicators' verdicts are flushed
+                    verdict = {k: getattr(row, k) for k in VERDICT_COLUMNS}
+                    for k, v in verdict.items():
+                        set_committed_value(row, k, v)
+                    s.execute(table.update().where(table.c.id == row.id).values(**verdict))
                     done += 1
                 s.flush()
-                table: Any = FormRow.__table__
-                for fid, version in versions.items():  # a verdict is not an edit: keep the version
-                    s.execute(table.update().where(table.c.id == fid).values(version=version))
         return done
 
     def delete(self, form_id: int, reason: str) -> None:

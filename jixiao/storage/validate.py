@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import functools
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -195,6 +196,15 @@ def validate_for_storage(form: Form) -> None:
 
 #: A form whose printed title says this is a 申报表 (targets only): never stored as a self-evaluation.
 DECLARATION_MARK = "申报表"
+#: what a title's 申报表 may be written with: spaces that spread a title across its row (ASCII,
+#: full-width, NFKC's), the traditional 報
+_TITLE_NOISE = str.maketrans({"報": "报", **{c: None for c in " \t\r\n\u3000\u00a0"}})
+
+
+def is_declaration_title(title: str) -> bool:
+    """The printed title names a 申报表 and not a 自评表 (a self-evaluation may name its declaration)."""
+    squeezed = unicodedata.normalize("NFKC", title).translate(_TITLE_NOISE)
+    return DECLARATION_MARK in squeezed and "自评" not in squeezed
 
 
 def check_import(
@@ -209,7 +219,7 @@ def check_import(
     """
     results: builtins.list[FormResult] = []
     for source, form in forms:
-        if not declarations and DECLARATION_MARK in form.title:
+        if not declarations and is_declaration_title(form.title):
             raise StoreError(
                 f"{source}：表单「{form.project_name}」的表题是「{form.title}」，是绩效目标申报表，不是自评表；"
                 "申报表请用 jixiao targets declare 导入"
