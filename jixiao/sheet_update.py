@@ -24,7 +24,6 @@ from dataclasses import replace
 
 from scorer.model import Form, Goal, Indicator, Recorded
 
-FORM_FIELDS = ("department", "planned", "executed")
 ROW_TEXT_FIELDS = ("target", "actual", "deviation")
 KEPT = (
     "规则集、表单类型、绩效目标的内容与分值、预算执行的分值与自评得分、总分、偏差分析与改进措施、勾选项、签章栏，"

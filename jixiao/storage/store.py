@@ -299,14 +299,15 @@ class FormStore(StoreQueries):
                 f"{source}：{form_key(form)}：数据库中这份表单处于「{Stage(existing.stage).label}」阶段，"
                 f"不能作为{stage.label}表导入"
             )
+        stored = to_form(existing)
         if held is not None:
-            form = update_from_sheet(to_form(existing), form, held)
+            form = update_from_sheet(stored, form, held)
             check_import([(source, form)], self.score if mode.strict else None, mode.stage is Stage.DECLARATION)
         try:
             form = declarations.locked(s, existing, form)
         except StoreError as exc:
             raise StoreError(f"{source}：{exc}") from None
-        changes = diff(to_form(existing), form)
+        changes = diff(stored, form)
         if not changes:
             return ImportOutcome(source, existing.id, form_key(form), "unchanged", 0)
         if mode.no_update:
