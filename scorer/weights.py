@@ -140,7 +140,7 @@ def family_sums(form: Form) -> list[Problem]:
                 continue
             present = [x for x in theirs if x is not None]
             total = sum(present, ZERO)
-            if abs(total - own) > _rounding(present):
+            if abs(total - own) > rounding_slack(present):
                 out.append(
                     Problem(
                         Severity.ERROR,
@@ -155,7 +155,7 @@ def family_sums(form: Form) -> list[Problem]:
     return out
 
 
-def _rounding(parts: list[Decimal]) -> Decimal:
+def rounding_slack(parts: list[Decimal]) -> Decimal:
     """How far a sum of printed decimals may be from the whole they were rounded from: half a unit
     in each one's last place (10 over 3.33 × 3). Whole numbers are taken as exact."""
     slack = ZERO

@@ -196,6 +196,12 @@ def _partly(score: int) -> list[Indicator]:
     return rows
 
 
+def _funded(*, planned: str = "100", executed: str = "100", **sources: str) -> Form:
+    """The base form whose 其中 rows carry ``sources`` (fiscal / carryover / other, 万元)."""
+    form = make(planned=planned, executed=executed)
+    return dataclasses.replace(form, budget=dataclasses.replace(form.budget, **{k: D(v) for k, v in sources.items()}))
+
+
 FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
     # weights: 20 (budget) + 5 × 14 = 90 ≠ 100
     ("weights-total", lambda: make(weighted([14] * 5)), lambda: make(weighted([16] * 5))),
@@ -268,6 +274,25 @@ FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
     ("rate-mismatch", lambda: make(rate="90%"), lambda: make(rate="100%")),
     ("rate-unreadable", lambda: make(rate="约九成"), lambda: make(rate="100%")),
     ("budget-invalid", lambda: make(planned="0"), make),
+    # 其中 rows above the total: counted twice, or a total printed as 0 (a real Anhui form, 2022)
+    (
+        "funding-sources-exceed-total",
+        lambda: _funded(fiscal="80", carryover="30"),
+        lambda: _funded(fiscal="70", carryover="30"),
+    ),
+    ("funding-sources-exceed-total", lambda: _funded(planned="0", executed="0", fiscal="132.912"), make),
+    # the largest figure of the total row is the ceiling: 财政拨款 transcribed from the 执行数 column
+    (
+        "funding-sources-exceed-total",
+        lambda: _funded(executed="101", fiscal="102"),
+        lambda: _funded(executed="101", fiscal="101"),
+    ),
+    # printed decimals round: 33.34 + 33.33 + 33.34 may stand for 100
+    (
+        "funding-sources-exceed-total",
+        lambda: _funded(fiscal="33.34", carryover="33.34", other="33.34"),
+        lambda: _funded(fiscal="33.34", carryover="33.33", other="33.34"),
+    ),
     # 20 × 50% + 80 = 90 → 优 despite half the money unspent
     (
         "low-execution-high-grade",

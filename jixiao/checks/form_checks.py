@@ -34,6 +34,7 @@ from jixiao.checks.registry import (
 from scorer import numbers as fmt
 from scorer.result import FormResult, IndicatorResult, ProblemCode, Severity
 from scorer.vocabulary import level_key
+from scorer.weights import rounding_slack
 
 # ------------------------------------------------------------------ budget
 
@@ -77,6 +78,39 @@ passthrough(
     "预算数 is zero or negative, so no 执行率 can be computed.",
     ProblemCode.BUDGET_INVALID,
 )
+
+
+#: the 其中 rows of the funding table, in the order a form prints them
+FUNDING_SOURCES = (("fiscal", "财政拨款"), ("carryover", "上年结转"), ("other", "其他资金"))
+
+
+@check(
+    "funding-sources-exceed-total",
+    Severity.WARNING,
+    "资金来源之和超过资金总额",
+    "The 其中 rows (财政拨款, 上年结转, 其他资金) add up to more than every figure of the 年度资金总额 "
+    "row (年初预算数, 全年预算数, 执行数), beyond the rounding of the printed decimals.",
+)
+def funding_sources_exceed_total(result: FormResult) -> list[Finding]:
+    b = result.form.budget
+    parts = [(label, v) for key, label in FUNDING_SOURCES if (v := getattr(b, key)) is not None]
+    totals = [v for v in (b.initial, b.planned, b.executed) if v is not None]
+    if not parts or not totals:
+        return []
+    total, ceiling = sum((v for _, v in parts), Decimal(0)), max(totals)
+    if total - ceiling <= rounding_slack([v for _, v in parts]):
+        return []
+    named = " + ".join(f"{label} {fmt.money(v)}" for label, v in parts)
+    if len(parts) > 1:
+        named += f" = {fmt.money(total)}"
+    return [
+        _finding(
+            result,
+            "funding-sources-exceed-total",
+            f"其中{named} 万元，超过{b.label}一行的最大数 {fmt.money(ceiling)} 万元；资金可能重复计列，或总额填错",
+            value=total - ceiling,
+        )
+    ]
 
 
 def good_grades(result: FormResult) -> set[str]:
