@@ -9,10 +9,12 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
@@ -276,20 +278,26 @@ FORM_CASES: list[tuple[str, Callable[[], Form], Callable[[], Form]]] = [
     ("budget-invalid", lambda: make(planned="0"), make),
     # 其中 rows above the total: counted twice, or a total printed as 0 (a real Anhui form, 2022)
     (
-        "funding-sources-exceed-total",
+        "budget-parts-exceed-total",
         lambda: _funded(fiscal="80", carryover="30"),
         lambda: _funded(fiscal="70", carryover="30"),
     ),
-    ("funding-sources-exceed-total", lambda: _funded(planned="0", executed="0", fiscal="132.912"), make),
+    ("budget-parts-exceed-total", lambda: _funded(planned="0", executed="0", fiscal="132.912"), make),
     # the largest figure of the total row is the ceiling: 财政拨款 transcribed from the 执行数 column
     (
-        "funding-sources-exceed-total",
+        "budget-parts-exceed-total",
         lambda: _funded(executed="101", fiscal="102"),
         lambda: _funded(executed="101", fiscal="101"),
     ),
+    # a department form's 基本支出 + 项目支出 is the other split of the same total
+    (
+        "budget-parts-exceed-total",
+        lambda: _funded(basic_expenditure="60", project_expenditure="45"),
+        lambda: _funded(basic_expenditure="60", project_expenditure="40", fiscal="100"),
+    ),
     # printed decimals round: 33.34 + 33.33 + 33.34 may stand for 100
     (
-        "funding-sources-exceed-total",
+        "budget-parts-exceed-total",
         lambda: _funded(fiscal="33.34", carryover="33.34", other="33.34"),
         lambda: _funded(fiscal="33.34", carryover="33.33", other="33.34"),
     ),
@@ -684,3 +692,18 @@ def test_check_from_db(tmp_path: Path) -> None:
     assert {"recorded-differs-unexplained", "recorded-differs-explained"} <= {x["check"] for x in f94["findings"]}
     code, out, _ = run("--db", db, "check", "--from-db", "--unit", "商业行业")
     assert code == 0 and "检查 1 份表单" in out
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=3),
+    st.sampled_from([("fiscal", "carryover", "other"), ("basic_expenditure", "project_expenditure")]),
+)
+def test_budget_parts_rounded_from_the_total_never_flagged(shares: list[int], keys: tuple[str, ...]) -> None:
+    """A total split in any proportion and each part printed to 2 decimals is never 'above the total'."""
+    total, weight = D("1000.00"), sum(shares)
+    parts = {
+        k: (total * s / weight).quantize(D("0.01"), rounding=ROUND_HALF_UP) for k, s in zip(keys, shares, strict=False)
+    }
+    form = make(planned="1000.00", executed="1000.00")
+    form = dataclasses.replace(form, budget=dataclasses.replace(form.budget, **parts))
+    assert findings(form, "budget-parts-exceed-total") == []

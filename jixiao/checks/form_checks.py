@@ -80,37 +80,38 @@ passthrough(
 )
 
 
-#: the 其中 rows of the funding table, in the order a form prints them
-FUNDING_SOURCES = (("fiscal", "财政拨款"), ("carryover", "上年结转"), ("other", "其他资金"))
+#: the ways a form splits its 资金总额 into 其中 rows, each in the order a form prints them: by source,
+#: and (department forms) by the nature of the spending
+BUDGET_SPLITS = (
+    (("fiscal", "财政拨款"), ("carryover", "上年结转"), ("other", "其他资金")),
+    (("basic_expenditure", "基本支出"), ("project_expenditure", "项目支出")),
+)
 
 
 @check(
-    "funding-sources-exceed-total",
+    "budget-parts-exceed-total",
     Severity.WARNING,
-    "资金来源之和超过资金总额",
-    "The 其中 rows (财政拨款, 上年结转, 其他资金) add up to more than every figure of the 年度资金总额 "
-    "row (年初预算数, 全年预算数, 执行数), beyond the rounding of the printed decimals.",
+    "资金构成之和超过资金总额",
+    "The 其中 rows of one split (财政拨款 + 上年结转 + 其他资金, or 基本支出 + 项目支出) add up to more than "
+    "every figure of the 资金总额 row (年初预算数, 全年预算数, 执行数), beyond the rounding of the printed decimals.",
 )
-def funding_sources_exceed_total(result: FormResult) -> list[Finding]:
+def budget_parts_exceed_total(result: FormResult) -> list[Finding]:
     b = result.form.budget
-    parts = [(label, v) for key, label in FUNDING_SOURCES if (v := getattr(b, key)) is not None]
     totals = [v for v in (b.initial, b.planned, b.executed) if v is not None]
-    if not parts or not totals:
+    if not totals:
         return []
-    total, ceiling = sum((v for _, v in parts), Decimal(0)), max(totals)
-    if total - ceiling <= rounding_slack([v for _, v in parts]):
-        return []
-    named = " + ".join(f"{label} {fmt.money(v)}" for label, v in parts)
-    if len(parts) > 1:
-        named += f" = {fmt.money(total)}"
-    return [
-        _finding(
-            result,
-            "funding-sources-exceed-total",
-            f"其中{named} 万元，超过{b.label}一行的最大数 {fmt.money(ceiling)} 万元；资金可能重复计列，或总额填错",
-            value=total - ceiling,
-        )
-    ]
+    ceiling, out = max(totals), []
+    for split in BUDGET_SPLITS:
+        parts = [(label, v) for key, label in split if (v := getattr(b, key)) is not None]
+        total = sum((v for _, v in parts), Decimal(0))
+        if not parts or total - ceiling <= rounding_slack([v for _, v in parts]):
+            continue
+        named = " + ".join(f"{label} {fmt.money(v)}" for label, v in parts)
+        if len(parts) > 1:
+            named += f" = {fmt.money(total)}"
+        detail = f"其中{named} 万元，超过{b.label}一行的最大数 {fmt.money(ceiling)} 万元；资金可能重复计列，或总额填错"
+        out.append(_finding(result, "budget-parts-exceed-total", detail, value=total - ceiling))
+    return out
 
 
 def good_grades(result: FormResult) -> set[str]:
