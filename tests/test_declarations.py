@@ -468,7 +468,7 @@ def test_one_project_through_the_whole_year(store: FormStore) -> None:
     evidence.add(store, fid, "满意度调查.txt", "120 份".encode(), "离退休人员对单位开展工作的满意度")
     store.transition(fid, "submit")
     second(store).transition(fid, "approve")
-    rechecks.record(store, fid, "离退休人员春节重阳慰问", Decimal(18), "名单有重复")  # 复核
+    rechecks.record(second(store), fid, "离退休人员春节重阳慰问", Decimal(18), "名单有重复")  # 复核, by a second person
     sf = store.get(fid)
     assert sf.stage is Stage.EVALUATION and sf.status is State.APPROVED
     assert [i.uid for i in sf.form.indicators] == [a.uid for a in declarations.approval(store, fid).rows]  # type: ignore[union-attr]

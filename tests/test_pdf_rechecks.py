@@ -111,5 +111,8 @@ def test_a_form_without_rechecks_renders_as_before() -> None:
     result = score_form(form, rules_for(form))
     plain = render_pdf(result)
     assert render_pdf(result, rechecks={}) == plain
-    assert render_pdf(result, rechecks={"no-such-row": object()}) == plain
+    from jixiao.storage.rechecks import Recheck
+
+    gone = Recheck("no-such-row", "已删的行", Decimal(1), "名单有重复", "审核人", None)  # a row since removed: shown
+    assert "已删的行（该行已不在表单中）" in _text(render_pdf(result, rechecks={"no-such-row": gone}))
     assert "财政复核记录" not in _text(plain) and read_meta(plain).rechecks == ""

@@ -27,18 +27,19 @@ from tests.storage_backends import PG_REASON, PG_URL, backend_engine, make_backe
 ROOT = Path(__file__).resolve().parents[1]
 __all__ = ["backend_engine"]  # the fixture, used by name
 FORM = "老干工作经费"
+FILLER = "商业行办填报人"
 
 
 @pytest.fixture
 def store(backend_engine: Engine) -> FormStore:
-    s = FormStore(backend_engine, actor="财政局审核人")
-    s.import_forms(sample_forms())  # type: ignore[arg-type]
-    return s
+    """The reviewer's store; the unit's filler imported the forms (a 复核 is a second person's)."""
+    FormStore(backend_engine, actor=FILLER).import_forms(sample_forms())  # type: ignore[arg-type]
+    return FormStore(backend_engine, actor="财政局审核人")
 
 
 def _submitted(store: FormStore) -> int:
     fid = store.find(FORM).id
-    store.transition(fid, "submit")
+    FormStore(store.engine, actor=FILLER).transition(fid, "submit")
     return fid
 
 
@@ -96,8 +97,9 @@ def test_the_command(tmp_path: Path) -> None:
     db = str(tmp_path / "r.db")
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "JIXIAO_USER": "审核人" if argv[0] == "recheck" else "填报人"}
         return subprocess.run(
-            [sys.executable, "-m", "jixiao", "--db", db, *argv], capture_output=True, text=True, cwd=ROOT
+            [sys.executable, "-m", "jixiao", "--db", db, *argv], capture_output=True, text=True, cwd=ROOT, env=env
         )
 
     assert run("import", str(SAMPLES)).returncode == 0
@@ -234,7 +236,7 @@ def test_a_recheck_above_the_weight_written_past_jixiao_is_shown_as_such(tmp_pat
     db = str(tmp_path / "r.db")
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "COLUMNS": "200"}
+        env = {**os.environ, "COLUMNS": "200", "JIXIAO_USER": "审核人" if argv[0] == "recheck" else "填报人"}
         return subprocess.run(
             [sys.executable, "-m", "jixiao", "--db", db, *argv], capture_output=True, text=True, cwd=ROOT, env=env
         )

@@ -60,18 +60,19 @@ def cmd_recheck(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def recheck_cell(score: Decimal | None, weight: Decimal) -> Text:
+def recheck_cell(score: Decimal | None, weight: Decimal | None) -> Text:
     """A 复核 score; one above the row's weight (written past jixiao, e.g. with psql) says so in red."""
     from scorer import numbers as fmt
 
     if score is None:
         return Text("—", style="dim")
-    if score > weight:
+    if weight is not None and score > weight:
         return Text(f"{fmt.score(score)}（超过分值）", style="bold red")
     return Text(fmt.score(score), style="bold")
 
 
 def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
+    from jixiao.storage import rechecks
     from scorer import numbers as fmt
 
     t = Table(title=f"规则、自评与复核得分（{sf.status.label}）：{sf.key}", title_justify="left", box=box.SIMPLE_HEAD)
@@ -91,5 +92,9 @@ def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
             fmt.score(recorded, "—"),
             recheck_cell(rc.score if rc else None, r.weight),
             f"{rc.opinion}（{rc.reviewer}）" if rc else "",
+        )
+    for rc in rechecks.unmatched((r.indicator.uid for r in result.indicators), latest):
+        t.add_row(
+            rc.indicator + rechecks.GONE, "—", "—", "—", recheck_cell(rc.score, None), f"{rc.opinion}（{rc.reviewer}）"
         )
     return t

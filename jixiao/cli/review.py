@@ -364,8 +364,8 @@ def recheck_table(lines: list[Any], limit: int) -> Table:
     for x in lines[:limit]:
         t.add_row(
             Text.assemble((f"{line(x.form)} · ", "dim"), line(x.indicator)),
-            fmt.weight(x.weight),
-            fmt.score(x.rule, "待判断"),
+            fmt.weight(x.weight, "—"),
+            fmt.score(x.rule, "—" if x.weight is None else "待判断"),
             fmt.score(x.unit, "—"),
             recheck_cell(x.recheck, x.weight),
             f"{line(x.opinion)}（{line(x.reviewer)}）",

@@ -50,7 +50,7 @@ from jixiao.pdf.canvas import _canvas_class, _pdf_date
 from jixiao.pdf.content import Notes, _title
 from jixiao.pdf.fonts import FontChoice, find_font
 from jixiao.pdf.page import LAYOUTS, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE, SIGNATURE_BOX, WIDTH, LayoutError
-from jixiao.pdf.recheck_block import recheck_story, rechecks_digest, rows_rechecked
+from jixiao.pdf.recheck_block import gone_rechecks, recheck_story, rechecks_digest, rows_rechecked
 from jixiao.pdf.seal import Seal
 from jixiao.pdf.stories import hubei_story, national_story
 from scorer.model import FormKind
@@ -158,7 +158,9 @@ def render_pdf(
         M.KEY_FORM_KEY: key,
         M.KEY_LAYOUT: name,
         **(
-            {M.KEY_RECHECKS: rechecks_digest(result, rechecks)} if rechecks and rows_rechecked(result, rechecks) else {}
+            {M.KEY_RECHECKS: rechecks_digest(result, rechecks)}
+            if rechecks and (rows_rechecked(result, rechecks) or gone_rechecks(result, rechecks))
+            else {}
         ),
         **({M.KEY_SEAL: seal.sha256} if seal is not None else {}),
     }

@@ -20,6 +20,7 @@ from scorer import numbers as fmt
 from scorer.result import FormResult
 
 HEAD = ("序号", "三级指标", "分值", "规则得分", "单位自评", "复核得分", "复核意见", "复核人", "复核日期")
+GONE = "（该行已不在表单中）"  # as jixiao.storage.rechecks.GONE
 SHARES = (4, 22, 6, 7, 7, 7, 29, 10, 8)
 
 
@@ -32,11 +33,21 @@ def rows_rechecked(result: FormResult, rechecks: Mapping[str, Any]) -> list[tupl
     ]
 
 
+def gone_rechecks(result: FormResult, rechecks: Mapping[str, Any]) -> list[Any]:
+    """The 复核 of rows the form no longer has (removed or given another identity after the 复核):
+    printed after the form's rows, never dropped (jixiao.storage.rechecks.unmatched)."""
+    present = {r.indicator.uid for r in result.indicators}
+    return [c for uid, c in rechecks.items() if uid not in present]
+
+
 def rechecks_digest(result: FormResult, rechecks: Mapping[str, Any]) -> str:
     """``N sha256``: how many 复核 the PDF prints and the hash of what it prints (for the metadata)."""
     shown = [
         [r.indicator.uid, f"{c.score}", c.opinion, c.reviewer, c.at.isoformat() if c.at else ""]
         for _, r, c in rows_rechecked(result, rechecks)
+    ] + [
+        [c.indicator_uid, f"{c.score}", c.opinion, c.reviewer, c.at.isoformat() if c.at else ""]
+        for c in gone_rechecks(result, rechecks)
     ]
     text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
     return f"{len(shown)} {hashlib.sha256(text.encode()).hexdigest()}"
@@ -45,7 +56,8 @@ def rechecks_digest(result: FormResult, rechecks: Mapping[str, Any]) -> str:
 def recheck_story(st: Styles, result: FormResult, rechecks: Mapping[str, Any]) -> list[Flowable]:
     """The 复核 table, or nothing when no row was re-checked."""
     found = rows_rechecked(result, rechecks)
-    if not found:
+    gone = gone_rechecks(result, rechecks)
+    if not found and not gone:
         return []
 
     def p(text: str, style: str = "cell") -> Paragraph:
@@ -66,6 +78,11 @@ def recheck_story(st: Styles, result: FormResult, rechecks: Mapping[str, Any]) -
                 p(c.reviewer),
                 p(c.at.astimezone().strftime("%Y-%m-%d") if c.at else "", "center"),
             ]
+        )
+    for c in gone:
+        data.append(
+            [p("—", "center"), p(c.indicator + GONE), *(p("—", "num") for _ in range(3)), p(fmt.score(c.score), "num")]
+            + [p(c.opinion), p(c.reviewer), p(c.at.astimezone().strftime("%Y-%m-%d") if c.at else "", "center")]
         )
     unit = WIDTH / sum(SHARES)
     table = Table(data, colWidths=[s * unit for s in SHARES], repeatRows=1)

@@ -18,7 +18,7 @@ from jixiao.storage.models import FormRow, RecheckRow
 class RecheckLine:
     form: str  # year/unit/project
     indicator: str
-    weight: Decimal
+    weight: Decimal | None  # None: the row is no longer on the form
     rule: Decimal | None  # the rule score (None: 待判断)
     unit: Decimal | None  # the unit's own score
     recheck: Decimal
@@ -41,7 +41,12 @@ def recheck_lines(store: Any, filters: Filters, limit: int = 2000) -> list[Reche
     for form_id in ids:
         sf = store.get(form_id)
         latest = rechecks.latest(store, form_id)
-        for r in store.score(sf.form).indicators:
+        scored = store.score(sf.form).indicators
+        for c in rechecks.unmatched((r.indicator.uid for r in scored), latest):
+            out.append(
+                RecheckLine(sf.key, c.indicator + rechecks.GONE, None, None, None, c.score, c.opinion, c.reviewer)
+            )
+        for r in scored:
             rc = latest.get(r.indicator.uid)
             if rc is None:
                 continue

@@ -7,6 +7,7 @@ on SQLite these rules are the application's, like the other roles there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from jixiao.storage import duties
 from jixiao.storage.models import RecheckRow
 from jixiao.storage.records import StoreError, _aware, _now
 from jixiao.storage.validate import MAX_TEXT_CHARS, unstorable, write_error
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from scorer.result import FormResult, IndicatorResult
 
 REVIEWABLE = (State.SUBMITTED, State.APPROVED, State.SIGNED)
+GONE = "（该行已不在表单中）"  # after the name of a 复核's row that the form no longer has
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,37 @@ def _check(row: IndicatorResult, score: Decimal, opinion: str) -> None:
         raise StoreError(f"复核意见中含有{bad}" if bad else f"复核意见过长（上限 {MAX_TEXT_CHARS} 字）")
 
 
-def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: str) -> Recheck:
-    """Write a 复核 of one indicator of a submitted form; returns it as stored."""
+def _four_eyes(s: Session, form_id: int, actor: str) -> None:
+    """StoreError when ``actor`` submitted the form or last changed its data: a 复核 is a second person's.
+
+    Asked as the database asks it (by login on PostgreSQL, of the audit log by name elsewhere)."""
+    sub, ed = duties.last_actors(s, form_id)
+    if s.get_bind().dialect.name == "postgresql":
+        me, owner, db_sub, db_ed = s.execute(
+            duties._DB_ACTORS, {"fid": form_id, "not_data": list(duties.DB_NOT_DATA)}
+        ).one()
+        if not owner:  # the login decides, as the database's recheck trigger does
+            sub, ed = (actor if db_sub == me else None), (actor if db_ed == me else None)
+    did = [what for who, what in ((sub, "提交"), (ed, "最后修改")) if who and who == actor]
+    if did:
+        raise StoreError(
+            f"不能复核自己提交或修改的表单：{actor} {'并'.join(did)}了这份表单；按四眼原则，须由另一位审核人复核"
+        )
+
+
+def may_recheck(store: FormStore, form_id: int) -> None:
+    """StoreError when the store's user may not write a 复核 of the form: before submission, or their own."""
     sf = store.get(form_id)
     if sf.status not in REVIEWABLE:
         raise StoreError(f"表单「{sf.key}」为「{sf.status.label}」：复核只能在表单提交之后进行")
+    with Session(store.engine) as s:
+        _four_eyes(s, form_id, store.actor)
+
+
+def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: str) -> Recheck:
+    """Write a 复核 of one indicator of a submitted form; returns it as stored."""
+    may_recheck(store, form_id)
+    sf = store.get(form_id)
     row = _row_of(store.score(sf.form), ref)
     _check(row, score, opinion)
     score = score.copy_abs() if score.is_zero() else score  # no -0: PostgreSQL has none, SQLite would keep it
@@ -102,6 +131,13 @@ def latest(store: FormStore, form_id: int) -> dict[str, Recheck]:
     with Session(store.engine) as s:
         rows = s.execute(select(RecheckRow).where(RecheckRow.form_id == form_id).order_by(RecheckRow.id)).scalars()
         return {r.indicator_uid: _recheck(r) for r in rows}
+
+
+def unmatched(uids: Iterable[str | None], latest: Mapping[str, Recheck]) -> list[Recheck]:
+    """The latest 复核 of rows no longer on the form (removed, or given another identity, after the
+    复核): shown beside the form's rows with ``GONE``, never dropped, so no later edit hides a 复核."""
+    present = set(uids)
+    return [c for uid, c in latest.items() if uid not in present]
 
 
 def history(store: FormStore, form_id: int) -> list[Recheck]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from jixiao.storage.models import SnapshotRow
 from jixiao.storage.records import NotFound, StoreError, _now
 from jixiao.storage.validate import unstorable, write_error
+from jixiao.workflow import Stage
 from scorer.formfile import FormFileError
 from scorer.monitoring import Snapshot, snapshot_from_dict, snapshot_to_dict
 
@@ -28,6 +29,10 @@ def save(store: FormStore, snap: Snapshot) -> int:
         sf = store.find(snap.key)
     except NotFound:
         raise StoreError(f"数据库中没有表单「{snap.key}」；监控记录按 年度/实施单位/项目名称 对应表单") from None
+    if sf.stage is Stage.EVALUATION and not sf.editable:
+        raise StoreError(
+            f"表单「{sf.key}」为「{sf.status.label}」：运行监控记录只能在自评表提交之前填报（已提交的自评不再补记监控）"
+        )
     data = snapshot_to_dict(snap)
     bad = unstorable("\n".join(str(v) for row in data["rows"] for v in row.values()))
     if bad:

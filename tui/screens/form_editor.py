@@ -117,6 +117,7 @@ class FormEditorScreen(EditorFields):
         )
 
     def action_recheck(self) -> None:
+        from jixiao.storage import StoreError, rechecks
         from tui.screens.recheck_dialog import RecheckDialog
 
         row = self._row()
@@ -126,6 +127,11 @@ class FormEditorScreen(EditorFields):
             self.app.notify(
                 f"表单当前为「{self.status.label}」：复核只能在表单提交之后进行", severity="error", title="不能复核"
             )
+            return
+        try:
+            rechecks.may_recheck(self.jixiao.store, self.form_id)  # 四眼原则: not one's own form
+        except StoreError as exc:
+            self.app.notify(str(exc), severity="error", title="不能复核")
             return
         r = self.result.indicators[row]
         rec = r.indicator.recorded
