@@ -166,6 +166,9 @@ def test_a_filler_cannot_hide_a_recheck_by_changing_the_rows_identity(setup: Set
     finally:
         d.remove_user(setup.logins["sy_reviewer"])
     with setup.connect("shangye") as conn:
+        for sql in ("UPDATE rechecks SET score = 10", "DELETE FROM rechecks", "TRUNCATE rechecks"):  # held
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
         conn.execute("UPDATE indicators SET uid = 'fresh' WHERE form_id = %s AND uid = %s", (fid, uid))
     setup.store.transition(fid, "submit")
     sf = setup.store.get(fid)
@@ -178,3 +181,62 @@ def test_a_filler_cannot_hide_a_recheck_by_changing_the_rows_identity(setup: Set
     assert "慰问名单有重复" in console.export_text()
     pdf = render_pdf(result, rechecks=latest)
     assert "慰问名单有重复" in page_text(pdf) and read_meta(pdf).rechecks.startswith("1 ")
+
+
+# ------------------------------------------------------------------ 抽评: held
+
+
+@on_pg
+def test_a_filler_cannot_lower_the_chance_of_being_drawn_by_anything_stored(setup: Setup) -> None:
+    """The draw scores every form afresh from its data: forged verdicts, problem counts and row
+    verdicts on a form change neither its risk nor its reasons (held; migration 0004's distrust)."""
+    from rich.console import Console
+
+    from jixiao.checks import run_all
+    from jixiao.checks.sampling import draw
+    from jixiao.cli.review import load_records
+    from jixiao.review.aggregate import Filters
+
+    def drawn() -> dict[str, tuple[int, tuple[str, ...]]]:
+        records, _ = load_records(setup.store, Filters(year=2024), 2000, Console(quiet=True))
+        found = run_all(records)
+        return {d.key: (d.risk, d.reasons) for d in draw(records, found, 100, 7)}
+
+    before = drawn()
+    fid = setup.form_id("老干工作经费")
+    key = setup.store.get(fid).key
+    assert before[key][0] > 1  # the 94 form has findings worth drawing it for
+    with setup.connect("shangye") as conn:
+        conn.execute(
+            "UPDATE forms SET computed_total = total_recorded, computed_problems = 0, computed_pending = 0, "
+            "agg_errors = 0, agg_warnings = 0, agg_infos = 0, agg_total_c = agg_recorded_c WHERE id = %s",
+            (fid,),
+        )
+        conn.execute(
+            "UPDATE indicators SET computed_status = 'met', computed_score = recorded_score, agg_score_u = agg_weight_u "
+            "WHERE form_id = %s",
+            (fid,),
+        )
+    assert drawn() == before
+
+
+# ------------------------------------------------------------------ locked targets: held
+
+
+@on_pg
+def test_an_adjusted_target_written_with_psql_on_a_locked_form_is_an_error_of_the_check(setup: Setup) -> None:
+    """调整后目标值 is the one target a locked self-evaluation may change (by design); written with psql,
+    without a reason, it is scored but flagged as an error that 自查 and the review show (held)."""
+    from jixiao.checks import run_form_checks
+    from jixiao.checks.model import Severity
+    from tests.test_declarations import _pg_declaration
+
+    fid = _pg_declaration(setup)
+    with setup.connect("shangye") as conn:
+        conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))
+        conn.execute("UPDATE indicators SET adjusted_target = '≥1' WHERE form_id = %s AND position = 0", (fid,))
+        with pytest.raises(psycopg.errors.CheckViolation, match="locked"):  # the 年初目标值 itself stays
+            conn.execute("UPDATE indicators SET target = '≥1' WHERE form_id = %s AND position = 0", (fid,))
+    found = run_form_checks(setup.store.score(setup.store.get(fid).form))
+    (adjusted,) = [f for f in found if f.check_id == "target-adjusted"]
+    assert adjusted.severity is Severity.ERROR and "未说明调整理由" in adjusted.message
