@@ -120,6 +120,9 @@ class RuleSet(FrozenValue):
     pace_yellow: Decimal = Decimal(80)
     pace_blue: Decimal = Decimal(120)
     monitoring_gap: Decimal = Decimal(10)
+    # days after the end of its last month within which a snapshot is due; a snapshot stored later
+    # was written after the fact (补记) and says nothing about how the year stood then
+    monitoring_due_days: int = 31
     # 评价结果应用: what each grade means for next year's budget (one of RESULT_ACTIONS)
     results: tuple[tuple[str, str], ...] = (("优", "优先保障"), ("良", "保障"), ("中", "压缩"), ("差", "取消"))
 
@@ -173,7 +176,14 @@ _SCHEMA: dict[str, Any] = {
     "over_completion": {"threshold": None},
     "grades": [{"min": None, "grade": None}],
     "targets": {"required": None, "required_department": None, "peer_cost_ratio": None, "peer_min": None},
-    "monitoring": {"spending": {}, "pace_red": None, "pace_yellow": None, "pace_blue": None, "gap": None},
+    "monitoring": {
+        "spending": {},
+        "pace_red": None,
+        "pace_yellow": None,
+        "pace_blue": None,
+        "gap": None,
+        "due_days": None,
+    },
     "results": {},
 }
 _MISSING_LEVEL1 = ("redistribute", "forfeit")
@@ -304,6 +314,11 @@ def _monitoring(source: str, table: dict[str, Any]) -> dict[str, Any]:
     ):
         if key in table:
             out[field] = _dec(table[key], f"{source}：monitoring.{key}")
+    if "due_days" in table:
+        days = table["due_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 366:
+            raise RuleSetError(f"{source}：monitoring.due_days = {days!r}，应为 0–366 的整数（天）")
+        out["monitoring_due_days"] = days
     red, yellow, blue = (
         out.get(k, RuleSet.__dataclass_fields__[k].default) for k in ("pace_red", "pace_yellow", "pace_blue")
     )

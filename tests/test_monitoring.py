@@ -158,6 +158,9 @@ def test_a_json_snapshot_reads_as_its_toml(tmp_path: Path) -> None:
         ("spending = { 6 = 140 }\n", "0–100"),
         ("pace_red = 90\npace_yellow = 80\n", "pace_red ≤ pace_yellow"),
         ("colour = 1\n", "未知的键 monitoring.colour"),
+        ("due_days = -1\n", "monitoring.due_days = -1，应为 0–366 的整数"),
+        ("due_days = 1.5\n", "0–366 的整数"),
+        ("due_days = true\n", "0–366 的整数"),
     ],
 )
 def test_the_rule_sets_monitoring_table_is_read_strictly(table: str, error: str, tmp_path: Path) -> None:
@@ -257,3 +260,40 @@ def test_money_in_a_snapshot_is_sane(text: str, where: str, tmp_path: Path) -> N
     )
     with pytest.raises(FormFileError, match=f"键 {where}"):
         load_snapshot(path)
+
+
+# ------------------------------------------------------------------ a snapshot written after the fact
+
+LATE_CASES = [
+    # (months, stored at, the rule set's due_days, late?), for a 2025 snapshot
+    (6, "2025-07-31T15:59:59+00:00", 31, False),  # 23:59:59 北京时间 on the due day
+    (6, "2025-07-31T16:00:00+00:00", 31, True),  # 00:00 北京时间 the day after
+    (6, "2025-07-31T16:00:00", 31, True),  # a stamp without a zone is UTC
+    (2, "2025-03-31T15:59:59+00:00", 31, False),  # February ends on the 28th: due 31 days later
+    (2, "2025-03-31T16:00:00+00:00", 31, True),
+    (12, "2026-01-31T15:59:59+00:00", 31, False),  # December's snapshot is due in the next year
+    (12, "2026-02-01T00:00:00+00:00", 31, True),
+    (6, "2025-06-30T16:00:00+00:00", 0, True),  # due the day its month ends
+    (6, "2025-06-30T15:00:00+00:00", 0, False),
+]
+
+
+@pytest.mark.parametrize(("months", "at", "days", "late"), LATE_CASES)
+def test_a_snapshot_stored_after_it_was_due_is_flagged(months: int, at: str, days: int, late: bool) -> None:
+    from datetime import datetime
+
+    from jixiao.checks.monitoring_checks import run_stored_checks
+
+    result = score_form(form())
+    result = dataclasses.replace(result, rules=dataclasses.replace(result.rules, monitoring_due_days=days))
+    found = run_stored_checks(result, snap(months), datetime.fromisoformat(at))
+    assert [f.check_id for f in found] == (["monitoring-late"] if late else [])
+    if late:
+        assert f"1–{months}月监控记录于" in found[0].message and "事后补记" in found[0].message
+
+
+def test_every_shipped_rule_set_gives_a_month_to_report() -> None:
+    from scorer.rules import load
+
+    for name in ("national-2020", "hubei-2020", "department-2020", "linear-capped"):
+        assert load(name).monitoring_due_days == 31

@@ -9,7 +9,9 @@ Thresholds are the rule set's ``[monitoring]`` table.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from jixiao.checks.model import CheckSpec, Finding, is_trivial, normalise
@@ -264,6 +266,48 @@ def correction_not_reported(result: FormResult, snap: Snapshot) -> list[Finding]
         for r, p in _pairs(result, snap)
         if not is_trivial(p.correction) and r.status in (Status.PARTLY, Status.MISSED) and not _mentions(result, r)
     ]
+
+
+#: the budget year's clock: a period is due by the end of a day in Beijing
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def due(snap: Snapshot, days: int) -> datetime:
+    """When a snapshot of 1–``months``月 is due: the end of the day ``days`` after its last month ends."""
+    last = date(snap.year, snap.months, calendar.monthrange(snap.year, snap.months)[1])
+    return datetime.combine(last + timedelta(days=days + 1), time(), tzinfo=BEIJING)
+
+
+@check(
+    "monitoring-late",
+    Severity.WARNING,
+    "监控记录为事后补记",
+    "The snapshot of a period was stored (the database's own time) after it was due: the rule set's "
+    "`due_days` (31) after the end of its last month. A 1–6月 snapshot written in December says how "
+    "the year ended, not how it stood in June, and replaces the one the reviewer saw then.",
+    group="stored",
+)
+def monitoring_late(result: FormResult, snap: Snapshot, at: datetime) -> list[Finding]:
+    by = due(snap, result.rules.monitoring_due_days)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if at < by:
+        return []
+    late = (at - by).days + 1
+    when = at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    limit = (by - timedelta(days=1)).strftime("%Y-%m-%d")
+    return [
+        _found(
+            result,
+            "monitoring-late",
+            f"1–{snap.months}月监控记录于 {when}（北京时间）保存，晚于应报日 {limit} 约 {late} 天，为事后补记",
+            value=Decimal(late),
+        )
+    ]
+
+
+def run_stored_checks(result: FormResult, snap: Snapshot, at: datetime) -> list[Finding]:
+    """The checks of a stored snapshot's own record: when the database says it was written."""
+    return STAGE.run("stored", result, snap, at)
 
 
 def monitoring_specs() -> dict[str, CheckSpec]:

@@ -70,24 +70,24 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_INVALID if bad else EXIT_OK
 
 
-def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any]]:
-    """(source, snapshot, form) of every stored snapshot, by form and period."""
+def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any, Any]]:
+    """(source, snapshot, form, stored at) of every stored snapshot, by form and period."""
     from jixiao.cli.db import open_store
     from jixiao.storage import snapshots
 
     store = open_store(args, err)
-    out: list[tuple[str, Any, Any]] = []
+    out: list[tuple[str, Any, Any, Any]] = []
     for form_id in snapshots.forms_with_snapshots(store, args.year):
         sf = store.get(form_id)
-        stored, problems = snapshots.read_stored(store, sf)
+        stored, problems, stamps = snapshots.read_stored(store, sf)
         for message in problems:
             err.print(Text(f"警告：{message}", style="yellow"), soft_wrap=True)
-        out.extend((f"#{form_id} {sf.key}", snap, sf.form) for snap in stored)
+        out.extend((f"#{form_id} {sf.key}", snap, sf.form, stamps[snap.months]) for snap in stored)
     return out
 
 
 def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.checks.monitoring_checks import latest, run_monitoring_checks
+    from jixiao.checks.monitoring_checks import latest, run_monitoring_checks, run_stored_checks
     from jixiao.cli.inputs import load_each, say_error
     from jixiao.cli.targets import load_forms
     from jixiao.scoring import score_form
@@ -98,10 +98,12 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
         return 2
     if args.from_db:
         stored = _stored(args, err)
-        snaps, bad = [(source, snap) for source, snap, _ in stored], 0
-        forms, bad_forms = [(source, form) for source, _, form in stored], 0
+        snaps, bad = [(source, snap) for source, snap, _, _ in stored], 0
+        forms, bad_forms = [(source, form) for source, _, form, _ in stored], 0
+        stamps = {id(snap): at for _, snap, _, at in stored}
     else:
         snaps, bad = load_each(list(args.snapshots), load_snapshot, err)
+        stamps = {}
         forms, bad_forms = load_forms(list(args.forms), err)
     reports = []
     for source, snap in snaps:
@@ -115,6 +117,8 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
             continue
         result = score_form(form)
         findings = run_monitoring_checks(result, snap)
+        if id(snap) in stamps:
+            findings += run_stored_checks(result, snap, stamps[id(snap)])
         ended = any(i.actual.strip() for i in form.indicators)
         last = latest([s for _, s in snaps if s.matches(form)])
         if ended and last is not None and last is snap:

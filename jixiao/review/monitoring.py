@@ -15,7 +15,7 @@ def monitoring_findings(store: Any, filters: Filters, limit: int = 2000) -> tupl
     from sqlalchemy.orm import Session
 
     from jixiao.checks import order
-    from jixiao.checks.monitoring_checks import run_monitoring_checks
+    from jixiao.checks.monitoring_checks import run_monitoring_checks, run_stored_checks
     from jixiao.storage import snapshots
     from jixiao.storage.models import FormRow, SnapshotRow
 
@@ -26,12 +26,14 @@ def monitoring_findings(store: Any, filters: Filters, limit: int = 2000) -> tupl
     problems: list[str] = []
     for form_id in ids:
         sf = store.get(form_id)
-        stored, bad = snapshots.read_stored(store, sf)
+        stored, bad, stamps = snapshots.read_stored(store, sf)
         problems += bad
         if not stored:
             continue
         snap = stored[-1]
         result = store.score(sf.form)
+        for each in stored:  # a period written after the fact, whichever it is
+            found += run_stored_checks(result, each, stamps[each.months])
         found += run_monitoring_checks(result, snap)
         if any(i.actual.strip() for i in sf.form.indicators):
             found += run_monitoring_checks(result, snap, year_end=True)

@@ -6,6 +6,7 @@ when; on SQLite these rules are the application's, like the other roles there.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -46,11 +47,13 @@ def save(store: FormStore, snap: Snapshot) -> int:
     return sf.id
 
 
-def read_stored(store: FormStore, sf: StoredForm) -> tuple[list[Snapshot], list[str]]:
+def read_stored(store: FormStore, sf: StoredForm) -> tuple[list[Snapshot], list[str], dict[int, datetime]]:
     """The form's snapshots, one per period (the latest stored of each), earliest period first; and
     what was wrong with stored rows that are no snapshot of this form (written past jixiao, e.g. with
-    psql). Those are left out and said, so one bad row never stops a review."""
+    psql). Those are left out and said, so one bad row never stops a review. Last, when the database
+    stamped each period's snapshot, by its months (the checks of a late snapshot read it)."""
     latest: dict[int, Snapshot] = {}
+    stamps: dict[int, datetime] = {}
     problems: list[str] = []
     with Session(store.engine) as s:
         rows = list(
@@ -66,8 +69,8 @@ def read_stored(store: FormStore, sf: StoredForm) -> tuple[list[Snapshot], list[
         if not snap.matches(sf.form) or snap.months != r.months:
             problems.append(f"{sf.key}：{where} 写的是「{snap.key}」1–{snap.months}月，与所属表单不符；已略过")
             continue
-        latest[r.months] = snap
-    return [latest[m] for m in sorted(latest)], problems
+        latest[r.months], stamps[r.months] = snap, r.at
+    return [latest[m] for m in sorted(latest)], problems, stamps
 
 
 def for_form(store: FormStore, form_id: int) -> list[Snapshot]:
