@@ -180,6 +180,7 @@ async def test_the_problems_panel_lists_the_monitorings_deviation_warnings(store
         assert isinstance(editor, FormEditorScreen)
         after = {f.check_id for f in editor.findings()}
     added = after - before
+    assert "monitoring-late" in added  # the seed's 2024 snapshot stored today: as the review says
     assert added and all(
         c.startswith(("monitoring-", "spending-", "indicator-", "forecast-", "predicted-", "correction-", "progress-"))
         for c in added

@@ -74,6 +74,7 @@ class EditorBase(AppScreen):
         self.stored: Any = None
         self.rechecks: dict[str, Any] = {}  # the latest 复核 per indicator identity (jixiao.storage.rechecks)
         self.monitoring: Any = None  # the latest stored monitoring snapshot (jixiao.storage.snapshots)
+        self.monitored: list[tuple[Any, Any]] = []  # every stored period's snapshot with when it was stored
         self.stage = Stage.EVALUATION
         self.approval: Any = None  # the approved targets locking a self-evaluation (jixiao.storage.declarations)
         self.evidence: list[Any] = []  # the files attached to the form (jixiao.storage.evidence)
@@ -179,7 +180,8 @@ class EditorBase(AppScreen):
         from jixiao.storage import snapshots
 
         checks = {} if stored.status in EDITABLE else rechecks.latest(self.jixiao.store, stored.id)
-        monitored = snapshots.read_stored(self.jixiao.store, stored)[0]
+        monitored, _, stamps = snapshots.read_stored(self.jixiao.store, stored)
+        self.monitored = [(snap, stamps[snap.months]) for snap in monitored]
         from jixiao.storage import declarations
 
         locked = declarations.approval(self.jixiao.store, stored.id) if stored.stage is Stage.EVALUATION else None

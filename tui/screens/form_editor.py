@@ -86,7 +86,7 @@ class FormEditorScreen(EditorFields):
         """
         from jixiao.checks import run_form_checks
         from jixiao.checks.engine import run_target_review
-        from jixiao.checks.monitoring_checks import run_monitoring_checks
+        from jixiao.checks.monitoring_checks import run_monitoring_checks, run_stored_checks
 
         if self.result is None:
             return []
@@ -97,6 +97,8 @@ class FormEditorScreen(EditorFields):
         found = run_form_checks(self.result) + evidence_findings(
             self.result, [(e.indicator_uid, e.name) for e in self.evidence]
         )
+        for snap, at in self.monitored:  # a period written after the fact
+            found += run_stored_checks(self.result, snap, at)
         if self.monitoring is not None:
             found += run_monitoring_checks(self.result, self.monitoring)
             if any(i.actual.strip() for i in self.result.form.indicators):
