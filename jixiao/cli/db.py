@@ -100,6 +100,22 @@ def open_store(args: argparse.Namespace, err: Console) -> FormStore:
     return session.open_store(args.db, announce=lambda m: err.print(Text(m, style="cyan")), report=_reporter(err))
 
 
+def warn_stale(store: FormStore, err: Console) -> None:
+    """Say when stored verdicts were computed by another jixiao: the list and the review recompute
+    each of them (``verdict_stamp.vouched``), which is right but slow until ``db rescore``."""
+    from jixiao.storage.verdict_stamp import stale_count
+
+    if n := stale_count(store.engine):
+        err.print(
+            Text(
+                f"注意：{n} 份表单保存的评分由另一版本的 jixiao 计算（评分规则或检查已变），本次按当前版本逐份"
+                "重算后显示，较慢；运行 jixiao db rescore 保存新的评分（PostgreSQL 上由数据库所有者或 "
+                "jixiao_scorer 成员运行）",
+                style="yellow",
+            )
+        )
+
+
 def _reporter(err: Console) -> Callable[[str], None]:
     return lambda message: err.print(Text(f"警告：{message}", style="yellow"))
 
@@ -190,6 +206,7 @@ def forms_table(rows: list[Any], title: str = "表单") -> Table:
 
 def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = open_store(args, err)
+    warn_stale(store, err)
     rows = store.list(
         year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
     )

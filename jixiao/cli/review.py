@@ -280,9 +280,10 @@ def portfolio_table(found: list[Any], limit: int, title: str = "跨表问题（"
 
 
 def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.cli.db import open_store
+    from jixiao.cli.db import open_store, warn_stale
 
     store = open_store(args, err)
+    warn_stale(store, err)
     from jixiao.review.aggregate import Filters, aggregate, flagged_forms
     from jixiao.review.monitoring import monitoring_findings
     from jixiao.review.rechecks import recheck_lines

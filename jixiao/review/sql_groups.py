@@ -6,7 +6,7 @@ indicators tens of seconds. The sums here are the same ones, over the same exact
 (hundredths of a point, millionths of 万元, ten-thousandths for indicators), done by
 ``GROUP BY``. Medians: on PostgreSQL a group's lower and upper middle value by ordered-set
 aggregates in the same query; on SQLite a window query that returns only the middle rows.
-Only forms whose stored verdict the database vouches for (``scores_trusted``) can be summed
+Only forms whose stored verdict stands (``verdict_stamp.vouched``: trusted, and computed by this jixiao) can be summed
 this way: if any kept form is doubtful, these functions return None and the caller takes the
 Python path, which recomputes those forms. Every read of one review runs in one snapshot.
 ``tests/test_review_sql.py`` holds the two paths to giving the same table on both back ends.
@@ -23,6 +23,7 @@ from sqlalchemy import Engine, and_, case, func, literal_column, select
 from jixiao.review.groupings import GRADES
 from jixiao.review.trusted import FORM_COLUMNS, numbers_of, snapshot
 from jixiao.storage.models import FormRow, IndicatorRow
+from jixiao.storage.verdict_stamp import vouched
 
 C = Decimal("0.01")  # the exact integer copies: hundredths of a point,
 U = Decimal("0.000001")  # millionths of 万元,
@@ -79,7 +80,7 @@ def _middles(conn: Any, filtered: Any, key: Any, value: Any) -> dict[tuple[Any, 
             func.row_number().over(partition_by=part, order_by=value).label("rn"),
             func.count().over(partition_by=part).label("n"),
         )
-    ).where(and_(FormRow.scores_trusted, value.is_not(None)))
+    ).where(and_(vouched(), value.is_not(None)))
     sub = inner.subquery()
     twice = sub.c.rn * 2
     q = select(sub.c.k, sub.c.kind, sub.c.v).where((twice == sub.c.n) | (twice == sub.c.n + 1) | (twice == sub.c.n + 2))
@@ -128,7 +129,7 @@ def exact_mean(total: Any, n: int, unit: Decimal = C) -> Decimal | None:
 
 def _any_doubtful(conn: Any, filtered: Any) -> bool:
     """Whether a kept form's verdict is one the database does not vouch for (the partial index answers)."""
-    return conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted).limit(1)).first() is not None
+    return conn.execute(filtered(select(FormRow.id)).where(~vouched()).limit(1)).first() is not None
 
 
 def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
@@ -142,7 +143,7 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
     with snapshot(engine) as conn:
         if _any_doubtful(conn, filtered):
             return None
-        rows = list(conn.execute(filtered(_sums(key, pg)).where(FormRow.scores_trusted).group_by(key, _kind())))
+        rows = list(conn.execute(filtered(_sums(key, pg)).where(vouched()).group_by(key, _kind())))
         if len({(str(r[0]), r[1]) for r in rows}) < len(rows):
             return None  # two stored keys read the same (NULL and "None"): the Python path merges them
         medians, recorded_medians = _medians(conn, filtered, key, rows, pg)
@@ -183,13 +184,13 @@ def worst_trusted(engine: Engine, filtered: Any, limit: int) -> tuple[list[Any],
     gap = func.coalesce(FormRow.agg_recorded_c, FormRow.agg_total_c, 0) - total
     q = (
         filtered(select(*FORM_COLUMNS))
-        .where(FormRow.scores_trusted, errors + warnings > 0)
+        .where(vouched(), errors + warnings > 0)
         .order_by(errors.desc(), warnings.desc(), gap.desc(), FormRow.id)
         .limit(limit)
     )
     with snapshot(engine) as conn:
         worst = [numbers_of(r, True) for r in conn.execute(q)]
-        doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars())
+        doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~vouched())).scalars())
     return worst, doubtful
 
 
@@ -218,7 +219,7 @@ def level1_rows(engine: Engine, filtered: Any) -> list[Any] | None:
     with snapshot(engine) as conn:
         if _any_doubtful(conn, filtered):
             return None
-        rows = list(conn.execute(filtered(q).where(FormRow.scores_trusted).group_by(level1)))
+        rows = list(conn.execute(filtered(q).where(vouched()).group_by(level1)))
     out = []
     for key, n, forms, weight, score, errors, warnings, infos in rows:
         w, sc = Decimal(int(weight)) * W, Decimal(int(score)) * W

@@ -2,9 +2,10 @@
 
 A stored verdict (``computed_*``, ``agg_*``) is trusted when a trusted writer
 wrote it (migration 0004 clears ``scores_trusted`` on every other writer's
-change). The others are recomputed here from the form's own data with the
-rule engine, never written back: a filler who forges ``computed_total`` in
-psql changes nothing a reviewer sees.
+change) and this jixiao computed it (``verdict_stamp``). The others are
+recomputed here from the form's own data with the rule engine, never written
+back: a filler who forges ``computed_total`` in psql changes nothing a reviewer
+sees, nor does a verdict an older jixiao computed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, Engine, select
 
 from jixiao.storage.models import FormRow, IndicatorRow
 from jixiao.storage.store import FormStore
+from jixiao.storage.verdict_stamp import vouched
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +115,8 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 def form_numbers(engine: Engine, filtered: Any) -> list[FormNumbers]:
     """Every form that ``filtered`` (a function adding WHERE clauses) keeps, trusted or recomputed."""
     with snapshot(engine) as conn:
-        trusted = [
-            numbers_of(r, True) for r in conn.execute(filtered(select(*FORM_COLUMNS)).where(FormRow.scores_trusted))
-        ]
-        doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars())
+        trusted = [numbers_of(r, True) for r in conn.execute(filtered(select(*FORM_COLUMNS)).where(vouched()))]
+        doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~vouched())).scalars())
     return trusted + [numbers_of(r, False) for r in FormStore(engine, actor="审核").recomputed_rows(doubtful)]
 
 
@@ -130,8 +130,8 @@ def indicator_numbers(engine: Engine, filtered: Any) -> list[IndicatorNumbers]:
         IndicatorRow.agg_score_u,
     ).join(FormRow, FormRow.id == IndicatorRow.form_id)
     with snapshot(engine) as conn:
-        out = [IndicatorNumbers(*r) for r in conn.execute(filtered(q).where(FormRow.scores_trusted))]
-        doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~FormRow.scores_trusted)).scalars())
+        out = [IndicatorNumbers(*r) for r in conn.execute(filtered(q).where(vouched()))]
+        doubtful = list(conn.execute(filtered(select(FormRow.id)).where(~vouched())).scalars())
     for row in FormStore(engine, actor="审核").recomputed_rows(doubtful):
         for goal in row.goals:
             out.extend(

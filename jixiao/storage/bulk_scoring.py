@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from jixiao.scoring import BUILTIN, builtin_catalog, score_form
 from jixiao.storage.convert import scaled
 from jixiao.storage.store import StoreError, finding_counts
+from jixiao.storage.verdict_stamp import stamp
 from scorer.model import Form
 from scorer.result import FormResult
 from scorer.rules import rules_for
@@ -45,7 +46,7 @@ def verdict(result: FormResult) -> Verdict:
     """The stored verdict of a scored form: the values ``fill_computed(row, result, finding_counts(result))`` sets."""
     errors, warnings, infos = finding_counts(result)
     return (
-        f"{result.rules.name}@{result.rules.version}",
+        stamp(result.rules.name, result.rules.version),
         result.total_computed,
         result.grade,
         result.budget.rate,

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
+from jixiao.storage.verdict_stamp import stamp
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
 from scorer.result import FormResult, Severity
 
@@ -151,7 +152,7 @@ VERDICT_COLUMNS = (
 
 def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, int] | None = None) -> None:
     """Keep the engine's verdict beside the data, for listing and SQL review."""
-    row.computed_rules = f"{result.rules.name}@{result.rules.version}"
+    row.computed_rules = stamp(result.rules.name, result.rules.version)
     row.computed_total = result.total_computed
     row.computed_grade = result.grade
     row.computed_rate = result.budget.rate

@@ -187,7 +187,22 @@ def open_database(
             raise DatabaseError(f"数据库 {redact(resolved)} 尚未初始化；请先运行 jixiao --db URL db upgrade")
         else:
             raise DatabaseError(f"数据库 {redact(resolved)} 的版本为 {rev}，程序需要 {head}；请运行 jixiao db upgrade")
+    elif is_default and not fresh:
+        _rescore_stale(engine, announce)
     return engine, is_default
+
+
+def _rescore_stale(engine: Engine, announce: Callable[[str], None] | None) -> None:
+    """The default database is one user's: verdicts another jixiao computed are recomputed on opening
+    (a shared database is rescored by ``db rescore``, and the review says what is stale)."""
+    from jixiao.storage.verdict_stamp import stale_count
+
+    if stale_count(engine):
+        from jixiao.storage.store import FormStore
+
+        done = FormStore(engine, actor="jixiao").rescore(only_missing=True)
+        if announce:
+            announce(f"本版 jixiao 的评分规则或检查有变，已重新计算默认数据库中 {done} 份表单的评分。")
 
 
 def _retry_with_password(url: str, exc: BaseException) -> Engine:

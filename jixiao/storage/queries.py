@@ -18,6 +18,7 @@ from jixiao.storage.convert import fill_computed, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.storage.records import FormSummary, HistoryEntry, NotFound, StoredForm, _aware, _now
 from jixiao.storage.validate import finding_counts, unstorable
+from jixiao.storage.verdict_stamp import vouched_row
 from jixiao.workflow import Stage, State
 from scorer.model import Form
 from scorer.result import FormResult
@@ -100,7 +101,7 @@ class StoreQueries:
         q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
         with Session(self.engine) as s:
             rows = list(s.execute(q.execution_options(yield_per=500)).scalars())
-        doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not r.scores_trusted])}
+        doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not vouched_row(r)])}
         return [self._summary(doubtful.get(r.id, r)) for r in rows]
 
     @staticmethod
@@ -148,8 +149,8 @@ class StoreQueries:
     def recomputed_rows(self, ids: Sequence[int], batch: int = 200) -> Iterator[FormRow]:
         """Detached rows of ``ids`` with their verdict recomputed in memory, never written.
 
-        For forms whose stored verdict the database does not vouch for
-        (``scores_trusted`` false): a forged ``computed_total`` is not believed.
+        For forms whose stored verdict does not stand (``verdict_stamp.vouched``): a forged
+        ``computed_total`` is not believed, nor one another jixiao computed.
         """
         for start in range(0, len(ids), batch):
             with Session(self.engine) as s, s.no_autoflush:

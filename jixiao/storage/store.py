@@ -47,6 +47,7 @@ from jixiao.storage.validate import (
     validate_for_storage,
     write_error,
 )
+from jixiao.storage.verdict_stamp import current_suffix
 from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
 from scorer import numbers as fmt
 from scorer.model import Form
@@ -407,18 +408,20 @@ class FormStore(StoreQueries):
         return self.get(form_id)
 
     def rescore(self, only_missing: bool = True, batch: int = 200) -> int:
-        """Recompute the stored verdicts (after a rule-set change or a migration).
+        """Recompute the stored verdicts (after a rule-set change, an upgrade of jixiao, a migration).
 
+        ``only_missing``: those missing, untrusted, or computed by another jixiao (``verdict_stamp``).
         Not a change to the form: no audit entry, no new version.
         """
         done = 0
         with Session(self.engine) as s:
             q = select(FormRow.id)
-            if only_missing:  # copies missing, or written by someone the database does not vouch for
+            if only_missing:  # copies missing, written by someone the database does not vouch for, or stale
                 q = q.where(
                     or_(
                         (FormRow.agg_total_c.is_(None) & FormRow.computed_total.is_not(None)),
                         ~FormRow.scores_trusted,
+                        ~FormRow.computed_rules.endswith(current_suffix(), autoescape=True),
                     )
                 )
             ids = list(s.execute(q).scalars())
