@@ -56,19 +56,21 @@ def last_actors(s: Session, form_id: int) -> tuple[str | None, str | None]:
     return submitter, editor
 
 
-def check(s: Session, form_id: int, action: str, actor: str) -> None:
-    """WorkflowError when ``actor`` may not take ``action`` on the form: they submitted or last changed it.
-
-    On PostgreSQL a login other than the owner is asked about by login, as the database asks."""
-    if action not in FOUR_EYES:
-        return
+def deciding_actors(s: Session, form_id: int, actor: str) -> tuple[str | None, str | None]:
+    """The form's latest submitter and data editor as the rule sees them: on PostgreSQL, for a login
+    other than the owner, ``actor`` when it is this login (the login decides, as the database's
+    triggers do; the name only says it); elsewhere the audit log's names."""
     if s.get_bind().dialect.name == "postgresql":
         me, owner, sub, ed = s.execute(_DB_ACTORS, {"fid": form_id, "not_data": list(DB_NOT_DATA)}).one()
-        if not owner:  # the login decides; a name says it in the message
-            check_four_eyes(action, actor, actor if sub == me else None, actor if ed == me else None)
-            return
-    submitter, editor = last_actors(s, form_id)
-    check_four_eyes(action, actor, submitter, editor)
+        if not owner:
+            return (actor if sub == me else None), (actor if ed == me else None)
+    return last_actors(s, form_id)
+
+
+def check(s: Session, form_id: int, action: str, actor: str) -> None:
+    """WorkflowError when ``actor`` may not take ``action`` on the form: they submitted or last changed it."""
+    if action in FOUR_EYES:
+        check_four_eyes(action, actor, *deciding_actors(s, form_id, actor))
 
 
 def refusal(exc: DBAPIError, action: str, actor: str) -> WorkflowError | None:

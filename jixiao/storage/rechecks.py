@@ -71,13 +71,7 @@ def _four_eyes(s: Session, form_id: int, actor: str) -> None:
     """StoreError when ``actor`` submitted the form or last changed its data: a 复核 is a second person's.
 
     Asked as the database asks it (by login on PostgreSQL, of the audit log by name elsewhere)."""
-    sub, ed = duties.last_actors(s, form_id)
-    if s.get_bind().dialect.name == "postgresql":
-        me, owner, db_sub, db_ed = s.execute(
-            duties._DB_ACTORS, {"fid": form_id, "not_data": list(duties.DB_NOT_DATA)}
-        ).one()
-        if not owner:  # the login decides, as the database's recheck trigger does
-            sub, ed = (actor if db_sub == me else None), (actor if db_ed == me else None)
+    sub, ed = duties.deciding_actors(s, form_id, actor)
     did = [what for who, what in ((sub, "提交"), (ed, "最后修改")) if who and who == actor]
     if did:
         raise StoreError(
