@@ -162,6 +162,7 @@ def _range(m: re.Match[str], s: str, raw: str, note: str, word: str, vocab: Voca
     """``90%-95%``, ``3至5个``: both ends in one unit, low to high."""
     a = _to_decimal(m.group("a"), raw)
     b = _to_decimal(m.group("b"), raw)
+    _stray_punctuation(m.group("rest"), raw, vocab)
     rest, factor, scale_word = _scale(m.group("rest"), vocab)
     ua = m.group("ua")
     if ua and ua not in (rest, scale_word + rest):
@@ -201,6 +202,7 @@ def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
         if cmp is not None and body and body[0].isdigit():
             raise CellError(raw, f"数值「{body}」格式有误", "如 75、3.9、1,276")
         return None
+    _stray_punctuation(m.group("rest"), raw, vocab)
     rest, factor, scale_word = _scale(m.group("rest"), vocab)
     if rest and not units.is_known(rest):
         if cmp is None and not re.match(r"^[\u4e00-\u9fff]{0,2}$", rest):
@@ -219,6 +221,27 @@ def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
         word=word,
         note=note,
         scale_factor=factor,
+    )
+
+
+def _stray_punctuation(after: str, raw: str, vocab: Vocabulary) -> None:
+    """Refuse punctuation at the number–unit boundary, inside the unit or after it (``0,户``,
+    ``75、户``, ``≥75；户``, ``75户；``), naming it: "0,户" is not surely 0 户 (a lost digit of
+    "0,5户"?), and pint would drop the comma silently. ``after`` is all that follows the number."""
+    stray = "".join(dict.fromkeys(ch for ch in after if ch in units.STRAY_PUNCTUATION))
+    if not stray:
+        return
+    rest, _, _ = _scale(after, vocab)
+    if rest and units.is_known(rest):
+        return  # 人·次, 人、次: the product marks inside a known unit
+    bare = "".join(ch for ch in after if ch not in units.STRAY_PUNCTUATION)
+    bare_rest, _, _ = _scale(bare, vocab)
+    if bare_rest and not units.is_known(bare_rest):
+        return  # "1、按时完成": a numbered sentence, not a quantity
+    raise CellError(
+        raw,
+        f"「{raw.strip()[:40]}」的数值与单位之间或单位中有多余的标点「{stray}」",
+        "数值紧接单位，如 75户、≥75户、1,000户",
     )
 
 

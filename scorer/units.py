@@ -37,7 +37,11 @@ _KIND_NAMES = {
     "[energy]": "电量",
 }
 
-_ATOM = re.compile(r"^[^\d\s/*.+\-^()]+$")
+# Stray punctuation a filler types between a number and its unit (0,户  75、户  ≥75；户), NFKC-folded
+# and not. pint silently drops it (",户" became 户), so no unit part may hold it; between two parts
+# only the product marks 、 · × stand (人·次), read as "*".
+STRAY_PUNCTUATION = ",，、;；:：·。"
+_ATOM = re.compile(r"^[^\d\s/*.+\-^()" + STRAY_PUNCTUATION + r"]+$")
 _SPLIT = re.compile(r"([/*])")
 
 
@@ -182,7 +186,9 @@ def _resolve_with_pint(sym: str) -> Unit:
             registry().Unit(sym)
         except Exception:  # not listed: a counting unit of its own
             return Unit(symbol=sym, dimension=f"[{sym}]", factor=Decimal(1))
-    parts = [p for p in _SPLIT.split(sym.replace("、", "*").replace("·", "*").replace("×", "*")) if p]
+    parts = _SPLIT.split(sym.replace("、", "*").replace("·", "*").replace("×", "*"))
+    if any(not p for p in parts[::2]):  # "/户", "户*", "*户": an operator with nothing on one side
+        raise UnitError(f"未知单位「{sym}」")
     ureg = None  # built at the first part worth looking up: text that is no unit at all needs no pint
     quantity = None
     op = "*"
