@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from scorer.model import Form, Indicator
+from scorer.numbers import q2
 from scorer.numbers import weight as fmt_weight
 from scorer.result import (
+    FormResult,
     IndicatorResult,
     Problem,
     ProblemCode,
@@ -107,17 +109,54 @@ def _family_result(parent: IndicatorResult, children: list[IndicatorResult]) -> 
     weight = sum((c.weight for c in children), ZERO)
     scores = [c.score for c in children]
     why = f"父项：分值与得分为其 {len(children)} 个子项之和，本行的目标值与实际完成值不另计分"
-    if any(x is None for x in scores):
+    known = [x for x in scores if x is not None]
+    problems = _parent_recorded(parent, children, sum(known, ZERO) if len(known) == len(scores) else None)
+    if len(known) < len(scores):
         return parent._replace(
-            status=Status.JUDGEMENT, weight=weight, score=None, weight_source="children", trace=(why, "有子项待判断")
+            status=Status.JUDGEMENT,
+            weight=weight,
+            score=None,
+            weight_source="children",
+            trace=(why, "有子项待判断"),
+            problems=problems,
         )
-    score = sum((x for x in scores if x is not None), ZERO)
+    score = sum(known, ZERO)
     if all(c.status is Status.MET for c in children):
         status = Status.MET
     else:
         status = Status.MISSED if score == ZERO else Status.PARTLY
     total = f"得分 {fmt_weight(score)} / {fmt_weight(weight)}"
-    return parent._replace(status=status, weight=weight, score=score, weight_source="children", trace=(why, total))
+    return parent._replace(
+        status=status, weight=weight, score=score, weight_source="children", trace=(why, total), problems=problems
+    )
+
+
+def _parent_recorded(
+    parent: IndicatorResult, children: list[IndicatorResult], score: Decimal | None
+) -> tuple[Problem, ...]:
+    """The parent's problems, its recorded score compared with its sub-rows' sum, not with its own cells.
+
+    When every sub-row carries a recorded score, the parent's difference is already told, once each:
+    its own figure against theirs (family-sum) and each sub-row's against its rule score."""
+    kept = tuple(p for p in parent.problems if p.code is not ProblemCode.RECORDED_DIFFERS)
+    rec = parent.indicator.recorded
+    if rec is None or rec.reason or all_recorded(children) or (score is not None and q2(rec.score) == q2(score)):
+        return kept
+    computed = "待判断" if score is None else str(q2(score))
+    name = parent.indicator.name
+    message = f"「{name}」自评得分 {q2(rec.score)} 与规则得分 {computed} 不一致，且未说明理由"
+    return (*kept, Problem(Severity.WARNING, ProblemCode.RECORDED_DIFFERS, message, name, "得分"))
+
+
+def all_recorded(children: list[IndicatorResult]) -> bool:
+    """Every sub-row carries a recorded score: the parent's difference is told by family-sum and by them."""
+    return all(c.indicator.recorded is not None for c in children)
+
+
+def told_by_children(result: FormResult) -> set[int]:
+    """Rows (0-based, form order) of the parents whose recorded-score difference their sub-rows tell."""
+    kids = _children(family_parents(result.form))
+    return {p for p, cs in kids.items() if all_recorded([result.indicators[c] for c in cs])}
 
 
 Rows = list[tuple[int, Indicator]]  # (goal index, indicator) in form order

@@ -24,6 +24,7 @@ from scorer import numbers as fmt
 from scorer.cells import CellKind, Tier
 from scorer.model import Recorded
 from scorer.result import FormResult, IndicatorResult, ProblemCode, Severity, Status
+from scorer.weights import told_by_children
 
 # ----------------------------------------------------------------- weights
 
@@ -298,8 +299,9 @@ def _differences(result: FormResult) -> Iterable[tuple[str, str, Recorded, Decim
     br = result.budget
     if br.differs and br.recorded is not None:
         yield "", "预算执行", br.recorded, br.score
+    told = told_by_children(result) if any(r.weight_source == "children" for r in result.indicators) else set()
     for n, r in _rows(result):
-        if r.differs and r.recorded is not None:
+        if r.differs and r.recorded is not None and n - 1 not in told:
             yield r.indicator.name, f"第 {n} 行指标「{r.indicator.name}」", r.recorded, r.score
 
 
