@@ -238,9 +238,10 @@ def _stray_punctuation(after: str, raw: str, vocab: Vocabulary) -> None:
     bare_rest, _, _ = _scale(bare, vocab)
     if bare_rest and not units.is_known(bare_rest):
         return  # "1、按时完成": a numbered sentence, not a quantity
+    written = "".join(dict.fromkeys(ch for ch in raw if unicodedata.normalize("NFKC", ch) in stray)) or stray
     raise CellError(
         raw,
-        f"「{raw.strip()[:40]}」的数值与单位之间或单位中有多余的标点「{stray}」",
+        f"「{raw.strip()[:40]}」的数值与单位之间或单位中有多余的标点「{written}」",
         "数值紧接单位，如 75户、≥75户、1,000户",
     )
 
