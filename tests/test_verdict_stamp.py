@@ -111,3 +111,32 @@ def test_the_fingerprint_follows_what_decides_a_verdict(tmp_path: Path, change: 
     with target.open("ab") as f:
         f.write(b"\n# changed\n")
     assert (fingerprint_of(root) != before) is differs
+
+
+# ------------------------------------------------------------------ declarations (申报表) alike
+
+#: what an older jixiao stored for a declaration: its target findings' counts, under its own stamp
+STALE_DECLARATION = (
+    "UPDATE forms SET computed_rules = 'hubei-2020@2020.1', computed_problems = 2, agg_errors = 0, "
+    "agg_warnings = 2, agg_infos = 0 WHERE stage = 'declaration'"
+)
+COUNTS = "SELECT id, computed_problems, agg_errors, agg_warnings, agg_infos, computed_total FROM forms ORDER BY id"
+
+
+@pytest.mark.parametrize("approved", [False, True])
+def test_a_declarations_stale_counts_are_recomputed(backend_engine: Engine, approved: bool) -> None:
+    from jixiao.workflow import Stage
+    from tests.test_declarations import _approved, _declaration
+
+    store = FormStore(backend_engine, actor="测试")
+    if approved:  # approved: its rows locked, the verdict still rewritten (a verdict is not an edit)
+        _approved(store)
+    else:
+        store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
+    with backend_engine.connect() as conn:
+        right = [tuple(r) for r in conn.execute(text(COUNTS))]
+    with backend_engine.begin() as conn:
+        conn.execute(text(STALE_DECLARATION))
+    assert stale_count(backend_engine) == 1 and store.rescore() == 1
+    with backend_engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text(COUNTS))] == right
