@@ -76,6 +76,16 @@ def name_problem(name: str) -> str:
     return f"含有控制字符或双向文字控制符 U+{ord(ch):04X}"
 
 
+def shown_name(name: str, limit: int = 80) -> str:
+    """``name`` for a message: each character the rule refuses, but for ``/`` and ``\\``, written as its
+    code (``\\u200b``), so that a zero-width or bidi character is seen and does nothing to the terminal."""
+    out = "".join(
+        c if c in "/\\" or not _FORBIDDEN.match(c) else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        for c in name[:limit]
+    )
+    return out + ("…" if len(name) > limit else "")
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One attached file, without its bytes (``content`` reads them)."""
