@@ -148,11 +148,20 @@ def test_proof_attached_before_the_upgrade_is_logged_by_it(tmp_path: Path) -> No
         store = FormStore(engine, actor="管理员")
         store.import_forms(sample_forms())  # type: ignore[arg-type]
         fid = store.find(OWN).id
-        evidence.add(store, fid, "早先的材料.pdf", b"%PDF-1.4")
+        with engine.begin() as conn:  # as jixiao attached before 0017: no history entry
+            conn.execute(
+                text(
+                    "INSERT INTO evidence (form_id, indicator_uid, name, media_type, size, sha256, data, actor, at) "
+                    "VALUES (:f, '', '早先的材料.pdf', 'application/pdf', 0, '', '\\x00'::bytea, '', now())"
+                ),
+                {"f": fid},
+            )
         upgrade(engine)
         with engine.connect() as conn:
             logged = conn.execute(text("SELECT form_id, op FROM row_changes WHERE table_name = 'evidence'")).fetchall()
         assert [tuple(r) for r in logged] == [(fid, "INSERT")]
+        history = [(h.action, h.reason) for h in store.history(fid) if h.action in ("attach", "sql")]
+        assert history == [("attach", "升级时补记（附上时未写入修改记录）")]  # not a change made around jixiao
     finally:
         engine.dispose()
         with create_engine(PG_URL).begin() as conn:

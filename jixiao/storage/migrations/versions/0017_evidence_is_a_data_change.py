@@ -14,7 +14,8 @@ Two holes found by attacking the database as each role with plain psycopg:
   without its bytes), so the triggers of 0014, 0015 and 0016 count it as a data change as they are.
   Evidence attached before this migration is logged now, after the changes already logged (``at``
   keeps when it was attached): its attacher counts as the form's last editor until someone changes
-  the form again. Of the other tables the signed PDF shows, goals and indicators are logged already;
+  the form again. jixiao now writes an 「附上佐证材料」 history entry with each file; one is written
+  here for each file attached before. Of the other tables the signed PDF shows, goals and indicators are logged already;
   the 复核 is the reviewer's own second score, not the unit's data, and is not counted. The owner's
   evidence rows now keep the name jixiao gives, as its audit entries do, so that jixiao, which asks
   about the owner by name (the owner is exempt from the triggers), sees who attached them.
@@ -134,9 +135,24 @@ def _evidence_stamp(s: str, path: str, owner_names: bool) -> str:
         END $$"""
 
 
+def _audit_earlier_evidence(prefix: str) -> None:
+    """An 「附上佐证材料」 entry for each file attached before jixiao wrote one (its history shows it,
+    and on PostgreSQL the log entry of the same transaction is then not shown as a change made around jixiao)."""
+    op.execute(
+        f"INSERT INTO {prefix}audit_log (form_id, form_key, at, actor, action, field, label, before, after, reason, version) "
+        "SELECT e.form_id, f.year || '/' || f.implementing_unit || '/' || f.project_name, e.at, e.actor, 'attach', "
+        "CASE WHEN e.indicator_uid = '' THEN 'evidence' ELSE e.indicator_uid END, '佐证材料', NULL, "
+        "e.name || '（SHA-256 ' || substr(e.sha256, 1, 16) || '…）', '升级时补记（附上时未写入修改记录）', f.version "
+        f"FROM {prefix}evidence e JOIN {prefix}forms f ON f.id = e.form_id WHERE NOT EXISTS (SELECT 1 FROM "
+        f"{prefix}audit_log a WHERE a.form_id = e.form_id AND a.action = 'attach' "
+        "AND a.after = e.name || '（SHA-256 ' || substr(e.sha256, 1, 16) || '…）') ORDER BY e.id"
+    )
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_names(SQLITE_RANGES)
+        _audit_earlier_evidence("")
     s = _schema()
     if s is None:
         return
@@ -154,8 +170,10 @@ def upgrade() -> None:
     op.execute(
         f"INSERT INTO {s}.row_changes (at, txid, db_user, table_name, op, row_id, form_id, before, after) "
         f"SELECT e.at, txid_current(), COALESCE(e.db_user, ''), 'evidence', 'INSERT', e.id, e.form_id, NULL, "
-        f"to_jsonb(e) - 'data' FROM {s}.evidence e ORDER BY e.id"
+        f"to_jsonb(e) - 'data' FROM {s}.evidence e WHERE NOT EXISTS (SELECT 1 FROM {s}.row_changes r "
+        "WHERE r.table_name = 'evidence' AND r.row_id = e.id) ORDER BY e.id"
     )
+    _audit_earlier_evidence(f"{s}.")
 
 
 def downgrade() -> None:
