@@ -376,3 +376,74 @@ def test_a_role_under_row_level_security_cannot_take_a_partial_backup(tmp_path: 
 
 def test_backup_error_is_a_store_error() -> None:
     assert issubclass(BackupError, StoreError)  # printed as one clear line by jixiao.cli
+
+
+def _with_evidence_named(path: Path, name: str) -> Path:
+    """The backup with its evidence file renamed, the checksum recomputed (an unsigned backup taken
+    before the name rule was tightened looks just so)."""
+    import hashlib
+
+    with gzip.open(path, "rb") as fh:
+        header, *body = fh.read().splitlines(keepends=True)
+    for i, line in enumerate(body):
+        item = json.loads(line)
+        if item["table"] == "evidence":
+            item["row"]["name"] = name
+            body[i] = (json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    h = json.loads(header)
+    h["body_sha256"] = hashlib.sha256(b"".join(body)).hexdigest()
+    out = path.with_name("renamed.gz")
+    with gzip.open(out, "wb") as fh:
+        fh.write(json.dumps(h, ensure_ascii=False).encode() + b"\n" + b"".join(body))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("调\u200b查.bin", "调\\u200b查.bin"),
+        ("..\uff0f调查.bin", "..\\uff0f调查.bin"),
+        ("\ufeff调查.bin", "\\ufeff调查.bin"),
+    ],
+)
+def test_a_backup_with_an_evidence_name_the_rule_refuses_is_not_restored(
+    source: Engine, target: tuple[str, Engine], tmp_path: Path, name: str, shown: str
+) -> None:
+    path = tmp_path / "b.gz"
+    backup(source, path)
+    renamed = _with_evidence_named(path, name)
+    verify(renamed)  # a well-formed file …
+    (fid,) = {r["form_id"] for t, r in read_rows(renamed) if t == "evidence"}
+    key = FormStore(source).get(fid).key
+    _, engine = target
+    with pytest.raises(BackupError) as refused:  # … whose evidence name this version refuses
+        restore(engine, renamed)
+    said = str(refused.value)
+    assert f"表单「{key}」（编号 {fid}）的佐证材料文件名" in said and "未写入任何数据" in said
+    assert f"文件名「{shown}」" in said and name not in said  # the hidden character is shown, not sent
+    assert not _has_rows(engine)
+
+
+def test_the_command_line_says_which_form_and_file_and_writes_nothing(
+    source: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jixiao.cli import main
+
+    path = tmp_path / "b.gz"
+    backup(source, path)
+    renamed = _with_evidence_named(path, "照片\u200b.jpg")
+    fresh = tmp_path / "fresh.db"
+    monkeypatch.setenv("JIXIAO_DB", f"sqlite:///{fresh}")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["db", "restore", str(renamed)],
+        out=Console(file=out, width=300, color_system=None),
+        err=Console(file=err, width=300, color_system=None, soft_wrap=True),
+    )
+    said = err.getvalue()
+    assert code != 0 and "Traceback" not in said
+    assert "佐证材料文件名「照片\\u200b.jpg」含有不可见的格式字符 U+200B" in said and "未写入任何数据" in said
+    assert not _has_rows(make_engine(f"sqlite:///{fresh}"))
+    from sqlalchemy import inspect
+
+    assert inspect(make_engine(f"sqlite:///{fresh}")).get_table_names() == []  # not even the schema

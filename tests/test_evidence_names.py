@@ -1,5 +1,5 @@
-"""Evidence file names (migration 0014): no control characters, bidi controls, path separators or
-``.``/``..``. jixiao's rule (``evidence.name_problem``) and the database's (a CHECK constraint on
+"""Evidence file names (migrations 0014, 0017): no control characters, bidi controls, format
+characters (Cf: zero-width …), path separators or look-alike slashes, or ``.``/``..``. jixiao's rule (``evidence.name_problem``) and the database's (a CHECK constraint on
 PostgreSQL, a trigger on SQLite) are one rule written twice; these tests hold them together and
 try each bad name as each role with plain psycopg.
 """
@@ -7,6 +7,9 @@ try each bad name as each role with plain psycopg.
 from __future__ import annotations
 
 import importlib
+import re
+import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL, make_backend
 
 on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
-MIGRATION = importlib.import_module("jixiao.storage.migrations.versions.0014_four_eyes_and_evidence_names")
+MIGRATION = importlib.import_module("jixiao.storage.migrations.versions.0017_evidence_is_a_data_change")
 FORM = "老干工作经费"
 
 BAD = [
@@ -42,11 +45,29 @@ BAD = [
     "..",
     ".",
     "",
+    # format characters (Cf): the name a reviewer reads is not the name stored
+    *("a\u200bb.pdf", "验收\u200c报告.pdf", "a\u200db.pdf", "\ufeff报告.pdf", "a\u2060b.pdf", "报\u00ad告.pdf"),
+    *("a\u180eb.pdf", "a\U000e0041b.pdf", "a\ufff9b.pdf", "a\u0600b.pdf"),
+    # slashes that read as a path separator
+    *("..\uff0f..\uff0fetc\uff0fpasswd", "a\u2044b.pdf", "a\u2215b.pdf", "a\u29f8b.pdf", "..\uff3cboot.ini"),
+    *("a\u29f9b.pdf", "a\u2216b.pdf", "a\u2571b.pdf", "a\ufe68b.pdf"),
 ]
-GOOD = ["满意度调查.pdf", "a..b.pdf", ".hidden", "..bak", "报告 (1).docx", "x" * 255, "😀.png", "a\u200bb.txt"]
+GOOD = [
+    "满意度调查.pdf",
+    "a..b.pdf",
+    ".hidden",
+    "..bak",
+    "报告 (1).docx",
+    "x" * 255,
+    "😀.png",
+    "a\u200ab.txt",
+    "结\u3000果.pdf",
+    "a\u2010b.pdf",
+]
 SPECIAL = list("./\\ a中") + ["\x1b", "\x01", "\x1f", "\x7f", "\x80", "\x9f", "\xa0", "\u061b", "\u061c", "\u061d"]
 SPECIAL += ["\u200d", "\u200e", "\u200f", "\u2010", "\u2027", "\u2028", "\u202e", "\u202f", "\u2065", "\u2066"]
-SPECIAL += ["\u2069", "\u206a", "\ufeff", "\U0001f600"]
+SPECIAL += ["\u2069", "\u206a", "\ufeff", "\U0001f600", "\u00ad", "\u200b", "\u2060", "\u2064", "\u2065"]
+SPECIAL += ["\u206f", "\u2070", "\uff0f", "\uff3c", "\u2044", "\u2215", "\u29f8", "\u29f9", "\U000e0020", "\U000e0080"]
 NAMES = hst.text(
     hst.one_of(hst.sampled_from(SPECIAL), hst.characters(exclude_categories=("Cs",), exclude_characters="\x00")),
     max_size=12,
@@ -55,6 +76,15 @@ NAMES = hst.text(
 
 def test_the_python_and_sql_rules_are_written_alike() -> None:
     assert evidence.NAME_FORBIDDEN == MIGRATION.NAME_FORBIDDEN
+    in_sqlite = {c for a, b in MIGRATION.SQLITE_RANGES for c in range(a, b + 1)} | {ord("/"), ord("\\")}
+    in_python = {c for c in range(1, sys.maxunicode + 1) if re.fullmatch(evidence.NAME_FORBIDDEN, chr(c))}
+    assert in_sqlite == in_python
+
+
+def test_every_format_character_is_refused() -> None:
+    """Every Cf character this Python knows (a newer Unicode's new ones need a migration)."""
+    cf = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert [f"U+{ord(c):04X}" for c in cf if not evidence.name_problem(f"a{c}b.pdf")] == []
 
 
 @pytest.mark.parametrize("name", BAD)
@@ -182,6 +212,10 @@ def test_jixiao_says_why_a_name_is_refused(tmp_path: Path) -> None:
         evidence.add(store, fid, "照片\u202egpj.exe", b"x")
     with pytest.raises(StoreError, match="路径分隔符"):
         evidence.add(store, fid, "../x.pdf", b"x")
+    with pytest.raises(StoreError, match="不可见的格式字符 U\\+200B"):
+        evidence.add(store, fid, "验收\u200b报告.pdf", b"x")
+    with pytest.raises(StoreError, match="形似路径分隔符的字符「／」"):
+        evidence.add(store, fid, "..／x.pdf", b"x")
     with pytest.raises(StoreError, match="不能是「..」"):
         evidence.add(store, fid, " .. ", b"x")
     gen.close()

@@ -333,12 +333,36 @@ def _load(conn: Connection, path: Path) -> None:
         flush()
 
 
+def _check_evidence_names(path: Path) -> None:
+    """BackupError naming the form and the file when an evidence name breaks today's rule (a name
+    stored before the rule was tightened): said before anything is written, where the database
+    would refuse the row in English, and a brand-new database would already have its schema."""
+    from jixiao.safe_text import display
+    from jixiao.storage.evidence import name_problem, shown_name
+
+    forms: dict[Any, str] = {}
+    for table, row in read_rows(path):
+        if table == "forms":
+            forms[row.get("id")] = f"{row.get('year')}/{row.get('implementing_unit')}/{row.get('project_name')}"
+        elif table == "evidence":
+            name = row.get("name")
+            problem = name_problem(name) if isinstance(name, str) else "不是文字"
+            if problem:
+                form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
+                raise BackupError(
+                    f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料文件名「{shown_name(str(name))}」"
+                    f"{problem}。本版本的 jixiao 和数据库都拒绝这样的文件名（它是在规则收紧之前存入的），"
+                    "这份备份无法恢复；未写入任何数据"
+                )
+
+
 def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None = None) -> BackupInfo:
     """Load a verified backup into an empty database at the same revision, in one transaction."""
     from jixiao.storage.database import is_empty, upgrade
 
     path = Path(path)
     info = verify(path, key)
+    _check_evidence_names(path)
     try:
         if is_empty(engine):
             upgrade(engine)  # a brand-new database: create the schema (nothing is seeded)

@@ -6,17 +6,20 @@ own change log (``row_changes``), which no application role can write: a change 
 counts too. jixiao asks the same question of the same log, by login, so that it refuses exactly
 what the database would (two people who share a display name are two logins; a change made with
 psql is seen before ``pdf --sign`` signs a file). On SQLite, and for the owner, whom the trigger
-exempts, the application's audit log is read by user name. This module also turns the database's
+exempts, the application's audit log and the evidence table are read by user name. Attaching
+evidence is a change of the form's data (the signed PDF carries it; migration 0017 logs it). This module also turns the database's
 refusal into the workflow's Chinese message.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from jixiao.storage.models import AuditRow
+from jixiao.storage.models import AuditRow, EvidenceRow
 from jixiao.workflow import ACTIONS, FOUR_EYES, WorkflowError, check_four_eyes
 
 #: audit actions that move a form without changing its data ("begin" moves a declaration on)
@@ -49,11 +52,30 @@ DB_REFUSAL = "jixiao: four eyes"
 
 
 def last_actors(s: Session, form_id: int) -> tuple[str | None, str | None]:
-    """The actor of the form's latest submission and of its latest data change (None when there is none)."""
+    """The actor of the form's latest submission and of its latest data change (None when there is none).
+
+    Evidence attached to the form is a data change: the signed PDF carries it (migration 0017)."""
     latest = select(AuditRow.actor).where(AuditRow.form_id == form_id).order_by(AuditRow.id.desc()).limit(1)
     submitter = s.execute(latest.where(AuditRow.action == "submit")).scalar_one_or_none()
-    editor = s.execute(latest.where(AuditRow.action.not_in(NOT_DATA))).scalar_one_or_none()
-    return submitter, editor
+    edit = s.execute(
+        select(AuditRow.actor, AuditRow.at)
+        .where(AuditRow.form_id == form_id, AuditRow.action.not_in(NOT_DATA))
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    ).first()
+    attached = s.execute(
+        select(EvidenceRow.actor, EvidenceRow.at)
+        .where(EvidenceRow.form_id == form_id)
+        .order_by(EvidenceRow.id.desc())
+        .limit(1)
+    ).first()
+    if attached is not None and (edit is None or _utc(attached.at) >= _utc(edit.at)):
+        return submitter, attached.actor
+    return submitter, edit.actor if edit is not None else None
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite keeps UTC without its zone
 
 
 def deciding_actors(s: Session, form_id: int, actor: str) -> tuple[str | None, str | None]:

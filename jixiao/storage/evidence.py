@@ -4,6 +4,8 @@ by SHA-256, at most 10 MB each, append-only (migration 0010).
 Attached while the form can be edited (草稿/退回), so that what a submitted or signed form rests
 on does not change under it; the signed PDF embeds every file (``jixiao.pdf.attachments``).
 On PostgreSQL the database computes the size and hash from the bytes and stamps who and when.
+Attaching is a change of the form's data: its history shows it, and whoever attached last may not
+approve, sign or 复核 the form (四眼原则, ``jixiao.storage.duties``, migration 0017).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer
 
-from jixiao.storage.models import EvidenceRow
+from jixiao.safe_text import BIDI_CONTROLS
+from jixiao.storage.models import AuditRow, EvidenceRow
 from jixiao.storage.records import StoreError, _aware, _now
 from jixiao.storage.validate import unstorable, write_error
 from jixiao.workflow import check_editable
@@ -32,10 +36,19 @@ MAX_BYTES = 10 * 1024 * 1024  # the migration's cap
 MAX_NAME = 255  # the column's length
 
 #: what an evidence file's name may not hold: control characters (ESC …, C1), bidi controls (U+202E
-#: turns ``gpj.exe`` around), line separators and path separators. Restated in SQL by migration 0014
-#: (``NAME_FORBIDDEN`` there, the same text), which PostgreSQL and SQLite enforce for every role;
-#: tests/test_evidence_names.py checks that the two agree.
-NAME_FORBIDDEN = r"[\u0001-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069/\\]"
+#: turns ``gpj.exe`` around), line separators, path separators, every format character (Unicode
+#: category Cf: zero-width U+200B, U+FEFF, soft hyphen U+00AD …, which hide a different name behind
+#: the one a reviewer reads) and the slashes that look like a path separator (／ ⁄ ∕ ⧸ ＼ ⧹ …).
+#: Restated in SQL by migration 0017 (``NAME_FORBIDDEN`` there, the same text), which PostgreSQL and
+#: SQLite enforce for every role; tests/test_evidence_names.py checks that the three agree.
+NAME_FORBIDDEN = (
+    r"[\u0001-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    r"\u200b-\u200f\u2028-\u202e\u2044\u2060-\u2064\u2066-\u206f\u2215\u2216\u2571\u2572"
+    r"\u29f5\u29f8\u29f9\ufe68\ufeff\ufff9-\ufffb\uff0f\uff3c\U000110bd\U000110cd\U00013430-\U0001343f"
+    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f/\\]"
+)
+#: the characters that look like a path separator
+SLASHES = "/\\\u2044\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c"
 _FORBIDDEN = re.compile(NAME_FORBIDDEN)
 
 
@@ -53,9 +66,24 @@ def name_problem(name: str) -> str:
     m = _FORBIDDEN.search(name)
     if m is None:
         return ""
-    if m.group() in "/\\":
-        return f"含有路径分隔符「{m.group()}」；请只给文件名"
-    return f"含有控制字符或双向文字控制符 U+{ord(m.group()):04X}"
+    ch = m.group()
+    if ch in "/\\":
+        return f"含有路径分隔符「{ch}」；请只给文件名"
+    if ch in SLASHES:
+        return f"含有形似路径分隔符的字符「{ch}」（U+{ord(ch):04X}）；请只给文件名"
+    if unicodedata.category(ch) == "Cf" and ch not in BIDI_CONTROLS:
+        return f"含有不可见的格式字符 U+{ord(ch):04X}（如零宽空格），看到的文件名与实际的不同"
+    return f"含有控制字符或双向文字控制符 U+{ord(ch):04X}"
+
+
+def shown_name(name: str, limit: int = 80) -> str:
+    """``name`` for a message: each character the rule refuses, but for ``/`` and ``\\``, written as its
+    code (``\\u200b``), so that a zero-width or bidi character is seen and does nothing to the terminal."""
+    out = "".join(
+        c if c in "/\\" or not _FORBIDDEN.match(c) else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        for c in name[:limit]
+    )
+    return out + ("…" if len(name) > limit else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +143,23 @@ def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str =
         actor=store.actor[:100],
         at=_now(),
     )
+    # the form's history says so, and 四眼 counts it as a change of the form (jixiao.storage.duties)
+    entry = AuditRow(
+        form_id=form_id,
+        form_key=sf.key[:700],
+        at=row.at,
+        actor=row.actor,
+        action="attach",
+        field=uid or "evidence",
+        label="佐证材料",
+        after=f"{name}（SHA-256 {sha[:16]}…）",
+        version=sf.version,
+    )
     try:
         with Session(store.engine) as s, s.begin():
             s.add(row)
             s.flush()
+            s.add(entry)
             s.refresh(row)
             return _evidence(row)
     except SQLAlchemyError as exc:

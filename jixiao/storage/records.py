@@ -140,5 +140,6 @@ ACTION_LABELS = {
     "sql": "数据库直接修改",
     "declare": "目标申报",
     "begin": "开始自评",
+    "attach": "附上佐证材料",
     **{name: a.label for name, a in ACTIONS.items()},
 }

@@ -30,7 +30,7 @@ _QUIET = {
     "computed_status",
     "computed_score",
 }
-TABLES = {"forms": "表单", "goals": "绩效目标", "indicators": "指标"}
+TABLES = {"forms": "表单", "goals": "绩效目标", "indicators": "指标", "evidence": "佐证材料"}
 COLUMN_LABELS = {
     "status": "状态",
     "actual": "实际完成值",
