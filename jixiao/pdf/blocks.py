@@ -12,8 +12,11 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import dumbSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 
 from jixiao.pdf.fonts import FontChoice
 from jixiao.pdf.page import GREY, HEAD_BG, LINE, MARK, MARK_COLOR
@@ -88,6 +91,32 @@ def _fresh(frags: list[Any]) -> list[Any]:
     return out
 
 
+# style -> the fragment reportlab's parser makes of plain text in that style.
+_PLAIN: dict[ParagraphStyle, Any] = {}
+
+
+def plain_frags(text: str, style: ParagraphStyle) -> list[Any] | None:
+    """reportlab's parse of ``text`` when it has no markup at all, without its HTML parser.
+
+    Text without ``<`` or ``&`` is whitespace-cleaned and becomes one fragment that differs
+    from any other plain text's in that style only by its text; that fragment is parsed
+    once per style and copied. Anything else (and text that cleans to nothing) is None:
+    reportlab parses it.
+    """
+    if "<" in text or "&" in text:
+        return None
+    cleaned = cleanBlockQuotedText(text)
+    if not cleaned:
+        return None
+    template = _PLAIN.get(style)
+    if template is None:
+        parsed_style, frags, bullets = ParaParser().parse("x", style)
+        if parsed_style is not style or frags is None or len(frags) != 1 or bullets:
+            return None
+        template = _PLAIN[style] = frags[0]
+    return [template.clone(text=cleaned)]
+
+
 class Cell(Paragraph):
     """A table-cell Paragraph that reuses parsed markup and its last wrap.
 
@@ -105,10 +134,15 @@ class Cell(Paragraph):
         key = (text, style)
         frags = _PARSED.get(key)
         if frags is None:
-            super().__init__(text, style)
+            frags = plain_frags(text, style)
+            if frags is None:
+                super().__init__(text, style)
+                frags = self.frags
+            else:
+                super().__init__(text, style, frags=_fresh(frags))
             if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.clear()
-            _PARSED[key] = _fresh(self.frags)
+            _PARSED[key] = _fresh(frags)
         else:
             super().__init__(text, style, frags=_fresh(frags))
 
@@ -119,6 +153,51 @@ class Cell(Paragraph):
         width, height = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, width, height)
         return width, height
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802, N803 - reportlab's names
+        """reportlab's line breaking of a one-fragment cell, with the lines reused across cells.
+
+        The same test as reportlab's own: one fragment without a callback, no end dots, no
+        bullet and not a split remainder; anything else takes reportlab's path.
+        """
+        frags = self.frags
+        f = frags[0] if len(frags) == 1 else None
+        if (
+            f is None
+            or hasattr(f, "cbDefn")
+            or self.style.endDots
+            or self.bulletText
+            or not isinstance(maxWidths, list)
+            or (hasattr(self, "blPara") and getattr(self, "_splitpara", 0))
+        ):
+            return super().breakLinesCJK(maxWidths)
+        self.height = 0
+        text = f.text if hasattr(f, "text") else "".join(getattr(f, "words", []))
+        lines = split_lines(text, tuple(maxWidths), f.fontName, f.fontSize)
+        return f.clone(kind=0, lines=[(sp, [line]) for sp, line in lines], ascent=f.fontSize, descent=-0.2 * f.fontSize)
+
+
+# (text, widths, font, size) -> reportlab's wordSplit lines; (font, size) -> char -> width.
+_LINES: dict[tuple[str, tuple[float, ...], str, float], list[tuple[float, str]]] = {}
+_CHAR_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def split_lines(text: str, widths: tuple[float, ...], font: str, size: float) -> list[tuple[float, str]]:
+    """What ``reportlab.lib.textsplit.wordSplit`` gives, from per-character widths measured once."""
+    key = (text, widths, font, size)
+    lines = _LINES.get(key)
+    if lines is None:
+        known = _CHAR_WIDTHS.setdefault((font, size), {})
+        char_widths = []
+        for ch in text:
+            w = known.get(ch)
+            if w is None:
+                w = known[ch] = stringWidth(ch, font, size)
+            char_widths.append(w)
+        if len(_LINES) >= _PARSED_MAX:
+            _LINES.clear()
+        lines = _LINES[key] = [(sp, line) for sp, line in dumbSplit(text, char_widths, list(widths))]
+    return lines
 
 
 def mark(n: int) -> str:
