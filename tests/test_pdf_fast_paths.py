@@ -98,6 +98,18 @@ def test_cells_wrap_as_paragraphs_do(font) -> None:  # type: ignore[no-untyped-d
                 assert cell.blPara.lines == para.blPara.lines
 
 
+def test_cells_of_the_same_plain_text_share_their_parse_and_wrap(font) -> None:  # type: ignore[no-untyped-def]
+    st = make_styles(font)
+    first, second = Cell("年度绩效目标完成情况", st.cell), Cell("年度绩效目标完成情况", st.cell)
+    assert first.frags is second.frags
+    assert first.wrap(57.5, 1000) == second.wrap(57.5, 1000)
+    assert first.blPara is second.blPara  # the second cell did not break its lines again
+    other = Cell("年度绩效目标完成情况", st.cell)
+    assert other.wrap(160.0, 1000) != first.wrap(57.5, 1000)  # a width of its own
+    marked = Cell('a <font color="#B00000">※1</font>', st.cell)
+    assert marked.frags is not Cell('a <font color="#B00000">※1</font>', st.cell).frags  # markup is copied
+
+
 def _forms() -> list:  # type: ignore[type-arg]
     samples = [load_form(p) for p in sorted(SAMPLES.glob("*.toml"))]
     return samples + list(itertools.islice(generate(2000, seed=3), 6))
@@ -111,6 +123,8 @@ def test_forms_render_to_the_same_bytes_as_without_the_shortcuts(font, monkeypat
     monkeypatch.setattr(face, "makeSubset", type(face).makeSubset.__get__(face))
     monkeypatch.setattr(blocks, "plain_frags", lambda text, style: None)
     monkeypatch.setattr(blocks, "_PARSED", {})
+    monkeypatch.setattr(blocks, "_SHARED", {})
+    monkeypatch.setattr(blocks, "_WRAPS", {})
     monkeypatch.setattr(Cell, "breakLinesCJK", Paragraph.breakLinesCJK)
     slow = [render_pdf(r, layout=lay, font=font) for r in results for lay in layouts]
     assert fast == slow

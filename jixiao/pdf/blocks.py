@@ -91,6 +91,11 @@ def _fresh(frags: list[Any]) -> list[Any]:
     return out
 
 
+# (plain text, style) -> its one fragment, shared by every Cell of that text (never mutated);
+# (plain text, style, width) -> (width, height, wrap widths, lines) of its wrap.
+_SHARED: dict[tuple[str, ParagraphStyle], list[Any]] = {}
+_WRAPS: dict[tuple[str, ParagraphStyle, float], tuple[float, float, list[float], Any]] = {}
+
 # style -> the fragment reportlab's parser makes of plain text in that style.
 _PLAIN: dict[ParagraphStyle, Any] = {}
 
@@ -118,31 +123,42 @@ def plain_frags(text: str, style: ParagraphStyle) -> list[Any] | None:
 
 
 class Cell(Paragraph):
-    """A table-cell Paragraph that reuses parsed markup and its last wrap.
+    """A table-cell Paragraph that reuses parsed markup and its wraps, across cells and forms.
 
     Profiling showed a third of the layout time in these cells: reportlab parses each
     cell's markup with an HTML parser (the same labels, numbers and headings recur in
     every form), and a Table wraps every cell twice, once to size the rows and again to
     draw it, at the same width. Both results depend only on their inputs, so they are
-    reused; the fragments are copied, so nothing shared is ever mutated, and the PDF is
-    byte for byte what a plain Paragraph gives.
+    reused. Markup fragments are copied, so nothing shared is ever mutated. Plain text
+    (one fragment, which nothing after the parse changes) shares its fragment and its
+    line breaks with every cell of the same text, style and width. The PDF is byte for
+    byte what a plain Paragraph gives.
     """
 
     _wrapped: tuple[float, float, float] | None = None  # (availWidth, width, height)
+    _plain = False  # one shared fragment: its wraps are shared too
 
     def __init__(self, text: str, style: ParagraphStyle) -> None:
         key = (text, style)
+        shared = _SHARED.get(key)
+        if shared is not None:
+            self._plain = True
+            super().__init__(text, style, frags=shared)
+            return
         frags = _PARSED.get(key)
         if frags is None:
             frags = plain_frags(text, style)
-            if frags is None:
-                super().__init__(text, style)
-                frags = self.frags
-            else:
-                super().__init__(text, style, frags=_fresh(frags))
+            if frags is not None:
+                self._plain = True
+                if len(_SHARED) >= _PARSED_MAX:
+                    _SHARED.clear()
+                _SHARED[key] = frags
+                super().__init__(text, style, frags=frags)
+                return
+            super().__init__(text, style)
             if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.clear()
-            _PARSED[key] = _fresh(frags)
+            _PARSED[key] = _fresh(self.frags)
         else:
             super().__init__(text, style, frags=_fresh(frags))
 
@@ -150,8 +166,18 @@ class Cell(Paragraph):
         w = self._wrapped
         if w is not None and w[0] == availWidth:
             return w[1], w[2]
+        key = (self.text, self.style, availWidth) if self._plain else None
+        done = _WRAPS.get(key) if key is not None else None
+        if done is not None:
+            self.width, self.height, self._wrapWidths, self.blPara = done
+            self._wrapped = (availWidth, self.width, self.height)
+            return self.width, self.height
         width, height = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, width, height)
+        if key is not None and height == self.height:
+            if len(_WRAPS) >= _PARSED_MAX:
+                _WRAPS.clear()
+            _WRAPS[key] = (width, height, self._wrapWidths, self.blPara)
         return width, height
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802, N803 - reportlab's names
