@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import random
 
@@ -11,12 +12,14 @@ pytest.importorskip("reportlab")
 
 from reportlab.lib.textsplit import wordSplit  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 from reportlab.platypus import Paragraph  # noqa: E402
 from reportlab.platypus.paraparser import ParaParser  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from jixiao.pdf import blocks  # noqa: E402
-from jixiao.pdf.blocks import Cell, make_styles, plain_frags, split_lines  # noqa: E402
+from jixiao.pdf import cells  # noqa: E402
+from jixiao.pdf.blocks import _markup, make_styles  # noqa: E402
+from jixiao.pdf.cells import Cell, plain_frags, split_lines  # noqa: E402
 from jixiao.pdf.fonts import find_font  # noqa: E402
 from jixiao.pdf.layout import render_pdf  # noqa: E402
 from jixiao.pdf.subset import FastSubsetter  # noqa: E402
@@ -72,7 +75,7 @@ def test_plain_text_gets_the_parsers_fragment(font) -> None:  # type: ignore[no-
     for style, text in itertools.product((st.cell, st.num, st.head, st.note, st.small), TRICKY):
         fast = plain_frags(text, style)
         assert fast is not None
-        parsed_style, parsed, bullets = ParaParser().parse(blocks.cleanBlockQuotedText(text), style)
+        parsed_style, parsed, bullets = ParaParser().parse(cells.cleanBlockQuotedText(text), style)
         assert parsed_style is style and bullets is None
         assert [vars(f) for f in fast] == [vars(f) for f in parsed]
     assert plain_frags("a &amp; b", st.cell) is None
@@ -110,6 +113,30 @@ def test_cells_of_the_same_plain_text_share_their_parse_and_wrap(font) -> None: 
     assert marked.frags is not Cell('a <font color="#B00000">※1</font>', st.cell).frags  # markup is copied
 
 
+def _drawn(flowable, font, width: float) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+    """The content operators ``flowable`` draws on a fresh canvas, and how many times it saved the state."""
+    canvas = Canvas(io.BytesIO())
+    canvas.setFont(font.name, 9)
+    saves = []
+    canvas.push_state_stack = lambda push=canvas.push_state_stack: (saves.append(1), push())[1]  # type: ignore[method-assign]
+    flowable.wrapOn(canvas, width, 1000)
+    before = len(canvas._code)
+    flowable.drawOn(canvas, 12.5, 300.25)
+    return canvas._code[before:] + [repr(canvas._fillColorObj), repr(canvas._extgstate._d)], len(saves)
+
+
+def test_plain_cells_draw_reportlabs_operators_without_copying_the_canvas_state(font) -> None:  # type: ignore[no-untyped-def]
+    st = make_styles(font)
+    for text, style, width in itertools.product(TRICKY, (st.cell, st.center, st.small), (30.0, 160.0)):
+        fast, saves = _drawn(Cell(_markup(text), style), font, width)
+        slow, _ = _drawn(Paragraph(_markup(text), style), font, width)
+        assert fast == slow
+        assert saves == 0
+    marked, saves = _drawn(Cell('a <font color="#B00000">※1</font>', st.cell), font, 90.0)
+    assert marked == _drawn(Paragraph('a <font color="#B00000">※1</font>', st.cell), font, 90.0)[0]
+    assert saves == 2  # markup takes reportlab's own path
+
+
 def _forms() -> list:  # type: ignore[type-arg]
     samples = [load_form(p) for p in sorted(SAMPLES.glob("*.toml"))]
     return samples + list(itertools.islice(generate(2000, seed=3), 6))
@@ -121,10 +148,11 @@ def test_forms_render_to_the_same_bytes_as_without_the_shortcuts(font, monkeypat
     fast = [render_pdf(r, layout=lay, font=font) for r in results for lay in layouts]
     face = _face(font)
     monkeypatch.setattr(face, "makeSubset", type(face).makeSubset.__get__(face))
-    monkeypatch.setattr(blocks, "plain_frags", lambda text, style: None)
-    monkeypatch.setattr(blocks, "_PARSED", {})
-    monkeypatch.setattr(blocks, "_SHARED", {})
-    monkeypatch.setattr(blocks, "_WRAPS", {})
+    monkeypatch.setattr(cells, "plain_frags", lambda text, style: None)
+    monkeypatch.setattr(cells, "_PARSED", {})
+    monkeypatch.setattr(cells, "_SHARED", {})
+    monkeypatch.setattr(cells, "_WRAPS", {})
     monkeypatch.setattr(Cell, "breakLinesCJK", Paragraph.breakLinesCJK)
+    monkeypatch.setattr(Cell, "drawOn", Paragraph.drawOn)
     slow = [render_pdf(r, layout=lay, font=font) for r in results for lay in layouts]
     assert fast == slow
