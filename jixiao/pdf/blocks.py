@@ -15,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from jixiao.pdf.cells import Cell
 from jixiao.pdf.fonts import FontChoice
 from jixiao.pdf.page import GREY, HEAD_BG, LINE, MARK, MARK_COLOR
 
@@ -68,57 +69,6 @@ def make_styles(font: FontChoice) -> Styles:
 
 def _markup(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
-
-
-# (markup, style) -> parsed fragments. Styles hash by identity; the key keeps its style
-# alive, so an identity is never reused while cached. Bounded: cleared when full.
-_PARSED: dict[tuple[str, ParagraphStyle], list[Any]] = {}
-_PARSED_MAX = 20_000
-
-
-def _fresh(frags: list[Any]) -> list[Any]:
-    """Copies of parsed fragments, their list attributes (links, underlines) included."""
-    out = []
-    for f in frags:
-        c = f.clone()
-        for name, value in list(c.__dict__.items()):
-            if type(value) is list:
-                c.__dict__[name] = list(value)
-        out.append(c)
-    return out
-
-
-class Cell(Paragraph):
-    """A table-cell Paragraph that reuses parsed markup and its last wrap.
-
-    Profiling showed a third of the layout time in these cells: reportlab parses each
-    cell's markup with an HTML parser (the same labels, numbers and headings recur in
-    every form), and a Table wraps every cell twice, once to size the rows and again to
-    draw it, at the same width. Both results depend only on their inputs, so they are
-    reused; the fragments are copied, so nothing shared is ever mutated, and the PDF is
-    byte for byte what a plain Paragraph gives.
-    """
-
-    _wrapped: tuple[float, float, float] | None = None  # (availWidth, width, height)
-
-    def __init__(self, text: str, style: ParagraphStyle) -> None:
-        key = (text, style)
-        frags = _PARSED.get(key)
-        if frags is None:
-            super().__init__(text, style)
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[key] = _fresh(self.frags)
-        else:
-            super().__init__(text, style, frags=_fresh(frags))
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        w = self._wrapped
-        if w is not None and w[0] == availWidth:
-            return w[1], w[2]
-        width, height = super().wrap(availWidth, availHeight)
-        self._wrapped = (availWidth, width, height)
-        return width, height
 
 
 def mark(n: int) -> str:

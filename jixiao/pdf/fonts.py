@@ -130,6 +130,8 @@ def _load(path: str, index: int) -> FontChoice:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+    from jixiao.pdf.subset import install
+
     key = (os.path.realpath(path), index)
     with _lock:
         if key in _cache:
@@ -160,6 +162,7 @@ def _load(path: str, index: int) -> FontChoice:
         missing = [ch for ch in _PROBE if ord(ch) not in glyphs]
         if missing:
             raise FontError(f"字体「{p.name}」不含中文字形（缺少「{''.join(missing)}」），不能用于自评表")
+        install(font.face)  # reportlab's subsets, built faster (same bytes)
         pdfmetrics.registerFont(font)
         face = font.face.name.decode("latin-1") if isinstance(font.face.name, bytes) else str(font.face.name)
         choice = FontChoice(name=name, face=face, path=str(p), index=index, embedded=True, _glyphs=glyphs)
