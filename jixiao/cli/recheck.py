@@ -72,7 +72,7 @@ def recheck_cell(score: Decimal | None, weight: Decimal | None) -> Text:
 
 
 def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
-    from jixiao.storage import rechecks
+    from jixiao.rechecked import GONE, unmatched
     from scorer import numbers as fmt
 
     t = Table(title=f"规则、自评与复核得分（{sf.status.label}）：{sf.key}", title_justify="left", box=box.SIMPLE_HEAD)
@@ -93,8 +93,6 @@ def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
             recheck_cell(rc.score if rc else None, r.weight),
             f"{rc.opinion}（{rc.reviewer}）" if rc else "",
         )
-    for rc in rechecks.unmatched((r.indicator.uid for r in result.indicators), latest):
-        t.add_row(
-            rc.indicator + rechecks.GONE, "—", "—", "—", recheck_cell(rc.score, None), f"{rc.opinion}（{rc.reviewer}）"
-        )
+    for rc in unmatched((r.indicator.uid for r in result.indicators), latest):
+        t.add_row(rc.indicator + GONE, "—", "—", "—", recheck_cell(rc.score, None), f"{rc.opinion}（{rc.reviewer}）")
     return t

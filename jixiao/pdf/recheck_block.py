@@ -16,11 +16,11 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from jixiao.pdf.blocks import Styles, _markup
 from jixiao.pdf.page import HEAD_BG, LINE, WIDTH
+from jixiao.rechecked import GONE, unmatched
 from scorer import numbers as fmt
 from scorer.result import FormResult
 
 HEAD = ("序号", "三级指标", "分值", "规则得分", "单位自评", "复核得分", "复核意见", "复核人", "复核日期")
-GONE = "（该行已不在表单中）"  # as jixiao.storage.rechecks.GONE
 SHARES = (4, 22, 6, 7, 7, 7, 29, 10, 8)
 
 
@@ -35,9 +35,8 @@ def rows_rechecked(result: FormResult, rechecks: Mapping[str, Any]) -> list[tupl
 
 def gone_rechecks(result: FormResult, rechecks: Mapping[str, Any]) -> list[Any]:
     """The 复核 of rows the form no longer has (removed or given another identity after the 复核):
-    printed after the form's rows, never dropped (jixiao.storage.rechecks.unmatched)."""
-    present = {r.indicator.uid for r in result.indicators}
-    return [c for uid, c in rechecks.items() if uid not in present]
+    printed after the form's rows, never dropped (``jixiao.rechecked``)."""
+    return unmatched((r.indicator.uid for r in result.indicators), rechecks)
 
 
 def rechecks_digest(result: FormResult, rechecks: Mapping[str, Any]) -> str:

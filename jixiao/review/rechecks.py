@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jixiao.rechecked import GONE, unmatched
 from jixiao.review.aggregate import Filters
 from jixiao.storage import rechecks
 from jixiao.storage.models import FormRow, RecheckRow
@@ -42,10 +43,8 @@ def recheck_lines(store: Any, filters: Filters, limit: int = 2000) -> list[Reche
         sf = store.get(form_id)
         latest = rechecks.latest(store, form_id)
         scored = store.score(sf.form).indicators
-        for c in rechecks.unmatched((r.indicator.uid for r in scored), latest):
-            out.append(
-                RecheckLine(sf.key, c.indicator + rechecks.GONE, None, None, None, c.score, c.opinion, c.reviewer)
-            )
+        for c in unmatched((r.indicator.uid for r in scored), latest):
+            out.append(RecheckLine(sf.key, c.indicator + GONE, None, None, None, c.score, c.opinion, c.reviewer))
         for r in scored:
             rc = latest.get(r.indicator.uid)
             if rc is None:

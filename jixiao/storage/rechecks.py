@@ -7,7 +7,6 @@ on SQLite these rules are the application's, like the other roles there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from scorer.result import FormResult, IndicatorResult
 
 REVIEWABLE = (State.SUBMITTED, State.APPROVED, State.SIGNED)
-GONE = "（该行已不在表单中）"  # after the name of a 复核's row that the form no longer has
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +123,6 @@ def latest(store: FormStore, form_id: int) -> dict[str, Recheck]:
     with Session(store.engine) as s:
         rows = s.execute(select(RecheckRow).where(RecheckRow.form_id == form_id).order_by(RecheckRow.id)).scalars()
         return {r.indicator_uid: _recheck(r) for r in rows}
-
-
-def unmatched(uids: Iterable[str | None], latest: Mapping[str, Recheck]) -> list[Recheck]:
-    """The latest 复核 of rows no longer on the form (removed, or given another identity, after the
-    复核): shown beside the form's rows with ``GONE``, never dropped, so no later edit hides a 复核."""
-    present = set(uids)
-    return [c for uid, c in latest.items() if uid not in present]
 
 
 def history(store: FormStore, form_id: int) -> list[Recheck]:
