@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
@@ -17,7 +18,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from jixiao.pdf.cells import Cell
 from jixiao.pdf.fonts import FontChoice
-from jixiao.pdf.page import GREY, HEAD_BG, LINE, MARK, MARK_COLOR
+from jixiao.pdf.page import FRAME_HEIGHT, GREY, HEAD_BG, LINE, MARK, MARK_COLOR
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,17 @@ class C:
             return self.flowable()
         if not self.text:
             return ""
+        c = self.shortened()
+        return Cell(c.text if c.markup else _markup(c.text), st[c.style])
+
+    def shortened(self) -> C:
+        """This cell, or (text too long for a row, while a form is built) its beginning with
+        「全文见续页 N」, its full text noted for the 续页. Each call notes the text again."""
         overflow = _OVERFLOW.get()
-        if not self.markup and len(self.text) > CELL_MAX_CHARS and overflow is not None:
-            overflow.append(self.text)  # a table row cannot split across pages: the full text flows on 续页
-            shown = f"{self.text[:CELL_PREVIEW_CHARS]}……（全文见续页 {len(overflow)}）"
-            return Cell(_markup(shown), st[self.style])
-        return Cell(self.text if self.markup else _markup(self.text), st[self.style])
+        if self.markup or self.flowable is not None or len(self.text) <= CELL_MAX_CHARS or overflow is None:
+            return self
+        overflow.append(self.text)  # a table row cannot split across pages: the full text flows on 续页
+        return C(f"{self.text[:CELL_PREVIEW_CHARS]}……（全文见续页 {len(overflow)}）", self.style)
 
 
 # A cell longer than this shows its beginning and continues on a 续页 after the form (issue 14.11).
@@ -149,7 +155,32 @@ class Grid:
     min_height: float = 16
 
     def table(self, st: Styles) -> GridTable:
-        return GridTable(self, st, self.body, first=True)
+        """The first part; long cells are shortened here, once, as the form is built: the parts
+        a page split makes later (after the 续页 are collected) reuse them."""
+        top = self.lead + self.header
+        rows = top + self.body
+        shown, _ = _commands(rows, len(top), self, bool(self.side), st.font.name)
+        short = _shortened(rows, shown)
+        grid = dataclasses.replace(self, lead=short[: len(self.lead)], header=short[len(self.lead) : len(top)])
+        grid.body = short[len(top) :]
+        return GridTable(grid, st, grid.body, first=True)
+
+
+def _shortened(rows: list[Row], shown: list[list[C]]) -> list[Row]:
+    """``rows`` with long cells shortened in the order the table prints them; a cell hidden
+    under a merge (the same text as the merged cell above it) gets that cell's 续页 number."""
+    above: dict[tuple[int, str], C] = {}
+    out = []
+    for row, visible in zip(rows, shown, strict=True):
+        cells = []
+        for j, (c, v) in enumerate(zip(row.cells, visible, strict=True)):
+            if v is c:
+                above[j, c.text] = short = c.shortened()
+            else:
+                short = above.get((j, c.text)) or c.shortened()
+            cells.append(short)
+        out.append(dataclasses.replace(row, cells=tuple(cells)))
+    return out
 
 
 def _commands(rows: list[Row], first_body: int, grid: Grid, side: bool, font: str) -> tuple[list[list[Any]], list[Any]]:
@@ -235,7 +266,10 @@ class GridTable(Table):
             fit += 1
         if fit >= len(self._body):
             return [self]
-        if fit < min(2, len(self._body)):
+        need = min(2, len(self._body))
+        if need == 2 and sum(heights[: self._ntop + 2]) > FRAME_HEIGHT:
+            need = 1  # two rows this tall fit on no page: one row starts a page
+        if fit < need:
             return []  # no room for two rows here: the frame moves the table on
         if len(self._body) - fit == 1 and fit > 2:
             fit -= 1  # no single row alone on the next page

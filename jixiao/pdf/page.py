@@ -14,6 +14,7 @@ MARGIN_X = 15 * mm
 MARGIN_TOP = 13 * mm
 MARGIN_BOTTOM = 16 * mm
 WIDTH = PAGE[0] - 2 * MARGIN_X
+FRAME_HEIGHT = PAGE[1] - MARGIN_TOP - MARGIN_BOTTOM - 12  # the page's frame, less its 6 pt paddings
 MARK = "※"
 LINE = colors.black
 HEAD_BG = colors.HexColor("#EDEDED")
