@@ -61,7 +61,7 @@ def test_a_trusted_signature_on_a_form_the_database_does_not_hold_is_not_confirm
     path = bureau / "ghost.pdf"
     path.write_bytes(sign_pdf(_with_info(_plain(bureau), meta), key, PASSWORD))
     code, out = _verify_both(bureau, path)
-    assert code == 2 and "数据库中没有这份表单" in out and "通过：" not in out, out
+    assert code == 2 and "数据库中未找到表单" in out and "未能与数据库确认" in out and "通过：" not in out, out
 
 
 def test_a_trusted_signature_without_a_fingerprint_is_not_confirmed_when_a_database_is_given(bureau: Path) -> None:
@@ -70,7 +70,7 @@ def test_a_trusted_signature_without_a_fingerprint_is_not_confirmed_when_a_datab
     path = bureau / "bare.pdf"
     path.write_bytes(sign_pdf(_with_info(_plain(bureau), meta), key, PASSWORD))
     code, out = _verify_both(bureau, path)
-    assert code == 2 and "没有 jixiao 的表单数据指纹" in out and "通过：" not in out, out
+    assert code == 2 and "没有 jixiao 的表单数据指纹" in out and "未能与数据库确认" in out and "通过：" not in out, out
 
 
 @pytest.mark.xfail(
@@ -199,3 +199,43 @@ def test_the_genuine_page_signed_by_a_key_with_the_signers_name_is_not_trusted(b
     path.write_bytes(sign_pdf(_plain(bureau), bureau / "attacker.p12", PASSWORD))
     code, out = _verify(bureau, path)
     assert code == 2 and "不受信任" in out
+
+
+def test_a_page_without_extractable_text_does_not_skip_the_page_check(bureau: Path) -> None:
+    """The genuine fingerprint on a page that shows only shapes (say, a scan of altered numbers):
+    no page text to compare must not read as 页面内容与数据库一致."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842))
+    c.rect(100, 600, 200, 50, stroke=1, fill=1)  # stands in for an image of a forged table
+    c.save()
+    meta = dict(PdfReader(io.BytesIO(_plain(bureau))).metadata or {})
+    key = _trusted_second_key(bureau)
+    path = bureau / "scan.pdf"
+    path.write_bytes(sign_pdf(_with_info(buf.getvalue(), meta), key, PASSWORD))
+    code, out = _verify_both(bureau, path)
+    assert code == 1 and "页面内容与数据库一致" not in out, out
+
+
+def test_an_unknown_rule_set_does_not_skip_the_page_check(bureau: Path) -> None:
+    """The genuine fingerprint, a painted-over total and a rule set jixiao cannot render: the pages
+    cannot be compared, so the copy is not confirmed (it used to pass unchecked)."""
+    from reportlab.pdfgen import canvas
+
+    reader = PdfReader(io.BytesIO(_plain(bureau)))
+    overlay = io.BytesIO()
+    c = canvas.Canvas(overlay, pagesize=(595, 842))
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(0, 0, 600, 200, stroke=0, fill=1)
+    c.save()
+    writer = PdfWriter()
+    writer.append(reader)
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(overlay.getvalue())).pages[0])
+    writer.add_metadata({**dict(reader.metadata or {}), "/JixiaoRules": "不存在的规则集"})
+    forged = io.BytesIO()
+    writer.write(forged)
+    path = bureau / "unknown-rules.pdf"
+    path.write_bytes(sign_pdf(forged.getvalue(), _trusted_second_key(bureau), PASSWORD))
+    code, out = _verify_both(bureau, path)
+    assert code == 2 and "未能比对" in out and "通过：" not in out, out

@@ -89,7 +89,9 @@ def _db_check(
     if printed is None:
         return f"不一致：签章件上的复核记录与{where}的复核记录不同", "bold red", False
     shown = _rendered_text(sf.form, meta, printed)
-    if shown is not None and report.signed_text and shown != report.signed_text:
+    if shown is None:  # never a pass by default: the pages were not compared
+        return f"未能比对：无法按签章件的规则集与版式重新生成{where}的页面", "yellow", None
+    if shown != report.signed_text:  # a page with no text (an image of a table) is not the form
         return f"不一致：签章页面显示的内容与{where}不同（页面可能被涂改后重新签名）", "bold red", False
     return f"一致：{where}与签名时的数据相同，页面内容与数据库一致", "green", True
 
@@ -240,7 +242,9 @@ VERDICTS = {
 }
 
 
-UNCONFIRMED_IN_DB = "未确认：签名完整，但数据库中没有这份表单可以比对（可能是伪造件，或来自另一个数据库）"
+UNCONFIRMED_IN_DB = (
+    "未确认：签名完整，但未能与数据库确认是这份表单（见「数据库」一行；可能是伪造件，或来自另一个数据库）"
+)
 
 
 def _verdict(report: Any, agrees: bool | None) -> int:
