@@ -38,21 +38,26 @@ def _db_available(args: argparse.Namespace) -> bool:
     return True
 
 
-def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[str, Any]) -> tuple[str, str, bool]:
+def _db_check(
+    args: argparse.Namespace, err: Console, report: Any, cache: dict[str, Any]
+) -> tuple[str, str, bool | None]:
     """(text, style, agrees) saying whether the signed copy still is the database's form.
 
     It agrees only when the fingerprint matches, the form is still 已签章, and the pages
     of the signed revision show what the database's form renders to (a page painted
-    over and re-signed keeps the fingerprint, not the text).
+    over and re-signed keeps the fingerprint, not the text). Without any database it
+    agrees; with one that does not hold the form (or cannot be read) it is None: a copy
+    signed by a trusted key is then not confirmed, since anyone holding such a key could
+    have signed a form the database never had.
     """
     from jixiao.pdf.canonical import form_sha256
     from jixiao.storage import DatabaseError, NotFound, StoreError
 
     meta = report.meta
-    if not meta.form_sha256 or not meta.form_key:
-        return "PDF 中没有 jixiao 的表单数据指纹，无法与数据库比对", "yellow", True
     if not _db_available(args):
         return "数据库中未找到（没有可用的数据库）", "yellow", True
+    if not meta.form_sha256 or not meta.form_key:
+        return "PDF 中没有 jixiao 的表单数据指纹，无法与数据库比对", "yellow", None
     try:
         if "store" not in cache:
             from jixiao.cli.db import open_store
@@ -60,9 +65,9 @@ def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[s
             cache["store"] = open_store(args, err)
         sf = cache["store"].find(meta.form_key)
     except NotFound:
-        return f"数据库中未找到表单「{meta.form_key}」", "yellow", True
+        return f"数据库中未找到表单「{meta.form_key}」", "yellow", None
     except (StoreError, DatabaseError) as exc:
-        return f"数据库中未找到：{exc}", "yellow", True
+        return f"数据库中未找到：{exc}", "yellow", None
     where = f"数据库中的表单「{sf.key}」（编号 {sf.id}，{sf.status.label}）"
     now = form_sha256(sf.form)
     if now != meta.form_sha256:
@@ -84,7 +89,9 @@ def _db_check(args: argparse.Namespace, err: Console, report: Any, cache: dict[s
     if printed is None:
         return f"不一致：签章件上的复核记录与{where}的复核记录不同", "bold red", False
     shown = _rendered_text(sf.form, meta, printed)
-    if shown is not None and report.signed_text and shown != report.signed_text:
+    if shown is None:  # never a pass by default: the pages were not compared
+        return f"未能比对：无法按签章件的规则集与版式重新生成{where}的页面", "yellow", None
+    if shown != report.signed_text:  # a page with no text (an image of a table) is not the form
         return f"不一致：签章页面显示的内容与{where}不同（页面可能被涂改后重新签名）", "bold red", False
     return f"一致：{where}与签名时的数据相同，页面内容与数据库一致", "green", True
 
@@ -141,12 +148,13 @@ def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
             status = EXIT_INVALID
             continue
         t = _report_table(path, report, bool(args.trust))
-        agrees = True
+        agrees: bool | None = True
         if report.signed and not report.error:
             text, st, agrees = _db_check(args, err, report, cache)
             t.add_row("数据库", Text(text, style=st))
         verdict = _verdict(report, agrees)
-        t.add_row("结论", Text(VERDICTS[verdict], style="bold green" if verdict == EXIT_OK else "bold red"))
+        said = UNCONFIRMED_IN_DB if verdict == EXIT_UNTRUSTED and agrees is None else VERDICTS[verdict]
+        t.add_row("结论", Text(said, style="bold green" if verdict == EXIT_OK else "bold red"))
         out.print(t)
         if len(args.files) > 1:
             out.print()
@@ -234,7 +242,13 @@ VERDICTS = {
 }
 
 
-def _verdict(report: Any, agrees: bool) -> int:
-    if not report.intact or not agrees:
+UNCONFIRMED_IN_DB = (
+    "未确认：签名完整，但未能与数据库确认是这份表单（见「数据库」一行；可能是伪造件，或来自另一个数据库）"
+)
+
+
+def _verdict(report: Any, agrees: bool | None) -> int:
+    """``agrees`` None: a database is there but does not hold the form, which leaves the copy unconfirmed."""
+    if not report.intact or agrees is False:
         return EXIT_INVALID
-    return EXIT_OK if report.trusted else EXIT_UNTRUSTED
+    return EXIT_OK if report.trusted and agrees is not None else EXIT_UNTRUSTED

@@ -184,7 +184,8 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
         return report, _signed_revision_meta(pdf, _attr(sig, lambda s: s.byte_range, ()))
     coverage = status.coverage.name if status.coverage is not None else ""
     modification = status.modification_level.name if status.modification_level is not None else ""
-    problems = _status_problems(status, coverage, modification)
+    unfit = _anchor_problems(status) if status.trusted else []
+    problems = unfit + _status_problems(status, coverage, modification)
     report = SignatureReport(
         field=sig.field_name,
         signer=_cn(status.signing_cert.subject),
@@ -193,7 +194,7 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
         signing_time=status.signer_reported_dt,
         intact=bool(status.intact),
         valid=bool(status.valid),
-        trusted=bool(status.trusted),
+        trusted=bool(status.trusted) and not unfit,
         coverage=coverage,
         modification=modification,
         docmdp_ok=status.docmdp_ok,
@@ -201,6 +202,35 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
         problems=tuple(problems),
     )
     return report, _signed_revision_meta(pdf, sig.byte_range)
+
+
+def _anchor_problems(status: Any) -> list[str]:
+    """Why a signing certificate that is itself a ``--trust`` root may not vouch for the signature.
+
+    pyHanko trusts such a certificate unconditionally: it checks neither its validity period nor
+    its key usage (a certificate that chains to a root gets both checks). A self-signed key made
+    by ``jixiao keys new`` and given as ``--trust`` is exactly that case, so the same checks are
+    made here: valid now and at the signing time it states, and usable for signing documents.
+    """
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    if _attr(status, lambda s: s.validation_path.pkix_len, 1) != 0:
+        return []
+    cert = status.signing_cert
+    problems = []
+    start, end = cert.not_valid_before, cert.not_valid_after
+    for when in (dt.now(UTC), status.signer_reported_dt):
+        if when is not None and not start <= when <= end:
+            span = f"{start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M}（UTC）"
+            problems.append(
+                f"证书不受信任：证书在{'签名时' if when is status.signer_reported_dt else '现在'}不在有效期内（有效期 {span}）"
+            )
+    try:
+        type(status).default_usage_constraints().validate(cert)
+    except Exception as exc:
+        problems.append(f"证书不受信任：证书的密钥用途不允许签署文件（{str(exc)[:120]}）")
+    return problems
 
 
 def _status_problems(status: Any, coverage: str, modification: str) -> list[str]:
