@@ -301,9 +301,12 @@ def _reset_sequences(conn: Connection) -> None:
 
 
 def _load(conn: Connection, path: Path) -> None:
+    """The backup's rows in file order, but the 复核 last: the database holds each to the weight of its
+    row (migration 0018), and a backup lists rechecks before indicators (they name no indicator key)."""
     known = {t.name: t for t in tables()}
     decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in known.items()}
     batch: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []
     current: str | None = None
 
     def flush() -> None:
@@ -325,12 +328,15 @@ def _load(conn: Connection, path: Path) -> None:
                 current = table
             dec = decoders[table]
             try:
-                batch.append({k: None if v is None else dec[k](v) for k, v in item["row"].items()})
+                row = {k: None if v is None else dec[k](v) for k, v in item["row"].items()}
             except (KeyError, ValueError, TypeError, InvalidOperation):
                 raise BackupError(f"{path}：第 {n} 行的值无法读取；已全部撤销") from None
+            (later if table == "rechecks" else batch).append(row)
             if len(batch) >= BATCH:
                 flush()
         flush()
+    current, batch = "rechecks", later
+    flush()
 
 
 def _check_evidence_names(path: Path) -> None:

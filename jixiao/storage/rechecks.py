@@ -52,10 +52,13 @@ def _row_of(result: FormResult, ref: str) -> IndicatorResult:
     return hits[0]
 
 
-def _check(row: IndicatorResult, score: Decimal, opinion: str) -> None:
+def _check(key: str, row: IndicatorResult, score: Decimal, opinion: str) -> None:
+    """StoreError before anything is written when the 复核 is one the database refuses (migration 0018) or
+    has no opinion: a score that is not a finite number between 0 and the row's weight (分值)."""
     if not score.is_finite() or score < 0 or score > row.weight:
         raise StoreError(
-            f"指标「{row.indicator.name}」的复核得分应在 0 到其分值 {fmt.weight(row.weight)} 之间，实际为 {score}"
+            f"表单「{key}」指标「{row.indicator.name}」的复核得分应在 0 到其分值 {fmt.weight(row.weight)} 之间，"
+            f"实际为 {score}；未写入复核"
         )
     text = opinion.strip()
     if not text:
@@ -91,7 +94,7 @@ def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: st
     may_recheck(store, form_id)
     sf = store.get(form_id)
     row = _row_of(store.score(sf.form), ref)
-    _check(row, score, opinion)
+    _check(sf.key, row, score, opinion)
     score = score.copy_abs() if score.is_zero() else score  # no -0: PostgreSQL has none, SQLite would keep it
     entry = RecheckRow(
         form_id=form_id,
