@@ -161,3 +161,63 @@ def test_the_recheck_command_names_form_indicator_and_value_and_writes_nothing(t
         assert "未写入复核" in said
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM rechecks").fetchone() == (0,)
+
+
+# ------------------------------------------------------------------ stored before 0018: a restore, a later weight
+
+
+def _past_jixiao(db: str, fid: int, uid: str, score: str) -> None:
+    """A 复核 stored as before migration 0018 (its trigger dropped, as an old database had none)."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER rechecks_range")
+        conn.execute(SQLITE_INSERT, (fid, uid, score))
+
+
+@pytest.mark.parametrize("score", ["50", "NaN"])
+def test_a_backup_with_a_recheck_the_rule_refuses_is_not_restored(tmp_path: Path, score: str) -> None:
+    from jixiao.storage.backup import BackupError, backup, restore
+
+    db, fid, uid = _sqlite_db(tmp_path)
+    _past_jixiao(db, fid, uid, score)
+    backup(make_engine(f"sqlite:///{db}"), tmp_path / "b.gz")
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with pytest.raises(BackupError) as refused:
+        restore(fresh, tmp_path / "b.gz")
+    said = str(refused.value)
+    assert f"表单「2024/武昌区商业行业离退休人员管理服务中心/{FORM}」（编号 {fid}）指标" in said
+    assert (f"复核得分 {score} 不在 0 到其分值 10 之间" if score == "50" else "不是有限的数") in said
+    assert "未写入任何数据" in said
+    from sqlalchemy import inspect
+
+    assert inspect(fresh).get_table_names() == []  # not even the schema
+
+
+def test_a_backup_lists_rechecks_before_rows_and_still_restores(tmp_path: Path) -> None:
+    """The 复核 are loaded after the rows they are held to, whatever the file's order."""
+    from jixiao.storage import rechecks
+    from jixiao.storage.backup import backup, read_rows, restore
+
+    db, fid, uid = _sqlite_db(tmp_path)
+    store = FormStore(make_engine(f"sqlite:///{db}"), actor="审核人")
+    rechecks.record(store, fid, FORM, Decimal("9.5"), "扣0.5分")
+    backup(store.engine, tmp_path / "b.gz")
+    order = [t for t, _ in read_rows(tmp_path / "b.gz")]
+    assert order.index("rechecks") < order.index("indicators")
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    restore(fresh, tmp_path / "b.gz")
+    assert rechecks.latest(FormStore(fresh), fid)[uid].score == Decimal("9.5")
+
+
+def test_a_weight_lowered_after_a_return_keeps_the_earlier_recheck_shown_red(tmp_path: Path) -> None:
+    """The decision of migration 0018: a weight changed on a returned form is not refused (the unit
+    corrects its form; a 复核 cannot be written until it is resubmitted); the earlier 复核 stays and is
+    shown as above the weight until the reviewer rechecks."""
+    db = str(tmp_path / "r.db")
+    assert _run(db, "import", str(SAMPLES)).returncode == 0
+    assert _run(db, "workflow", "submit", FORM).returncode == 0
+    assert _run(db, "recheck", FORM, FORM, "--score", "9", "-m", "扣1分").returncode == 0
+    with sqlite3.connect(db) as conn:  # as the unit would after a 退回 (SQLite's roles are advisory)
+        conn.execute("UPDATE forms SET status = 'returned' WHERE project_name = ?", (FORM,))
+        conn.execute("UPDATE indicators SET weight = '8' WHERE name = ?", (FORM,))
+        assert conn.execute("SELECT score FROM rechecks").fetchall() == [("9",)]
+    assert "9.00（超过分值）" in _run(db, "recheck", FORM).stdout

@@ -22,12 +22,36 @@ from jixiao.storage.records import StoreError, _aware, _now
 from jixiao.storage.validate import MAX_TEXT_CHARS, unstorable, write_error
 from jixiao.workflow import State
 from scorer import numbers as fmt
+from scorer.weights import rounding_slack
 
 if TYPE_CHECKING:
     from jixiao.storage.store import FormStore
     from scorer.result import FormResult, IndicatorResult
 
 REVIEWABLE = (State.SUBMITTED, State.APPROVED, State.SIGNED)
+
+
+#: the allocated weight is stored rounded half up to 0.0001 (``agg_weight_u``): half a unit of slack
+ALLOCATED_SLACK = rounding_slack([Decimal("0.0001")])
+
+
+def stored_ceiling(weight: Decimal | None, agg_weight_u: int | None) -> Decimal | None:
+    """The highest 复核 the database takes on a stored row (migration 0018): its printed weight, else
+    the weight jixiao allocated plus its rounding slack; None when it has no finite weight."""
+    if weight is not None:
+        return weight if weight.is_finite() else None
+    return None if agg_weight_u is None else Decimal(agg_weight_u).scaleb(-4) + ALLOCATED_SLACK
+
+
+def stored_problem(score: Decimal | None, ceiling: Decimal | None) -> str:
+    """Why the database refuses a stored 复核 score on a row of ``ceiling``, in Chinese ("" when it takes it)."""
+    if score is None or not score.is_finite():
+        return f"复核得分 {score} 不是有限的数"
+    if ceiling is None:
+        return "所在指标行没有分值，不能复核"
+    if score < 0 or score > ceiling:
+        return f"复核得分 {score} 不在 0 到其分值 {fmt.weight(ceiling)} 之间"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,7 @@ SQLITE_RANGES = (
 )
 EDGE = r"^[ \u3000]|[ \u3000]$"  # a space or U+3000 first or last
 # half a unit in the 4th decimal place: the allocated weight is stored rounded half up to 0.0001
-ALLOCATED_SLACK = "0.00005"
+ALLOCATED_SLACK = "0.00005"  # jixiao.storage.rechecks.ALLOCATED_SLACK, frozen
 
 
 def _pg_check() -> str:
