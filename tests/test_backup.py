@@ -404,6 +404,11 @@ def _with_evidence_named(path: Path, name: str) -> Path:
         ("调\u200b查.bin", "调\\u200b查.bin"),
         ("..\uff0f调查.bin", "..\\uff0f调查.bin"),
         ("\ufeff调查.bin", "\\ufeff调查.bin"),
+        # default-ignorable and blank, refused since migration 0018
+        ("调查\u3164.bin", "调查\\u3164.bin"),
+        ("调\U000e0100查.bin", "调\\U000e0100查.bin"),
+        ("调\u2800查.bin", "调\\u2800查.bin"),
+        ("调\u034f查.bin", "调\\u034f查.bin"),
     ],
 )
 def test_a_backup_with_an_evidence_name_the_rule_refuses_is_not_restored(

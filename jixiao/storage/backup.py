@@ -301,9 +301,12 @@ def _reset_sequences(conn: Connection) -> None:
 
 
 def _load(conn: Connection, path: Path) -> None:
+    """The backup's rows in file order, but the 复核 last: the database holds each to the weight of its
+    row (migration 0018), and a backup lists rechecks before indicators (they name no indicator key)."""
     known = {t.name: t for t in tables()}
     decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in known.items()}
     batch: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []
     current: str | None = None
 
     def flush() -> None:
@@ -325,12 +328,15 @@ def _load(conn: Connection, path: Path) -> None:
                 current = table
             dec = decoders[table]
             try:
-                batch.append({k: None if v is None else dec[k](v) for k, v in item["row"].items()})
+                row = {k: None if v is None else dec[k](v) for k, v in item["row"].items()}
             except (KeyError, ValueError, TypeError, InvalidOperation):
                 raise BackupError(f"{path}：第 {n} 行的值无法读取；已全部撤销") from None
+            (later if table == "rechecks" else batch).append(row)
             if len(batch) >= BATCH:
                 flush()
         flush()
+    current, batch = "rechecks", later
+    flush()
 
 
 def _check_evidence_names(path: Path) -> None:
@@ -356,6 +362,44 @@ def _check_evidence_names(path: Path) -> None:
                 )
 
 
+def _decimal(v: Any) -> Decimal | None:
+    try:
+        return None if v is None else Decimal(str(v))
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+def _check_recheck_scores(path: Path) -> None:
+    """BackupError naming the form, the row and the score when a 复核 breaks migration 0018's rule (one
+    stored before it): said before anything is written, where the database would refuse it in English."""
+    from jixiao.safe_text import display
+    from jixiao.storage.rechecks import stored_ceiling, stored_problem
+
+    forms: dict[Any, str] = {}
+    ceilings: dict[tuple[Any, Any], Decimal | None] = {}
+    scores: list[dict[str, Any]] = []
+    for table, row in read_rows(path):
+        if table == "forms":
+            forms[row.get("id")] = f"{row.get('year')}/{row.get('implementing_unit')}/{row.get('project_name')}"
+        elif table == "indicators":
+            key = (row.get("form_id"), row.get("uid"))
+            mine = stored_ceiling(_decimal(row.get("weight")), row.get("agg_weight_u"))
+            ceilings[key] = min((c for c in (mine, ceilings.get(key)) if c is not None), default=None)
+        elif table == "rechecks":
+            scores.append(row)
+    for row in scores:
+        problem = stored_problem(
+            _decimal(row.get("score")), ceilings.get((row.get("form_id"), row.get("indicator_uid")))
+        )
+        if problem:
+            form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
+            name = display(str(row.get("indicator")), single_line=True, limit=100)
+            raise BackupError(
+                f"{path}：表单「{form}」（编号 {row.get('form_id')}）指标「{name}」的{problem}。本版本的数据库拒绝这样的复核"
+                "（它是在规则收紧之前存入的），这份备份无法恢复；未写入任何数据"
+            )
+
+
 def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None = None) -> BackupInfo:
     """Load a verified backup into an empty database at the same revision, in one transaction."""
     from jixiao.storage.database import is_empty, upgrade
@@ -363,6 +407,7 @@ def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None =
     path = Path(path)
     info = verify(path, key)
     _check_evidence_names(path)
+    _check_recheck_scores(path)
     try:
         if is_empty(engine):
             upgrade(engine)  # a brand-new database: create the schema (nothing is seeded)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, defer
 
 from jixiao.safe_text import BIDI_CONTROLS
 from jixiao.storage.models import AuditRow, EvidenceRow
+from jixiao.storage.name_chars import DEFAULT_IGNORABLE, EDGE_BLANKS, FORBIDDEN, in_ranges, regex_class
 from jixiao.storage.records import StoreError, _aware, _now
 from jixiao.storage.validate import unstorable, write_error
 from jixiao.workflow import check_editable
@@ -35,18 +36,15 @@ if TYPE_CHECKING:
 MAX_BYTES = 10 * 1024 * 1024  # the migration's cap
 MAX_NAME = 255  # the column's length
 
-#: what an evidence file's name may not hold: control characters (ESC …, C1), bidi controls (U+202E
-#: turns ``gpj.exe`` around), line separators, path separators, every format character (Unicode
-#: category Cf: zero-width U+200B, U+FEFF, soft hyphen U+00AD …, which hide a different name behind
-#: the one a reviewer reads) and the slashes that look like a path separator (／ ⁄ ∕ ⧸ ＼ ⧹ …).
-#: Restated in SQL by migration 0017 (``NAME_FORBIDDEN`` there, the same text), which PostgreSQL and
-#: SQLite enforce for every role; tests/test_evidence_names.py checks that the three agree.
-NAME_FORBIDDEN = (
-    r"[\u0001-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
-    r"\u200b-\u200f\u2028-\u202e\u2044\u2060-\u2064\u2066-\u206f\u2215\u2216\u2571\u2572"
-    r"\u29f5\u29f8\u29f9\ufe68\ufeff\ufff9-\ufffb\uff0f\uff3c\U000110bd\U000110cd\U00013430-\U0001343f"
-    r"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f/\\]"
-)
+#: what an evidence file's name may not hold anywhere (``jixiao.storage.name_chars``, the one list):
+#: control characters (ESC …, C1), line separators, path separators and the slashes that look like
+#: one (／ ⁄ ∕ ⧸ ＼ ⧹ …), every format character (Unicode category Cf: U+202E turns ``gpj.exe``
+#: around) and every Default_Ignorable code point (zero-width U+200B, variation selectors, Hangul
+#: fillers, tags …) with the blanks that read as a space or as nothing (U+2000–U+200A, U+2800 …):
+#: they hide a different name behind the one a reviewer reads. Nor may it begin or end with a
+#: space or U+3000. Restated in SQL by migration 0018 (a frozen copy), which PostgreSQL and SQLite
+#: enforce for every role; tests/test_evidence_names.py checks that the three agree.
+NAME_FORBIDDEN = regex_class(FORBIDDEN)
 #: the characters that look like a path separator
 SLASHES = "/\\\u2044\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c"
 _FORBIDDEN = re.compile(NAME_FORBIDDEN)
@@ -63,6 +61,8 @@ def name_problem(name: str) -> str:
         return f"过长（上限 {MAX_NAME} 字）"
     if name in (".", ".."):
         return f"不能是「{name}」"
+    if name[0] in EDGE_BLANKS or name[-1] in EDGE_BLANKS:
+        return "首尾有空格（含全角空格 U+3000），看到的文件名与实际的不同"
     m = _FORBIDDEN.search(name)
     if m is None:
         return ""
@@ -73,7 +73,14 @@ def name_problem(name: str) -> str:
         return f"含有形似路径分隔符的字符「{ch}」（U+{ord(ch):04X}）；请只给文件名"
     if unicodedata.category(ch) == "Cf" and ch not in BIDI_CONTROLS:
         return f"含有不可见的格式字符 U+{ord(ch):04X}（如零宽空格），看到的文件名与实际的不同"
-    return f"含有控制字符或双向文字控制符 U+{ord(ch):04X}"
+    if ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029":
+        return f"含有控制字符或双向文字控制符 U+{ord(ch):04X}"
+    kind = (
+        "不可见字符（如变体选择符、韩文填充符）"
+        if in_ranges(ord(ch), DEFAULT_IGNORABLE)
+        else "空白字符（如盲文空白、排版空格）"
+    )
+    return f"含有{kind} U+{ord(ch):04X}，看到的文件名与实际的不同"
 
 
 def shown_name(name: str, limit: int = 80) -> str:

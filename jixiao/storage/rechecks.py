@@ -22,12 +22,36 @@ from jixiao.storage.records import StoreError, _aware, _now
 from jixiao.storage.validate import MAX_TEXT_CHARS, unstorable, write_error
 from jixiao.workflow import State
 from scorer import numbers as fmt
+from scorer.weights import rounding_slack
 
 if TYPE_CHECKING:
     from jixiao.storage.store import FormStore
     from scorer.result import FormResult, IndicatorResult
 
 REVIEWABLE = (State.SUBMITTED, State.APPROVED, State.SIGNED)
+
+
+#: the allocated weight is stored rounded half up to 0.0001 (``agg_weight_u``): half a unit of slack
+ALLOCATED_SLACK = rounding_slack([Decimal("0.0001")])
+
+
+def stored_ceiling(weight: Decimal | None, agg_weight_u: int | None) -> Decimal | None:
+    """The highest 复核 the database takes on a stored row (migration 0018): its printed weight, else
+    the weight jixiao allocated plus its rounding slack; None when it has no finite weight."""
+    if weight is not None:
+        return weight if weight.is_finite() else None
+    return None if agg_weight_u is None else Decimal(agg_weight_u).scaleb(-4) + ALLOCATED_SLACK
+
+
+def stored_problem(score: Decimal | None, ceiling: Decimal | None) -> str:
+    """Why the database refuses a stored 复核 score on a row of ``ceiling``, in Chinese ("" when it takes it)."""
+    if score is None or not score.is_finite():
+        return f"复核得分 {score} 不是有限的数"
+    if ceiling is None:
+        return "所在指标行没有分值，不能复核"
+    if score < 0 or score > ceiling:
+        return f"复核得分 {score} 不在 0 到其分值 {fmt.weight(ceiling)} 之间"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +76,13 @@ def _row_of(result: FormResult, ref: str) -> IndicatorResult:
     return hits[0]
 
 
-def _check(row: IndicatorResult, score: Decimal, opinion: str) -> None:
+def _check(key: str, row: IndicatorResult, score: Decimal, opinion: str) -> None:
+    """StoreError before anything is written when the 复核 is one the database refuses (migration 0018) or
+    has no opinion: a score that is not a finite number between 0 and the row's weight (分值)."""
     if not score.is_finite() or score < 0 or score > row.weight:
         raise StoreError(
-            f"指标「{row.indicator.name}」的复核得分应在 0 到其分值 {fmt.weight(row.weight)} 之间，实际为 {score}"
+            f"表单「{key}」指标「{row.indicator.name}」的复核得分应在 0 到其分值 {fmt.weight(row.weight)} 之间，"
+            f"实际为 {score}；未写入复核"
         )
     text = opinion.strip()
     if not text:
@@ -91,7 +118,7 @@ def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: st
     may_recheck(store, form_id)
     sf = store.get(form_id)
     row = _row_of(store.score(sf.form), ref)
-    _check(row, score, opinion)
+    _check(sf.key, row, score, opinion)
     score = score.copy_abs() if score.is_zero() else score  # no -0: PostgreSQL has none, SQLite would keep it
     entry = RecheckRow(
         form_id=form_id,
