@@ -61,6 +61,8 @@ def _fill(engine: Engine) -> None:
     from jixiao.storage import evidence
 
     evidence.add(store, returned.id, "调查.bin", bytes(range(256)) * 3)  # bytes, not text, survive the backup
+    row = store.score(store.get(returned.id).form).indicators[0].indicator.name
+    evidence.add(store, returned.id, "现场照片.bin", b"row", indicator=row)  # restored after the row it names
     store.transition(returned.id, "submit")
     store.transition(returned.id, "return", "请补充说明")
     other = store.list()[1]
