@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from jixiao.review.aggregate import Filters, aggregate, summed_here
-from jixiao.review.sql_groups import group_rows
+from jixiao.review.aggregate import Filters, aggregate, level1_here, summed_here
+from jixiao.review.sql_groups import group_rows, level1_rows
+from jixiao.scoring import score_form
 from jixiao.storage import FormStore
 from jixiao.storage.seed import sample_forms
+from scorer.formfile import form_from_dict, parse_text
 from scorer.model import Form
 from tests.storage_backends import BACKENDS, make_backend
 
@@ -50,3 +53,26 @@ def test_a_form_without_its_executed_amount_does_not_pull_the_rate_down(engine: 
     for rows in (summed, summed_here(engine, by, Filters()), aggregate(engine, by)):
         rates = {g.rate for g in rows}
         assert rates == {form_rate}, f"{by}: {rates}"
+
+
+def _corpus(name: str) -> tuple[str, Form]:
+    path = Path(__file__).parent / "corpus" / name
+    return str(path), form_from_dict(parse_text(path.read_text(encoding="utf-8"), str(path), ".toml"), str(path))
+
+
+def test_the_level1_review_counts_a_parent_row_once_through_its_sub_rows(engine: Engine) -> None:
+    """隆阳区 2022 (corpus) has two 父项 over seven 子项. The review by 一级指标 counted 13 产出 rows
+    where 11 carry points, and a 子项 待判断 or missed was counted again on its parent."""
+    source, form = _corpus("2022-yunnan-longyang-huafei.toml")
+    FormStore(engine, actor="张三").import_forms([(source, form)])
+    leaves = [i for i in score_form(form).indicators if i.weight_source != "children"]
+    summed = level1_rows(engine, Filters().apply)
+    assert summed is not None
+    for rows in (summed, level1_here(engine, Filters()), aggregate(engine, "level1")):
+        for g in rows:
+            mine = [i for i in leaves if i.indicator.level1 == g.key]
+            assert g.indicators == len(mine)
+            assert g.mean_computed == (sum(i.score for i in mine) / len(mine)).quantize(Decimal("0.01"))
+            assert g.warnings == sum(1 for i in mine if i.status.value == "judgement")
+            assert g.infos == sum(1 for i in mine if i.status.value in ("missed", "partly"))
+        assert sum(g.indicators for g in rows) == len(leaves)

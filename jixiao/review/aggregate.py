@@ -173,7 +173,8 @@ def level1_here(engine: Engine, filters: Filters) -> list[GroupRow]:
     """The review by 一级指标 summed in Python, doubtful forms recomputed (unsorted)."""
     groups: dict[str, list[IndicatorNumbers]] = defaultdict(list)
     for i in indicator_numbers(engine, filters.apply):
-        groups[i.level1 or "（未填）"].append(i)
+        if i.weight_u is not None:  # a parent row (父项) is its sub-rows summed: they are counted, not it
+            groups[i.level1 or "（未填）"].append(i)
     out = []
     for level1, rows in groups.items():
         n = len(rows)

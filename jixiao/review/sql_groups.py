@@ -222,10 +222,11 @@ def level1_rows(engine: Engine, filtered: Any) -> list[Any] | None:
         count_of("judgement"),
         count_of("missed", "partly"),
     ).join(FormRow, FormRow.id == IndicatorRow.form_id)
+    leaf = IndicatorRow.agg_weight_u.is_not(None)  # a parent row (父项) is its sub-rows summed: not counted again
     with snapshot(engine) as conn:
         if _any_doubtful(conn, filtered):
             return None
-        rows = list(conn.execute(filtered(q).where(vouched()).group_by(level1)))
+        rows = list(conn.execute(filtered(q).where(vouched(), leaf).group_by(level1)))
     out = []
     for key, n, forms, weight, score, errors, warnings, infos in rows:
         w, sc = Decimal(int(weight)) * W, Decimal(int(score)) * W
