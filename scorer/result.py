@@ -207,5 +207,17 @@ class FormResult(FrozenValue):
         )
 
     @property
+    def weight_total(self) -> Decimal:
+        """The points the form can give: the budget's and every row's, a parent (父项) through its sub-rows."""
+        return self.budget.weight + sum(
+            (r.weight for r in self.indicators if r.weight_source != "children"), Decimal(0)
+        )
+
+    @property
+    def weights_over(self) -> bool:
+        """Weights adding up to more than the rule set's total: a total above 100 would be possible."""
+        return q2(self.weight_total) > q2(self.rules.total)
+
+    @property
     def total_differs(self) -> bool:
         return self.total_recorded is not None and q2(self.total_recorded) != self.total_computed

@@ -99,3 +99,37 @@ def test_the_totals_bar_shows_both_totals(form94: Form) -> None:
     bar.result = score_form(_changed(form94, _first_recorded(form94) - 3))
     shown = bar.render().plain
     assert "自评 94.00" in shown and "各项之和 91.00 不一致" in shown
+
+
+def _doubled(form: Form) -> Form:
+    """The form as a filler could import it: every row's 分值 doubled (indicators 160, budget 20)."""
+    goals = tuple(
+        dataclasses.replace(
+            g,
+            weight=None,
+            indicators=tuple(dataclasses.replace(i, weight=i.weight * 2) for i in g.indicators),  # type: ignore[operator]
+        )
+        for g in form.goals
+    )
+    return dataclasses.replace(form, goals=goals)
+
+
+def test_weights_doubled_by_the_filler_cannot_be_submitted(store: FormStore, form94: Form) -> None:
+    """The 94 form with its row weights doubled scored 176.19 优 out of 100 and could be submitted."""
+    forged = _doubled(form94)
+    assert score_form(forged).total_computed > 100  # the rule score itself cannot be trusted
+    sf = store.create(forged)
+    with pytest.raises(WorkflowError, match="不能提交：分值合计 180.00 超过规则集「hubei-2020」的总分 100.00"):
+        store.transition(sf.id, "submit")
+    assert store.get(sf.id).status.value == "draft"
+    fixed = store.save(sf.id, form94, sf.version)
+    assert store.transition(fixed.id, "submit").status.value == "submitted"
+
+
+def test_weights_short_of_the_total_can_still_be_submitted(store: FormStore, form94: Form) -> None:
+    """A transcribed form missing a row (the corpus has many) is not forged upward: it may be passed on."""
+    goals = list(form94.goals)
+    goals[0] = dataclasses.replace(goals[0], weight=None, indicators=goals[0].indicators[1:])
+    short = dataclasses.replace(form94, goals=tuple(goals), total_recorded=None)
+    assert score_form(short).weight_total < 100
+    assert store.transition(store.create(short).id, "submit").status.value == "submitted"

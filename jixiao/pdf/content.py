@@ -95,7 +95,8 @@ def _grade_text(result: FormResult) -> str:
 
 
 def _weight_total(result: FormResult) -> Decimal:
-    return result.budget.weight + sum((r.weight for r in result.indicators), start=Decimal(0))
+    """The 分值 column's total: a parent row (父项) is its sub-rows' points, counted once."""
+    return result.weight_total
 
 
 def _cell_texts(r: IndicatorResult) -> tuple[str, str]:

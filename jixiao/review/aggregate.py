@@ -67,10 +67,14 @@ class GroupRow:
         """The group's name as shown: department-level forms are never added to project forms."""
         return f"{self.key}（部门整体支出）" if self.kind == "department" else self.key
 
+    # the money of the forms that state both amounts: a form without its 执行数 is not spent at 0%
+    rate_planned: Decimal = Decimal(0)
+    rate_executed: Decimal = Decimal(0)
+
     @property
     def rate(self) -> Decimal | None:
-        """Budget-weighted execution rate: Σ执行数 / Σ预算数."""
-        return self.executed / self.planned if self.planned else None
+        """Budget-weighted execution rate: Σ执行数 / Σ预算数 over the forms that state both."""
+        return self.rate_executed / self.rate_planned if self.rate_planned else None
 
     @property
     def gap(self) -> Decimal | None:
@@ -136,11 +140,14 @@ def _group_row(key: str, forms: list[FormNumbers], kind: str = "project") -> Gro
     totals = [f.total_c for f in forms if f.total_c is not None]
     recorded = [f for f in forms if f.recorded_c is not None]
     rec_values = [f.recorded_c for f in recorded if f.recorded_c is not None]
+    both = [f for f in forms if f.planned_u is not None and f.executed_u is not None]
     return GroupRow(
         key=key if key not in ("None", "") else "（未填）",
         forms=len(forms),
         planned=_dec(sum(f.planned_u or 0 for f in forms), U),
         executed=_dec(sum(f.executed_u or 0 for f in forms), U),
+        rate_planned=_dec(sum(f.planned_u or 0 for f in both), U),
+        rate_executed=_dec(sum(f.executed_u or 0 for f in both), U),
         mean_computed=exact_mean(sum(totals), len(totals), C),
         median_computed=_median(totals, C),
         mean_recorded=exact_mean(sum(rec_values), len(rec_values), C),
@@ -166,7 +173,8 @@ def level1_here(engine: Engine, filters: Filters) -> list[GroupRow]:
     """The review by 一级指标 summed in Python, doubtful forms recomputed (unsorted)."""
     groups: dict[str, list[IndicatorNumbers]] = defaultdict(list)
     for i in indicator_numbers(engine, filters.apply):
-        groups[i.level1 or "（未填）"].append(i)
+        if i.weight_u is not None:  # a parent row (父项) is its sub-rows summed: they are counted, not it
+            groups[i.level1 or "（未填）"].append(i)
     out = []
     for level1, rows in groups.items():
         n = len(rows)

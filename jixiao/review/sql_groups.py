@@ -49,6 +49,7 @@ def _sums(key: Any, pg: bool) -> Any:
         return func.coalesce(func.sum(col), 0)
 
     recorded = FormRow.agg_recorded_c.is_not(None)
+    both = and_(FormRow.agg_planned_u.is_not(None), FormRow.agg_executed_u.is_not(None))
     return select(
         key.label("k"),
         _kind().label("kind"),
@@ -64,6 +65,8 @@ def _sums(key: Any, pg: bool) -> Any:
         total(FormRow.agg_warnings),
         total(FormRow.agg_infos),
         total(FormRow.agg_indicators),
+        total(case((both, FormRow.agg_planned_u), else_=0)),
+        total(case((both, FormRow.agg_executed_u), else_=0)),
         *(total(case((FormRow.computed_grade == g, 1), else_=0)) for g in GRADES),
         *((*_pg_middles(FormRow.agg_total_c), *_pg_middles(FormRow.agg_recorded_c)) if pg else ()),
     )
@@ -150,7 +153,8 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
     out = []
     for row in rows:
         k, kind, n, planned, executed, tot, n_tot, rec, n_rec, tot_rec, err, warn, info, inds = row[:14]
-        grades = row[14 : 14 + len(GRADES)]
+        rate_planned, rate_executed = row[14:16]
+        grades = row[16 : 16 + len(GRADES)]
         shown = str(k)
         out.append(
             GroupRow(
@@ -158,6 +162,8 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
                 forms=int(n),
                 planned=Decimal(int(planned)) * U,
                 executed=Decimal(int(executed)) * U,
+                rate_planned=Decimal(int(rate_planned)) * U,
+                rate_executed=Decimal(int(rate_executed)) * U,
                 mean_computed=exact_mean(tot, int(n_tot)),
                 median_computed=medians.get((k, kind)),
                 mean_recorded=exact_mean(rec, int(n_rec)),
@@ -216,10 +222,11 @@ def level1_rows(engine: Engine, filtered: Any) -> list[Any] | None:
         count_of("judgement"),
         count_of("missed", "partly"),
     ).join(FormRow, FormRow.id == IndicatorRow.form_id)
+    leaf = IndicatorRow.agg_weight_u.is_not(None)  # a parent row (父项) is its sub-rows summed: not counted again
     with snapshot(engine) as conn:
         if _any_doubtful(conn, filtered):
             return None
-        rows = list(conn.execute(filtered(q).where(vouched()).group_by(level1)))
+        rows = list(conn.execute(filtered(q).where(vouched(), leaf).group_by(level1)))
     out = []
     for key, n, forms, weight, score, errors, warnings, infos in rows:
         w, sc = Decimal(int(weight)) * W, Decimal(int(score)) * W

@@ -43,13 +43,13 @@ from jixiao.storage.validate import (
     MAX_TEXT_CHARS,
     check_import,
     finding_counts,
+    inconsistency,
     unstorable,
     validate_for_storage,
     write_error,
 )
 from jixiao.storage.verdict_stamp import current_suffix
 from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
-from scorer import numbers as fmt
 from scorer.model import Form
 from scorer.result import FormResult
 from scorer.rules import rules_for
@@ -361,14 +361,11 @@ class FormStore(StoreQueries):
         return self.get(form_id)
 
     def _refuse_inconsistent(self, row: FormRow, action: str) -> None:
-        """A form whose written 总分 is not the sum of its rows is not passed on (issue 15)."""
-        result = self.score(to_form(row))
-        if result.total_mismatch:
-            verb = ACTION_LABELS.get(action, action)
-            raise WorkflowError(
-                f"不能{verb}：表中总分 {fmt.score(result.total_recorded)} 与各项自评得分之和 "
-                f"{fmt.score(result.recorded_sum)} 不一致；请更正总分或各项得分，或清空总分由各项之和给出"
-            )
+        """A form whose written 总分 is not the sum of its rows (issue 15), or whose weights add up to
+        more than the rule set's total, is not passed on."""
+        why = inconsistency(self.score(to_form(row)))
+        if why:
+            raise WorkflowError(f"不能{ACTION_LABELS.get(action, action)}：{why}")
 
     def mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
         """Record a signature (issue 6 signs; this moves the form to 已签章)."""

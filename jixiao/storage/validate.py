@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from jixiao.storage.convert import fill_row
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
 from jixiao.storage.records import StoreError, form_key
+from scorer import numbers as fmt
 from scorer.model import Direction, Form
 from scorer.result import FormResult, ProblemCode
 from scorer.rules import RuleSetError, rules_for
@@ -244,3 +245,18 @@ def check_import(
             raise StoreError(f"{source}：与 {seen[ident]} 是同一份表单（{form_key(form)}），一次导入中只能出现一次")
         seen[ident] = source
     return results
+
+
+def inconsistency(result: FormResult) -> str:
+    """Why a form may not be submitted, approved or signed as it stands; "" when it may."""
+    if result.total_mismatch:
+        return (
+            f"表中总分 {fmt.score(result.total_recorded)} 与各项自评得分之和 "
+            f"{fmt.score(result.recorded_sum)} 不一致；请更正总分或各项得分，或清空总分由各项之和给出"
+        )
+    if result.weights_over:
+        return (
+            f"分值合计 {fmt.score(result.weight_total)} 超过规则集「{result.rules.name}」的总分 "
+            f"{fmt.score(result.rules.total)}，规则得分可能高于满分；请更正各项分值"
+        )
+    return ""

@@ -57,8 +57,9 @@ class _FormReader:
             kind = self._kind(r)
             if kind == "header":
                 table_left = sheet.first_col(r)
-            elif kind in ("info", "signoff") and table_left is not None and sheet.first_col(r) > table_left:
+            elif kind in ("info", "signoff", "budget") and table_left is not None and sheet.first_col(r) > table_left:
                 # an indicator row under merged 一级 cells whose first text happens to be a label word
+                # (or a 二级 such as 预算执行管理, which read as a second 预算执行 block)
                 kind = None
             elif kind is not None:
                 table_left = None

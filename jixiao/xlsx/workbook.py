@@ -56,9 +56,9 @@ def _prefer(v: Any, h: Any) -> Any:
         return replace(  # type: ignore[type-var]
             v,
             **{
-                # an identity is never shown on the sheet: it comes from the hidden copy
+                # an identity and the sub-row mark are never shown on the sheet: they come from the hidden copy
                 f.name: (getattr(h, f.name) or getattr(v, f.name))
-                if f.name == "uid"
+                if f.name in ("uid", "sub")
                 else _prefer(getattr(v, f.name), getattr(h, f.name))
                 for f in fields(v)
             },
