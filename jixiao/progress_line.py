@@ -40,6 +40,7 @@ class ProgressLine:
         self.every = every
         self.start: float | None = None  # the first call
         self.last: float | None = None
+        self.done = 0  # the last count told
         self.tty = _is_tty(self.stream)
 
     def text(self, done: int, total: int) -> str:
@@ -47,6 +48,7 @@ class ProgressLine:
 
     def __call__(self, done: int, total: int) -> None:
         now = self.clock()
+        self.done = done
         if self.start is None:
             self.start = now
         if self.tty:
@@ -60,6 +62,12 @@ class ProgressLine:
         self.last = now
         self.stream.write(self.text(done, total) + "\n")
         self.stream.flush()
+
+    def clear(self) -> None:
+        """End the line on a terminal (the job stopped before the end): what follows starts clean."""
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def _is_tty(stream: TextIO) -> bool:

@@ -184,3 +184,27 @@ def test_db_rescore_takes_jobs_and_keeps_stdout_for_its_result(tmp_path: Path) -
     assert done.stdout.strip() == "已重新计算 72 份表单的评分"
     assert "重新计分" not in done.stderr  # a short job off a terminal: no progress line
     assert stale_count(engine) == 0
+
+
+def test_an_interrupted_db_rescore_says_what_it_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    import jixiao.cli.db as cli_db
+    from jixiao.cli.app import main
+
+    db = str(tmp_path / "shared.db")
+    engine, _ = open_database(db)
+    FormStore(engine, actor="测试").import_forms(_many(3))  # 27 forms, one batch
+    _make_stale(engine)
+
+    class Interrupted(ProgressLine):
+        def __call__(self, done: int, total: int) -> None:
+            super().__call__(done, total)
+            if done:
+                raise KeyboardInterrupt  # Ctrl-C after the first batch was committed
+
+    monkeypatch.setattr(cli_db, "rescore_line", lambda: Interrupted("重新计分", "张表", stream=io.StringIO()))
+    out, err = Console(file=io.StringIO(), width=200), Console(file=io.StringIO(), width=200)
+    assert main(["--db", db, "db", "rescore"], out=out, err=err) == 130
+    assert "已中断：已保存 27 份表单的新评分" in err.file.getvalue()  # type: ignore[attr-defined]
+    assert out.file.getvalue() == "" and stale_count(engine) == 0  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ IMPORT_SUFFIXES = (".toml", ".json", ".xlsx")
 
 
 if TYPE_CHECKING:
+    from jixiao.progress_line import ProgressLine
     from jixiao.storage.store import FormStore
 
 
@@ -106,7 +107,7 @@ def open_store(args: argparse.Namespace, err: Console) -> FormStore:
     )
 
 
-def rescore_line() -> Callable[[int, int], None]:
+def rescore_line() -> ProgressLine:
     """The progress of a rescore, on stderr (「重新计分：12,000/67,130 张表」; see jixiao.progress_line)."""
     from jixiao.progress_line import ProgressLine
 
@@ -174,7 +175,13 @@ def cmd_db_rescore(args: argparse.Namespace, out: Console, err: Console) -> int:
             if not conn.execute(text("SELECT jixiao_trusted_writer()")).scalar_one():
                 err.print("无权限：只有数据库所有者或 jixiao_scorer 角色的成员能写入受信任的评分")
                 return EXIT_INVALID
-    done = store.rescore(only_missing=True, jobs=args.jobs, progress=rescore_line())
+    progress = rescore_line()
+    try:
+        done = store.rescore(only_missing=True, jobs=args.jobs, progress=progress)
+    except KeyboardInterrupt:  # every batch committed so far stays; a rerun does the rest
+        progress.clear()
+        err.print(f"已中断：已保存 {progress.done:,} 份表单的新评分；再次运行 jixiao db rescore 接着计算其余的")
+        return 130
     out.print(f"已重新计算 {done} 份表单的评分")
     return EXIT_OK
 
