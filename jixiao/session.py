@@ -26,13 +26,19 @@ def catalog(report: Callable[[str], None]) -> Catalog | None:
         return None
 
 
-def open_store(db: str | None, announce: Callable[[str], None], report: Callable[[str], None]) -> FormStore:
-    """The form store on ``db`` (or the default database), as the user the connection runs as."""
+def open_store(
+    db: str | None,
+    announce: Callable[[str], None],
+    report: Callable[[str], None],
+    progress: Callable[[int, int], None] | None = None,
+) -> FormStore:
+    """The form store on ``db`` (or the default database), as the user the connection runs as.
+    ``progress``: how the rescore of the default database's stale verdicts on opening goes."""
     from jixiao.scoring import NO_CATALOG
     from jixiao.storage import FormStore, open_database
     from jixiao.storage.users import Directory
 
-    engine, _ = open_database(db, announce=announce)
+    engine, _ = open_database(db, announce=announce, progress=progress)
     me = Directory(engine).whoami()
     cat = catalog(report)
     return FormStore(engine, actor=me.name if me else None, catalog=cat if cat is not None else NO_CATALOG)

@@ -72,6 +72,21 @@ class JixiaoApp(App[None]):
         self.push_screen(FormListScreen())
         if self._open_form_id is not None:
             self.open_form(self._open_form_id)
+        self.say_stale()
+
+    def say_stale(self) -> None:
+        """Stored verdicts another jixiao computed, which nobody stored anew (a shared database: on
+        PostgreSQL this login may not be allowed to): the list recomputes each, slowly; say so once."""
+        from jixiao.storage.verdict_stamp import stale_count
+
+        if n := stale_count(self.store.engine):
+            self.notify(
+                f"数据库中 {n:,} 份表单保存的评分由另一版本的 jixiao 计算，列表与审核按当前版本逐份重算后显示，"
+                "较慢；请数据库所有者运行 jixiao db rescore 保存新的评分",
+                title="评分待更新",
+                severity="warning",
+                timeout=20,
+            )
 
     def open_form(self, form_id: int) -> None:
         self.push_screen(FormEditorScreen(form_id))

@@ -29,6 +29,7 @@ IMPORT_SUFFIXES = (".toml", ".json", ".xlsx")
 
 
 if TYPE_CHECKING:
+    from jixiao.progress_line import ProgressLine
     from jixiao.storage.store import FormStore
 
 
@@ -37,9 +38,13 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     dsub = d.add_subparsers(dest="db_command", metavar="子命令", parser_class=parser_class, required=True)
     dsub.add_parser("upgrade", help="把数据库迁移到最新版本（新库会被创建）").set_defaults(func=cmd_db_upgrade)
     dsub.add_parser("info", help="显示数据库位置、版本和表单数").set_defaults(func=cmd_db_info)
-    dsub.add_parser(
+    rs = dsub.add_parser(
         "rescore", help="按规则重新计算并保存数据库不担保的评分（须以数据库所有者或 jixiao_scorer 身份运行）"
-    ).set_defaults(func=cmd_db_rescore)
+    )
+    rs.add_argument(
+        "-j", "--jobs", type=positive_int, metavar="N", help="计分的进程数（默认每核一个；表少时只用本进程）"
+    )
+    rs.set_defaults(func=cmd_db_rescore)
 
     ls = sub.add_parser("list", help="列出数据库中的表单")
     _filters(ls)
@@ -97,7 +102,16 @@ def open_store(args: argparse.Namespace, err: Console) -> FormStore:
     """The store the command runs on (see jixiao.session), its notes printed on stderr."""
     from jixiao import session
 
-    return session.open_store(args.db, announce=lambda m: err.print(Text(m, style="cyan")), report=_reporter(err))
+    return session.open_store(
+        args.db, announce=lambda m: err.print(Text(m, style="cyan")), report=_reporter(err), progress=rescore_line()
+    )
+
+
+def rescore_line() -> ProgressLine:
+    """The progress of a rescore, on stderr (「重新计分：12,000/67,130 张表」; see jixiao.progress_line)."""
+    from jixiao.progress_line import ProgressLine
+
+    return ProgressLine("重新计分", "张表")
 
 
 def warn_stale(store: FormStore, err: Console) -> None:
@@ -161,7 +175,13 @@ def cmd_db_rescore(args: argparse.Namespace, out: Console, err: Console) -> int:
             if not conn.execute(text("SELECT jixiao_trusted_writer()")).scalar_one():
                 err.print("无权限：只有数据库所有者或 jixiao_scorer 角色的成员能写入受信任的评分")
                 return EXIT_INVALID
-    done = store.rescore(only_missing=True)
+    progress = rescore_line()
+    try:
+        done = store.rescore(only_missing=True, jobs=args.jobs, progress=progress)
+    except KeyboardInterrupt:  # every batch committed so far stays; a rerun does the rest
+        progress.clear()
+        err.print(f"已中断：已保存 {progress.done:,} 份表单的新评分；再次运行 jixiao db rescore 接着计算其余的")
+        return 130
     out.print(f"已重新计算 {done} 份表单的评分")
     return EXIT_OK
 

@@ -127,7 +127,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if revision == "head":
         from jixiao.storage.store import FormStore
 
-        FormStore(engine, actor="jixiao").rescore(only_missing=True)
+        FormStore(engine, actor="jixiao").rescore(only_missing=True, jobs=None)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -148,11 +148,15 @@ def is_empty(engine: Engine) -> bool:
 
 
 def open_database(
-    url: str | None = None, announce: Callable[[str], None] | None = None, seed: bool = True
+    url: str | None = None,
+    announce: Callable[[str], None] | None = None,
+    seed: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Engine, bool]:
     """Open (and on first use create, migrate and seed) the database.
 
-    Returns the engine and whether this is the embedded default.
+    Returns the engine and whether this is the embedded default. ``progress`` is told how the
+    rescore of the default database's stale verdicts goes (``jixiao.storage.rescore``).
     """
     resolved, is_default = resolve_url(url)
     engine = make_engine(resolved)
@@ -188,11 +192,13 @@ def open_database(
         else:
             raise DatabaseError(f"数据库 {redact(resolved)} 的版本为 {rev}，程序需要 {head}；请运行 jixiao db upgrade")
     elif is_default and not fresh:
-        _rescore_stale(engine, announce)
+        _rescore_stale(engine, announce, progress)
     return engine, is_default
 
 
-def _rescore_stale(engine: Engine, announce: Callable[[str], None] | None) -> None:
+def _rescore_stale(
+    engine: Engine, announce: Callable[[str], None] | None, progress: Callable[[int, int], None] | None
+) -> None:
     """The default database is one user's: verdicts another jixiao computed are recomputed on opening
     (a shared database is rescored by ``db rescore``, and the review says what is stale)."""
     from jixiao.storage.verdict_stamp import stale_count
@@ -200,7 +206,7 @@ def _rescore_stale(engine: Engine, announce: Callable[[str], None] | None) -> No
     if stale_count(engine):
         from jixiao.storage.store import FormStore
 
-        done = FormStore(engine, actor="jixiao").rescore(only_missing=True)
+        done = FormStore(engine, actor="jixiao").rescore(only_missing=True, jobs=None, progress=progress)
         if announce:
             announce(f"本版 jixiao 的评分规则或检查有变，已重新计算默认数据库中 {done} 份表单的评分。")
 

@@ -15,14 +15,13 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_form
 from jixiao.sheet_update import update_from_sheet
 from jixiao.storage import declarations, duties
-from jixiao.storage.convert import VERDICT_COLUMNS, clear_children, fill_computed, fill_row, to_form
+from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, EvidenceRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
 from jixiao.storage.records import (
@@ -48,7 +47,6 @@ from jixiao.storage.validate import (
     validate_for_storage,
     write_error,
 )
-from jixiao.storage.verdict_stamp import current_suffix
 from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
 from scorer.model import Form
 from scorer.result import FormResult
@@ -404,50 +402,15 @@ class FormStore(StoreQueries):
             )
         return self.get(form_id)
 
-    def rescore(self, only_missing: bool = True, batch: int = 200) -> int:
+    def rescore(self, only_missing: bool = True, batch: int = 200, jobs: int | None = 1, progress: Any = None) -> int:
         """Recompute the stored verdicts (after a rule-set change, an upgrade of jixiao, a migration).
 
         ``only_missing``: those missing, untrusted, or computed by another jixiao (``verdict_stamp``).
-        Not a change to the form: no audit entry, no new version.
+        Not a change to the form: no audit entry, no new version. See ``jixiao.storage.rescore``.
         """
-        done = 0
-        with Session(self.engine) as s:
-            q = select(FormRow.id)
-            if only_missing:  # copies missing, written by someone the database does not vouch for, or stale
-                q = q.where(
-                    or_(
-                        (FormRow.agg_total_c.is_(None) & FormRow.computed_total.is_not(None)),
-                        ~FormRow.scores_trusted,
-                        ~FormRow.computed_rules.endswith(current_suffix(), autoescape=True),
-                    )
-                )
-            ids = list(s.execute(q).scalars())
-        for start in range(0, len(ids), batch):
-            with Session(self.engine) as s, s.begin():
-                # the forms locked before their cells are read: a filler's change in flight either
-                # commits first and is scored, or waits and takes the trust away after (migration 0012)
-                rows = s.execute(
-                    select(FormRow)
-                    .where(FormRow.id.in_(ids[start : start + batch]))
-                    .order_by(FormRow.id)
-                    .with_for_update(of=FormRow)
-                    .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
-                    .execution_options(populate_existing=True)
-                ).scalars()
-                table: Any = FormRow.__table__
-                for row in rows:
-                    result = self.score(to_form(row))
-                    fill_computed(row, result, finding_counts(result))
-                    row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
-                    # a verdict is not an edit: the form's row is written past the ORM, whose new version
-                    # the database refuses on a submitted form; its indicators' verdicts are flushed
-                    verdict = {k: getattr(row, k) for k in VERDICT_COLUMNS}
-                    for k, v in verdict.items():
-                        set_committed_value(row, k, v)
-                    s.execute(table.update().where(table.c.id == row.id).values(**verdict))
-                    done += 1
-                s.flush()
-        return done
+        from jixiao.storage.rescore import rescore
+
+        return rescore(self.engine, self.catalog, only_missing, batch, jobs, progress)
 
     def delete(self, form_id: int, reason: str) -> None:
         if not reason.strip():
