@@ -440,7 +440,8 @@ def test_the_app_as_the_units_filler_begins_and_is_refused_a_changed_target(setu
     filler = FormStore(make_engine(u.render_as_string(hide_password=False)), actor="应用里填的名字")
     try:
         begun = declarations.begin_evaluation(filler, fid)
-        assert begun.stage is Stage.EVALUATION and begun.updated_by == "应用里填的名字"
+        # the database stamps the login's registered name, whatever name the application gives (0019)
+        assert begun.stage is Stage.EVALUATION and begun.updated_by == "商业行办填报人"
         saved = filler.save(fid, _edit(begun.form, 0, actual="250人"), begun.version)
         with pytest.raises(StoreError, match="审核锁定"):
             filler.save(fid, _edit(saved.form, 0, target="≥1"), saved.version)

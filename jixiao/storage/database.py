@@ -112,6 +112,33 @@ def alembic_config(engine: Engine):
     return cfg
 
 
+# who holds the migrations' advisory lock (pg_locks and the login are readable by every login)
+_LOCK_HOLDER = """SELECT a.usename, l.pid, r.rolsuper FROM pg_catalog.pg_locks l
+  JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid LEFT JOIN pg_catalog.pg_roles r ON r.rolname = a.usename
+  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+    AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+    AND l.classid::bigint * 4294967296 + l.objid::bigint = :key"""
+
+
+def take_migration_lock(conn: Any, poll: float = 0.2) -> None:
+    """Wait for another upgrade by this login (or a superuser) to finish, never for anyone else.
+
+    Any login may take any advisory lock: a filler holding this one would otherwise make every
+    `db upgrade` wait for ever. Such a holder is named, so that the DBA can end its session."""
+    import time
+
+    while not conn.execute(sql_text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}).scalar():
+        conn.execute(sql_text("SELECT pg_catalog.pg_stat_clear_snapshot()"))  # the sessions as they are now
+        holder = conn.execute(sql_text(_LOCK_HOLDER), {"key": MIGRATION_LOCK}).first()
+        me = conn.execute(sql_text("SELECT session_user")).scalar()
+        if holder is not None and holder.usename != me and not holder.rolsuper:
+            raise DatabaseError(
+                f"数据库升级锁被登录「{holder.usename}」（服务器进程 {holder.pid}）占用，它不是数据库所有者；"
+                f"请 DBA 结束该会话（SELECT pg_terminate_backend({holder.pid})）后重试"
+            )
+        time.sleep(poll)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate, then fill in derived columns that a migration added (see 0002)."""
     from alembic import command
@@ -121,7 +148,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if engine.dialect.name == "postgresql":
             # Migrations change what the whole server shares (group roles, the database's
             # grants); two at once fail with "tuple concurrently updated". One at a time.
-            conn.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            take_migration_lock(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     if revision == "head":
