@@ -1,0 +1,82 @@
+"""Families of cells real forms contain, each stated as what a careful reader takes from it:
+a value, or 待判断 with the reason. A misread (another number, unit, direction or comparison,
+said with confidence) is a bug."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
+
+from scorer.engine import score_indicator
+from scorer.model import Indicator
+from scorer.result import Status
+from scorer.rules import load as load_rules
+
+RULES = load_rules("national-2020")
+
+
+def _score(target: str, actual: str, name: str = "数量", level2: str = "数量指标") -> object:
+    return score_indicator(Indicator("产出指标", level2, name, target, actual), Decimal(10), "表中", RULES)
+
+
+def _judgement_because(target: str, actual: str, reason: str) -> None:
+    r = _score(target, actual)
+    assert r.status is Status.JUDGEMENT, r.explanation  # type: ignore[attr-defined]
+    assert any(reason in p.message for p in r.problems), r.problems  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- 个百分点 is a change, % a level
+
+
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [("≥5个百分点", "96%"), ("5个百分点", "3%"), ("≥2百分点", "2.5%"), ("≤95%", "3个百分点")],
+)
+def test_percentage_points_are_never_compared_with_percent(target: str, actual: str) -> None:
+    _judgement_because(target, actual, "不可比")
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [("≥2个百分点", "2.5个百分点", Status.MET), ("≥2个百分点", "1百分点", Status.PARTLY), ("≤5%", "5‰", Status.MET)],
+)
+def test_percentage_points_compare_with_themselves(target: str, actual: str, status: Status) -> None:
+    assert _score(target, actual).status is status  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- months, quarters, years
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("≥4次/季度", "16次/年", Status.MET),
+        ("≥1次/月", "12次/年", Status.MET),
+        ("≥12次/年", "1次/月", Status.MET),
+        ("≥13次/年", "1次/月", Status.PARTLY),
+        ("不少于3次/年", "1次/季度", Status.MET),
+        ("≥1年", "12个月", Status.MET),
+        ("≤2年", "18个月", Status.MET),
+        ("≥3万元/年", "2500元/月", Status.MET),
+        ("≤24小时", "1天", Status.MET),
+    ],
+)
+def test_calendar_periods_convert_exactly_among_themselves(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≤1个月", "30天"), ("≤30天", "1个月"), ("≥4次/月", "1次/周")])
+def test_months_are_not_days(target: str, actual: str) -> None:
+    _judgement_because(target, actual, "不可比")
+
+
+@given(hst.integers(min_value=1, max_value=500), hst.sampled_from([("月", 12), ("季度", 4)]))
+@settings(max_examples=60, deadline=None)
+def test_a_rate_per_period_equals_the_same_rate_per_year(n: int, period: tuple[str, int]) -> None:
+    word, per_year = period
+    assert _score(f"≥{n}次/{word}", f"{n * per_year}次/年").status is Status.MET  # type: ignore[attr-defined]
+    assert _score(f"≥{n * per_year}次/年", f"{n}次/{word}").status is Status.MET  # type: ignore[attr-defined]
