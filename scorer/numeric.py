@@ -85,6 +85,40 @@ def _bare_takes_scale(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal]:
     return t.value, a.value
 
 
+def _bare_alternative(t: Cell, a: Cell) -> tuple[Cell, str, Decimal] | None:
+    """When one side is a bare number read in the other side's 万/亿 or %: that side, the reading
+    taken, and the factor the other reading (the number as written, or a fraction: 0.95 is 95%)
+    would put on it."""
+    for bare, other in ((a, t), (t, a)):
+        if bare.unit or bare.scale:
+            continue
+        if other.scale:
+            return bare, f"按{other.scale}{other.unit}", ONE / other.scale_factor
+        if other.unit == "%":
+            return bare, "按%", Decimal(100)
+    return None
+
+
+def _bare_doubt(t: Cell, a: Cell, A: Decimal, B: Decimal) -> str:
+    """Why a bare number's reading in the other side's scale or % is not sure, or "": the other
+    reading (as written, or as a fraction) lies at least as near the other side, as 12000 does to
+    1.2万 and 0.95 to 90%. Which the unit meant is for a person."""
+    alt = _bare_alternative(t, a)
+    if alt is None or A <= 0 or B <= 0:
+        return ""
+    bare, taken, factor = alt
+    A2, B2 = (A, B * factor) if bare is a else (A * factor, B)
+
+    def far(x: Decimal, y: Decimal) -> Decimal:
+        return max(x / y, y / x)
+
+    if far(A, B) < far(A2, B2):
+        return ""
+    side = "实际完成值" if bare is a else "目标值"
+    other = "一个小数（0.95 即 95%）" if factor == 100 else "原数"
+    return f"{side}「{bare.text}」未写单位：{taken}读与按{other}读相差悬殊，后者更接近另一侧，无法确定"
+
+
 def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     """Target and actual magnitudes in one unit, or None if they cannot be compared."""
     assert t.value is not None and a.value is not None
@@ -223,6 +257,9 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if pair is None:
         return row.judgement(f"目标值单位「{t.unit}」与实际完成值单位「{a.unit}」不可比")
     A, B = pair
+    doubt = _bare_doubt(t, a, A, B)
+    if doubt:
+        return row.judgement(doubt)
     impossible = _impossible(row, A, B)
     if impossible:
         row.lines.append(f"不予计分：{impossible}")

@@ -80,3 +80,53 @@ def test_a_rate_per_period_equals_the_same_rate_per_year(n: int, period: tuple[s
     word, per_year = period
     assert _score(f"≥{n}次/{word}", f"{n * per_year}次/年").status is Status.MET  # type: ignore[attr-defined]
     assert _score(f"≥{n * per_year}次/年", f"{n}次/{word}").status is Status.MET  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- a bare number in the other side's 万/亿 or %
+
+
+@pytest.mark.parametrize(
+    ("target", "actual"),
+    [
+        ("1.2万", "12000"),  # was 12000万 ≥ 1.2万
+        ("≥1.5万", "12000"),  # was 达成: 12000万 against 1.5万
+        ("≥1.5亿元", "15000"),
+        ("0.95", "90%"),  # was 达成: 90% ≥ 0.95%
+        ("≥0.9", "85%"),
+        ("100%", "1"),  # was 部分达成 0.10
+        ("≥90%", "0.85"),
+    ],
+)
+def test_a_bare_number_nearer_the_other_side_as_written_is_for_judgement(target: str, actual: str) -> None:
+    _judgement_because(target, actual, "未写单位")
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("=6万元", "6", Status.MET),
+        ("≥50万人次", "40", Status.PARTLY),
+        ("≥95", "96%", Status.MET),
+        ("≥95%", "96", Status.MET),
+        ("100%", "100", Status.MET),
+        ("≤1%", "0.5", Status.MET),
+    ],
+)
+def test_a_bare_number_near_the_other_side_in_its_unit_takes_it(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual, name="合格率", level2="质量指标")
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+@given(hst.integers(min_value=2, max_value=10**6), hst.sampled_from(["万元", "亿元", "万人次", "万"]))
+@settings(max_examples=60, deadline=None)
+def test_a_number_written_out_in_full_against_its_scale_is_for_judgement(n: int, unit: str) -> None:
+    full = n * (10**8 if unit.startswith("亿") else 10**4)
+    assert _score(f"={n}{unit}", str(full)).status is Status.JUDGEMENT  # type: ignore[attr-defined]
+    assert _score(f"={n}{unit}", str(n)).status is Status.MET  # type: ignore[attr-defined]
+
+
+@given(hst.integers(min_value=1, max_value=99))
+@settings(max_examples=60, deadline=None)
+def test_a_fraction_against_percent_is_for_judgement(n: int) -> None:
+    assert _score(f"≥{n}%", f"0.{n:02d}").status is Status.JUDGEMENT  # type: ignore[attr-defined]
+    assert _score(f"≥{n}%", str(n)).status is Status.MET  # type: ignore[attr-defined]
