@@ -130,3 +130,50 @@ def test_a_number_written_out_in_full_against_its_scale_is_for_judgement(n: int,
 def test_a_fraction_against_percent_is_for_judgement(n: int) -> None:
     assert _score(f"≥{n}%", f"0.{n:02d}").status is Status.JUDGEMENT  # type: ignore[attr-defined]
     assert _score(f"≥{n}%", str(n)).status is Status.MET  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- area and volume symbols
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("≥100㎡", "120㎡", Status.MET),  # was invalid, 0 points: NFKC made it 100m2
+        ("≥100m²", "120平方米", Status.MET),
+        ("≥100平方米", "80㎡", Status.PARTLY),
+        ("≥10km²", "12平方公里", Status.MET),
+        ("≥1000m³", "800立方米", Status.PARTLY),
+        ("≥5cm²", "6cm²", Status.MET),
+        ("≥100m2", "1亩", Status.MET),
+    ],
+)
+def test_area_and_volume_symbols_read_as_their_units(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- separators and full-width forms
+
+_FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
+
+
+@given(
+    hst.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False),
+    hst.sampled_from([",", "，", ""]),
+    hst.booleans(),
+    hst.sampled_from(["%", "万元", "亩", "㎡", "人次"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_number_printed_with_any_allowed_separators_reads_back_equal(
+    n: Decimal, sep: str, full_width: bool, unit: str
+) -> None:
+    from scorer.cells import parse_cell, parse_general
+
+    whole, _, frac = f"{n:.2f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", sep) + "." + frac
+    text = "≥" + grouped + unit
+    if full_width:
+        text = text.translate(_FULL_WIDTH)
+    scale = Decimal(10000) if unit == "万元" else Decimal(1)
+    for cell in (parse_cell(text), parse_general(text)):
+        assert cell.value == n * scale, (text, cell)
