@@ -299,18 +299,24 @@ def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
 def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     assert t.date is not None and a.date is not None
     row.direction = DirectionChoice(Direction.REVERSE, "完成时间越早越好")
-    year = t.date.year or a.date.year or row.ctx.year
+    year = t.date.year or row.ctx.year  # a deadline without a year is in the form's year, not the actual's
     if year is None:
-        return row.judgement("日期未写年份，表中也没有年度")
+        if a.date.year is None:
+            return row.judgement("日期未写年份，表中也没有年度")
+        return row.judgement(f"目标值「{t.text}」未写年份，表中也没有年度，无法确定期限")
     deadline = t.date.resolve(year)
-    done = a.date.resolve(year)
+    done = a.date.resolve(a.date.year or year)
     if t.date.day is None:
         last = "该年" if t.date.whole_year else "该月"
         row.lines.append(f"「{t.text}」按{last}最后一天 {deadline.isoformat()} 理解")
-    if a.date.whole_year and done > deadline:  # done some day of that year: maybe in time, maybe how late
-        if done.year == deadline.year:
-            return row.judgement(f"实际完成值「{a.text}」只写到年份，无法判断是否在期限 {deadline.isoformat()} 前完成")
-        return row.judgement(f"实际完成值「{a.text}」晚于期限 {deadline.isoformat()}，但只写到年份，逾期多少无法计算")
+    if a.date.day is None and done > deadline:  # done some day of that month or year: in time? how late?
+        span = "年份" if a.date.whole_year else "月份"
+        first = date(done.year, 1 if a.date.whole_year else done.month, 1)
+        if first <= deadline:
+            return row.judgement(
+                f"实际完成值「{a.text}」只写到{span}，无法判断是否在期限 {deadline.isoformat()} 前完成"
+            )
+        return row.judgement(f"实际完成值「{a.text}」晚于期限 {deadline.isoformat()}，但只写到{span}，逾期多少无法计算")
     if done <= deadline:
         return row.full(f"完成日期 {done.isoformat()} 不晚于期限 {deadline.isoformat()}，达成")
     start = date(deadline.year, 1, 1)

@@ -177,3 +177,45 @@ def test_a_number_printed_with_any_allowed_separators_reads_back_equal(
     scale = Decimal(10000) if unit == "万元" else Decimal(1)
     for cell in (parse_cell(text), parse_general(text)):
         assert cell.value == n * scale, (text, cell)
+
+
+# ---------------------------------------------------------------- deadlines and month-only actuals
+
+
+def _by_date(target: str, actual: str, year: int | None = 2024) -> object:
+    ind = Indicator("产出指标", "时效指标", "完成时间", target, actual)
+    return score_indicator(ind, Decimal(10), "表中", RULES, year=year)
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "year", "reason"),
+    [
+        ("年底前", "2025年1月", 2024, "逾期多少无法计算"),  # was 达成: the deadline took the actual's year
+        ("年底前", "2025年1月5日", None, "未写年份"),
+        ("2024年6月15日前", "2024年6月", 2024, "只写到月份"),  # was 部分达成, 逾期 15 天
+        ("6月底前", "2024年7月", 2024, "逾期多少无法计算"),  # was 部分达成, 逾期 31 天
+        ("6月底前", "7月", 2024, "只写到月份"),
+        ("2019年6月", "2019年", 2019, "只写到年份"),
+    ],
+)
+def test_a_date_that_cannot_decide_is_for_judgement(target: str, actual: str, year: int | None, reason: str) -> None:
+    r = _by_date(target, actual, year)
+    assert r.status is Status.JUDGEMENT, r.explanation  # type: ignore[attr-defined]
+    assert any(reason in p.message for p in r.problems), r.problems  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("年底前", "2024年12月", Status.MET),
+        ("年底前", "2025年1月5日", Status.PARTLY),  # the form's year: 5 days late
+        ("2024年6月30日前", "2024年6月", Status.MET),
+        ("9月前", "7月", Status.MET),
+        ("2024年12月31日", "2024年11月", Status.MET),
+        ("2024-12-31", "2025-01-10", Status.PARTLY),
+        ("2024.12.31", "2024.12.20", Status.MET),
+    ],
+)
+def test_a_date_decides_what_it_can(target: str, actual: str, status: Status) -> None:
+    r = _by_date(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
