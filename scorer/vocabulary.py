@@ -67,6 +67,7 @@ class Vocabulary(FrozenValue):
     negations: tuple[str, ...] = ()  # characters that turn the word after them around (未按规定)
     rose: tuple[str, ...] = ()  # an actual that starts so states an increase by the amount after it (增372人次)
     fell: tuple[str, ...] = ()  # …and a decrease (减少1万元)
+    noun_suffixes: tuple[str, ...] = ()  # after a tier word they make it a measure's name (完成率, 满意度)
 
 
 def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -85,7 +86,7 @@ _SECTIONS = {
     "replace": None,
     "comparators": {"prefix", "suffix"},
     "scales": None,
-    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades", "negations"},
+    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades", "negations", "noun_suffixes"},
     "directions": {"reverse", "positive", "rose", "fell"},
     "satisfies": None,
     "direction_keywords": {"positive", "reverse", "ambiguous"},
@@ -171,7 +172,8 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         question_prefixes=tuple(data.get("questions", {}).get("prefixes", ())),
         question_yes=tuple(data.get("questions", {}).get("yes", ())),
         question_no=tuple(data.get("questions", {}).get("no", ())),
-        negations=tuple(qual.get("negations", ())),
+        negations=tuple(sorted(qual.get("negations", ()), key=len, reverse=True)),
+        noun_suffixes=tuple(qual.get("noun_suffixes", ())),
         rose=tuple(sorted(dirs.get("rose", ()), key=len, reverse=True)),
         fell=tuple(sorted(dirs.get("fell", ()), key=len, reverse=True)),
     )

@@ -219,3 +219,36 @@ def test_a_date_that_cannot_decide_is_for_judgement(target: str, actual: str, ye
 def test_a_date_decides_what_it_can(target: str, actual: str, status: Status) -> None:
     r = _by_date(target, actual)
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- words in mixed text
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "name"),
+    [
+        ("≥95%", "不满意率5%", "满意度"),  # was 未达成 0: 不满意 read as a verdict
+        ("按时完成", "完成率90%", "完成率"),  # was 达成: 完成 read as a verdict
+        ("达标", "达标率90%", "达标"),
+        ("满意", "满意度85%", "满意度"),
+    ],
+)
+def test_a_word_naming_a_measure_is_not_a_verdict(target: str, actual: str, name: str) -> None:
+    r = _score(target, actual, name=name, level2="质量指标")
+    assert r.status is Status.JUDGEMENT, r.explanation  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("及时", "不够及时", Status.MISSED),  # was 达成
+        ("规范", "不够规范", Status.MISSED),
+        ("满意", "不太满意", Status.MISSED),
+        ("规范", "欠规范", Status.MISSED),
+        ("满意", "满意度较高", Status.PARTLY),
+        ("按时完成", "已完成", Status.MET),
+    ],
+)
+def test_a_qualified_word_says_what_it_qualifies(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual, name="效果", level2="社会效益指标")
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
