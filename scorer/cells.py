@@ -288,14 +288,6 @@ def _date(s: str, raw: str, note: str) -> Cell | None:
     return None
 
 
-def _verdict_at(s: str, w: str, vocab: Vocabulary) -> int:
-    """Where ``w`` stands in ``s`` as a verdict, or -1: not where it names a measure (完成率, 满意度)."""
-    at = s.find(w)
-    while at >= 0 and s.startswith(vocab.noun_suffixes, at + len(w)):
-        at = s.find(w, at + 1)
-    return at
-
-
 def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
     if s in vocab.labels:
         return Cell(raw, CellKind.LABEL, s, word=s, note=note)
@@ -309,7 +301,7 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
         (Tier.ACHIEVED, vocab.achieved),
     ):
         for w in words:
-            at = _verdict_at(s, w, vocab)
+            at = vocab.verdict_at(s, w)
             if at < 0:
                 continue
             neg = (

@@ -69,6 +69,13 @@ class Vocabulary(FrozenValue):
     fell: tuple[str, ...] = ()  # …and a decrease (减少1万元)
     noun_suffixes: tuple[str, ...] = ()  # after a tier word they make it a measure's name (完成率, 满意度)
 
+    def verdict_at(self, text: str, word: str) -> int:
+        """Where ``word`` stands in ``text`` as a verdict, or -1: not where it names a measure (完成率, 满意度)."""
+        at = text.find(word)
+        while at >= 0 and text.startswith(self.noun_suffixes, at + len(word)):
+            at = text.find(word, at + 1)
+        return at
+
 
 def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(items.items(), key=lambda kv: -len(kv[0])))
