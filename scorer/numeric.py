@@ -119,6 +119,16 @@ def _bare_doubt(t: Cell, a: Cell, A: Decimal, B: Decimal) -> str:
     return f"{side}「{bare.text}」未写单位：{taken}读与按{other}读相差悬殊，后者更接近另一侧，无法确定"
 
 
+def _note_doubt(a: Cell) -> str:
+    """Why a bracketed note qualifies the actual's number (95%（未达标）), or "": it is for a person."""
+    if not a.note:
+        return ""
+    vocab = vocabulary()
+    words = (w for w in (*vocab.not_achieved, *vocab.partly) if len(w) > 1)  # 差 alone is in 误差, 偏差
+    word = next((w for w in words if vocab.verdict_at(a.note, w) >= 0), "")
+    return f"实际完成值「{a.raw.strip()}」的括注说「{word}」，数值之外另有保留" if word else ""
+
+
 def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     """Target and actual magnitudes in one unit, or None if they cannot be compared."""
     assert t.value is not None and a.value is not None
@@ -257,7 +267,7 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if pair is None:
         return row.judgement(f"目标值单位「{t.unit}」与实际完成值单位「{a.unit}」不可比")
     A, B = pair
-    doubt = _bare_doubt(t, a, A, B)
+    doubt = _note_doubt(a) or _bare_doubt(t, a, A, B)
     if doubt:
         return row.judgement(doubt)
     impossible = _impossible(row, A, B)

@@ -252,3 +252,18 @@ def test_a_word_naming_a_measure_is_not_a_verdict(target: str, actual: str, name
 def test_a_qualified_word_says_what_it_qualifies(target: str, actual: str, status: Status) -> None:
     r = _score(target, actual, name="效果", level2="社会效益指标")
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- a note that qualifies the number
+
+
+@pytest.mark.parametrize("actual", ["95%（未达标）", "100%(部分未完成)", "96%（较好）", "98%（尚未验收）"])
+def test_a_note_that_qualifies_the_number_is_for_judgement(actual: str) -> None:
+    r = _score("≥95%", actual, name="合格率", level2="质量指标")
+    assert r.status is Status.JUDGEMENT, r.explanation  # type: ignore[attr-defined]
+    assert any("括注" in p.message for p in r.problems)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("actual", ["95%(抽查)", "96%（误差1%）", "96%（偏差原因见说明）"])
+def test_a_note_that_only_explains_leaves_the_number(actual: str) -> None:
+    assert _score("≥95%", actual, name="合格率", level2="质量指标").status is Status.MET  # type: ignore[attr-defined]
