@@ -152,7 +152,7 @@ def _comparator(s: str, vocab: Vocabulary) -> tuple[str, Comparator | None, str]
         body = body[1:]
     body, scmp, sw = _strip_words(body, vocab.suffix_comparators, at_start=False)
     if scmp is not None:
-        if cmp is None or word == "控制在":
+        if cmp is None or word in vocab.yielding:
             cmp = _CMP_WORD[scmp]
             word = (word + "…" + sw) if word else sw
     return body, cmp, word
@@ -417,7 +417,7 @@ def _one_match(raw: str) -> Cell | None:
     value = _to_decimal(m.group(3), raw) * factor
     word = m.group(2) or ""
     cmp = _CMP_WORD[word_cmp[word]] if word else _CMP_SYM.get(m.group(1) or "")
-    if suffix_cmp is not None and (cmp is None or word == "控制在"):
+    if suffix_cmp is not None and (cmp is None or word in vocabulary().yielding):
         cmp = _CMP_WORD[suffix_cmp]
         word = f"{word}…{suffix}" if word else suffix
     return Cell(

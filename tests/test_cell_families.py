@@ -267,3 +267,35 @@ def test_a_note_that_qualifies_the_number_is_for_judgement(actual: str) -> None:
 @pytest.mark.parametrize("actual", ["95%(抽查)", "96%（误差1%）", "96%（偏差原因见说明）"])
 def test_a_note_that_only_explains_leaves_the_number(actual: str) -> None:
     assert _score("≥95%", actual, name="合格率", level2="质量指标").status is Status.MET  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- a lead-in word yields to the comparator after the number
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("保持95%以上", "98%", Status.MET),  # was =95%: 部分达成 9.69
+        ("为95%以上", "98%", Status.MET),
+        ("保持在95%以上", "98%", Status.MET),
+        ("保持在5%以下", "3%", Status.MET),
+        ("控制在5%以内", "6%", Status.PARTLY),
+        ("保持100%", "98%", Status.PARTLY),
+        ("为95%", "95%", Status.MET),
+    ],
+)
+def test_a_lead_in_word_yields_to_the_comparator_after_the_number(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual, name="合格率", level2="质量指标")
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+def test_a_yielding_word_must_be_a_prefix_word() -> None:
+    import tomllib
+    from importlib import resources
+
+    from scorer.vocabulary import VocabularyError, build
+
+    data = tomllib.loads(resources.files("scorer").joinpath("data/vocabulary.toml").read_text(encoding="utf-8"))
+    data["comparators"]["yielding"] = {"words": ["维持"]}
+    with pytest.raises(VocabularyError, match="维持"):
+        build(data)
