@@ -299,3 +299,29 @@ def test_a_yielding_word_must_be_a_prefix_word() -> None:
     data["comparators"]["yielding"] = {"words": ["维持"]}
     with pytest.raises(VocabularyError, match="维持"):
         build(data)
+
+
+# ---------------------------------------------------------------- a year and month with a dot or dash
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("2024.10", "2024.9", Status.MET),  # was 部分达成: 2024.9 > 2024.10 as decimals
+        ("2024-06", "2024-05", Status.MET),  # was a range 6 to 2024
+        ("2024/12", "2024年11月", Status.MET),
+        ("2024.6前", "2024.6.15", Status.MET),
+        ("2024.12", "2025.1", Status.JUDGEMENT),  # late, by how much the month does not say
+        ("2024.06", "2024.7.10", Status.PARTLY),
+    ],
+)
+def test_a_year_and_month_with_a_dot_or_dash_is_a_month(target: str, actual: str, status: Status) -> None:
+    r = _by_date(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("cell", ["2024.13", "2024.123", "≥2024.12", "2024.5万元", "1899.5"])
+def test_a_number_that_is_no_year_and_month_stays_a_number(cell: str) -> None:
+    from scorer.cells import CellKind, parse_cell
+
+    assert parse_cell(cell).kind is CellKind.QUANTITY
