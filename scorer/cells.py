@@ -44,6 +44,8 @@ _RANK = re.compile(
     r"(?P<kind>前|第)(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位)?(?P<suf>以内|以前|之内|内)?$"
 )
 _DATE_FULL = re.compile(r"^(?P<y>\d{4})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?(?P<before>前|之前|以前)?$")
+# a year and month with a dot, dash or slash (2024.12, 2024-12): a month, not the decimal 2024.12 nor 12 to 2024
+_DATE_YM = re.compile(r"^(?P<y>(?:19|20)\d{2})[./-](?P<m>0?[1-9]|1[0-2])月?(?P<before>前|之前|以前)?$")
 _DATE_MONTH = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末|份|中旬|上旬|下旬)?(?P<before>前|之前|以前)?$")
 # a calendar year alone (2019年, 2020年度): a date, not a duration of two thousand years
 _DATE_YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年度?(?P<before>前|之前|以前)?$")
@@ -152,7 +154,7 @@ def _comparator(s: str, vocab: Vocabulary) -> tuple[str, Comparator | None, str]
         body = body[1:]
     body, scmp, sw = _strip_words(body, vocab.suffix_comparators, at_start=False)
     if scmp is not None:
-        if cmp is None or word == "控制在":
+        if cmp is None or word in vocab.yielding:
             cmp = _CMP_WORD[scmp]
             word = (word + "…" + sw) if word else sw
     return body, cmp, word
@@ -266,7 +268,7 @@ def _rank(s: str, raw: str, note: str) -> Cell | None:
 
 
 def _date(s: str, raw: str, note: str) -> Cell | None:
-    for rx in (_DATE_FULL, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
+    for rx in (_DATE_FULL, _DATE_YM, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
         m = rx.match(s)
         if not m:
             continue
@@ -301,7 +303,7 @@ def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
         (Tier.ACHIEVED, vocab.achieved),
     ):
         for w in words:
-            at = s.find(w)
+            at = vocab.verdict_at(s, w)
             if at < 0:
                 continue
             neg = (
@@ -411,13 +413,13 @@ def _one_match(raw: str) -> Cell | None:
     if m is None:
         return None
     fast = _fast_unit(m.group(4))
-    if fast is None:
+    if fast is None or (not fast[0] and _DATE_YM.match(m.group(3))):  # 2024.12: a month, the date reader's
         return None
     unit, factor, scale_word, suffix, suffix_cmp = fast
     value = _to_decimal(m.group(3), raw) * factor
     word = m.group(2) or ""
     cmp = _CMP_WORD[word_cmp[word]] if word else _CMP_SYM.get(m.group(1) or "")
-    if suffix_cmp is not None and (cmp is None or word == "控制在"):
+    if suffix_cmp is not None and (cmp is None or word in vocabulary().yielding):
         cmp = _CMP_WORD[suffix_cmp]
         word = f"{word}…{suffix}" if word else suffix
     return Cell(

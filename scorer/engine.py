@@ -19,7 +19,7 @@ from scorer.explain import Step
 from scorer.model import Form, Indicator, Recorded
 from scorer.numbers import percent, q2
 from scorer.numbers import weight as fmt_weight
-from scorer.numeric import _BY_COMPARATOR, _implied_direction, _score_numeric_target
+from scorer.numeric import _BY_COMPARATOR, _bare_doubt, _implied_direction, _score_numeric_target
 from scorer.qualitative import _criteria_row, _score_criteria, _score_qualitative_target, printed_scale
 from scorer.result import (
     BudgetResult,
@@ -100,6 +100,7 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         tk is _QUANTITY
         and ak is _QUANTITY
         and a.comparator is _PLAIN
+        and not a.note  # 95%（未达标）: the general path reads the note
         and t.scale == a.scale  # a bare number takes the other side's 万/亿: the general path says so
         and (tu == au and tu or bool(tu) != bool(au))
     ):
@@ -109,6 +110,8 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         if tc is _RANGE_CMP or A is None or B is None or A <= 0 or B < 0:
             return _score_general(ind, weight, weight_source, ctx, goal)
         if (A > 100 or B > 100) and (tu == "%" or au == "%"):  # maybe impossible: the general path checks
+            return _score_general(ind, weight, weight_source, ctx, goal)
+        if tu != au and (tu == "%" or au == "%") and _bare_doubt(t, a, A, B):  # 0.95 against 90%
             return _score_general(ind, weight, weight_source, ctx, goal)
         if A == B and (tc is _GT or tc is _LT):
             return _score_general(ind, weight, weight_source, ctx, goal)

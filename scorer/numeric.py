@@ -85,6 +85,50 @@ def _bare_takes_scale(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal]:
     return t.value, a.value
 
 
+def _bare_alternative(t: Cell, a: Cell) -> tuple[Cell, str, Decimal] | None:
+    """When one side is a bare number read in the other side's 万/亿 or %: that side, the reading
+    taken, and the factor the other reading (the number as written, or a fraction: 0.95 is 95%)
+    would put on it."""
+    for bare, other in ((a, t), (t, a)):
+        if bare.unit or bare.scale:
+            continue
+        if other.scale:
+            return bare, f"按{other.scale}{other.unit}", ONE / other.scale_factor
+        if other.unit == "%":
+            return bare, "按%", Decimal(100)
+    return None
+
+
+def _bare_doubt(t: Cell, a: Cell, A: Decimal, B: Decimal) -> str:
+    """Why a bare number's reading in the other side's scale or % is not sure, or "": the other
+    reading (as written, or as a fraction) lies at least as near the other side, as 12000 does to
+    1.2万 and 0.95 to 90%. Which the unit meant is for a person."""
+    alt = _bare_alternative(t, a)
+    if alt is None or A <= 0 or B <= 0:
+        return ""
+    bare, taken, factor = alt
+    A2, B2 = (A, B * factor) if bare is a else (A * factor, B)
+
+    def far(x: Decimal, y: Decimal) -> Decimal:
+        return max(x / y, y / x)
+
+    if far(A, B) < far(A2, B2):
+        return ""
+    side = "实际完成值" if bare is a else "目标值"
+    other = "一个小数（0.95 即 95%）" if factor == 100 else "原数"
+    return f"{side}「{bare.text}」未写单位：{taken}读与按{other}读相差悬殊，后者更接近另一侧，无法确定"
+
+
+def _note_doubt(a: Cell) -> str:
+    """Why a bracketed note qualifies the actual's number (95%（未达标）), or "": it is for a person."""
+    if not a.note:
+        return ""
+    vocab = vocabulary()
+    words = (w for w in (*vocab.not_achieved, *vocab.partly) if len(w) > 1)  # 差 alone is in 误差, 偏差
+    word = next((w for w in words if vocab.verdict_at(a.note, w) >= 0), "")
+    return f"实际完成值「{a.raw.strip()}」的括注说「{word}」，数值之外另有保留" if word else ""
+
+
 def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     """Target and actual magnitudes in one unit, or None if they cannot be compared."""
     assert t.value is not None and a.value is not None
@@ -223,6 +267,9 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if pair is None:
         return row.judgement(f"目标值单位「{t.unit}」与实际完成值单位「{a.unit}」不可比")
     A, B = pair
+    doubt = _note_doubt(a) or _bare_doubt(t, a, A, B)
+    if doubt:
+        return row.judgement(doubt)
     impossible = _impossible(row, A, B)
     if impossible:
         row.lines.append(f"不予计分：{impossible}")
@@ -262,18 +309,24 @@ def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
 def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     assert t.date is not None and a.date is not None
     row.direction = DirectionChoice(Direction.REVERSE, "完成时间越早越好")
-    year = t.date.year or a.date.year or row.ctx.year
+    year = t.date.year or row.ctx.year  # a deadline without a year is in the form's year, not the actual's
     if year is None:
-        return row.judgement("日期未写年份，表中也没有年度")
+        if a.date.year is None:
+            return row.judgement("日期未写年份，表中也没有年度")
+        return row.judgement(f"目标值「{t.text}」未写年份，表中也没有年度，无法确定期限")
     deadline = t.date.resolve(year)
-    done = a.date.resolve(year)
+    done = a.date.resolve(a.date.year or year)
     if t.date.day is None:
         last = "该年" if t.date.whole_year else "该月"
         row.lines.append(f"「{t.text}」按{last}最后一天 {deadline.isoformat()} 理解")
-    if a.date.whole_year and done > deadline:  # done some day of that year: maybe in time, maybe how late
-        if done.year == deadline.year:
-            return row.judgement(f"实际完成值「{a.text}」只写到年份，无法判断是否在期限 {deadline.isoformat()} 前完成")
-        return row.judgement(f"实际完成值「{a.text}」晚于期限 {deadline.isoformat()}，但只写到年份，逾期多少无法计算")
+    if a.date.day is None and done > deadline:  # done some day of that month or year: in time? how late?
+        span = "年份" if a.date.whole_year else "月份"
+        first = date(done.year, 1 if a.date.whole_year else done.month, 1)
+        if first <= deadline:
+            return row.judgement(
+                f"实际完成值「{a.text}」只写到{span}，无法判断是否在期限 {deadline.isoformat()} 前完成"
+            )
+        return row.judgement(f"实际完成值「{a.text}」晚于期限 {deadline.isoformat()}，但只写到{span}，逾期多少无法计算")
     if done <= deadline:
         return row.full(f"完成日期 {done.isoformat()} 不晚于期限 {deadline.isoformat()}，达成")
     start = date(deadline.year, 1, 1)

@@ -23,7 +23,9 @@ DEFINITIONS_VERSION = "1"
 # Readable names for base dimensions, used in messages.
 _KIND_NAMES = {
     "": "比率",
+    "[percentage_point]": "百分点",
     "[time]": "时长",
+    "[calendar]": "日历时长（月、季度、年）",
     "[workday]": "工作日",
     "[currency]": "金额",
     "[point]": "分值",

@@ -67,6 +67,15 @@ class Vocabulary(FrozenValue):
     negations: tuple[str, ...] = ()  # characters that turn the word after them around (未按规定)
     rose: tuple[str, ...] = ()  # an actual that starts so states an increase by the amount after it (增372人次)
     fell: tuple[str, ...] = ()  # …and a decrease (减少1万元)
+    noun_suffixes: tuple[str, ...] = ()  # after a tier word they make it a measure's name (完成率, 满意度)
+    yielding: frozenset[str] = frozenset()  # prefix words a comparator after the number overrides (保持…以上)
+
+    def verdict_at(self, text: str, word: str) -> int:
+        """Where ``word`` stands in ``text`` as a verdict, or -1: not where it names a measure (完成率, 满意度)."""
+        at = text.find(word)
+        while at >= 0 and text.startswith(self.noun_suffixes, at + len(word)):
+            at = text.find(word, at + 1)
+        return at
 
 
 def _longest_first(items: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -83,9 +92,9 @@ def level_key(name: str) -> str:
 _SECTIONS = {
     "version": None,
     "replace": None,
-    "comparators": {"prefix", "suffix"},
+    "comparators": {"prefix", "suffix", "yielding"},
     "scales": None,
-    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades", "negations"},
+    "qualitative": {"not_achieved", "partly", "achieved", "labels", "scale_grades", "negations", "noun_suffixes"},
     "directions": {"reverse", "positive", "rose", "fell"},
     "satisfies": None,
     "direction_keywords": {"positive", "reverse", "ambiguous"},
@@ -137,6 +146,9 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         for word, cmp in comps.get(section, {}).items():
             if cmp not in _CMP:
                 raise VocabularyError(f"{source}: comparators.{section}.{word} = {cmp!r}，应为 {sorted(_CMP)} 之一")
+    for word in comps.get("yielding", {}).get("words", ()):
+        if word not in comps.get("prefix", {}):
+            raise VocabularyError(f"{source}: comparators.yielding 中的「{word}」不在 comparators.prefix 中")
     qual = need("qualitative")
     dirs = need("directions")
     levels = need("direction_levels")
@@ -171,7 +183,9 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         question_prefixes=tuple(data.get("questions", {}).get("prefixes", ())),
         question_yes=tuple(data.get("questions", {}).get("yes", ())),
         question_no=tuple(data.get("questions", {}).get("no", ())),
-        negations=tuple(qual.get("negations", ())),
+        negations=tuple(sorted(qual.get("negations", ()), key=len, reverse=True)),
+        noun_suffixes=tuple(qual.get("noun_suffixes", ())),
+        yielding=frozenset(comps.get("yielding", {}).get("words", ())),
         rose=tuple(sorted(dirs.get("rose", ()), key=len, reverse=True)),
         fell=tuple(sorted(dirs.get("fell", ()), key=len, reverse=True)),
     )

@@ -396,7 +396,8 @@ def test_a_typo_in_the_vocabulary_file_is_an_error(patch: dict[str, object], mes
         ("2019年6月", "2019年", Status.JUDGEMENT, "无法判断是否在期限 2019-06-30 前完成"),
         ("2019年12月", "2019年", Status.MET, "不晚于期限"),
         ("2019年", "2019年11月", Status.MET, "按该年最后一天 2019-12-31"),
-        ("2019年", "2020年3月", Status.PARTLY, "逾期 91 天"),
+        ("2019年", "2020年3月", Status.JUDGEMENT, "但只写到月份，逾期多少无法计算"),  # 61 to 91 days
+        ("2019年", "2020年3月31日", Status.PARTLY, "逾期 91 天"),
     ],
 )
 def test_a_year_alone_is_a_date_and_a_year_only_actual_decides_no_more_than_it_says(
