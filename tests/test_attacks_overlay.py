@@ -182,3 +182,35 @@ def test_a_copy_from_another_jixiao_version_passes_only_when_it_looks_the_same(b
     assert _with_creator(bureau, "jixiao 0.0.1", b"")[0] == 0
     code, out = _with_creator(bureau, "jixiao 0.0.1", b"\nq 1 1 1 rg 0 0 842 595 re f Q" + FORGED)
     assert code == 2 and "生成程序（jixiao 0.0.1）" in out, out
+
+
+def _resigned(bureau: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """The bureau's form printed again (``jixiao pdf`` with ``args``) and signed by a trusted key."""
+    from tests.test_pdf import run
+
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in (env or {}).items():
+            mp.setenv(k, v)
+        code, _, err = run("pdf", genuine.FORM, "-o", str(bureau / "again"), *args)
+    assert code == 0, err
+    (pdf,) = (bureau / "again").glob("*.pdf")
+    path = bureau / "again.pdf"
+    path.write_bytes(sign_pdf(pdf.read_bytes(), _trusted_second_key(bureau), PASSWORD))
+    return _verify_both(bureau, path)
+
+
+def test_a_genuine_pdfa_copy_still_passes(bureau: Path) -> None:
+    """PDF/A adds an output intent and XMP metadata: they change no pixel."""
+    code, out = _resigned(bureau, "--pdfa")
+    assert code == 0 and "页面内容与数据库一致" in out, out
+
+
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+@pytest.mark.skipif(not WQY.exists(), reason="needs fonts-wqy-microhei (its second face)")
+def test_a_genuine_copy_set_in_another_font_is_not_confirmed(bureau: Path) -> None:
+    """Set in a font this machine would not choose: the pixels differ, and jixiao cannot tell that
+    from a forgery, so the copy is 未确认 (never 通过, never 不通过)."""
+    code, out = _resigned(bureau, env={"JIXIAO_PDF_FONT": f"{WQY}#1"})
+    assert code == 2 and "所用字体" in out, out
