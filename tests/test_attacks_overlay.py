@@ -214,3 +214,21 @@ def test_a_genuine_copy_set_in_another_font_is_not_confirmed(bureau: Path) -> No
     from a forgery, so the copy is 未确认 (never 通过, never 不通过)."""
     code, out = _resigned(bureau, env={"JIXIAO_PDF_FONT": f"{WQY}#1"})
     assert code == 2 and "所用字体" in out, out
+
+
+def test_a_huge_page_is_refused_before_it_is_drawn(bureau: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page 200 inches square (a 1.3 GB bitmap at the comparison's resolution) differs in size:
+    不一致 at once, without drawing it."""
+    from pypdf.generic import RectangleObject
+
+    from jixiao.pdf import pixels
+
+    drawn: list[float] = []
+    render = pixels._render
+    monkeypatch.setattr(pixels, "_render", lambda doc: drawn.extend(doc.get_page_size(0)) or render(doc))
+
+    def huge(writer: PdfWriter, page: object) -> None:
+        page[NameObject("/MediaBox")] = RectangleObject((0, 0, 14400, 14400))  # type: ignore[index]
+
+    _assert_caught(*_forge(bureau, b"", b"", huge))
+    assert 14400 not in drawn

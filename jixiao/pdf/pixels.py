@@ -28,16 +28,29 @@ MARGIN = 2  # pixels added around a mask (anti-aliased edges of the stamp)
 Box = tuple[int, float, float, float, float]  # page (0-based), x1, y1, x2, y2 in PDF points
 
 
-def _pages(pdf: bytes) -> list[Any]:
+def _open(pdf: bytes) -> Any:
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
+    doc.init_forms()  # form fields, the signature's widget among them, are drawn only with a form environment
+    return doc
+
+
+def _sizes(doc: Any) -> list[tuple[float, float]]:
+    return [doc.get_page_size(i) for i in range(len(doc))]
+
+
+def _render(doc: Any) -> list[Any]:
+    return [
+        doc[i].render(scale=SCALE, draw_annots=True, may_draw_forms=True).to_pil().convert("RGB")
+        for i in range(len(doc))
+    ]
+
+
+def _pages(pdf: bytes) -> list[Any]:
+    doc = _open(pdf)
     try:
-        doc.init_forms()  # form fields, the signature's widget among them, are drawn only with a form environment
-        return [
-            doc[i].render(scale=SCALE, draw_annots=True, may_draw_forms=True).to_pil().convert("RGB")
-            for i in range(len(doc))
-        ]
+        return _render(doc)
     finally:
         doc.close()
 
@@ -56,19 +69,24 @@ def _mask(images: list[Any], boxes: Sequence[Box]) -> None:
 
 
 def differing_pages(signed: bytes, rendered: bytes, masks: Sequence[Box] = ()) -> list[int]:
-    """The 0-based pages whose pixels differ outside ``masks`` (every page when the counts or sizes differ)."""
+    """The 0-based pages whose pixels differ outside ``masks`` (every page when the counts or sizes differ).
+
+    The page counts and sizes are compared first, so a file of many or huge pages is refused
+    before a bitmap is made for it."""
     from PIL import ImageChops
 
-    a, b = _pages(signed), _pages(rendered)
-    if len(a) != len(b):
-        return list(range(max(len(a), len(b))))
+    docs = _open(signed), _open(rendered)
+    try:
+        count = max(len(docs[0]), len(docs[1]))
+        if _sizes(docs[0]) != _sizes(docs[1]):  # before drawing anything: a forged page may be huge
+            return list(range(count))
+        a, b = _render(docs[0]), _render(docs[1])
+    finally:
+        for doc in docs:
+            doc.close()
     _mask(a, masks)
     _mask(b, masks)
-    return [
-        i
-        for i, (x, y) in enumerate(zip(a, b, strict=True))
-        if x.size != y.size or ImageChops.difference(x, y).getbbox()
-    ]
+    return [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if ImageChops.difference(x, y).getbbox()]
 
 
 def changed_region(before: bytes, after: bytes) -> list[Box]:
