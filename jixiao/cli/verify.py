@@ -8,6 +8,7 @@ disagreeing with the database) beats 2 (intact, certificate not trusted) beats 0
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
 from typing import Any
 
@@ -88,27 +89,80 @@ def _db_check(
     printed = _rechecks_as_signed(cache["store"], sf, meta)
     if printed is None:
         return f"不一致：签章件上的复核记录与{where}的复核记录不同", "bold red", False
-    shown = _rendered_text(sf.form, meta, printed)
-    if shown is None:  # never a pass by default: the pages were not compared
-        return f"未能比对：无法按签章件的规则集与版式重新生成{where}的页面", "yellow", None
-    if shown != report.signed_text:  # a page with no text (an image of a table) is not the form
-        return f"不一致：签章页面显示的内容与{where}不同（页面可能被涂改后重新签名）", "bold red", False
+    said = _page_check(sf.form, meta, printed, report, where)
+    if said is not None:
+        return said
     return f"一致：{where}与签名时的数据相同，页面内容与数据库一致", "green", True
 
 
-def _rendered_text(form: Any, meta: Any, rechecks: dict[str, Any]) -> str | None:
-    """The page text of ``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
+def _render(form: Any, meta: Any, rechecks: dict[str, Any], seal: Any) -> bytes | None:
+    """``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
     from jixiao.pdf.layout import render_form
-    from jixiao.pdf.meta import page_text
-    from jixiao.pdf.seal import stand_in
 
-    seal = stand_in() if meta.seal else None  # the words are the same whatever the image
     try:
-        return page_text(
-            render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks, seal=seal)
-        )
+        return render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks, seal=seal)
     except Exception:
         return None
+
+
+def _page_check(
+    form: Any, meta: Any, rechecks: dict[str, Any], report: Any, where: str
+) -> tuple[str, str, bool | None] | None:
+    """Why the signed pages are not the database's form rendered again (None: they are).
+
+    First the words (white space ignored), then what a reader sees: every pixel outside the
+    signature appearance and the seal image. Pixels that differ on a copy from another jixiao
+    version, or set in a font this machine does not use, cannot tell a forgery from an older or
+    other renderer, so that copy stays 未确认, never 通过.
+    """
+    from jixiao.pdf import meta as M
+    from jixiao.pdf import pixels
+    from jixiao.pdf.seal import stand_in
+
+    rendered = _render(form, meta, rechecks, stand_in() if meta.seal else None)
+    if rendered is None:  # never a pass by default: the pages were not compared
+        return f"未能比对：无法按签章件的规则集与版式重新生成{where}的页面", "yellow", None
+    if M.page_text(rendered) != report.signed_text:  # a page with no text (an image of a table) is not the form
+        return f"不一致：签章页面显示的内容与{where}不同（页面可能被涂改后重新签名）", "bold red", False
+    try:
+        differ = pixels.differing_pages(report.signed_revision, rendered, _masks(form, meta, rechecks, rendered))
+        fonts_missing = not pixels.font_names(rendered) <= pixels.font_names(report.signed_revision)
+    except Exception:
+        return f"未能比对：无法逐像素比对签章页面与{where}", "yellow", None
+    creator = dict(M.read_info(report.signed_revision)).get("/Creator")
+    if differ and (fonts_missing or creator != dict(M.read_info(rendered)).get("/Creator")):
+        why = "所用字体" if fonts_missing else f"生成程序（{creator or '未知'}）"
+        return f"未能比对：签章件的{why}与本机 jixiao 不同，无法逐像素比对{where}的页面", "yellow", None
+    if differ:
+        pages = "、".join(str(i + 1) for i in differ)
+        return (
+            f"不一致：签章件第 {pages} 页看到的内容与{where}不同（页面可能被涂盖、重绘或隐藏后重新签名）",
+            "bold red",
+            False,
+        )
+    return None
+
+
+def _masks(form: Any, meta: Any, rechecks: dict[str, Any], rendered: bytes) -> list[Any]:
+    """The boxes not compared: the signature appearance and the seal field, as jixiao's own layout puts them."""
+    from jixiao.pdf import meta as M
+    from jixiao.pdf import pixels
+    from jixiao.pdf.seal import seal_from
+
+    box = M.read_meta(rendered).signature_box
+    masks = [box] if box is not None else []
+    if meta.seal:  # the database does not hold the image: where a black one lands is the seal field
+        black = _render(form, meta, rechecks, seal_from(_black_png(), "stand-in"))
+        masks += pixels.changed_region(rendered, black) if black is not None else []
+    return masks
+
+
+def _black_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(buf, "PNG")
+    return buf.getvalue()
 
 
 def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None:

@@ -77,6 +77,7 @@ class VerifyReport:
     signed_text: str = ""  # what the pages of the signed revision show (white space removed)
     attachments: tuple[Any, ...] = ()  # the files embedded in the signed revision (attachments.Embedded)
     attachments_changed: bool = False  # the file's embedded files differ from the signed revision's
+    signed_revision: bytes = b""  # the bytes the first signature covers (its pages are compared as pixels)
 
     @property
     def signed(self) -> bool:
@@ -298,6 +299,7 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
         signed_text=text,
         attachments=tuple(signed_files or ()),
         attachments_changed=signed_files != now_files,
+        signed_revision=revision,
     )
 
 
