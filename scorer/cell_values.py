@@ -43,6 +43,14 @@ _SYMBOLS = {
 }
 
 
+class Approx(StrEnum):
+    """A number written as an estimate: 1000余人 (more than 1000), 约1000人 (about 1000)."""
+
+    NONE = ""
+    MORE = "more"
+    ABOUT = "about"
+
+
 class CellKind(StrEnum):
     EMPTY = "empty"
     QUANTITY = "quantity"
@@ -118,6 +126,9 @@ class Cell(FrozenValue):
     direction: Direction | None = None  # for DIRECTION cells: positive / reverse
     note: str = ""  # a bracketed trailing note, e.g. （全年召开专家评审会17场…）
     scale_factor: Decimal = Decimal(1)  # the factor of ``scale`` (万 → 10000), already in ``value``
+    low_open: bool = False  # a range's lower end is excluded (>90%且≤95%)
+    high_open: bool = False  # a range's upper end is excluded
+    approx: Approx = Approx.NONE  # 1000余人, 约1000人: the number is an estimate (scorer/ranges.py)
 
     @property
     def is_numeric(self) -> bool:
@@ -128,8 +139,13 @@ class Cell(FrozenValue):
         u = self.unit or (unit or "")
         if self.kind is CellKind.QUANTITY:
             num = _num_text(self.value, self.scale)
+            high = _num_text(self.high, self.scale)
+            if self.comparator is Comparator.RANGE and (self.low_open or self.high_open):
+                return f"{'>' if self.low_open else '≥'}{num}{u}且{'<' if self.high_open else '≤'}{high}{u}"
             if self.comparator is Comparator.RANGE:
-                return f"{num}~{_num_text(self.high, self.scale)}{u}"
+                return f"{num}~{high}{u}"
+            if self.approx is Approx.ABOUT:
+                return f"约{num}{u}"
             return f"{self.comparator.symbol}{num}{u}"
         if self.kind is CellKind.RANK:
             return f"前{self.value}名" if self.comparator is Comparator.LE else f"第{self.value}名"

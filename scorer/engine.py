@@ -100,7 +100,9 @@ def _score_indicator(ind: Indicator, weight: Decimal, weight_source: str, ctx: _
         tk is _QUANTITY
         and ak is _QUANTITY
         and a.comparator is _PLAIN
-        and not a.note  # 95%（未达标）: the general path reads the note
+        and not a.note
+        and not t.approx  # 1000余人, 约1000人: the general path says what an estimate decides
+        and not a.approx  # 95%（未达标）: the general path reads the note
         and t.scale == a.scale  # a bare number takes the other side's 万/亿: the general path says so
         and (tu == au and tu or bool(tu) != bool(au))
     ):

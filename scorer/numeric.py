@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from scorer import direction as directions
 from scorer import explain, units
+from scorer.approximate import approximate_doubt
 from scorer.cells import Cell, CellKind, Comparator, Tier
 from scorer.direction import CatalogEntryLike, CatalogLike, Direction, DirectionChoice
 from scorer.model import Indicator
@@ -230,7 +231,12 @@ def _equal(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
     )
 
 
-def _range(row: _Row, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
+def _range(row: _Row, t: Cell, lo: Decimal, hi: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
+    """Inside is 达成; below, the positive formula against the lower end; above, the reverse one
+    against the upper end (every rule set names both). An excluded end met exactly is 达成 with
+    the remark, as a one-sided ``>`` target is."""
+    if (B == lo and t.low_open) or (B == hi and t.high_open):
+        row.lines.append((explain.strict_equal, ">" if B == lo and t.low_open else "<"))
     if lo <= B <= hi:
         return row.full((explain.in_range, row.scale, B, lo, hi, u))
     if B < lo:
@@ -287,9 +293,13 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     if A == B and t.comparator in (Comparator.GT, Comparator.LT):
         row.lines.append((explain.strict_equal, t.comparator.symbol))
     u = row.unit
+    if t.approx or a.approx:
+        why = approximate_doubt(row, t, a, A, B)
+        if why:
+            return row.judgement(why)
     if t.comparator is Comparator.RANGE:
         assert t.high is not None
-        return _range(row, A, t.high, B, u)
+        return _range(row, t, A, t.high * (A / t.value) if t.value else t.high, B, u)
     if dv is Direction.REVERSE:
         return _reverse(row, A, B, u)
     if dv is Direction.EQUAL:
