@@ -183,9 +183,15 @@ class FormResult(FrozenValue):
         object.__setattr__(self, "_all_problems", tuple(gathered))
 
     @property
+    def scored(self) -> tuple[IndicatorResult, ...]:
+        """The rows that carry points, each once: not a parent (父项), whose points are its sub-rows'.
+        Every "N 项指标" a user reads counts these (``Form.scored_indicators`` on an unscored form)."""
+        return tuple(r for r in self.indicators if r.weight_source != "children")
+
+    @property
     def pending(self) -> int:
-        """Indicators waiting for human judgement."""
-        return sum(1 for r in self.indicators if r.status is Status.JUDGEMENT)
+        """Indicators waiting for human judgement (a parent waiting on a sub-row is that sub-row)."""
+        return sum(1 for r in self.scored if r.status is Status.JUDGEMENT)
 
     @property
     def invalid(self) -> bool:
@@ -209,9 +215,7 @@ class FormResult(FrozenValue):
     @property
     def weight_total(self) -> Decimal:
         """The points the form can give: the budget's and every row's, a parent (父项) through its sub-rows."""
-        return self.budget.weight + sum(
-            (r.weight for r in self.indicators if r.weight_source != "children"), Decimal(0)
-        )
+        return self.budget.weight + sum((r.weight for r in self.scored), Decimal(0))
 
     @property
     def weights_over(self) -> bool:

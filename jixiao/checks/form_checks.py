@@ -172,7 +172,7 @@ def _is_satisfaction(r: IndicatorResult) -> bool:
 def no_cost_indicator(result: FormResult) -> list[Finding]:
     if any(_is_cost(r) for r in result.indicators):
         return []
-    return [_finding(result, "no-cost-indicator", f"{len(result.indicators)} 项指标中没有成本指标")]
+    return [_finding(result, "no-cost-indicator", f"{len(result.scored)} 项指标中没有成本指标")]
 
 
 @check(
@@ -185,7 +185,7 @@ def no_cost_indicator(result: FormResult) -> list[Finding]:
 def no_satisfaction_indicator(result: FormResult) -> list[Finding]:
     if any(_is_satisfaction(r) for r in result.indicators):
         return []
-    return [_finding(result, "no-satisfaction-indicator", f"{len(result.indicators)} 项指标中没有满意度指标")]
+    return [_finding(result, "no-satisfaction-indicator", f"{len(result.scored)} 项指标中没有满意度指标")]
 
 
 @check(
@@ -229,7 +229,7 @@ def is_boilerplate(actual: str) -> bool:
     "or 按时完成 instead of a measured value: the form does not show what was achieved.",
 )
 def boilerplate_actuals(result: FormResult) -> list[Finding]:
-    rows = result.indicators
+    rows = result.scored
     if len(rows) < BOILERPLATE_MIN_ROWS:
         return []
     hits = [r.indicator.actual.strip() for r in rows if is_boilerplate(r.indicator.actual)]
