@@ -14,7 +14,6 @@ from scorer.result import (
     BudgetResult,
     Problem,
     ProblemCode,
-    Severity,
     Status,
 )
 from scorer.row import HUNDRED, ONE, ZERO
@@ -41,8 +40,7 @@ def _budget_from_printed_rate(
         f"预算数或执行数未填报，按表中印出的执行率「{b.rate_text}」计分：{fmt_weight(w)} × {percent(capped)} = {score}"
     ]
     problems = [
-        Problem(
-            Severity.INFO,
+        Problem.of(
             ProblemCode.BUDGET_PRINTED_RATE,
             f"预算数或执行数未填报，按表中执行率「{b.rate_text}」计分",
             column="执行率",
@@ -67,17 +65,12 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
         if printed is not None and printed >= 0:
             return _budget_from_printed_rate(form, w, printed, rules)
         lines.append("预算数或执行数未填报，预算执行得 0 分")
-        problems.append(
-            Problem(
-                Severity.WARNING, ProblemCode.BUDGET_MISSING, "预算执行情况缺少预算数或执行数", column="预算执行情况"
-            )
-        )
+        problems.append(Problem.of(ProblemCode.BUDGET_MISSING, "预算执行情况缺少预算数或执行数", column="预算执行情况"))
         return BudgetResult(w, None, ZERO, b.recorded, Status.EMPTY, tuple(lines)), problems, None
     if b.planned <= 0:
         lines.append(f"预算数为 {b.planned}，无法计算执行率")
         problems.append(
-            Problem(
-                Severity.ERROR,
+            Problem.of(
                 ProblemCode.BUDGET_INVALID,
                 f"预算数 {b.planned} 不是正数",
                 column="预算数",
@@ -92,8 +85,7 @@ def score_budget(form: Form, rules: RuleSet) -> tuple[BudgetResult, list[Problem
     if rate > 1:
         lines.append((explain.budget_capped, w))
         problems.append(
-            Problem(
-                Severity.WARNING,
+            Problem.of(
                 ProblemCode.BUDGET_OVER_100,
                 f"执行率 {percent(rate)} 超过 100%（执行数 {plain(b.executed)} 万元 > 预算数 {plain(b.planned)} 万元）",
                 column="执行率",
@@ -112,8 +104,7 @@ def _check_printed_rate(rate_text: str, rate: Decimal, problems: list[Problem]) 
     published = _rate_text(rate_text) if rate_text else None
     if rate_text and published is None:
         problems.append(
-            Problem(
-                Severity.INFO,
+            Problem.of(
                 ProblemCode.BUDGET_RATE_TEXT,
                 f"表中执行率「{rate_text}」无法识别",
                 column="执行率",
@@ -122,8 +113,7 @@ def _check_printed_rate(rate_text: str, rate: Decimal, problems: list[Problem]) 
         )
     elif published is not None and abs(published - rate) > Decimal("0.0005"):
         problems.append(
-            Problem(
-                Severity.WARNING,
+            Problem.of(
                 ProblemCode.BUDGET_RATE_MISMATCH,
                 f"表中执行率「{rate_text}」与 执行数/预算数 = {percent(rate)} 不符；按 执行数/预算数 计分",
                 column="执行率",
@@ -138,8 +128,4 @@ def _recorded_budget(recorded: Recorded | None, score: Decimal, lines: list[Step
         msg = f"单位自评 {q2(recorded.score)} 分（规则得分 {score}）"
         lines.append(msg + (f"，理由：{recorded.reason}" if recorded.reason else "，未说明理由"))
         if not recorded.reason:
-            problems.append(
-                Problem(
-                    Severity.WARNING, ProblemCode.RECORDED_DIFFERS, "预算执行" + msg + "，未说明理由", column="得分"
-                )
-            )
+            problems.append(Problem.of(ProblemCode.RECORDED_DIFFERS, "预算执行" + msg + "，未说明理由", column="得分"))

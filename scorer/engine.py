@@ -28,7 +28,6 @@ from scorer.result import (
     LevelTotal,
     Problem,
     ProblemCode,
-    Severity,
     Status,
 )
 from scorer.row import (
@@ -223,8 +222,7 @@ def _unknown_direction(row: _Row) -> None:
     word = row.ind.direction
     labels = " / ".join(d.label for d in Direction)
     row.problems.append(
-        Problem(
-            Severity.ERROR,
+        Problem.of(
             ProblemCode.INVALID_CELL,
             f"「{row.ind.name}」指标方向「{word}」无效：不作依据；应为 {labels}，或留空",
             row.ind.name,
@@ -245,7 +243,7 @@ def _score_cells(row: _Row, t: Cell | None, a: Cell | None) -> tuple[Status, Dec
     if a.kind is CellKind.EMPTY:
         row.lines.append("实际完成值未填报，计 0 分")
         row.problems.append(
-            Problem(Severity.WARNING, ProblemCode.EMPTY_ACTUAL, f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
+            Problem.of(ProblemCode.EMPTY_ACTUAL, f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
         )
         return Status.EMPTY, ZERO
     if _criteria_row(ind) and t.kind not in _NUMERIC and (t.kind is CellKind.EMPTY or a.kind is CellKind.TEXT):
@@ -269,8 +267,7 @@ def _compare_recorded(row: _Row, rec: Recorded, score: Decimal | None, weight: D
         else:
             row.lines.append((explain.recorded_unexplained, rec.score, computed))
             row.problems.append(
-                Problem(
-                    Severity.WARNING,
+                Problem.of(
                     ProblemCode.RECORDED_DIFFERS,
                     f"「{ind.name}」自评得分 {q2(rec.score)} 与规则得分 {computed} 不一致，且未说明理由",
                     ind.name,
@@ -279,8 +276,7 @@ def _compare_recorded(row: _Row, rec: Recorded, score: Decimal | None, weight: D
             )
     if rec.score > weight:
         row.problems.append(
-            Problem(
-                Severity.WARNING,
+            Problem.of(
                 ProblemCode.RECORDED_ABOVE_WEIGHT,
                 f"「{ind.name}」自评得分 {q2(rec.score)} 超过分值 {fmt_weight(weight)}",
                 ind.name,
@@ -362,8 +358,7 @@ def _recorded_total(form: Form, rec_all: bool, rec_sum: Decimal, problems: list[
     if form.total_recorded is not None:
         if rec_all and q2(rec_sum) != q2(form.total_recorded):
             problems.append(
-                Problem(
-                    Severity.ERROR,
+                Problem.of(
                     ProblemCode.RECORDED_TOTAL_SUM,
                     f"表中总分 {q2(form.total_recorded)} 与各项自评得分之和 {q2(rec_sum)} 不符；"
                     "提交前须更正总分或各项得分（或清空总分，由各项之和给出）",
@@ -393,8 +388,7 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
     printed = all(src == "form" for (_, src), r in zip(weights, results, strict=True) if r.weight_source != "children")
     if printed and q2(weight_total) != q2(rs.total):
         problems.append(
-            Problem(
-                Severity.WARNING,
+            Problem.of(
                 ProblemCode.WEIGHTS_TOTAL,
                 f"分值合计 {fmt_weight(weight_total)} 与规则集「{rs.name}」的总分 {fmt_weight(rs.total)} 不符",
                 column="分值",
@@ -404,8 +398,7 @@ def score_form(form: Form, rules: RuleSet | None = None, catalog: CatalogLike | 
     total, cap_note = _capped(rs, rate, q2(exact))
     if not form.project_name.strip():
         problems.append(
-            Problem(
-                Severity.WARNING,
+            Problem.of(
                 ProblemCode.HEADER_MISSING,
                 "表头「项目名称」未填写；请补填后再提交",
                 column="项目名称",

@@ -180,3 +180,15 @@ class Form(FrozenValue):
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(ind for goal in self.goals for ind in goal.indicators)
+
+    @property
+    def scored_indicators(self) -> tuple[Indicator, ...]:
+        """The rows that carry points, each once: a parent (父项) is left out, its sub-rows (子项) count.
+
+        A parent is a row followed in its goal by sub-rows (``scorer.weights.family_parents``).
+        Every "N 项指标" a user reads counts these."""
+        out: list[Indicator] = []
+        for goal in self.goals:
+            rows = goal.indicators
+            out.extend(ind for i, ind in enumerate(rows) if ind.sub or i + 1 == len(rows) or not rows[i + 1].sub)
+        return tuple(out)

@@ -16,7 +16,6 @@ from scorer.numbers import percent
 from scorer.result import (
     Problem,
     ProblemCode,
-    Severity,
     Status,
 )
 from scorer.row import COL_ACTUAL, ONE, ZERO, _Row, _tier_score
@@ -155,8 +154,7 @@ def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     row.unit = tu
     if not tunit.compatible(aunit):
         row.problems.append(
-            Problem(
-                Severity.WARNING,
+            Problem.of(
                 ProblemCode.UNIT_MISMATCH,
                 f"「{row.ind.name}」单位不可比：目标值「{tu}」（{tunit.kind}）与实际完成值「{au}」（{aunit.kind}）",
                 row.ind.name,
@@ -191,8 +189,7 @@ def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decima
         if A > 0 and B / A >= over:
             row.over_ratio = B / A
             row.problems.append(
-                Problem(
-                    Severity.WARNING,
+                Problem.of(
                     ProblemCode.OVER_COMPLETION,
                     f"「{row.ind.name}」实际完成值 {row.n(B)}{u} 为目标值 {row.n(A)}{u} 的 {percent(B / A)}，"
                     f"达到超额完成阈值 {percent(over)}，目标可能设置偏低，需说明",
@@ -279,9 +276,7 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
     impossible = _impossible(row, A, B)
     if impossible:
         row.lines.append(f"不予计分：{impossible}")
-        row.problems.append(
-            Problem(Severity.WARNING, ProblemCode.IMPOSSIBLE_VALUE, f"「{row.ind.name}」{impossible}", row.ind.name)
-        )
+        row.problems.append(Problem.of(ProblemCode.IMPOSSIBLE_VALUE, f"「{row.ind.name}」{impossible}", row.ind.name))
         return Status.JUDGEMENT, None
     if t.scale and (a.scale in ("", t.scale)):
         row.scale = (t.scale, row.ctx.scales[t.scale])

@@ -73,6 +73,39 @@ class ProblemCode(StrEnum):
     WEIGHTS_TOTAL = "weights-total"
 
 
+#: The one place each problem's severity is decided. The engine's problems carry it (``Problem.of``)
+#: and the checks that report them (jixiao/checks) are registered with it, so ``jixiao score``,
+#: ``jixiao check``, the editor's problems panel and the review say the same of the same finding.
+SEVERITY: dict[ProblemCode, Severity] = {
+    ProblemCode.BUDGET_INVALID: Severity.ERROR,
+    ProblemCode.BUDGET_MISSING: Severity.ERROR,  # reported as empty-cell
+    ProblemCode.BUDGET_OVER_100: Severity.WARNING,
+    ProblemCode.BUDGET_PRINTED_RATE: Severity.INFO,
+    ProblemCode.BUDGET_RATE_MISMATCH: Severity.WARNING,
+    ProblemCode.BUDGET_RATE_TEXT: Severity.INFO,
+    ProblemCode.EMPTY_ACTUAL: Severity.ERROR,  # reported as empty-cell
+    ProblemCode.FAMILY_SUM: Severity.ERROR,
+    ProblemCode.HEADER_MISSING: Severity.WARNING,
+    ProblemCode.IMPOSSIBLE_VALUE: Severity.WARNING,
+    ProblemCode.INVALID_CELL: Severity.ERROR,
+    ProblemCode.JUDGEMENT: Severity.WARNING,
+    ProblemCode.OVER_COMPLETION: Severity.WARNING,
+    ProblemCode.RECORDED_ABOVE_WEIGHT: Severity.ERROR,
+    ProblemCode.RECORDED_DIFFERS: Severity.WARNING,
+    ProblemCode.RECORDED_TOTAL_SUM: Severity.ERROR,
+    ProblemCode.UNIT_MISMATCH: Severity.ERROR,
+    ProblemCode.UNKNOWN_LEVEL1: Severity.WARNING,
+    ProblemCode.WEIGHTS_EXCEED: Severity.ERROR,  # reported as weights-total
+    ProblemCode.WEIGHTS_TOTAL: Severity.ERROR,
+}
+
+#: The problems that make ``jixiao score`` exit 1: a cell or the budget cannot be read, or the
+#: form's own figures contradict each other (the exit status predates the shared severities).
+INVALIDATING = frozenset(
+    {ProblemCode.INVALID_CELL, ProblemCode.BUDGET_INVALID, ProblemCode.FAMILY_SUM, ProblemCode.RECORDED_TOTAL_SUM}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem(FrozenValue):
     """Something a user or reviewer must look at; the message names where."""
@@ -83,6 +116,11 @@ class Problem(FrozenValue):
     indicator: str = ""  # 三级指标 name, when the problem is about one row
     column: str = ""  # 年初目标值 / 实际完成值 / 分值 …
     text: str = ""  # the cell text in question
+
+    @classmethod
+    def of(cls, code: ProblemCode, message: str, indicator: str = "", column: str = "", text: str = "") -> Problem:
+        """A problem at the severity its code has (``SEVERITY``)."""
+        return cls(SEVERITY[code], code, message, indicator, column, text)
 
 
 class IndicatorResult(NamedTuple):
@@ -183,13 +221,20 @@ class FormResult(FrozenValue):
         object.__setattr__(self, "_all_problems", tuple(gathered))
 
     @property
+    def scored(self) -> tuple[IndicatorResult, ...]:
+        """The rows that carry points, each once: not a parent (父项), whose points are its sub-rows'.
+        Every "N 项指标" a user reads counts these (``Form.scored_indicators`` on an unscored form)."""
+        return tuple(r for r in self.indicators if r.weight_source != "children")
+
+    @property
     def pending(self) -> int:
-        """Indicators waiting for human judgement."""
-        return sum(1 for r in self.indicators if r.status is Status.JUDGEMENT)
+        """Indicators waiting for human judgement (a parent waiting on a sub-row is that sub-row)."""
+        return sum(1 for r in self.scored if r.status is Status.JUDGEMENT)
 
     @property
     def invalid(self) -> bool:
-        return any(p.severity is Severity.ERROR for p in self.all_problems)
+        """A cell or the budget cannot be read, or the form contradicts itself (``INVALIDATING``)."""
+        return any(p.code in INVALIDATING for p in self.all_problems)
 
     @property
     def all_problems(self) -> tuple[Problem, ...]:
@@ -209,9 +254,7 @@ class FormResult(FrozenValue):
     @property
     def weight_total(self) -> Decimal:
         """The points the form can give: the budget's and every row's, a parent (父项) through its sub-rows."""
-        return self.budget.weight + sum(
-            (r.weight for r in self.indicators if r.weight_source != "children"), Decimal(0)
-        )
+        return self.budget.weight + sum((r.weight for r in self.scored), Decimal(0))
 
     @property
     def weights_over(self) -> bool:

@@ -15,7 +15,6 @@ from scorer.model import Indicator
 from scorer.result import (
     Problem,
     ProblemCode,
-    Severity,
     Status,
 )
 from scorer.rules import RuleSet
@@ -92,7 +91,7 @@ class _Row:
     def judgement(self, reason: str) -> tuple[Status, Decimal | None]:
         self.lines.append(f"需人工判断：{reason}")
         self.problems.append(
-            Problem(Severity.WARNING, ProblemCode.JUDGEMENT, f"「{self.ind.name}」需人工判断：{reason}", self.ind.name)
+            Problem.of(ProblemCode.JUDGEMENT, f"「{self.ind.name}」需人工判断：{reason}", self.ind.name)
         )
         return Status.JUDGEMENT, None
 
@@ -136,8 +135,7 @@ def _parse(row: _Row, text: str, column: str) -> Cell | None:
     assert isinstance(cell, CellError)
     row.lines.append(f"{column}无效：{cell}")
     row.problems.append(
-        Problem(
-            Severity.ERROR,
+        Problem.of(
             ProblemCode.INVALID_CELL,
             f"「{row.ind.name}」{column}「{text}」无效：{cell.reason}"
             + (f"；应为{cell.expected}" if cell.expected else ""),

@@ -12,7 +12,6 @@ from scorer.result import (
     IndicatorResult,
     Problem,
     ProblemCode,
-    Severity,
     Status,
 )
 from scorer.row import ZERO, _built_once
@@ -92,8 +91,7 @@ def _split_over_children(
         shares, ok = _split(whole, [given[c] for c in cs])
         if not ok:
             problems.append(
-                Problem(
-                    Severity.WARNING,
+                Problem.of(
                     ProblemCode.WEIGHTS_EXCEED,
                     f"「{inds[p][1].name}」的子项已列分值之和超过其分值 {fmt_weight(whole)}",
                     inds[p][1].name,
@@ -145,7 +143,7 @@ def _parent_recorded(
     computed = "待判断" if score is None else str(q2(score))
     name = parent.indicator.name
     message = f"「{name}」自评得分 {q2(rec.score)} 与规则得分 {computed} 不一致，且未说明理由"
-    return (*kept, Problem(Severity.WARNING, ProblemCode.RECORDED_DIFFERS, message, name, "得分"))
+    return (*kept, Problem.of(ProblemCode.RECORDED_DIFFERS, message, name, "得分"))
 
 
 def all_recorded(children: list[IndicatorResult]) -> bool:
@@ -181,8 +179,7 @@ def family_sums(form: Form) -> list[Problem]:
             total = sum(present, ZERO)
             if abs(total - own) > rounding_slack(present):
                 out.append(
-                    Problem(
-                        Severity.ERROR,
+                    Problem.of(
                         ProblemCode.FAMILY_SUM,
                         f"父项「{parent.name}」的{column} {fmt_weight(own)} 与其 {len(cs)} 个子项之和 "
                         f"{fmt_weight(total)} 不符；按子项计",
@@ -260,8 +257,7 @@ def _by_goals(
         shares, ok = _split(goal_pools[gi], [own[i] for i in idx])
         if not ok:
             problems.append(
-                Problem(
-                    Severity.WARNING,
+                Problem.of(
                     ProblemCode.WEIGHTS_EXCEED,
                     f"年度绩效目标 {gi + 1} 已列分值之和超过其分值 {fmt_weight(goal_pools[gi])}",
                 )
@@ -299,8 +295,7 @@ def _by_level1(
         shares, ok = _split(pool, [own[i] for i in rows])
         if not ok:
             problems.append(
-                Problem(
-                    Severity.WARNING,
+                Problem.of(
                     ProblemCode.WEIGHTS_EXCEED,
                     f"{names[key]}已列分值之和超过其分值 {fmt_weight(pool)}",
                 )
@@ -315,8 +310,7 @@ def _unplaced(rules: RuleSet, inds: Rows, result: list[Decimal | None], problems
         if result[i] is None:
             result[i] = ZERO
             problems.append(
-                Problem(
-                    Severity.WARNING,
+                Problem.of(
                     ProblemCode.UNKNOWN_LEVEL1,
                     f"「{ind.name}」的一级指标「{ind.level1}」不在规则集「{rules.name}」中，无法分配分值",
                     ind.name,

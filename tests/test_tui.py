@@ -260,6 +260,8 @@ async def test_the_app_refuses_to_approve_what_its_user_submitted(store: FormSto
 
 
 async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore) -> None:
+    from textual.widgets import DataTable
+
     from tui.screens.review import ReviewScreen
 
     fid = form_id(store, "老干工作经费")
@@ -270,6 +272,8 @@ async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore)
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ReviewScreen)
+        assert "统计范围：全部状态（草稿、" in str(screen.query_one("#title").render())  # drafts are counted
+        assert "表内错/警" in [str(c.label) for c in screen.query_one("#table", DataTable).columns.values()]
         assert {g.label for g in screen.rows} == {  # departments: the 部门整体支出 form apart
             "武昌区经济信息化和科技创新局",
             "武昌区经济信息化和科技创新局（部门整体支出）",

@@ -32,7 +32,7 @@ from jixiao.checks.registry import (
     passthrough,
 )
 from scorer import numbers as fmt
-from scorer.result import FormResult, IndicatorResult, ProblemCode, Severity
+from scorer.result import SEVERITY, FormResult, IndicatorResult, ProblemCode, Severity
 from scorer.vocabulary import level_key
 from scorer.weights import rounding_slack
 
@@ -41,7 +41,7 @@ from scorer.weights import rounding_slack
 
 @check(
     "execution-over-100",
-    Severity.WARNING,
+    SEVERITY[ProblemCode.BUDGET_OVER_100],
     "执行率超过 100%",
     "执行数 is above 预算数 (执行率 > 100%). Spending beyond the approved budget needs an adjustment "
     "(调整预算) and is scored at most the full weight.",
@@ -55,7 +55,6 @@ def execution_over_100(result: FormResult) -> list[Finding]:
 
 passthrough(
     "rate-mismatch",
-    Severity.WARNING,
     "表中执行率与计算不符",
     "The 执行率 printed on the form differs from 执行数/预算数.",
     ProblemCode.BUDGET_RATE_MISMATCH,
@@ -64,7 +63,6 @@ passthrough(
 
 passthrough(
     "rate-unreadable",
-    Severity.INFO,
     "表中执行率无法识别",
     "The 执行率 printed on the form is not a percentage the engine can read; the computed rate is used.",
     ProblemCode.BUDGET_RATE_TEXT,
@@ -73,7 +71,6 @@ passthrough(
 
 passthrough(
     "budget-invalid",
-    Severity.ERROR,
     "预算数无效",
     "预算数 is zero or negative, so no 执行率 can be computed.",
     ProblemCode.BUDGET_INVALID,
@@ -172,7 +169,7 @@ def _is_satisfaction(r: IndicatorResult) -> bool:
 def no_cost_indicator(result: FormResult) -> list[Finding]:
     if any(_is_cost(r) for r in result.indicators):
         return []
-    return [_finding(result, "no-cost-indicator", f"{len(result.indicators)} 项指标中没有成本指标")]
+    return [_finding(result, "no-cost-indicator", f"{len(result.scored)} 项指标中没有成本指标")]
 
 
 @check(
@@ -185,7 +182,7 @@ def no_cost_indicator(result: FormResult) -> list[Finding]:
 def no_satisfaction_indicator(result: FormResult) -> list[Finding]:
     if any(_is_satisfaction(r) for r in result.indicators):
         return []
-    return [_finding(result, "no-satisfaction-indicator", f"{len(result.indicators)} 项指标中没有满意度指标")]
+    return [_finding(result, "no-satisfaction-indicator", f"{len(result.scored)} 项指标中没有满意度指标")]
 
 
 @check(
@@ -229,7 +226,7 @@ def is_boilerplate(actual: str) -> bool:
     "or 按时完成 instead of a measured value: the form does not show what was achieved.",
 )
 def boilerplate_actuals(result: FormResult) -> list[Finding]:
-    rows = result.indicators
+    rows = result.scored
     if len(rows) < BOILERPLATE_MIN_ROWS:
         return []
     hits = [r.indicator.actual.strip() for r in rows if is_boilerplate(r.indicator.actual)]
@@ -249,7 +246,6 @@ def boilerplate_actuals(result: FormResult) -> list[Finding]:
 
 passthrough(
     "unknown-level1",
-    Severity.WARNING,
     "一级指标不在规则集中",
     "A row's 一级指标 is not one the rule set knows, so no weight can be allocated to it.",
     ProblemCode.UNKNOWN_LEVEL1,
@@ -258,7 +254,6 @@ passthrough(
 
 passthrough(
     "header-missing",
-    Severity.WARNING,
     "表头未填写",
     "A header cell the form needs (项目名称) is empty; the form is read and named after nothing.",
     ProblemCode.HEADER_MISSING,

@@ -122,7 +122,7 @@ def actual_equals_target(r: IndicatorResult) -> bool | None:
 
 def _equal_share(rec: FormRecord) -> tuple[int, int]:
     """(rows equal to their target, comparable rows)."""
-    flags = [actual_equals_target(r) for r in rec.result.indicators]
+    flags = [actual_equals_target(r) for r in rec.result.scored]
     known = [f for f in flags if f is not None]
     return sum(1 for f in known if f), len(known)
 
@@ -185,7 +185,7 @@ def most_actuals_equal_target(records: Sequence[FormRecord]) -> list[Finding]:
 def all_full_marks(records: Sequence[FormRecord]) -> list[Finding]:
     out = []
     for rec in records:
-        rows = rec.result.indicators
+        rows = rec.result.scored
         if len(rows) < PATTERN_MIN_ROWS:
             continue
         scores = [r.recorded.score if r.recorded is not None else r.score for r in rows]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from jixiao.checks.model import CheckSpec, Finding, form_key, form_label, is_trivial, normalise
 from scorer import numbers as fmt
 from scorer.cells import CellKind
-from scorer.result import FormResult, IndicatorResult, Problem, ProblemCode, Severity
+from scorer.result import SEVERITY, FormResult, IndicatorResult, Problem, ProblemCode, Severity
 
 # ------------------------------------------------------------------- data
 
@@ -107,8 +107,10 @@ def _wrap(result: FormResult, check_id: str, *codes: ProblemCode) -> list[Findin
     return [_finding(result, check_id, p.message, p.indicator) for p in _problems(result, *codes)]
 
 
-def passthrough(id: str, severity: Severity, title: str, description: str, *codes: ProblemCode) -> None:
-    """Register a check that reports what the engine found under ``codes``, as the engine said it."""
+def passthrough(id: str, title: str, description: str, *codes: ProblemCode) -> None:
+    """Register a check that reports what the engine found under ``codes``, as the engine said it,
+    at the severity the codes have (``scorer.result.SEVERITY``, the one place it is decided)."""
+    (severity,) = {SEVERITY[c] for c in codes}
     check(id, severity, title, description)(lambda result: _wrap(result, id, *codes))
 
 

@@ -23,7 +23,7 @@ from jixiao.checks.registry import (
 from scorer import numbers as fmt
 from scorer.cells import CellKind, Tier
 from scorer.model import Recorded
-from scorer.result import FormResult, IndicatorResult, ProblemCode, Severity, Status
+from scorer.result import SEVERITY, FormResult, IndicatorResult, ProblemCode, Severity, Status
 from scorer.weights import told_by_children
 
 # ----------------------------------------------------------------- weights
@@ -31,7 +31,7 @@ from scorer.weights import told_by_children
 
 @check(
     "weights-total",
-    Severity.ERROR,
+    SEVERITY[ProblemCode.WEIGHTS_TOTAL],
     "分值合计不符",
     "The weights written on the form do not add up to the rule set's total (budget + indicators), "
     "a goal's indicators do not add up to the goal's weight, or listed weights exceed their pool. "
@@ -121,7 +121,6 @@ def weight_nonpositive(result: FormResult) -> list[Finding]:
 
 passthrough(
     "invalid-cell",
-    Severity.ERROR,
     "单元格无法识别",
     "A target or actual cell cannot be read at all (the engine's invalid-cell); the row scores 0.",
     ProblemCode.INVALID_CELL,
@@ -130,7 +129,7 @@ passthrough(
 
 @check(
     "empty-cell",
-    Severity.ERROR,
+    SEVERITY[ProblemCode.EMPTY_ACTUAL],
     "目标值或实际完成值未填",
     "An indicator's target (年初目标值) or actual (实际完成值) is empty, or the budget block lacks "
     "预算数/执行数. An empty actual scores 0; an empty target cannot be compared at all.",
@@ -154,7 +153,6 @@ def empty_cell(result: FormResult) -> list[Finding]:
 
 passthrough(
     "unit-mismatch",
-    Severity.ERROR,
     "目标值与实际完成值单位不可比",
     "Target and actual are written in units of different kinds (户 vs 万元); the engine refuses to "
     "compare them and the row cannot be scored.",
@@ -164,7 +162,7 @@ passthrough(
 
 @check(
     "needs-judgement",
-    Severity.WARNING,
+    SEVERITY[ProblemCode.JUDGEMENT],
     "需人工判断",
     "The engine cannot decide a row (wording outside the vocabulary, a bound on the wrong side …) "
     "and leaves it without a computed score, so the computed total is understated. Rows already "
@@ -266,7 +264,7 @@ def deviation_missing(result: FormResult) -> list[Finding]:
 
 @check(
     "over-completion-unexplained",
-    Severity.WARNING,
+    SEVERITY[ProblemCode.OVER_COMPLETION],
     "超额完成未说明",
     "An actual reaches the rule set's over-completion threshold (e.g. 120% of a positive target, "
     "found by the engine) and neither the row's deviation column, its score reason, nor the form's "
@@ -315,7 +313,7 @@ def _diff_text(what: str, rec: Recorded, computed: Decimal | None) -> tuple[str,
 
 @check(
     "recorded-differs-unexplained",
-    Severity.WARNING,
+    SEVERITY[ProblemCode.RECORDED_DIFFERS],
     "自评得分与规则得分不一致且未说明理由",
     "The unit's recorded score differs from the rule score and no reason is given. Units may adjust "
     "scores by judgement, but must say why.",
@@ -352,7 +350,7 @@ def recorded_differs_explained(result: FormResult) -> list[Finding]:
 
 @check(
     "recorded-above-weight",
-    Severity.ERROR,
+    SEVERITY[ProblemCode.RECORDED_ABOVE_WEIGHT],
     "自评得分超过分值",
     "A recorded score (indicator or budget) is above the row's weight: arithmetically impossible.",
 )
@@ -374,7 +372,6 @@ def recorded_above_weight(result: FormResult) -> list[Finding]:
 
 passthrough(
     "family-sum",
-    Severity.ERROR,
     "父项与子项之和不符",
     "A parent row's printed weight or recorded score is not the sum of its sub-rows' (子项); the "
     "sub-rows count and the parent's own figure is dropped.",
@@ -384,7 +381,6 @@ passthrough(
 
 passthrough(
     "recorded-total-sum",
-    Severity.ERROR,
     "总分与各项得分之和不符",
     "The 总分 printed on the form is not the sum of the recorded row scores.",
     ProblemCode.RECORDED_TOTAL_SUM,

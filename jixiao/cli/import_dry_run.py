@@ -53,7 +53,9 @@ def _import_check(path: Path) -> FileRead:
 
 
 def _form_file(forms: list[Form]) -> list[str]:
-    return [f"表单文件：{f.year}/{f.implementing_unit}/{f.project_name}，{len(f.indicators)} 项指标" for f in forms]
+    return [
+        f"表单文件：{f.year}/{f.implementing_unit}/{f.project_name}，{len(f.scored_indicators)} 项指标" for f in forms
+    ]
 
 
 def _xlsx(path: Path, forms: list[Form]) -> list[str]:
@@ -83,5 +85,5 @@ def _xlsx(path: Path, forms: list[Form]) -> list[str]:
         wb.close()
     if not out:
         out.append("按 jixiao 自评表版式读取（每张工作表一份表单）")
-    out += [f"{f.year}/{f.implementing_unit}/{f.project_name}：{len(f.indicators)} 项指标" for f in forms]
+    out += [f"{f.year}/{f.implementing_unit}/{f.project_name}：{len(f.scored_indicators)} 项指标" for f in forms]
     return out

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.cli.zh import positive_int
-from jixiao.review.groupings import GRADES, GROUPINGS
+from jixiao.review.groupings import FLAGS_NOTE, GRADES, GROUPINGS, statuses_counted, statuses_line
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
 
@@ -179,7 +179,7 @@ def flagged_table(engine: Any, flagged: list[FlaggedForm], catalog: Any = None) 
     """The flagged forms with their top findings."""
     from jixiao.review.findings import top_findings
 
-    parts: list[Any] = [Text("问题表单（按问题数排序）", style="bold")]
+    parts: list[Any] = [Text("问题表单（按表内问题数排序）", style="bold")]
     findings = Table.grid(padding=(0, 1))
     for f in flagged:
         head = Text.assemble(
@@ -259,7 +259,7 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     return records, ""
 
 
-def portfolio_table(found: list[Any], limit: int, title: str = "跨表问题（") -> Group:
+def portfolio_table(found: list[Any], limit: int, title: str = "跨表问题（不计入上表的错/警；") -> Group:
     parts: list[Any] = [Text(f"{title}{len(found)} 项，最严重的在前）", style="bold")]
     rows = Table.grid(padding=(0, 1))
     rows.add_column(no_wrap=True)
@@ -390,6 +390,8 @@ def _review_doc(
     return {
         "by": by,
         "filters": {k: v for k, v in vars(filters).items()} if hasattr(filters, "__dict__") else {},
+        "statuses": statuses_counted(filters.status),  # the forms counted: every status unless --status
+        "flags_count": FLAGS_NOTE,  # groups' and flagged forms' flags: each form's own checks, not portfolio
         "groups": [group_dict(g) for g in groups],
         "overall": [group_dict(g) for g in overall],
         "flagged": [
@@ -427,7 +429,10 @@ def _print_review(
 ) -> None:
     """The terminal report: the groups (the worst first), the grade chart, portfolio findings, flagged forms."""
     shown = groups if args.groups <= 0 else groups[: args.groups]
+    out.print(Text(statuses_line(args.status), style="dim"))
     out.print(groups_table(shown, args.by, out.width))
+    if args.by != "level1":  # by 一级指标 the columns count rows by status, not findings
+        out.print(Text(FLAGS_NOTE, style="dim"))
     if len(shown) < len(groups):
         rest = len(groups) - len(shown)
         out.print(

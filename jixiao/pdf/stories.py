@@ -139,9 +139,9 @@ NAT_W = [*NAT_W, WIDTH - sum(NAT_W)]
 
 def _completion_summary(result: FormResult) -> str:
     counts = {s: 0 for s in Status}
-    for r in result.indicators:
+    for r in result.scored:  # a parent (父项) is its sub-rows: counted through them
         counts[r.status] += 1
-    parts = [f"共 {len(result.indicators)} 项指标"]
+    parts = [f"共 {len(result.scored)} 项指标"]
     for s in (Status.MET, Status.PARTLY, Status.MISSED, Status.JUDGEMENT, Status.EMPTY, Status.INVALID):
         if counts[s]:
             parts.append(f"{s.label} {counts[s]} 项")

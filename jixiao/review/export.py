@@ -46,9 +46,9 @@ def _groups_sheet(ws: Any, by: str, groups: list[GroupRow], bold: Font, fill: Pa
         "自评中位数",
         "差距",
         *GRADES,
-        "错误",
-        "警告",
-        "提示",
+        "表内错误",  # each form's own findings; the 跨表问题 sheet holds the rest (FLAGS_NOTE)
+        "表内警告",
+        "表内提示",
     ]
     append(ws, head)
     for g in groups:
@@ -80,7 +80,7 @@ def _groups_sheet(ws: Any, by: str, groups: list[GroupRow], bold: Font, fill: Pa
 
 
 def _flagged_sheet(fs: Any, flagged: list[FlaggedForm], bold: Font, fill: PatternFill) -> None:
-    append(fs, ["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "错误", "警告", "状态"])
+    append(fs, ["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "表内错误", "表内警告", "状态"])
     for f in flagged:
         status = State(f.status).label if f.status in {s.value for s in State} else f.status
         append(fs, [f.id, f.key, f.total_computed, f.total_recorded, f.grade, f.rate, f.errors, f.warnings, status])

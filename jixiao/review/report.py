@@ -20,7 +20,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import Engine
 
 from jixiao.review.aggregate import Filters, FlaggedForm, GroupRow
-from jixiao.review.groupings import GRADES, GROUPINGS
+from jixiao.review.groupings import FLAGS_NOTE, GRADES, GROUPINGS, statuses_line
 from jixiao.review.trusted import form_numbers
 from scorer import numbers as fmt
 
@@ -88,6 +88,7 @@ def review_pdf(
         if x
     )
     story: list[Any] = [Paragraph("预算绩效自评审核汇总", st.title), Paragraph(escape(scope), st.subtitle)]
+    story += [Paragraph(escape(statuses_line(filters.status)), st.small), Paragraph(escape(FLAGS_NOTE), st.small)]
     story += [_groups_table(st, font.name, by, groups), Spacer(1, 6 * mm)]
     points = [
         (float(Decimal(f.total_c) / 100), float(Decimal(f.recorded_c) / 100))
@@ -120,7 +121,7 @@ def _groups_table(st: Any, font_name: str, by: str, groups: list[GroupRow]) -> T
         "自评均分",
         "差距",
         "优/良/中/差",
-        "错/警",
+        "表内错/警",
     ]
     rows: list[list[Any]] = [[Paragraph(h, st.head) for h in head]]
     for g in groups:

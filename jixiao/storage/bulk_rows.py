@@ -143,7 +143,7 @@ def _form_row(form: Form, v: Verdict, now: datetime, actor: str) -> dict[str, An
         "agg_errors": v[8],
         "agg_warnings": v[9],
         "agg_infos": v[10],
-        "agg_indicators": len(v[11]),
+        "agg_indicators": sum(1 for r in v[11] if r[2] is not None),  # a parent row has no weight of its own
         "scores_trusted": True,  # the database clears it for an untrusted writer (migration 0004)
     }
     s = form.signoff

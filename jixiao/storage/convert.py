@@ -169,7 +169,7 @@ def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, in
         )  # type: ignore[assignment]
     assert findings is not None
     row.agg_errors, row.agg_warnings, row.agg_infos = findings
-    row.agg_indicators = len(result.indicators)
+    row.agg_indicators = len(result.scored)  # each scored row once: sub-rows, not their parent
     flat = [i for g in row.goals for i in g.indicators]
     for irow, ires in zip(flat, result.indicators, strict=True):
         irow.computed_status = ires.status.value

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Select, Static
 
 from jixiao.review.aggregate import Filters, aggregate
-from jixiao.review.groupings import GRADES
+from jixiao.review.groupings import GRADES, statuses_line
 from jixiao.styles import STATUS_SHORT, STATUS_STYLE
 from jixiao.workflow import ACTIONS, Stage, WorkflowError
 from scorer import numbers as fmt
@@ -78,7 +78,7 @@ class ReviewScreen(AppScreen):
         return self.query_one("#table", DataTable)
 
     def compose(self) -> ComposeResult:
-        yield Static("jixiao 财政审核", id="title")
+        yield Static(f"jixiao 财政审核  {statuses_line(None)}", id="title")
         with Horizontal(id="filters"):
             yield Select[int]([], prompt="全部年度", id="year")
             yield Static("", id="crumbs")
@@ -248,7 +248,7 @@ class ReviewScreen(AppScreen):
 
 def _fill_groups(table: DataTable, level: str, rows: list[Any]) -> None:
     """One row per department or unit: money, the mean scores, their gap, the grades, findings."""
-    for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "错/警"):
+    for col in (LEVEL_LABELS[level], "表单", "执行率", "规则均分", "自评均分", "差距", "优良中差", "表内错/警"):
         table.add_column(col)
     for g in rows:
         gap = g.gap

@@ -32,9 +32,8 @@ class TotalsBar(Static):
             return Text("")
         t = Text()
         if self.declaration:
-            weights = sum((x.weight for x in r.indicators if x.weight_source != "children"), r.budget.weight)
             t.append("目标申报 ", style="dim")
-            t.append(f"{len(r.indicators)} 项指标，分值合计 {fmt.weight(weights)}", style="bold")
+            t.append(f"{len(r.scored)} 项指标，分值合计 {fmt.weight(r.weight_total)}", style="bold")
         else:
             t.append("规则得分 ", style="dim")
             t.append(f"{fmt.score(r.total_computed)}（{r.grade}）", style="bold")
