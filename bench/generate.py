@@ -1959,7 +1959,9 @@ class _ProjectMaker:
                 if late > 12
                 else date(year, late, _month_end(year, late))
             )
-            actual = f"{done.year}年{done.month}月" if with_year else f"{done.month}月"
+            # the day too: a month alone is some day of it, which leaves how late undecided (待判断)
+            day = f"{done.month}月{done.day}日"
+            actual = f"{done.year}年{day}" if with_year else day
             start = date(deadline.year, 1, 1)
             expect = ("ratio", Decimal((deadline - start).days + 1), Decimal((done - start).days + 1))
             return _Cell(spec, target, actual, expect, self._short(spec, target, actual))

@@ -51,6 +51,8 @@ _RANK = re.compile(
 _DATE_FULL = re.compile(r"^(?P<y>\d{4})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?(?P<before>前|之前|以前)?$")
 # a year and month with a dot, dash or slash (2024.12, 2024-12): a month, not the decimal 2024.12 nor 12 to 2024
 _DATE_YM = re.compile(r"^(?P<y>(?:19|20)\d{2})[./-](?P<m>0?[1-9]|1[0-2])月?(?P<before>前|之前|以前)?$")
+# a day without its year (9月30日, 6月15日前): in the form's year, as a month alone is
+_DATE_MD = re.compile(r"^(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?P<before>前|之前|以前)?$")
 _DATE_MONTH = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末|份|中旬|上旬|下旬)?(?P<before>前|之前|以前)?$")
 # a calendar year alone (2019年, 2020年度): a date, not a duration of two thousand years
 _DATE_YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年度?(?P<before>前|之前|以前)?$")
@@ -170,7 +172,7 @@ def _rank(s: str, raw: str, note: str) -> Cell | None:
 
 
 def _date(s: str, raw: str, note: str) -> Cell | None:
-    for rx in (_DATE_FULL, _DATE_YM, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
+    for rx in (_DATE_FULL, _DATE_YM, _DATE_MD, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
         m = rx.match(s)
         if not m:
             continue

@@ -196,6 +196,7 @@ def _by_date(target: str, actual: str, year: int | None = 2024) -> object:
         ("6月底前", "2024年7月", 2024, "逾期多少无法计算"),  # was 部分达成, 逾期 31 天
         ("6月底前", "7月", 2024, "只写到月份"),
         ("2019年6月", "2019年", 2019, "只写到年份"),
+        ("6月底前", "7月5日", None, "未写年份"),
     ],
 )
 def test_a_date_that_cannot_decide_is_for_judgement(target: str, actual: str, year: int | None, reason: str) -> None:
@@ -214,11 +215,22 @@ def test_a_date_that_cannot_decide_is_for_judgement(target: str, actual: str, ye
         ("2024年12月31日", "2024年11月", Status.MET),
         ("2024-12-31", "2025-01-10", Status.PARTLY),
         ("2024.12.31", "2024.12.20", Status.MET),
+        # a day without its year is in the form's year (it was a word not in the vocabulary: 待判断)
+        ("7月底前", "9月30日", Status.PARTLY),
+        ("6月15日前", "6月10日", Status.MET),
+        ("6月15日前", "6月15号", Status.MET),
+        ("2024年6月15日前", "6月16日", Status.PARTLY),
+        ("12月20日前", "2024年12月20日", Status.MET),
     ],
 )
 def test_a_date_decides_what_it_can(target: str, actual: str, status: Status) -> None:
     r = _by_date(target, actual)
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("cell", ["2月30日", "13月1日", "4月31号"])
+def test_a_day_without_its_year_must_exist(cell: str) -> None:
+    assert _by_date("年底前", cell).status is Status.INVALID  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- words in mixed text
