@@ -178,14 +178,15 @@ def _bound_ok(row: _Row, a: Cell, direction: Direction, A: Decimal, B: Decimal) 
     if c is Comparator.NONE or c is Comparator.EQ or a.approx:  # 1000余人: scorer/approximate.py decides
         return None
     lower = c in (Comparator.GE, Comparator.GT)
-    if (direction is Direction.POSITIVE and lower and B >= A) or (
-        direction is Direction.REVERSE and not lower and B <= A
-    ):
-        row.lines.append((explain.bound_used, a.text, "下限" if lower else "上限", a.value or ZERO))
+    side = "下限" if lower else "上限"
+    useful = (direction is Direction.POSITIVE and lower) or (direction is Direction.REVERSE and not lower)
+    if useful and (B >= A if lower else B <= A):
+        row.lines.append((explain.bound_used, a.text, side, a.value or ZERO))
         return None
-    if direction in (Direction.POSITIVE, Direction.REVERSE) and lower is (direction is Direction.POSITIVE):
-        return f"实际完成值「{a.text}」只给出{'下限' if lower else '上限'}，是否达到目标值、差多少无法确定"
-    return f"实际完成值「{a.text}」只给出{'上限' if not lower else '下限'}，无法判断是否达到{row.direction.label if row.direction else ''}目标"
+    if useful:  # >900人 against ≥1000人: 901 misses, 5000 meets
+        return f"实际完成值「{a.text}」只给出{side}，是否达到目标值、差多少无法确定"
+    label = row.direction.label if row.direction else ""
+    return f"实际完成值「{a.text}」只给出{side}，无法判断是否达到{label}目标"
 
 
 def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
