@@ -143,7 +143,7 @@ class Cell(FrozenValue):
             if self.comparator is Comparator.RANGE and (self.low_open or self.high_open):
                 return f"{'>' if self.low_open else '≥'}{num}{u}且{'<' if self.high_open else '≤'}{high}{u}"
             if self.comparator is Comparator.RANGE:
-                return f"{num}~{high}{u}"
+                return f"{'约' if self.approx is Approx.ABOUT else ''}{num}~{high}{u}"
             if self.approx is Approx.ABOUT:
                 return f"约{num}{u}"
             return f"{self.comparator.symbol}{num}{u}"

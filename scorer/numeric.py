@@ -169,18 +169,22 @@ def _units(row: _Row, t: Cell, a: Cell) -> tuple[Decimal, Decimal] | None:
     return t.value, a.value * factor
 
 
-def _bound_ok(row: _Row, a: Cell, direction: Direction) -> str | None:
-    """An actual written with a comparator is the bound it states; refuse the useless side."""
+def _bound_ok(row: _Row, a: Cell, direction: Direction, A: Decimal, B: Decimal) -> str | None:
+    """An actual written with a comparator (>900人, ≤5%) stands for every value on its side of the
+    number: decided only when all of them give the same answer, 达成; else the reason it is not."""
     c = a.comparator
-    if c is Comparator.NONE or c is Comparator.EQ:
+    if c is Comparator.NONE or c is Comparator.EQ or a.approx:  # 1000余人: scorer/approximate.py decides
         return None
-    if direction is Direction.POSITIVE and c in (Comparator.GE, Comparator.GT):
-        row.lines.append((explain.bound_used, a.text, "下限", a.value or ZERO))
+    lower = c in (Comparator.GE, Comparator.GT)
+    side = "下限" if lower else "上限"
+    useful = (direction is Direction.POSITIVE and lower) or (direction is Direction.REVERSE and not lower)
+    if useful and (B >= A if lower else B <= A):
+        row.lines.append((explain.bound_used, a.text, side, a.value or ZERO))
         return None
-    if direction is Direction.REVERSE and c in (Comparator.LE, Comparator.LT):
-        row.lines.append((explain.bound_used, a.text, "上限", a.value or ZERO))
-        return None
-    return f"实际完成值「{a.text}」只给出{'上限' if c in (Comparator.LE, Comparator.LT) else '下限'}，无法判断是否达到{row.direction.label if row.direction else ''}目标"
+    if useful:  # >900人 against ≥1000人: 901 misses, 5000 meets
+        return f"实际完成值「{a.text}」只给出{side}，是否达到目标值、差多少无法确定"
+    label = row.direction.label if row.direction else ""
+    return f"实际完成值「{a.text}」只给出{side}，无法判断是否达到{label}目标"
 
 
 def _positive(row: _Row, A: Decimal, B: Decimal, u: str) -> tuple[Status, Decimal]:
@@ -282,16 +286,16 @@ def _score_quantity(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None
         row.scale = (t.scale, row.ctx.scales[t.scale])
     dv = d.value
     if a.comparator is not Comparator.NONE:
-        why = _bound_ok(row, a, dv)
+        why = _bound_ok(row, a, dv, A, B)
         if why:
             return row.judgement(why)
     if A == B and t.comparator in (Comparator.GT, Comparator.LT):
         row.lines.append((explain.strict_equal, t.comparator.symbol))
     u = row.unit
     if t.approx or a.approx:
-        why = approximate_doubt(row, t, a, A, B)
-        if why:
-            return row.judgement(why)
+        decided = approximate_doubt(row, t, a, A, B)
+        if decided is not None:
+            return decided
     if t.comparator is Comparator.RANGE:
         assert t.high is not None
         return _range(row, t, A, t.high * (A / t.value) if t.value else t.high, B, u)

@@ -5,7 +5,9 @@
   make an end exclusive);
 - the same inside ``介于…之间`` / ``在…之间`` (``介于90%和95%之间``), ends included;
 - ``1000余人`` / ``1000多人``: more than 1000 (``Approx.MORE``, comparator ``>``);
-- ``约1000人`` / ``1000人左右``: about 1000 (``Approx.ABOUT``), within ``ABOUT_TOLERANCE``.
+- ``约1000人`` / ``1000人左右``: about 1000 (``Approx.ABOUT``); how far is the rule set's ``about_tolerance``.
+
+The words are data: ``[ranges]`` and ``[estimates]`` in ``scorer/data/vocabulary.toml``.
 
 A range of years (``2023-2025年``) is not a quantity: it is read as wording, so the row is 待判断.
 A leading minus (``-5%``) is not a range, and ``2024-06`` is a month (the date reader runs first).
@@ -16,23 +18,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import dataclass
+from functools import lru_cache
 
 from scorer.cell_parts import _NUM, _check_unit, _scale, _stray_punctuation, _to_decimal
 from scorer.cell_values import Approx, Cell, CellError, CellKind, Comparator
 from scorer.vocabulary import Vocabulary
 
-# 约1000人 means some value within 10% of 1000: jixiao decides only what holds for all of them.
-ABOUT_TOLERANCE = Decimal("0.1")
 
-_RANGE = re.compile(rf"^(?P<a>{_NUM})(?P<ua>[^\d~至到-]*)(?:~|-|至|到)(?P<b>{_NUM})(?P<rest>[^\d]*)$")
-_BETWEEN = re.compile(
-    rf"^(?:介于|处于|在)?(?P<a>{_NUM}[^\d和与及~至到-]*)(?:和|与|及|~|-|至|到)(?P<b>{_NUM}[^\d]*?)之间$"
-)
-_PAIR_JOINERS = ("并且", "而且", "且", "并", ",", "，")
-_MORE = re.compile(rf"^(?P<num>{_NUM})(?P<scale>[万亿千百]?)(?:余|多)(?P<rest>[^\d]*)$")
-_ABOUT_PREFIX = ("大约", "约为", "约")
-_ABOUT_SUFFIX = ("左右", "上下")
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    range: re.Pattern[str]
+    between: re.Pattern[str]
+    more: re.Pattern[str]
+
+
+@lru_cache(maxsize=8)
+def _patterns(seps: str, prefix: tuple[str, ...], joiners: str, suffix: tuple[str, ...], more: str) -> _Patterns:
+    """The range, between and more-than patterns for the vocabulary's words (built once per vocabulary)."""
+    sep = "[" + re.escape(seps) + "]"
+    join = "[" + re.escape(joiners + seps) + "]"
+    pre = "|".join(map(re.escape, prefix))
+    post = "|".join(map(re.escape, suffix))
+    return _Patterns(
+        re.compile(rf"^(?P<a>{_NUM})(?P<ua>[^\d{re.escape(seps)}]*){sep}(?P<b>{_NUM})(?P<rest>[^\d]*)$"),
+        re.compile(rf"^(?:{pre})?(?P<a>{_NUM}[^\d{re.escape(joiners + seps)}]*){join}(?P<b>{_NUM}[^\d]*?)(?:{post})$"),
+        re.compile(rf"^(?P<num>{_NUM})(?P<scale>[万亿千百]?)[{re.escape(more)}](?P<rest>[^\d]*)$"),
+    )
+
+
+def _for(vocab: Vocabulary) -> _Patterns:
+    return _patterns(
+        "".join(vocab.range_separators),
+        vocab.between_prefix,
+        "".join(vocab.between_joiners),
+        vocab.between_suffix,
+        "".join(vocab.more_markers),
+    )
+
+
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _LOWER = (Comparator.GE, Comparator.GT)
 _UPPER = (Comparator.LE, Comparator.LT)
@@ -43,16 +67,21 @@ OneSide = Callable[[str], "Cell | None"]
 def read_range(s: str, body: str, raw: str, note: str, word: str, vocab: Vocabulary, one_side: OneSide) -> Cell | None:
     """The range or approximate count ``s`` states, or None. ``body`` is ``s`` without its
     comparator word ``word`` (控制在90%-95%); ``one_side`` reads one bound as a one-sided cell."""
-    m = _BETWEEN.match(s)
+    if s.startswith(vocab.about_prefix) or s.endswith(vocab.about_suffix):
+        about = _approximate(s, raw, note, vocab, one_side)  # 90%-95%左右: before the range takes 左右 as unit
+        if about is not None:
+            return about
+    pat = _for(vocab)
+    m = pat.between.match(s)
     if m:
         return _bounds(s, raw, note, _side("≥" + m.group("a"), one_side), _side("≤" + m.group("b"), one_side), "")
-    m = _RANGE.match(body)
+    m = pat.range.match(body)
     if m:
         return _dash_range(m, body, raw, note, word, vocab)
     pair = _pair(s, raw, note, vocab, one_side)
     if pair is not None:
         return pair
-    return _approximate(s, raw, note, one_side)
+    return _approximate(s, raw, note, vocab, one_side)
 
 
 def _dash_range(m: re.Match[str], s: str, raw: str, note: str, word: str, vocab: Vocabulary) -> Cell:
@@ -77,7 +106,7 @@ def _dash_range(m: re.Match[str], s: str, raw: str, note: str, word: str, vocab:
 
 def _pair(s: str, raw: str, note: str, vocab: Vocabulary, one_side: OneSide) -> Cell | None:
     """``≥95%且≤100%``, ``大于90%小于95%``: a lower and an upper bound, in either order."""
-    for joiner in _PAIR_JOINERS:
+    for joiner in vocab.range_joiners:
         left, sep, right = s.partition(joiner)
         if sep and re.search(r"\d", left) and re.search(r"\d", right):
             return _bounds(s, raw, note, _side(left, one_side), _side(right, one_side), joiner)
@@ -135,9 +164,9 @@ def _bounds(s: str, raw: str, note: str, first: Cell | None, second: Cell | None
     )
 
 
-def _approximate(s: str, raw: str, note: str, one_side: OneSide) -> Cell | None:
+def _approximate(s: str, raw: str, note: str, vocab: Vocabulary, one_side: OneSide) -> Cell | None:
     """``1000余人`` (more than 1000) and ``约1000人`` / ``1000人左右`` (about 1000)."""
-    m = _MORE.match(s)
+    m = _for(vocab).more.match(s)
     if m:
         cell = _side(m.group("num") + m.group("scale") + m.group("rest"), one_side)
         marker = s[m.end("scale")]
@@ -145,16 +174,20 @@ def _approximate(s: str, raw: str, note: str, one_side: OneSide) -> Cell | None:
             return None
         return _with(cell, s, note, Comparator.GT, Approx.MORE, marker)
     body, marker = s, ""
-    for w in _ABOUT_PREFIX:
+    for w in vocab.about_prefix:
         if body.startswith(w):
             body, marker = body[len(w) :], w
             break
-    for w in _ABOUT_SUFFIX:
+    for w in vocab.about_suffix:
         if body.endswith(w) and len(body) > len(w):
             body, marker = body[: -len(w)], (marker + "…" + w if marker else w)
             break
     if not marker or not body[:1].isdigit():
         return None
+    m = _for(vocab).range.match(body)
+    if m:  # 约90%-95%: a range whose ends are estimates
+        cell = _dash_range(m, body, raw, note, "", vocab)
+        return _with(cell, s, note, Comparator.RANGE, Approx.ABOUT, marker) if cell.kind is CellKind.QUANTITY else None
     cell = _side(body, one_side)
     if cell is None or cell.comparator is not Comparator.NONE or cell.kind is not CellKind.QUANTITY:
         return None
@@ -168,7 +201,7 @@ def _with(cell: Cell, s: str, note: str, cmp: Comparator, approx: Approx, marker
         s,
         cmp,
         cell.value,
-        None,
+        cell.high,
         cell.unit,
         cell.scale,
         word=marker,

@@ -100,6 +100,7 @@ class RuleSet(FrozenValue):
     bands: tuple[tuple[str, Band], ...]
     over_completion: Decimal
     grades: tuple[Grade, ...]
+    about_tolerance: Decimal  # 约1000人 / 1000人左右: how far "about" reaches, as a fraction of the number
     source: str = ""
     # 目标审核 (the declaration stage): indicators a declaration must have (matched in 一级/二级 or
     # the name), and when a cost target is "far above" its peers (ratio to their median, how many)
@@ -174,6 +175,7 @@ _SCHEMA: dict[str, Any] = {
         "default": {"achieved": None, "partly": None, "not_achieved": None},
     },
     "over_completion": {"threshold": None},
+    "estimates": {"about_tolerance": None},
     "grades": [{"min": None, "grade": None}],
     "targets": {"required": None, "required_department": None, "peer_cost_ratio": None, "peer_min": None},
     "monitoring": {
@@ -266,9 +268,18 @@ def build(data: dict[str, Any], source: str) -> RuleSet:
         bands=bands,
         over_completion=over,
         grades=grades,
+        about_tolerance=_about_tolerance(source, _need(source, data, "estimates", "")),
         source=source,
         **targets,
     )
+
+
+def _about_tolerance(source: str, table: dict[str, Any]) -> Decimal:
+    """[estimates] about_tolerance: percent of the number an "about" estimate may be off, 0 < x < 100."""
+    tol = _dec(_need(source, table, "about_tolerance", "estimates."), f"{source}：estimates.about_tolerance")
+    if not 0 < tol < 100:
+        raise RuleSetError(f"{source}：estimates.about_tolerance = {tol}，应大于 0 且小于 100（百分数）")
+    return tol / 100
 
 
 def _targets(source: str, table: dict[str, Any]) -> dict[str, Any]:

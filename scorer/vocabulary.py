@@ -69,6 +69,14 @@ class Vocabulary(FrozenValue):
     fell: tuple[str, ...] = ()  # …and a decrease (减少1万元)
     noun_suffixes: tuple[str, ...] = ()  # after a tier word they make it a measure's name (完成率, 满意度)
     yielding: frozenset[str] = frozenset()  # prefix words a comparator after the number overrides (保持…以上)
+    range_separators: tuple[str, ...] = ()  # 90%-95%, 90%至95% (one character each)
+    range_joiners: tuple[str, ...] = ()  # ≥95%且≤100% (longest first)
+    between_prefix: tuple[str, ...] = ()  # 介于…之间 (longest first)
+    between_joiners: tuple[str, ...] = ()  # 介于90%和95%之间 (one character each)
+    between_suffix: tuple[str, ...] = ()
+    more_markers: tuple[str, ...] = ()  # 1000余人: more than 1000
+    about_prefix: tuple[str, ...] = ()  # 约1000人 (longest first)
+    about_suffix: tuple[str, ...] = ()  # 1000人左右 (longest first)
 
     def verdict_at(self, text: str, word: str) -> int:
         """Where ``word`` stands in ``text`` as a verdict, or -1: not where it names a measure (完成率, 满意度)."""
@@ -102,6 +110,23 @@ _SECTIONS = {
     "impossible": {"capped_at_100"},
     "criteria": {"level1", "compliant"},
     "questions": {"prefixes", "yes", "no"},
+    "ranges": {"separators", "joiners", "between_prefix", "between_joiners", "between_suffix"},
+    "estimates": {"more", "about_prefix", "about_suffix"},
+}
+# Keys that must be there and be a list of words; the one-character ones go into a regex class.
+_WORD_LISTS = {
+    "ranges": (
+        ("separators", "range_separators", True),
+        ("joiners", "range_joiners", False),
+        ("between_prefix", "between_prefix", False),
+        ("between_joiners", "between_joiners", True),
+        ("between_suffix", "between_suffix", False),
+    ),
+    "estimates": (
+        ("more", "more_markers", True),
+        ("about_prefix", "about_prefix", False),
+        ("about_suffix", "about_suffix", False),
+    ),
 }
 
 
@@ -133,8 +158,26 @@ def _satisfy_rules(data: dict[str, Any], source: str) -> list[SatisfyRule]:
     return rules
 
 
+def _words(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """[ranges] and [estimates] as Vocabulary fields: every key there, each a list of words (longest first)."""
+    out: dict[str, Any] = {}
+    for section, keys in _WORD_LISTS.items():
+        table = data.get(section)
+        if not isinstance(table, dict):
+            raise VocabularyError(f"{source}: 缺少 [{section}]")
+        for key, field, single in keys:
+            words = table.get(key)
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                raise VocabularyError(f"{source}: {section}.{key} 应为非空的词语列表")
+            if single and any(len(w) != 1 or w.isdigit() for w in words):
+                raise VocabularyError(f"{source}: {section}.{key} 中每项应为一个非数字的字符")
+            out[field] = tuple(sorted(words, key=len, reverse=True))
+    return out
+
+
 def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
     _strict(data, source)
+    words = _words(data, source)
 
     def need(key: str) -> Any:
         if key not in data:
@@ -188,6 +231,7 @@ def build(data: dict[str, Any], source: str = "vocabulary.toml") -> Vocabulary:
         yielding=frozenset(comps.get("yielding", {}).get("words", ())),
         rose=tuple(sorted(dirs.get("rose", ()), key=len, reverse=True)),
         fell=tuple(sorted(dirs.get("fell", ()), key=len, reverse=True)),
+        **words,
     )
 
 

@@ -102,7 +102,7 @@ def test_a_dash_is_not_a_minus_nor_a_month() -> None:
         ("≥800人", "约1000人", Status.MET, "10"),  # 900 to 1100: all reach 800
         ("≥1000人", "约1000人", Status.JUDGEMENT, None),  # 900 does not
         ("约1000人", "1200人", Status.MET, "10"),  # above 1100
-        ("1000人左右", "1000人", Status.JUDGEMENT, None),
+        ("1000人左右", "1000人", Status.MET, "10"),  # the stated number meets "about" it
     ],
 )
 def test_ranges_and_estimates_score_as_the_rule_set_scores_one_side(
