@@ -163,7 +163,8 @@ def test_jixiao_asks_what_the_trigger_asks() -> None:
     from jixiao.storage import duties
 
     migration = importlib.import_module("jixiao.storage.migrations.versions.0014_four_eyes_and_evidence_names")
-    assert duties.DB_NOT_DATA == migration.NOT_DATA
+    latest = importlib.import_module("jixiao.storage.migrations.versions.0020_signer_certificate")
+    assert duties.DB_NOT_DATA == latest.NOT_DATA == (*migration.NOT_DATA, "signer_cert_sha256")
 
 
 def _no_password(setup: Setup, who: str) -> str:

@@ -335,6 +335,8 @@ async def test_export_and_sign_pdf_from_the_editor(
         assert screen.status.value == "signed"
     report = await verify_pdf_async(pdf.read_bytes())  # the test runs inside an event loop
     assert report.intact and report.signatures[0].name == "测试签章人"
+    # the certificate ``jixiao verify`` holds copies to
+    assert store.get(fid).signer_cert_sha256 == report.signatures[0].certificate_sha256
 
 
 async def test_a_lost_connection_keeps_the_edit_and_retries(store: FormStore, monkeypatch: pytest.MonkeyPatch) -> None:

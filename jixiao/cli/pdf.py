@@ -297,7 +297,8 @@ class _PdfRun:
                 from jixiao.storage import StoreError
 
                 try:
-                    self.stores.get().mark_signed(item.stored.id, self.signer_name, form_sha256(item.form))
+                    certificate = self.key.signer.signing_cert.sha256.hex()  # verify holds signed copies to it
+                    self.stores.get().mark_signed(item.stored.id, self.signer_name, form_sha256(item.form), certificate)
                 except (StoreError, WorkflowError) as exc:
                     _error(
                         self.err, f"表单「{item.label}」：PDF 已签名并写入 {path}，但数据库状态未能改为已签章：{exc}"

@@ -44,13 +44,10 @@ def _db_check(
 ) -> tuple[str, str, bool | None]:
     """(text, style, agrees) saying whether the signed copy still is the database's form.
 
-    It agrees only when the fingerprint matches, the form is still 已签章, and the pages
-    of the signed revision show what the database's form renders to (a page painted
-    over and re-signed keeps the fingerprint, not the text). Without any database it
-    agrees; with one that does not hold the form (or cannot be read) it is None: a copy
-    signed by a trusted key is then not confirmed, since anyone holding such a key could
-    have signed a form the database never had.
-    """
+    It agrees only when the fingerprint matches, the form is still 已签章, signed with the certificate
+    of record, and the signed pages show what the database's form renders to. Without any database it
+    agrees; with one that does not hold the form (or cannot be read) it is None: not confirmed, since
+    anyone holding a trusted key could have signed a form the database never had."""
     from jixiao.pdf.canonical import form_sha256
     from jixiao.storage import DatabaseError, NotFound, StoreError
 
@@ -81,6 +78,9 @@ def _db_check(
         return f"不一致：{where}已不是「已签章」，数据库已与此签章件不一致", "bold red", False
     if sf.signature_sha256 and sf.signature_sha256 != meta.form_sha256:
         return f"不一致：{where}记录的签章指纹与本文件不同", "bold red", False
+    signer, of_record = _certificate_of_record(report, sf, where, cache.get("trust", ()))
+    if not of_record:
+        return signer, "bold red", False
     from jixiao.storage import evidence
 
     stored = sorted(e.sha256 for e in evidence.for_form(cache["store"], sf.id))
@@ -92,7 +92,44 @@ def _db_check(
     said = _page_check(sf.form, meta, printed, report, where)
     if said is not None:
         return said
-    return f"一致：{where}与签名时的数据相同，页面内容与数据库一致", "green", True
+    return (
+        f"一致：{where}与签名时的数据相同，页面内容与数据库一致；{signer}",
+        "green" if sf.signer_cert_sha256 else "yellow",
+        True,
+    )
+
+
+def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any) -> tuple[str, bool]:
+    """(what is said, agrees): every signature of the copy must be made with the certificate the database
+    recorded when jixiao signed the form. A form signed before jixiao kept it (NULL) is not failed: the
+    text says its certificate of record is unknown."""
+    recorded = sf.signer_cert_sha256
+    if not recorded:
+        return "数据库未记录签章证书（此前签章的表单），无法确认签名证书是否为签章时所用的证书", True
+    names = {_sha256(c): _cn(c) for c in trust}
+    ours = f"CN={names[recorded]}" if recorded in names else f"签章人 {sf.signed_by or '（未记录）'}"
+    for s in report.signatures:
+        if s.certificate_sha256 != recorded:
+            return (
+                f"不一致：本文件的签名证书（CN={s.signer or '（证书无名称）'}，SHA-256 {s.certificate_sha256[:16]}…）"
+                f"不是{where}记录的签章证书（{ours}，SHA-256 {recorded[:16]}…）",
+                False,
+            )
+    return f"签名证书即数据库记录的签章证书（SHA-256 {recorded[:16]}…）", True
+
+
+def _sha256(cert: Any) -> str:
+    try:
+        return str(cert.sha256.hex())
+    except Exception:
+        return ""
+
+
+def _cn(cert: Any) -> str:
+    try:
+        return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
+    except Exception:
+        return ""
 
 
 def _render(form: Any, meta: Any, rechecks: dict[str, Any], seal: Any) -> bytes | None:
@@ -195,7 +232,7 @@ def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     trust = load_certificates(args.trust)
     status = EXIT_OK
-    cache: dict[str, Any] = {}
+    cache: dict[str, Any] = {"trust": trust}
     for path in args.files:
         report = _report_of(path, trust, err)
         if report is None:

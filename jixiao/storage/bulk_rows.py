@@ -130,6 +130,7 @@ def _form_row(form: Form, v: Verdict, now: datetime, actor: str) -> dict[str, An
         "signed_at": None,
         "signed_by": "",
         "signature_sha256": "",
+        "signer_cert_sha256": None,
         "computed_rules": v[0],
         "computed_total": v[1],
         "computed_grade": v[2],

@@ -24,14 +24,15 @@ from jixiao.workflow import ACTIONS, FOUR_EYES, WorkflowError, check_four_eyes
 
 #: audit actions that move a form without changing its data ("begin" moves a declaration on)
 NOT_DATA = frozenset(ACTIONS) | {"begin"}
-#: the columns whose change is not a change of the form's data: migration 0014's NOT_DATA, the same list
-#: (tests/test_attacks_duties_more.py holds the two together)
+#: the columns whose change is not a change of the form's data: the NOT_DATA of migration 0014 and,
+#: with the signing certificate, 0020 (tests/test_attacks_duties_more.py holds the lists together)
 DB_NOT_DATA = (
     *("status", "version", "updated_at", "updated_by", "signed_at", "signed_by", "signature_sha256", "stage"),
     *("scores_trusted", "computed_rules", "computed_total", "computed_grade", "computed_rate"),
     *("computed_pending", "computed_problems", "agg_total_c", "agg_recorded_c", "agg_planned_u"),
     *("agg_executed_u", "agg_errors", "agg_warnings", "agg_infos", "agg_indicators"),
     *("computed_status", "computed_score", "agg_weight_u", "agg_score_u"),
+    "signer_cert_sha256",
 )
 # The trigger's two questions (migration 0014), asked as the login: row_changes is readable for the
 # forms a login can see, which are the forms it could approve or sign.

@@ -99,6 +99,8 @@ class FormRow(Base):
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     signed_by: Mapped[str] = mapped_column(String(200), default="")
     signature_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # the SHA-256 of the signing certificate (DER), lower-case hex; NULL for forms signed before migration 0020
+    signer_cert_sha256: Mapped[str | None] = mapped_column(String(64))
 
     # the engine's result at the last save, for listing and review in SQL
     computed_rules: Mapped[str] = mapped_column(String(100), default="")
@@ -126,6 +128,13 @@ class FormRow(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    def set_signature(
+        self, at: datetime | None, by: str = "", sha256: str = "", certificate: str | None = None
+    ) -> None:
+        """Record the signature: when, the 签章人, the form's fingerprint, the signing certificate's SHA-256
+        (``at`` None clears it, as a reopening does)."""
+        self.signed_at, self.signed_by, self.signature_sha256, self.signer_cert_sha256 = at, by, sha256, certificate
 
 
 class GoalRow(Base):

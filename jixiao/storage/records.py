@@ -73,6 +73,7 @@ class StoredForm:
     signed_by: str = ""
     signature_sha256: str = ""
     stage: Stage = Stage.EVALUATION
+    signer_cert_sha256: str | None = None  # the signing certificate's SHA-256 (None: signed before it was kept)
 
     @property
     def key(self) -> str:

@@ -101,6 +101,7 @@ class FormStore(StoreQueries):
             signed_by=row.signed_by,
             signature_sha256=row.signature_sha256,
             stage=Stage(row.stage),
+            signer_cert_sha256=row.signer_cert_sha256,
         )
 
     def get(self, form_id: int) -> StoredForm:
@@ -339,9 +340,7 @@ class FormStore(StoreQueries):
                 row.updated_by = self.actor
                 if action == "reopen" and before == State.SIGNED.value:
                     comment = f"{comment}（签章已失效：原签章人 {row.signed_by}）"
-                    row.signed_at = None
-                    row.signed_by = ""
-                    row.signature_sha256 = ""
+                    row.set_signature(None)
                 s.flush()
                 self._audit(
                     s,
@@ -365,10 +364,11 @@ class FormStore(StoreQueries):
         if why:
             raise WorkflowError(f"不能{ACTION_LABELS.get(action, action)}：{why}")
 
-    def mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
-        """Record a signature (issue 6 signs; this moves the form to 已签章)."""
+    def mark_signed(self, form_id: int, signer: str, sha256: str, certificate: str | None = None) -> StoredForm:
+        """Record a signature (issue 6 signs; this moves the form to 已签章); ``certificate``: the signing
+        certificate's SHA-256, which ``jixiao verify`` holds a signed copy to."""
         try:
-            return self._mark_signed(form_id, signer, sha256)
+            return self._mark_signed(form_id, signer, sha256, certificate)
         except DBAPIError as exc:
             raise duties.refusal(exc, "sign", self.actor) or exc from None
 
@@ -378,7 +378,7 @@ class FormStore(StoreQueries):
             transition(self._load(s, form_id).status, action, "-")
             duties.check(s, form_id, action, self.actor)
 
-    def _mark_signed(self, form_id: int, signer: str, sha256: str) -> StoredForm:
+    def _mark_signed(self, form_id: int, signer: str, sha256: str, certificate: str | None) -> StoredForm:
         with Session(self.engine) as s, s.begin():
             row = self._load(s, form_id)
             after = transition(row.status, "sign")
@@ -386,9 +386,7 @@ class FormStore(StoreQueries):
             duties.check(s, form_id, "sign", self.actor)
             before = row.status
             row.status = after.value
-            row.signed_at = _now()
-            row.signed_by = signer
-            row.signature_sha256 = sha256
+            row.set_signature(_now(), signer, sha256, certificate)
             row.updated_at = _now()
             row.updated_by = self.actor
             s.flush()
@@ -397,7 +395,7 @@ class FormStore(StoreQueries):
                 row,
                 "sign",
                 [Change("status", "状态", State(before).label, after.label)],
-                f"签章人：{signer}；SHA-256 {sha256}",
+                f"签章人：{signer}；SHA-256 {sha256}" + (f"；签章证书 SHA-256 {certificate}" if certificate else ""),
                 version=row.version,
             )
         return self.get(form_id)
