@@ -1,5 +1,5 @@
 """Overlays: the genuine text kept in the signed page, hidden from the reader, and other numbers
-shown instead; each copy signed by a trusted key. ``jixiao verify`` compares what the page shows
+shown instead; each copy signed by the key of record. ``jixiao verify`` compares what the page shows
 (pixels), so every one fails, and by the pixel check: the page text alone still agrees.
 """
 
@@ -23,7 +23,7 @@ from pypdf.generic import (  # noqa: E402
 
 from jixiao.pdf.sign import sign_pdf  # noqa: E402
 from tests import test_attacks_sign as genuine  # noqa: E402
-from tests.test_attacks_redsign import _plain, _trusted_second_key, _verify_both  # noqa: E402
+from tests.test_attacks_redsign import _key_of_record, _plain, _verify_both  # noqa: E402
 from tests.test_pdf import PASSWORD  # noqa: E402
 
 bureau = genuine.bureau  # the database with the 94 form signed by the bureau's key
@@ -46,7 +46,7 @@ def _forge(bureau: Path, before: bytes, after: bytes, extra: object = None) -> t
     forged = io.BytesIO()
     writer.write(forged)
     path = bureau / "forged.pdf"
-    path.write_bytes(sign_pdf(forged.getvalue(), _trusted_second_key(bureau), PASSWORD))
+    path.write_bytes(sign_pdf(forged.getvalue(), _key_of_record(bureau), PASSWORD))
     return _verify_both(bureau, path)
 
 
@@ -157,7 +157,7 @@ def test_a_signature_box_moved_over_the_table_does_not_mask_it(bureau: Path) -> 
     forged = io.BytesIO()
     writer.write(forged)
     path = bureau / "moved-box.pdf"
-    path.write_bytes(sign_pdf(forged.getvalue(), _trusted_second_key(bureau), PASSWORD))
+    path.write_bytes(sign_pdf(forged.getvalue(), _key_of_record(bureau), PASSWORD))
     _assert_caught(*_verify_both(bureau, path))
 
 
@@ -173,7 +173,7 @@ def _with_creator(bureau: Path, creator: str, after: bytes) -> tuple[int, str]:
     forged = io.BytesIO()
     writer.write(forged)
     path = bureau / "other-version.pdf"
-    path.write_bytes(sign_pdf(forged.getvalue(), _trusted_second_key(bureau), PASSWORD))
+    path.write_bytes(sign_pdf(forged.getvalue(), _key_of_record(bureau), PASSWORD))
     return _verify_both(bureau, path)
 
 
@@ -195,7 +195,7 @@ def _resigned(bureau: Path, *args: str, env: dict[str, str] | None = None) -> tu
     assert code == 0, err
     (pdf,) = (bureau / "again").glob("*.pdf")
     path = bureau / "again.pdf"
-    path.write_bytes(sign_pdf(pdf.read_bytes(), _trusted_second_key(bureau), PASSWORD))
+    path.write_bytes(sign_pdf(pdf.read_bytes(), _key_of_record(bureau), PASSWORD))
     return _verify_both(bureau, path)
 
 
