@@ -162,8 +162,9 @@ def test_the_app_as_a_filler_is_recomputed_not_trusted(setup: Setup) -> None:
 
 def test_a_direct_edit_is_in_the_history_with_the_login(setup: Setup) -> None:
     own = setup.form_id(OWN)
-    with setup.connect("shangye") as conn:
+    with setup.connect("shangye") as conn, conn.transaction():
         conn.execute("UPDATE indicators SET actual = '私自改动' WHERE form_id = %s AND position = 0", (own,))
+        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (own,))  # migration 0021
     direct = [e for e in setup.store.history(own) if e.action == "sql"]
     assert any(e.after == "私自改动" and e.db_user == setup.logins["shangye"] for e in direct), direct
 
@@ -342,12 +343,17 @@ def test_a_refused_import_names_the_form_and_the_reason(setup: Setup) -> None:
 def test_a_filler_flipping_sub_rows_is_distrusted_in_draft_and_refused_past_it(setup: Setup) -> None:
     """Making rows sub-rows (子项) moves points between rows: migration 0006's column is guarded like the rest."""
     own = setup.form_id(OWN)
-    with setup.connect("shangye") as conn:
+    with setup.connect("shangye") as conn, conn.transaction():
         conn.execute("UPDATE indicators SET sub = true WHERE form_id = %s AND position > 0", (own,))
+        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (own,))  # migration 0021
     with setup.store.engine.connect() as conn:
         assert conn.exec_driver_sql(f"SELECT scores_trusted FROM forms WHERE id = {own}").scalar_one() is False
-    with setup.connect("shangye") as conn:  # back as it was, so that its recorded total adds up again
+    with (
+        setup.connect("shangye") as conn,
+        conn.transaction(),
+    ):  # back as it was, so that its recorded total adds up again
         conn.execute("UPDATE indicators SET sub = false WHERE form_id = %s", (own,))
+        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (own,))
     assert setup.store.rescore() >= 1
     setup.store.transition(own, "submit")
     with setup.connect("shangye") as conn:  # past draft the rows are out of a filler's reach

@@ -44,8 +44,9 @@ def test_an_admin_who_edited_and_submitted_cannot_approve_it(setup: Setup) -> No
 @on_pg
 def test_an_admin_who_only_edited_cannot_approve_what_a_filler_submitted(setup: Setup) -> None:
     fid = setup.form_id(OWN)
-    with setup.connect("admin") as conn:
+    with setup.connect("admin") as conn, conn.transaction():
         conn.execute("UPDATE indicators SET actual = '管理员改的' WHERE form_id = %s", (fid,))
+        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))  # migration 0021
     with setup.connect("jingke") as conn:
         conn.execute("UPDATE forms SET status = 'submitted' WHERE id = %s", (fid,))
     with setup.connect("admin") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match=FOUR_EYES):

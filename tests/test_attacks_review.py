@@ -21,7 +21,7 @@ from jixiao.review.aggregate import Filters, aggregate, flagged_forms, level1_he
 from jixiao.review.sql_groups import group_rows, level1_rows
 from jixiao.review.trusted import IndicatorNumbers, numbers_of
 from jixiao.storage.models import FormRow
-from jixiao.storage.store import FormStore
+from jixiao.storage.store import ConflictError, FormStore
 from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL
 from tests.tools import second
@@ -115,7 +115,8 @@ def test_a_cell_changed_while_the_owner_rescores_is_not_vouched_for(setup: Setup
     transaction that changes a cell, the owner's ``jixiao db rescore`` reads the old cells, the
     filler commits: the verdict written from the old cells must not end up trusted.
     (``owner_saves``: a trusted writer saving the form through the app instead holds: a save does
-    not set ``scores_trusted``.)"""
+    not set ``scores_trusted``; since migration 0021 the filler's change is a new version, so the
+    owner's save of the version it read is a conflict and overwrites nothing.)"""
     own = setup.form_id(OWN)
     with setup.connect("shangye") as conn:
         conn.execute("UPDATE forms SET deviation_analysis = deviation_analysis || '。' WHERE id = %s", (own,))
@@ -126,13 +127,15 @@ def test_a_cell_changed_while_the_owner_rescores_is_not_vouched_for(setup: Setup
         attacker.execute("UPDATE forms SET budget_executed = budget_executed / 2 WHERE id = %s", (own,))
     else:  # every indicator's weight doubled: the stored agg_weight_u keeps the old ones
         attacker.execute("UPDATE indicators SET weight = weight * 2 WHERE form_id = %s", (own,))
+        attacker.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (own,))  # migration 0021
     done: list[int] = []
     if where == "owner_saves":  # a trusted writer saving another field through the app, not a rescore
         sf = setup.store.get(own)
         changed = dataclasses.replace(sf.form, improvement_measures=sf.form.improvement_measures + "。")
 
         def work() -> None:
-            setup.store.save(own, changed, sf.version)
+            with pytest.raises(ConflictError):
+                setup.store.save(own, changed, sf.version)
             done.append(1)
 
     else:
@@ -227,7 +230,9 @@ def test_an_admin_forging_stored_sums_is_not_believed(setup: Setup) -> None:
             (own,),
         )
         conn.execute("UPDATE forms SET scores_trusted = true WHERE id = %s", (own,))
-        conn.execute("UPDATE indicators SET agg_score_u = agg_weight_u, computed_status = 'met', level1 = '伪造'")
+        with conn.transaction():  # a new version of each form beside its rows' change (migration 0021)
+            conn.execute("UPDATE indicators SET agg_score_u = agg_weight_u, computed_status = 'met', level1 = '伪造'")
+            conn.execute("UPDATE forms SET version = version + 1")
         conn.execute("UPDATE forms SET scores_trusted = true")
     assert not _trusted(setup, own)
     assert group_rows(setup.store.engine, "unit", Filters().apply) is None

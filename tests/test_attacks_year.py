@@ -47,7 +47,9 @@ def test_an_admin_cannot_recheck_a_form_whose_data_they_last_changed(setup: Setu
     """The 复核 is the second person's score: the login that last changed a form's data gives none."""
     fid = setup.form_id(OWN)
     with setup.connect("admin") as conn:
-        conn.execute("UPDATE indicators SET actual = '全部完成' WHERE form_id = %s", (fid,))
+        with conn.transaction():  # a row's change beside a new version of its form (migration 0021)
+            conn.execute("UPDATE indicators SET actual = '全部完成' WHERE form_id = %s", (fid,))
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
         uid = _uid(conn, fid)
     _submit(setup, "jingke", fid)
     with setup.connect("admin") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match=FOUR_EYES):
@@ -169,7 +171,9 @@ def test_a_filler_cannot_hide_a_recheck_by_changing_the_rows_identity(setup: Set
         for sql in ("UPDATE rechecks SET score = 10", "DELETE FROM rechecks", "TRUNCATE rechecks"):  # held
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql)
-        conn.execute("UPDATE indicators SET uid = 'fresh' WHERE form_id = %s AND uid = %s", (fid, uid))
+        with conn.transaction():
+            conn.execute("UPDATE indicators SET uid = 'fresh' WHERE form_id = %s AND uid = %s", (fid, uid))
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
     setup.store.transition(fid, "submit")
     sf = setup.store.get(fid)
     result = setup.store.score(sf.form)
@@ -234,9 +238,12 @@ def test_an_adjusted_target_written_with_psql_on_a_locked_form_is_an_error_of_th
     fid = _pg_declaration(setup)
     with setup.connect("shangye") as conn:
         conn.execute("SELECT jixiao_begin_evaluation(%s)", (fid,))
-        conn.execute("UPDATE indicators SET adjusted_target = '≥1' WHERE form_id = %s AND position = 0", (fid,))
-        with pytest.raises(psycopg.errors.CheckViolation, match="locked"):  # the 年初目标值 itself stays
+        with conn.transaction():  # a row's change beside a new version of its form (migration 0021)
+            conn.execute("UPDATE indicators SET adjusted_target = '≥1' WHERE form_id = %s AND position = 0", (fid,))
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
+        with pytest.raises(psycopg.errors.CheckViolation, match="locked"), conn.transaction():  # the 年初目标值 stays
             conn.execute("UPDATE indicators SET target = '≥1' WHERE form_id = %s AND position = 0", (fid,))
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
     found = run_form_checks(setup.store.score(setup.store.get(fid).form))
     (adjusted,) = [f for f in found if f.check_id == "target-adjusted"]
     assert adjusted.severity is Severity.ERROR and "未说明调整理由" in adjusted.message

@@ -327,7 +327,9 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
             "evaluation",
             "draft",
         )
-        conn.execute("UPDATE indicators SET actual = '250人' WHERE form_id = %s AND position = 0", (fid,))
+        with conn.transaction():  # a row's change beside a new version of its form (migration 0021)
+            conn.execute("UPDATE indicators SET actual = '250人' WHERE form_id = %s AND position = 0", (fid,))
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
         attacks = [
             "UPDATE indicators SET target = '≥1' WHERE form_id = %s",
             "UPDATE indicators SET weight = 0 WHERE form_id = %s AND position = 0",
@@ -347,8 +349,9 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
             + " WHERE i.form_id = %s LIMIT 1",
         ]
         for sql in attacks:
-            with pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+            with pytest.raises(psycopg.errors.CheckViolation, match="locked"), conn.transaction():
                 conn.execute(sql, (fid,))
+                conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
         # the app's own way of saving, done by hand: every row deleted and written again
         goals = [r[0] for r in conn.execute("SELECT to_jsonb(g) FROM goals g WHERE form_id = %s", (fid,))]
         rows = [
@@ -358,6 +361,7 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
         def rewrite(first_target: str) -> None:
             with conn.transaction():
                 conn.execute("SELECT jixiao_clear_children(%s)", (fid,))
+                conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
                 new_goal = {}
                 for g in goals:  # ids come from the sequences (migration 0013): the rows point at the new goals
                     new_goal[g["id"]] = conn.execute(
@@ -382,12 +386,13 @@ def test_postgres_holds_the_lock_against_each_role(setup: Setup) -> None:
         )
         with pytest.raises(psycopg.errors.ForeignKeyViolation):  # its goal is not the other form's
             conn.execute("UPDATE indicators SET form_id = %s, target = '≥1' WHERE id = %s", (other, row))
-        with pytest.raises(psycopg.errors.CheckViolation, match="stays with its form"):  # goal and all: at commit
-            conn.execute(
+        with pytest.raises(psycopg.errors.CheckViolation, match="stays with its form"), conn.transaction():
+            conn.execute(  # goal and all: refused at commit, with both forms at a new version (migration 0021)
                 "UPDATE indicators SET form_id = %s, goal_id = (SELECT min(id) FROM goals WHERE form_id = %s), "
                 "target = '≥1' WHERE id = %s",
                 (other, other, row),
             )
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id IN (%s, %s)", (fid, other))
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute(
                 "UPDATE indicators SET goal_id = (SELECT min(id) FROM goals WHERE form_id = %s) WHERE id = %s",
@@ -490,7 +495,9 @@ def test_postgres_numbers_approvals_itself_not_by_the_writable_version(setup: Se
         conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
         conn.execute("UPDATE forms SET status = 'draft' WHERE id = %s", (fid,))  # reopened: a higher target asked
     with setup.connect("shangye") as conn:
-        conn.execute("UPDATE indicators SET target = '≥300' WHERE form_id = %s AND position = 0", (fid,))
+        with conn.transaction():
+            conn.execute("UPDATE indicators SET target = '≥300' WHERE form_id = %s AND position = 0", (fid,))
+            conn.execute("UPDATE forms SET version = 1001 WHERE id = %s", (fid,))  # a new version (migration 0021)
         conn.execute("UPDATE forms SET version = 1, status = 'submitted' WHERE id = %s", (fid,))
     with setup.connect("reviewer") as conn:
         conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
