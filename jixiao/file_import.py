@@ -29,7 +29,7 @@ from jixiao.storage.store import CREATED_LABEL, FormStore, ImportOutcome, StoreE
 from jixiao.workers import ordered_map, workers_for
 from scorer.formfile import FormFileError, load_form
 from scorer.model import Form
-from scorer.rules import rules_for
+from scorer.rules import rules_for, rules_name_for
 
 GROUP_FORMS = 200  # forms per transaction on the fast path
 
@@ -132,7 +132,8 @@ class _Importer:
             return {}  # nothing of the group was written: each file goes the careful way and says why
         outcomes: dict[int, list[ImportOutcome]] = {id(r): [] for r in reads}
         for (read, source, form), form_id in zip(pairs, ids, strict=True):
-            outcomes[id(read)].append(ImportOutcome(source, form_id, form_key(form), "created", 0))
+            rules = rules_name_for(form) if source in dict(read.holds) else ""
+            outcomes[id(read)].append(ImportOutcome(source, form_id, form_key(form), "created", 0, sheet_rules=rules))
         return {id(r): FileOutcome(r.path, tuple(outcomes[id(r)])) for r in reads}
 
     def run(self, reads: Iterator[FileRead]) -> Iterator[FileOutcome]:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import replace
+from typing import Any
 
 from scorer.model import Form, Goal, Indicator, Recorded
 
 ROW_TEXT_FIELDS = ("target", "actual", "deviation")
 KEPT = (
-    "规则集、表单类型、绩效目标的内容与分值、预算执行的分值与自评得分、总分、偏差分析与改进措施、勾选项、签章栏，"
-    "指标的调整后目标值与指标方向（指标按一级、二级、三级名称对应；改了名称的指标按删去旧行、新增一行处理）"
+    "规则集、绩效目标的内容与分值、预算执行的分值、勾选项、签章栏，"
+    "指标的子项标记、调整后目标值、指标方向与得分理由（指标按一级、二级、三级名称对应；改了名称的指标按删去旧行、新增一行处理）"
 )
 
 Key = tuple[str, str, str]
@@ -47,12 +48,21 @@ def _key(ind: Indicator, holds: frozenset[str]) -> Key:
 def update_from_sheet(stored: Form, sheet: Form, holds: frozenset[str]) -> Form:
     """``stored`` with the fields ``holds`` names taken from ``sheet``; the same identity is assumed."""
     form = replace(stored, goals=_goals(stored, sheet.indicators, holds))
-    if "department" in holds:
-        form = replace(form, department=sheet.department)
-    money = {f: getattr(sheet.budget, f) for f in ("planned", "executed") if f in holds}
+    own = {"department": "department", "form_kind": "form_kind", "total": "total_recorded"}
+    own |= {"deviation_analysis": "deviation_analysis", "improvement_measures": "improvement_measures"}
+    form = replace(form, **{attr: getattr(sheet, attr) for f, attr in own.items() if f in holds})
+    money: dict[str, Any] = {f: getattr(sheet.budget, f) for f in ("planned", "executed") if f in holds}
+    if "rate" in holds:
+        money["rate_text"] = sheet.budget.rate_text
+    if "budget_score" in holds and _score(sheet.budget.recorded) != _score(stored.budget.recorded):
+        money["recorded"] = sheet.budget.recorded  # its reason explained the stored score, not this one
     if money:
         form = replace(form, budget=replace(stored.budget, **money))
     return form
+
+
+def _score(recorded: Recorded | None) -> object:
+    return recorded.score if recorded else None
 
 
 def _goals(stored: Form, rows: tuple[Indicator, ...], holds: frozenset[str]) -> tuple[Goal, ...]:

@@ -314,6 +314,7 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
         + "。"
     )
     partial = sum(1 for o in outcomes if o.partial)
+    _report_uncarried(outcomes, out)
     if partial:
         from jixiao.sheet_update import KEPT
 
@@ -322,6 +323,23 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
             soft_wrap=True,
         )
     return EXIT_INVALID if failed or missing else EXIT_OK
+
+
+def _report_uncarried(outcomes: list[Any], out: Console) -> None:
+    """Forms created from a platform sheet: what the sheet has no column for was not taken, and the
+    total is scored under a default rule set; said, never silently re-derived."""
+    from jixiao.sheet_update import KEPT
+
+    new = [o for o in outcomes if o.sheet_rules]
+    if not new:
+        return
+    out.print(
+        f"其中 {len(new)} 份按平台表新建。平台表没有这些栏目，未能导入：{KEPT}；"
+        "这些表单的总分与等级按下列规则集重新计算，可能与原表不同：",
+        soft_wrap=True,
+    )
+    for o in new:
+        out.print(Text(f"  {line(o.key)}：按规则集 {o.sheet_rules} 评分"), soft_wrap=True)
 
 
 # -------------------------------------------------------------- export

@@ -65,6 +65,7 @@ def _xlsx(path: Path, forms: list[Form]) -> list[str]:
 
     from jixiao.sheet_update import KEPT
     from jixiao.xlsx.flat import FIELDS, detect
+    from scorer.rules import rules_name_for
 
     out = []
     with warnings.catch_warnings():
@@ -81,9 +82,15 @@ def _xlsx(path: Path, forms: list[Form]) -> list[str]:
             for letter, head, field in found.columns:
                 out.append(f"  {letter} 列「{head}」→ {FIELDS[field] if field else '未读入（不是本画像的栏目）'}")
             out.append(f"  数据库中已有的同一表单只更新以上读入的栏目；{KEPT}等表中没有的保持不变")
+            out.append(f"  数据库中没有的表单按本表新建：{KEPT}未能导入，总分与等级按下列规则集重新计算")
     finally:
         wb.close()
     if not out:
         out.append("按 jixiao 自评表版式读取（每张工作表一份表单）")
-    out += [f"{f.year}/{f.implementing_unit}/{f.project_name}：{len(f.scored_indicators)} 项指标" for f in forms]
+    sheet = len(out) > 1
+    out += [
+        f"{f.year}/{f.implementing_unit}/{f.project_name}：{len(f.scored_indicators)} 项指标"
+        + (f"，新建时按规则集 {rules_name_for(f)} 评分" if sheet else "")
+        for f in forms
+    ]
     return out

@@ -131,6 +131,7 @@ class ImportOutcome:
     outcome: str  # created / updated / unchanged
     changes: int
     partial: bool = False  # updated from a platform sheet: only the fields it has
+    sheet_rules: str = ""  # created from a platform sheet: the default rule set it is scored under
 
 
 ACTION_LABELS = {

@@ -50,7 +50,7 @@ from jixiao.storage.validate import (
 from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
 from scorer.model import Form
 from scorer.result import FormResult
-from scorer.rules import rules_for
+from scorer.rules import rules_for, rules_name_for
 
 #: the audit label of a form's first row, whichever path created it
 CREATED_LABEL = "创建表单"
@@ -293,7 +293,8 @@ class FormStore(StoreQueries):
         ).scalar_one_or_none()
         if existing is None:
             row = self._insert(s, form, action, f"来自 {source}", stage)
-            return ImportOutcome(source, row.id, form_key(form), "created", 0)
+            rules = rules_name_for(form) if held is not None else ""
+            return ImportOutcome(source, row.id, form_key(form), "created", 0, sheet_rules=rules)
         if existing.stage != stage.value:
             raise StoreError(
                 f"{source}：{form_key(form)}：数据库中这份表单处于「{Stage(existing.stage).label}」阶段，"

@@ -24,7 +24,7 @@ from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
 from scorer.numbers import comma_problem, out_of_range, ungroup
 
 HEAD_ROWS = 10  # where a header row is looked for
-NUMBER_FIELDS = ("weight", "score", "planned", "executed")
+NUMBER_FIELDS = ("weight", "score", "planned", "executed", "total", "budget_score")
 _CODE = re.compile(r"^[0-9A-Za-z.]+\s*[-－—]\s*(?=\S)")
 _BRACKETS = str.maketrans("（）【】", "()[]")
 
@@ -35,6 +35,7 @@ class Profile:
     title: str
     required: tuple[str, ...]
     columns: dict[str, tuple[str, ...]]  # field → the headers it goes by, the first written back
+    blank: tuple[str, ...] = ()  # required headers whose cells may be empty (a draft's target)
 
 
 @cache
@@ -50,12 +51,15 @@ def parse_profiles(text: str) -> tuple[Profile, ...]:
         raise ValueError(f"profiles.toml：未知的键 {sorted(set(data) - {'profile'})}")
     out = []
     for p in data["profile"]:
-        if set(p) != {"name", "title", "required", "columns"}:
-            raise ValueError(f"profiles.toml：画像「{p.get('name')}」的键应为 name、title、required、columns")
-        unknown = (set(p["columns"]) | set(p["required"])) - set(FIELDS)
+        if not {"name", "title", "required", "columns"} <= set(p) <= {"name", "title", "required", "columns", "blank"}:
+            raise ValueError(
+                f"profiles.toml：画像「{p.get('name')}」的键应为 name、title、required、columns（可有 blank）"
+            )
+        unknown = (set(p["columns"]) | set(p["required"]) | set(p.get("blank", ()))) - set(FIELDS)
         if unknown:
             raise ValueError(f"profiles.toml：画像「{p['name']}」有未知字段 {sorted(unknown)}")
-        out.append(Profile(p["name"], p["title"], tuple(p["required"]), {k: tuple(v) for k, v in p["columns"].items()}))
+        columns = {k: tuple(v) for k, v in p["columns"].items()}
+        out.append(Profile(p["name"], p["title"], tuple(p["required"]), columns, tuple(p.get("blank", ()))))
     return tuple(out)
 
 
@@ -75,7 +79,14 @@ FIELDS = {
     "deviation": "偏差原因分析",
     "planned": "预算数",
     "executed": "执行数",
+    "form_kind": "自评类型",
+    "total": "单位自评得分",
+    "budget_score": "预算执行得分",
+    "rate": "执行率",
+    "deviation_analysis": "偏差分析及整改措施",
+    "improvement_measures": "结果应用建议",
 }
+KINDS = {FormKind.PROJECT: "项目支出", FormKind.DEPARTMENT: "部门整体支出"}  # the platform's PM_ / BGT_ tables
 
 
 def _norm(text: Any) -> str:
@@ -155,7 +166,7 @@ def read_flat(file: str, ws: Any, found: Detected) -> list[Form]:
         if all(_text(v) == "" for v in cells.values()):
             continue
         for f in found.profile.required:
-            if not _text(cells[f]):
+            if f not in found.profile.blank and not _text(cells[f]):
                 raise XlsxError(file, f"缺少「{FIELDS[f]}」", sheet=ws.title, row=r, column=letters[f])
         year = _text(cells["year"])
         if not re.fullmatch(r"\d{4}", year):
@@ -166,7 +177,17 @@ def read_flat(file: str, ws: Any, found: Detected) -> list[Form]:
     return [_form(file, ws.title, key, rows, letters) for key, rows in groups.items()]
 
 
-FORM_FIELDS = ("department", "planned", "executed")  # one value per form, repeated on each of its rows
+FORM_FIELDS = (  # one value per form, repeated on each of its rows
+    "department",
+    "planned",
+    "executed",
+    "form_kind",
+    "total",
+    "budget_score",
+    "rate",
+    "deviation_analysis",
+    "improvement_measures",
+)
 
 
 def _same_on_every_row(
@@ -180,7 +201,7 @@ def _same_on_every_row(
             continue
 
         def read(r: int, cells: dict[str, Any], field: str = field) -> Any:
-            return _text(cells.get(field)) if field == "department" else num(r, cells, field)
+            return num(r, cells, field) if field in NUMBER_FIELDS else _text(cells.get(field))
 
         want = read(r0, first)
         for r, cells in rows[1:]:
@@ -200,19 +221,24 @@ def _name(value: Any) -> str:
     return _CODE.sub("", _text(value))
 
 
-def _form(
-    file: str, sheet: str, key: tuple[int, str, str], rows: list[tuple[int, dict[str, Any]]], letters: dict[str, str]
-) -> Form:
-    year, unit, project = key
-    first = rows[0][1]
+def _kind(file: str, sheet: str, r: int, letter: str, value: Any) -> FormKind:
+    """项目支出 or 部门整体支出 (a code before it, or 绩效自评 after it, as the platform writes them);
+    a blank is a project, as the platform's project tables are; any other word stops the file."""
+    text = re.sub(r"(绩效)?(自评)?表?$", "", _name(value))
+    for kind, label in KINDS.items():
+        if text in (label, label.removesuffix("支出")):
+            return kind
+    if not text:
+        return FormKind.PROJECT
+    words = "、".join(KINDS.values())
+    raise XlsxError(file, f"自评类型应为{words}之一", sheet=sheet, row=r, column=letter, text=_text(value))
 
-    def num(r: int, cells: dict[str, Any], field: str) -> Decimal | None:
-        return _number(cells.get(field), (file, sheet, r, letters.get(field, ""))) if field in letters else None
 
-    indicators = []
+def _indicators(rows: list[tuple[int, dict[str, Any]]], num: Any) -> tuple[Indicator, ...]:
+    out = []
     for r, cells in rows:
         score = num(r, cells, "score")
-        indicators.append(
+        out.append(
             Indicator(
                 level1=_name(cells.get("level1")),
                 level2=_name(cells.get("level2")),
@@ -224,16 +250,36 @@ def _form(
                 deviation=_text(cells.get("deviation")),
             )
         )
-    r0 = rows[0][0]
+    return tuple(out)
+
+
+def _form(
+    file: str, sheet: str, key: tuple[int, str, str], rows: list[tuple[int, dict[str, Any]]], letters: dict[str, str]
+) -> Form:
+    year, unit, project = key
+    r0, first = rows[0]
+
+    def num(r: int, cells: dict[str, Any], field: str) -> Decimal | None:
+        return _number(cells.get(field), (file, sheet, r, letters.get(field, ""))) if field in letters else None
+
     _same_on_every_row(file, sheet, rows, letters, num)
+    budget_score = num(r0, first, "budget_score")
     return Form(
         project_name=project,
         department=_text(first.get("department")),
         implementing_unit=unit,
         year=year,
-        form_kind=FormKind.PROJECT,
-        budget=Budget(planned=num(r0, first, "planned"), executed=num(r0, first, "executed")),
-        goals=(Goal(text="", indicators=tuple(indicators)),),
+        form_kind=_kind(file, sheet, r0, letters.get("form_kind", ""), first.get("form_kind")),
+        budget=Budget(
+            planned=num(r0, first, "planned"),
+            executed=num(r0, first, "executed"),
+            rate_text=_text(first.get("rate")),
+            recorded=Recorded(budget_score, "") if budget_score is not None else None,
+        ),
+        goals=(Goal(text="", indicators=_indicators(rows, num)),),
+        total_recorded=num(r0, first, "total"),
+        deviation_analysis=_text(first.get("deviation_analysis")),
+        improvement_measures=_text(first.get("improvement_measures")),
     )
 
 
@@ -264,6 +310,12 @@ def write_flat(forms: list[Form], profile: Profile) -> Any:
                 "deviation": ind.deviation,
                 "planned": _cell(form.budget.planned),
                 "executed": _cell(form.budget.executed),
+                "form_kind": KINDS[form.form_kind],
+                "total": _cell(form.total_recorded),
+                "budget_score": _cell(form.budget.recorded.score if form.budget.recorded else None),
+                "rate": form.budget.rate_text,
+                "deviation_analysis": form.deviation_analysis,
+                "improvement_measures": form.improvement_measures,
             }
             row = ws.max_row + 1
             for col, f in enumerate(fields, start=1):
