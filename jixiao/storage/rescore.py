@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from jixiao.scoring import BUILTIN, score_form
 from jixiao.storage.convert import VERDICT_COLUMNS, fill_computed, to_form
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
-from jixiao.storage.store import finding_counts
+from jixiao.storage.validate import finding_counts
 from jixiao.storage.verdict_stamp import current_suffix
 from jixiao.workers import ordered_map, workers_for
 from scorer.rules import rules_for
