@@ -2,7 +2,8 @@
 and does the signed data agree with the database.
 
 Registered by ``jixiao.cli.pdf.add_commands``. Exit status, worst over the files: 1 (not intact, or
-disagreeing with the database) beats 2 (intact, certificate not trusted) beats 0.
+disagreeing with the database) beats 2 (intact, but the certificate is not trusted, the database does
+not hold the form, or its pages could not be compared) beats 0.
 """
 
 from __future__ import annotations
