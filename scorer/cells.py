@@ -244,7 +244,7 @@ def _fast_regex() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(f"(?:([≥≤<>=])|({words}))?{_FAST_BODY}"), _word_regex(prefixes, True)[1]
 
 
-_NOT_FAST_START = frozenset("年月日底末当前第余多")  # dates (12月, 2024年底) and ranks
+_NOT_FAST_START = frozenset("年月日底末当前第")  # dates (12月, 2024年底) and ranks
 
 
 @lru_cache(maxsize=4096)
@@ -260,6 +260,8 @@ def _fast_unit(unit: str) -> tuple[str, Decimal, str, str, str | None] | None:
             suffix, suffix_cmp, unit = word, cmp, unit[: -len(word)]
             break
     rest, factor, scale_word = _scale(unit, vocab)
+    if rest.startswith(vocab.more_markers):  # 1000余人, 1万多: an estimate (scorer/ranges.py), not a unit 余
+        return None
     if rest and not units.is_known(rest):
         return None
     return rest, factor, scale_word, suffix, suffix_cmp

@@ -185,10 +185,10 @@ class Form(FrozenValue):
     def scored_indicators(self) -> tuple[Indicator, ...]:
         """The rows that carry points, each once: a parent (父项) is left out, its sub-rows (子项) count.
 
-        A parent is a row followed in its goal by sub-rows (``scorer.weights.family_parents``).
-        Every "N 项指标" a user reads counts these."""
-        out: list[Indicator] = []
-        for goal in self.goals:
-            rows = goal.indicators
-            out.extend(ind for i, ind in enumerate(rows) if ind.sub or i + 1 == len(rows) or not rows[i + 1].sub)
-        return tuple(out)
+        Who is a parent is ``scorer.weights.family_parents``'s to say, as the engine does (a goal's first
+        row marked 子项 is an ordinary row, and the parent of the sub-rows after it). Every "N 项指标" a
+        user reads counts these."""
+        from scorer.weights import family_parents  # scorer.weights imports this module
+
+        parents = set(family_parents(self))
+        return tuple(ind for i, ind in enumerate(self.indicators) if i not in parents)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from scorer import cells, ranges
+from scorer.cell_values import Approx
 from scorer.cells import CellKind, Comparator, parse_cell
 from scorer.engine import score_indicator
 from scorer.model import Indicator
@@ -216,3 +217,11 @@ def test_the_range_and_estimate_words_come_from_the_vocabulary() -> None:
     assert about is not None and (about.approx.value, about.value) == ("about", D(1000))
     assert read("1000余人") is None and read("约1000人") is None  # no longer the vocabulary's words
     assert read("90%至95%") is None
+
+
+@pytest.mark.parametrize("text", ["1万余", "1万多", "2亿余"])
+def test_more_after_a_scale_word_is_an_estimate_not_a_unit(text: str) -> None:
+    """1万余 is more than 10000, as 1000余 and 1万余人 are; the fast reader took 余 for a measure word."""
+    cell = parse_cell(text)
+    assert (cell.unit, cell.comparator, cell.approx) == ("", Comparator.GT, Approx.MORE)
+    check(row("≥0.9万", text.replace("2亿", "1万")), MET, "10")

@@ -7,6 +7,7 @@ that carry points (隆阳区 2022: 12 scored rows, 14 printed).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -107,3 +108,14 @@ def test_a_sub_row_waiting_for_judgement_is_one_pending_row_as_the_engine_says()
 def test_scored_rows_of_an_unscored_form_are_the_scored_ones() -> None:
     for _source, form in _every_form():
         assert [r.indicator for r in score_form(form).scored] == list(form.scored_indicators), form.project_name
+
+
+def test_a_goals_first_row_marked_sub_counts_as_the_engine_counts_it() -> None:
+    """Its first row is no one's sub-row: the engine makes it the parent of the sub-rows after it, and
+    the unscored form must count it the same (import --dry-run said one 项指标 more than the review)."""
+    _source, form = next((s, f) for s, f in _every_form() if len(f.goals[0].indicators) >= 3)
+    goal = form.goals[0]
+    rows = (*(dataclasses.replace(ind, sub=True) for ind in goal.indicators[:2]), *goal.indicators[2:])
+    form = dataclasses.replace(form, goals=(dataclasses.replace(goal, indicators=rows), *form.goals[1:]))
+    assert [r.indicator for r in score_form(form).scored] == list(form.scored_indicators)
+    assert len(form.scored_indicators) == len(form.indicators) - 1

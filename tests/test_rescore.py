@@ -208,3 +208,30 @@ def test_an_interrupted_db_rescore_says_what_it_kept(tmp_path: Path, monkeypatch
     assert main(["--db", db, "db", "rescore"], out=out, err=err) == 130
     assert "已中断：已保存 27 份表单的新评分" in err.file.getvalue()  # type: ignore[attr-defined]
     assert out.file.getvalue() == "" and stale_count(engine) == 0  # type: ignore[attr-defined]
+
+
+def test_a_rescore_writes_every_indicator_column_a_verdict_sets(tmp_path: Path) -> None:
+    """A rescore writes the indicator columns of INDICATOR_VERDICT_COLUMNS past the ORM and no others: a
+    column ``fill_computed`` also set would keep the old jixiao's value after every rescore."""
+    from sqlalchemy import inspect, select
+    from sqlalchemy.orm import Session, selectinload
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from jixiao.scoring import score_form
+    from jixiao.storage.convert import INDICATOR_VERDICT_COLUMNS, fill_computed, to_form
+    from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
+
+    store = FormStore(open_database(f"sqlite:///{tmp_path / 'v.db'}")[0], actor="jixiao")
+    store.import_forms(sample_forms())  # type: ignore[arg-type]
+    columns = [c.key for c in IndicatorRow.__table__.columns if c.key != "id"]
+    with Session(store.engine) as s:
+        q = select(FormRow).options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
+        for row in s.execute(q).scalars():
+            flat = [i for g in row.goals for i in g.indicators]
+            result = score_form(to_form(row))
+            for i in flat:
+                for k in columns:
+                    set_committed_value(i, k, None)  # whatever fill_computed sets now shows as a change
+            fill_computed(row, result)
+            changed = {a.key for i in flat for a in inspect(i).attrs if a.history.has_changes()}
+            assert changed == set(INDICATOR_VERDICT_COLUMNS), row.project_name

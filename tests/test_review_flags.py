@@ -88,9 +88,3 @@ def test_the_review_says_which_statuses_it_counts(db: str) -> None:
     assert json.loads(doc)["statuses"] == ["draft"]
     _, text, _ = run("--db", db, "review", "--status", "draft")
     assert text.splitlines()[0] == "统计范围：仅草稿的表单"
-
-
-def test_the_review_names_every_workflow_status_as_the_workflow_does() -> None:
-    from jixiao.workflow import State
-
-    assert STATUSES == {s.value: s.label for s in State}

@@ -2,7 +2,8 @@
 and does the signed data agree with the database.
 
 Registered by ``jixiao.cli.pdf.add_commands``. Exit status, worst over the files: 1 (not intact, or
-disagreeing with the database) beats 2 (intact, certificate not trusted) beats 0.
+disagreeing with the database) beats 2 (intact, but the certificate is not trusted, the database does
+not hold the form, or its pages could not be compared) beats 0.
 """
 
 from __future__ import annotations
@@ -334,7 +335,8 @@ VERDICTS = {
 
 
 UNCONFIRMED_IN_DB = (
-    "未确认：签名完整，但未能与数据库确认是这份表单（见「数据库」一行；可能是伪造件，或来自另一个数据库）"
+    "未确认：签名完整，但未能与数据库确认这份签章件（原因见「数据库」一行：数据库中没有这份表单，"
+    "或页面无法比对），可能是伪造件"
 )
 
 

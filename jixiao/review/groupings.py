@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from jixiao.workflow import State
+
 GRADES = ("优", "良", "中", "差")
 GROUPINGS = {"unit": "实施单位", "department": "主管部门", "level1": "一级指标", "grade": "等级", "year": "年度"}
 
-#: every workflow status (jixiao.workflow.State), in its order: a review without --status counts them all
-STATUSES = {"draft": "草稿", "submitted": "已提交", "returned": "已退回", "approved": "已审核", "signed": "已签章"}
+#: every workflow status, in its order: a review without --status counts them all
+STATUSES = {s.value: s.label for s in State}
 
 #: what the review's 错/警 count, said under every table that shows them
 FLAGS_NOTE = "错/警：各表单表内检查的错误/警告数；跨表问题另列，不计入（jixiao check --from-db 计在各表单上）"

@@ -148,6 +148,8 @@ VERDICT_COLUMNS = (
     *("computed_problems", "agg_total_c", "agg_recorded_c", "agg_planned_u", "agg_executed_u"),
     *("agg_errors", "agg_warnings", "agg_infos", "agg_indicators", "scores_trusted"),
 )
+#: the indicator columns a verdict sets (``fill_computed``; a rescore writes these and no others)
+INDICATOR_VERDICT_COLUMNS = ("computed_status", "computed_score", "agg_weight_u", "agg_score_u")
 
 
 def fill_computed(row: FormRow, result: FormResult, findings: tuple[int, int, int] | None = None) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer
 
 from jixiao.safe_text import BIDI_CONTROLS
+from jixiao.storage import name_chars
 from jixiao.storage.models import AuditRow, EvidenceRow
 from jixiao.storage.name_chars import DEFAULT_IGNORABLE, EDGE_BLANKS, FORBIDDEN, in_ranges, regex_class
 from jixiao.storage.records import StoreError, _aware, _now
@@ -45,8 +46,8 @@ MAX_NAME = 255  # the column's length
 #: space or U+3000. Restated in SQL by migration 0018 (a frozen copy), which PostgreSQL and SQLite
 #: enforce for every role; tests/test_evidence_names.py checks that the three agree.
 NAME_FORBIDDEN = regex_class(FORBIDDEN)
-#: the characters that look like a path separator
-SLASHES = "/\\\u2044\u2215\u2216\u2571\u2572\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c"
+#: the characters that look like a path separator (named apart in the message)
+SLASHES = frozenset(chr(c) for a, b in name_chars.SLASHES for c in range(a, b + 1))
 _FORBIDDEN = re.compile(NAME_FORBIDDEN)
 
 

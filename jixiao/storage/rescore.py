@@ -23,17 +23,15 @@ from sqlalchemy import Connection, Engine, bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jixiao.scoring import BUILTIN, score_form
-from jixiao.storage.convert import VERDICT_COLUMNS, fill_computed, to_form
+from jixiao.storage.convert import INDICATOR_VERDICT_COLUMNS, VERDICT_COLUMNS, fill_computed, to_form
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
-from jixiao.storage.store import finding_counts
+from jixiao.storage.validate import finding_counts
 from jixiao.storage.verdict_stamp import current_suffix
 from jixiao.workers import ordered_map, workers_for
 from scorer.rules import rules_for
 
 #: called with (0, forms to rescore) first, then after each committed batch with (forms rescored so far, …)
 Progress = Callable[[int, int], None]
-#: the indicator columns a verdict sets
-INDICATOR_COLUMNS = ("computed_status", "computed_score", "agg_weight_u", "agg_score_u")
 BATCH = 200
 
 
@@ -121,15 +119,15 @@ def _read(s: Session, ids: list[int], catalog: Any, lock: bool) -> _Read:
         for row in rows:
             form = to_form(row)
             flat: list[IndicatorRow] = [i for g in row.goals for i in g.indicators]
-            before = [tuple(getattr(i, k) for k in INDICATOR_COLUMNS) for i in flat]
+            before = [tuple(getattr(i, k) for k in INDICATOR_VERDICT_COLUMNS) for i in flat]
             version = row.version
             result = score_form(form, rules_for(form), catalog)
             fill_computed(row, result, finding_counts(result))
             row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
             changed = {
-                i.id: {k: getattr(i, k) for k in INDICATOR_COLUMNS}
+                i.id: {k: getattr(i, k) for k in INDICATOR_VERDICT_COLUMNS}
                 for i, old in zip(flat, before, strict=True)
-                if tuple(getattr(i, k) for k in INDICATOR_COLUMNS) != old
+                if tuple(getattr(i, k) for k in INDICATOR_VERDICT_COLUMNS) != old
             }
             out.append((row.id, version, {k: getattr(row, k) for k in VERDICT_COLUMNS}, changed))
     s.expunge_all()  # the rows' changes are written below, past the ORM, never flushed
@@ -156,7 +154,7 @@ def _write(conn: Connection, read: _Read, guard: bool) -> int:
         conn.execute(
             indicators.update()
             .where(indicators.c.id == bindparam("_id"))
-            .values({k: bindparam(k) for k in INDICATOR_COLUMNS}),
+            .values({k: bindparam(k) for k in INDICATOR_VERDICT_COLUMNS}),
             changed,
         )
     return done

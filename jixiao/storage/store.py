@@ -10,7 +10,6 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -38,6 +37,7 @@ from jixiao.storage.records import (
     current_actor,
     form_key,
 )
+from jixiao.storage.rescore import BATCH, Progress, rescore
 from jixiao.storage.validate import (
     MAX_TEXT_CHARS,
     check_import,
@@ -401,14 +401,14 @@ class FormStore(StoreQueries):
             )
         return self.get(form_id)
 
-    def rescore(self, only_missing: bool = True, batch: int = 200, jobs: int | None = 1, progress: Any = None) -> int:
+    def rescore(
+        self, only_missing: bool = True, batch: int = BATCH, jobs: int | None = 1, progress: Progress | None = None
+    ) -> int:
         """Recompute the stored verdicts (after a rule-set change, an upgrade of jixiao, a migration).
 
         ``only_missing``: those missing, untrusted, or computed by another jixiao (``verdict_stamp``).
         Not a change to the form: no audit entry, no new version. See ``jixiao.storage.rescore``.
         """
-        from jixiao.storage.rescore import rescore
-
         return rescore(self.engine, self.catalog, only_missing, batch, jobs, progress)
 
     def delete(self, form_id: int, reason: str) -> None:

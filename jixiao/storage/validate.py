@@ -256,7 +256,7 @@ def inconsistency(result: FormResult) -> str:
         )
     if result.weights_over:
         return (
-            f"分值合计 {fmt.score(result.weight_total)} 超过规则集「{result.rules.name}」的总分 "
-            f"{fmt.score(result.rules.total)}，规则得分可能高于满分；请更正各项分值"
+            f"分值合计 {fmt.weight(result.weight_total)} 超过规则集「{result.rules.name}」的总分 "
+            f"{fmt.weight(result.rules.total)}，规则得分可能高于满分；请更正各项分值"
         )
     return ""
