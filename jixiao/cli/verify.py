@@ -188,17 +188,25 @@ def _masks(form: Any, meta: Any, rechecks: dict[str, Any], rendered: bytes) -> l
 
     box = M.read_meta(rendered).signature_box
     masks = [box] if box is not None else []
-    if meta.seal:  # the database does not hold the image: where a black one lands is the seal field
-        black = _render(form, meta, rechecks, seal_from(_black_png(), "stand-in"))
-        masks += pixels.changed_region(rendered, black) if black is not None else []
+    if meta.seal:  # the database does not hold the image: where a black one of the largest size lands
+        for size in ((1, 1), _widest()):  # a square one and the widest the layout draws: the seal field
+            black = _render(form, meta, rechecks, seal_from(_black_png(size), "stand-in"))
+            masks += pixels.changed_region(rendered, black) if black is not None else []
     return masks
 
 
-def _black_png() -> bytes:
+def _widest() -> tuple[int, int]:
+    """A seal image's size in pixels that the layout draws 30 mm high and as wide as it draws any seal."""
+    from jixiao.pdf.layout import SEAL_HEIGHT, SEAL_MAX_WIDTH
+
+    return round(100 * SEAL_MAX_WIDTH / SEAL_HEIGHT), 100
+
+
+def _black_png(size: tuple[int, int] = (1, 1)) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.new("RGB", (1, 1)).save(buf, "PNG")
+    Image.new("RGB", size).save(buf, "PNG")
     return buf.getvalue()
 
 
