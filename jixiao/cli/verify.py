@@ -136,10 +136,20 @@ def _render(form: Any, meta: Any, rechecks: dict[str, Any], seal: Any) -> bytes 
     """``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
     from jixiao.pdf.layout import render_form
 
+    if not _builtin_rules(meta):
+        return None
     try:
         return render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks, seal=seal)
     except Exception:
         return None
+
+
+def _builtin_rules(meta: Any) -> bool:
+    """The copy names no rule set, or one of jixiao's own. The name is the signer's metadata, and a
+    name with "/" or ".toml" would be read as a file on this machine (a FIFO or /dev/zero hung verify)."""
+    from scorer.rules import available
+
+    return not meta.rules or meta.rules in available()
 
 
 def _page_check(
@@ -223,6 +233,8 @@ def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None
     from jixiao.storage import rechecks
     from scorer.rules import load, rules_name_for
 
+    if not _builtin_rules(meta):
+        return None
     try:  # under the signed copy's rule set, as it was rendered
         result = score_form(sf.form, load(meta.rules or rules_name_for(sf.form)))
     except Exception:
