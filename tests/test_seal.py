@@ -91,3 +91,18 @@ def test_a_sealed_signed_pdf_verifies_and_the_seal_is_named(monkeypatch: pytest.
     assert code == 0 and "公章图像" in out and "不是数字签名" in out and "一致" in out
     code, _, err = run("pdf", FORM, "-o", str(tmp_path / "x"), "--seal", str(tmp_path / "none.png"))
     assert code == 1 and "无法读取公章图像" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("size", [(1200, 300), (4000, 40), (200, 600)], ids=["4:1", "100:1", "tall"])
+def test_a_genuine_copy_with_a_seal_of_any_shape_verifies(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The pixel comparison leaves out the whole seal field: a wide seal was drawn past the square the
+    check left out (and a flat one changed the row's height), so a genuine copy was 不一致 (exit 1)."""
+    approved_94(monkeypatch, tmp_path, key="k")
+    seal = _png(tmp_path / "公章.png", size=size)
+    code, _, err = run("pdf", FORM, "-o", str(tmp_path / "out"), "--sign", str(tmp_path / "k.p12"), "--seal", str(seal))
+    assert code == 0, err
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    code, out, _ = run("verify", str(pdf), "--trust", str(tmp_path / "k.pem"))
+    assert code == 0 and "不一致" not in out and "一致" in out, out

@@ -137,10 +137,20 @@ def _render(form: Any, meta: Any, rechecks: dict[str, Any], seal: Any) -> bytes 
     """``form`` rendered under the signed copy's rule set and layout (None if it cannot be)."""
     from jixiao.pdf.layout import render_form
 
+    if not _builtin_rules(meta):
+        return None
     try:
         return render_form(form, rules=meta.rules or None, layout=meta.layout or None, rechecks=rechecks, seal=seal)
     except Exception:
         return None
+
+
+def _builtin_rules(meta: Any) -> bool:
+    """The copy names no rule set, or one of jixiao's own. The name is the signer's metadata, and a
+    name with "/" or ".toml" would be read as a file on this machine (a FIFO or /dev/zero hung verify)."""
+    from scorer.rules import available
+
+    return not meta.rules or meta.rules in available()
 
 
 def _page_check(
@@ -189,17 +199,25 @@ def _masks(form: Any, meta: Any, rechecks: dict[str, Any], rendered: bytes) -> l
 
     box = M.read_meta(rendered).signature_box
     masks = [box] if box is not None else []
-    if meta.seal:  # the database does not hold the image: where a black one lands is the seal field
-        black = _render(form, meta, rechecks, seal_from(_black_png(), "stand-in"))
-        masks += pixels.changed_region(rendered, black) if black is not None else []
+    if meta.seal:  # the database does not hold the image: where a black one of the largest size lands
+        for size in ((1, 1), _widest()):  # a square one and the widest the layout draws: the seal field
+            black = _render(form, meta, rechecks, seal_from(_black_png(size), "stand-in"))
+            masks += pixels.changed_region(rendered, black) if black is not None else []
     return masks
 
 
-def _black_png() -> bytes:
+def _widest() -> tuple[int, int]:
+    """A seal image's size in pixels that the layout draws 30 mm high and as wide as it draws any seal."""
+    from jixiao.pdf.layout import SEAL_HEIGHT, SEAL_MAX_WIDTH
+
+    return round(100 * SEAL_MAX_WIDTH / SEAL_HEIGHT), 100
+
+
+def _black_png(size: tuple[int, int] = (1, 1)) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.new("RGB", (1, 1)).save(buf, "PNG")
+    Image.new("RGB", size).save(buf, "PNG")
     return buf.getvalue()
 
 
@@ -216,6 +234,8 @@ def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None
     from jixiao.storage import rechecks
     from scorer.rules import load, rules_name_for
 
+    if not _builtin_rules(meta):
+        return None
     try:  # under the signed copy's rule set, as it was rendered
         result = score_form(sf.form, load(meta.rules or rules_name_for(sf.form)))
     except Exception:

@@ -222,18 +222,26 @@ def _rechecked(extra: dict[str, str]) -> list[str]:
     return [extra[k] for k in (M.KEY_RECHECKS, M.KEY_SEAL) if k in extra]
 
 
+SEAL_HEIGHT = 30 * 72 / 25.4  # 30 mm in points
+SEAL_MAX_WIDTH = 120 * 72 / 25.4  # 120 mm: the widest a seal image is drawn
+
+
 def seal_row(st: Styles, seal: Seal) -> Table:
-    """单位（盖章） with the unit's image, 30 mm high, under the sign-off block."""
-    from reportlab.lib.units import mm
+    """单位（盖章） with the unit's image, 30 mm high and at most 120 mm wide (a wider one is scaled down to
+    that width), under the sign-off block: ``jixiao verify`` leaves this box out of its pixel comparison."""
     from reportlab.platypus import Image
 
-    h = 30 * mm
+    h = SEAL_HEIGHT
     w = h * seal.width / seal.height
+    if w > SEAL_MAX_WIDTH:
+        w, h = SEAL_MAX_WIDTH, SEAL_MAX_WIDTH * seal.height / seal.width
 
     def image() -> Flowable:
         return Image(io.BytesIO(seal.data), width=w, height=h)
 
-    return plain_table(st, [66, WIDTH - 66], [Row((C("单位（盖章）", "label"), C(flowable=image)))], heights=[h + 6])
+    return plain_table(
+        st, [66, WIDTH - 66], [Row((C("单位（盖章）", "label"), C(flowable=image)))], heights=[SEAL_HEIGHT + 6]
+    )
 
 
 def render_form(

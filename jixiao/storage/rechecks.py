@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from jixiao.storage import duties
-from jixiao.storage.models import RecheckRow
+from jixiao.storage.models import FormRow, RecheckRow
 from jixiao.storage.records import StoreError, _aware, _now
 from jixiao.storage.validate import MAX_TEXT_CHARS, unstorable, write_error
 from jixiao.workflow import State
@@ -92,6 +92,20 @@ def _check(key: str, row: IndicatorResult, score: Decimal, opinion: str) -> None
         raise StoreError(f"复核意见中含有{bad}" if bad else f"复核意见过长（上限 {MAX_TEXT_CHARS} 字）")
 
 
+def _vouched(store: FormStore, form_id: int, key: str, row: IndicatorResult) -> None:
+    """StoreError when the row prints no 分值 and the form's stored scores are unverified: the database
+    holds a 复核 to the allocated weight only once the owner has vouched for it (migration 0022)."""
+    if row.weight_source != "allocated":
+        return
+    with Session(store.engine) as s:
+        trusted = s.scalar(select(FormRow.scores_trusted).where(FormRow.id == form_id))
+    if trusted is False:
+        raise StoreError(
+            f"表单「{key}」指标「{row.indicator.name}」未印分值，其分配的分值尚未核算（表单在提交前被修改过）；"
+            "请数据库所有者先运行 jixiao db rescore，再复核；未写入复核"
+        )
+
+
 def _four_eyes(s: Session, form_id: int, actor: str) -> None:
     """StoreError when ``actor`` submitted the form or last changed its data: a 复核 is a second person's.
 
@@ -119,6 +133,7 @@ def record(store: FormStore, form_id: int, ref: str, score: Decimal, opinion: st
     sf = store.get(form_id)
     row = _row_of(store.score(sf.form), ref)
     _check(sf.key, row, score, opinion)
+    _vouched(store, form_id, sf.key, row)
     score = score.copy_abs() if score.is_zero() else score  # no -0: PostgreSQL has none, SQLite would keep it
     entry = RecheckRow(
         form_id=form_id,
