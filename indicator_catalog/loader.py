@@ -263,7 +263,11 @@ def _unit_problems(where: str, unit: str, kind: str | None, check_units: bool) -
         return [f"{where}unit = {_show(unit)} 不是已知单位；应为 {_EXPECTED['unit']}"]
     if kind == "amount" and not dimension.startswith("[currency]"):
         return [f'{where}unit = {_show(unit)} 与 kind = "amount" 不符；{KIND_UNIT_HINT["amount"]}']
-    if kind == "duration" and dimension not in ("[time]", "[workday]"):
+    if kind == "duration" and dimension not in (
+        "[time]",
+        "[workday]",
+        "[calendar]",
+    ):  # 个月、季度、年: calendar periods
         return [f'{where}unit = {_show(unit)} 与 kind = "duration" 不符；{KIND_UNIT_HINT["duration"]}']
     return []
 

@@ -23,11 +23,12 @@ from functools import lru_cache
 
 from scorer.cell_parts import _NUM, _check_unit, _scale, _stray_punctuation, _to_decimal
 from scorer.cell_values import Approx, Cell, CellError, CellKind, Comparator
+from scorer.frozen import FrozenValue
 from scorer.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
-class _Patterns:
+class _Patterns(FrozenValue):
     range: re.Pattern[str]
     between: re.Pattern[str]
     more: re.Pattern[str]
