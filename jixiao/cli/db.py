@@ -21,7 +21,7 @@ from jixiao.files import (
     unique_path,
 )  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
-from jixiao.workflow import Stage
+from jixiao.workflow import Stage, State
 from scorer import numbers as fmt
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -94,7 +94,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int)
     p.add_argument("--department", help="主管部门（包含）")
     p.add_argument("--unit", help="实施单位（包含）")
-    p.add_argument("--status", choices=("draft", "submitted", "returned", "approved", "signed"))
+    p.add_argument("--status", choices=[s.value for s in State])
     p.add_argument("--search", help="项目名称（包含）")
 
 

@@ -16,6 +16,7 @@ from rich.text import Text
 from jixiao.cli.zh import positive_int
 from jixiao.review.groupings import FLAGS_NOTE, GRADES, GROUPINGS, statuses_counted, statuses_line
 from jixiao.safe_text import display, line
+from jixiao.workflow import State
 from scorer import numbers as fmt
 
 if TYPE_CHECKING:  # the review module loads SQLAlchemy: imported when a review command runs
@@ -29,7 +30,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     r.add_argument("--year", type=int)
     r.add_argument("--department", help="主管部门（包含）")
     r.add_argument("--unit", help="实施单位（包含）")
-    r.add_argument("--status", choices=("draft", "submitted", "returned", "approved", "signed"))
+    r.add_argument("--status", choices=[s.value for s in State])
     r.add_argument(
         "--by",
         choices=tuple(GROUPINGS),
