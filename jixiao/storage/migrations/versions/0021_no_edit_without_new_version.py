@@ -46,6 +46,7 @@ DERIVED = {"goals": (), "indicators": ("computed_status", "computed_score", "agg
 # the form row's columns that are not its data (as migration 0004's guard and 0019's stamp count them)
 NOT_DATA = (
     *("status", "version", "updated_at", "updated_by", "signed_at", "signed_by", "signature_sha256"),
+    "signer_cert_sha256",  # migration 0020: stamped with the signature
     *("computed_rules", "computed_total", "computed_grade", "computed_rate", "computed_pending"),
     *("computed_problems", "agg_total_c", "agg_recorded_c", "agg_planned_u", "agg_executed_u"),
     *("agg_errors", "agg_warnings", "agg_infos", "agg_indicators", "scores_trusted"),
