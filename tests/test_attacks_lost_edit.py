@@ -164,6 +164,32 @@ def test_jixiao_paths_keep_working(setup: Setup) -> None:
     assert setup.store.get(own).form.goals[0].text == "新的目标"
 
 
+@pg
+def test_a_statement_is_checked_once_per_form(setup: Setup) -> None:
+    """The check costs a bulk load one queue row per form, not one per written row, and leaves nothing behind."""
+    own = setup.form_id(OWN)
+    copy = EDITS["insert"].replace("WHERE id = {ind}", "WHERE form_id = {form}").format(form=own)
+    queued = "SELECT count(*) FROM version_checks WHERE txid = txid_current()"
+    with _connect(setup, "owner") as conn:
+        with conn.transaction():
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (own,))
+            assert conn.execute(copy).rowcount > 1
+            conn.execute(copy)
+            conn.execute("UPDATE indicators SET actual = '被改了' WHERE form_id = %s", (own,))
+            assert conn.execute(queued).fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM version_checks").fetchone() == (0,)
+
+
+@pg
+@pytest.mark.parametrize("who", ["shangye", "admin"])
+def test_the_queue_of_checks_is_out_of_reach(setup: Setup, who: str) -> None:
+    """Taking a form's row out of the queue before commit would skip its check."""
+    with setup.connect(who) as conn:
+        for sql in ("SELECT 1 FROM version_checks", "DELETE FROM version_checks", "TRUNCATE version_checks"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+
+
 @pytest.fixture
 def each_engine(backend_engine: Engine) -> Engine:
     return backend_engine

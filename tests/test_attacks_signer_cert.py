@@ -85,12 +85,14 @@ def test_a_reviewer_writes_the_certificate_only_with_the_signature(setup: Setup)
             "UPDATE forms SET status = 'signed', signed_by = 'x', signer_cert_sha256 = 'CN=财政局' WHERE id = %s",
             (fid,),
         )
+    version = setup.store.get(fid).version
     with setup.connect("reviewer") as conn:  # with the status, as jixiao signs: a workflow column, not data
         conn.execute(
             "UPDATE forms SET status = 'signed', signed_by = '审核人', signer_cert_sha256 = %s WHERE id = %s",
             (CERT, fid),
         )
     assert setup.store.get(fid).signer_cert_sha256 == CERT
+    assert setup.store.get(fid).version == version  # no new version of the data (migration 0021)
     # and the signature is no change of the form's data: its filler is still its last editor (四眼原则)
     with setup.store.engine.connect() as conn:
         editor = conn.execute(
@@ -115,7 +117,7 @@ def test_every_trigger_that_lists_the_signature_lists_its_certificate(setup: Set
         ).fetchall()
     assert sorted(r[0] for r in rows) == [
         "jixiao_forms_guard",
-        "jixiao_forms_next_version",  # 0021: not the form's data, so no new version
+        "jixiao_forms_next_version",
         "jixiao_four_eyes",
         "jixiao_recheck_four_eyes",
     ]
