@@ -88,3 +88,10 @@ def test_the_review_says_which_statuses_it_counts(db: str) -> None:
     assert json.loads(doc)["statuses"] == ["draft"]
     _, text, _ = run("--db", db, "review", "--status", "draft")
     assert text.splitlines()[0] == "统计范围：仅草稿的表单"
+
+
+def test_by_level1_the_cross_form_list_does_not_speak_of_a_column_it_lacks(db: str) -> None:
+    """By 一级指标 the table counts rows by status; it has no 错/警 column to leave findings out of."""
+    _, text, _ = run("--db", db, "review", "--by", "level1")
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "跨表问题（" in flat and "错/警" not in flat

@@ -445,8 +445,9 @@ def _print_review(
     if args.by != "level1":
         out.print(Text("等级分布", style="bold"))
         out.print(grade_chart(groups))
-    if portfolio:
-        out.print(portfolio_table(portfolio, max(args.limit * 2, 10)))
+    if portfolio:  # by 一级指标 the table above has no 错/警 to leave them out of
+        title = "跨表问题（" if args.by == "level1" else "跨表问题（不计入上表的错/警；"
+        out.print(portfolio_table(portfolio, max(args.limit * 2, 10), title))
     elif skipped:
         out.print(Text(skipped, style="dim"))
     if flagged:
