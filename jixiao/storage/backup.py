@@ -339,27 +339,26 @@ def _load(conn: Connection, path: Path) -> None:
     flush()
 
 
-def _check_evidence_names(path: Path) -> None:
+def _form_label(row: dict[str, Any]) -> str:
+    return f"{row.get('year')}/{row.get('implementing_unit')}/{row.get('project_name')}"
+
+
+def _evidence_problem(path: Path, row: dict[str, Any], forms: dict[Any, str]) -> None:
     """BackupError naming the form and the file when an evidence name breaks today's rule (a name
     stored before the rule was tightened): said before anything is written, where the database
     would refuse the row in English, and a brand-new database would already have its schema."""
     from jixiao.safe_text import display
     from jixiao.storage.evidence import name_problem, shown_name
 
-    forms: dict[Any, str] = {}
-    for table, row in read_rows(path):
-        if table == "forms":
-            forms[row.get("id")] = f"{row.get('year')}/{row.get('implementing_unit')}/{row.get('project_name')}"
-        elif table == "evidence":
-            name = row.get("name")
-            problem = name_problem(name) if isinstance(name, str) else "不是文字"
-            if problem:
-                form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
-                raise BackupError(
-                    f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料文件名「{shown_name(str(name))}」"
-                    f"{problem}。本版本的 jixiao 和数据库都拒绝这样的文件名（它是在规则收紧之前存入的），"
-                    "这份备份无法恢复；未写入任何数据"
-                )
+    name = row.get("name")
+    problem = name_problem(name) if isinstance(name, str) else "不是文字"
+    if problem:
+        form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
+        raise BackupError(
+            f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料文件名「{shown_name(str(name))}」"
+            f"{problem}。本版本的 jixiao 和数据库都拒绝这样的文件名（它是在规则收紧之前存入的），"
+            "这份备份无法恢复；未写入任何数据"
+        )
 
 
 def _decimal(v: Any) -> Decimal | None:
@@ -369,24 +368,14 @@ def _decimal(v: Any) -> Decimal | None:
         return Decimal("NaN")
 
 
-def _check_recheck_scores(path: Path) -> None:
+def _recheck_problems(
+    path: Path, scores: list[dict[str, Any]], ceilings: dict[Any, Any], forms: dict[Any, str]
+) -> None:
     """BackupError naming the form, the row and the score when a 复核 breaks migration 0018's rule (one
     stored before it): said before anything is written, where the database would refuse it in English."""
     from jixiao.safe_text import display
-    from jixiao.storage.rechecks import stored_ceiling, stored_problem
+    from jixiao.storage.rechecks import stored_problem
 
-    forms: dict[Any, str] = {}
-    ceilings: dict[tuple[Any, Any], Decimal | None] = {}
-    scores: list[dict[str, Any]] = []
-    for table, row in read_rows(path):
-        if table == "forms":
-            forms[row.get("id")] = f"{row.get('year')}/{row.get('implementing_unit')}/{row.get('project_name')}"
-        elif table == "indicators":
-            key = (row.get("form_id"), row.get("uid"))
-            mine = stored_ceiling(_decimal(row.get("weight")), row.get("agg_weight_u"))
-            ceilings[key] = min((c for c in (mine, ceilings.get(key)) if c is not None), default=None)
-        elif table == "rechecks":
-            scores.append(row)
     for row in scores:
         problem = stored_problem(
             _decimal(row.get("score")), ceilings.get((row.get("form_id"), row.get("indicator_uid")))
@@ -400,14 +389,35 @@ def _check_recheck_scores(path: Path) -> None:
             )
 
 
+def _check_old_rows(path: Path) -> None:
+    """Rows today's rules refuse (evidence names, 复核 out of range), found in one read of the backup:
+    the first bad evidence name in file order, else the first bad 复核."""
+    from jixiao.storage.rechecks import stored_ceiling
+
+    forms: dict[Any, str] = {}
+    ceilings: dict[tuple[Any, Any], Decimal | None] = {}
+    scores: list[dict[str, Any]] = []
+    for table, row in read_rows(path):
+        if table == "forms":
+            forms[row.get("id")] = _form_label(row)
+        elif table == "evidence":
+            _evidence_problem(path, row, forms)
+        elif table == "indicators":
+            key = (row.get("form_id"), row.get("uid"))
+            mine = stored_ceiling(_decimal(row.get("weight")), row.get("agg_weight_u"))
+            ceilings[key] = min((c for c in (mine, ceilings.get(key)) if c is not None), default=None)
+        elif table == "rechecks":
+            scores.append(row)
+    _recheck_problems(path, scores, ceilings, forms)
+
+
 def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None = None) -> BackupInfo:
     """Load a verified backup into an empty database at the same revision, in one transaction."""
     from jixiao.storage.database import is_empty, upgrade
 
     path = Path(path)
     info = verify(path, key)
-    _check_evidence_names(path)
-    _check_recheck_scores(path)
+    _check_old_rows(path)
     try:
         if is_empty(engine):
             upgrade(engine)  # a brand-new database: create the schema (nothing is seeded)
