@@ -57,15 +57,24 @@ class FileRead:
         return [(f.year, f.implementing_unit, f.project_name) for _, f in self.forms]
 
 
-def read_file(path: Path) -> FileRead:
+def _named_rules(form: Form, rules: str) -> Form:
+    """The form under the rule set the importer named (``import --rules``) when it names none itself."""
+    return replace(form, rules=rules) if rules and not form.rules else form
+
+
+def read_file(path: Path, rules: str = "") -> FileRead:
     """All forms of one file, each with the name it is reported by, and what a platform sheet's
-    forms hold (they update only those fields); raises a clear error naming the file."""
+    forms hold (they update only those fields); raises a clear error naming the file. A form that
+    names no rule set is given ``rules`` when that is not empty."""
     if path.suffix.lower() != ".xlsx":
-        return FileRead(path, ((str(path), load_form(path)),))
+        return FileRead(path, ((str(path), _named_rules(load_form(path), rules)),))
     from jixiao.xlsx.workbook import read_workbook_holds
 
     got = read_workbook_holds(path)
-    named = [(f"{path}#{i + 1}" if len(got) > 1 else str(path), form, held) for i, (form, held) in enumerate(got)]
+    named = [
+        (f"{path}#{i + 1}" if len(got) > 1 else str(path), _named_rules(form, rules), held)
+        for i, (form, held) in enumerate(got)
+    ]
     return FileRead(
         path,
         tuple((source, form) for source, form, _ in named),
@@ -82,10 +91,10 @@ class FileOutcome:
     error: str = ""
 
 
-def read_and_check(catalog: Any, path: Path) -> FileRead:
+def read_and_check(catalog: Any, path: Path, rules: str = "") -> FileRead:
     """Read one file and check it as ``FormStore.import_forms`` would (strict), scoring each form once."""
     try:
-        read = read_file(path)
+        read = read_file(path, rules)
         results = check_import(read.forms, lambda form: score_form(form, rules_for(form), catalog))
     except _file_errors() as exc:
         return FileRead(path, error=str(exc))
@@ -157,22 +166,23 @@ class _Importer:
 
 
 def import_paths(
-    store: FormStore, files: list[Path], jobs: int | None = None, fast: bool = True
+    store: FormStore, files: list[Path], jobs: int | None = None, fast: bool = True, rules: str = ""
 ) -> Iterator[FileOutcome]:
     """Import each file whole or not at all; each file's outcome in the order of ``files``.
 
     ``jobs`` worker processes read and score the files (default one per core); ``fast``
-    writes the new ones in groups, else every file goes the careful way.
+    writes the new ones in groups, else every file goes the careful way. ``rules`` names the rule
+    set of the forms that name none (a platform sheet's).
     """
     if not fast:
         importer = _Importer(store)
         for path in files:
             try:
-                yield importer.careful(read_file(path))
+                yield importer.careful(read_file(path, rules))
             except _file_errors() as exc:
                 yield FileOutcome(path, error=str(exc))
         return
-    task: Callable[[Path], FileRead] = partial(read_and_check, store.catalog)
+    task: Callable[[Path], FileRead] = partial(read_and_check, store.catalog, rules=rules)
     yield from _Importer(store).run(ordered_map(task, files, workers_for(len(files), jobs)))
 
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import positive_int, rule_set_name
 from jixiao.files import (
     atomic_write,
     os_reason,
@@ -54,6 +54,12 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     im.add_argument(
         "-j", "--jobs", type=positive_int, metavar="N", help="读取与计分的进程数（默认每核一个；文件少时只用本进程）"
+    )
+    im.add_argument(
+        "--rules",
+        type=rule_set_name,
+        metavar="NAME",
+        help="文件中未指定规则集的表单（如平台表）按此规则集评分并存储（只接受内置规则集名称）；已指定的不变",
     )
     im.add_argument(
         "--dry-run", action="store_true", help="试导入：报告每个文件读出什么、表格各列按什么读入；不写入、不打开数据库"
@@ -254,7 +260,7 @@ def say_given_twice(err: Console, path: Path, outcomes: Any, first: dict[str, Pa
 
 
 def import_files(
-    store: Any, files: list[Path], err: Console, quiet: bool = False, jobs: int | None = None
+    store: Any, files: list[Path], err: Console, quiet: bool = False, jobs: int | None = None, rules: str = ""
 ) -> tuple[int, list[Any]]:
     """Import each file whole or not at all (see jixiao.file_import); returns (#failed files, outcomes)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -274,7 +280,7 @@ def import_files(
     ) as progress:
         task = progress.add_task("导入", total=len(files))
         first: dict[str, Path] = {}  # each form's first file in this import
-        for done in import_paths(store, files, jobs):
+        for done in import_paths(store, files, jobs, rules=rules):
             outcomes.extend(done.outcomes)
             say_given_twice(err, done.path, done.outcomes, first)
             if done.error:
@@ -304,9 +310,9 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.dry_run:
         from jixiao.cli.import_dry_run import dry_run
 
-        return max(dry_run(files, out, err), EXIT_INVALID if missing else EXIT_OK)
+        return max(dry_run(files, out, err, args.rules or ""), EXIT_INVALID if missing else EXIT_OK)
     store = open_store(args, err)
-    failed, outcomes = import_files(store, files, err, jobs=args.jobs)
+    failed, outcomes = import_files(store, files, err, jobs=args.jobs, rules=args.rules or "")
     counts = {k: sum(1 for o in outcomes if o.outcome == k) for k in ("created", "updated", "unchanged")}
     out.print(
         f"导入完成：新建 {counts['created']} 份，更新 {counts['updated']} 份，未变 {counts['unchanged']} 份"

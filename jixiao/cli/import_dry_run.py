@@ -16,11 +16,11 @@ if TYPE_CHECKING:
     from scorer.model import Form
 
 
-def dry_run(files: list[Path], out: Console, err: Console) -> int:
+def dry_run(files: list[Path], out: Console, err: Console, rules: str = "") -> int:
     """Exit 1 when a file cannot be read (each named); 0 when all would import."""
     bad = 0
     for path in files:
-        read = _import_check(path)  # read once, checked as `jixiao import` checks it
+        read = _import_check(path, rules)  # read once, checked as `jixiao import` checks it
         refused, lines = read.error, []
         if not refused:
             forms = [form for _, form in read.forms]
@@ -43,13 +43,13 @@ def dry_run(files: list[Path], out: Console, err: Console) -> int:
     return 1 if bad else 0
 
 
-def _import_check(path: Path) -> FileRead:
+def _import_check(path: Path, rules: str = "") -> FileRead:
     """The file read as `jixiao import` reads it: its forms, or why the import would refuse it
     (the same storage checks and scoring)."""
     from jixiao.file_import import read_and_check
     from jixiao.scoring import BUILTIN
 
-    return read_and_check(BUILTIN, path)
+    return read_and_check(BUILTIN, path, rules)
 
 
 def _form_file(forms: list[Form]) -> list[str]:

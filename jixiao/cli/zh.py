@@ -70,3 +70,14 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"应为正整数：{text}")
     return value
+
+
+def rule_set_name(text: str) -> str:
+    """An argument type: the name of a built-in rule set (a stored form keeps the name, so never a
+    file path), refused in Chinese with the names there are."""
+    from scorer.rules import available
+
+    names = available()
+    if text not in names:
+        raise argparse.ArgumentTypeError(f"没有名为「{text}」的规则集；可用：{'、'.join(names)}")
+    return text
