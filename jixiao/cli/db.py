@@ -50,21 +50,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     _filters(ls)
     ls.set_defaults(func=cmd_list)
 
-    im = sub.add_parser("import", help="导入表单文件（.toml / .json / .xlsx）；同一表单再次导入即更新")
-    im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    im.add_argument(
-        "-j", "--jobs", type=positive_int, metavar="N", help="读取与计分的进程数（默认每核一个；文件少时只用本进程）"
-    )
-    im.add_argument(
-        "--rules",
-        type=rule_set_name,
-        metavar="NAME",
-        help="文件中未指定规则集的表单（如平台表）按此规则集评分并存储（只接受内置规则集名称）；已指定的不变",
-    )
-    im.add_argument(
-        "--dry-run", action="store_true", help="试导入：报告每个文件读出什么、表格各列按什么读入；不写入、不打开数据库"
-    )
-    im.set_defaults(func=cmd_import)
+    _add_import(sub)
 
     ex = sub.add_parser("export", help="导出表单为 toml / json / xlsx 文件")
     ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml")
@@ -94,6 +80,24 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     wf.add_argument("--all", action="store_true", help="处理筛选条件选中的全部表单")
     _filters(wf)
     wf.set_defaults(func=cmd_workflow)
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    im = sub.add_parser("import", help="导入表单文件（.toml / .json / .xlsx）；同一表单再次导入即更新")
+    im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    im.add_argument(
+        "-j", "--jobs", type=positive_int, metavar="N", help="读取与计分的进程数（默认每核一个；文件少时只用本进程）"
+    )
+    im.add_argument(
+        "--rules",
+        type=rule_set_name,
+        metavar="NAME",
+        help="文件中未指定规则集的表单（如平台表）按此规则集评分并存储（只接受内置规则集名称）；已指定的不变",
+    )
+    im.add_argument(
+        "--dry-run", action="store_true", help="试导入：报告每个文件读出什么、表格各列按什么读入；不写入、不打开数据库"
+    )
+    im.set_defaults(func=cmd_import)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
