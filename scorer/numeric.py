@@ -312,6 +312,11 @@ def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     if a.comparator in (Comparator.GE, Comparator.GT):
         return row.judgement(f"实际完成值「{a.text}」只给出名次下限")
     assert t.value is not None and a.value is not None
+    if a.comparator in (Comparator.LE, Comparator.LT) and a.value > t.value:
+        # 前15名 is somewhere from 1st to 15th: against 前10名 it may or may not be in time
+        return row.judgement(
+            f"实际完成值「{a.text}」只说明名次在前{a.value}名以内，无法判断是否达到目标值「{t.text}」；请写明实际名次"
+        )
     return _reverse(row, t.value, a.value, "名")
 
 
