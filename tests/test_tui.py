@@ -632,10 +632,14 @@ async def test_submit_runs_the_self_check_and_errors_block_it(store: FormStore) 
     from jixiao.checks.evidence_checks import evidence_findings
 
     result = score_form(store.get(fid).form, None, CATALOG)
-    expected = run_form_checks(result) + evidence_findings(result, [])  # no survey attached yet
+    own, evidence = run_form_checks(result), evidence_findings(result, [])  # no survey attached yet
+    expected = own + evidence
+    assert own and evidence
     async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
         screen = await open_editor(pilot, store, "老干工作经费")
-        assert f"问题 {len(expected)}" in str(screen.query_one("#totals").render())
+        # the form's own checks, as the list counts them; the evidence ones apart, never added in
+        totals = str(screen.query_one("#totals").render())
+        assert f"问题 {len(own)} + 佐证 {len(evidence)}（p 查看）" in totals
         await pilot.press("t")
         await settle(pilot)
         panel = pilot.app.screen

@@ -279,6 +279,12 @@ def summary_text(n_forms: int, findings: list[Finding], unreadable: int = 0) -> 
     return t
 
 
+def _own(f: Finding) -> bool:
+    """A finding of the form's own checks (表内: what ``list`` and ``review`` count), not one across forms."""
+    spec = CHECKS.get(f.check_id)
+    return spec is not None and spec.scope == "form"
+
+
 def render(out: Console, checked: list[Checked], findings: list[Finding], unreadable: list[tuple[str, str]]) -> None:
     groups: dict[str, list[Finding]] = {}
     for f in findings:
@@ -290,6 +296,8 @@ def render(out: Console, checked: list[Checked], findings: list[Finding], unread
             clean.append(c)
             continue
         title, meta = _heading(c)
+        own = sum(1 for f in mine if _own(f))
+        meta.append(f" · 表内问题 {own}" + (f"，跨表问题 {len(mine) - own}" if own < len(mine) else ""))
         out.print(Rule(title, align="left", style="dim"))
         out.print(wrapped(meta.plain, out.width, style="dim"))
         out.print(findings_table(mine, form_label(c.record.result.form), out.width))

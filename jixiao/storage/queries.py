@@ -120,7 +120,7 @@ class StoreQueries:
             total_recorded=r.total_recorded,
             grade=r.computed_grade,
             status=State(r.status),
-            problems=r.computed_problems,
+            problems=r.agg_errors + r.agg_warnings + r.agg_infos,  # the form's own checks (表内), as check and review
             pending=r.computed_pending,
             version=r.version,
             updated_at=_aware(r.updated_at) or _now(),

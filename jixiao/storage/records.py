@@ -101,7 +101,7 @@ class FormSummary:
     total_recorded: Decimal | None
     grade: str
     status: State
-    problems: int
+    problems: int  # the form's own checks (表内: errors, warnings and notes), as `check` and `review` count them
     pending: int
     version: int
     updated_at: datetime

@@ -61,6 +61,8 @@ class EditorBase(AppScreen):
 
         def findings(self) -> list[Any]: ...
 
+        def other_findings_by_kind(self) -> list[tuple[str, list[Any]]]: ...
+
         def _refuse_readonly(self) -> bool: ...
 
         def _apply(self, edit: Any, *args: Any, reason: str = "") -> bool: ...
@@ -230,7 +232,9 @@ class EditorBase(AppScreen):
         self.grid.show(result)
         totals = self.totals
         totals.declaration = self.stage is Stage.DECLARATION
-        totals.problems = len(self.findings())
+        kinds = self.other_findings_by_kind()
+        totals.problems = len(self.findings()) - sum(len(found) for _, found in kinds)  # the list's 问题
+        totals.other_problems = "、".join(f"{kind} {len(found)}" for kind, found in kinds if found)
         totals.result = result
         totals.status_label = self.status.label + ("" if self.editable else "（只读）")
         f = result.form

@@ -82,28 +82,40 @@ class FormEditorScreen(EditorFields):
     def findings(self) -> list[Any]:
         """The self-check: the same checks engine as ``jixiao check``; a declaration's is the target review.
 
-        With a stored monitoring snapshot, its 偏差预警 too (and at year end, forecast against result).
+        The form's own checks (表内, what ``jixiao list``, ``check`` and ``review`` count), then the
+        evidence checks and, with a stored monitoring snapshot, its 偏差预警 (``other_findings``).
         """
-        from jixiao.checks import run_form_checks
         from jixiao.checks.engine import run_target_review
-        from jixiao.checks.monitoring_checks import run_monitoring_checks, run_stored_checks
 
         if self.result is None:
             return []
         if self.stage is Stage.DECLARATION:
             return [f for _, found in run_target_review([self.result]) for f in found]
-        from jixiao.checks.evidence_checks import evidence_findings
+        from jixiao.checks import run_form_checks
 
-        found = run_form_checks(self.result) + evidence_findings(
-            self.result, [(e.indicator_uid, e.name) for e in self.evidence]
-        )
-        for snap, at in self.monitored:  # a period written after the fact
-            found += run_stored_checks(self.result, snap, at)
+        return run_form_checks(self.result) + self.other_findings()
+
+    def other_findings(self) -> list[Any]:
+        """Findings beyond the form's own checks: rows without their evidence, and monitoring (a period
+        written after the fact; at year end, the forecast against the result). Counted apart."""
+        return [f for _, found in self.other_findings_by_kind() for f in found]
+
+    def other_findings_by_kind(self) -> list[tuple[str, list[Any]]]:
+        """(佐证 / 监控, their findings), each kind shown with its own count beside the form's."""
+        from jixiao.checks.evidence_checks import evidence_findings
+        from jixiao.checks.monitoring_checks import run_monitoring_checks, run_stored_checks
+
+        if self.result is None or self.stage is Stage.DECLARATION:
+            return []
+        evidence = evidence_findings(self.result, [(e.indicator_uid, e.name) for e in self.evidence])
+        monitoring: list[Any] = []
+        for snap, at in self.monitored:
+            monitoring += run_stored_checks(self.result, snap, at)
         if self.monitoring is not None:
-            found += run_monitoring_checks(self.result, self.monitoring)
+            monitoring += run_monitoring_checks(self.result, self.monitoring)
             if any(i.actual.strip() for i in self.result.form.indicators):
-                found += run_monitoring_checks(self.result, self.monitoring, year_end=True)
-        return found
+                monitoring += run_monitoring_checks(self.result, self.monitoring, year_end=True)
+        return [("佐证", evidence), ("监控", monitoring)]
 
     def action_begin_evaluation(self) -> None:
         from tui.screens.comment_dialog import CommentDialog

@@ -20,7 +20,9 @@ class TotalsBar(Static):
     status_label: reactive[str] = reactive("")
     """Workflow state, in Chinese."""
     problems: reactive[int | None] = reactive(None)
-    """How many findings the self-check has (the same count as ``jixiao check``)."""
+    """How many findings the form's own checks have (表内: the count ``list``, ``check`` and ``review`` show)."""
+    other_problems: reactive[str] = reactive("")
+    """Findings beyond the form's own checks, by kind (「佐证 1、监控 2」): shown apart, never added in."""
     save_state: reactive[str] = reactive("")
     """已保存 / 保存中… / 未保存."""
     declaration: reactive[bool] = reactive(False)
@@ -48,8 +50,11 @@ class TotalsBar(Static):
         if r.pending:
             t.append(f"  待判断 {r.pending}", style="magenta")
         problems = self.problems if self.problems is not None else len(r.all_problems)
-        if problems:
-            t.append(f"  问题 {problems}（p 查看）", style="yellow")
+        if problems or self.other_problems:
+            t.append(f"  问题 {problems}", style="yellow")
+            if self.other_problems:
+                t.append(f" + {self.other_problems}", style="yellow")
+            t.append("（p 查看）", style="yellow")
         if self.status_label:
             t.append(f"  {self.status_label}", style="cyan")
         if self.save_state:
