@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from scorer import explain
+from scorer.cell_values import Approx, Comparator
 from scorer.cells import Cell, CellKind, read_cell
 from scorer.explain import Step
 from scorer.model import Form, Recorded
@@ -20,13 +21,18 @@ from scorer.row import HUNDRED, ONE, ZERO
 from scorer.rules import RuleSet
 
 
+def _exact(cell: Cell) -> bool:
+    """One number as written: no comparator, no range, no estimate."""
+    return cell.comparator is Comparator.NONE and cell.high is None and cell.approx is Approx.NONE
+
+
 def _rate_text(text: str) -> Decimal | None:
     cell = read_cell(text)
     if not isinstance(cell, Cell):
         return None
-    if cell.kind is CellKind.QUANTITY and cell.unit == "%" and cell.value is not None:
+    if cell.kind is CellKind.QUANTITY and cell.unit == "%" and cell.value is not None and _exact(cell):
         return cell.value / HUNDRED
-    return None
+    return None  # not a percentage, or not an exact one (约九成, ≥90%): never scored as if it were
 
 
 def _budget_from_printed_rate(

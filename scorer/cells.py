@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import cache, lru_cache
 
-from scorer import ranges, units
+from scorer import cn_numbers, ranges, units
 from scorer.cell_parts import (
     _CMP_SYM,
     _CMP_WORD,
@@ -394,8 +394,41 @@ def _general(raw: str) -> tuple[Cell, str]:
     if note and units.is_known(note) and re.search(r"\d$", "".join(body.split())):
         body, note = body + note, ""  # "100%(百分比)" or "100(百分比)": the bracket is the unit
     s = _ungrouped("".join(body.split()))
+    try:
+        cell, name = _body(s, raw, note, vocab)
+    except CellError:
+        if _RANK.match(s):  # a rank's own message (名次「十十」无法识别)
+            raise
+        found = _numerals(s, raw, note, vocab)
+        if found is None:
+            raise
+        return found
+    if cell.kind is CellKind.TEXT:
+        return _numerals(s, raw, note, vocab) or (cell, name)
+    return cell, name
+
+
+def _body(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str]:
     for name, reader in _BODY_READERS:
         cell = reader(s, raw, note, vocab)
         if cell is not None:
             return cell, name
     raise AssertionError("the words reader reads every body")  # pragma: no cover
+
+
+def _numerals(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str] | None:
+    """A body that is text, or refused, only because its number is written in Chinese (≥三次,
+    百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell."""
+    if re.search(r"\d", s) or not any(ch in cn_numbers.CHARS for ch in s):
+        return None
+    try:
+        spelled = cn_numbers.spelled_out(s, units.is_listed)
+    except cn_numbers.ChineseNumberError as bad:
+        raise CellError(raw, f"汉字数字「{bad}」写法不规范，无法确定数值", "阿拉伯数字，如 ≥120人、≥95%") from None
+    if spelled is None:
+        body = _comparator(s, vocab)[0]
+        if body and body[0] in cn_numbers.CHARS and _comparator(s, vocab)[1] is not None:
+            raise CellError(raw, f"比较符后的「{body}」是汉字数字，单位或写法无法确定", "阿拉伯数字，如 ≥10分、≥95%")
+        return None
+    cell, name = _body(spelled, raw, note, vocab)
+    return (_retext(cell, s), name) if cell.kind is CellKind.QUANTITY else None

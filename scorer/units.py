@@ -218,6 +218,12 @@ def _resolve_with_pint(sym: str) -> Unit:
     return Unit(symbol=sym, dimension=_dimension_text(dict(base.dimensionality)), factor=Decimal(base.magnitude))
 
 
+def is_listed(symbol: str) -> bool:
+    """A unit in jixiao's own table (not merely a character that could be a measure word): what a
+    number written in Chinese must be followed by to be read as one (scorer.cn_numbers)."""
+    return symbol.strip() in _table()
+
+
 def is_known(symbol: str) -> bool:
     try:
         resolve(symbol)

@@ -1,0 +1,118 @@
+"""Numbers written in Chinese numerals in a cell (百分之九十五, 九成以上, ≥三次, 五千元), read exactly.
+
+Real forms write some numbers in words. A cell that would otherwise be plain text, or refused for
+having no number after its comparator, is tried here: a Chinese number directly followed by a unit
+jixiao lists (never an arbitrary character: 一般, 一致, 十分满意 stay words), 百分之N, or N成. The
+number is spelled out in Arabic digits and the cell read again by the ordinary readers, keeping its
+own text. The grammar is strict: 二三, 十十 or 一百二 (colloquial for 120) are errors, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from scorer.errors import JixiaoError
+
+DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+SMALL = {"十": 10, "百": 100, "千": 1000}
+LARGE = {"万": 10_000, "亿": 100_000_000}
+CHARS = "".join(DIGITS) + "".join(SMALL) + "".join(LARGE) + "点"
+# a number: digits and units, with an optional 点 and decimal digits
+_NUMBER = rf"[{''.join(DIGITS)}{''.join(SMALL)}{''.join(LARGE)}]+(?:点[{''.join(DIGITS)}]+[万亿]?)?"
+_PERCENT = re.compile(rf"百分之(?P<n>{_NUMBER}|百)")
+_TENTHS = re.compile(rf"(?<![{CHARS}])(?P<n>[一二两三四五六七八九十])成(?P<m>[一二三四五六七八九])?(?![{CHARS}])")
+_BEFORE_UNIT = re.compile(rf"(?<![{CHARS}])(?P<n>{_NUMBER})(?P<rest>[^{CHARS}]+)$")
+
+
+class ChineseNumberError(JixiaoError, ValueError):
+    """A Chinese number that is not written in the standard way (二三, 十十, 一百二)."""
+
+
+def _section(text: str) -> int:
+    """A number below 万: 三, 十二, 二十, 一百零五, 三千二百."""
+    total, digit, last = 0, None, 10_000
+    zero = False
+    for ch in text:
+        if ch in DIGITS:
+            if digit is not None:
+                raise ChineseNumberError(text)
+            digit = DIGITS[ch]
+            if digit == 0:
+                zero, digit = True, None
+            continue
+        unit = SMALL[ch]
+        if unit >= last:
+            raise ChineseNumberError(text)
+        if digit is None and not (unit == 10 and total == 0 and not zero):  # 十二 is 12; 零十 is not a number
+            raise ChineseNumberError(text)
+        total += (1 if digit is None else digit) * unit
+        digit, last, zero = None, unit, False
+    if digit is not None:
+        if last > 10 and not zero and last != 10_000:  # 一百二 is colloquial for 120: said, not guessed
+            raise ChineseNumberError(text)
+        total += digit
+    return total
+
+
+def _after_large(rest: str, text: str) -> None:
+    """What follows 万 or 亿 starts with 零 or with a thousands digit: 三万五 (colloquial for 35,000) is refused."""
+    if rest and not rest.startswith(("零", "〇")) and not (len(rest) > 1 and rest[1] == "千"):
+        raise ChineseNumberError(text)
+
+
+def value(text: str) -> Decimal:
+    """The exact value of a Chinese number (整数 to 亿, with 点 decimals); ChineseNumberError otherwise."""
+    whole, dot, frac = text.partition("点")
+    if dot and (not whole or not frac or any(ch not in DIGITS for ch in frac)):
+        raise ChineseNumberError(text)
+    total, rest = 0, whole
+    for name in ("亿", "万"):
+        if name in rest:
+            head, _, rest = rest.partition(name)
+            if not head or name in rest:
+                raise ChineseNumberError(text)
+            total += _section(head) * LARGE[name]
+            _after_large(rest, text)
+    if rest:
+        total += _section(rest)
+    if frac:
+        return Decimal(f"{total}.{''.join(str(DIGITS[ch]) for ch in frac)}")
+    return Decimal(total)
+
+
+def _arabic(number: str) -> str:
+    """A Chinese number in Arabic digits; a trailing 万/亿 stays a scale word (三点五万 → 3.5万)."""
+    if number == "百":
+        return "100"  # 百分之百
+    scale = number[-1] if len(number) > 1 and number[-1] in LARGE and "点" in number else ""
+    n = value(number[: len(number) - len(scale)])
+    return (format(n.normalize(), "f") if n == n.to_integral_value() else format(n, "f")) + scale
+
+
+_TAILS = ("", "以上", "以下", "以内", "及以上", "及以下", "左右", "之内")
+
+
+def spelled_out(text: str, is_unit: Callable[[str], bool]) -> str | None:
+    """``text`` with its Chinese number written in Arabic digits, when it is one of the shapes that
+    are certainly a number (百分之N, N成[M], N followed by a listed unit, each then nothing or 以上,
+    左右 …); None otherwise. ``is_unit(word)``: a unit jixiao lists. ChineseNumberError when the
+    shape is certain but the number is not written in the standard way."""
+    m = _PERCENT.search(text)
+    if m and text[m.end() :] in _TAILS:
+        return text[: m.start()] + _arabic(m.group("n")) + "%" + text[m.end() :]
+    m = _TENTHS.search(text)
+    if m and text[m.end() :] in _TAILS:
+        tens = 10 if m.group("n") == "十" else DIGITS[m.group("n")]
+        if tens == 10 and m.group("m"):
+            raise ChineseNumberError(m.group(0))
+        return text[: m.start()] + f"{tens * 10 + (DIGITS[m.group('m')] if m.group('m') else 0)}%" + text[m.end() :]
+    m = _BEFORE_UNIT.search(text)
+    if m:
+        rest = m.group("rest")
+        for tail in _TAILS:
+            unit = rest[: len(rest) - len(tail)] if tail else rest
+            if rest.endswith(tail) and unit and unit != "分" and is_unit(unit):
+                return text[: m.start()] + _arabic(m.group("n")) + rest
+    return None

@@ -1,0 +1,138 @@
+"""Numbers written in Chinese numerals are read exactly (≥百分之九十五, 九成以上, ≥三次, 五千元), not
+refused as having no number after their comparator (which made `jixiao import` refuse a real form)
+nor left as text. Only shapes that are certainly a number are read; the rest stay words, and a
+number not written in the standard way is an error that says so, never a guess."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scorer.cell_values import Approx, CellError, CellKind, Comparator
+from scorer.cells import parse_cell, read_cell
+from scorer.cn_numbers import ChineseNumberError, value
+from scorer.engine import score_indicator
+from scorer.model import Indicator
+from scorer.result import Status
+from scorer.rules import load
+
+GE, NONE = Comparator.GE, Comparator.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "cmp", "number", "unit"),
+    [
+        ("≥百分之九十五", GE, "95", "%"),
+        ("不低于百分之九十", GE, "90", "%"),
+        ("百分之百", NONE, "100", "%"),
+        ("百分之九十九点五", NONE, "99.5", "%"),
+        ("九成以上", GE, "90", "%"),
+        ("≥九成", GE, "90", "%"),
+        ("＞=九成", GE, "90", "%"),
+        ("≥八成五", GE, "85", "%"),
+        ("十成", NONE, "100", "%"),
+        ("≥三次", GE, "3", "次"),
+        ("三次", NONE, "3", "次"),
+        ("两场", NONE, "2", "场"),
+        ("零次", NONE, "0", "次"),
+        ("≥五千元", GE, "5000", "元"),
+        ("一百二十人次", NONE, "120", "人次"),
+        ("一千零五十户", NONE, "1050", "户"),
+        ("三点五万元", NONE, "35000", "元"),
+        ("三万五千元", NONE, "35000", "元"),
+        ("≥二十四小时", GE, "24", "小时"),
+    ],
+)
+def test_a_number_in_chinese_is_read_as_that_number(text: str, cmp: Comparator, number: str, unit: str) -> None:
+    cell = parse_cell(text)
+    assert (cell.kind, cell.comparator, cell.value, cell.unit) == (CellKind.QUANTITY, cmp, Decimal(number), unit)
+    assert cell.raw == text and cell.text == text.replace("＞=", "≥")  # the cell keeps its own words
+
+
+@pytest.mark.parametrize(
+    "text", ["十分满意", "一般", "一致", "一次性", "五险一金", "三公经费", "零投诉", "一成不变", "完成", "全年开展三次"]
+)
+def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
+    cell = parse_cell(text)
+    assert cell.kind in (CellKind.TEXT, CellKind.QUALITATIVE) and cell.value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("≥十分", "比较符后的「十分」是汉字数字"),  # ten points, or "very"?
+        ("≥一百二人", "汉字数字「一百二」写法不规范"),  # colloquial for 120
+        ("≥三千五元", "汉字数字「三千五」写法不规范"),
+        ("≥三万五元", "汉字数字「三万五」写法不规范"),
+        ("≥二三次", "汉字数字「二三」写法不规范"),
+        ("≥十十次", "汉字数字「十十」写法不规范"),
+    ],
+)
+def test_a_number_not_written_the_standard_way_is_an_error_that_says_so(text: str, said: str) -> None:
+    with pytest.raises(CellError, match=said):
+        parse_cell(text)
+
+
+def test_a_chinese_rank_keeps_its_own_message() -> None:
+    with pytest.raises(CellError, match="名次「十十」无法识别"):
+        parse_cell("第十十名")
+
+
+def test_an_approximate_printed_rate_is_not_scored_as_exact() -> None:
+    """约九成 reads as about 90%; a printed 执行率 must be one exact number to be used."""
+    cell = read_cell("约九成")
+    assert not isinstance(cell, CellError) and cell.approx is Approx.ABOUT and cell.value == 90
+
+
+def test_an_actual_in_chinese_scores_against_a_target_in_digits() -> None:
+    ind = Indicator("产出指标", "质量指标", "验收合格率", "≥95%", "百分之百", weight=Decimal(10))
+    r = score_indicator(ind, Decimal(10), "form", load("national-2020"), year=2024)
+    assert (r.status, r.score) == (Status.MET, Decimal(10))
+
+
+_DIGIT = "零一二三四五六七八九"
+
+
+def _spell(n: int) -> str:
+    """The standard Chinese spelling of 0 ≤ n < 10^8 (a test oracle, written apart from the reader)."""
+    if n == 0:
+        return "零"
+
+    def below_10k(k: int, leading: bool) -> str:
+        out, zero = "", False
+        for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = k // unit % 10
+            if d == 0:
+                zero = bool(out) or not leading
+                continue
+            if zero and (out or not leading):
+                out += "零"
+            zero = False
+            out += ("" if (name == "十" and d == 1 and not out and leading) else _DIGIT[d]) + name
+        return out
+
+    high, low = divmod(n, 10_000)
+    if not high:
+        return below_10k(low, True)
+    text = below_10k(high, True) + "万"
+    if low:
+        text += ("零" if low < 1000 else "") + below_10k(low, False).lstrip("零")
+    return text
+
+
+@given(st.integers(0, 10**8 - 1))
+def test_every_integer_spelled_in_chinese_reads_as_itself(n: int) -> None:
+    assert value(_spell(n)) == n
+    cell = parse_cell(f"≥{_spell(n)}人次")
+    assert (cell.comparator, cell.value, cell.unit) == (GE, Decimal(n), "人次")
+
+
+@given(st.text(alphabet="零一二两三四五六七八九十百千万亿点", min_size=1, max_size=8))
+def test_any_run_of_numerals_is_a_value_or_an_error_never_a_crash(text: str) -> None:
+    try:
+        assert value(text) >= 0
+    except ChineseNumberError:
+        pass
