@@ -35,8 +35,12 @@ class _Patterns(FrozenValue):
 
 
 @lru_cache(maxsize=8)
-def _patterns(seps: str, prefix: tuple[str, ...], joiners: str, suffix: tuple[str, ...], more: str) -> _Patterns:
-    """The range, between and more-than patterns for the vocabulary's words (built once per vocabulary)."""
+def _patterns(
+    seps: str, prefix: tuple[str, ...], joiners: str, suffix: tuple[str, ...], more: str, scales: tuple[str, ...]
+) -> _Patterns:
+    """The range, between and more-than patterns for the vocabulary's words (built once per vocabulary);
+    ``scales``: the vocabulary's scale words, longest first (3万余元, 2千万余元)."""
+    scale = "|".join(map(re.escape, scales))
     sep = "[" + re.escape(seps) + "]"
     join = "[" + re.escape(joiners + seps) + "]"
     pre = "|".join(map(re.escape, prefix))
@@ -44,7 +48,7 @@ def _patterns(seps: str, prefix: tuple[str, ...], joiners: str, suffix: tuple[st
     return _Patterns(
         re.compile(rf"^(?P<a>{_NUM})(?P<ua>[^\d{re.escape(seps)}]*){sep}(?P<b>{_NUM})(?P<rest>[^\d]*)$"),
         re.compile(rf"^(?:{pre})?(?P<a>{_NUM}[^\d{re.escape(joiners + seps)}]*){join}(?P<b>{_NUM}[^\d]*?)(?:{post})$"),
-        re.compile(rf"^(?P<num>{_NUM})(?P<scale>[万亿千百]?)[{re.escape(more)}](?P<rest>[^\d]*)$"),
+        re.compile(rf"^(?P<num>{_NUM})(?P<scale>(?:{scale})?)[{re.escape(more)}](?P<rest>[^\d]*)$"),
     )
 
 
@@ -55,6 +59,7 @@ def _for(vocab: Vocabulary) -> _Patterns:
         "".join(vocab.between_joiners),
         vocab.between_suffix,
         "".join(vocab.more_markers),
+        tuple(word for word, _ in vocab.scales),
     )
 
 

@@ -219,6 +219,22 @@ def test_the_range_and_estimate_words_come_from_the_vocabulary() -> None:
     assert read("90%至95%") is None
 
 
+def test_the_scale_words_before_more_come_from_the_vocabulary() -> None:
+    """3千万余元: the scale before 余 is any of the vocabulary's [scales] (it was a fixed 万亿千百)."""
+    cell = parse_cell("2千万余元")
+    assert (cell.value, cell.unit, cell.scale, cell.approx) == (D(20000000), "元", "千万", Approx.MORE)
+    data = _vocab()
+    data["scales"] = {"万": "10000", "打": "12"}
+    vocab = build_vocabulary(data)
+
+    def read(s: str) -> cells.Cell | None:
+        return ranges.read_range(s, s, s, "", "", vocab, lambda side: cells._single(side, s, "", vocab))
+
+    dozen = read("3打余件")
+    assert dozen is not None and (dozen.value, dozen.approx) == (D(36), Approx.MORE)
+    assert read("3千余件") is None  # no longer a scale word of this vocabulary
+
+
 @pytest.mark.parametrize("text", ["1万余", "1万多", "2亿余"])
 def test_more_after_a_scale_word_is_an_estimate_not_a_unit(text: str) -> None:
     """1万余 is more than 10000, as 1000余 and 1万余人 are; the fast reader took 余 for a measure word."""
