@@ -42,7 +42,9 @@ def _section(text: str) -> int:
             if digit == 0:
                 zero, digit = True, None
             continue
-        unit = SMALL[ch]
+        unit = SMALL.get(ch, 0)
+        if not unit:  # 万 or 亿 where a section is read (万亿 alone), or any other character
+            raise ChineseNumberError(text)
         if unit >= last:
             raise ChineseNumberError(text)
         if digit is None and not (unit == 10 and total == 0 and not zero):  # 十二 is 12; 零十 is not a number

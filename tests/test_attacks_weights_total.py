@@ -49,6 +49,8 @@ CASES = [
     ({0: "81"}, {1, 2}, None, True),  # a parent of 81 whose sub-rows print none: they share its 81
     ({0: "30", 1: "30", 2: "30"}, {1, 2}, None, False),  # all sub-rows printed: 60, the parent's 30 not added
     ({0: "81"}, {0}, None, True),  # a sub-row with no parent above it is a plain row
+    ({0: "0.01", 1: "5", 2: "60"}, set(range(9)), "35", False),  # all sub-rows: the first heads the rest (65)
+    ({0: "0.01", 1: "5", 2: "61"}, set(range(9)), "35", True),  # found by the property test below
     ({0: "95"}, set(), "0", False),  # the budget's printed 0 instead of the rule set's 20
     ({0: "91"}, set(), "10", True),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorer.cell_values import Approx, CellError, CellKind, Comparator
@@ -130,6 +130,7 @@ def test_every_integer_spelled_in_chinese_reads_as_itself(n: int) -> None:
     assert (cell.comparator, cell.value, cell.unit) == (GE, Decimal(n), "人次")
 
 
+@settings(max_examples=1000)
 @given(st.text(alphabet="零一二两三四五六七八九十百千万亿点", min_size=1, max_size=8))
 def test_any_run_of_numerals_is_a_value_or_an_error_never_a_crash(text: str) -> None:
     try:

@@ -218,7 +218,8 @@ class _PdfRun:
             if self.key is not None and item.stored is not None:
                 try:
                     wf_transition(item.stored.status, "sign")
-                    self.stores.get().may(item.stored.id, "sign")  # 四眼原则: before the PDF is signed
+                    cert = self.key.signer.signing_cert.sha256.hex()  # and the signer's own certificate (0024)
+                    self.stores.get().may(item.stored.id, "sign", cert)  # 四眼原则: before the PDF is signed
                 except WorkflowError as exc:
                     _error(self.err, f"表单「{item.label}」：{exc}")
                     self.failed += 1

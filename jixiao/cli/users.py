@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from rich import box
 from rich.console import Console
@@ -30,6 +31,12 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     ua.add_argument("--unit", default="", help="填报人所属的项目实施单位")
     ua.add_argument("--department", default="", help="审核人的审核范围（主管部门）；留空为全部")
     ua.set_defaults(func=cmd_users_add)
+    uc = usub.add_parser(
+        "cert", help="登记用户的签章证书（PEM 或 DER）：PostgreSQL 上该用户只能用这张证书签章，别人不能用它"
+    )
+    uc.add_argument("login", help="登录名")
+    uc.add_argument("certificate", type=Path, metavar="CERT", help="证书文件（.pem / .crt / .der）")
+    uc.set_defaults(func=cmd_users_cert)
     usub.add_parser("list", help="列出用户").set_defaults(func=cmd_users_list)
     ur = usub.add_parser("remove", help="删除用户（PostgreSQL 上同时删除其登录角色）")
     ur.add_argument("login")
@@ -81,10 +88,32 @@ def cmd_users_add(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def cmd_users_cert(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.pdf.verify import VerifyError, load_certificates
+
+    try:
+        certs = load_certificates([args.certificate])
+    except VerifyError as exc:
+        err.print(Text.assemble(("错误：", "bold red"), str(exc).replace("信任证书文件", "证书文件")))
+        return EXIT_INVALID
+    if len(certs) != 1:
+        err.print(
+            Text.assemble(
+                ("错误：", "bold red"), f"{args.certificate} 含 {len(certs)} 张证书；请只给出该用户的签章证书"
+            )
+        )
+        return EXIT_INVALID
+    sha = certs[0].sha256.hex()
+    _directory(args, err).register_certificate(args.login, sha)
+    name = certs[0].subject.native.get("common_name", "（证书无名称）")
+    out.print(Text(f"已为用户 {args.login} 登记签章证书 CN={name}，SHA-256 {sha}。"))
+    return EXIT_OK
+
+
 def cmd_users_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     d = _directory(args, err)
     t = Table(title="用户", title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("登录名", "姓名", "角色", "单位", "审核范围"):
+    for col in ("登录名", "姓名", "角色", "单位", "审核范围", "签章证书"):
         t.add_column(col, overflow="fold")
     for u in d.users():
         t.add_row(
@@ -93,6 +122,7 @@ def cmd_users_list(args: argparse.Namespace, out: Console, err: Console) -> int:
             u.role_label,
             Text(u.unit),
             Text(u.department or ("全部" if u.role == "reviewer" else "")),
+            f"{u.cert_sha256[:16]}…" if u.cert_sha256 else ("未登记" if u.role != "filler" else ""),
         )
     out.print(t)
     if not d.postgres:

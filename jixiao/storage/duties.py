@@ -105,3 +105,15 @@ def refusal(exc: DBAPIError, action: str, actor: str) -> WorkflowError | None:
         f"不能{label}自己提交或修改的表单：数据库记录 {actor} 的登录名提交或最后修改了这份表单；"
         f"按四眼原则，须由另一位审核人{label}"
     )
+
+
+def certificate_refusal(reason: str) -> WorkflowError | None:
+    """The database's refusal of a signing certificate (migration 0024), in Chinese; None for anything else."""
+    if "is registered to" in reason and "signing certificate" in reason:
+        holder = reason.split("is registered to ", 1)[1].split(",", 1)[0]
+        return WorkflowError(f"不能签章：这张签章证书已登记给用户「{holder}」，不是你的；请用登记在你名下的证书签章")
+    if "signs only with the certificate registered to it" in reason:
+        return WorkflowError(
+            "不能签章：你已登记签章证书，只能用它签章；这张证书不是你登记的那张（管理员：jixiao users cert）"
+        )
+    return None

@@ -201,6 +201,7 @@ class UserRow(Base):
     """
 
     __tablename__ = "app_users"
+    __table_args__ = (Index("ix_app_users_cert", "cert_sha256", unique=True),)  # one user's certificate
 
     login: Mapped[str] = mapped_column(String(63), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -208,6 +209,7 @@ class UserRow(Base):
     unit: Mapped[str] = mapped_column(String(200), default="")
     department: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cert_sha256: Mapped[str | None] = mapped_column(String(64))  # the signing certificate (migration 0024)
 
 
 class AuditRow(Base):

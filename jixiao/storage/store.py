@@ -371,13 +371,27 @@ class FormStore(StoreQueries):
         try:
             return self._mark_signed(form_id, signer, sha256, certificate)
         except DBAPIError as exc:
-            raise duties.refusal(exc, "sign", self.actor) or exc from None
+            raise duties.refusal(exc, "sign", self.actor) or duties.certificate_refusal(str(exc.orig)) or exc from None
 
-    def may(self, form_id: int, action: str) -> None:
-        """WorkflowError when this store's actor may not take ``action`` on the form (before a PDF is signed)."""
+    def signing_refusal(self, certificate: str) -> str:
+        """Why this login may not sign with ``certificate`` (its SHA-256), in Chinese; "" when it may.
+        Asked before anything is signed: on PostgreSQL the database would refuse the signature (0024)."""
+        if self.engine.dialect.name != "postgresql":
+            return ""
+        with self.engine.connect() as conn:
+            why = conn.execute(text("SELECT jixiao_may_sign_with(:c)"), {"c": certificate}).scalar()
+        refused = duties.certificate_refusal(why or "")
+        return str(refused) if refused else ""
+
+    def may(self, form_id: int, action: str, certificate: str = "") -> None:
+        """WorkflowError when this store's actor may not take ``action`` on the form (before a PDF is
+        signed); with ``certificate``, also when this login may not sign with it (migration 0024)."""
         with Session(self.engine) as s:
             transition(self._load(s, form_id).status, action, "-")
             duties.check(s, form_id, action, self.actor)
+        why = self.signing_refusal(certificate) if certificate else ""
+        if why:
+            raise WorkflowError(why)
 
     def _mark_signed(self, form_id: int, signer: str, sha256: str, certificate: str | None) -> StoredForm:
         with Session(self.engine) as s, s.begin():

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ class User:
     role: str
     unit: str = ""
     department: str = ""
+    cert_sha256: str = ""  # the registered signing certificate (migration 0024)
 
     @property
     def role_label(self) -> str:
@@ -164,11 +165,29 @@ class Directory:
         try:
             with Session(self.engine) as s:
                 rows = s.execute(select(UserRow).order_by(UserRow.role, UserRow.login)).scalars()
-                return [User(u.login, u.name, u.role, u.unit, u.department) for u in rows]
+                return [User(u.login, u.name, u.role, u.unit, u.department, u.cert_sha256 or "") for u in rows]
         except DBAPIError as exc:
             if "permission denied" in str(exc.orig):
                 raise StoreError("无权限：只有管理员能列出用户；查看自己的身份请用 jixiao whoami") from None
             raise StoreError(f"不能列出用户：{_pg_error(exc)}") from None
+
+    def register_certificate(self, login: str, sha256: str) -> None:
+        """The user's signing certificate, by its SHA-256: a certificate belongs to one user, and on
+        PostgreSQL the database refuses a signature of that user with any other (migration 0024)."""
+        sha256 = sha256.lower()
+        try:
+            with Session(self.engine) as s, s.begin():
+                holder = s.execute(select(UserRow.login).where(UserRow.cert_sha256 == sha256)).scalar()
+                if holder is not None and holder != login:
+                    raise StoreError(
+                        f"该证书（SHA-256 {sha256[:16]}…）已登记给用户「{holder}」；一张签章证书只属于一个人"
+                    )
+                if s.execute(update(UserRow).where(UserRow.login == login).values(cert_sha256=sha256)).rowcount == 0:  # type: ignore[attr-defined]
+                    raise StoreError(f"没有用户「{login}」")
+        except DBAPIError as exc:
+            if "permission denied" in str(exc.orig):
+                raise StoreError("无权限：只有管理员能登记签章证书") from None
+            raise StoreError(f"不能登记用户「{login}」的签章证书：{_pg_error(exc)}") from None
 
     def remove_user(self, login: str) -> None:
         try:

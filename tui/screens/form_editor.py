@@ -315,8 +315,9 @@ class FormEditorScreen(EditorFields):
         try:
             signing_key = load_key(key, password)
             name = signer or signing_key.name
-            atomic_write(path, sign_pdf(render_pdf(result, rechecks=rechecked), signing_key, signer_name=name))
             certificate = signing_key.signer.signing_cert.sha256.hex()
+            self.jixiao.store.may(self.form_id, "sign", certificate)  # the signer's own certificate (0024)
+            atomic_write(path, sign_pdf(render_pdf(result, rechecks=rechecked), signing_key, signer_name=name))
             stored = self.jixiao.store.mark_signed(self.form_id, name, form_sha256(result.form), certificate)
         except (SignError, FontError, OSError, StoreError, WorkflowError) as exc:
             self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="签章失败")

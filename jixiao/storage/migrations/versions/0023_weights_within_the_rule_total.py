@@ -14,7 +14,8 @@ The database cannot run the scorer, so it checks what is certain: a lower bound 
 total that jixiao's allocation can only raise. It is the budget's printed 分值 (else the smallest a
 rule set gives), plus every row's printed 分值, a parent (父项) through its sub-rows (子项): the sum
 of their printed 分值 when all print one, else the larger of that sum and the parent's own (the rest
-is shared out of the parent's). Rows without a printed 分值 count 0 (jixiao gives them a share ≥ 0).
+is shared out of the parent's). Families are jixiao's: a row heads the sub-rows below it in its
+goal, and the goal's first row heads them even when marked a sub-row itself. Rows without a printed 分值 count 0 (jixiao gives them a share ≥ 0).
 The total is the form's named rule set's (table ``rule_set_totals``, written by ``jixiao db
 upgrade`` from the built-in rule sets, readable and writable by no application role), else the
 largest there. A move to submitted, approved or signed with the bound, rounded to the fen, above it
@@ -54,20 +55,25 @@ def _function(s: str, path: str) -> str:
       IF rule_total IS NULL THEN
         RETURN NEW;  -- no rule set known to the database yet: nothing certain to hold the form to
       END IF;
-      WITH r AS (
-        SELECT i.weight, i.sub, i.goal_id,
-               count(*) FILTER (WHERE NOT i.sub) OVER (PARTITION BY i.goal_id ORDER BY i.position, i.id) AS family
+      -- families as scorer.weights.family_parents: a row heads the sub-rows (子项) below it in its goal,
+      -- and the goal's first row heads them even when it is marked a sub-row itself
+      WITH n AS (
+        SELECT i.weight, i.sub, i.goal_id, i.position, i.id,
+               row_number() OVER (PARTITION BY i.goal_id ORDER BY i.position, i.id) AS rn
           FROM {s}.indicators i WHERE i.form_id = NEW.id
+      ), r AS (
+        SELECT weight, goal_id, NOT sub OR rn = 1 AS head,
+               count(*) FILTER (WHERE NOT sub OR rn = 1) OVER (PARTITION BY goal_id ORDER BY position, id) AS family
+          FROM n
       ), f AS (
         SELECT goal_id, family,
-               sum(weight) FILTER (WHERE NOT sub) AS parent,
-               coalesce(sum(weight) FILTER (WHERE sub), 0) AS printed,
-               count(*) FILTER (WHERE sub) AS children,
-               count(*) FILTER (WHERE sub AND weight IS NULL) AS unprinted
-          FROM r WHERE family > 0 GROUP BY goal_id, family
+               sum(weight) FILTER (WHERE head) AS parent,
+               coalesce(sum(weight) FILTER (WHERE NOT head), 0) AS printed,
+               count(*) FILTER (WHERE NOT head) AS children,
+               count(*) FILTER (WHERE NOT head AND weight IS NULL) AS unprinted
+          FROM r GROUP BY goal_id, family
       )
       SELECT coalesce(NEW.budget_weight, rule_budget)
-             + coalesce((SELECT sum(weight) FROM r WHERE family = 0), 0)
              + coalesce((SELECT sum(CASE WHEN children = 0 THEN coalesce(parent, 0)
                                          WHEN unprinted = 0 THEN printed
                                          ELSE greatest(coalesce(parent, 0), printed) END) FROM f), 0)
