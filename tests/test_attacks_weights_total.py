@@ -160,7 +160,7 @@ def _as_jixiao_sees_it(form, weights: dict[int, str | None], subs: set[int], bud
 def test_the_database_never_refuses_what_jixiao_would_pass(setup: Setup) -> None:
     """Random shapes of the form: whenever the database refuses the submit, jixiao's own weight
     total is above the rule set's (the bound is never above what jixiao allocates)."""
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, example, given, settings
     from hypothesis import strategies as st
 
     from jixiao.scoring import score_form
@@ -172,6 +172,8 @@ def test_the_database_never_refuses_what_jixiao_would_pass(setup: Setup) -> None
     seen: set[bool] = set()
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @example(weights={0: "60.00", 1: "30.00"}, subs=set(), budget=None)  # refused: 20 + 90
+    @example(weights={0: "50.00"}, subs=set(), budget=None)  # passed: 20 + 50
     @given(
         weights=st.dictionaries(st.integers(0, n - 1), weight, max_size=n),
         subs=st.sets(st.integers(0, n - 1)),
