@@ -78,6 +78,8 @@ def _score_says(result: FormResult, source: str) -> list[tuple[Severity, str]]:
 def _panel_says(result: FormResult) -> list[tuple[Severity, str]]:
     """The editor's problems panel: its findings, labelled as the panel labels them."""
     editor = SimpleNamespace(result=result, stage=Stage.EVALUATION, evidence=[], monitored=[], monitoring=None)
+    editor.other_findings_by_kind = lambda: FormEditorScreen.other_findings_by_kind(editor)  # type: ignore[arg-type]
+    editor.other_findings = lambda: FormEditorScreen.other_findings(editor)  # type: ignore[arg-type]
     found = FormEditorScreen.findings(editor)  # type: ignore[arg-type]
     return [(LABEL[SEVERITY_LABELS[f.severity][0]], f.message) for f in found]
 
