@@ -102,6 +102,30 @@ def test_no_role_approves_an_over_weight_form(setup: Setup, who: str) -> None:
 
 
 @on_pg
+@pytest.mark.parametrize(("budget", "refused"), [("500", True), ("20", False)])
+def test_an_admin_cannot_insert_a_form_already_past_the_draft_above_the_total(
+    setup: Setup, budget: str, refused: bool
+) -> None:
+    """A form inserted as submitted (its rows follow, or never): its budget 分值 alone is held too."""
+    fid = setup.form_id(FORM)
+    with setup.store.engine.connect() as conn:
+        q = "SELECT column_name FROM information_schema.columns WHERE table_name = 'forms' AND table_schema = current_schema()"
+        cols = [c for (c,) in conn.exec_driver_sql(q) if c not in ("id", "project_name", "status", "budget_weight")]
+    copy = (
+        f"INSERT INTO forms ({', '.join(cols)}, project_name, status, budget_weight) "
+        f"SELECT {', '.join(cols)}, '搬来的表', 'submitted', %s FROM forms WHERE id = %s"
+    )
+    with setup.connect("admin") as conn:
+        if refused:
+            with pytest.raises(psycopg.errors.CheckViolation, match=REFUSED):
+                conn.execute(copy, (budget, fid))
+        else:
+            conn.execute(copy, (budget, fid))
+        got = conn.execute("SELECT status FROM forms WHERE project_name = '搬来的表'").fetchall()
+    assert got == ([] if refused else [("submitted",)])
+
+
+@on_pg
 @pytest.mark.parametrize("who", ["jingke", "reviewer", "admin"])
 @pytest.mark.parametrize(
     "sql",

@@ -124,6 +124,12 @@ def upgrade() -> None:
         "WHEN (NEW.status IN ('submitted', 'approved', 'signed') AND NEW.status IS DISTINCT FROM OLD.status) "
         f"EXECUTE FUNCTION {s}.jixiao_weights_within_total()"
     )
+    # an admin may insert a form as it stands (a transfer): one inserted past the draft is held alike
+    op.execute(
+        f"CREATE TRIGGER forms_weights_within_total_new BEFORE INSERT ON {s}.forms FOR EACH ROW "
+        "WHEN (NEW.status IN ('submitted', 'approved', 'signed')) "
+        f"EXECUTE FUNCTION {s}.jixiao_weights_within_total()"
+    )
 
 
 def downgrade() -> None:
@@ -131,5 +137,6 @@ def downgrade() -> None:
     if s is None:
         return
     op.execute(f"DROP TRIGGER IF EXISTS forms_weights_within_total ON {s}.forms")
+    op.execute(f"DROP TRIGGER IF EXISTS forms_weights_within_total_new ON {s}.forms")
     op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_weights_within_total()")
     op.execute(f"DROP TABLE IF EXISTS {s}.rule_set_totals")
