@@ -125,20 +125,20 @@ def test_an_admin_cannot_insert_a_form_already_past_the_draft_above_the_total(
     assert got == ([] if refused else [("submitted",)])
 
 
+TOUCH_TOTALS = [
+    "SELECT * FROM rule_set_totals",
+    "UPDATE rule_set_totals SET total = 1000",
+    "INSERT INTO rule_set_totals VALUES ('mine', 1000, 0)",
+    "DELETE FROM rule_set_totals",
+]
+
+
 @on_pg
-@pytest.mark.parametrize("who", ["jingke", "reviewer", "admin"])
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "SELECT * FROM rule_set_totals",
-        "UPDATE rule_set_totals SET total = 1000",
-        "INSERT INTO rule_set_totals VALUES ('mine', 1000, 0)",
-        "DELETE FROM rule_set_totals",
-    ],
-)
-def test_no_application_role_reads_or_writes_the_rule_totals(setup: Setup, who: str, sql: str) -> None:
-    with setup.connect(who) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        conn.execute(sql)
+def test_no_application_role_reads_or_writes_the_rule_totals(setup: Setup) -> None:
+    for who in ("jingke", "shangye", "reviewer", "admin"):  # one schema for the whole table of tries
+        for sql in TOUCH_TOTALS:
+            with setup.connect(who) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
     with setup.store.engine.connect() as conn:
         totals = dict(conn.exec_driver_sql("SELECT name, total FROM rule_set_totals").fetchall())
     assert totals["hubei-2020"] == Decimal(100) and "mine" not in totals
