@@ -97,6 +97,13 @@ def test_jixiao_refuses_before_signing_in_chinese(setup: Setup) -> None:
     with pytest.raises(WorkflowError, match="已登记给用户"):  # and the database's own refusal, said the same way
         as_reviewer.mark_signed(fid, "审核人", "d" * 64, THEIRS)
     assert as_reviewer.get(fid).status.value == "approved"
+    # whose a certificate is: verify asks it as whoever runs it, through a function (app_users stays private)
+    assert as_reviewer.certificate_holder(THEIRS) == (setup.logins["admin"], as_reviewer.certificate_holder(THEIRS)[1])  # type: ignore[index]
+    assert as_reviewer.certificate_holder(UNREGISTERED) is None
+    with setup.connect("jingke") as conn:
+        assert conn.execute("SELECT login FROM jixiao_certificate_holder(%s)", (MINE,)).fetchone() == (
+            setup.logins["reviewer"],
+        )
 
 
 def test_a_certificate_belongs_to_one_user_on_sqlite_too(tmp_path: Path) -> None:
@@ -137,3 +144,22 @@ def test_users_cert_registers_a_real_certificate(tmp_path: Path) -> None:
     assert "李四" in listed and "未登记" not in listed
     bad = run("users", "cert", "lisi", str(tmp_path / "nothing.pem"))
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "证书文件" in bad.stderr
+
+
+def test_verify_names_the_user_the_certificate_is_registered_to(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The signer's certificate of record, and whose it is in the users' registry: a name beside the CN."""
+    from tests.test_attacks_sign import FORM
+    from tests.test_pdf import run
+    from tests.tools import approved_94
+
+    bureau = approved_94(monkeypatch, tmp_path)
+    assert run("pdf", FORM, "-o", str(bureau / "signed"), "--sign", str(bureau / "bureau.p12"))[0] == 0
+    (signed,) = (bureau / "signed").glob("*.pdf")
+    code, out, _ = run("verify", str(signed), "--trust", str(bureau / "bureau.pem"))
+    assert code == 0 and "该证书未登记给任何用户" in " ".join(out.split())
+    assert run("users", "add", "caizheng", "--name", "财政局审核人", "--role", "reviewer")[0] == 0
+    assert run("users", "cert", "caizheng", str(bureau / "bureau.pem"))[0] == 0
+    code, out, _ = run("verify", str(signed), "--trust", str(bureau / "bureau.pem"))
+    assert code == 0 and "证书登记给用户 财政局审核人（caizheng）" in " ".join(out.split())

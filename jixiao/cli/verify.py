@@ -82,6 +82,7 @@ def _db_check(
     signer, of_record = _certificate_of_record(report, sf, where, cache.get("trust", ()))
     if not of_record:
         return signer, "bold red", False
+    signer += _holder(cache["store"], sf.signer_cert_sha256)
     from jixiao.storage import evidence
 
     stored = sorted(e.sha256 for e in evidence.for_form(cache["store"], sf.id))
@@ -117,6 +118,16 @@ def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any) -> tupl
                 False,
             )
     return f"签名证书即数据库记录的签章证书（SHA-256 {recorded[:16]}…）", True
+
+
+def _holder(store: Any, recorded: str | None) -> str:
+    """Whose certificate it is, as the users' registry says (migration 0024): a name beside the CN."""
+    if not recorded:
+        return ""
+    holder = store.certificate_holder(recorded)
+    if holder is None:
+        return "；该证书未登记给任何用户（jixiao users cert）"
+    return f"；证书登记给用户 {holder[1]}（{holder[0]}）"
 
 
 def _sha256(cert: Any) -> str:

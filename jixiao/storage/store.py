@@ -383,6 +383,16 @@ class FormStore(StoreQueries):
         refused = duties.certificate_refusal(why or "")
         return str(refused) if refused else ""
 
+    def certificate_holder(self, certificate: str) -> tuple[str, str] | None:
+        """(login, name) of the user ``certificate`` (its SHA-256) is registered to, or None (0024)."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                row = conn.execute(text("SELECT login, name FROM jixiao_certificate_holder(:c)"), {"c": certificate})
+            else:
+                row = conn.execute(text("SELECT login, name FROM app_users WHERE cert_sha256 = :c"), {"c": certificate})
+            found = row.first()
+        return (str(found[0]), str(found[1])) if found else None
+
     def may(self, form_id: int, action: str, certificate: str = "") -> None:
         """WorkflowError when this store's actor may not take ``action`` on the form (before a PDF is
         signed); with ``certificate``, also when this login may not sign with it (migration 0024)."""

@@ -55,6 +55,13 @@ def _may_sign(s: str, path: str) -> str:
     END $$"""
 
 
+def _holder(s: str, path: str) -> str:
+    """Who a certificate is registered to, for ``jixiao verify`` (which any role may run)."""
+    return f"""CREATE FUNCTION {s}.jixiao_certificate_holder(cert text) RETURNS TABLE (login text, name text)
+    LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
+      SELECT u.login::text, u.name::text FROM {s}.app_users u WHERE u.cert_sha256 = cert $$"""
+
+
 def _function(s: str, path: str) -> str:
     return f"""CREATE FUNCTION {s}.jixiao_signs_with_own_certificate() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER {path} AS $$
@@ -84,6 +91,11 @@ def upgrade() -> None:
     op.execute(_may_sign(s, path))
     op.execute(f"REVOKE ALL ON FUNCTION {s}.jixiao_may_sign_with(text) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION {s}.jixiao_may_sign_with(text) TO jixiao_reviewer, jixiao_admin")
+    op.execute(_holder(s, path))
+    op.execute(f"REVOKE ALL ON FUNCTION {s}.jixiao_certificate_holder(text) FROM PUBLIC")
+    op.execute(
+        f"GRANT EXECUTE ON FUNCTION {s}.jixiao_certificate_holder(text) TO jixiao_filler, jixiao_reviewer, jixiao_admin"
+    )
     op.execute(_function(s, path))
     op.execute(f"REVOKE ALL ON FUNCTION {s}.jixiao_signs_with_own_certificate() FROM PUBLIC")
     op.execute(
@@ -99,6 +111,7 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS forms_signs_with_own_certificate ON {s}.forms")
         op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_signs_with_own_certificate()")
         op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_may_sign_with(text)")
+        op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_certificate_holder(text)")
         op.execute(f"ALTER TABLE {s}.app_users DROP CONSTRAINT IF EXISTS app_users_cert_is_sha256")
     op.drop_index("ix_app_users_cert", "app_users")
     with op.batch_alter_table("app_users") as t:
