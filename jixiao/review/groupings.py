@@ -11,7 +11,10 @@ GROUPINGS = {"unit": "实施单位", "department": "主管部门", "level1": "�
 STATUSES = {s.value: s.label for s in State}
 
 #: what the review's 错/警 count, said under every table that shows them
-FLAGS_NOTE = "错/警：各表单表内检查的错误/警告数；跨表问题另列，不计入（jixiao check --from-db 计在各表单上）"
+FLAGS_NOTE = (
+    "错/警：各表单表内检查的错误/警告数（jixiao list 的「问题」是同一批检查，另计提示）；跨表问题另列，不计入"
+    "（jixiao check --from-db 在各表单下分列「表内问题」与「跨表问题」）"
+)
 
 
 def statuses_counted(status: str | None) -> list[str]:
