@@ -421,8 +421,11 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str
     百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell."""
     if re.search(r"\d", s) or not any(ch in cn_numbers.CHARS for ch in s):
         return None
+    tails = tuple(w for w, _ in vocab.suffix_comparators) + vocab.about_suffix
     try:
-        spelled = cn_numbers.spelled_out(s, units.is_listed)
+        spelled = cn_numbers.spelled_out(s, units.is_listed, tails)
+    except cn_numbers.TwoReadingsError as two:
+        spelled = _one_reading(two.readings, raw, note, vocab)
     except cn_numbers.ChineseNumberError as bad:
         raise CellError(raw, f"汉字数字「{bad}」写法不规范，无法确定数值", "阿拉伯数字，如 ≥120人、≥95%") from None
     if spelled is None:
@@ -432,3 +435,12 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str
         return None
     cell, name = _body(spelled, raw, note, vocab)
     return (_retext(cell, s), name) if cell.kind is CellKind.QUANTITY else None
+
+
+def _one_reading(readings: tuple[str, ...], raw: str, note: str, vocab: Vocabulary) -> str:
+    """A number and a unit that holds a numeral cut two ways: 三千克 is 3千克 or 3000克, the same
+    weight, read; cuts that read as different quantities are an error, never a guess."""
+    cells = [_body(r, raw, note, vocab)[0] for r in readings]
+    if len({(c.kind, c.comparator, c.value, c.unit) for c in cells}) == 1:
+        return readings[0]
+    raise CellError(raw, f"汉字数字与单位可有两种读法（{'、'.join(readings)}）", "阿拉伯数字，如 ≥3千克、≥300个百分点")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from scorer.cell_values import Approx, CellError, CellKind, Comparator
 from scorer.cells import parse_cell, read_cell
-from scorer.cn_numbers import ChineseNumberError, value
+from scorer.cn_numbers import ChineseNumberError, TwoReadingsError, spelled_out, value
 from scorer.engine import score_indicator
 from scorer.model import Indicator
 from scorer.result import Status
@@ -44,6 +44,16 @@ GE, NONE = Comparator.GE, Comparator.NONE
         ("三点五万元", NONE, "35000", "元"),
         ("三万五千元", NONE, "35000", "元"),
         ("≥二十四小时", GE, "24", "小时"),
+        # the comparator words after the number are the vocabulary's, all of them
+        ("九成或以上", GE, "90", "%"),
+        ("五千元或以上", GE, "5000", "元"),
+        ("百分之九十五及其以上", GE, "95", "%"),
+        ("三天内", Comparator.LE, "3", "天"),
+        # a unit that holds a numeral itself: 三个百分点 was refused, 二十千克 called 「二十千」 malformed
+        ("≥三个百分点", GE, "3", "个百分点"),
+        ("≥二十千克", GE, "20000", "克"),  # as ≥20千克 reads: 千 the scale
+        ("三千克", NONE, "3000", "克"),  # 3千克 or 3000克: the same weight either way
+        ("五千瓦时", NONE, "5", "千瓦时"),
     ],
 )
 def test_a_number_in_chinese_is_read_as_that_number(text: str, cmp: Comparator, number: str, unit: str) -> None:
@@ -79,6 +89,18 @@ def test_a_number_not_written_the_standard_way_is_an_error_that_says_so(text: st
 def test_a_chinese_rank_keeps_its_own_message() -> None:
     with pytest.raises(CellError, match="名次「十十」无法识别"):
         parse_cell("第十十名")
+
+
+def test_about_after_a_chinese_number_is_an_estimate() -> None:
+    cell = parse_cell("一百人上下")  # the vocabulary's about_suffix; it stayed text
+    assert (cell.kind, cell.value, cell.unit, cell.approx) == (CellKind.QUANTITY, Decimal(100), "人", Approx.ABOUT)
+
+
+def test_cuts_that_read_differently_are_refused_not_guessed() -> None:
+    """A unit list where 三百分比 cuts as 3 百分比 and 300 分比: two quantities, no guess."""
+    with pytest.raises(TwoReadingsError) as two:
+        spelled_out("≥三百分比", {"百分比", "分比"}.__contains__, ())
+    assert two.value.readings == ("≥3百分比", "≥300分比")
 
 
 def test_an_approximate_printed_rate_is_not_scored_as_exact() -> None:
@@ -123,11 +145,17 @@ def _spell(n: int) -> str:
     return text
 
 
-@given(st.integers(0, 10**8 - 1))
-def test_every_integer_spelled_in_chinese_reads_as_itself(n: int) -> None:
+# a listed unit → the unit and factor the cell reads (千克 is 千 the scale and 克, as 3千克 reads)
+_UNITS = {"人次": ("人次", 1), "户": ("户", 1), "元": ("元", 1), "小时": ("小时", 1), "个百分点": ("个百分点", 1)}
+_UNITS |= {"千克": ("克", 1000), "公里": ("公里", 1), "场": ("场", 1)}
+
+
+@given(st.integers(0, 10**8 - 1), st.sampled_from(sorted(_UNITS)), st.sampled_from(["", "≥", "不低于"]))
+def test_every_integer_spelled_in_chinese_reads_as_itself(n: int, unit: str, before: str) -> None:
     assert value(_spell(n)) == n
-    cell = parse_cell(f"≥{_spell(n)}人次")
-    assert (cell.comparator, cell.value, cell.unit) == (GE, Decimal(n), "人次")
+    cell = parse_cell(f"{before}{_spell(n)}{unit}")
+    want_unit, factor = _UNITS[unit]
+    assert (cell.comparator, cell.value, cell.unit) == (GE if before else NONE, Decimal(n * factor), want_unit)
 
 
 @settings(max_examples=1000)
