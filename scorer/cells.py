@@ -399,12 +399,12 @@ def _general(raw: str) -> tuple[Cell, str]:
     except CellError:
         if _RANK.match(s):  # a rank's own message (名次「十十」无法识别)
             raise
-        found = _numerals(s, raw, note, vocab)
+        found = _numerals(s, raw, note, vocab, refused=True)
         if found is None:
             raise
         return found
     if cell.kind is CellKind.TEXT:
-        return _numerals(s, raw, note, vocab) or (cell, name)
+        return _numerals(s, raw, note, vocab, refused=False) or (cell, name)
     return cell, name
 
 
@@ -416,9 +416,10 @@ def _body(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str]:
     raise AssertionError("the words reader reads every body")  # pragma: no cover
 
 
-def _numerals(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str] | None:
-    """A body that is text, or refused, only because its number is written in Chinese (≥三次,
-    百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell."""
+def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> tuple[Cell, str] | None:
+    """A body that is text, or ``refused``, only because its number is written in Chinese (≥三次,
+    百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell.
+    Text stays text (保持一流, 达到三级, 保持零投诉 are words); a refused cell is told why in Chinese."""
     if re.search(r"\d", s) or not any(ch in cn_numbers.CHARS for ch in s):
         return None
     tails = tuple(w for w, _ in vocab.suffix_comparators) + vocab.about_suffix
@@ -428,13 +429,32 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str
         spelled = _one_reading(two.readings, raw, note, vocab)
     except cn_numbers.ChineseNumberError as bad:
         raise CellError(raw, f"汉字数字「{bad}」写法不规范，无法确定数值", "阿拉伯数字，如 ≥120人、≥95%") from None
-    if spelled is None:
-        body = _comparator(s, vocab)[0]
-        if body and body[0] in cn_numbers.CHARS and _comparator(s, vocab)[1] is not None:
-            raise CellError(raw, f"比较符后的「{body}」是汉字数字，单位或写法无法确定", "阿拉伯数字，如 ≥10分、≥95%")
-        return None
-    cell, name = _body(spelled, raw, note, vocab)
-    return (_retext(cell, s), name) if cell.kind is CellKind.QUANTITY else None
+    if spelled is not None:
+        cell, name = _body(spelled, raw, note, vocab)
+        if cell.kind is CellKind.QUANTITY:
+            return _retext(cell, s), name
+    if refused:
+        _refuse_numerals(s, raw, vocab)
+    return None
+
+
+def _refuse_numerals(s: str, raw: str, vocab: Vocabulary) -> None:
+    """Why a comparator and a body with a Chinese number is refused: 十分 (points, or "very"?), or
+    no unit, or words around it; nothing when the body is a word of the vocabulary (≥一般, ≥十分满意)."""
+    body = _comparator(s, vocab)[0]
+    if not body or _words(body, raw, "", vocab).kind is not CellKind.TEXT:
+        return
+    number = cn_numbers.first_number(body)
+    if number is None:
+        return
+    if (number + "分") in body:
+        raise CellError(
+            raw,
+            f"比较符后的「{body}」：汉字数字「{number}」后的「分」可能是分值，也可能是「十分」（很）之意，无法确定",
+            "阿拉伯数字，如 ≥10分",
+        )
+    said = "是汉字数字，没有单位" if body == number else f"含汉字数字「{number}」，单位或写法无法确定"
+    raise CellError(raw, f"比较符后的「{body}」{said}", "阿拉伯数字和单位，如 ≥3次、≥95%")
 
 
 def _one_reading(readings: tuple[str, ...], raw: str, note: str, vocab: Vocabulary) -> str:

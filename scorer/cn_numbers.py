@@ -92,6 +92,17 @@ def value(text: str) -> Decimal:
     return Decimal(total)
 
 
+def first_number(text: str) -> str | None:
+    """The first run of numerals in ``text`` that is a number written the standard way (第三名 → 三)."""
+    for run in _RUN.findall(text):
+        try:
+            value(run)
+        except ChineseNumberError:
+            continue
+        return run
+    return None
+
+
 def _arabic(number: str) -> str:
     """A Chinese number in Arabic digits; a trailing 万/亿 stays a scale word (三点五万 → 3.5万)."""
     if number == "百":

@@ -73,7 +73,16 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("≥十分", "比较符后的「十分」是汉字数字"),  # ten points, or "very"?
+        ("≥十分", "「十」后的「分」可能是分值，也可能是「十分」（很）之意"),  # ten points, or "very"?
+        ("≥九十分", "「九十」后的「分」可能是分值"),
+        # a Chinese number the reader cannot read: said so, never 「比较符后没有数值」
+        ("≥三", "比较符后的「三」是汉字数字，没有单位"),
+        ("≥第三名", "比较符后的「第三名」含汉字数字「三」"),
+        ("≥百分之九十五%", "含汉字数字「九十五」"),
+        ("≥三次/年", "含汉字数字「三」，单位或写法无法确定"),
+        # a comparator and a word of the vocabulary: no number, as before
+        ("≥一般", "比较符后没有数值"),
+        ("≥十分满意", "比较符后没有数值"),
         ("≥一百二人", "汉字数字「一百二」写法不规范"),  # colloquial for 120
         ("≥三千五元", "汉字数字「三千五」写法不规范"),
         ("≥三万五元", "汉字数字「三万五」写法不规范"),
@@ -84,6 +93,15 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
 def test_a_number_not_written_the_standard_way_is_an_error_that_says_so(text: str, said: str) -> None:
     with pytest.raises(CellError, match=said):
         parse_cell(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["保持一流", "达到三级", "为一级", "不低于三级", "保持零投诉", "保持十分稳定", "不少于十分"]
+)
+def test_a_comparator_word_then_words_stays_text_not_an_invalid_cell(text: str) -> None:
+    """They read as text before Chinese numbers were read; an invalid cell makes an import refuse
+    the whole form, so text that holds a numeral is never turned into an error."""
+    assert parse_cell(text).kind is CellKind.TEXT
 
 
 def test_a_chinese_rank_keeps_its_own_message() -> None:
