@@ -424,7 +424,7 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
         return None
     tails = tuple(w for w, _ in vocab.suffix_comparators) + vocab.about_suffix
     try:
-        spelled = cn_numbers.spelled_out(s, units.is_listed, tails)
+        spelled = cn_numbers.spelled_out(s, lambda u: u not in vocab.numeral_not_units and units.is_listed(u), tails)
     except cn_numbers.TwoReadingsError as two:
         spelled = _one_reading(two.readings, raw, note, vocab)
     except cn_numbers.ChineseNumberError as bad:
@@ -439,7 +439,8 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
 
 
 def _refuse_numerals(s: str, raw: str, vocab: Vocabulary) -> None:
-    """Why a comparator and a body with a Chinese number is refused: 十分 (points, or "very"?), or
+    """Why a comparator and a body with a Chinese number is refused: 十分 (points, or "very"?, the
+    vocabulary's [numerals] not_units), or
     no unit, or words around it; nothing when the body is a word of the vocabulary (≥一般, ≥十分满意)."""
     body = _comparator(s, vocab)[0]
     if not body or _words(body, raw, "", vocab).kind is not CellKind.TEXT:
@@ -447,12 +448,10 @@ def _refuse_numerals(s: str, raw: str, vocab: Vocabulary) -> None:
     number = cn_numbers.first_number(body)
     if number is None:
         return
-    if (number + "分") in body:
-        raise CellError(
-            raw,
-            f"比较符后的「{body}」：汉字数字「{number}」后的「分」可能是分值，也可能是「十分」（很）之意，无法确定",
-            "阿拉伯数字，如 ≥10分",
-        )
+    for word in vocab.numeral_not_units:
+        if number + word in body:  # ≥十分: ten points, or "very"?
+            said = f"汉字数字「{number}」后的「{word}」不一定是单位，无法确定数值"
+            raise CellError(raw, f"比较符后的「{body}」：{said}", "阿拉伯数字和单位，如 ≥10分、≥3个季度")
     said = "是汉字数字，没有单位" if body == number else f"含汉字数字「{number}」，单位或写法无法确定"
     raise CellError(raw, f"比较符后的「{body}」{said}", "阿拉伯数字和单位，如 ≥3次、≥95%")
 

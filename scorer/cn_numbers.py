@@ -26,6 +26,10 @@ _TENTHS = re.compile(rf"(?<![{CHARS}])(?P<n>[一二两三四五六七八九十])
 _RUN = re.compile(rf"[{CHARS}]+")  # a run of numerals: the number, maybe with the start of its unit (千克)
 
 
+# 百户, 千人, 万人: a scale alone is no standard number (一百, 一千); text, neither read nor refused
+_SCALES_ALONE = frozenset(("百", "千", "万", "亿"))
+
+
 class ChineseNumberError(JixiaoError, ValueError):
     """A Chinese number that is not written in the standard way (二三, 十十, 一百二)."""
 
@@ -105,8 +109,6 @@ def first_number(text: str) -> str | None:
 
 def _arabic(number: str) -> str:
     """A Chinese number in Arabic digits; a trailing 万/亿 stays a scale word (三点五万 → 3.5万)."""
-    if number == "百":
-        return "100"  # 百分之百
     scale = number[-1] if len(number) > 1 and number[-1] in LARGE and "点" in number else ""
     n = value(number[: len(number) - len(scale)])
     return (format(n.normalize(), "f") if n == n.to_integral_value() else format(n, "f")) + scale
@@ -121,7 +123,8 @@ def spelled_out(text: str, is_unit: Callable[[str], bool], tails: tuple[str, ...
     ends = ("", *tails)
     m = _PERCENT.search(text)
     if m and text[m.end() :] in ends:
-        return text[: m.start()] + _arabic(m.group("n")) + "%" + text[m.end() :]
+        n = "100" if m.group("n") == "百" else _arabic(m.group("n"))  # 百分之百
+        return text[: m.start()] + n + "%" + text[m.end() :]
     m = _TENTHS.search(text)
     if m and text[m.end() :] in ends:
         tens = 10 if m.group("n") == "十" else DIGITS[m.group("n")]
@@ -132,11 +135,8 @@ def spelled_out(text: str, is_unit: Callable[[str], bool], tails: tuple[str, ...
 
 
 def _unit_of(rest: str, is_unit: Callable[[str], bool], ends: tuple[str, ...]) -> bool:
-    """``rest`` is a listed unit, then nothing or one of ``ends`` (分 alone is not: ≥十分 may mean "very")."""
-    return any(
-        rest.endswith(end) and (unit := rest[: len(rest) - len(end)]) != "分" and bool(unit) and is_unit(unit)
-        for end in ends
-    )
+    """``rest`` is a listed unit, then nothing or one of ``ends``."""
+    return any(rest.endswith(end) and bool(unit := rest[: len(rest) - len(end)]) and is_unit(unit) for end in ends)
 
 
 def _before_unit(text: str, is_unit: Callable[[str], bool], ends: tuple[str, ...]) -> str | None:
@@ -146,7 +146,7 @@ def _before_unit(text: str, is_unit: Callable[[str], bool], ends: tuple[str, ...
     for run in _RUN.finditer(text):
         for end in range(run.start() + 1, run.end() + 1):
             rest = text[end:]
-            if not rest or not _unit_of(rest, is_unit, ends):
+            if not rest or text[run.start() : end] in _SCALES_ALONE or not _unit_of(rest, is_unit, ends):
                 continue
             try:
                 cuts.append(text[: run.start()] + _arabic(text[run.start() : end]) + rest)

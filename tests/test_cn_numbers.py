@@ -63,7 +63,12 @@ def test_a_number_in_chinese_is_read_as_that_number(text: str, cmp: Comparator, 
 
 
 @pytest.mark.parametrize(
-    "text", ["十分满意", "一般", "一致", "一次性", "五险一金", "三公经费", "零投诉", "一成不变", "完成", "全年开展三次"]
+    "text",
+    [
+        *("十分满意", "一般", "一致", "一次性", "五险一金", "三公经费", "零投诉", "一成不变", "完成", "全年开展三次"),
+        *("一季度", "三季度"),  # the first and the third quarter, not a count of quarters
+        *("百户", "千人", "万人"),  # a scale alone is no standard number: text, not an invalid cell
+    ],
 )
 def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
     cell = parse_cell(text)
@@ -73,8 +78,9 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("≥十分", "「十」后的「分」可能是分值，也可能是「十分」（很）之意"),  # ten points, or "very"?
-        ("≥九十分", "「九十」后的「分」可能是分值"),
+        ("≥十分", "汉字数字「十」后的「分」不一定是单位"),  # ten points, or "very"? (vocabulary: not_units)
+        ("≥九十分", "汉字数字「九十」后的「分」不一定是单位"),
+        ("≥三季度", "汉字数字「三」后的「季度」不一定是单位"),  # three quarters, or the third?
         # a Chinese number the reader cannot read: said so, never 「比较符后没有数值」
         ("≥三", "比较符后的「三」是汉字数字，没有单位"),
         ("≥第三名", "比较符后的「第三名」含汉字数字「三」"),
