@@ -424,18 +424,34 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
         return None
     tails = tuple(w for w, _ in vocab.suffix_comparators) + vocab.about_suffix
     try:
-        spelled = cn_numbers.spelled_out(s, lambda u: u not in vocab.numeral_not_units and units.is_listed(u), tails)
+        spelled = cn_numbers.spelled_out(s, lambda u: _numeral_unit(u, vocab), tails)
     except cn_numbers.TwoReadingsError as two:
         spelled = _one_reading(two.readings, raw, note, vocab)
     except cn_numbers.ChineseNumberError as bad:
         raise CellError(raw, f"汉字数字「{bad}」写法不规范，无法确定数值", "阿拉伯数字，如 ≥120人、≥95%") from None
     if spelled is not None:
-        cell, name = _body(spelled, raw, note, vocab)
+        try:
+            cell, name = _body(spelled, raw, note, vocab)
+        except CellError:
+            if refused:  # said of the cell as written, not of its digits (「,2」 for ≥,两户)
+                _refuse_numerals(s, raw, vocab)
+                raise
+            return None  # text stays text
         if cell.kind is CellKind.QUANTITY:
             return _retext(cell, s), name
     if refused:
         _refuse_numerals(s, raw, vocab)
     return None
+
+
+def _numeral_unit(word: str, vocab: Vocabulary) -> bool:
+    """A unit a Chinese number is read before: listed, not one of [numerals] not_units, maybe after
+    an estimate's 余/多 (十余次, 一百多人: more than, as 10余次 reads)."""
+    for marker in vocab.more_markers:
+        if word.startswith(marker):
+            word = word[len(marker) :]
+            break
+    return word not in vocab.numeral_not_units and units.is_listed(word)
 
 
 def _refuse_numerals(s: str, raw: str, vocab: Vocabulary) -> None:

@@ -44,6 +44,10 @@ GE, NONE = Comparator.GE, Comparator.NONE
         ("三点五万元", NONE, "35000", "元"),
         ("三万五千元", NONE, "35000", "元"),
         ("≥二十四小时", GE, "24", "小时"),
+        # an estimate, as 10余次 and 100多人 read: more than the number
+        ("十余次", Comparator.GT, "10", "次"),
+        ("一百多人", Comparator.GT, "100", "人"),
+        ("三万余人", Comparator.GT, "30000", "人"),
         # the comparator words after the number are the vocabulary's, all of them
         ("九成或以上", GE, "90", "%"),
         ("五千元或以上", GE, "5000", "元"),
@@ -86,6 +90,7 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
         ("≥第三名", "比较符后的「第三名」含汉字数字「三」"),
         ("≥百分之九十五%", "含汉字数字「九十五」"),
         ("≥三次/年", "含汉字数字「三」，单位或写法无法确定"),
+        ("≥,两户", "比较符后的「,两户」含汉字数字「两」"),  # not 「,2」中的逗号…: a text the cell does not hold
         # a comparator and a word of the vocabulary: no number, as before
         ("≥一般", "比较符后没有数值"),
         ("≥十分满意", "比较符后没有数值"),
@@ -102,9 +107,20 @@ def test_a_number_not_written_the_standard_way_is_an_error_that_says_so(text: st
 
 
 @pytest.mark.parametrize(
-    "text", ["保持一流", "达到三级", "为一级", "不低于三级", "保持零投诉", "保持十分稳定", "不少于十分"]
+    "text",
+    [
+        "保持一流",
+        "达到三级",
+        "为一级",
+        "不低于三级",
+        "保持零投诉",
+        "保持十分稳定",
+        "不少于十分",
+        ",三户",
+        "控制在十余人",
+    ],
 )
-def test_a_comparator_word_then_words_stays_text_not_an_invalid_cell(text: str) -> None:
+def test_text_that_holds_a_numeral_is_never_made_an_invalid_cell(text: str) -> None:
     """They read as text before Chinese numbers were read; an invalid cell makes an import refuse
     the whole form, so text that holds a numeral is never turned into an error."""
     assert parse_cell(text).kind is CellKind.TEXT
