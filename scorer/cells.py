@@ -399,12 +399,12 @@ def _general(raw: str) -> tuple[Cell, str]:
     except CellError:
         if _RANK.match(s):  # a rank's own message (名次「十十」无法识别)
             raise
-        found = _numerals(s, raw, note, vocab)
+        found = _numerals(s, raw, note, vocab, refused=True)
         if found is None:
             raise
         return found
     if cell.kind is CellKind.TEXT:
-        return _numerals(s, raw, note, vocab) or (cell, name)
+        return _numerals(s, raw, note, vocab, refused=False) or (cell, name)
     return cell, name
 
 
@@ -416,19 +416,66 @@ def _body(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str]:
     raise AssertionError("the words reader reads every body")  # pragma: no cover
 
 
-def _numerals(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str] | None:
-    """A body that is text, or refused, only because its number is written in Chinese (≥三次,
-    百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell."""
+def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> tuple[Cell, str] | None:
+    """A body that is text, or ``refused``, only because its number is written in Chinese (≥三次,
+    百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell.
+    Text stays text (保持一流, 达到三级, 保持零投诉 are words); a refused cell is told why in Chinese."""
     if re.search(r"\d", s) or not any(ch in cn_numbers.CHARS for ch in s):
         return None
+    tails = tuple(w for w, _ in vocab.suffix_comparators) + vocab.about_suffix
     try:
-        spelled = cn_numbers.spelled_out(s, units.is_listed)
+        spelled = cn_numbers.spelled_out(s, lambda u: _numeral_unit(u, vocab), tails)
+    except cn_numbers.TwoReadingsError as two:
+        spelled = _one_reading(two.readings, raw, note, vocab)
     except cn_numbers.ChineseNumberError as bad:
         raise CellError(raw, f"汉字数字「{bad}」写法不规范，无法确定数值", "阿拉伯数字，如 ≥120人、≥95%") from None
-    if spelled is None:
-        body = _comparator(s, vocab)[0]
-        if body and body[0] in cn_numbers.CHARS and _comparator(s, vocab)[1] is not None:
-            raise CellError(raw, f"比较符后的「{body}」是汉字数字，单位或写法无法确定", "阿拉伯数字，如 ≥10分、≥95%")
-        return None
-    cell, name = _body(spelled, raw, note, vocab)
-    return (_retext(cell, s), name) if cell.kind is CellKind.QUANTITY else None
+    if spelled is not None:
+        try:
+            cell, name = _body(spelled, raw, note, vocab)
+        except CellError:
+            if refused:  # said of the cell as written, not of its digits (「,2」 for ≥,两户)
+                _refuse_numerals(s, raw, vocab)
+                raise
+            return None  # text stays text
+        if cell.kind is CellKind.QUANTITY:
+            return _retext(cell, s), name
+    if refused:
+        _refuse_numerals(s, raw, vocab)
+    return None
+
+
+def _numeral_unit(word: str, vocab: Vocabulary) -> bool:
+    """A unit a Chinese number is read before: listed, not one of [numerals] not_units, maybe after
+    an estimate's 余/多 (十余次, 一百多人: more than, as 10余次 reads)."""
+    for marker in vocab.more_markers:
+        if word.startswith(marker):
+            word = word[len(marker) :]
+            break
+    return word not in vocab.numeral_not_units and units.is_listed(word)
+
+
+def _refuse_numerals(s: str, raw: str, vocab: Vocabulary) -> None:
+    """Why a comparator and a body with a Chinese number is refused: 十分 (points, or "very"?, the
+    vocabulary's [numerals] not_units), or
+    no unit, or words around it; nothing when the body is a word of the vocabulary (≥一般, ≥十分满意)."""
+    body = _comparator(s, vocab)[0]
+    if not body or _words(body, raw, "", vocab).kind is not CellKind.TEXT:
+        return
+    number = cn_numbers.first_number(body)
+    if number is None:
+        return
+    for word in vocab.numeral_not_units:
+        if number + word in body:  # ≥十分: ten points, or "very"?
+            said = f"汉字数字「{number}」后的「{word}」不一定是单位，无法确定数值"
+            raise CellError(raw, f"比较符后的「{body}」：{said}", "阿拉伯数字和单位，如 ≥10分、≥3个季度")
+    said = "是汉字数字，没有单位" if body == number else f"含汉字数字「{number}」，单位或写法无法确定"
+    raise CellError(raw, f"比较符后的「{body}」{said}", "阿拉伯数字和单位，如 ≥3次、≥95%")
+
+
+def _one_reading(readings: tuple[str, ...], raw: str, note: str, vocab: Vocabulary) -> str:
+    """A number and a unit that holds a numeral cut two ways: 三千克 is 3千克 or 3000克, the same
+    weight, read; cuts that read as different quantities are an error, never a guess."""
+    cells = [_body(r, raw, note, vocab)[0] for r in readings]
+    if len({(c.kind, c.comparator, c.value, c.unit) for c in cells}) == 1:
+        return readings[0]
+    raise CellError(raw, f"汉字数字与单位可有两种读法（{'、'.join(readings)}）", "阿拉伯数字，如 ≥3千克、≥300个百分点")

@@ -23,11 +23,23 @@ CHARS = "".join(DIGITS) + "".join(SMALL) + "".join(LARGE) + "点"
 _NUMBER = rf"[{''.join(DIGITS)}{''.join(SMALL)}{''.join(LARGE)}]+(?:点[{''.join(DIGITS)}]+[万亿]?)?"
 _PERCENT = re.compile(rf"百分之(?P<n>{_NUMBER}|百)")
 _TENTHS = re.compile(rf"(?<![{CHARS}])(?P<n>[一二两三四五六七八九十])成(?P<m>[一二三四五六七八九])?(?![{CHARS}])")
-_BEFORE_UNIT = re.compile(rf"(?<![{CHARS}])(?P<n>{_NUMBER})(?P<rest>[^{CHARS}]+)$")
+_RUN = re.compile(rf"[{CHARS}]+")  # a run of numerals: the number, maybe with the start of its unit (千克)
+
+
+# 百户, 千人, 万人: a scale alone is no standard number (一百, 一千); text, neither read nor refused
+_SCALES_ALONE = frozenset(("百", "千", "万", "亿"))
 
 
 class ChineseNumberError(JixiaoError, ValueError):
     """A Chinese number that is not written in the standard way (二三, 十十, 一百二)."""
+
+
+class TwoReadingsError(ChineseNumberError):
+    """A Chinese number whose unit holds a numeral too, cut in more than one way (三千克: 3千克 or 3000克)."""
+
+    def __init__(self, text: str, readings: tuple[str, ...]) -> None:
+        super().__init__(text)
+        self.readings = readings
 
 
 def _section(text: str) -> int:
@@ -84,37 +96,64 @@ def value(text: str) -> Decimal:
     return Decimal(total)
 
 
+def first_number(text: str) -> str | None:
+    """The first run of numerals in ``text`` that is a number written the standard way (第三名 → 三)."""
+    for run in _RUN.findall(text):
+        try:
+            value(run)
+        except ChineseNumberError:
+            continue
+        return run
+    return None
+
+
 def _arabic(number: str) -> str:
     """A Chinese number in Arabic digits; a trailing 万/亿 stays a scale word (三点五万 → 3.5万)."""
-    if number == "百":
-        return "100"  # 百分之百
     scale = number[-1] if len(number) > 1 and number[-1] in LARGE and "点" in number else ""
     n = value(number[: len(number) - len(scale)])
     return (format(n.normalize(), "f") if n == n.to_integral_value() else format(n, "f")) + scale
 
 
-_TAILS = ("", "以上", "以下", "以内", "及以上", "及以下", "左右", "之内")
-
-
-def spelled_out(text: str, is_unit: Callable[[str], bool]) -> str | None:
+def spelled_out(text: str, is_unit: Callable[[str], bool], tails: tuple[str, ...]) -> str | None:
     """``text`` with its Chinese number written in Arabic digits, when it is one of the shapes that
-    are certainly a number (百分之N, N成[M], N followed by a listed unit, each then nothing or 以上,
-    左右 …); None otherwise. ``is_unit(word)``: a unit jixiao lists. ChineseNumberError when the
-    shape is certain but the number is not written in the standard way."""
+    are certainly a number (百分之N, N成[M], N followed by a listed unit, each then nothing or one of
+    ``tails``: the vocabulary's 以上, 或以上, 左右 …); None otherwise. ``is_unit(word)``: a unit jixiao
+    lists. ChineseNumberError when the shape is certain but the number is not written in the standard
+    way, or when the number and its unit can be cut in two ways (三千克: 3 千克 or 3000 克)."""
+    ends = ("", *tails)
     m = _PERCENT.search(text)
-    if m and text[m.end() :] in _TAILS:
-        return text[: m.start()] + _arabic(m.group("n")) + "%" + text[m.end() :]
+    if m and text[m.end() :] in ends:
+        n = "100" if m.group("n") == "百" else _arabic(m.group("n"))  # 百分之百
+        return text[: m.start()] + n + "%" + text[m.end() :]
     m = _TENTHS.search(text)
-    if m and text[m.end() :] in _TAILS:
+    if m and text[m.end() :] in ends:
         tens = 10 if m.group("n") == "十" else DIGITS[m.group("n")]
         if tens == 10 and m.group("m"):
             raise ChineseNumberError(m.group(0))
         return text[: m.start()] + f"{tens * 10 + (DIGITS[m.group('m')] if m.group('m') else 0)}%" + text[m.end() :]
-    m = _BEFORE_UNIT.search(text)
-    if m:
-        rest = m.group("rest")
-        for tail in _TAILS:
-            unit = rest[: len(rest) - len(tail)] if tail else rest
-            if rest.endswith(tail) and unit and unit != "分" and is_unit(unit):
-                return text[: m.start()] + _arabic(m.group("n")) + rest
-    return None
+    return _before_unit(text, is_unit, ends)
+
+
+def _unit_of(rest: str, is_unit: Callable[[str], bool], ends: tuple[str, ...]) -> bool:
+    """``rest`` is a listed unit, then nothing or one of ``ends``."""
+    return any(rest.endswith(end) and bool(unit := rest[: len(rest) - len(end)]) and is_unit(unit) for end in ends)
+
+
+def _before_unit(text: str, is_unit: Callable[[str], bool], ends: tuple[str, ...]) -> str | None:
+    """N followed by a listed unit. A unit may itself hold a numeral (千克, 百分点), so every cut of
+    the numerals into number and unit is tried: exactly one cut that reads must remain."""
+    cuts, bad = [], None
+    for run in _RUN.finditer(text):
+        for end in range(run.start() + 1, run.end() + 1):
+            rest = text[end:]
+            if not rest or text[run.start() : end] in _SCALES_ALONE or not _unit_of(rest, is_unit, ends):
+                continue
+            try:
+                cuts.append(text[: run.start()] + _arabic(text[run.start() : end]) + rest)
+            except ChineseNumberError as exc:
+                bad = bad or exc
+    if len(cuts) > 1:
+        raise TwoReadingsError(text, tuple(cuts))
+    if not cuts and bad is not None:
+        raise bad
+    return cuts[0] if cuts else None

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from scorer.cell_values import Approx, CellError, CellKind, Comparator
 from scorer.cells import parse_cell, read_cell
-from scorer.cn_numbers import ChineseNumberError, value
+from scorer.cn_numbers import ChineseNumberError, TwoReadingsError, spelled_out, value
 from scorer.engine import score_indicator
 from scorer.model import Indicator
 from scorer.result import Status
@@ -44,6 +44,20 @@ GE, NONE = Comparator.GE, Comparator.NONE
         ("三点五万元", NONE, "35000", "元"),
         ("三万五千元", NONE, "35000", "元"),
         ("≥二十四小时", GE, "24", "小时"),
+        # an estimate, as 10余次 and 100多人 read: more than the number
+        ("十余次", Comparator.GT, "10", "次"),
+        ("一百多人", Comparator.GT, "100", "人"),
+        ("三万余人", Comparator.GT, "30000", "人"),
+        # the comparator words after the number are the vocabulary's, all of them
+        ("九成或以上", GE, "90", "%"),
+        ("五千元或以上", GE, "5000", "元"),
+        ("百分之九十五及其以上", GE, "95", "%"),
+        ("三天内", Comparator.LE, "3", "天"),
+        # a unit that holds a numeral itself: 三个百分点 was refused, 二十千克 called 「二十千」 malformed
+        ("≥三个百分点", GE, "3", "个百分点"),
+        ("≥二十千克", GE, "20000", "克"),  # as ≥20千克 reads: 千 the scale
+        ("三千克", NONE, "3000", "克"),  # 3千克 or 3000克: the same weight either way
+        ("五千瓦时", NONE, "5", "千瓦时"),
     ],
 )
 def test_a_number_in_chinese_is_read_as_that_number(text: str, cmp: Comparator, number: str, unit: str) -> None:
@@ -53,7 +67,12 @@ def test_a_number_in_chinese_is_read_as_that_number(text: str, cmp: Comparator, 
 
 
 @pytest.mark.parametrize(
-    "text", ["十分满意", "一般", "一致", "一次性", "五险一金", "三公经费", "零投诉", "一成不变", "完成", "全年开展三次"]
+    "text",
+    [
+        *("十分满意", "一般", "一致", "一次性", "五险一金", "三公经费", "零投诉", "一成不变", "完成", "全年开展三次"),
+        *("一季度", "三季度"),  # the first and the third quarter, not a count of quarters
+        *("百户", "千人", "万人"),  # a scale alone is no standard number: text, not an invalid cell
+    ],
 )
 def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
     cell = parse_cell(text)
@@ -63,7 +82,18 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("≥十分", "比较符后的「十分」是汉字数字"),  # ten points, or "very"?
+        ("≥十分", "汉字数字「十」后的「分」不一定是单位"),  # ten points, or "very"? (vocabulary: not_units)
+        ("≥九十分", "汉字数字「九十」后的「分」不一定是单位"),
+        ("≥三季度", "汉字数字「三」后的「季度」不一定是单位"),  # three quarters, or the third?
+        # a Chinese number the reader cannot read: said so, never 「比较符后没有数值」
+        ("≥三", "比较符后的「三」是汉字数字，没有单位"),
+        ("≥第三名", "比较符后的「第三名」含汉字数字「三」"),
+        ("≥百分之九十五%", "含汉字数字「九十五」"),
+        ("≥三次/年", "含汉字数字「三」，单位或写法无法确定"),
+        ("≥,两户", "比较符后的「,两户」含汉字数字「两」"),  # not 「,2」中的逗号…: a text the cell does not hold
+        # a comparator and a word of the vocabulary: no number, as before
+        ("≥一般", "比较符后没有数值"),
+        ("≥十分满意", "比较符后没有数值"),
         ("≥一百二人", "汉字数字「一百二」写法不规范"),  # colloquial for 120
         ("≥三千五元", "汉字数字「三千五」写法不规范"),
         ("≥三万五元", "汉字数字「三万五」写法不规范"),
@@ -76,9 +106,41 @@ def test_a_number_not_written_the_standard_way_is_an_error_that_says_so(text: st
         parse_cell(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保持一流",
+        "达到三级",
+        "为一级",
+        "不低于三级",
+        "保持零投诉",
+        "保持十分稳定",
+        "不少于十分",
+        ",三户",
+        "控制在十余人",
+    ],
+)
+def test_text_that_holds_a_numeral_is_never_made_an_invalid_cell(text: str) -> None:
+    """They read as text before Chinese numbers were read; an invalid cell makes an import refuse
+    the whole form, so text that holds a numeral is never turned into an error."""
+    assert parse_cell(text).kind is CellKind.TEXT
+
+
 def test_a_chinese_rank_keeps_its_own_message() -> None:
     with pytest.raises(CellError, match="名次「十十」无法识别"):
         parse_cell("第十十名")
+
+
+def test_about_after_a_chinese_number_is_an_estimate() -> None:
+    cell = parse_cell("一百人上下")  # the vocabulary's about_suffix; it stayed text
+    assert (cell.kind, cell.value, cell.unit, cell.approx) == (CellKind.QUANTITY, Decimal(100), "人", Approx.ABOUT)
+
+
+def test_cuts_that_read_differently_are_refused_not_guessed() -> None:
+    """A unit list where 三百分比 cuts as 3 百分比 and 300 分比: two quantities, no guess."""
+    with pytest.raises(TwoReadingsError) as two:
+        spelled_out("≥三百分比", {"百分比", "分比"}.__contains__, ())
+    assert two.value.readings == ("≥3百分比", "≥300分比")
 
 
 def test_an_approximate_printed_rate_is_not_scored_as_exact() -> None:
@@ -123,11 +185,17 @@ def _spell(n: int) -> str:
     return text
 
 
-@given(st.integers(0, 10**8 - 1))
-def test_every_integer_spelled_in_chinese_reads_as_itself(n: int) -> None:
+# a listed unit → the unit and factor the cell reads (千克 is 千 the scale and 克, as 3千克 reads)
+_UNITS = {"人次": ("人次", 1), "户": ("户", 1), "元": ("元", 1), "小时": ("小时", 1), "个百分点": ("个百分点", 1)}
+_UNITS |= {"千克": ("克", 1000), "公里": ("公里", 1), "场": ("场", 1)}
+
+
+@given(st.integers(0, 10**8 - 1), st.sampled_from(sorted(_UNITS)), st.sampled_from(["", "≥", "不低于"]))
+def test_every_integer_spelled_in_chinese_reads_as_itself(n: int, unit: str, before: str) -> None:
     assert value(_spell(n)) == n
-    cell = parse_cell(f"≥{_spell(n)}人次")
-    assert (cell.comparator, cell.value, cell.unit) == (GE, Decimal(n), "人次")
+    cell = parse_cell(f"{before}{_spell(n)}{unit}")
+    want_unit, factor = _UNITS[unit]
+    assert (cell.comparator, cell.value, cell.unit) == (GE if before else NONE, Decimal(n * factor), want_unit)
 
 
 @settings(max_examples=1000)
