@@ -62,8 +62,9 @@ def test_a_login_with_no_certificate_cannot_sign_with_someone_elses(setup: Setup
     with setup.connect("reviewer") as conn:  # the reviewer registered none
         with pytest.raises(psycopg.errors.CheckViolation, match="is registered to"):
             conn.execute(SIGN, (THEIRS, fid))
-        conn.execute(SIGN, (UNREGISTERED, fid))  # a certificate nobody registered: still signs (users list says so)
-    assert setup.store.get(fid).status.value == "signed"
+        with pytest.raises(psycopg.errors.CheckViolation, match="has no signing certificate registered"):
+            conn.execute(SIGN, (UNREGISTERED, fid))  # a certificate nobody registered: refused too since 0025
+    assert setup.store.get(fid).status.value == "approved"
 
 
 @on_pg

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,6 +72,13 @@ def _fill(engine: Engine) -> None:
     second(store).mark_signed(other.id, "李四", "ab" * 32)
     third = store.list()[2]
     store.delete(third.id, "重复录入")  # its audit rows outlive the form
+    if engine.dialect.name == "sqlite":  # a signing certificate registered, then renewed (0026 keeps both)
+        from jixiao.storage.users import Directory
+
+        users = Directory(engine)
+        users.add_user("lisi", "李四", "reviewer")
+        users.register_certificate("lisi", "1" * 64)
+        users.register_certificate("lisi", "2" * 64)
 
 
 def _state(engine: Engine) -> tuple[dict, dict, list]:  # type: ignore[type-arg]
@@ -104,10 +112,25 @@ def _same(a: Engine, b: Engine) -> None:
         assert fb[fid].created_at == fa[fid].created_at and fb[fid].updated_at == fa[fid].updated_at
     assert hb == ha
     assert ab == aa
+    assert _registrations(b) == _registrations(a)
     from jixiao.storage import evidence
 
     for fid in fa:
         assert evidence.files(FormStore(b), fid) == evidence.files(FormStore(a), fid)
+
+
+def _registrations(engine: Engine) -> list[tuple[object, ...]]:
+    """The signing certificates' registrations (migration 0026), their times in UTC."""
+    from sqlalchemy import select
+
+    from jixiao.storage.models import CertificateRegistration as C
+
+    def utc(d: datetime) -> datetime:
+        return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+
+    with engine.connect() as conn:
+        rows = conn.execute(select(C.id, C.login, C.cert_sha256, C.registered_at, C.registered_by).order_by(C.id))
+        return [(i, login, cert, utc(at), by) for i, login, cert, at, by in rows]
 
 
 def test_round_trip_into_a_fresh_database_of_each_kind(
@@ -116,6 +139,7 @@ def test_round_trip_into_a_fresh_database_of_each_kind(
     path = tmp_path / "backup.jsonl.gz"
     info = backup(source, path)
     assert info.counts["forms"] == 8 and info.counts["audit_log"] > 8
+    assert info.counts["certificate_registrations"] == 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left
     _, engine = target
     restored = restore(engine, path)
@@ -294,6 +318,26 @@ def test_force_replaces_forms_when_the_audit_log_is_empty(source: Engine, tmp_pa
         restore(engine, path)
     restore(engine, path, force=True)
     _same(source, engine)
+    engine.dispose()
+
+
+def test_force_does_not_replace_certificate_registrations(source: Engine, tmp_path: Path) -> None:
+    """The registrations of signing certificates are a log like the others (migration 0026)."""
+    from jixiao.storage.users import Directory
+
+    path = tmp_path / "b.gz"
+    backup(source, path)
+    engine = make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    upgrade(engine)
+    FormStore(engine).import_forms(sample_forms()[:2])  # type: ignore[arg-type]
+    Directory(engine).add_user("wangwu", "王五", "reviewer")
+    Directory(engine).register_certificate("wangwu", "9" * 64)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+        conn.exec_driver_sql("DELETE FROM audit_log")
+    with pytest.raises(BackupError, match="只能追加、不能删除"):
+        restore(engine, path, force=True)
+    assert _registrations(engine)[0][1:3] == ("wangwu", "9" * 64)
     engine.dispose()
 
 

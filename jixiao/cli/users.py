@@ -35,7 +35,8 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         "cert", help="登记用户的签章证书（PEM 或 DER）：PostgreSQL 上该用户只能用这张证书签章，别人不能用它"
     )
     uc.add_argument("login", help="登录名")
-    uc.add_argument("certificate", type=Path, metavar="CERT", help="证书文件（.pem / .crt / .der）")
+    uc.add_argument("certificate", type=Path, nargs="?", metavar="CERT", help="证书文件（.pem / .crt / .der）")
+    uc.add_argument("--cert", type=Path, dest="cert_file", metavar="CERT", help="同 CERT：证书文件")
     uc.set_defaults(func=cmd_users_cert)
     usub.add_parser("list", help="列出用户").set_defaults(func=cmd_users_list)
     ur = usub.add_parser("remove", help="删除用户（PostgreSQL 上同时删除其登录角色）")
@@ -91,6 +92,11 @@ def cmd_users_add(args: argparse.Namespace, out: Console, err: Console) -> int:
 def cmd_users_cert(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.pdf.verify import VerifyError, load_certificates
 
+    given = [p for p in (args.certificate, args.cert_file) if p is not None]
+    if len(given) != 1:
+        err.print(Text.assemble(("错误：", "bold red"), "请给出一个证书文件：jixiao users cert 登录名 证书.pem"))
+        return EXIT_INVALID
+    args.certificate = given[0]
     try:
         certs = load_certificates([args.certificate])
     except VerifyError as exc:

@@ -79,7 +79,7 @@ def _db_check(
         return f"不一致：{where}已不是「已签章」，数据库已与此签章件不一致", "bold red", False
     if sf.signature_sha256 and sf.signature_sha256 != meta.form_sha256:
         return f"不一致：{where}记录的签章指纹与本文件不同", "bold red", False
-    signer, of_record = _certificate_of_record(report, sf, where, cache.get("trust", ()))
+    signer, of_record = _certificate_of_record(report, sf, where, cache.get("trust", ()), cache["store"])
     if not of_record:
         return signer, "bold red", False
     signer += _holder(cache["store"], sf.signer_cert_sha256)
@@ -101,10 +101,14 @@ def _db_check(
     )
 
 
-def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any) -> tuple[str, bool]:
-    """(what is said, agrees): every signature of the copy must be made with the certificate the database
-    recorded when jixiao signed the form. A form signed before jixiao kept it (NULL) is not failed: the
+def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any, store: Any) -> tuple[str, bool]:
+    """(what is said, agrees): every signature of the copy must be made with a certificate registered to
+    the login that signed (when it has one registered), and with the certificate the database recorded
+    when jixiao signed the form. A form signed before jixiao kept it (NULL) is not failed for that: the
     text says its certificate of record is unknown."""
+    not_theirs = _not_the_signers(store, sf.id, report)
+    if not_theirs:
+        return not_theirs, False
     recorded = sf.signer_cert_sha256
     if not recorded:
         return "数据库未记录签章证书（此前签章的表单），无法确认签名证书是否为签章时所用的证书", True
@@ -118,6 +122,21 @@ def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any) -> tupl
                 False,
             )
     return f"签名证书即数据库记录的签章证书（SHA-256 {recorded[:16]}…）", True
+
+
+def _not_the_signers(store: Any, form_id: int, report: Any) -> str:
+    """Why a signature of the copy is not made with a certificate ever registered to the login the
+    database recorded as signing the form, when that login has one registered (migration 0026); "" if none."""
+    from jixiao.storage.users import signer_binding
+
+    for s in report.signatures:
+        found = signer_binding(store.engine, form_id, s.certificate_sha256)
+        if found is not None and found[1] and not found[2]:
+            return (
+                f"不一致：数据库记录签章人为登录名「{found[0]}」，该用户已登记签章证书；本文件的签名证书"
+                f"（CN={s.signer or '（证书无名称）'}，SHA-256 {s.certificate_sha256[:16]}…）不是登记给该用户的证书"
+            )
+    return ""
 
 
 def _holder(store: Any, recorded: str | None) -> str:

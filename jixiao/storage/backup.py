@@ -60,7 +60,13 @@ from jixiao.storage.types import ExactDecimal
 __all__ = ["FORMAT", "BackupError", "BackupInfo", "backup", "read_rows", "restore", "tables", "verify"]
 
 AUDIT = "audit_log"
-APPEND_ONLY = ("rechecks", "monitoring", "approved_targets", "evidence")  # like the audit log: never replaced
+APPEND_ONLY = (
+    "rechecks",
+    "monitoring",
+    "approved_targets",
+    "evidence",
+    "certificate_registrations",
+)  # like the audit log: never replaced
 BATCH = 500
 
 

@@ -36,6 +36,7 @@ TABLE_LABELS = {
     "evidence": "佐证材料",
     "app_users": "用户",
     "units": "单位",
+    "certificate_registrations": "签章证书登记",
 }
 
 

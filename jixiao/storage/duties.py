@@ -107,13 +107,27 @@ def refusal(exc: DBAPIError, action: str, actor: str) -> WorkflowError | None:
     )
 
 
-def certificate_refusal(reason: str) -> WorkflowError | None:
-    """The database's refusal of a signing certificate (migration 0024), in Chinese; None for anything else."""
+def certificate_refusal(reason: str, certificate: str = "") -> WorkflowError | None:
+    """The database's refusal of a signing certificate (migrations 0024, 0025), in Chinese, naming the
+    login and the certificate's fingerprint; None for anything else."""
+    cert = f"（SHA-256 {certificate[:16]}…）" if certificate else ""
     if "is registered to" in reason and "signing certificate" in reason:
-        holder = reason.split("is registered to ", 1)[1].split(",", 1)[0]
-        return WorkflowError(f"不能签章：这张签章证书已登记给用户「{holder}」，不是你的；请用登记在你名下的证书签章")
-    if "signs only with the certificate registered to it" in reason:
+        holder, _, rest = reason.split("is registered to ", 1)[1].partition(", not to ")
+        signer = rest.splitlines()[0].strip() if rest else ""
         return WorkflowError(
-            "不能签章：你已登记签章证书，只能用它签章；这张证书不是你登记的那张（管理员：jixiao users cert）"
+            f"不能签章：这张签章证书{cert}已登记给用户「{holder}」，不是登录名「{signer}」的；"
+            "请用登记在你名下的证书签章"
+        )
+    if "signs only with the certificate registered to it" in reason:
+        login = reason.split(" signs only with", 1)[0].rsplit(" ", 1)[-1]
+        return WorkflowError(
+            f"不能签章：登录名「{login}」已登记签章证书，只能用它签章；这张证书{cert}不是登记的那张"
+            "（管理员：jixiao users cert）"
+        )
+    if "has no signing certificate registered" in reason:
+        login = reason.split(" has no signing certificate registered", 1)[0].rsplit(" ", 1)[-1]
+        return WorkflowError(
+            f"不能签章：登录名「{login}」没有登记签章证书，本数据库已启用证书登记，不能用未登记的证书{cert}签章"
+            f"（管理员：jixiao users cert {login} 证书文件）"
         )
     return None

@@ -254,6 +254,23 @@ class RowChange(Base):
     after: Mapped[dict | None] = mapped_column(JSON)
 
 
+class CertificateRegistration(Base):
+    """Each registration of a user's signing certificate (NULL: cleared), append-only (migration 0026).
+
+    Written by the database beside each change of ``app_users.cert_sha256``, stamped with the time and
+    the login that made it; a renewed certificate leaves the old one here, so a form signed with it
+    still counts as signed with its signer's own."""
+
+    __tablename__ = "certificate_registrations"
+    __table_args__ = (Index("ix_certificate_registrations_login", "login", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    login: Mapped[str] = mapped_column(String(63))
+    cert_sha256: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=FetchedValue())
+    registered_by: Mapped[str] = mapped_column(String(63), server_default=FetchedValue())
+
+
 class RecheckRow(Base):
     """A reviewer's 复核 score of one indicator, kept beside the rule score and the unit's; append-only.
 

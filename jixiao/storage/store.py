@@ -371,7 +371,11 @@ class FormStore(StoreQueries):
         try:
             return self._mark_signed(form_id, signer, sha256, certificate)
         except DBAPIError as exc:
-            raise duties.refusal(exc, "sign", self.actor) or duties.certificate_refusal(str(exc.orig)) or exc from None
+            raise (
+                duties.refusal(exc, "sign", self.actor)
+                or duties.certificate_refusal(str(exc.orig), certificate or "")
+                or exc
+            ) from None
 
     def signing_refusal(self, certificate: str) -> str:
         """Why this login may not sign with ``certificate`` (its SHA-256), in Chinese; "" when it may.
@@ -380,7 +384,7 @@ class FormStore(StoreQueries):
             return ""
         with self.engine.connect() as conn:
             why = conn.execute(text("SELECT jixiao_may_sign_with(:c)"), {"c": certificate}).scalar()
-        refused = duties.certificate_refusal(why or "")
+        refused = duties.certificate_refusal(why or "", certificate)
         return str(refused) if refused else ""
 
     def certificate_holder(self, certificate: str) -> tuple[str, str] | None:

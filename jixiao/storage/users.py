@@ -212,3 +212,15 @@ class Directory:
                 return User(u.login, u.name, u.role, u.unit, u.department) if u else None
         except Exception:
             return None
+
+
+def signer_binding(engine: Engine, form_id: int, certificate: str) -> tuple[str, bool, bool] | None:
+    """(the login that signed the form, it has a certificate registered, ``certificate`` was registered
+    to it) as the database recorded them (migration 0026); None on SQLite or with no signer on record."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT login, registered, own FROM jixiao_signer_binding(:f, :c)"), {"f": form_id, "c": certificate}
+        ).first()
+    return (str(found[0]), bool(found[1]), bool(found[2])) if found else None
