@@ -67,3 +67,12 @@ def test_a_form_with_evidence_is_not_made_pdfa2(monkeypatch: pytest.MonkeyPatch,
     assert run("evidence", "add", "老干工作经费", str(survey))[0] == 0
     code, _, err = run("pdf", "老干工作经费", "-o", str(tmp_path / "out"), "--pdfa")
     assert code == 1 and "PDF/A-2 不允许嵌入非 PDF/A 文件" in err
+
+
+def test_the_output_intent_profile_does_not_carry_the_clock() -> None:
+    """LittleCMS stamps the time into the ICC header, so to_pdfa differed across a second boundary."""
+    from jixiao.pdf import pdfa
+
+    first = pdfa._srgb()
+    assert first[24:36] == bytes.fromhex("07e9 0001 0001 0000 0000 0000")
+    assert first[:24] + first[36:] == pdfa._srgb()[:24] + pdfa._srgb()[36:]

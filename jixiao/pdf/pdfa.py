@@ -56,10 +56,18 @@ def _xmp(info: dict[str, str]) -> bytes:
     ).encode()
 
 
+# ICC header bytes 24–35: the profile's creation time. LittleCMS stamps the clock there, so two
+# renders a second apart differed; a fixed stamp keeps to_pdfa reproducible.
+_ICC_DATE = slice(24, 36)
+_ICC_FIXED_DATE = bytes.fromhex("07e9 0001 0001 0000 0000 0000")  # 2025-01-01 00:00:00
+
+
 def _srgb() -> bytes:
     from PIL import ImageCms
 
-    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[_ICC_DATE] = _ICC_FIXED_DATE
+    return bytes(profile)
 
 
 def to_pdfa(pdf: bytes) -> bytes:
