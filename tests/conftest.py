@@ -35,6 +35,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _SERVER = pg_server.start_throwaway()
     os.environ["JIXIAO_TEST_PG"] = _SERVER.app_url
     os.environ["JIXIAO_TEST_PG_ADMIN"] = _SERVER.admin_url
+    from tests.storage_backends import build_templates  # after the URLs: it reads them at import
+
+    os.environ["JIXIAO_TEST_PG_TEMPLATES"] = build_templates(_SERVER.app_url, _SERVER.admin_url)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:

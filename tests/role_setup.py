@@ -12,7 +12,6 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from jixiao.storage.seed import sample_forms
 from jixiao.storage.store import FormStore, StoreError
 from jixiao.storage.users import Directory
 from tests.storage_backends import make_backend
@@ -46,10 +45,9 @@ class Setup:
 
 
 def make_setup(tmp_path: Path) -> Iterator[Setup]:
-    gen = make_backend("postgresql", tmp_path)
+    gen = make_backend("postgresql", tmp_path, seeded=True)
     url, engine = next(gen)
     store = FormStore(engine, actor="管理员")
-    store.import_forms(sample_forms())  # type: ignore[arg-type]
     d = Directory(engine)
     tag = uuid.uuid4().hex[:6]
     logins = {
