@@ -100,7 +100,10 @@ _QTY = re.compile(rf"^(?P<num>{_NUM})(?P<rest>[^\d]*)$")
 def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
     """Read ``[word|symbol] number [scale] [unit] [word]``; None if not that shape."""
     body, cmp, word = _comparator(s, vocab)
-    cell = ranges.read_range(s, body, raw, note, word, vocab, lambda side: _single(side, raw, "", vocab))
+    one_side = lambda side: _single(side, raw, "", vocab)  # noqa: E731
+    cell = ranges.read_range(s, body, raw, note, word, vocab, one_side)
+    if cell is None and cmp is not None and body != s:
+        cell = ranges.estimate_after_comparator(s, body, cmp, raw, note, vocab, one_side)
     if cell is not None:
         return cell if cell.text == s else _retext(cell, s)
     return _single(s, raw, note, vocab)

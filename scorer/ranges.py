@@ -170,6 +170,21 @@ def _bounds(s: str, raw: str, note: str, first: Cell | None, second: Cell | None
     )
 
 
+def estimate_after_comparator(
+    s: str, body: str, cmp: Comparator, raw: str, note: str, vocab: Vocabulary, one_side: OneSide
+) -> Cell | None:
+    """A comparator before an estimate (≥10余次, 10余次以上, ≤10余次, ≥1000人左右), or None when
+    ``body`` is no estimate. ≥ or > and 余 both say "more than 10": read as 10余次 is. Any other
+    pairing leaves unsure which number is meant (at most some ten-odd? at least about 1000?): text,
+    so the indicator is 待判断 with its reason, never a refused form or a guess."""
+    est = _approximate(body, raw, note, vocab, one_side)
+    if est is None:
+        return None
+    if est.approx is Approx.MORE and cmp in _LOWER:
+        return est
+    return Cell(raw, CellKind.TEXT, s, note=note)
+
+
 def _approximate(s: str, raw: str, note: str, vocab: Vocabulary, one_side: OneSide) -> Cell | None:
     """``1000余人`` (more than 1000) and ``约1000人`` / ``1000人左右`` (about 1000)."""
     m = _for(vocab).more.match(s)

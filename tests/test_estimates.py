@@ -241,3 +241,47 @@ def test_more_after_a_scale_word_is_an_estimate_not_a_unit(text: str) -> None:
     cell = parse_cell(text)
     assert (cell.unit, cell.comparator, cell.approx) == ("", Comparator.GT, Approx.MORE)
     check(row("≥0.9万", text.replace("2亿", "1万")), MET, "10")
+
+
+# A comparator before an estimate: ≥/> and 余 both say "more than", read as the estimate alone;
+# any other pairing is unsure which number is meant, so text and 待判断. These were refused as
+# 未知单位「余次」, and an import refused the whole form.
+@pytest.mark.parametrize(
+    ("cell", "same_as"),
+    [
+        ("≥10余次", "10余次"),
+        (">10余次", "10余次"),
+        ("＞10余次", "10余次"),
+        ("不少于10余次", "10余次"),
+        ("10余次以上", "10余次"),
+        ("≥1000余人", "1000余人"),
+        ("≥1万余人", "1万余人"),
+        ("≥十余次", "十余次"),
+        ("超过3.5万多元", "3.5万多元"),
+    ],
+)
+def test_a_lower_comparator_before_more_than_reads_as_the_estimate(cell: str, same_as: str) -> None:
+    got, alone = parse_cell(cell), parse_cell(same_as)
+    assert got.kind is CellKind.QUANTITY and got.approx is Approx.MORE and got.raw == cell
+    assert (got.comparator, got.value, got.unit, got.scale_factor) == (
+        alone.comparator,
+        alone.value,
+        alone.unit,
+        alone.scale_factor,
+    )
+
+
+@pytest.mark.parametrize(
+    "cell", ["≤10余次", "<10余次", "不超过10余次", "10余次以下", "=10余次", "≥1000人左右", "≤1000人左右", "≥约1000人"]
+)
+def test_any_other_comparator_before_an_estimate_is_text_and_judged(cell: str) -> None:
+    assert parse_cell(cell).kind is CellKind.TEXT
+    r = row(cell, "8次")
+    assert r.status is JUDGE and r.score is None, r.explanation
+
+
+@pytest.mark.parametrize("actual", ["12次", "10次", "9次", "十余次", "未开展"])
+def test_the_estimate_after_a_comparator_scores_as_the_estimate_alone(actual: str) -> None:
+    ours, alone = row("≥10余次", actual, name="开展活动次数"), row("10余次", actual, name="开展活动次数")
+    assert (ours.status, ours.score) == (alone.status, alone.score)
+    check(row("≥10余次", "12次", name="开展活动次数"), MET, "10")
