@@ -407,8 +407,27 @@ def _general(raw: str) -> tuple[Cell, str]:
             raise
         return found
     if cell.kind is CellKind.TEXT:
-        return _numerals(s, raw, note, vocab, refused=False) or (cell, name)
+        return _numerals(s, raw, note, vocab, refused=False) or _spelled_range(s, raw, note, vocab) or (cell, name)
     return cell, name
+
+
+def _spelled_range(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str] | None:
+    """A range with its numbers in Chinese (三至五次, 介于三和五次之间): read as 3至5次 reads, and
+    only when that reads as a range; anything else stays text."""
+    if re.search(r"\d", s):
+        return None
+    digits = cn_numbers.every_number_in_digits(s)
+    if digits is None:
+        return None
+    try:
+        cell, name = _body(digits, raw, note, vocab)
+    except CellError:
+        return None
+    if cell.kind is not CellKind.QUANTITY or cell.comparator is not Comparator.RANGE:
+        return None
+    if any(s.endswith(word) for word in vocab.numeral_not_units):  # 一至三季度: quarters named, not counted
+        return None
+    return _retext(cell, s), name
 
 
 def _body(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str]:

@@ -107,6 +107,22 @@ def first_number(text: str) -> str | None:
     return None
 
 
+def every_number_in_digits(text: str) -> str | None:
+    """``text`` with every run of numerals written in Arabic digits (三至五次 → 3至5次); None when a
+    run is no number written the standard way, or a scale alone (百户), or there is none."""
+    out, pos = [], 0
+    for run in _RUN.finditer(text):
+        if run.group() in _SCALES_ALONE:
+            return None
+        try:
+            digits = _arabic(run.group())
+        except ChineseNumberError:
+            return None
+        out += [text[pos : run.start()], digits]
+        pos = run.end()
+    return "".join(out) + text[pos:] if out else None
+
+
 def _arabic(number: str) -> str:
     """A Chinese number in Arabic digits; a trailing 万/亿 stays a scale word (三点五万 → 3.5万)."""
     scale = number[-1] if len(number) > 1 and number[-1] in LARGE and "点" in number else ""

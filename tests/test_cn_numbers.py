@@ -205,3 +205,61 @@ def test_any_run_of_numerals_is_a_value_or_an_error_never_a_crash(text: str) -> 
         assert value(text) >= 0
     except ChineseNumberError:
         pass
+
+
+# A range with its numbers in Chinese reads as the same range in digits does (三至五次 was text,
+# 3至5次 a range); anything that does not read as a range stays text, as do named quarters.
+@pytest.mark.parametrize(
+    ("spelled", "digits"),
+    [
+        ("三至五次", "3至5次"),
+        ("三到五次", "3到5次"),
+        ("三～五次", "3～5次"),
+        ("三次至五次", "3次至5次"),
+        ("介于三和五次之间", "介于3和5次之间"),
+        ("二十至三十户", "20至30户"),
+        ("一百至一百五十人", "100至150人"),
+        ("两至三个", "2至3个"),
+    ],
+)
+def test_a_range_in_chinese_numerals_reads_as_in_digits(spelled: str, digits: str) -> None:
+    got, want = parse_cell(spelled), parse_cell(digits)
+    assert got.kind is CellKind.QUANTITY and got.comparator is Comparator.RANGE and got.raw == spelled
+    assert (got.value, got.high, got.unit, got.low_open, got.high_open) == (
+        want.value,
+        want.high,
+        want.unit,
+        want.low_open,
+        want.high_open,
+    )
+
+
+@pytest.mark.parametrize(
+    "cell", ["一至三季度", "三至五分", "第一至第三名", "百至千人", "二三至五次", "全年开展三至五次活动"]
+)
+def test_what_is_no_certain_range_stays_text(cell: str) -> None:
+    assert parse_cell(cell).kind is CellKind.TEXT
+
+
+@given(st.integers(1, 9999), st.integers(1, 9999))
+@settings(max_examples=60, deadline=None)
+def test_any_spelled_range_reads_as_its_digits(a: int, b: int) -> None:
+    spelled = f"{_spelled(a)}至{_spelled(b)}人"
+    got, want = parse_cell(spelled), parse_cell(f"{a}至{b}人")
+    assert (got.kind, got.comparator, got.value, got.high) == (want.kind, want.comparator, want.value, want.high)
+
+
+def _spelled(n: int) -> str:
+    """``n`` (1–9999) in the standard Chinese way: 十二, 一百零五, 三千二百."""
+    digits = "零一二三四五六七八九"
+    out, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // size % 10
+        if d:
+            if zero and out:
+                out += "零"
+            out += ("" if (unit == "十" and n < 20) else digits[d]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
