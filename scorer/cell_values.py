@@ -130,6 +130,25 @@ class Cell(FrozenValue):
     high_open: bool = False  # a range's upper end is excluded
     approx: Approx = Approx.NONE  # 1000余人, 约1000人: the number is an estimate (scorer/ranges.py)
 
+    def with_text(self, s: str) -> Cell:
+        """The same reading, said to be of ``s`` (the cell as written: 三至五次, not 3至5次)."""
+        return Cell(
+            self.raw,
+            self.kind,
+            s,
+            self.comparator,
+            self.value,
+            self.high,
+            self.unit,
+            self.scale,
+            word=self.word,
+            note=self.note,
+            scale_factor=self.scale_factor,
+            low_open=self.low_open,
+            high_open=self.high_open,
+            approx=self.approx,
+        )
+
     @property
     def is_numeric(self) -> bool:
         return self.kind in (CellKind.QUANTITY, CellKind.RANK, CellKind.DATE)

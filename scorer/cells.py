@@ -105,27 +105,8 @@ def _quantity(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
     if cell is None and cmp is not None and body != s:
         cell = ranges.estimate_after_comparator(s, body, cmp, raw, note, vocab, one_side)
     if cell is not None:
-        return cell if cell.text == s else _retext(cell, s)
+        return cell if cell.text == s else cell.with_text(s)
     return _single(s, raw, note, vocab)
-
-
-def _retext(cell: Cell, s: str) -> Cell:
-    return Cell(
-        cell.raw,
-        cell.kind,
-        s,
-        cell.comparator,
-        cell.value,
-        cell.high,
-        cell.unit,
-        cell.scale,
-        word=cell.word,
-        note=cell.note,
-        scale_factor=cell.scale_factor,
-        low_open=cell.low_open,
-        high_open=cell.high_open,
-        approx=cell.approx,
-    )
 
 
 def _single(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
@@ -427,7 +408,7 @@ def _spelled_range(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell
         return None
     if any(s.endswith(word) for word in vocab.numeral_not_units):  # 一至三季度: quarters named, not counted
         return None
-    return _retext(cell, s), name
+    return cell.with_text(s), name
 
 
 def _body(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str]:
@@ -460,7 +441,7 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
                 raise
             return None  # text stays text
         if cell.kind is CellKind.QUANTITY:
-            return _retext(cell, s), name
+            return cell.with_text(s), name
     if refused:
         _refuse_numerals(s, raw, vocab)
     return None
