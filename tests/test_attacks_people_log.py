@@ -4,14 +4,16 @@ step in ``row_changes``; fillers and reviewers never read those rows, and nobody
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
 from jixiao.storage.users import Directory
-from tests.role_setup import JINGKE, Setup
+from tests.role_setup import JINGKE, PASSWORD, Setup
 from tests.storage_backends import PG_REASON, PG_URL
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 
 PEOPLE = "SELECT db_user, table_name, op, form_id, before, after FROM row_changes WHERE table_name IN ('app_users', 'units') ORDER BY id"
 
@@ -21,6 +23,7 @@ def _log(setup: Setup) -> list[tuple]:  # type: ignore[type-arg]
         return conn.execute(PEOPLE).fetchall()
 
 
+@on_pg
 def test_a_role_granted_and_taken_back_with_psql_leaves_both_steps(setup: Setup) -> None:
     admin, filler = setup.logins["admin"], setup.logins["jingke"]
     before = len(_log(setup))
@@ -40,6 +43,7 @@ def test_a_role_granted_and_taken_back_with_psql_leaves_both_steps(setup: Setup)
     assert back[4] == grant[5] and back[5] == grant[4]
 
 
+@on_pg
 def test_users_and_units_added_and_removed_are_logged_with_the_login_that_did_it(setup: Setup) -> None:
     before = len(_log(setup))
     d = Directory(setup.store.engine)
@@ -56,6 +60,7 @@ def test_users_and_units_added_and_removed_are_logged_with_the_login_that_did_it
     assert rows[0][5]["name"] == "测试单位甲" and rows[1][5]["login"] == rows[2][4]["login"] == "jx_people_x"
 
 
+@on_pg
 @pytest.mark.parametrize("who", ["jingke", "shangye", "reviewer"])
 def test_fillers_and_reviewers_never_read_who_was_granted_what(setup: Setup, who: str) -> None:
     with setup.connect("admin") as conn:
@@ -66,6 +71,7 @@ def test_fillers_and_reviewers_never_read_who_was_granted_what(setup: Setup, who
         assert conn.execute("SELECT count(*) FROM row_changes WHERE form_id IS NULL").fetchone() == (0,)
 
 
+@on_pg
 @pytest.mark.parametrize(
     "attack",
     [
@@ -84,6 +90,7 @@ def test_an_admin_cannot_remove_the_entries_or_the_trigger(setup: Setup, attack:
     assert len(_log(setup)) == count
 
 
+@on_pg
 def test_an_update_names_the_login_and_only_what_changed(setup: Setup) -> None:
     """Row by row, each entry names its login, so an admin reading the log knows whose row it was."""
     with setup.connect("admin") as conn:
@@ -92,3 +99,40 @@ def test_an_update_names_the_login_and_only_what_changed(setup: Setup) -> None:
         {"login": setup.logins["shangye"], "name": "商业行办填报人"},
         {"login": setup.logins["shangye"], "name": "新名字"},
     )
+
+
+def _as(setup: Setup, who: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The URL of ``who`` (the password in PGPASSWORD: jixiao refuses one written in --db)."""
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    u = setup.url
+    return f"postgresql+psycopg://{setup.logins[who]}@{u.host}:{u.port}/{u.database}?options=-csearch_path%3D{setup.schema}"
+
+
+@on_pg
+def test_users_log_shows_an_admin_every_change_in_chinese_and_others_none(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_pdf import run
+
+    filler = setup.logins["jingke"]
+    with setup.connect("admin") as conn:
+        conn.execute(
+            "UPDATE app_users SET role = 'reviewer', unit = '', department = %s WHERE login = %s", (JINGKE, filler)
+        )
+    code, out, err = run("--db", _as(setup, "admin", monkeypatch), "users", "log")
+    flat = "".join(out.split())
+    assert code == 0 and "Traceback" not in err, err
+    assert f"用户{filler}" in flat and "角色：填报人→审核人" in flat and f"审核范围：（空）→{JINGKE}" in flat
+    assert setup.logins["admin"] in flat and "修改" in flat
+    for who in ("jingke", "reviewer"):
+        code, out, _ = run("--db", _as(setup, who, monkeypatch), "users", "log")
+        assert code == 0 and "没有用户与单位的修改记录" in out and filler not in out
+    assert run("--db", _as(setup, "admin", monkeypatch), "users", "log", "--limit", "0")[0] == 1
+
+
+def test_users_log_on_sqlite_says_nothing_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_pdf import run
+
+    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "j.db"))
+    code, out, err = run("users", "log")
+    assert code == 0 and "SQLite 数据库不记录用户与单位的修改" in "".join(out.split()) + out, out + err

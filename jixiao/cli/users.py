@@ -39,6 +39,9 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     uc.add_argument("--cert", type=Path, dest="cert_file", metavar="CERT", help="同 CERT：证书文件")
     uc.set_defaults(func=cmd_users_cert)
     usub.add_parser("list", help="列出用户").set_defaults(func=cmd_users_list)
+    ul = usub.add_parser("log", help="用户与单位的修改记录（谁在何时改了谁的角色、单位、证书；仅管理员可见）")
+    ul.add_argument("--limit", type=int, default=200, help="最多列出最近的多少条（默认 200）")
+    ul.set_defaults(func=cmd_users_log)
     ur = usub.add_parser("remove", help="删除用户（PostgreSQL 上同时删除其登录角色）")
     ur.add_argument("login")
     ur.set_defaults(func=cmd_users_remove)
@@ -133,6 +136,35 @@ def cmd_users_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     out.print(t)
     if not d.postgres:
         out.print(Text("SQLite 数据库：角色仅作记录，不强制执行；多人共用请使用 PostgreSQL。", style="dim"))
+    return EXIT_OK
+
+
+def cmd_users_log(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from jixiao.storage.people_log import people_log
+
+    if args.limit < 1:
+        err.print(Text.assemble(("错误：", "bold red"), f"--limit 应为正整数，而不是 {args.limit}"))
+        return EXIT_INVALID
+    changes = people_log(_directory(args, err).engine, args.limit)
+    if changes is None:
+        out.print(Text("SQLite 数据库不记录用户与单位的修改（角色仅作记录）；多人共用请使用 PostgreSQL。", style="dim"))
+        return EXIT_OK
+    if not changes:
+        out.print("没有用户与单位的修改记录（只有管理员能看到这些记录）。")
+        return EXIT_OK
+    t = Table(title="用户与单位的修改记录", title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("时间", "操作人", "对象", "操作", "内容"):
+        t.add_column(col, overflow="fold")
+    for c in changes:
+        said = "；".join(f"{f}：{a}" if not b else f"{f}：{b}" if not a else f"{f}：{b} → {a}" for f, b, a in c.changes)
+        t.add_row(
+            c.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            Text(c.by),
+            Text(f"{c.table} {c.subject}"),
+            c.op,
+            Text(said),
+        )
+    out.print(t)
     return EXIT_OK
 
 
