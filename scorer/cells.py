@@ -393,8 +393,8 @@ def _general(raw: str) -> tuple[Cell, str]:
 
 
 def _spelled_range(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str] | None:
-    """A range with its numbers in Chinese (三至五次, 介于三和五次之间): read as 3至5次 reads, and
-    only when that reads as a range; anything else stays text."""
+    """A range or a date with its numbers in Chinese (三至五次, 十月底前, 十二月三十一日前): read as
+    3至5次 and 10月底前 read, and only when that reads as a range or a date; anything else stays text."""
     if re.search(r"\d", s):
         return None
     digits = cn_numbers.every_number_in_digits(s)
@@ -404,7 +404,9 @@ def _spelled_range(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell
         cell, name = _body(digits, raw, note, vocab)
     except CellError:
         return None
-    if cell.kind is not CellKind.QUANTITY or cell.comparator is not Comparator.RANGE:
+    if cell.kind is not CellKind.DATE and (
+        cell.kind is not CellKind.QUANTITY or cell.comparator is not Comparator.RANGE
+    ):
         return None
     if any(s.endswith(word) for word in vocab.numeral_not_units):  # 一至三季度: quarters named, not counted
         return None
@@ -448,13 +450,15 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
 
 
 def _numeral_unit(word: str, vocab: Vocabulary) -> bool:
-    """A unit a Chinese number is read before: listed, not one of [numerals] not_units, maybe after
-    an estimate's 余/多 (十余次, 一百多人: more than, as 10余次 reads)."""
+    """A unit a Chinese number is read before: listed (or a rate of listed units, 次/年), not one of
+    [numerals] not_units, maybe after an estimate's 余/多 (十余次, 一百多人: more than, as 10余次 reads)."""
     for marker in vocab.more_markers:
         if word.startswith(marker):
             word = word[len(marker) :]
             break
-    return word not in vocab.numeral_not_units and units.is_listed(word)
+    parts = word.split("/")  # 次/年, 人次/月: a rate whose every part is listed, as ≥3次/年 reads
+    first_not_a_unit = parts[0] in vocab.numeral_not_units  # 三季度/年; 一次/季度 is once a quarter
+    return not first_not_a_unit and all(p and units.is_listed(p) for p in parts)
 
 
 def _refuse_numerals(s: str, raw: str, vocab: Vocabulary) -> None:

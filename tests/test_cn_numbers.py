@@ -89,7 +89,7 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
         ("≥三", "比较符后的「三」是汉字数字，没有单位"),
         ("≥第三名", "比较符后的「第三名」含汉字数字「三」"),
         ("≥百分之九十五%", "含汉字数字「九十五」"),
-        ("≥三次/年", "含汉字数字「三」，单位或写法无法确定"),
+        ("≥三级/年", "含汉字数字「三」，单位或写法无法确定"),  # 级 is no unit (≥三次/年 reads: a rate of listed units)
         ("≥,两户", "比较符后的「,两户」含汉字数字「两」"),  # not 「,2」中的逗号…: a text the cell does not hold
         # a comparator and a word of the vocabulary: no number, as before
         ("≥一般", "比较符后没有数值"),
@@ -263,3 +263,38 @@ def _spelled(n: int) -> str:
         elif out:
             zero = True
     return out
+
+
+# A date or a rate with its numbers in Chinese reads as in digits (十月底前 was text and ≥三次/年
+# was refused, so an import refused the whole form, while 10月底前 and ≥3次/年 read).
+@pytest.mark.parametrize(
+    ("spelled", "digits"),
+    [
+        ("十月底前", "10月底前"),
+        ("十二月三十一日前", "12月31日前"),
+        ("十一月", "11月"),
+        ("≥三次/年", "≥3次/年"),
+        ("三次/年", "3次/年"),
+        ("≥两人次/月", "≥2人次/月"),
+        ("≥一次/季度", "≥1次/季度"),
+        ("不少于四次/年", "不少于4次/年"),
+    ],
+)
+def test_dates_and_rates_in_chinese_numerals_read_as_in_digits(spelled: str, digits: str) -> None:
+    got, want = parse_cell(spelled), parse_cell(digits)
+    assert got.raw == spelled and got.kind is want.kind and got.kind is not CellKind.TEXT
+    assert (got.comparator, got.value, got.unit, got.date) == (want.comparator, want.value, want.unit, want.date)
+
+
+@pytest.mark.parametrize("cell", ["≥十分/年", "≥三季度/年"])
+def test_a_rate_after_a_word_that_is_no_unit_is_refused_as_that_word_is(cell: str) -> None:
+    with pytest.raises(CellError, match="不一定是单位"):
+        parse_cell(cell)
+
+
+@pytest.mark.parametrize(
+    "cell", ["≥75户", "十月底前", "2024年底前", "三至五次", "优秀", "正向", "排名前10", "约1000人", "≥10余次", "及时"]
+)
+def test_with_text_keeps_every_field_of_the_reading(cell: str) -> None:
+    c = parse_cell(cell)
+    assert c.with_text(c.text) == c
