@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scorer.cell_values import Cell, CellError, CellKind
 from scorer.cells import parse_cell
@@ -80,6 +82,13 @@ PAIRS = [
 ]
 
 
+# shapes for the property test below: {a} and {b} are numbers, in digits or spelled
+SHAPES = [
+    *("≥{a}次且≤{b}次", "不少于{a}次且不超过{b}次", "{a}至{b}次", "{a}次至{b}次", "介于{a}和{b}人之间"),
+    *("≥{a}余次", "≤{a}余次", "{a}多人以上", "{a}季度", "≤{a}季度", "{a}至{b}季度", "≥{a}个季度", "全年开展{a}次"),
+]
+
+
 @pytest.mark.parametrize(("digits", "spelled"), PAIRS)
 def test_digits_and_chinese_numerals_read_the_same(digits: str, spelled: str) -> None:
     assert _reading(spelled) == _reading(digits)
@@ -132,3 +141,24 @@ def test_the_reason_is_said_of_the_cell_as_written(target: str, said: str) -> No
     ind = Indicator(level1="产出指标", level2="数量指标", name="开展次数", target=target, actual="8次")
     r = score_indicator(ind, Decimal(10), "form", NAT, year=2024)
     assert r.status is Status.JUDGEMENT and said in " ".join(r.explanation), r.explanation
+
+
+def _spelled(n: int) -> str:
+    """``n`` (1–9999) in the standard Chinese way: 十二, 一百零五, 三千二百."""
+    digits = "零一二三四五六七八九"
+    out, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // size % 10
+        if d:
+            out += ("零" if zero and out else "") + ("" if (unit == "十" and n < 20) else digits[d]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+@given(st.integers(1, 9999), st.integers(1, 9999), st.sampled_from(SHAPES))
+@settings(max_examples=120, deadline=None)
+def test_any_spelled_shape_reads_as_its_digits(a: int, b: int, shape: str) -> None:
+    a, b = sorted((a, b))  # 不少于二次且不超过一次 is text (待判断) where its digits are refused: left so
+    assert _reading(shape.format(a=_spelled(a), b=_spelled(b))) == _reading(shape.format(a=a, b=b))
