@@ -129,6 +129,7 @@ class Cell(FrozenValue):
     low_open: bool = False  # a range's lower end is excluded (>90%且≤95%)
     high_open: bool = False  # a range's upper end is excluded
     approx: Approx = Approx.NONE  # 1000余人, 约1000人: the number is an estimate (scorer/ranges.py)
+    doubt: str = ""  # why a cell that holds a number is text (3季度 names a quarter), said in the judgement
 
     def with_text(self, s: str) -> Cell:
         """The same reading, said to be of ``s`` (the cell as written: 三至五次, not 3至5次)."""
@@ -150,6 +151,7 @@ class Cell(FrozenValue):
             low_open=self.low_open,
             high_open=self.high_open,
             approx=self.approx,
+            doubt=self.doubt,
         )
 
     @property

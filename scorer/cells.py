@@ -123,6 +123,8 @@ def _single(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
         return None
     _stray_punctuation(m.group("rest"), raw, vocab)
     rest, factor, scale_word = _scale(m.group("rest"), vocab)
+    if rest.startswith(vocab.numeral_names):  # 3季度, ≤3季度末: a quarter named, not a count of quarters
+        return ranges.named(s, raw, note, vocab)
     if rest and not units.is_known(rest):
         if cmp is None and not re.match(r"^[\u4e00-\u9fff]{0,2}$", rest):
             return None  # a sentence that starts with a number: not a quantity
@@ -246,7 +248,7 @@ def _fast_unit(unit: str) -> tuple[str, Decimal, str, str, str | None] | None:
     rest, factor, scale_word = _scale(unit, vocab)
     if rest.startswith(vocab.more_markers):  # 1000余人, 1万多: an estimate (scorer/ranges.py), not a unit 余
         return None
-    if rest and not units.is_known(rest):
+    if (rest and not units.is_known(rest)) or rest.startswith(vocab.numeral_names):  # 3季度: a quarter named
         return None
     return rest, factor, scale_word, suffix, suffix_cmp
 
@@ -383,7 +385,7 @@ def _general(raw: str) -> tuple[Cell, str]:
     except CellError:
         if _RANK.match(s):  # a rank's own message (名次「十十」无法识别)
             raise
-        found = _numerals(s, raw, note, vocab, refused=True)
+        found = _spelled_range(s, raw, note, vocab) or _numerals(s, raw, note, vocab, refused=True)
         if found is None:
             raise
         return found
@@ -404,13 +406,17 @@ def _spelled_range(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell
         cell, name = _body(digits, raw, note, vocab)
     except CellError:
         return None
-    if cell.kind is not CellKind.DATE and (
-        cell.kind is not CellKind.QUANTITY or cell.comparator is not Comparator.RANGE
-    ):
-        return None
+    if cell.kind is not CellKind.DATE and not cell.doubt and cell.comparator is not Comparator.RANGE:
+        return None  # a date, a range, or a quarter named (三季度末, as 3季度末 reads)
     if any(s.endswith(word) for word in vocab.numeral_not_units):  # 一至三季度: quarters named, not counted
         return None
-    return cell.with_text(s), name
+    return _as_written(cell, s, raw, note, vocab), name
+
+
+def _as_written(cell: Cell, s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
+    """The reading of a cell's digits, said of the cell as written (三季度, not 3季度)."""
+    named = cell.doubt and cell.kind is CellKind.TEXT and any(w in s for w in vocab.numeral_names)
+    return ranges.named(s, raw, note, vocab) if named else cell.with_text(s)
 
 
 def _body(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell, str]:
@@ -442,8 +448,8 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
                 _refuse_numerals(s, raw, vocab)
                 raise
             return None  # text stays text
-        if cell.kind is CellKind.QUANTITY:
-            return cell.with_text(s), name
+        if cell.kind is CellKind.QUANTITY or cell.doubt:  # ≥三次; ≤三季度 as ≤3季度 reads
+            return _as_written(cell, s, raw, note, vocab), name
     if refused:
         _refuse_numerals(s, raw, vocab)
     return None

@@ -108,8 +108,15 @@ def first_number(text: str) -> str | None:
 
 
 def every_number_in_digits(text: str) -> str | None:
-    """``text`` with every run of numerals written in Arabic digits (三至五次 → 3至5次); None when a
-    run is no number written the standard way, or a scale alone (百户), or there is none."""
+    """``text`` with every number written in Arabic digits (三至五次 → 3至5次, 百分之九十至百分之九十五
+    → 90%至95%, 九成至九成五 → 90%至95%); None when a run is no number written the standard way, or
+    a scale alone (百户), or there is none."""
+    try:
+        percents = _TENTHS.sub(_tenths, _PERCENT.sub(_percent, text))
+    except ChineseNumberError:
+        return None
+    if percents != text:
+        return every_number_in_digits(percents) if _RUN.search(percents) else percents
     out, pos = [], 0
     for run in _RUN.finditer(text):
         if run.group() in _SCALES_ALONE:
@@ -139,15 +146,24 @@ def spelled_out(text: str, is_unit: Callable[[str], bool], tails: tuple[str, ...
     ends = ("", *tails)
     m = _PERCENT.search(text)
     if m and text[m.end() :] in ends:
-        n = "100" if m.group("n") == "百" else _arabic(m.group("n"))  # 百分之百
-        return text[: m.start()] + n + "%" + text[m.end() :]
+        return text[: m.start()] + _percent(m) + text[m.end() :]
     m = _TENTHS.search(text)
     if m and text[m.end() :] in ends:
-        tens = 10 if m.group("n") == "十" else DIGITS[m.group("n")]
-        if tens == 10 and m.group("m"):
-            raise ChineseNumberError(m.group(0))
-        return text[: m.start()] + f"{tens * 10 + (DIGITS[m.group('m')] if m.group('m') else 0)}%" + text[m.end() :]
+        return text[: m.start()] + _tenths(m) + text[m.end() :]
     return _before_unit(text, is_unit, ends)
+
+
+def _percent(m: re.Match[str]) -> str:
+    """百分之N in digits: 百分之九十五 → 95%, 百分之百 → 100%."""
+    return ("100" if m.group("n") == "百" else _arabic(m.group("n"))) + "%"
+
+
+def _tenths(m: re.Match[str]) -> str:
+    """N成[M] in digits: 九成 → 90%, 八成五 → 85%; 十成五 is no number."""
+    tens = 10 if m.group("n") == "十" else DIGITS[m.group("n")]
+    if tens == 10 and m.group("m"):
+        raise ChineseNumberError(m.group(0))
+    return f"{tens * 10 + (DIGITS[m.group('m')] if m.group('m') else 0)}%"
 
 
 def _unit_of(rest: str, is_unit: Callable[[str], bool], ends: tuple[str, ...]) -> bool:

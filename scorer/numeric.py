@@ -360,6 +360,8 @@ def _score_numeric_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal 
             return _tier_score(row, a.tier, (explain.word_in_actual, a.text, a.word))
         return row.judgement(f"目标值「{t.text}」为数值，实际完成值「{a.text}」为定性表述，无法按数值计分")
     if a.kind is not t.kind:
+        if a.kind is CellKind.TEXT and a.doubt:  # 3季度 against ≥3个季度
+            return row.judgement(f"实际完成值「{a.text}」{a.doubt}，无法与目标值「{t.text}」比较")
         if a.kind is CellKind.TEXT:
             return row.judgement(f"实际完成值「{a.text}」不在词表中，无法与目标值「{t.text}」比较")
         return row.judgement(f"目标值「{t.text}」与实际完成值「{a.text}」类型不同，无法比较")

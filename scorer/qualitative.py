@@ -48,6 +48,8 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
         return _score_question(row, t, a)
     if t.kind is CellKind.DIRECTION and a.kind is CellKind.TEXT and (moved := stated_change(a.text)):
         return _score_change(row, t, a, *moved)
+    if t.doubt and a.kind is not CellKind.QUALITATIVE:  # 3季度, ≤10余次: a number the cell does not say
+        return row.judgement(f"目标值「{t.text}」{t.doubt}，实际完成值「{a.text}」无法与之比较")
     if a.kind is CellKind.TEXT:
         return row.judgement(f"实际完成值「{a.text}」不在定性词表中，无法判定档次")
     if a.kind in (CellKind.LABEL, CellKind.DIRECTION):

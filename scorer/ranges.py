@@ -64,6 +64,7 @@ def _for(vocab: Vocabulary) -> _Patterns:
 
 
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_NAMED_NUMBER = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+)"  # the number before a word of [numerals] names
 _LOWER = (Comparator.GE, Comparator.GT)
 _UPPER = (Comparator.LE, Comparator.LT)
 
@@ -103,6 +104,8 @@ def _dash_range(m: re.Match[str], s: str, raw: str, note: str, word: str, vocab:
             raise CellError(raw, f"区间两端单位不同（{ua}、{rest}）", "同一单位的区间，如 90%-95%")
     if rest in ("年", "年度") and not ua and _YEAR.match(m.group("a")) and _YEAR.match(m.group("b")):
         return Cell(raw, CellKind.TEXT, s, note=note)  # 2023-2025年: years, not 2 023 to 2 025 years
+    if rest.startswith(vocab.numeral_names):  # 1-3季度: quarters named, not 1 to 3 quarters
+        return named(s, raw, note, vocab)
     _check_unit(rest, raw)
     lo, hi = sorted((a * factor, b * factor))
     return Cell(
@@ -136,6 +139,9 @@ def _side(text: str, one_side: OneSide) -> Cell | None:
 
 def _bounds(s: str, raw: str, note: str, first: Cell | None, second: Cell | None, joiner: str) -> Cell | None:
     """One range from a lower and an upper bound; None when they are not one of each."""
+    doubt = next((c.doubt for c in (first, second) if c is not None and c.doubt), "")
+    if doubt:  # ≥3季度且≤4季度: quarters named, not counted
+        return Cell(raw, CellKind.TEXT, s, note=note, doubt=doubt)
     if first is None or second is None or first.kind is not CellKind.QUANTITY or second.kind is not CellKind.QUANTITY:
         return None
     if first.comparator in _UPPER:
@@ -182,7 +188,21 @@ def estimate_after_comparator(
         return None
     if est.approx is Approx.MORE and cmp in _LOWER:
         return est
-    return Cell(raw, CellKind.TEXT, s, note=note)
+    doubt = "中比较符与约数同用，所指的数（至多、至少还是大约多少）无法确定"
+    return Cell(raw, CellKind.TEXT, s, note=note, doubt=doubt)
+
+
+def named(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
+    """``s`` holds a number directly before a word of [numerals] names (3季度, ≤三季度末): it names
+    one (the third quarter, a time), not a count of them. Text, with the reason for the judgement."""
+    for word in vocab.numeral_names:
+        m = re.search(_NAMED_NUMBER + re.escape(word), s)
+        if m:
+            n = m.group(1)
+            where = "" if s == n + word else f"中的「{n}{word}」"
+            doubt = f"{where}指第{n}{word}，是时间而不是{word}的个数（个数写作「{n}个{word}」）"
+            return Cell(raw, CellKind.TEXT, s, note=note, doubt=doubt)
+    return Cell(raw, CellKind.TEXT, s, note=note, doubt="中的数是时间还是个数无法确定")
 
 
 def _approximate(s: str, raw: str, note: str, vocab: Vocabulary, one_side: OneSide) -> Cell | None:
@@ -191,8 +211,8 @@ def _approximate(s: str, raw: str, note: str, vocab: Vocabulary, one_side: OneSi
     if m:
         cell = _side(m.group("num") + m.group("scale") + m.group("rest"), one_side)
         marker = s[m.end("scale")]
-        if cell is None or cell.comparator is not Comparator.NONE:
-            return None
+        if cell is None or cell.comparator is not Comparator.NONE or cell.kind is not CellKind.QUANTITY:
+            return None  # 3余季度: no count
         return _with(cell, s, note, Comparator.GT, Approx.MORE, marker)
     body, marker = s, ""
     for w in vocab.about_prefix:

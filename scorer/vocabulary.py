@@ -77,7 +77,8 @@ class Vocabulary(FrozenValue):
     more_markers: tuple[str, ...] = ()  # 1000余人: more than 1000
     about_prefix: tuple[str, ...] = ()  # 约1000人 (longest first)
     about_suffix: tuple[str, ...] = ()  # 1000人左右 (longest first)
-    numeral_not_units: tuple[str, ...] = ()  # not a unit after a Chinese number (十分, 三季度)
+    numeral_not_units: tuple[str, ...] = ()  # not a unit after a Chinese number (十分)
+    numeral_names: tuple[str, ...] = ()  # after a number in digits or Chinese, names one (3季度: the third quarter)
 
     def verdict_at(self, text: str, word: str) -> int:
         """Where ``word`` stands in ``text`` as a verdict, or -1: not where it names a measure (完成率, 满意度)."""
@@ -113,7 +114,7 @@ _SECTIONS = {
     "questions": {"prefixes", "yes", "no"},
     "ranges": {"separators", "joiners", "between_prefix", "between_joiners", "between_suffix"},
     "estimates": {"more", "about_prefix", "about_suffix"},
-    "numerals": {"not_units"},
+    "numerals": {"not_units", "names"},
 }
 # Keys that must be there and be a list of words; the one-character ones go into a regex class.
 _WORD_LISTS = {
@@ -129,7 +130,7 @@ _WORD_LISTS = {
         ("about_prefix", "about_prefix", False),
         ("about_suffix", "about_suffix", False),
     ),
-    "numerals": (("not_units", "numeral_not_units", False),),
+    "numerals": (("not_units", "numeral_not_units", False), ("names", "numeral_names", False)),
 }
 
 

@@ -70,7 +70,7 @@ def test_a_number_in_chinese_is_read_as_that_number(text: str, cmp: Comparator, 
     "text",
     [
         *("十分满意", "一般", "一致", "一次性", "五险一金", "三公经费", "零投诉", "一成不变", "完成", "全年开展三次"),
-        *("一季度", "三季度"),  # the first and the third quarter, not a count of quarters
+        *("一季度", "三季度", "三季度末"),  # the first and the third quarter, not a count ([numerals] names)
         *("百户", "千人", "万人"),  # a scale alone is no standard number: text, not an invalid cell
     ],
 )
@@ -84,7 +84,6 @@ def test_words_that_hold_a_numeral_stay_words(text: str) -> None:
     [
         ("≥十分", "汉字数字「十」后的「分」不一定是单位"),  # ten points, or "very"? (vocabulary: not_units)
         ("≥九十分", "汉字数字「九十」后的「分」不一定是单位"),
-        ("≥三季度", "汉字数字「三」后的「季度」不一定是单位"),  # three quarters, or the third?
         # a Chinese number the reader cannot read: said so, never 「比较符后没有数值」
         ("≥三", "比较符后的「三」是汉字数字，没有单位"),
         ("≥第三名", "比较符后的「第三名」含汉字数字「三」"),
@@ -286,7 +285,8 @@ def test_dates_and_rates_in_chinese_numerals_read_as_in_digits(spelled: str, dig
     assert (got.comparator, got.value, got.unit, got.date) == (want.comparator, want.value, want.unit, want.date)
 
 
-@pytest.mark.parametrize("cell", ["≥十分/年", "≥三季度/年"])
+# ≥三季度 and ≥三季度/年 name a quarter, as ≥3季度 does: text, 待判断 (tests/test_numeral_consistency.py)
+@pytest.mark.parametrize("cell", ["≥十分/年"])
 def test_a_rate_after_a_word_that_is_no_unit_is_refused_as_that_word_is(cell: str) -> None:
     with pytest.raises(CellError, match="不一定是单位"):
         parse_cell(cell)
