@@ -408,7 +408,7 @@ def _spelled_range(s: str, raw: str, note: str, vocab: Vocabulary) -> tuple[Cell
         return None
     if cell.kind is not CellKind.DATE and not cell.doubt and cell.comparator is not Comparator.RANGE:
         return None  # a date, a range, or a quarter named (三季度末, as 3季度末 reads)
-    if any(s.endswith(word) for word in vocab.numeral_not_units):  # 一至三季度: quarters named, not counted
+    if any(s.endswith(word) for word in vocab.numeral_not_units):  # 三至五分: points, or "very"?
         return None
     return _as_written(cell, s, raw, note, vocab), name
 
