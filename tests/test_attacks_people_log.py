@@ -8,10 +8,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import Engine, text
 
+from jixiao.storage.backup import BackupError, backup, restore
 from jixiao.storage.users import Directory
 from tests.role_setup import JINGKE, PASSWORD, Setup
-from tests.storage_backends import PG_REASON, PG_URL
+from tests.storage_backends import PG_REASON, PG_URL, make_backend
 
 on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 
@@ -136,3 +138,74 @@ def test_users_log_on_sqlite_says_nothing_is_recorded(tmp_path: Path, monkeypatc
     monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "j.db"))
     code, out, err = run("users", "log")
     assert code == 0 and "SQLite 数据库不记录用户与单位的修改" in "".join(out.split()) + out, out + err
+
+
+def _people(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(PEOPLE.replace("form_id, ", "id, form_id, ")))]
+
+
+@on_pg
+@pytest.mark.parametrize("how", ["jixiao", "psql"])
+def test_restore_force_never_wipes_the_database_log(tmp_path: Path, how: str) -> None:
+    """``row_changes`` is the database's own log, like the audit log: a database where only users and
+    units were set up (no audit entry, no certificate) or where forms were changed only with psql
+    held nothing ``--force`` refused to replace, so a restore erased who was granted what."""
+    gen = make_backend("postgresql", tmp_path)
+    _, engine = next(gen)
+    try:
+        backup(engine, tmp_path / "empty.gz")  # an older backup, from before the grants
+        if how == "jixiao":
+            Directory(engine).add_unit("测试单位乙", department=JINGKE)
+        else:  # the owner's psql, as an admin's: a row the trigger logs, and no audit entry beside it
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO units (name, department, created_at) VALUES ('乙', '', now())"))
+        log = _people(engine)
+        assert log
+        with pytest.raises(BackupError, match="只能追加、不能删除"):
+            restore(engine, tmp_path / "empty.gz", force=True)
+        assert _people(engine) == log
+    finally:
+        gen.close()
+
+
+@on_pg
+def test_a_restore_carries_the_log_of_who_was_granted_what(tmp_path: Path) -> None:
+    source, target = make_backend("postgresql", tmp_path / "a"), make_backend("postgresql", tmp_path / "b")
+    _, a = next(source)
+    _, b = next(target)
+    try:
+        d = Directory(a)
+        d.add_unit("测试单位丙", department=JINGKE)
+        with a.begin() as conn:
+            conn.execute(text("UPDATE units SET department = '' WHERE name = '测试单位丙'"))
+        backup(a, tmp_path / "b.gz")
+        restore(b, tmp_path / "b.gz")
+        assert [r[:3] for r in _people(b)] == [r[:3] for r in _people(a)] and len(_people(a)) == 2
+        assert _people(b) == _people(a)
+    finally:
+        source.close()
+        target.close()
+
+
+@on_pg
+def test_force_refuses_every_table_the_database_keeps_append_only(tmp_path: Path) -> None:
+    """The class: a table whose rows no role may delete (an ``*_append_only`` trigger) is one that
+    ``restore --force`` must not empty either."""
+    from jixiao.storage import backup as b
+
+    gen = make_backend("postgresql", tmp_path)
+    _, engine = next(gen)
+    try:
+        with engine.connect() as conn:
+            kept = set(
+                conn.execute(
+                    text(
+                        "SELECT DISTINCT t.tgrelid::regclass::text FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                        "WHERE NOT t.tgisinternal AND p.proname LIKE '%append_only'"
+                    )
+                ).scalars()
+            )
+        assert "row_changes" in kept and kept <= {b.AUDIT, *b.APPEND_ONLY}
+    finally:
+        gen.close()

@@ -61,6 +61,7 @@ __all__ = ["FORMAT", "BackupError", "BackupInfo", "backup", "read_rows", "restor
 
 AUDIT = "audit_log"
 APPEND_ONLY = (
+    "row_changes",  # the database's own log (PostgreSQL): every change, psql's and users' and units' too
     "rechecks",
     "monitoring",
     "approved_targets",
@@ -450,7 +451,7 @@ def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None =
                         raise BackupError(
                             f"目标数据库不是空的（{listing}）；恢复只写入空数据库。确要替换其中的表单，请加 --force"
                         )
-                    if existing.get(AUDIT) or any(existing.get(t) for t in APPEND_ONLY):
+                    if any(existing.get(t) for t in (AUDIT, *APPEND_ONLY)):
                         raise BackupError(
                             f"目标数据库已有修改记录、复核或监控记录（{listing}）。这些记录只能追加、不能删除，--force 也不能覆盖；"
                             "请恢复到一个新建的空数据库（SQLite：新文件；PostgreSQL：新库），再把 JIXIAO_DB 指向它"
