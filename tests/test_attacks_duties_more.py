@@ -34,7 +34,7 @@ def _copy_as(conn: psycopg.Connection, fid: int, status: str, suffix: str = "（
     names = ", ".join(cols)
     row = conn.execute(
         f"INSERT INTO forms ({names}, status, project_name, signed_by, signature_sha256) "  # noqa: S608
-        f"SELECT {names}, %s, project_name || %s, '管理员', repeat('0', 64) FROM forms WHERE id = %s RETURNING id",
+        f"SELECT {names}, %s, project_name || %s, '', '' FROM forms WHERE id = %s RETURNING id",
         (status, suffix, fid),
     ).fetchone()
     assert row is not None

@@ -49,7 +49,9 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         metavar="KEY.p12",
         help="用此密钥签名（PKCS#12）；数据库中的表单须为「已审核」，签名后变为「已签章」",
     )
-    p.add_argument("--signer", metavar="NAME", help="签名人姓名（默认取证书的 CN）")
+    p.add_argument(
+        "--signer", metavar="NAME", help="签名人姓名（默认取证书的 CN；签数据库中的表单时以数据库登记的姓名为准）"
+    )
     p.add_argument("--pdfa", action="store_true", help="输出 PDF/A-2b（长期归档）；附有佐证材料的表单不能为 PDF/A-2")
     p.add_argument(
         "--seal",
@@ -327,6 +329,30 @@ class _PdfRun:
         return EXIT_INVALID if self.failed else EXIT_OK
 
 
+def _signing(run: _PdfRun, args: argparse.Namespace, stores: _Stores, stored: bool) -> str:
+    """The key and the 签章人. On a database the 签章人 is the one it records (0028: the login's name),
+    so the PDF and the record never differ; why not ("" when it may go on), said before anything is signed."""
+    from jixiao.pdf.sign import load_key
+
+    run.key = load_key(args.sign)  # SignError: missing file, wrong password
+    asked = (args.signer or "").strip()
+    run.signer_name = asked or run.key.name
+    if not stored:
+        return ""
+    from jixiao.storage.users import recorded_signer
+
+    recorded = recorded_signer(stores.get().engine)
+    if recorded is None:
+        return ""
+    if asked and asked != recorded:
+        return (
+            f"签章人以数据库登记的姓名为准：「{recorded}」；--signer「{asked}」与之不同。"
+            "请去掉 --signer，或请管理员更正登记的姓名；未签任何表单"
+        )
+    run.signer_name = recorded
+    return ""
+
+
 def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -360,10 +386,10 @@ def _cmd_pdf(args: argparse.Namespace, out: Console, err: Console) -> int:
 
         run.seal = load_seal(args.seal)  # LayoutError naming the file: not an image, too big
     if args.sign is not None:
-        from jixiao.pdf.sign import load_key
-
-        run.key = load_key(args.sign)  # SignError: missing file, wrong password
-        run.signer_name = (args.signer or "").strip() or run.key.name
+        refused = _signing(run, args, stores, any(item.stored is not None for item in items))
+        if refused:
+            _error(err, refused)
+            return EXIT_INVALID
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -224,3 +224,13 @@ def signer_binding(engine: Engine, form_id: int, certificate: str) -> tuple[str,
             text("SELECT login, registered, own FROM jixiao_signer_binding(:f, :c)"), {"f": form_id, "c": certificate}
         ).first()
     return (str(found[0]), bool(found[1]), bool(found[2])) if found else None
+
+
+def recorded_signer(engine: Engine) -> str | None:
+    """The 签章人 the database writes when this login signs (migration 0028: the user's name), so that
+    the PDF names the same person; None where the name jixiao gives stands (SQLite, the owner)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        name = conn.execute(text("SELECT jixiao_signer_name()")).scalar()
+    return None if name is None else str(name)
