@@ -66,6 +66,18 @@ def test_the_genuine_copy_passes_only_with_trust(bureau: Path) -> None:
     assert code == 2 and "未确认" in out
 
 
+def test_the_genuine_key_under_another_signers_name_fails(bureau: Path) -> None:
+    """The bureau's own key and certificate of record, but the signature names another 签章人: the name
+    is what a reader trusts, so it must be the one the database recorded."""
+    (plain,) = (bureau / "plain").glob("*.pdf")
+    for name in ("局长 王五", "财政局（代）"):
+        forged = bureau / "forged.pdf"
+        forged.write_bytes(sign_pdf(plain.read_bytes(), bureau / "bureau.p12", PASSWORD, signer_name=name))
+        code, out = _verify(bureau, forged)
+        assert code == 1 and "本文件的签章人为" in out and "记录的签章人为「财政局」" in out, out
+    assert _verify(bureau, _signed(bureau))[0] == 0
+
+
 def test_a_page_painted_over_and_resigned_with_another_key_fails(bureau: Path) -> None:
     (plain,) = (bureau / "plain").glob("*.pdf")
     reader = PdfReader(plain)

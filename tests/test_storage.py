@@ -54,7 +54,13 @@ def test_migrations_and_models_agree(engine: Engine) -> None:
     # and the queue of forms whose rows changed, emptied at each commit (migration 0021): the ORM never reads it;
     # and the rule sets' totals a moving form is held to (migration 0023), written at each upgrade
     # and the index verify's question "whose certificate is this" is answered by (migration 0028)
-    db_only = {"uq_goals_id_form", "fk_indicators_goal_form", "version_checks", "rule_set_totals", "ix_forms_signer_cert"}
+    db_only = {
+        "uq_goals_id_form",
+        "fk_indicators_goal_form",
+        "version_checks",
+        "rule_set_totals",
+        "ix_forms_signer_cert",
+    }
     kinds = ("remove_constraint", "remove_fk", "remove_table", "remove_index")
     assert [d for d in diff if not (d[0] in kinds and d[1].name in db_only)] == []
     if engine.dialect.name == "postgresql":

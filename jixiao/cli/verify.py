@@ -106,7 +106,7 @@ def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any, store: 
     the login that signed (when it has one registered), and with the certificate the database recorded
     when jixiao signed the form. A form signed before jixiao kept it (NULL) is not failed for that: the
     text says its certificate of record is unknown."""
-    not_theirs = _not_the_signers(store, sf.id, report)
+    not_theirs = _not_the_signers(store, sf.id, report) or _not_the_named_signer(report, sf, where)
     if not_theirs:
         return not_theirs, False
     recorded = sf.signer_cert_sha256
@@ -122,6 +122,21 @@ def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any, store: 
                 False,
             )
     return f"签名证书即数据库记录的签章证书（SHA-256 {recorded[:16]}…）", True
+
+
+def _not_the_named_signer(report: Any, sf: Any, where: str) -> str:
+    """Why a signature names another 签章人 than the database recorded ("" if none does). jixiao writes
+    one name into both; since 0028 the database writes the signing login's own, so a copy signed with the
+    right key under another name (「局长」 for a reviewer) is a forgery of the name."""
+    from jixiao.safe_text import display
+
+    for s in report.signatures:
+        if s.name and sf.signed_by and s.name != sf.signed_by:
+            return (
+                f"不一致：本文件的签章人为「{display(s.name, single_line=True, limit=100)}」，"
+                f"{where}记录的签章人为「{display(sf.signed_by, single_line=True, limit=100)}」"
+            )
+    return ""
 
 
 def _not_the_signers(store: Any, form_id: int, report: Any) -> str:
