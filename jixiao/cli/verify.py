@@ -106,9 +106,15 @@ def _certificate_of_record(report: Any, sf: Any, where: str, trust: Any, store: 
     the login that signed (when it has one registered), and with the certificate the database recorded
     when jixiao signed the form. A form signed before jixiao kept it (NULL) is not failed for that: the
     text says its certificate of record is unknown."""
-    not_theirs = _not_the_signers(store, sf.id, report) or _not_the_named_signer(report, sf, where)
+    not_theirs = _not_the_signers(store, sf.id, report)
     if not_theirs:
         return not_theirs, False
+    said, agrees = _against_the_recorded_certificate(report, sf, where, trust)
+    named = _not_the_named_signer(report, sf, where) if agrees else ""
+    return (named, False) if named else (said, agrees)
+
+
+def _against_the_recorded_certificate(report: Any, sf: Any, where: str, trust: Any) -> tuple[str, bool]:
     recorded = sf.signer_cert_sha256
     if not recorded:
         return "数据库未记录签章证书（此前签章的表单），无法确认签名证书是否为签章时所用的证书", True
