@@ -390,7 +390,7 @@ def _general(raw: str) -> tuple[Cell, str]:
             raise
         return found
     if cell.kind is CellKind.TEXT:
-        return _numerals(s, raw, note, vocab, refused=False) or _spelled_range(s, raw, note, vocab) or (cell, name)
+        return _spelled_range(s, raw, note, vocab) or _numerals(s, raw, note, vocab, refused=False) or (cell, name)
     return cell, name
 
 
@@ -431,8 +431,8 @@ def _numerals(s: str, raw: str, note: str, vocab: Vocabulary, refused: bool) -> 
     """A body that is text, or ``refused``, only because its number is written in Chinese (≥三次,
     百分之九十五): read with the number in digits, keeping its own text; None when it is no such cell.
     Text stays text (保持一流, 达到三级, 保持零投诉 are words); a refused cell is told why in Chinese."""
-    if re.search(r"\d", s) or not any(ch in cn_numbers.CHARS for ch in s):
-        return None
+    if re.search(r"\d", cn_numbers.years_in_digits(s)) or not any(ch in cn_numbers.CHARS for ch in s):
+        return None  # digits, or a year read digit by digit (二〇二四年): as its digits read, or text
     tails = tuple(w for w, _ in vocab.suffix_comparators) + vocab.about_suffix
     try:
         spelled = cn_numbers.spelled_out(s, lambda u: _numeral_unit(u, vocab), tails)

@@ -24,6 +24,10 @@ _NUMBER = rf"[{''.join(DIGITS)}{''.join(SMALL)}{''.join(LARGE)}]+(?:点[{''.join
 _PERCENT = re.compile(rf"百分之(?P<n>{_NUMBER}|百)")
 _TENTHS = re.compile(rf"(?<![{CHARS}])(?P<n>[一二两三四五六七八九十])成(?P<m>[一二三四五六七八九])?(?![{CHARS}])")
 _RUN = re.compile(rf"[{CHARS}]+")  # a run of numerals: the number, maybe with the start of its unit (千克)
+# a year read digit by digit (二〇二四年, 二零二五年度, 一九九九年): no number written the standard way
+_Y = r"(?:一九|二[〇○零])[〇○零一二三四五六七八九]{2}"
+_YEAR = re.compile(rf"(?<![〇○零一二三四五六七八九十百千万]){_Y}(?=年|[至到~～—－-]{_Y}年)")
+_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 
 
 # 百户, 千人, 万人: a scale alone is no standard number (一百, 一千); text, neither read nor refused
@@ -109,8 +113,11 @@ def first_number(text: str) -> str | None:
 
 def every_number_in_digits(text: str) -> str | None:
     """``text`` with every number written in Arabic digits (三至五次 → 3至5次, 百分之九十至百分之九十五
-    → 90%至95%, 九成至九成五 → 90%至95%); None when a run is no number written the standard way, or
+    → 90%至95%, 九成至九成五 → 90%至95%, 二〇二四年十月底前 → 2024年10月底前); None when a run is no number written the standard way, or
     a scale alone (百户), or there is none."""
+    years = years_in_digits(text)
+    if years != text:
+        return every_number_in_digits(years) if _RUN.search(years) else years
     try:
         percents = _TENTHS.sub(_tenths, _PERCENT.sub(_percent, text))
     except ChineseNumberError:
@@ -128,6 +135,11 @@ def every_number_in_digits(text: str) -> str | None:
         out += [text[pos : run.start()], digits]
         pos = run.end()
     return "".join(out) + text[pos:] if out else None
+
+
+def years_in_digits(text: str) -> str:
+    """``text`` with each year read digit by digit in Arabic digits (二〇二四年 → 2024年)."""
+    return _YEAR.sub(lambda m: m.group().translate(_YEAR_DIGITS), text)
 
 
 def _arabic(number: str) -> str:

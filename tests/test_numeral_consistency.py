@@ -3,7 +3,7 @@
 Table-driven: each row is one shape, in digits and spelled; both must give the same reading (or
 both stay text, or both be refused). The classes: a comparator before an estimate (≥10余次), a
 named quarter (3季度 and 三季度 are the third quarter, not three quarters: vocabulary
-[numerals] names), a range (三至五次, ≥三次且≤五次, 百分之九十至百分之九十五) and a count inside a
+[numerals] names), a year read digit by digit (二〇二四年十月底前), a range (三至五次, ≥三次且≤五次, 百分之九十至百分之九十五) and a count inside a
 sentence (全年开展三次: text, as 全年开展3次 is).
 """
 
@@ -73,6 +73,16 @@ PAIRS = [
     ("≥90%且≤95%", "≥百分之九十且≤百分之九十五"),
     ("90%至95%", "九成至九成五"),
     ("介于3和5次之间", "介于三和五次之间"),
+    # a year read digit by digit (二〇二四年): a date, as 2024年 is; it was text, or refused with its form
+    ("2024年10月底前", "二〇二四年十月底前"),
+    ("2024年底前", "二零二四年底前"),
+    ("2024年12月31日前", "二〇二四年十二月三十一日前"),
+    ("2024年10月", "二○二四年十月"),
+    ("2025年度", "二〇二五年度"),
+    ("2024年", "二〇二四年"),
+    ("1999年", "一九九九年"),
+    ("2024至2025年", "二〇二四至二〇二五年"),  # text in digits, so spelled (it was refused)
+    ("2024年完成", "二〇二四年完成"),
     # a count inside a sentence is text in digits, so in Chinese
     ("全年开展3次", "全年开展三次"),
     ("开展3次", "开展三次"),
@@ -162,3 +172,15 @@ def _spelled(n: int) -> str:
 def test_any_spelled_shape_reads_as_its_digits(a: int, b: int, shape: str) -> None:
     a, b = sorted((a, b))  # 不少于二次且不超过一次 is text (待判断) where its digits are refused: left so
     assert _reading(shape.format(a=_spelled(a), b=_spelled(b))) == _reading(shape.format(a=a, b=b))
+
+
+_YEAR_DIGITS = "〇一二三四五六七八九"
+
+
+@given(st.integers(1900, 2099), st.integers(1, 12), st.integers(1, 28), st.sampled_from(("〇", "零", "○")))
+@settings(max_examples=120, deadline=None)
+def test_any_year_read_digit_by_digit_reads_as_its_digits(year: int, month: int, day: int, zero: str) -> None:
+    spelled_year = "".join(_YEAR_DIGITS[int(d)] for d in str(year)).replace("〇", zero)
+    for shape in ("{y}年{m}月底前", "{y}年{m}月{d}日前", "{y}年度", "{y}年底前"):
+        spelled = shape.format(y=spelled_year, m=_spelled(month), d=_spelled(day))
+        assert _reading(spelled) == _reading(shape.format(y=year, m=month, d=day)) != ("refused",), spelled
