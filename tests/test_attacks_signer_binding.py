@@ -90,12 +90,12 @@ def test_jixiao_refuses_before_signing_in_chinese(setup: Setup) -> None:
     fid = _approved_by_jingke(setup)
     url = setup.url.set(username=setup.logins["reviewer"], password="Pw-角色测试-1")
     as_reviewer = FormStore(create_engine(url.render_as_string(hide_password=False)), actor="审核人")
-    with pytest.raises(WorkflowError, match="已登记给用户"):
+    with pytest.raises(WorkflowError, match="已登记给另一位用户"):  # not named to a reviewer (0029)
         as_reviewer.may(fid, "sign", THEIRS)
     with pytest.raises(WorkflowError, match="只能用它签章"):
         as_reviewer.may(fid, "sign", UNREGISTERED)
     as_reviewer.may(fid, "sign", MINE)
-    with pytest.raises(WorkflowError, match="已登记给用户"):  # and the database's own refusal, said the same way
+    with pytest.raises(WorkflowError, match="已登记给另一位用户"):  # and the database's own refusal, said the same way
         as_reviewer.mark_signed(fid, "审核人", "d" * 64, THEIRS)
     assert as_reviewer.get(fid).status.value == "approved"
     # whose a certificate is: verify asks it through a function (app_users stays private), and since

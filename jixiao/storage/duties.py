@@ -114,9 +114,9 @@ def certificate_refusal(reason: str, certificate: str = "") -> WorkflowError | N
     if "is registered to" in reason and "signing certificate" in reason:
         holder, _, rest = reason.split("is registered to ", 1)[1].partition(", not to ")
         signer = rest.splitlines()[0].strip() if rest else ""
+        whose = "另一位用户" if holder == "another login" else f"用户「{holder}」"  # 0029: unnamed to who may not know
         return WorkflowError(
-            f"不能签章：这张签章证书{cert}已登记给用户「{holder}」，不是登录名「{signer}」的；"
-            "请用登记在你名下的证书签章"
+            f"不能签章：这张签章证书{cert}已登记给{whose}，不是登录名「{signer}」的；请用登记在你名下的证书签章"
         )
     if "signs only with the certificate registered to it" in reason:
         login = reason.split(" signs only with", 1)[0].rsplit(" ", 1)[-1]
