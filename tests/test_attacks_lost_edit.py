@@ -90,10 +90,27 @@ def test_a_row_edit_without_a_new_version_is_refused(setup: Setup, who: str, edi
 
 
 @pg
+@pytest.mark.parametrize("who", ["shangye", "admin", "reviewer", "owner"])
+def test_no_role_sets_a_forms_version_back(setup: Setup, who: str) -> None:
+    """A version set back (migration 0030) let a colleague's stale save of the older version through,
+    overwriting the edit in between: a reviewer could do it on returning the form."""
+    own = setup.form_id(OWN)
+    with _connect(setup, "shangye") as conn:
+        conn.execute("UPDATE forms SET improvement_measures = '甲的措施' WHERE id = %s", (own,))  # a new version
+        if who == "reviewer":
+            conn.execute("UPDATE forms SET status = 'submitted' WHERE id = %s", (own,))
+    before = setup.store.get(own).version
+    move = ", status = 'returned'" if who == "reviewer" else ""
+    with _connect(setup, who) as conn, pytest.raises(psycopg.errors.CheckViolation, match="back to"):
+        conn.execute(f"UPDATE forms SET version = version - 1{move} WHERE id = %s", (own,))  # noqa: S608
+    assert setup.store.get(own).version == before
+
+
+@pg
 def test_a_version_bumped_back_does_not_count(setup: Setup) -> None:
     own = setup.form_id(OWN)
     with setup.connect("shangye") as conn:
-        with pytest.raises(psycopg.errors.CheckViolation, match=REFUSED):
+        with pytest.raises(psycopg.errors.CheckViolation, match=f"{REFUSED}|back to"):
             with conn.transaction():
                 conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (own,))
                 conn.execute("UPDATE indicators SET actual = '被改了' WHERE id = %s", (_first_indicator(setup, own),))

@@ -498,7 +498,9 @@ def test_postgres_numbers_approvals_itself_not_by_the_writable_version(setup: Se
         with conn.transaction():
             conn.execute("UPDATE indicators SET target = '≥300' WHERE form_id = %s AND position = 0", (fid,))
             conn.execute("UPDATE forms SET version = 1001 WHERE id = %s", (fid,))  # a new version (migration 0021)
-        conn.execute("UPDATE forms SET version = 1, status = 'submitted' WHERE id = %s", (fid,))
+        with pytest.raises(psycopg.errors.CheckViolation, match="back to"):  # never back (migration 0030)
+            conn.execute("UPDATE forms SET version = 1, status = 'submitted' WHERE id = %s", (fid,))
+        conn.execute("UPDATE forms SET version = 5000, status = 'submitted' WHERE id = %s", (fid,))
     with setup.connect("reviewer") as conn:
         conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
         numbers = conn.execute("SELECT DISTINCT approval FROM approved_targets WHERE form_id = %s ORDER BY 1", (fid,))
