@@ -23,6 +23,9 @@ CHANGES = (
     "UPDATE goals SET weight = 'NaN' WHERE form_id = %s",
     "UPDATE indicators SET weight = '-Infinity' WHERE form_id = %s",
     "UPDATE indicators SET recorded_score = 'NaN' WHERE form_id = %s",
+    "UPDATE forms SET rules = '/dev/zero' WHERE id = %s",  # read as a file by every reader, without end
+    "UPDATE forms SET rules = '/dev/stdin' WHERE id = %s",
+    "UPDATE forms SET rules = '..\\..\\proc\\self\\fd\\0' WHERE id = %s",
 )
 
 
@@ -64,3 +67,12 @@ def test_an_admin_cannot_insert_a_form_with_a_status_jixiao_does_not_know(setup:
                 (status, OWN),
             )
     _listed(setup)
+
+
+@on_pg
+@pytest.mark.parametrize("rules", ["national-2020", "", "rules/本单位规则.toml"])
+def test_a_built_in_rule_set_or_a_toml_file_may_still_be_named(setup: Setup, rules: str) -> None:
+    fid = setup.form_id(OWN)
+    with setup.connect("shangye") as conn:
+        conn.execute("UPDATE forms SET rules = %s, version = version + 1 WHERE id = %s", (rules, fid))
+        assert conn.execute("SELECT rules FROM forms WHERE id = %s", (fid,)).fetchone() == (rules,)

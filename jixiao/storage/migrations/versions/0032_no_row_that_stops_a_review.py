@@ -10,7 +10,10 @@ write such a value into their own draft: a form kind other than 项目/部门整
 or ±Infinity (PostgreSQL's numeric takes both) in an amount, a weight or a recorded score; an admin
 could insert a form whose status is none of jixiao's five. None of them is refused by the row policies
 or the triggers, and the filler's one row made ``jixiao list`` fail with ValueError / InvalidOperation
-for the whole department until someone found it with psql. Now CHECK constraints refuse them, for
+for the whole department until someone found it with psql. Worse, ``forms.rules`` names the rule set
+a form is scored under, and a name with a slash is read as a file by every reader: a filler who wrote
+``/dev/zero`` there made each reader's jixiao read without end (``/dev/stdin`` waits for input). A
+rule set named with a slash must now be a ``.toml`` file. Now CHECK constraints refuse them, for
 every role and the owner. Existing rows are left as they are if one breaks a rule (the constraint is
 then not validated, as 0014 did for evidence names). Derived columns (``computed_*``), which jixiao
 recomputes and does not read back as data, are not held.
@@ -51,6 +54,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ("forms", "ck_forms_finite", _finite(_FORMS_AMOUNTS)),
     ("goals", "ck_goals_finite", _finite(("weight",))),
     ("indicators", "ck_indicators_finite", _finite(("weight", "recorded_score"))),
+    # a built-in rule set's name, or a rule-set file (*.toml): not /dev/zero, /dev/stdin or /proc/...
+    ("forms", "ck_forms_rules_file", "rules IS NULL OR rules = '' OR rules LIKE '%.toml' OR rules !~ '[/\\\\]'"),
 )
 
 
