@@ -1,0 +1,76 @@
+"""a refused monitoring snapshot does not tell a filler the status of another unit's form (PostgreSQL)
+
+Revision ID: 0033
+Revises: 0032
+Create Date: 2026-12-05
+
+``jixiao_monitoring_open`` (0016) runs before the row policy and read the form as the owner: a filler
+who wrote a snapshot with psql for any form id of another unit was told 'form 5 is approved: a
+monitoring snapshot is taken before the self-evaluation is submitted', and so learned which forms of
+other units exist, in which stage and status (and took a share lock on them for the statement). The
+trigger now reads only a form the writer sees (an admin's every form, a filler's their unit's); for
+any other the row policy refuses the snapshot as before, without a word about the form.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0033"
+down_revision = "0032"
+branch_labels = None
+depends_on = None
+
+_SEEN = (
+    "(jixiao_trusted_writer() OR EXISTS (SELECT 1 FROM app_users u WHERE u.login = session_user AND "
+    "((u.role = 'admin' AND pg_catalog.pg_has_role(session_user, 'jixiao_admin', 'MEMBER')) OR "
+    "(u.role = 'filler' AND pg_catalog.pg_has_role(session_user, 'jixiao_filler', 'MEMBER') "
+    "AND u.unit = x.implementing_unit))))"
+)
+
+#: (function, text as 0016 left it, text now): each must be found, or the migration stops
+REWRITES: tuple[tuple[str, str, str], ...] = (
+    (
+        "jixiao_monitoring_open",
+        "WHERE x.id = NEW.form_id FOR SHARE;",
+        f"WHERE x.id = NEW.form_id AND {_SEEN} FOR SHARE;",
+    ),
+)
+
+
+def _schema() -> str | None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return None
+    schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
+    return str(bind.dialect.identifier_preparer.quote_identifier(schema))
+
+
+def _quote(sql: str) -> str:
+    return "'" + sql.replace("'", "''") + "'"
+
+
+def _rewrite(fn: str, old: str, new: str) -> str:
+    """``fn`` of this schema redefined with ``old`` replaced by ``new``; an error when ``old`` is missing."""
+    return f"""DO $$ DECLARE o oid; BEGIN
+      SELECT p.oid INTO o FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname = current_schema() AND p.proname = {_quote(fn)};
+      IF o IS NULL OR position({_quote(old)} IN pg_get_functiondef(o)) = 0 THEN
+        RAISE EXCEPTION 'jixiao: function % does not read as expected', {_quote(fn)};
+      END IF;
+      EXECUTE replace(pg_get_functiondef(o), {_quote(old)}, {_quote(new)});
+    END $$"""
+
+
+def upgrade() -> None:
+    if _schema() is None:
+        return
+    for fn, old, new in REWRITES:
+        op.execute(_rewrite(fn, old, new))
+
+
+def downgrade() -> None:
+    if _schema() is None:
+        return
+    for fn, old, new in REWRITES:
+        op.execute(_rewrite(fn, new, old))
