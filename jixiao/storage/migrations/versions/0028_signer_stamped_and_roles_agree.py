@@ -25,13 +25,15 @@ from __future__ import annotations
 
 from alembic import op
 
+from jixiao.storage.migrations.function_text import Rewrite, rewrite_functions
+
 revision = "0028"
 down_revision = "0027"
 branch_labels = None
 depends_on = None
 
 #: (function, text as 0003-0026 left it, text now): each must be found, or the migration stops
-REWRITES: tuple[tuple[str, str, str], ...] = (
+REWRITES: tuple[Rewrite, ...] = (
     *(
         (fn, f"u.role = '{r}'", f"(u.role = '{r}' AND pg_catalog.pg_has_role(session_user, 'jixiao_{r}', 'MEMBER'))")
         for fn in ("jixiao_may_edit", "jixiao_begin_evaluation")
@@ -56,22 +58,6 @@ def _schema() -> str | None:
         return None
     schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
     return str(bind.dialect.identifier_preparer.quote_identifier(schema))
-
-
-def _quote(sql: str) -> str:
-    return "'" + sql.replace("'", "''") + "'"
-
-
-def _rewrite(fn: str, old: str, new: str) -> str:
-    """``fn`` of this schema redefined with ``old`` replaced by ``new``; an error when ``old`` is missing."""
-    return f"""DO $$ DECLARE o oid; BEGIN
-      SELECT p.oid INTO o FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-       WHERE n.nspname = current_schema() AND p.proname = {_quote(fn)};
-      IF o IS NULL OR position({_quote(old)} IN pg_get_functiondef(o)) = 0 THEN
-        RAISE EXCEPTION 'jixiao: function % does not read as expected', {_quote(fn)};
-      END IF;
-      EXECUTE replace(pg_get_functiondef(o), {_quote(old)}, {_quote(new)});
-    END $$"""
 
 
 def _functions(s: str, path: str) -> list[str]:
@@ -132,16 +118,14 @@ def upgrade() -> None:
     op.execute(
         f"CREATE INDEX ix_forms_signer_cert ON {s}.forms (signer_cert_sha256) WHERE signer_cert_sha256 IS NOT NULL"
     )
-    for fn, old, new in REWRITES:
-        op.execute(_rewrite(fn, old, new))
+    rewrite_functions(REWRITES)
 
 
 def downgrade() -> None:
     s = _schema()
     if s is None:
         return
-    for fn, old, new in REWRITES:
-        op.execute(_rewrite(fn, new, old))
+    rewrite_functions(REWRITES, undo=True)
     op.execute(f"DROP INDEX IF EXISTS {s}.ix_forms_signer_cert")
     op.execute(f"DROP TRIGGER IF EXISTS forms_written_signature ON {s}.forms")
     op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_signature_stamp()")

@@ -20,7 +20,7 @@ Two holes found by attacking 0028 with psql:
 
 from __future__ import annotations
 
-from alembic import op
+from jixiao.storage.migrations.function_text import Rewrite, rewrite_functions
 
 revision = "0029"
 down_revision = "0028"
@@ -28,7 +28,7 @@ branch_labels = None
 depends_on = None
 
 #: (function, text as 0025/0028 left it, text now): each must be found, or the migration stops
-REWRITES: tuple[tuple[str, str, str], ...] = (
+REWRITES: tuple[Rewrite, ...] = (
     (
         "jixiao_may_sign_with",
         "IF holder IS NOT NULL AND holder <> session_user THEN\n",
@@ -49,39 +49,9 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _schema() -> str | None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return None
-    schema = bind.exec_driver_sql("SELECT current_schema()").scalar_one()
-    return str(bind.dialect.identifier_preparer.quote_identifier(schema))
-
-
-def _quote(sql: str) -> str:
-    return "'" + sql.replace("'", "''") + "'"
-
-
-def _rewrite(fn: str, old: str, new: str) -> str:
-    """``fn`` of this schema redefined with ``old`` replaced by ``new``; an error when ``old`` is missing."""
-    return f"""DO $$ DECLARE o oid; BEGIN
-      SELECT p.oid INTO o FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-       WHERE n.nspname = current_schema() AND p.proname = {_quote(fn)};
-      IF o IS NULL OR position({_quote(old)} IN pg_get_functiondef(o)) = 0 THEN
-        RAISE EXCEPTION 'jixiao: function % does not read as expected', {_quote(fn)};
-      END IF;
-      EXECUTE replace(pg_get_functiondef(o), {_quote(old)}, {_quote(new)});
-    END $$"""
-
-
 def upgrade() -> None:
-    if _schema() is None:
-        return
-    for fn, old, new in REWRITES:
-        op.execute(_rewrite(fn, old, new))
+    rewrite_functions(REWRITES)
 
 
 def downgrade() -> None:
-    if _schema() is None:
-        return
-    for fn, old, new in REWRITES:
-        op.execute(_rewrite(fn, new, old))
+    rewrite_functions(REWRITES, undo=True)
