@@ -8,7 +8,7 @@ Create Date: 2026-12-05
 who wrote a snapshot with psql for any form id of another unit was told 'form 5 is approved: a
 monitoring snapshot is taken before the self-evaluation is submitted', and so learned which forms of
 other units exist, in which stage and status (and took a share lock on them for the statement). The
-trigger now reads only a form the writer sees (an admin's every form, a filler's their unit's); for
+trigger now reads only a form the writer sees (``jixiao_sees_form``: an admin's every form, a filler's their unit's); for
 any other the row policy refuses the snapshot as before, without a word about the form.
 """
 
@@ -21,12 +21,8 @@ down_revision = "0032"
 branch_labels = None
 depends_on = None
 
-_SEEN = (
-    "(jixiao_trusted_writer() OR EXISTS (SELECT 1 FROM app_users u WHERE u.login = session_user AND "
-    "((u.role = 'admin' AND pg_catalog.pg_has_role(session_user, 'jixiao_admin', 'MEMBER')) OR "
-    "(u.role = 'filler' AND pg_catalog.pg_has_role(session_user, 'jixiao_filler', 'MEMBER') "
-    "AND u.unit = x.implementing_unit))))"
-)
+#: the forms the writer sees, as the row policies decide (0028's function, asked by the other checks too)
+_SEEN = "jixiao_sees_form(x.id)"
 
 #: (function, text as 0016 left it, text now): each must be found, or the migration stops
 REWRITES: tuple[Rewrite, ...] = (
