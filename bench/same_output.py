@@ -4,7 +4,7 @@
 
 Checks out REV into a temporary worktree, generates one synthetic province (bench/generate.py,
 same seed for both), and runs the same commands with each tree's code on the same inputs:
-``score`` (--json, --explain) and ``check`` over samples/, tests/corpus/ and the province, and
+``score`` (tables, --json, --explain) and ``check`` over samples/, tests/corpus/ and the province, and
 ``import-disclosure`` on every raw text of the corpus.
 A refactor (issue 17) must print "相同" for every line; exit 1 on any difference.
 """
@@ -25,7 +25,10 @@ COMMANDS = (
     ("corpus.explain", ["score", "{corpus}", "--explain"]),
     ("check-samples.json", ["check", "{samples}", "--json"]),
     ("check-corpus.txt", ["check", "{corpus}"]),
+    ("samples.txt", ["score", "{samples}"]),
+    ("corpus.txt", ["score", "{corpus}"]),
     ("province.json", ["score", "{province}", "--json"]),
+    ("province.txt", ["score", "{province}"]),
     ("check-province.json", ["check", "{province}", "--json"]),
 )
 

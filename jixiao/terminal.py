@@ -14,9 +14,11 @@ from typing import NamedTuple
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from jixiao import plain_layout
 from jixiao.safe_text import display, line
 from jixiao.styles import DIFF_MARK, SEVERITY_STYLE, STATUS_STYLE
 from scorer import numbers as fmt
@@ -375,3 +377,23 @@ def summary_table(rows: list[tuple[str, Summary | None, str]]) -> Table:
 def print_form(console: Console, result: FormResult, source: str, explain: bool = False) -> None:
     console.rule(Text(line(source), style="dim"))
     console.print(render_form(result, explain, console.width))
+
+
+def emit(console: Console, renderable: RenderableType) -> None:
+    """``console.print(renderable)``, laid out on strings when there is no colour."""
+    text = plain_layout.printed(console, (renderable,))
+    if text is None:
+        console.print(renderable)
+    else:
+        console.file.write(text)
+
+
+def form_text(console: Console, result: FormResult, source: str, explain: bool = False) -> str:
+    """What ``print_form`` writes: laid out on strings when there is no colour, else by Rich."""
+    rule = Rule(Text(line(source), style="dim"), characters="─", style="rule.line", align="center")
+    text = plain_layout.printed(console, (rule, render_form(result, explain, console.width)))
+    if text is not None:
+        return text
+    with console.capture() as captured:
+        print_form(console, result, source, explain)
+    return captured.get()

@@ -156,7 +156,7 @@ def cmd_score(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.json:
         forms.close()
     elif len(rows) > 1:
-        out.print(terminal.summary_table(rows))
+        terminal.emit(out, terminal.summary_table(rows))
     return EXIT_INVALID if missing or invalid else EXIT_OK
 
 

@@ -67,9 +67,7 @@ def score_file(job: Job, path: Path) -> Scored:
     if job.as_json:
         text = jsonout.dumps(jsonout.form(result, source))
     else:
-        with job.out.capture() as captured:
-            terminal.print_form(job.out, result, source, explain=job.explain)
-        text = captured.get()
+        text = terminal.form_text(job.out, result, source, explain=job.explain)
     summary = None if job.as_json else terminal.summary_of(result)  # only the tables print a summary
     return Scored(source, text, errors, result.invalid, summary)
 
