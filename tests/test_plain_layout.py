@@ -158,3 +158,25 @@ def test_any_such_layout_is_rich_s_or_declined(renderables: list, width: int) ->
     fast = plain_layout.printed(console, [Group(*renderables)])
     if fast is not None:
         assert fast == _rich(console, [Group(*renderables)])
+
+
+def test_the_form_list_is_rich_s_at_every_width(tmp_path: Path) -> None:
+    """``jixiao list`` lays a province's forms out on strings (emit); the same bytes as Rich."""
+    from jixiao.cli.db import forms_table
+    from tests.tui_support import seeded_store
+
+    rows = seeded_store(tmp_path, actor="项目负责人").list()
+    for width in (40, 80, 120, 200):
+        fast, slow = _console(width), _console(width)
+        terminal.emit(fast, forms_table(rows, f"表单（{len(rows)} 份）"))
+        slow.print(forms_table(rows, f"表单（{len(rows)} 份）"))
+        assert width < 80 or plain_layout.printed(fast, [forms_table(rows)]) is not None
+        assert fast.file.getvalue() == slow.file.getvalue()  # type: ignore[attr-defined]
+        assert len(fast.file.getvalue().splitlines()) > len(rows)  # type: ignore[attr-defined]
+
+
+def test_a_capturing_console_keeps_what_emit_prints() -> None:
+    console = _console(80)
+    with console.capture() as captured:
+        terminal.emit(console, Text("甲乙丙"))
+    assert captured.get() == "甲乙丙\n" and console.file.getvalue() == ""  # type: ignore[attr-defined]

@@ -240,7 +240,9 @@ def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     rows = store.list(
         year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
     )
-    out.print(forms_table(rows, f"表单（{len(rows)} 份）"))
+    from jixiao.terminal import emit
+
+    emit(out, forms_table(rows, f"表单（{len(rows)} 份）"))  # a province's forms: strings, not Rich
     return EXIT_OK
 
 
