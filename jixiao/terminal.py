@@ -382,7 +382,7 @@ def print_form(console: Console, result: FormResult, source: str, explain: bool 
 def emit(console: Console, renderable: RenderableType) -> None:
     """``console.print(renderable)``, laid out on strings when there is no colour. Written to the
     console's file, so a recording or capturing console (Rich's own buffer) is left to Rich."""
-    busy = console.record or getattr(console, "_buffer_index", 1)
+    busy = console.record or bool(getattr(console, "_buffer_index", 1))
     text = None if busy else plain_layout.printed(console, (renderable,))
     if text is None:
         console.print(renderable)
