@@ -19,6 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from jixiao.storage.migrations.group_roles import create_group_role
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -95,11 +97,7 @@ _EDITABLE = "form_id IN (SELECT id FROM forms WHERE status IN ('draft','returned
 
 POSTGRES_SECURITY = [
     # group roles (cluster-wide; created once)
-    *(
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') "
-        f"THEN CREATE ROLE {r} NOLOGIN; END IF; END $$"
-        for r in ROLES
-    ),
+    *(create_group_role(r) for r in ROLES),
     "ALTER TABLE audit_log ALTER COLUMN db_user SET DEFAULT current_user",
     # who am I: read through SECURITY DEFINER functions, so app_users stays private
     """CREATE FUNCTION jixiao_my_unit() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER

@@ -30,6 +30,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from jixiao.storage.migrations.group_roles import create_group_role
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -96,11 +98,7 @@ def postgres_statements(s: str, raw_schema: str) -> list[str]:
         # -- no temporary tables, no objects in the schema for anyone but the owner
         "DO $$ BEGIN EXECUTE format('REVOKE TEMP ON DATABASE %I FROM PUBLIC', current_database()); END $$",
         f"REVOKE CREATE ON SCHEMA {s} FROM PUBLIC",
-        *(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') "
-            f"THEN CREATE ROLE {r} NOLOGIN; END IF; END $$"
-            for r in ("jixiao_scorer",)
-        ),
+        create_group_role("jixiao_scorer"),
         # -- who am I: pinned search path, qualified names
         f"""CREATE OR REPLACE FUNCTION {s}.jixiao_my_unit() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
            {path} AS $$ SELECT u.unit FROM {s}.app_users u WHERE u.login = session_user $$""",
