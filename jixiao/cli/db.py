@@ -21,6 +21,7 @@ from jixiao.files import (
     unique_path,
 )  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
+from jixiao.terminal import emit
 from jixiao.workflow import Stage, State
 from scorer import numbers as fmt
 
@@ -240,8 +241,6 @@ def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     rows = store.list(
         year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
     )
-    from jixiao.terminal import emit
-
     emit(out, forms_table(rows, f"表单（{len(rows)} 份）"))  # a province's forms: strings, not Rich
     return EXIT_OK
 

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from scorer.model import Form
 
 MAX_BYTES = 10 * 1024 * 1024  # the migration's cap
+#: what one form may hold in all (migration 0034 holds a frozen copy): the signed PDF embeds every file
+MAX_FILES_PER_FORM = 50
+MAX_FORM_BYTES = 100 * 1024 * 1024
 MAX_NAME = 255  # the column's length
 
 #: what an evidence file's name may not hold anywhere (``jixiao.storage.name_chars``, the one list):
@@ -138,8 +141,10 @@ def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str =
         raise StoreError(f"「{name}」有 {len(data):,} 字节，超过上限 {MAX_BYTES:,} 字节（10 MB），未附上")
     sha = hashlib.sha256(data).hexdigest()
     uid = _row_uid(store, sf.form, indicator)
-    if any(e.sha256 == sha and e.indicator_uid == uid for e in for_form(store, form_id)):
+    held = for_form(store, form_id)
+    if any(e.sha256 == sha and e.indicator_uid == uid for e in held):
         raise StoreError(f"「{name}」已附在{'该指标' if uid else '本表'}上（内容相同，SHA-256 {sha[:16]}…）")
+    _check_quota(sf.key, name, len(data), held)
     row = EvidenceRow(
         form_id=form_id,
         indicator_uid=uid,
@@ -171,8 +176,27 @@ def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str =
             s.refresh(row)
             return _evidence(row)
     except SQLAlchemyError as exc:
+        if "evidence files and" in str(exc):  # 0034: another attach took the last place meanwhile
+            raise StoreError(
+                f"表单「{sf.key}」的佐证材料已达上限（每表 {MAX_FILES_PER_FORM} 份、{MAX_FORM_BYTES:,} 字节）；"
+                f"「{name}」未附上"
+            ) from None
         denied = f"无权限：数据库拒绝为「{sf.key}」附上佐证材料（不属于你的单位，或表单已提交）"
         raise write_error(exc, denied, "附上佐证材料失败") from None
+
+
+def _check_quota(key: str, name: str, size: int, held: list[Evidence]) -> None:
+    """StoreError when ``name`` would take the form past its count or its bytes."""
+    if len(held) >= MAX_FILES_PER_FORM:
+        raise StoreError(
+            f"表单「{key}」已有 {len(held)} 份佐证材料，达到每表 {MAX_FILES_PER_FORM} 份的上限；「{name}」未附上"
+        )
+    total = sum(e.size for e in held) + size
+    if total > MAX_FORM_BYTES:
+        raise StoreError(
+            f"附上「{name}」后表单「{key}」的佐证材料共 {total:,} 字节，"
+            f"超过每表 {MAX_FORM_BYTES:,} 字节（100 MB）的上限，未附上"
+        )
 
 
 def for_form(store: FormStore, form_id: int) -> list[Evidence]:
