@@ -40,6 +40,19 @@ class Setup:
             autocommit=True,
         )
 
+    def connect_owner(self) -> psycopg.Connection:  # type: ignore[type-arg]
+        """The schema's owner, as a restore or psql by the database's administrator connects."""
+        u = self.url
+        return psycopg.connect(
+            host=u.host,
+            port=u.port,
+            dbname=u.database,
+            user=u.username,
+            password=u.password,
+            options=f"-csearch_path={self.schema}",
+            autocommit=True,
+        )
+
     def form_id(self, name: str) -> int:
         return next(s.id for s in self.store.list() if s.project_name == name)
 

@@ -55,16 +55,7 @@ def test_an_admin_cannot_create_a_form_already_approved_or_signed(setup: Setup, 
 def test_the_owner_still_writes_an_approved_form_and_an_admin_a_submitted_one(setup: Setup) -> None:
     """A restore writes forms as they were (the owner); a submitted form an admin creates is theirs."""
     fid = setup.form_id(OWN)
-    owner = setup.url
-    with psycopg.connect(
-        host=owner.host,
-        port=owner.port,
-        dbname=owner.database,
-        user=owner.username,
-        password=owner.password,
-        options=f"-csearch_path={setup.schema}",
-        autocommit=True,
-    ) as conn:
+    with setup.connect_owner() as conn:
         assert setup.store.get(_copy_as(conn, fid, "signed")).status.value == "signed"
     with setup.connect("admin") as conn:
         mine = _copy_as(conn, fid, "submitted", "（管理员建）")

@@ -26,16 +26,7 @@ SIGN = "UPDATE forms SET status = 'signed', signed_by = '乙', signer_cert_sha25
 def _as(setup: Setup, who: str) -> psycopg.Connection:  # type: ignore[type-arg]
     if who != "owner":
         return setup.connect(who)
-    u = setup.url
-    return psycopg.connect(
-        host=u.host,
-        port=u.port,
-        dbname=u.database,
-        user=u.username,
-        password=u.password,
-        options=f"-csearch_path={setup.schema}",
-        autocommit=True,
-    )
+    return setup.connect_owner()
 
 
 @on_pg

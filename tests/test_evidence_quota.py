@@ -91,16 +91,7 @@ def test_a_filler_with_psql_cannot_pass_100_mb(setup: Setup) -> None:
 @on_pg
 def test_the_owner_restoring_an_older_backup_is_not_held_to_it(setup: Setup) -> None:
     fid = setup.form_id(OWN)
-    u = setup.url
-    with psycopg.connect(
-        host=u.host,
-        port=u.port,
-        dbname=u.database,
-        user=u.username,
-        password=u.password,
-        options=f"-csearch_path={setup.schema}",
-        autocommit=True,
-    ) as owner:
+    with setup.connect_owner() as owner:
         for i in range(51):
             owner.execute(ATTACH, (fid, f"{i}.pdf", f"restored {i}".encode()))
     assert len(evidence.for_form(setup.store, fid)) == 51
