@@ -59,7 +59,7 @@ class Plain(NamedTuple):
 def printed(console: Console, renderables: Iterable[RenderableType]) -> str | None:
     """What ``console.print`` would write for each renderable in turn, or None when not followed."""
     options = console.options
-    if console.color_system is not None or options.legacy_windows or options.ascii_only:
+    if console.color_system is not None or console.soft_wrap or options.legacy_windows or options.ascii_only:
         return None
     width = console.width
     try:

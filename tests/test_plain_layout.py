@@ -74,6 +74,11 @@ def test_a_colour_console_is_left_to_rich() -> None:
     assert "\x1b[" in text  # the colours are still there
 
 
+def test_a_soft_wrapping_console_is_left_to_rich() -> None:
+    console = Console(width=20, file=io.StringIO(), color_system=None, soft_wrap=True)
+    assert plain_layout.printed(console, [Text("一行很长的文字" * 5)]) is None
+
+
 @pytest.mark.parametrize(
     "renderable",
     [
