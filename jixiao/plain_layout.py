@@ -29,14 +29,16 @@ from rich.rule import Rule
 from rich.table import Column, Table
 from rich.text import Text
 
+from scorer.errors import JixiaoError
+
 cell_len = lru_cache(maxsize=1 << 15)(_rich_cell_len)  # Rich's own cache holds 4,096 texts
 _WHITESPACE_END = re.compile(r"\s+$")
 _CONTROL = frozenset("\x07\x08\x0b\x0c\x0d\t")  # stripped or expanded by Rich: not followed here
 _MARKUP = frozenset("[:")  # markup and emoji codes in a plain string
 
 
-class Unsupported(Exception):
-    """A renderable or setting this layout does not follow; Rich prints it instead."""
+class Unsupported(JixiaoError):
+    """A renderable or setting this layout does not follow; Rich prints it instead (never reaches a user)."""
 
 
 class Opts(NamedTuple):
