@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scorer.cell_values import Approx, CellError, CellKind, Comparator
@@ -184,14 +184,28 @@ def _spell(n: int) -> str:
     return text
 
 
+def _other_reading(text: str) -> int | None:
+    try:
+        return int(value(text))
+    except ChineseNumberError:
+        return None
+
+
 # a listed unit → the unit and factor the cell reads (千克 is 千 the scale and 克, as 3千克 reads)
 _UNITS = {"人次": ("人次", 1), "户": ("户", 1), "元": ("元", 1), "小时": ("小时", 1), "个百分点": ("个百分点", 1)}
 _UNITS |= {"千克": ("克", 1000), "公里": ("公里", 1), "场": ("场", 1)}
 
 
 @given(st.integers(0, 10**8 - 1), st.sampled_from(sorted(_UNITS)), st.sampled_from(["", "≥", "不低于"]))
+@example(100001, "千克", "")  # found by hypothesis: two readings
+@example(3, "千克", "≥")  # 三千克: both readings are 3000 克
 def test_every_integer_spelled_in_chinese_reads_as_itself(n: int, unit: str, before: str) -> None:
     assert value(_spell(n)) == n
+    if unit == "千克" and _other_reading(_spell(n) + "千") not in (None, n * 1000):
+        # 十万零一千克: 100001 千克 or 十万零一千 克 (101000 克); refused, never guessed
+        with pytest.raises(CellError, match="两种读法"):
+            parse_cell(f"{before}{_spell(n)}{unit}")
+        return
     cell = parse_cell(f"{before}{_spell(n)}{unit}")
     want_unit, factor = _UNITS[unit]
     assert (cell.comparator, cell.value, cell.unit) == (GE if before else NONE, Decimal(n * factor), want_unit)
