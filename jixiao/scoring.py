@@ -44,3 +44,22 @@ def score_form(
 ) -> FormResult:
     """Score a whole form; the built-in catalog unless another (or None: keywords only) is given."""
     return _score_form(form, rules, builtin_catalog() if isinstance(catalog, _Builtin) else catalog)
+
+
+def score_with_its_rules(form: Form, catalog: CatalogLike | _Builtin | None = BUILTIN) -> FormResult:
+    """A stored form scored under the rule set it names. A name that is no rule set (written past
+    jixiao, e.g. with psql) stopped every list and review of the department; such a form is scored
+    under the default rule set and carries an error saying so, which makes it invalid: reported,
+    flagged, never taken for a good score."""
+    from dataclasses import replace
+
+    from scorer.result import Problem, ProblemCode
+    from scorer.rules import DEFAULT_RULES, RuleSetError, load, rules_for
+
+    try:
+        rules = rules_for(form)
+    except RuleSetError as exc:
+        result = score_form(form, load(DEFAULT_RULES), catalog)
+        said = f"表单所记规则集「{form.rules}」无法使用（{exc}）；暂按默认规则集「{DEFAULT_RULES}」计分，得分仅供参考"
+        return replace(result, problems=(*result.problems, Problem.of(ProblemCode.UNKNOWN_RULES, said)))
+    return score_form(form, rules, catalog)

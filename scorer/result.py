@@ -69,6 +69,7 @@ class ProblemCode(StrEnum):
     RECORDED_TOTAL_SUM = "recorded-total-sum"
     UNIT_MISMATCH = "unit-mismatch"
     UNKNOWN_LEVEL1 = "unknown-level1"
+    UNKNOWN_RULES = "unknown-rules"
     WEIGHTS_EXCEED = "weights-exceed"
     WEIGHTS_TOTAL = "weights-total"
 
@@ -95,6 +96,7 @@ SEVERITY: dict[ProblemCode, Severity] = {
     ProblemCode.RECORDED_TOTAL_SUM: Severity.ERROR,
     ProblemCode.UNIT_MISMATCH: Severity.ERROR,
     ProblemCode.UNKNOWN_LEVEL1: Severity.WARNING,
+    ProblemCode.UNKNOWN_RULES: Severity.ERROR,  # a stored form names no rule set (written past jixiao)
     ProblemCode.WEIGHTS_EXCEED: Severity.ERROR,  # reported as weights-total
     ProblemCode.WEIGHTS_TOTAL: Severity.ERROR,
 }
@@ -102,7 +104,13 @@ SEVERITY: dict[ProblemCode, Severity] = {
 #: The problems that make ``jixiao score`` exit 1: a cell or the budget cannot be read, or the
 #: form's own figures contradict each other (the exit status predates the shared severities).
 INVALIDATING = frozenset(
-    {ProblemCode.INVALID_CELL, ProblemCode.BUDGET_INVALID, ProblemCode.FAMILY_SUM, ProblemCode.RECORDED_TOTAL_SUM}
+    {
+        ProblemCode.INVALID_CELL,
+        ProblemCode.BUDGET_INVALID,
+        ProblemCode.FAMILY_SUM,
+        ProblemCode.RECORDED_TOTAL_SUM,
+        ProblemCode.UNKNOWN_RULES,
+    }
 )
 
 

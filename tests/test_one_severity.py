@@ -50,6 +50,7 @@ REPORTED_BY = {
     ProblemCode.RECORDED_TOTAL_SUM: "recorded-total-sum",
     ProblemCode.UNIT_MISMATCH: "unit-mismatch",
     ProblemCode.UNKNOWN_LEVEL1: "unknown-level1",
+    ProblemCode.UNKNOWN_RULES: "scoring-problem",
     ProblemCode.WEIGHTS_EXCEED: "weights-total",
     ProblemCode.WEIGHTS_TOTAL: "weights-total",
 }

@@ -22,13 +22,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from jixiao.scoring import BUILTIN, score_form
+from jixiao.scoring import BUILTIN, score_with_its_rules
 from jixiao.storage.convert import INDICATOR_VERDICT_COLUMNS, VERDICT_COLUMNS, fill_computed, to_form
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
 from jixiao.storage.validate import finding_counts
 from jixiao.storage.verdict_stamp import current_suffix
 from jixiao.workers import ordered_map, workers_for
-from scorer.rules import rules_for
 
 #: called with (0, forms to rescore) first, then after each committed batch with (forms rescored so far, …)
 Progress = Callable[[int, int], None]
@@ -121,7 +120,7 @@ def _read(s: Session, ids: list[int], catalog: Any, lock: bool) -> _Read:
             flat: list[IndicatorRow] = [i for g in row.goals for i in g.indicators]
             before = [tuple(getattr(i, k) for k in INDICATOR_VERDICT_COLUMNS) for i in flat]
             version = row.version
-            result = score_form(form, rules_for(form), catalog)
+            result = score_with_its_rules(form, catalog)
             fill_computed(row, result, finding_counts(result))
             row.scores_trusted = True  # kept only when a trusted writer writes it (migration 0004)
             changed = {

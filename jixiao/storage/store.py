@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from jixiao.formdiff import Change, diff
-from jixiao.scoring import BUILTIN, score_form
+from jixiao.scoring import BUILTIN, score_with_its_rules
 from jixiao.sheet_update import update_from_sheet
 from jixiao.storage import declarations, duties
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
@@ -50,7 +50,7 @@ from jixiao.storage.validate import (
 from jixiao.workflow import Stage, State, WorkflowError, check_editable, transition
 from scorer.model import Form
 from scorer.result import FormResult
-from scorer.rules import rules_for, rules_name_for
+from scorer.rules import rules_name_for
 
 #: the audit label of a form's first row, whichever path created it
 CREATED_LABEL = "创建表单"
@@ -143,7 +143,7 @@ class FormStore(StoreQueries):
     # ------------------------------------------------------------- writing
 
     def score(self, form: Form) -> FormResult:
-        return score_form(form, rules_for(form), self.catalog)  # type: ignore[arg-type]
+        return score_with_its_rules(form, self.catalog)  # type: ignore[arg-type]
 
     def _audit(
         self, s: Session, row: FormRow, action: str, changes: Iterable[Change] = (), reason: str = "", version: int = 0
