@@ -83,3 +83,15 @@ def line(text: object, limit: int = LINE_LIMIT) -> str:
 def is_safe(text: str) -> bool:
     """True when ``text`` has nothing that ``display`` would change (newlines and tabs allowed)."""
     return _UNSAFE.search(text) is None
+
+
+#: a MIME type as RFC 6838 writes it, lower case, at most 100 characters (the column): migration 0035
+#: holds the same rule for ``evidence.media_type`` on PostgreSQL
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+
+
+def media_type(text: str | None) -> str:
+    """``text`` when it is a well-formed media type, else application/octet-stream: what goes into a
+    signed PDF as an embedded file's type is never free text from a database row."""
+    return text if text and len(text) <= 100 and MEDIA_TYPE.fullmatch(text) else UNKNOWN_MEDIA_TYPE

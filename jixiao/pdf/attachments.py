@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jixiao.safe_text import media_type
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
@@ -42,7 +44,7 @@ def embed(pdf: bytes, files: Sequence[Attachment]) -> bytes:
     used: set[str] = set()
     for f in files:
         name = _unique(f.name, used)
-        data = EmbeddedFileObject.from_file_data(writer, f.data, mime_type=f.media_type)
+        data = EmbeddedFileObject.from_file_data(writer, f.data, mime_type=media_type(f.media_type))
         embed_file(
             writer, FileSpec(file_spec_string=name, file_name=name, embedded_data=data, description=f.description)
         )

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer
 
-from jixiao.safe_text import BIDI_CONTROLS
+from jixiao.safe_text import BIDI_CONTROLS, media_type
 from jixiao.storage import name_chars
 from jixiao.storage.models import AuditRow, EvidenceRow
 from jixiao.storage.name_chars import DEFAULT_IGNORABLE, EDGE_BLANKS, FORBIDDEN, in_ranges, regex_class
@@ -149,7 +149,7 @@ def add(store: FormStore, form_id: int, name: str, data: bytes, indicator: str =
         form_id=form_id,
         indicator_uid=uid,
         name=name,
-        media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        media_type=media_type((mimetypes.guess_type(name)[0] or "").lower()),
         size=len(data),
         sha256=sha,
         data=data,
