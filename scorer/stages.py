@@ -159,6 +159,7 @@ class ApprovedWeights(FrozenValue):
 
     budget: Decimal | None
     goals: tuple[Decimal | None, ...]
+    goal_texts: tuple[str, ...] = ()  # each goal's text as approved; "" when the approval did not keep it
 
 
 def order_and_goals(approved: Sequence[ApprovedTarget], goal_of: Sequence[int], form: Form) -> list[str]:
@@ -173,7 +174,8 @@ def order_and_goals(approved: Sequence[ApprovedTarget], goal_of: Sequence[int], 
 
 
 def weight_breaches(approved: ApprovedWeights, form: Form) -> list[str]:
-    """Why ``form``'s budget and goal weights are not the approved ones (empty when they are)."""
+    """Why ``form``'s budget and goal weights, or a goal's text, are not the approved ones (empty when
+    they are)."""
     out = []
     if form.budget.weight != approved.budget:
         out.append(f"预算执行的分值已审核为 {_num(approved.budget)}，不能改为 {_num(form.budget.weight)}")
@@ -183,4 +185,7 @@ def weight_breaches(approved: ApprovedWeights, form: Form) -> list[str]:
     for n, (was, now) in enumerate(zip(approved.goals, goals, strict=False), start=1):
         if was != now:
             out.append(f"年度绩效目标 {n} 的分值已审核为 {_num(was)}，不能改为 {_num(now)}")
+    for n, (was_text, goal) in enumerate(zip(approved.goal_texts, form.goals, strict=False), start=1):
+        if was_text and was_text != goal.text:
+            out.append(f"年度绩效目标 {n} 的内容已随目标审核，不能更改")
     return out

@@ -78,7 +78,11 @@ def read_approval(s: Session, form_id: int) -> Approval | None:
             ApprovedTarget(r.uid or "", r.level1, r.level2, r.name, r.target, r.weight, r.sub, r.direction)
             for r in rows
         ),
-        weights=ApprovedWeights(budget, tuple(r.weight for r in every if r.kind == "goal")),
+        weights=ApprovedWeights(
+            budget,
+            tuple(r.weight for r in every if r.kind == "goal"),
+            tuple(r.target for r in every if r.kind == "goal"),  # the text since migration 0036
+        ),
         goal_of=tuple(r.goal_position for r in rows),
     )
 
