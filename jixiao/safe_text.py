@@ -91,7 +91,15 @@ MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
+def well_formed_media_type(text: object) -> bool:
+    """True when ``text`` is a media type as migration 0035 takes it (lower case, RFC 6838's characters)."""
+    return isinstance(text, str) and len(text) <= 100 and MEDIA_TYPE.fullmatch(text) is not None
+
+
 def media_type(text: str | None) -> str:
-    """``text`` when it is a well-formed media type, else application/octet-stream: what goes into a
-    signed PDF as an embedded file's type is never free text from a database row."""
-    return text if text and len(text) <= 100 and MEDIA_TYPE.fullmatch(text) else UNKNOWN_MEDIA_TYPE
+    """``text`` in lower case when that is a well-formed media type, else application/octet-stream: what
+    goes into a signed PDF as an embedded file's type is never free text from a database row. Media
+    types ignore case, and ``mimetypes`` guessed some in mixed case before 0035
+    (application/vnd.ms-excel.sheet.macroEnabled.12 for .xlsm)."""
+    low = (text or "").lower()
+    return low if well_formed_media_type(low) else UNKNOWN_MEDIA_TYPE

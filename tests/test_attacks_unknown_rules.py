@@ -23,7 +23,7 @@ from jixiao.storage.seed import sample_forms
 from scorer.result import ProblemCode
 from tests.role_setup import PASSWORD, Setup
 from tests.storage_backends import PG_REASON, PG_URL
-from tests.tui_support import seeded_store
+from tests.tui_support import form_id, seeded_store, settle
 
 on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 SAID = "表单所记规则集「nosuch」无法使用"
@@ -76,3 +76,28 @@ def test_a_filler_with_psql_cannot_stop_the_reviewer_s_review(setup: Setup, monk
         assert got == code, text
         assert command == ("list",) or SAID in text
     assert len(setup.store.list()) == 9
+
+
+@pytest.mark.asyncio
+async def test_the_tui_opens_it_with_the_reason_and_writes_nothing(tmp_path: Path) -> None:
+    """Opening it stopped the whole TUI (the rule-set choice refused a name it did not list)."""
+    from textual.widgets import Select
+
+    from indicator_catalog import load_catalog
+    from tui import create_app
+    from tui.screens.form_editor import FormEditorScreen
+
+    store = seeded_store(tmp_path, actor="项目负责人")
+    with sqlite3.connect(str(store.engine.url.database)) as conn:
+        conn.execute("UPDATE forms SET rules = 'nosuch', version = version + 1 WHERE project_name = '计划管理费'")
+    fid = form_id(store, "计划管理费")
+    before = store.get(fid).version
+    async with create_app(store, load_catalog()).run_test(size=(100, 30)) as pilot:
+        pilot.app.open_form(fid)
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, FormEditorScreen) and screen.result is not None and screen.result.invalid
+        assert any(SAID in p.message for p in screen.result.all_problems)
+        assert screen.query_one("#h-rules", Select).value == "nosuch"
+    after = store.get(fid)
+    assert (after.form.rules, after.version) == ("nosuch", before)

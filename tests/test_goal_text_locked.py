@@ -10,6 +10,7 @@ import dataclasses
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 from sqlalchemy import Engine
 
 from jixiao.storage import declarations
@@ -20,6 +21,7 @@ from scorer.model import Form
 from scorer.stages import declaration_from, for_year
 from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL, backend_engine
+from tests.test_declarations import _insert
 from tests.tools import second
 
 __all__ = ["backend_engine"]  # the fixture, used by name
@@ -58,11 +60,42 @@ def test_a_goal_s_text_cannot_be_rewritten_after_its_approval(store: FormStore) 
 
 
 @on_pg
-def test_a_filler_with_psql_cannot_rewrite_an_approved_goal(setup: Setup) -> None:
+@pytest.mark.parametrize("who", ["shangye", "admin", "owner"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE goals SET text = '另写的目标' WHERE form_id = %s",
+        "UPDATE goals SET text = text || ' ' WHERE form_id = %s",
+        "UPDATE goals SET text = '' WHERE form_id = %s",
+    ],
+)
+def test_no_role_with_psql_rewrites_an_approved_goal(setup: Setup, who: str, sql: str) -> None:
+    """As the lock holds the indicator rows and weights: for the filler, the admin and the owner alike."""
+    fid = _begun(setup.store)
+    conn_for = setup.connect_owner if who == "owner" else lambda: setup.connect(who)
+    with conn_for() as conn, pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+        conn.execute(sql, (fid,))
+        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
+    assert setup.store.get(fid).form.goals[0].text == GOAL
+
+
+@on_pg
+def test_a_filler_who_deletes_and_writes_every_goal_again_keeps_the_approved_text(setup: Setup) -> None:
+    """jixiao's own way of saving, by hand: every row written again, the goal's text changed."""
     fid = _begun(setup.store)
     with setup.connect("shangye") as conn, pytest.raises(psycopg.errors.CheckViolation, match="locked"):
-        conn.execute("UPDATE goals SET text = '另写的目标' WHERE form_id = %s", (fid,))
-        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
+        goals = [r[0] for r in conn.execute("SELECT to_jsonb(g) FROM goals g WHERE form_id = %s", (fid,))]
+        rows = [r[0] for r in conn.execute("SELECT to_jsonb(i) FROM indicators i WHERE form_id = %s", (fid,))]
+        with conn.transaction():
+            conn.execute("SELECT jixiao_clear_children(%s)", (fid,))
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
+            new_goal = {}
+            for g in goals:
+                (new_goal[g["id"]],) = conn.execute(
+                    _insert(conn, "goals", "%s") + " RETURNING id", (Jsonb({**g, "text": "另写的目标"}),)
+                ).fetchone() or (0,)
+            for r in rows:
+                conn.execute(_insert(conn, "indicators", "%s"), (Jsonb({**r, "goal_id": new_goal[r["goal_id"]]}),))
     assert setup.store.get(fid).form.goals[0].text == GOAL
 
 

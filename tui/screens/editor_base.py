@@ -26,14 +26,14 @@ from textual.widgets import (
 )
 
 from jixiao import editing
-from jixiao.scoring import score_form
+from jixiao.scoring import score_with_its_rules
 from jixiao.styles import STATUS_STYLE
 from jixiao.workflow import EDITABLE, Stage, State
 from scorer import numbers as fmt
 from scorer.model import TICK_GROUP_LABELS, TICK_GROUPS, Form, FormKind
 from scorer.result import FormResult
-from scorer.rules import available, rules_for, rules_name_for
-from tui.rule_names import rule_title
+from scorer.rules import available, rules_name_for
+from tui.rule_names import rule_options, rule_title
 from tui.screens.base import AppScreen
 from tui.widgets.cell_editor import CellEditor
 from tui.widgets.indicator_grid import IndicatorGrid
@@ -221,8 +221,7 @@ class EditorBase(AppScreen):
         form = form or self.form
         if form is None:
             return None
-        rules = rules_for(form)
-        result = score_form(form, rules, self.jixiao.catalog)
+        result = score_with_its_rules(form, self.jixiao.catalog)  # a rules name that is none: an error, not a crash
         self.result = result
         return result
 
@@ -383,7 +382,9 @@ class EditorBase(AppScreen):
                 w.value = getattr(f.signoff, key)
                 w.disabled = not self.editable
             rules = self.query_one("#h-rules", Select)
-            rules.value = rules_name_for(f)
+            with self.prevent(Select.Changed):  # filling: no edit (set_options first picks the first rule set)
+                rules.set_options(rule_options(rules_name_for(f)))
+                rules.value = rules_name_for(f)
             rules.disabled = not self.editable
             for i, opt in enumerate(TICK_GROUPS["category"]):
                 cb = self.query_one(f"#tick-category-{i}", Checkbox)
