@@ -159,7 +159,7 @@ class ApprovedWeights(FrozenValue):
 
     budget: Decimal | None
     goals: tuple[Decimal | None, ...]
-    goal_texts: tuple[str, ...] = ()  # each goal's text as approved; "" when the approval did not keep it
+    goal_texts: tuple[str | None, ...] = ()  # each goal's text as approved; None when the approval kept none
 
 
 def order_and_goals(approved: Sequence[ApprovedTarget], goal_of: Sequence[int], form: Form) -> list[str]:
@@ -186,6 +186,6 @@ def weight_breaches(approved: ApprovedWeights, form: Form) -> list[str]:
         if was != now:
             out.append(f"年度绩效目标 {n} 的分值已审核为 {_num(was)}，不能改为 {_num(now)}")
     for n, (was_text, goal) in enumerate(zip(approved.goal_texts, form.goals, strict=False), start=1):
-        if was_text and was_text != goal.text:
+        if was_text is not None and was_text != goal.text:
             out.append(f"年度绩效目标 {n} 的内容已随目标审核，不能更改")
     return out

@@ -113,3 +113,64 @@ def test_sqlite_taken_below_0020_and_up_again_still_copies_an_approval(tmp_path)
     fid = _begun(store)
     approved = declarations.approval(store, fid)
     assert approved is not None and approved.weights.goal_texts == (GOAL,)
+
+
+def _begun_without_text(store: FormStore, project: str = "老干工作经费") -> int:
+    """A declaration approved with its goal's text left empty (the seed's forms have none)."""
+    form = next(f for _, f in sample_forms() if f.project_name == project)
+    assert form.goals[0].text == ""
+    (outcome,) = store.import_forms(
+        [("申报.toml", for_year(declaration_from(form), 2025))], action="declare", stage=Stage.DECLARATION
+    )
+    store.transition(outcome.form_id, "submit")
+    second(store).transition(outcome.form_id, "approve")
+    return declarations.begin_evaluation(store, outcome.form_id).id
+
+
+def test_a_goal_approved_empty_cannot_be_given_a_text_afterwards(store: FormStore) -> None:
+    """Migration 0038: the empty text was approved as it was; writing one later is a change of target."""
+    fid = _begun_without_text(store)
+    approved = declarations.approval(store, fid)
+    assert approved is not None and approved.weights.goal_texts == ("",)
+    begun = store.get(fid)
+    changed = dataclasses.replace(begun.form, goals=(dataclasses.replace(begun.form.goals[0], text="事后补写的目标"),))
+    with pytest.raises(StoreError, match="年度绩效目标 1 的内容已随目标审核，不能更改"):
+        store.save(fid, changed, begun.version)
+    assert store.get(fid).form.goals[0].text == ""
+
+
+@on_pg
+@pytest.mark.parametrize("who", ["shangye", "admin", "owner"])
+def test_no_role_with_psql_writes_a_text_into_a_goal_approved_empty(setup: Setup, who: str) -> None:
+    fid = _begun_without_text(setup.store)
+    conn_for = setup.connect_owner if who == "owner" else lambda: setup.connect(who)
+    with conn_for() as conn, pytest.raises(psycopg.errors.CheckViolation, match="locked"):
+        conn.execute("UPDATE goals SET text = '事后补写的目标' WHERE form_id = %s", (fid,))
+        conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))
+    assert setup.store.get(fid).form.goals[0].text == ""
+
+
+def test_approvals_made_before_0038_keep_what_they_recorded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An approval before 0038 left no mark: its non-empty text stays locked, an empty one cannot be
+    told from "not kept" (before 0036) and locks nothing, as before."""
+    from alembic import command
+
+    from jixiao.storage.database import alembic_config, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    command.upgrade(alembic_config(engine), "0037")
+    store = FormStore(engine, actor="商业行办填报人")
+    with_text, empty = _begun(store, "重大节日慰问"), _begun_without_text(store)
+    upgrade(engine)
+    texts = {fid: declarations.approval(store, fid) for fid in (with_text, empty)}
+    assert [a.weights.goal_texts if a else None for a in texts.values()] == [(GOAL,), (None,)]
+    for fid, allowed in ((with_text, False), (empty, True)):
+        begun = store.get(fid)
+        changed = dataclasses.replace(begun.form, goals=(dataclasses.replace(begun.form.goals[0], text="另写"),))
+        if allowed:
+            assert store.save(fid, changed, begun.version).form.goals[0].text == "另写"
+        else:
+            with pytest.raises(StoreError, match="已随目标审核"):
+                store.save(fid, changed, begun.version)
+    fresh = _begun_without_text(store, "企业管理费")  # after 0038, an empty text is recorded
+    assert (declarations.approval(store, fresh) or pytest.fail()).weights.goal_texts == ("",)

@@ -54,6 +54,12 @@ class Approval:
         return {r.uid: r for r in self.rows}
 
 
+def _goal_text(row: ApprovedTargetRow) -> str | None:
+    """A goal's text as approved: kept since migration 0036, marked as kept (even when empty) since
+    0038 by the row's name; None when the approval kept no text."""
+    return row.target if row.target or row.name else None
+
+
 def read_approval(s: Session, form_id: int) -> Approval | None:
     latest = s.execute(
         select(func.max(ApprovedTargetRow.approval)).where(ApprovedTargetRow.form_id == form_id)
@@ -81,7 +87,7 @@ def read_approval(s: Session, form_id: int) -> Approval | None:
         weights=ApprovedWeights(
             budget,
             tuple(r.weight for r in every if r.kind == "goal"),
-            tuple(r.target for r in every if r.kind == "goal"),  # the text since migration 0036
+            tuple(_goal_text(r) for r in every if r.kind == "goal"),
         ),
         goal_of=tuple(r.goal_position for r in rows),
     )

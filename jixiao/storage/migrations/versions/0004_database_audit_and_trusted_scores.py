@@ -301,6 +301,9 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_stamp ON audit_log")
         op.execute("DROP TRIGGER IF EXISTS audit_log_beside_change ON audit_log")
         for fn in (
+            "jixiao_trusted_writer()",
+            "jixiao_may_edit(integer)",
+            "jixiao_distrust(integer)",
             "jixiao_clear_children(integer)",
             "jixiao_delete_form(integer)",
             "jixiao_log_rows()",
