@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 
 from scorer import cn_numbers, ranges, units
+from scorer.cell_dates import _DATE_YM, compared_date, read_date
 from scorer.cell_parts import (
     _CMP_SYM,
     _CMP_WORD,
@@ -30,7 +31,6 @@ from scorer.cell_values import (
     CellError,
     CellKind,
     Comparator,
-    DateValue,
     Tier,
 )
 from scorer.model import Direction
@@ -48,15 +48,6 @@ _RANK = re.compile(
     r"^(?:全国|全省|全市|全区|区县级?)?(?:排名|排行|位列|位居|名列|保持)?"
     r"(?P<kind>前|第)(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位)?(?P<suf>以内|以前|之内|内)?$"
 )
-_DATE_FULL = re.compile(r"^(?P<y>\d{4})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?(?P<before>前|之前|以前)?$")
-# a year and month with a dot, dash or slash (2024.12, 2024-12): a month, not the decimal 2024.12 nor 12 to 2024
-_DATE_YM = re.compile(r"^(?P<y>(?:19|20)\d{2})[./-](?P<m>0?[1-9]|1[0-2])月?(?P<before>前|之前|以前)?$")
-# a day without its year (9月30日, 6月15日前): in the form's year, as a month alone is
-_DATE_MD = re.compile(r"^(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?P<before>前|之前|以前)?$")
-_DATE_MONTH = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末|份|中旬|上旬|下旬)?(?P<before>前|之前|以前)?$")
-# a calendar year alone (2019年, 2020年度): a date, not a duration of two thousand years
-_DATE_YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年度?(?P<before>前|之前|以前)?$")
-_DATE_YEAR_END = re.compile(r"^(?:(?P<y>\d{4})年)?(?:年)?(?:底|末|年底|年末|年内|当年)(?P<before>前|之前|以前)?$")
 
 
 def _normalise(raw: str, vocab: Vocabulary) -> str:
@@ -155,29 +146,6 @@ def _rank(s: str, raw: str, note: str) -> Cell | None:
         raise CellError(raw, f"名次「{m.group('n')}」无法识别", "如 前10名、第3名") from None
     cmp = Comparator.LE if (m.group("kind") == "前" or m.group("suf")) else Comparator.EQ
     return Cell(raw, CellKind.RANK, s, cmp, Decimal(n), note=note)
-
-
-def _date(s: str, raw: str, note: str) -> Cell | None:
-    for rx in (_DATE_FULL, _DATE_YM, _DATE_MD, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
-        m = rx.match(s)
-        if not m:
-            continue
-        groups = m.groupdict()
-        year = int(groups["y"]) if groups.get("y") else None
-        month = int(groups["m"]) if groups.get("m") else 12
-        day = int(groups["d"]) if groups.get("d") else None
-        if rx is _DATE_YEAR_END:
-            day = 31
-        if not 1 <= month <= 12:
-            raise CellError(raw, f"月份 {month} 不存在", "1 到 12 月")
-        try:
-            DateValue(year, month, day).resolve(year or 2000)
-        except ValueError:
-            raise CellError(raw, "日期不存在", "真实的日期，如 2021年12月31日") from None
-        cmp = Comparator.LE if groups.get("before") or rx is _DATE_YEAR_END else Comparator.NONE
-        value = DateValue(year, month, day, whole_year=rx is _DATE_YEAR)
-        return Cell(raw, CellKind.DATE, s, cmp, date=value, note=note)
-    return None
 
 
 def _words(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell:
@@ -338,7 +306,7 @@ def _rank_reader(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
 
 
 def _date_reader(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
-    return _date(s, raw, note)
+    return read_date(s, raw, note) or compared_date(s, raw, note, vocab)
 
 
 BodyReader = Callable[[str, str, str, Vocabulary], "Cell | None"]

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from scorer.cells import CellError, CellKind, Comparator, DateValue, Tier, parse_cell
+from scorer.cell_values import DateValue
+from scorer.cells import CellError, CellKind, Comparator, Tier, parse_cell
 
 D = Decimal
 Q, R, DT, QL, L, DI, T, E = (

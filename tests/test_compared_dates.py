@@ -1,0 +1,102 @@
+"""A comparator before a date makes it a deadline, as 「…前」 does (scorer/cell_dates.py).
+
+Real 时效指标 targets are written ``≤2024年12月31日``, ``不晚于2024.12``, ``<2024年12月``. Before, the
+quantity reader refused the first (「数值格式有误」) and read ``≤2024.12`` as the decimal 2024.12 with
+no unit, so October's ``≤2024.10`` was the number 2024.1, and an actual of September 2024 (2024.9)
+was "over" it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
+
+from scorer.cell_values import DateValue
+from scorer.cells import CellError, CellKind, Comparator, read_cell
+from scorer.engine import score_indicator
+from scorer.model import Indicator
+from scorer.result import Status
+from scorer.rules import load as load_rules
+
+RULES = load_rules("national-2020")
+BY = ["≤", "<=", "<", "＜", "≦", "不晚于", "不迟于", "早于", "不超过"]
+NOT_BY = ["≥", ">=", ">", "不低于", "高于"]
+
+
+def _score(target: str, actual: str) -> object:
+    ind = Indicator("产出指标", "时效指标", "完成时间", target, actual)
+    return score_indicator(ind, Decimal(10), "表中", RULES, year=2024)
+
+
+@pytest.mark.parametrize(
+    ("cell", "date"),
+    [
+        ("≤2024年12月31日", DateValue(2024, 12, 31)),
+        ("≤2024.12", DateValue(2024, 12, None)),
+        ("≤2024.10", DateValue(2024, 10, None)),  # not the decimal 2024.1
+        ("<= 2024-12-31", DateValue(2024, 12, 31)),
+        ("＜2024/6", DateValue(2024, 6, None)),
+        ("不晚于2024年12月", DateValue(2024, 12, None)),
+        ("不迟于2024年6月30日前", DateValue(2024, 6, 30)),
+        ("≤2024年底", DateValue(2024, 12, 31)),
+        ("≤2024年", DateValue(2024, 12, None, whole_year=True)),
+        ("≤9月30日", DateValue(None, 9, 30)),
+    ],
+)
+def test_a_date_after_a_deadline_comparator_is_a_deadline(cell: str, date: DateValue) -> None:
+    c = read_cell(cell)
+    assert not isinstance(c, CellError), c
+    assert (c.kind, c.date, c.comparator) == (CellKind.DATE, date, Comparator.LE)
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        ("≤2024.10", "2024.9", Status.MET),  # was 部分达成: 2024.9 > 2024.1
+        ("≤2024年12月31日", "2024年11月30日", Status.MET),
+        ("≤2024年12月31日", "2025年1月10日", Status.PARTLY),
+        ("不晚于2024年6月30日", "2024年6月30日", Status.MET),
+        ("≤2024.12", "2024年12月", Status.MET),
+    ],
+)
+def test_a_compared_deadline_is_scored_as_one(target: str, actual: str, status: Status) -> None:
+    r = _score(target, actual)
+    assert r.status is status, r.explanation  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("word", NOT_BY)
+@pytest.mark.parametrize("date", ["2024年12月31日", "2024-12-31", "2024年12月", "2024年底"])
+def test_a_date_no_earlier_than_is_refused_with_its_reason(word: str, date: str) -> None:
+    """A date is scored as a deadline; 「≥2024年1月」 would be scored the wrong way round."""
+    c = read_cell(word + date)
+    assert isinstance(c, CellError), c
+    assert "不早于该日期" in str(c) and word + date in str(c)
+    r = _score(word + date, "2024年6月")
+    assert r.status not in (Status.MET, Status.PARTLY), r.explanation  # type: ignore[attr-defined]
+
+
+_DATES = hst.one_of(
+    hst.builds(lambda y, m, d: f"{y}年{m}月{d}日", hst.integers(2019, 2026), hst.integers(1, 12), hst.integers(1, 28)),
+    hst.builds(lambda y, m: f"{y}.{m}", hst.integers(2019, 2026), hst.integers(1, 12)),
+    hst.builds(
+        lambda y, m, d: f"{y}-{m:02d}-{d:02d}", hst.integers(2019, 2026), hst.integers(1, 12), hst.integers(1, 28)
+    ),
+    hst.builds(lambda y, m: f"{y}年{m}月底", hst.integers(2019, 2026), hst.integers(1, 12)),
+)
+_ACTUALS = hst.builds(
+    lambda y, m, d: f"{y}年{m}月{d}日", hst.integers(2023, 2025), hst.integers(1, 12), hst.integers(1, 28)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hst.sampled_from(BY), _DATES, _ACTUALS)
+def test_any_deadline_comparator_scores_as_the_bare_date(word: str, date: str, actual: str) -> None:
+    """≤D, 不晚于D … read the date D reads, and score every actual as D does."""
+    bare, compared = read_cell(date), read_cell(word + date)
+    assert not isinstance(bare, CellError) and not isinstance(compared, CellError), (bare, compared)
+    assert (compared.kind, compared.date, compared.comparator) == (CellKind.DATE, bare.date, Comparator.LE)
+    a, b = _score(date, actual), _score(word + date, actual)
+    assert (a.status, a.score) == (b.status, b.score)  # type: ignore[attr-defined]
