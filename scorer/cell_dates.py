@@ -4,7 +4,7 @@ A comparator written before a date (``≤2024年12月31日``, ``不晚于2024.12
 deadline, as ``2024年12月前`` is; before, the quantity reader took the date for a number it could not
 read (``≤2024年12月31日`` refused) or, worse, for the decimal 2024.12 with no unit (``≤2024.12``). A
 date is scored as a deadline whatever its comparator, so one that says "no earlier than" (``≥``,
-``>``) cannot be scored and is refused, naming the reason, rather than read the wrong way round;
+``>``) cannot be scored: it is text, for judgement with the reason, not read the wrong way round;
 ``≥2024.12`` and ``≥2019年`` stay the numbers they were read as.
 """
 
@@ -26,6 +26,13 @@ _DATE_MONTH = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:底|末|份|
 # a calendar year alone (2019年, 2020年度): a date, not a duration of two thousand years
 _DATE_YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年度?(?P<before>前|之前|以前)?$")
 _DATE_YEAR_END = re.compile(r"^(?:(?P<y>\d{4})年)?(?:年)?(?:底|末|年底|年末|年内|当年)(?P<before>前|之前|以前)?$")
+# a quarter or a half-year (第三季度, 2024年三季度末前, 上半年): the span of months, its end as a deadline;
+# 「三季度前」 and 「上半年前」 (before it begins, or by its end?) are left to the words reader
+_DATE_QUARTER = re.compile(
+    r"^(?:(?P<y>(?:19|20)\d{2})年)?第?(?P<q>[一二三四1-4])季度(?:(?:末|底)(?P<before>前|之前|以前)?)?$"
+)
+_DATE_HALF = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年)?(?P<h>[上下])半年(?:(?:末|底)(?P<before>前|之前|以前)?)?$")
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 #: comparators that make a date a deadline: by it (≤, 不晚于) or before it (<, 早于), read as 「…前」 is
 _BY = frozenset((Comparator.LE, Comparator.LT, Comparator.EQ))
@@ -34,6 +41,9 @@ _SAID = {Comparator.GE: "≥", Comparator.GT: ">"}
 
 def read_date(s: str, raw: str, note: str) -> Cell | None:
     """``s`` as a date, or None when it is not one; a date that does not exist is an error."""
+    span = _span(s, raw, note)
+    if span is not None:
+        return span
     for rx in (_DATE_FULL, _DATE_YM, _DATE_MD, _DATE_MONTH, _DATE_YEAR_END, _DATE_YEAR):
         m = rx.match(s)
         if not m:
@@ -56,6 +66,19 @@ def read_date(s: str, raw: str, note: str) -> Cell | None:
     return None
 
 
+def _span(s: str, raw: str, note: str) -> Cell | None:
+    """A quarter or a half-year: the months it spans, ending with its last month."""
+    if m := _DATE_QUARTER.match(s):
+        months, last = 3, 3 * _QUARTERS[m.group("q")]
+    elif m := _DATE_HALF.match(s):
+        months, last = 6, 6 if m.group("h") == "上" else 12
+    else:
+        return None
+    year = int(m.group("y")) if m.group("y") else None
+    cmp = Comparator.LE if m.group("before") else Comparator.NONE
+    return Cell(raw, CellKind.DATE, s, cmp, date=DateValue(year, last, None, months=months), note=note)
+
+
 def compared_date(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None:
     """A date after a comparator (``≤2024年12月31日``, ``不晚于2024.12``): a deadline; None when what
     follows the comparator is no date."""
@@ -69,10 +92,7 @@ def compared_date(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None
         if _DATE_YM.match(body) or _DATE_YEAR.match(body):
             return None  # ≥2024.12, ≥2019年: a number (of years) as before, not a date
         shown = word or _SAID.get(cmp, "")
-        raise CellError(
-            raw,
-            f"日期「{body}」前的「{shown}」表示不早于该日期，而日期按完成期限计分，无法确定如何评分",
-            "期限，如 ≤2024年12月31日、2024年12月31日前",
-        )
+        doubt = f"中的日期「{body}」前有「{shown}」，即不早于该日期；日期按完成期限计分，无法确定如何评分"
+        return Cell(raw, CellKind.TEXT, s, note=note, doubt=doubt)
     shown_cmp = cell.comparator if cmp is Comparator.EQ else Comparator.LE  # 为2024年12月: the date itself
     return dataclasses.replace(cell, text=s, comparator=shown_cmp, word=word)

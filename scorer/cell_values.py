@@ -85,6 +85,13 @@ class CellError(JixiaoError, ValueError):
         super().__init__(msg)
 
 
+#: the spans of months a day-less date may name, by their last month: 第三季度 ends in September
+SPANS: dict[int, dict[int, str]] = {
+    3: {3: "第一季度", 6: "第二季度", 9: "第三季度", 12: "第四季度"},
+    6: {6: "上半年", 12: "下半年"},
+}
+
+
 @dataclass(frozen=True, slots=True)
 class DateValue(FrozenValue):
     """A date or deadline; ``year`` is None when the cell omits it (9月前)."""
@@ -93,6 +100,7 @@ class DateValue(FrozenValue):
     month: int
     day: int | None  # None: the end of that month
     whole_year: bool = False  # only a year was written (2019年): some day of it, the last at the latest
+    months: int = 1  # without a day: how many months it spans, ending with ``month`` (a quarter 3, a half-year 6)
 
     def resolve(self, default_year: int) -> date:
         year = self.year or default_year
@@ -104,6 +112,8 @@ class DateValue(FrozenValue):
         if self.whole_year:
             return f"{self.year}年"
         y = f"{self.year}年" if self.year else ""
+        if self.day is None and self.months in SPANS:
+            return f"{y}{SPANS[self.months][self.month]}"
         d = f"{self.day}日" if self.day is not None else "底"
         return f"{y}{self.month}月{d}"
 

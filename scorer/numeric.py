@@ -9,6 +9,7 @@ from functools import lru_cache
 from scorer import direction as directions
 from scorer import explain, units
 from scorer.approximate import approximate_doubt
+from scorer.cell_values import DateValue
 from scorer.cells import Cell, CellKind, Comparator, Tier
 from scorer.direction import CatalogEntryLike, CatalogLike, Direction, DirectionChoice
 from scorer.model import Indicator
@@ -320,6 +321,11 @@ def _score_rank(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     return _reverse(row, t.value, a.value, "名")
 
 
+def _span(d: DateValue, year: str, quarter: str, half: str, month: str) -> str:
+    """What a day-less date names, in the caller's words: a year, a quarter, a half-year or a month."""
+    return year if d.whole_year else {3: quarter, 6: half}.get(d.months, month)
+
+
 def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     assert t.date is not None and a.date is not None
     row.direction = DirectionChoice(Direction.REVERSE, "完成时间越早越好")
@@ -331,11 +337,12 @@ def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     deadline = t.date.resolve(year)
     done = a.date.resolve(a.date.year or year)
     if t.date.day is None:
-        last = "该年" if t.date.whole_year else "该月"
-        row.lines.append(f"「{t.text}」按{last}最后一天 {deadline.isoformat()} 理解")
+        row.lines.append(
+            f"「{t.text}」按{_span(t.date, '该年', '该季度', '该半年', '该月')}最后一天 {deadline.isoformat()} 理解"
+        )
     if a.date.day is None and done > deadline:  # done some day of that month or year: in time? how late?
-        span = "年份" if a.date.whole_year else "月份"
-        first = date(done.year, 1 if a.date.whole_year else done.month, 1)
+        span = _span(a.date, "年份", "季度", "半年", "月份")
+        first = date(done.year, 1 if a.date.whole_year else done.month - a.date.months + 1, 1)
         if first <= deadline:
             return row.judgement(
                 f"实际完成值「{a.text}」只写到{span}，无法判断是否在期限 {deadline.isoformat()} 前完成"

@@ -104,10 +104,8 @@ def test_digits_and_chinese_numerals_read_the_same(digits: str, spelled: str) ->
     assert _reading(spelled) == _reading(digits)
 
 
-NAMED = [
-    *("3季度", "三季度", "第3季度", "3季度末", "≤3季度", "≥三季度", "≤三季度", "1-3季度", "3季度/年", "≤3季度末"),
-    *("≥3季度且≤4季度", "介于3季度和4季度之间", "3季度-4季度"),
-]
+NAMED = ["1-3季度", "3季度/年", "≥3季度且≤4季度", "介于3季度和4季度之间", "3季度-4季度", "≥三季度"]
+QUARTERS = ["3季度", "三季度", "第3季度", "3季度末", "≤3季度", "≤三季度", "≤3季度末", "一季度", "三季度末"]
 
 
 @pytest.mark.parametrize("cell", NAMED)
@@ -115,12 +113,29 @@ def test_a_named_quarter_is_text_never_a_count_nor_refused(cell: str) -> None:
     assert parse_cell(cell).kind is CellKind.TEXT
 
 
-@pytest.mark.parametrize(("target", "actual"), [("≤3季度", "2024年9月"), ("3季度", "2个季度"), ("≤三季度", "9月")])
-def test_a_named_quarter_target_is_judged_with_its_reason(target: str, actual: str) -> None:
+@pytest.mark.parametrize("cell", QUARTERS)
+def test_a_quarter_alone_is_a_date_never_a_count(cell: str) -> None:
+    """Its span of months (scorer/cell_dates.py); a count of quarters is written 「3个季度」."""
+    c = parse_cell(cell)
+    assert c.kind is CellKind.DATE and c.date is not None and c.date.months == 3, c
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status", "said"),
+    [
+        ("≤3季度", "2024年9月", Status.MET, ""),
+        ("≤三季度", "9月", Status.MET, ""),
+        ("3季度", "2个季度", Status.JUDGEMENT, "类型不同"),
+        ("1-3季度", "2024年9月", Status.JUDGEMENT, "不是季度的个数"),
+    ],
+)
+def test_a_named_quarter_target_is_scored_or_judged_with_its_reason(
+    target: str, actual: str, status: Status, said: str
+) -> None:
     ind = Indicator(level1="产出指标", level2="时效指标", name="完成时间", target=target, actual=actual)
     r = score_indicator(ind, Decimal(10), "form", NAT, year=2024)
-    assert r.status is Status.JUDGEMENT and r.score is None, r.explanation
-    assert "不是季度的个数" in " ".join(r.explanation), r.explanation
+    assert r.status is status, r.explanation
+    assert said in " ".join(r.explanation), r.explanation
 
 
 @pytest.mark.parametrize(
@@ -140,9 +155,9 @@ def test_a_spelled_range_of_bounds_reads_as_a_range(cell: str, low: str, high: s
 @pytest.mark.parametrize(
     ("target", "said"),
     [
-        ("三季度", "目标值「三季度」指第三季度，是时间而不是季度的个数"),  # said as written, not 「3季度」
-        ("≤三季度末", "目标值「≤三季度末」中的「三季度」指第三季度"),
-        ("3季度", "目标值「3季度」指第3季度"),
+        ("三季度-四季度", "目标值「三季度-四季度」中的「三季度」指第三季度，是时间而不是季度的个数"),  # as written
+        ("≥三季度末", "目标值「≥三季度末」中的「三季度」指第三季度"),  # not a deadline: ≥ is no earlier than
+        ("3季度/年", "目标值「3季度/年」中的「3季度」指第3季度"),
         ("≤十余次", "目标值「≤十余次」中比较符与约数同用，所指的数"),
         ("≤10余次", "目标值「≤10余次」中比较符与约数同用，所指的数"),
     ],
