@@ -44,6 +44,8 @@ def _score(target: str, actual: str) -> object:
         ("≤2024年底", DateValue(2024, 12, 31)),
         ("≤2024年", DateValue(2024, 12, None, whole_year=True)),
         ("≤9月30日", DateValue(None, 9, 30)),
+        ("≤二〇二四年", DateValue(2024, 12, None, whole_year=True)),  # was refused: 比较符后没有数值
+        ("不晚于二〇二四年十月底", DateValue(2024, 10, None)),
     ],
 )
 def test_a_date_after_a_deadline_comparator_is_a_deadline(cell: str, date: DateValue) -> None:
