@@ -248,9 +248,11 @@ def _ticks(r: _Reader, raw: Any) -> Ticks:
     for key, options in TICK_GROUPS.items():
         v = d.get(key)
         items = [v] if isinstance(v, str) else _list(r, v, f"ticks.{key}")
-        for item in items:
+        for n, item in enumerate(items):
             if item not in options:
                 raise r.fail(f"ticks.{key}", f"「{item}」不是可选项；应为 {' / '.join(options)}")
+            if item in items[:n]:
+                raise r.fail(f"ticks.{key}", f"「{item}」勾选了不止一次")
         values[key] = tuple(items)
     return Ticks(**values)
 

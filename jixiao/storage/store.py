@@ -151,6 +151,8 @@ class FormStore(StoreQueries):
         bad = unstorable(reason) or unstorable(self.actor)
         if bad:
             raise StoreError(f"理由或操作人中含有{bad}，无法写入修改记录")
+        if len(reason) > MAX_TEXT_CHARS:  # the database holds audit texts to a cap too (migration 0039)
+            raise StoreError(f"理由过长（{len(reason)} 字，上限 {MAX_TEXT_CHARS} 字），未写入")
         at = _now()
         key = f"{row.year}/{row.implementing_unit}/{row.project_name}"
         entries = [
