@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from jixiao.storage.migrations.group_roles import create_group_role
+from jixiao.storage.migrations.sqlite_triggers import triggers_kept
 
 revision = "0004"
 down_revision = "0003"
@@ -63,9 +64,9 @@ def _arr(names: tuple[str, ...]) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("forms", schema=None) as batch_op:
+    with triggers_kept("forms"), op.batch_alter_table("forms", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scores_trusted", sa.Boolean(), nullable=False, server_default=sa.true()))
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+    with triggers_kept("audit_log"), op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("txid", sa.BigInteger(), nullable=True))
     op.create_table(
         "row_changes",
@@ -315,7 +316,7 @@ def downgrade() -> None:
         op.execute("GRANT UPDATE, DELETE ON forms, goals, indicators TO jixiao_filler")
     op.drop_index("ix_row_changes_form", table_name="row_changes")
     op.drop_table("row_changes")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+    with triggers_kept("audit_log"), op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("txid")
-    with op.batch_alter_table("forms", schema=None) as batch_op:
+    with triggers_kept("forms"), op.batch_alter_table("forms", schema=None) as batch_op:
         batch_op.drop_column("scores_trusted")

@@ -16,6 +16,8 @@ import os
 import sqlalchemy as sa
 from alembic import op
 
+from jixiao.storage.migrations.sqlite_triggers import triggers_kept
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -23,7 +25,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("indicators", schema=None) as batch_op:
+    with triggers_kept("indicators"), op.batch_alter_table("indicators", schema=None) as batch_op:
         batch_op.add_column(sa.Column("uid", sa.String(), nullable=True))
         batch_op.create_index("ix_indicators_uid", ["uid"], unique=False)
     bind = op.get_bind()
@@ -41,6 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("indicators", schema=None) as batch_op:
+    with triggers_kept("indicators"), op.batch_alter_table("indicators", schema=None) as batch_op:
         batch_op.drop_index("ix_indicators_uid")
         batch_op.drop_column("uid")

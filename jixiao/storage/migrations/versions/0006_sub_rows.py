@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from jixiao.storage.migrations.sqlite_triggers import triggers_kept
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -20,12 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("indicators", schema=None) as batch_op:
+    with triggers_kept("indicators"), op.batch_alter_table("indicators", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sub", sa.Boolean(), nullable=False, server_default=sa.false()))
     if op.get_bind().dialect.name == "postgresql":
         op.execute("GRANT UPDATE (sub) ON indicators TO jixiao_filler")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("indicators", schema=None) as batch_op:
+    with triggers_kept("indicators"), op.batch_alter_table("indicators", schema=None) as batch_op:
         batch_op.drop_column("sub")

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import jixiao.storage.types
+from jixiao.storage.migrations.sqlite_triggers import triggers_kept
 
 revision = "0009"
 down_revision = "0008"
@@ -327,5 +328,5 @@ def downgrade() -> None:
         op.execute("ALTER TABLE goals DROP CONSTRAINT IF EXISTS uq_goals_id_form")
     op.drop_index("ix_approved_targets_form", table_name="approved_targets")
     op.drop_table("approved_targets")
-    with op.batch_alter_table("forms") as batch:
+    with triggers_kept("forms"), op.batch_alter_table("forms") as batch:
         batch.drop_column("stage")

@@ -25,6 +25,8 @@ import importlib
 import sqlalchemy as sa
 from alembic import op
 
+from jixiao.storage.migrations.sqlite_triggers import triggers_kept
+
 revision = "0020"
 down_revision = "0019"
 branch_labels = None
@@ -85,7 +87,7 @@ def _privileges() -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("forms", schema=None) as batch_op:
+    with triggers_kept("forms"), op.batch_alter_table("forms", schema=None) as batch_op:
         batch_op.add_column(sa.Column(COLUMN, sa.String(length=64), nullable=True))
     s = _schema()
     if s is None:
@@ -100,5 +102,5 @@ def downgrade() -> None:
     if s is not None:
         op.execute(_rewrite(_NEW, _OLD))
         op.execute(f"ALTER TABLE {s}.forms DROP CONSTRAINT IF EXISTS ck_forms_{COLUMN}")
-    with op.batch_alter_table("forms", schema=None) as batch_op:
+    with triggers_kept("forms"), op.batch_alter_table("forms", schema=None) as batch_op:
         batch_op.drop_column(COLUMN)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from jixiao.storage.migrations.sqlite_triggers import triggers_kept
+
 revision = "0024"
 down_revision = "0023"
 branch_labels = None
@@ -76,7 +78,7 @@ def _function(s: str, path: str) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_users") as t:
+    with triggers_kept("app_users"), op.batch_alter_table("app_users") as t:
         t.add_column(sa.Column("cert_sha256", sa.String(64), nullable=True))
     op.create_index("ix_app_users_cert", "app_users", ["cert_sha256"], unique=True)
     s = _schema()
@@ -114,5 +116,5 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_certificate_holder(text)")
         op.execute(f"ALTER TABLE {s}.app_users DROP CONSTRAINT IF EXISTS app_users_cert_is_sha256")
     op.drop_index("ix_app_users_cert", "app_users")
-    with op.batch_alter_table("app_users") as t:
+    with triggers_kept("app_users"), op.batch_alter_table("app_users") as t:
         t.drop_column("cert_sha256")
