@@ -45,7 +45,9 @@ def write_error(exc: SQLAlchemyError, denied: str, failed: str) -> StoreError:
 
 
 def _first_line(exc: DBAPIError) -> str:
-    return (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0].replace("ERROR:", "").strip()
+    from jixiao.storage.db_messages import in_chinese
+
+    return in_chinese((str(exc.orig).strip().splitlines() or [type(exc).__name__])[0].replace("ERROR:", "").strip())
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
