@@ -49,6 +49,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("jixiao: form % is not open for evidence", "表单 {0} 当前不能添加佐证材料"),
     ("jixiao: form %: its version goes from % back to %", "表单 {0} 的版本号不能从 {1} 退回到 {2}"),
     ("jixiao: form %: the signature columns are written only by signing the form", "表单 {0} 的签章信息只能由签章写入"),
+    (
+        "jixiao: form %: its version goes from % to %, not one step at a time",
+        "表单 {0} 的版本号只能逐一增加，不能从 {1} 改为 {2}",
+    ),
     ("jixiao: form %: %", "表单 {0}：{1}"),
     (
         "jixiao: four eyes: % may not create form % as % (its creator made all of its data)",
