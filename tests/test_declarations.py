@@ -486,21 +486,24 @@ def test_one_project_through_the_whole_year(store: FormStore) -> None:
 
 @pg
 def test_postgres_numbers_approvals_itself_not_by_the_writable_version(setup: Setup) -> None:
-    """A filler who sets the version before each approval cannot choose which approval binds."""
+    """A filler who sets the version before each approval cannot choose which approval binds (and since
+    migration 0042 a version moves one step at a time)."""
     (outcome,) = setup.store.import_forms([("申报.toml", _declaration())], action="declare", stage=Stage.DECLARATION)
     fid = outcome.form_id
     with setup.connect("shangye") as conn:
-        conn.execute("UPDATE forms SET version = 1000, status = 'submitted' WHERE id = %s", (fid,))
+        with pytest.raises(psycopg.errors.CheckViolation, match="one step"):
+            conn.execute("UPDATE forms SET version = 1000, status = 'submitted' WHERE id = %s", (fid,))
+        conn.execute("UPDATE forms SET version = version + 1, status = 'submitted' WHERE id = %s", (fid,))
     with setup.connect("reviewer") as conn:
         conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
         conn.execute("UPDATE forms SET status = 'draft' WHERE id = %s", (fid,))  # reopened: a higher target asked
     with setup.connect("shangye") as conn:
         with conn.transaction():
             conn.execute("UPDATE indicators SET target = '≥300' WHERE form_id = %s AND position = 0", (fid,))
-            conn.execute("UPDATE forms SET version = 1001 WHERE id = %s", (fid,))  # a new version (migration 0021)
+            conn.execute("UPDATE forms SET version = version + 1 WHERE id = %s", (fid,))  # a new version (0021)
         with pytest.raises(psycopg.errors.CheckViolation, match="back to"):  # never back (migration 0030)
             conn.execute("UPDATE forms SET version = 1, status = 'submitted' WHERE id = %s", (fid,))
-        conn.execute("UPDATE forms SET version = 5000, status = 'submitted' WHERE id = %s", (fid,))
+        conn.execute("UPDATE forms SET version = version + 1, status = 'submitted' WHERE id = %s", (fid,))
     with setup.connect("reviewer") as conn:
         conn.execute("UPDATE forms SET status = 'approved' WHERE id = %s", (fid,))
         numbers = conn.execute("SELECT DISTINCT approval FROM approved_targets WHERE form_id = %s ORDER BY 1", (fid,))

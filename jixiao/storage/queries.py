@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from jixiao.storage import rowlog
+from jixiao.storage import rowlog, rowlog_cover
 from jixiao.storage.convert import fill_computed, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
 from jixiao.storage.records import FormSummary, HistoryEntry, NotFound, StoredForm, _aware, _now
@@ -205,7 +205,10 @@ class StoreQueries:
             if self.engine.dialect.name != "postgresql":
                 return out
             changes = s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
-            annotated = {r.txid for r in rows if r.txid is not None}
+            said: dict[int, list[rowlog_cover.Said]] = {}
+            for r in rows:
+                if r.txid is not None:
+                    said.setdefault(r.txid, []).append(rowlog_cover.said(r.label, r.before, r.after, r.reason))
             direct = [
                 HistoryEntry(
                     at=_aware(at) or _now(),
@@ -219,6 +222,6 @@ class StoreQueries:
                     version=0,
                     db_user=who,
                 )
-                for at, who, field, label, before, after in rowlog.entries(changes, annotated)
+                for at, who, field, label, before, after in rowlog.entries(changes, said)
             ]
         return sorted(out + direct, key=lambda e: e.at)
