@@ -23,7 +23,7 @@ from scorer.rules import load as load_rules
 
 RULES = load_rules("national-2020")
 BY = ["≤", "<=", "<", "＜", "≦", "不晚于", "不迟于", "早于", "不超过"]
-NOT_BY = ["≥", ">=", ">", "不低于", "高于"]
+NOT_BY = ["≥", ">=", ">", "不低于", "高于", "不早于", "晚于", "迟于"]  # the last three: was text, no reason
 
 
 def _score(target: str, actual: str) -> object:
@@ -69,8 +69,13 @@ def test_a_compared_deadline_is_scored_as_one(target: str, actual: str, status: 
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("word", NOT_BY)
-@pytest.mark.parametrize("date", ["2024年12月31日", "2024-12-31", "2024年12月", "2024年底", "2024年第三季度"])
+@pytest.mark.parametrize(
+    ("word", "date"),
+    [
+        *((w, d) for w in NOT_BY for d in ("2024年12月31日", "2024-12-31", "2024年12月", "2024年底", "2024年第三季度")),
+        *((w, d) for w in ("不早于", "晚于", "迟于") for d in ("2024.12", "2024年", "12月")),  # only a time follows
+    ],
+)
 def test_a_date_no_earlier_than_is_for_judgement_with_its_reason(word: str, date: str) -> None:
     """A date is scored as a deadline; 「≥2024年1月」 would be scored the wrong way round."""
     c = read_cell(word + date)
