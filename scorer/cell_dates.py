@@ -32,6 +32,10 @@ _DATE_QUARTER = re.compile(
     r"^(?:(?P<y>(?:19|20)\d{2})年)?第?(?P<q>[一二三四1-4])季度(?:(?:末|底)(?P<before>前|之前|以前)?)?$"
 )
 _DATE_HALF = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年)?(?P<h>[上下])半年(?:(?:末|底)(?P<before>前|之前|以前)?)?$")
+# a bare month after a comparator (≥24月, ≤6月) is a count of months, as it was read before (质保期≥24月),
+# but not after the words only a time takes (不晚于12月 is by December)
+_MONTHS_COUNT = re.compile(r"^\d{1,2}月$")
+_TIME_WORDS = frozenset(("不晚于", "不迟于", "早于", "不早于", "晚于", "迟于"))
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 #: comparators that make a date a deadline: by it (≤, 不晚于) or before it (<, 早于), read as 「…前」 is
@@ -85,12 +89,14 @@ def compared_date(s: str, raw: str, note: str, vocab: Vocabulary) -> Cell | None
     body, cmp, word = _comparator(s, vocab)
     if cmp is None or body == s or not body:
         return None
+    if _MONTHS_COUNT.match(body) and word not in _TIME_WORDS:
+        return None  # ≥24月: a number of months, read by the quantity reader
     cell = read_date(body, raw, note)
     if cell is None:
         return None
     if cmp not in _BY:
-        if _DATE_YM.match(body) or _DATE_YEAR.match(body):
-            return None  # ≥2024.12, ≥2019年: a number (of years) as before, not a date
+        if (_DATE_YM.match(body) or _DATE_YEAR.match(body)) and word not in _TIME_WORDS:
+            return None  # ≥2024.12, ≥2019年: a number (of years) as before, not a date; 晚于2024.12 is one
         shown = word or _SAID.get(cmp, "")
         doubt = f"中的日期「{body}」前有「{shown}」，即不早于该日期；日期按完成期限计分，无法确定如何评分"
         return Cell(raw, CellKind.TEXT, s, note=note, doubt=doubt)

@@ -184,8 +184,15 @@ class Cell(FrozenValue):
         if self.kind is CellKind.RANK:
             return f"前{self.value}名" if self.comparator is Comparator.LE else f"第{self.value}名"
         if self.kind is CellKind.DATE and self.date is not None:
-            return self.date.text() + ("前" if self.comparator is Comparator.LE else "")
+            return self.date.text() + (self._by() if self.comparator is Comparator.LE else "")
         return self.text
+
+    def _by(self) -> str:
+        """What a deadline's date is followed by: 「末前」 after a year, a quarter or a half-year
+        (「第三季度前」 or 「2024年前」 would say before it begins), else 「前」 (12月底前)."""
+        d = self.date
+        span = d is not None and d.day is None and (d.whole_year or d.months in SPANS)
+        return "末前" if span else "前"
 
 
 def _num_text(value: Decimal | None, scale: str) -> str:

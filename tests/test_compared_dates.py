@@ -23,7 +23,7 @@ from scorer.rules import load as load_rules
 
 RULES = load_rules("national-2020")
 BY = ["≤", "<=", "<", "＜", "≦", "不晚于", "不迟于", "早于", "不超过"]
-NOT_BY = ["≥", ">=", ">", "不低于", "高于"]
+NOT_BY = ["≥", ">=", ">", "不低于", "高于", "不早于", "晚于", "迟于"]  # the last three: was text, no reason
 
 
 def _score(target: str, actual: str) -> object:
@@ -69,8 +69,13 @@ def test_a_compared_deadline_is_scored_as_one(target: str, actual: str, status: 
     assert r.status is status, r.explanation  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("word", NOT_BY)
-@pytest.mark.parametrize("date", ["2024年12月31日", "2024-12-31", "2024年12月", "2024年底", "2024年第三季度"])
+@pytest.mark.parametrize(
+    ("word", "date"),
+    [
+        *((w, d) for w in NOT_BY for d in ("2024年12月31日", "2024-12-31", "2024年12月", "2024年底", "2024年第三季度")),
+        *((w, d) for w in ("不早于", "晚于", "迟于") for d in ("2024.12", "2024年", "12月")),  # only a time follows
+    ],
+)
 def test_a_date_no_earlier_than_is_for_judgement_with_its_reason(word: str, date: str) -> None:
     """A date is scored as a deadline; 「≥2024年1月」 would be scored the wrong way round."""
     c = read_cell(word + date)
@@ -158,3 +163,56 @@ def test_a_quarter_decides_what_it_can(target: str, actual: str, status: Status,
 def test_a_quarter_deadline_says_how_it_is_read() -> None:
     r = _score("第三季度末前", "2024年9月20日")
     assert "「第三季度末前」按该季度最后一天 2024-09-30 理解" in r.explanation  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- a count of months stays a count
+
+
+@pytest.mark.parametrize(
+    ("cell", "cmp", "months"),
+    [
+        ("≥24月", Comparator.GE, 24),  # 质保期: was refused as 「月份 24 不存在」, a whole form's import with it
+        ("≤18月", Comparator.LE, 18),
+        ("不少于12月", Comparator.GE, 12),  # was 待判断 as a date 「不早于」
+        ("≤6月", Comparator.LE, 6),  # was a deadline in June
+        ("<6月", Comparator.LT, 6),
+    ],
+)
+def test_a_bare_month_after_a_comparator_is_a_count_of_months(cell: str, cmp: Comparator, months: int) -> None:
+    """As before dates after comparators were read: a number of months (≤12个月 written short)."""
+    c = read_cell(cell)
+    assert not isinstance(c, CellError), c
+    assert (c.kind, c.comparator, c.value, c.unit) == (CellKind.QUANTITY, cmp, Decimal(months), "月"), c
+
+
+@pytest.mark.parametrize("cell", ["不晚于12月", "早于6月", "不迟于9月"])
+def test_a_bare_month_after_a_word_only_a_time_takes_is_a_deadline(cell: str) -> None:
+    c = read_cell(cell)
+    assert not isinstance(c, CellError), c
+    assert (c.kind, c.comparator) == (CellKind.DATE, Comparator.LE), c
+
+
+def test_a_warranty_in_months_still_scores() -> None:
+    ind = Indicator("产出指标", "质量指标", "质保期", "≥24月", "36个月")
+    r = score_indicator(ind, Decimal(10), "表中", RULES, year=2024)
+    assert r.status is Status.MET, r.explanation  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- shown as read
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("第三季度末前", "第三季度末前"),  # not 「第三季度前」, which is not guessed (before it begins?)
+        ("≤3季度", "第三季度末前"),
+        ("2024年下半年底前", "2024年下半年末前"),
+        ("≤2024年", "2024年末前"),  # not 「2024年前」, before 2024
+        ("≤2024.12", "2024年12月底前"),
+        ("2024年第三季度", "2024年第三季度"),
+    ],
+)
+def test_a_span_deadline_is_shown_by_its_end(cell: str, shown: str) -> None:
+    c = read_cell(cell)
+    assert not isinstance(c, CellError), c
+    assert c.display() == shown
