@@ -90,7 +90,17 @@ def test_a_text_at_the_cap_is_written(setup: Setup) -> None:
 @on_pg
 @pytest.mark.parametrize(
     "ticks",
-    ['["假的选项"]', '["区级专项", "区级专项", "区级专项", "区级专项"]', '"区级专项"', '{"a": 1}', "null"],
+    [
+        '["假的选项"]',
+        '["区级专项", "区级专项"]',
+        '["区级专项", "区级专项", "区级专项", "区级专项"]',
+        '"区级专项"',
+        '{"a": 1}',
+        "null",
+        "[null]",
+        '["区级专项", null]',
+        "[1]",
+    ],
 )
 def test_a_tick_is_one_of_its_options_once(setup: Setup, ticks: str) -> None:
     own = setup.form_id(OWN)
@@ -126,6 +136,7 @@ def test_jixiao_refuses_an_over_long_comment_in_chinese_and_writes_nothing(backe
         store.transition(outcome.form_id, "submit", "理" * (MAX_TEXT_CHARS + 1))
     after = store.get(outcome.form_id)
     assert (after.status, after.version, len(store.history(outcome.form_id))) == (before.status, before.version, logged)
+    assert store.transition(outcome.form_id, "submit", "理" * MAX_TEXT_CHARS).status != before.status  # the cap itself
 
 
 @pytest.mark.parametrize("group", list(TICK_GROUPS))

@@ -39,6 +39,7 @@ from jixiao.storage.records import (
 )
 from jixiao.storage.rescore import BATCH, Progress, rescore
 from jixiao.storage.validate import (
+    MAX_AUDIT_CHARS,
     MAX_TEXT_CHARS,
     check_import,
     finding_counts,
@@ -151,8 +152,8 @@ class FormStore(StoreQueries):
         bad = unstorable(reason) or unstorable(self.actor)
         if bad:
             raise StoreError(f"理由或操作人中含有{bad}，无法写入修改记录")
-        if len(reason) > MAX_TEXT_CHARS:  # the database holds audit texts to a cap too (migration 0039)
-            raise StoreError(f"理由过长（{len(reason)} 字，上限 {MAX_TEXT_CHARS} 字），未写入")
+        if len(reason) > MAX_AUDIT_CHARS:  # the database's cap on audit texts (migration 0039)
+            raise StoreError(f"理由过长（{len(reason)} 字，上限 {MAX_AUDIT_CHARS} 字），未写入")
         at = _now()
         key = f"{row.year}/{row.implementing_unit}/{row.project_name}"
         entries = [
@@ -328,6 +329,8 @@ class FormStore(StoreQueries):
         self, form_id: int, action: str, comment: str = "", expected_version: int | None = None
     ) -> StoredForm:
         """Submit / return / approve / sign / reopen, recorded in the audit log."""
+        if len(comment) > MAX_TEXT_CHARS:  # a person's text, as any other free text of a form
+            raise StoreError(f"理由过长（{len(comment)} 字，上限 {MAX_TEXT_CHARS} 字），未写入")
         try:
             with Session(self.engine) as s, s.begin():
                 row = self._load(s, form_id)

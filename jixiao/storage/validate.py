@@ -65,6 +65,9 @@ def unstorable(text: str) -> str:
 # Free-text fields (偏差分析、改进措施、理由 …) hold at most this many characters, whatever the
 # file they come from (TOML/JSON files are also capped at 5 MB; an Excel cell at 32,767 characters).
 MAX_TEXT_CHARS = 50_000
+# An audit entry's texts (a change's before and after, its reason): a field's values, each within the
+# caps above, and a reason jixiao may lengthen (a reopen names the signature it voids).
+MAX_AUDIT_CHARS = 1_000_000
 
 
 @functools.cache

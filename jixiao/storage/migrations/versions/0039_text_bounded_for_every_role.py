@@ -52,7 +52,7 @@ def _schema() -> str | None:
     return str(bind.dialect.identifier_preparer.quote_identifier(schema))
 
 
-def _checks() -> list[tuple[str, str, str]]:
+def _checks(schema: str) -> list[tuple[str, str, str]]:
     """(table, constraint, condition) for every bound."""
     out = [
         (table, f"{table}_{col}_bounded", f'char_length("{col}") <= {limit}')
@@ -61,23 +61,27 @@ def _checks() -> list[tuple[str, str, str]]:
     ]
     out.append(("monitoring", "monitoring_data_bounded", f"octet_length(data::text) <= {MAX_MONITORING_BYTES}"))
     for col, options in TICKS.items():
-        allowed = "[" + ", ".join(f'"{o}"' for o in options) + "]"
-        out.append(
-            (
-                "forms",
-                f"forms_{col}_options",
-                f"json_typeof({col}) = 'array' AND json_array_length({col}) <= {len(options)}"
-                f" AND {col}::jsonb <@ '{allowed}'::jsonb",
-            )
-        )
+        allowed = "ARRAY[" + ", ".join(f"'{o}'" for o in options) + "]"
+        out.append(("forms", f"forms_{col}_options", f"{schema}.jixiao_ticks_ok({col}, {allowed})"))
     return out
+
+
+def _ticks_function(s: str) -> str:
+    """Whether a 勾选项 list is a JSON array of distinct options (a CHECK cannot hold a subquery)."""
+    return f"""CREATE FUNCTION {s}.jixiao_ticks_ok(v json, options text[]) RETURNS boolean
+        LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+        SELECT CASE WHEN json_typeof(v) = 'array' THEN
+          (SELECT count(*) = count(DISTINCT e) AND coalesce(bool_and(e = ANY (options)), true)
+             FROM json_array_elements_text(v) AS e)
+        ELSE false END $$"""
 
 
 def upgrade() -> None:
     s = _schema()
     if s is None:
         return
-    for table, name, condition in _checks():
+    op.execute(_ticks_function(s))
+    for table, name, condition in _checks(s):
         op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} CHECK ({condition}) NOT VALID")
 
 
@@ -85,5 +89,6 @@ def downgrade() -> None:
     s = _schema()
     if s is None:
         return
-    for table, name, _ in _checks():
+    for table, name, _ in _checks(s):
         op.execute(f"ALTER TABLE {s}.{table} DROP CONSTRAINT IF EXISTS {name}")
+    op.execute(f"DROP FUNCTION IF EXISTS {s}.jixiao_ticks_ok(json, text[])")
