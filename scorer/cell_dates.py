@@ -15,6 +15,7 @@ import re
 
 from scorer.cell_parts import _comparator
 from scorer.cell_values import Cell, CellError, CellKind, Comparator, DateValue
+from scorer.cn_numbers import DIGITS
 from scorer.vocabulary import Vocabulary
 
 _DATE_FULL = re.compile(r"^(?P<y>\d{4})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?(?P<before>前|之前|以前)?$")
@@ -36,7 +37,6 @@ _DATE_HALF = re.compile(r"^(?:(?P<y>(?:19|20)\d{2})年)?(?P<h>[上下])半年(?:
 # but not after the words only a time takes (不晚于12月 is by December)
 _MONTHS_COUNT = re.compile(r"^\d{1,2}月$")
 _TIME_WORDS = frozenset(("不晚于", "不迟于", "早于", "不早于", "晚于", "迟于"))
-_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 #: comparators that make a date a deadline: by it (≤, 不晚于) or before it (<, 早于), read as 「…前」 is
 _BY = frozenset((Comparator.LE, Comparator.LT, Comparator.EQ))
@@ -73,7 +73,8 @@ def read_date(s: str, raw: str, note: str) -> Cell | None:
 def _span(s: str, raw: str, note: str) -> Cell | None:
     """A quarter or a half-year: the months it spans, ending with its last month."""
     if m := _DATE_QUARTER.match(s):
-        months, last = 3, 3 * _QUARTERS[m.group("q")]
+        q = m.group("q")
+        months, last = 3, 3 * (int(q) if q.isdigit() else DIGITS[q])
     elif m := _DATE_HALF.match(s):
         months, last = 6, 6 if m.group("h") == "上" else 12
     else:

@@ -20,24 +20,11 @@ from sqlalchemy import Table
 
 from jixiao.files import os_reason
 from jixiao.storage import backup_key
+from jixiao.storage.labels import TABLE_LABELS
 from jixiao.storage.models import Base
 from jixiao.storage.records import StoreError
 
 FORMAT = "jixiao-backup/1"
-TABLE_LABELS = {
-    "forms": "表单",
-    "goals": "绩效目标",
-    "indicators": "指标",
-    "audit_log": "修改记录",
-    "row_changes": "数据库修改日志",
-    "rechecks": "复核评分",
-    "monitoring": "运行监控记录",
-    "approved_targets": "已审核目标",
-    "evidence": "佐证材料",
-    "app_users": "用户",
-    "units": "单位",
-    "certificate_registrations": "签章证书登记",
-}
 
 
 class BackupError(StoreError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from jixiao.storage.labels import TABLE_LABELS, column_label
 from jixiao.workflow import State
 
 #: (the message as the migration raises it, ``%`` for each value; Chinese, ``{0}``… for the values)
@@ -97,18 +98,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
 )
 #: the words the messages hold for a value: a status, a table
-WORDS = {
-    **{s.value: s.label for s in State},
-    "audit_log": "修改记录",
-    "row_changes": "数据修改日志",
-    "rechecks": "复核",
-    "monitoring": "监控快照",
-    "evidence": "佐证材料",
-    "approved_targets": "已审核目标",
-    "forms": "表单",
-    "goals": "绩效目标",
-    "indicators": "指标",
-}
+WORDS = {**{s.value: s.label for s in State}, **TABLE_LABELS}
 _CHECK = re.compile(r'new row for relation "(?P<table>\w+)" violates check constraint "(?P<name>\w+)"')
 _BOUNDED = re.compile(r"(?P<table>[a-z]+)_(?P<column>\w+)_bounded")
 
@@ -134,8 +124,6 @@ def in_chinese(line: str) -> str:
 
 
 def _check(table: str, name: str) -> str:
-    from jixiao.storage.labels import column_label
-
     bounded = _BOUNDED.fullmatch(name)
     if bounded:
         return f"「{column_label(bounded.group('column'))}」超过数据库允许的长度（{WORDS.get(table, table)}）"

@@ -1,6 +1,21 @@
-"""Chinese names of the stored columns, for messages that refuse a value (never the column id)."""
+"""Chinese names of the stored tables and columns, for messages (never the table or column id)."""
 
 from __future__ import annotations
+
+TABLE_LABELS: dict[str, str] = {
+    "forms": "表单",
+    "goals": "绩效目标",
+    "indicators": "指标",
+    "audit_log": "修改记录",
+    "row_changes": "数据库修改日志",
+    "rechecks": "复核评分",
+    "monitoring": "运行监控记录",
+    "approved_targets": "已审核目标",
+    "evidence": "佐证材料",
+    "app_users": "用户",
+    "units": "单位",
+    "certificate_registrations": "签章证书登记",
+}
 
 COLUMN_LABELS: dict[str, str] = {
     "department": "主管部门",
