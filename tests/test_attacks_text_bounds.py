@@ -7,6 +7,8 @@ form would then carry.
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 from sqlalchemy import Engine
@@ -132,7 +134,8 @@ def test_jixiao_refuses_an_over_long_comment_in_chinese_and_writes_nothing(backe
     store = FormStore(backend_engine, actor="商业行办填报人")
     (outcome,) = store.import_forms(sample_forms()[:1])
     before, logged = store.get(outcome.form_id), len(store.history(outcome.form_id))
-    with pytest.raises(StoreError, match=f"理由过长（{MAX_TEXT_CHARS + 1} 字，上限 {MAX_TEXT_CHARS} 字）"):
+    said = f"{before.key}：理由过长（{MAX_TEXT_CHARS + 1} 字，上限 {MAX_TEXT_CHARS} 字）"  # the form named
+    with pytest.raises(StoreError, match=re.escape(said)):
         store.transition(outcome.form_id, "submit", "理" * (MAX_TEXT_CHARS + 1))
     after = store.get(outcome.form_id)
     assert (after.status, after.version, len(store.history(outcome.form_id))) == (before.status, before.version, logged)

@@ -329,11 +329,13 @@ class FormStore(StoreQueries):
         self, form_id: int, action: str, comment: str = "", expected_version: int | None = None
     ) -> StoredForm:
         """Submit / return / approve / sign / reopen, recorded in the audit log."""
-        if len(comment) > MAX_TEXT_CHARS:  # a person's text, as any other free text of a form
-            raise StoreError(f"理由过长（{len(comment)} 字，上限 {MAX_TEXT_CHARS} 字），未写入")
         try:
             with Session(self.engine) as s, s.begin():
                 row = self._load(s, form_id)
+                if len(comment) > MAX_TEXT_CHARS:  # a person's text, as any other free text of a form
+                    raise StoreError(
+                        f"{form_key(to_form(row))}：理由过长（{len(comment)} 字，上限 {MAX_TEXT_CHARS} 字），未写入"
+                    )
                 if expected_version is not None and row.version != expected_version:
                     raise ConflictError(form_key(to_form(row)), row.updated_by, _aware(row.updated_at), row.version)
                 before = row.status
