@@ -374,7 +374,7 @@ def _whole(row: _Row, t: Cell) -> bool:
 def _score_numeric_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     if a.kind is CellKind.QUALITATIVE and a.tier is not None:
         vocab = vocabulary()
-        text = "".join(a.text.split()).rstrip("。.")
+        text = "" if a.note else "".join(a.text.split()).rstrip("。.")  # 完成（3户未入户）: more than the word
         for rule in vocab.satisfies:
             if rule.applies(a.word, row.ind.name, t.kind.value, text, rule.target_full and _whole(row, t)):
                 return row.full((explain.satisfied, a.text, rule.reason))

@@ -67,6 +67,7 @@ def test_a_target_against_last_year_names_a_direction(target: str, actual: str, 
         ("任务2:健康档案管理率", "≥95%", "完成", Status.JUDGEMENT),  # how much of it?
         ("任务2:健康档案管理率", "100%", "完成95%", Status.JUDGEMENT),  # the cell says more
         ("任务2:健康档案管理率", "100%", "完成建档", Status.JUDGEMENT),
+        ("任务2:健康档案管理率", "100%", "完成（3户未入户）", Status.JUDGEMENT),  # a note says more
         ("任务2:健康档案管理率", "100%", "基本完成", Status.JUDGEMENT),  # a partial word is no full claim
         ("任务2:健康档案管理率", "≤100%", "完成", Status.JUDGEMENT),
         ("任务2:健康档案管理率", "约100%", "完成", Status.JUDGEMENT),
