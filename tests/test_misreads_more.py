@@ -116,3 +116,34 @@ def test_an_empty_actual_with_a_stated_deviation_is_judged_not_zeroed(
         assert deviation.strip() in "；".join(r.explanation)  # type: ignore[attr-defined]
     else:
         assert r.score == 0  # type: ignore[attr-defined]
+
+
+# ------------------------------------------ a change asked by an amount, a change stated
+# 公卫 签约率「提高1%」/ 体检率「提高2%」 against 「提高1%」/「下降1%」: the amounts compare as a positive
+# target would (a bigger change that way is better); the other way, or none, is 未达成.
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status", "score"),
+    [
+        ("提高2%", "提高1%", Status.PARTLY, Decimal(5)),  # W × B / A
+        ("提高2%", "下降1%", Status.MISSED, Decimal(0)),  # the form's 体检率, the other way
+        ("提高1%", "提高1.5%", Status.MET, W),
+        ("增长10%", "增长0%", Status.MISSED, Decimal(0)),  # no change
+        ("减少5万元", "减少3万元", Status.PARTLY, Decimal(6)),  # a reduction asked: more of it is better
+        ("减少5万元", "减少7万元", Status.MET, W),
+        ("下降2个百分点", "下降1个百分点", Status.PARTLY, Decimal(5)),
+        ("降低5万元", "增加1万元", Status.MISSED, Decimal(0)),
+        ("增加200人次", "增372人次", Status.MET, W),
+        ("提高2%", "提高2个百分点", Status.JUDGEMENT, None),  # percent is not points
+        ("减少5万元", "减少50000元", Status.JUDGEMENT, None),  # units as written only
+        ("提高0%", "提高1%", Status.JUDGEMENT, None),  # nothing asked
+        ("提高2%", "提高较多", Status.JUDGEMENT, None),  # no amount
+        ("提高2%", "95%", Status.JUDGEMENT, None),  # a level, not a change
+    ],
+)
+def test_a_change_asked_by_an_amount_is_held_to_the_change_stated(
+    target: str, actual: str, status: Status, score: Decimal | None
+) -> None:
+    r = _score(target, actual, name="体检率", level2="社会效益指标")
+    assert (r.status, r.score) == (status, score), r.explanation  # type: ignore[attr-defined]
