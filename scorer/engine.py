@@ -241,10 +241,13 @@ def _score_cells(row: _Row, t: Cell | None, a: Cell | None) -> tuple[Status, Dec
     if a.kind is CellKind.EMPTY and t.kind is CellKind.EMPTY and _criteria_row(ind):
         return row.judgement(f"「{ind.level1}」类指标按评价标准打分，表上没有目标值与实际完成值：请人工评分")
     if a.kind is CellKind.EMPTY:
-        row.lines.append("实际完成值未填报，计 0 分")
         row.problems.append(
             Problem.of(ProblemCode.EMPTY_ACTUAL, f"「{ind.name}」实际完成值未填报", ind.name, COL_ACTUAL)
         )
+        said = _said_deviation(ind.deviation)
+        if said and t.kind is not CellKind.EMPTY:  # the unit explained a shortfall: not a row left unfilled
+            return row.judgement(f"实际完成值未填报，但偏差原因写了「{said}」：完成到什么程度须人工判断")
+        row.lines.append("实际完成值未填报，计 0 分")
         return Status.EMPTY, ZERO
     if _criteria_row(ind) and t.kind not in _NUMERIC and (t.kind is CellKind.EMPTY or a.kind is CellKind.TEXT):
         return _score_criteria(row, t, a)
@@ -255,6 +258,15 @@ def _score_cells(row: _Row, t: Cell | None, a: Cell | None) -> tuple[Status, Dec
     if _same_text(t, a):
         return _tier_score(row, Tier.ACHIEVED, (explain.same_as_target, t.text))
     return _score_qualitative_target(row, t, a)
+
+
+_NO_DEVIATION = frozenset(("", "-", "--", "/", "—", "——", "\\", "无", "无偏差", "没有偏差", "未偏差"))
+
+
+def _said_deviation(text: str) -> str:
+    """The 偏差原因 as written, or "" when it says nothing (blank, a dash, 无): a shortfall explained."""
+    said = " ".join(text.split())
+    return "" if "".join(said.split()).rstrip("。.") in _NO_DEVIATION else said
 
 
 def _compare_recorded(row: _Row, rec: Recorded, score: Decimal | None, weight: Decimal) -> None:

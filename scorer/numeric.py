@@ -357,11 +357,26 @@ def _score_date(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     return _reverse(row, A, B, "天")
 
 
+def _whole(row: _Row, t: Cell) -> bool:
+    """The target is the whole of something: exactly 100%, alone or with = / ≥, on a row that is not
+    read as lower-is-better (a 差错率 of 100% is no target to complete)."""
+    return (
+        t.kind is CellKind.QUANTITY
+        and t.unit == "%"
+        and t.value == 100
+        and not t.scale
+        and not t.approx
+        and t.comparator in (Comparator.NONE, Comparator.EQ, Comparator.GE)
+        and _direction_for(row, t).value is not Direction.REVERSE
+    )
+
+
 def _score_numeric_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Decimal | None]:
     if a.kind is CellKind.QUALITATIVE and a.tier is not None:
         vocab = vocabulary()
+        text = "" if a.note else "".join(a.text.split()).rstrip("。.")  # 完成（3户未入户）: more than the word
         for rule in vocab.satisfies:
-            if rule.applies(a.word, row.ind.name, t.kind.value):
+            if rule.applies(a.word, row.ind.name, t.kind.value, text, rule.target_full and _whole(row, t)):
                 return row.full((explain.satisfied, a.text, rule.reason))
         if a.tier is Tier.NOT_ACHIEVED:
             return _tier_score(row, a.tier, (explain.word_in_actual, a.text, a.word))

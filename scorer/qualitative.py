@@ -12,7 +12,7 @@ from scorer.model import Direction, Indicator
 from scorer.result import (
     Status,
 )
-from scorer.row import _Row, _tier_score
+from scorer.row import ONE, _Row, _tier_score
 from scorer.statements import Answer, answer, compliance, is_question
 from scorer.vocabulary import level_key, vocabulary
 
@@ -48,6 +48,9 @@ def _score_qualitative_target(row: _Row, t: Cell, a: Cell) -> tuple[Status, Deci
         return _score_question(row, t, a)
     if t.kind is CellKind.DIRECTION and a.kind is CellKind.TEXT and (moved := stated_change(a.text)):
         return _score_change(row, t, a, *moved)
+    if t.kind is CellKind.TEXT and a.kind is CellKind.TEXT and (wanted := stated_change(t.text)):
+        if moved := stated_change(a.text):
+            return _score_change_by(row, t, a, wanted, moved)
     if t.doubt and a.kind is not CellKind.QUALITATIVE:  # 3季度, ≤10余次: a number the cell does not say
         return row.judgement(f"目标值「{t.text}」{t.doubt}，实际完成值「{a.text}」无法与之比较")
     if a.kind is CellKind.TEXT:
@@ -90,6 +93,32 @@ def _score_change(
         return row.full(f"{head}，方向一致，达成")
     why = "没有变化" if amount == 0 else "方向相反"
     return _tier_score(row, Tier.NOT_ACHIEVED, f"{head}，{why}，未达成")
+
+
+Change = tuple[Direction, str, Decimal, str]
+
+
+def _score_change_by(row: _Row, t: Cell, a: Cell, wanted: Change, moved: Change) -> tuple[Status, Decimal | None]:
+    """A target that asks for a change by an amount (提高2%, 减少5万元), an actual that states one
+    (提高1%, 下降1%): the amounts compared as a positive target (a bigger change that way is better);
+    the other way, or none, is 未达成. Units must be the same as written: 2% is not 2个百分点."""
+    way, asked, A, tu = wanted
+    moved_way, word, B, au = moved
+    if tu != au:
+        return row.judgement(
+            f"目标值「{t.text}」与实际完成值「{a.text}」的变化量单位不同（{tu or '无'}、{au or '无'}），无法比较"
+        )
+    head = f"目标值「{t.text}」要求{asked} {A}{tu}，实际完成值「{a.text}」写明{word} {B}{au}"
+    if moved_way is not way or B == 0:
+        why = "没有变化" if B == 0 else "方向相反"
+        return _tier_score(row, Tier.NOT_ACHIEVED, f"{head}，{why}，未达成")
+    if A <= 0:
+        return row.judgement(f"目标值「{t.text}」要求的变化量为 0，无从比较")
+    row.lines.append(f"{head}，方向一致，按变化量比较")
+    if B >= A:
+        return row.full((explain.compared, None, B, "≥", A, tu))
+    f = row.ctx.formulas.positive
+    return row.partial(f(row.weight, A, B), (explain.positive_formula, None, row.weight, B, A), lambda: f(ONE, A, B))
 
 
 def _criteria_row(ind: Indicator) -> bool:

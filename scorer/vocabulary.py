@@ -29,9 +29,15 @@ class SatisfyRule(FrozenValue):
     name_contains: tuple[str, ...]
     target_kinds: tuple[str, ...]
     reason: str
+    # the actual is one of the words and nothing else ("完成", not "完成95%" or "完成验收")
+    whole_cell: bool = False
+    # only against a target of the whole: exactly 100%, alone, with = or ≥ (not ≥95%, not ≤100%)
+    target_full: bool = False
 
-    def applies(self, word: str, name: str, target_kind: str) -> bool:
-        if word not in self.words:
+    def applies(self, word: str, name: str, target_kind: str, text: str = "", full: bool = False) -> bool:
+        if word not in self.words or (self.whole_cell and text not in self.words):
+            return False
+        if self.target_full and not full:
             return False
         if self.name_contains and not any(k in name for k in self.name_contains):
             return False
@@ -157,6 +163,8 @@ def _satisfy_rules(data: dict[str, Any], source: str) -> list[SatisfyRule]:
                 name_contains=tuple(r.get("name_contains", ())),
                 target_kinds=tuple(r.get("target_kinds", ())),
                 reason=r["reason"],
+                whole_cell=r.get("whole_cell", False) is True,
+                target_full=r.get("target_full", False) is True,
             )
         )
     return rules

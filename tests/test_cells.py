@@ -239,6 +239,29 @@ def test_direction_words_carry_their_direction() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("超上年度", "positive"),  # 江西 业务收入
+        ("超上年", "positive"),
+        ("高于上年", "positive"),
+        ("比上年增长", "positive"),
+        ("较上年提高", "positive"),
+        ("低于上年度", "reverse"),
+        ("比上年减少", "reverse"),
+        ("较上年下降", "reverse"),
+    ],
+)
+def test_a_direction_against_last_year_is_a_direction_word(text: str, direction: str) -> None:
+    cell = parse_cell(text)
+    assert (cell.kind, cell.direction) == (CellKind.DIRECTION, direction)
+
+
+@pytest.mark.parametrize("text", ["超上年2%", "高于上年5万元", "比上年增长10%"])
+def test_a_change_against_last_year_with_an_amount_is_not_a_bare_direction(text: str) -> None:
+    assert parse_cell(text).kind is not CellKind.DIRECTION
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("≥", "比较符后没有数值"),

@@ -132,7 +132,8 @@ passthrough(
     SEVERITY[ProblemCode.EMPTY_ACTUAL],
     "目标值或实际完成值未填",
     "An indicator's target (年初目标值) or actual (实际完成值) is empty, or the budget block lacks "
-    "预算数/执行数. An empty actual scores 0; an empty target cannot be compared at all.",
+    "预算数/执行数. An empty actual scores 0 (待判断 when its 偏差原因 explains a shortfall); an empty "
+    "target cannot be compared at all.",
 )
 def empty_cell(result: FormResult) -> list[Finding]:
     out = _wrap(result, "empty-cell", ProblemCode.BUDGET_MISSING)
