@@ -152,19 +152,32 @@ def _strict(data: dict[str, Any], source: str) -> None:
                 raise VocabularyError(f"{source}: [{key}] 中未知的键 {extra[0]}；可用：{', '.join(sorted(allowed))}")
 
 
+_SATISFY_KEYS = frozenset(("words", "name_contains", "target_kinds", "reason", "whole_cell", "target_full"))
+
+
 def _satisfy_rules(data: dict[str, Any], source: str) -> list[SatisfyRule]:
     rules = []
     for i, r in enumerate(data.get("satisfies", [])):
+        if not isinstance(r, dict):
+            raise VocabularyError(f"{source}: satisfies[{i}] 应为表")
+        extra = sorted(set(r) - _SATISFY_KEYS)
+        if extra:  # a misspelt guard (whole_cel) would widen the rule silently
+            raise VocabularyError(
+                f"{source}: satisfies[{i}] 中未知的键 {extra[0]}；可用：{', '.join(sorted(_SATISFY_KEYS))}"
+            )
         if not r.get("words") or not r.get("reason"):
             raise VocabularyError(f"{source}: satisfies[{i}] 需要 words 和 reason")
+        for flag in ("whole_cell", "target_full"):
+            if not isinstance(r.get(flag, False), bool):
+                raise VocabularyError(f"{source}: satisfies[{i}].{flag} 应为 true 或 false")
         rules.append(
             SatisfyRule(
                 words=tuple(r["words"]),
                 name_contains=tuple(r.get("name_contains", ())),
                 target_kinds=tuple(r.get("target_kinds", ())),
                 reason=r["reason"],
-                whole_cell=r.get("whole_cell", False) is True,
-                target_full=r.get("target_full", False) is True,
+                whole_cell=r.get("whole_cell", False),
+                target_full=r.get("target_full", False),
             )
         )
     return rules

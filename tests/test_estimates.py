@@ -193,6 +193,9 @@ def test_a_bad_tolerance_is_refused(change: Any, message: str) -> None:
         (lambda d: d["ranges"].update(separators=["至于"]), "ranges.separators 中每项应为一个非数字的字符"),
         (lambda d: d["estimates"].update(more=[]), "estimates.more 应为非空的词语列表"),
         (lambda d: d["estimates"].update(about=["约"]), r"\[estimates\] 中未知的键 about"),
+        (lambda d: d["satisfies"][-1].update(whole_cel=True), r"satisfies\[\d+\] 中未知的键 whole_cel"),
+        (lambda d: d["satisfies"][-1].update(target_full="yes"), r"satisfies\[\d+\]\.target_full 应为 true 或 false"),
+        (lambda d: d["satisfies"].append("完成"), r"satisfies\[\d+\] 应为表"),
     ],
 )
 def test_the_range_and_estimate_words_are_loaded_strictly(change: Any, message: str) -> None:
