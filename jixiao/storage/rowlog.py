@@ -13,13 +13,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from jixiao.formdiff import DIRECTION_ZH
+from jixiao.storage.labels import TABLE_LABELS, column_label
 from jixiao.storage.rowlog_cover import Said, described, net, row_described
+from jixiao.workflow import Stage, State
+from scorer.model import FormKind
 
 # columns the database derives or the workflow keeps: not shown as edits
 _QUIET = {
     "id",
     "form_id",
-    "goal_id",
     "version",
     "updated_at",
     "updated_by",
@@ -34,34 +37,32 @@ _QUIET = {
     "computed_status",
     "computed_score",
 }
-TABLES = {"forms": "表单", "goals": "绩效目标", "indicators": "指标", "evidence": "佐证材料"}
-COLUMN_LABELS = {
-    "status": "状态",
-    "actual": "实际完成值",
-    "target": "年度指标值",
-    "adjusted_target": "调整后指标值",
-    "name": "三级指标",
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "weight": "分值",
-    "recorded_score": "自评得分",
-    "recorded_reason": "得分理由",
-    "direction": "指标方向",
-    "budget_planned": "预算数",
-    "budget_executed": "执行数",
-    "department": "主管部门",
-    "implementing_unit": "实施单位",
-    "project_name": "项目名称",
-    "total_recorded": "自评总分",
-    "signed_by": "签章人",
-    "signature_sha256": "签章指纹",
-}
+#: a row's place: moved by an UPDATE it is always shown, whatever the entries of its transaction say
+_PLACE = frozenset(("position", "goal_id"))
+#: the tables whose changes the history shows
+TABLES = {t: TABLE_LABELS[t] for t in ("forms", "goals", "indicators", "evidence")}
 
 
-def _text(value: Any) -> str | None:
+def _text(key: str, value: Any) -> str | None:
+    """A logged value as a person reads it: a state, stage, kind or direction by its Chinese name."""
     if value is None:
         return None
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    named = _VALUE_NAMES.get(key, {}).get(str(value))
+    if named is not None:
+        return named
     return value if isinstance(value, str) else str(value)
+
+
+_VALUE_NAMES: dict[str, dict[str, str]] = {
+    "status": {s.value: s.label for s in State},
+    "stage": {s.value: s.label for s in Stage},
+    "form_kind": {FormKind.PROJECT.value: "项目支出", FormKind.DEPARTMENT.value: "部门整体支出"},
+    "direction": {str(k): v for k, v in DIRECTION_ZH.items()},
+}
 
 
 Entry = tuple[datetime, str, str, str, str | None, str | None]
@@ -94,8 +95,8 @@ def _row_entry(c: Any, row: dict[str, Any], added: bool) -> Entry:
 def _column_entry(c: Any, key: str, before: Any, after: Any) -> Entry | None:
     if key.startswith("agg_") or key in _QUIET:
         return None
-    label = f"{TABLES.get(c.table_name, c.table_name)}·{COLUMN_LABELS.get(key, key)}"
-    return (c.at, c.db_user, f"{c.table_name}.{key}", label, _text(before), _text(after))
+    label = f"{TABLES.get(c.table_name, c.table_name)}·{column_label(key)}"
+    return (c.at, c.db_user, f"{c.table_name}.{key}", label, _text(key, before), _text(key, after))
 
 
 def _direct(c: Any) -> list[Entry]:
@@ -116,6 +117,9 @@ def _undescribed(changes: list[Any], entries: list[Said]) -> list[Entry]:
                 out.append(_row_entry(c, row, after is not None))
             continue
         shown = _column_entry(c, key, before, after)
-        if shown is not None and not described(c.table_name, key, row, before, after, entries):
+        if shown is None:
+            continue
+        # jixiao's saves write a row's place by deleting and inserting it: moved in place, it was not jixiao
+        if (c.op == "UPDATE" and key in _PLACE) or not described(c.table_name, key, row, before, after, entries):
             out.append(shown)
     return out
