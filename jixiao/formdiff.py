@@ -174,7 +174,7 @@ def _match(olds: list[Row], news: list[Row]) -> dict[int, int]:
     return out
 
 
-def _kept_in_order(order: list[int]) -> set[int]:
+def kept_in_order(order: list[int]) -> set[int]:
     """The longest run of old positions still in increasing order: the rows that did not move."""
     best: list[list[int]] = []
     for x in order:
@@ -196,7 +196,7 @@ def _indicator_changes(old: Form, new: Form) -> list[Change]:
     """Rows compared by identity: an insert, a delete or a move is one entry each."""
     olds, news = _rows(old), _rows(new)
     match = _match(olds, news)
-    kept = _kept_in_order([match[j] for j in range(len(news)) if j in match])
+    kept = kept_in_order([match[j] for j in range(len(news)) if j in match])
     out: list[Change] = []
     matched_old = set(match.values())
     for i, (gi, ii, o) in enumerate(olds):

@@ -119,3 +119,60 @@ def test_a_row_moved_beside_an_entry_of_ones_own_wording_is_in_the_history(setup
     moved = [(e.label, e.after) for e in setup.store.history(fid) if e.action == "sql" and e.label == "指标·行序"]
     assert ("指标·行序", "0") in moved and ("指标·行序", "2") in moved, moved
     assert [e.label for e in setup.store.history(fid) if e.action == "sql" and LATIN.search(e.label)] == []
+
+
+COLUMNS = (
+    "form_id, goal_id, position, level1, level2, name, target, actual, adjusted_target, weight, "
+    "recorded_score, recorded_reason, deviation, direction, uid, sub, computed_status"
+)
+
+
+def _swap_first_two(conn: Any, fid: int) -> None:
+    """Clear the form's rows and insert them again, the first goal's first two rows each in the other's
+    place: what a save does (a filler may delete rows only through ``jixiao_clear_children``)."""
+    goals = conn.execute("SELECT id, position, text, weight FROM goals WHERE form_id = %s", (fid,)).fetchall()
+    rows = conn.execute(f"SELECT {COLUMNS} FROM indicators WHERE form_id = %s", (fid,)).fetchall()
+    conn.execute("SELECT jixiao_clear_children(%s)", (fid,))
+    new_goal = {}
+    for goal_id, position, text, weight in goals:
+        new_goal[goal_id] = conn.execute(
+            "INSERT INTO goals (form_id, position, text, weight) VALUES (%s, %s, %s, %s) RETURNING id",
+            (fid, position, text, weight),
+        ).fetchone()[0]
+    first_goal = next(g for g, position, _, _ in goals if position == 0)
+    marks = ", ".join(["%s"] * 17)
+    for row in rows:
+        place = row[2]
+        if row[1] == first_goal and place in (0, 1):
+            place = 1 - place
+        conn.execute(f"INSERT INTO indicators ({COLUMNS}) VALUES ({marks})", (fid, new_goal[row[1]], place, *row[3:]))
+
+
+@on_pg
+@pytest.mark.parametrize("says_the_move", [False, True])
+def test_rows_deleted_and_inserted_in_another_order_beside_an_entry_are_a_move(
+    setup: Setup, says_the_move: bool
+) -> None:
+    fid = setup.form_id(OWN)
+    stored = setup.store.get(fid)
+    first = stored.form.goals[0].indicators[0]
+    with setup.connect("shangye") as conn, conn.transaction():
+        _swap_first_two(conn, fid)
+        version = conn.execute(
+            "UPDATE forms SET version = version + 1 WHERE id = %s RETURNING version", (fid,)
+        ).fetchone()
+        field, label = (
+            ("goals[0].indicators[1]", f"移动指标「{first.name}」")
+            if says_the_move
+            else ("goals[0].indicators[0].actual", f"指标「{first.name}」实际完成值")
+        )
+        before, after = (
+            ("目标 1 第 2 行", "目标 1 第 1 行") if says_the_move else (first.actual, first.actual + "（更正）")
+        )
+        conn.execute(COVER, (fid, stored.key, field, label, before, after, version[0] if version else 0))
+    moved = [(e.label, e.before, e.after) for e in setup.store.history(fid) if e.action == "sql"]
+    if says_the_move:
+        assert moved == [], moved
+    else:
+        # as jixiao.formdiff says it: the longest run in the old order stays, the first row moved below
+        assert moved == [(f"移动指标「{first.name}」", "目标 1 第 1 行", "目标 1 第 2 行")], moved

@@ -15,7 +15,7 @@ from typing import Any
 
 from jixiao.formdiff import DIRECTION_ZH
 from jixiao.storage.labels import TABLE_LABELS, column_label
-from jixiao.storage.rowlog_cover import Said, described, net, row_described
+from jixiao.storage.rowlog_cover import Said, described, move_described, moves, net, row_described
 from jixiao.workflow import Stage, State
 from scorer.model import FormKind
 
@@ -122,4 +122,15 @@ def _undescribed(changes: list[Any], entries: list[Said]) -> list[Entry]:
         # jixiao's saves write a row's place by deleting and inserting it: moved in place, it was not jixiao
         if (c.op == "UPDATE" and key in _PLACE) or not described(c.table_name, key, row, before, after, entries):
             out.append(shown)
+    for c, old, row, was, now in moves(changes):
+        if not move_described(row, entries):
+            label = f"移动指标「{row.get('name', '')}」"
+            out.append((c.at, c.db_user, "indicators.position", label, _place(was, old), _place(now, row)))
     return out
+
+
+def _place(place: tuple[int, int] | None, row: dict[str, Any]) -> str:
+    """「目标 1 第 3 行」, as jixiao's own move entries say it."""
+    if place is None:
+        return f"目标（编号 {row.get('goal_id')}）"
+    return f"目标 {place[0] + 1} 第 {place[1] + 1} 行"

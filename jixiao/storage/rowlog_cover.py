@@ -6,7 +6,9 @@ their own about another field, and the change of target was shown to no one. The
 (``row_changes``) of such a transaction is therefore compared with its entries: a change is described
 when an entry names the same field of the same row with the same values, as ``jixiao.formdiff`` writes
 them; every other change is shown from the database's log. jixiao's own saves rewrite every row
-(deleted and inserted again): a row deleted and inserted in one transaction is compared with itself.
+(deleted and inserted again): a row deleted and inserted in one transaction is compared with itself,
+and its new place with its old one as ``jixiao.formdiff`` compares them (``moves``): a row moved needs
+its 移动指标 entry.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from jixiao.formdiff import BUDGET_LABELS, DIRECTION_ZH, HEADER_LABELS, INDICATOR_LABELS, SIGNOFF_LABELS
+from jixiao.formdiff import (
+    BUDGET_LABELS,
+    DIRECTION_ZH,
+    HEADER_LABELS,
+    INDICATOR_LABELS,
+    SIGNOFF_LABELS,
+    kept_in_order,
+)
 from jixiao.workflow import State
 from scorer.model import TICK_GROUP_LABELS
 
@@ -151,6 +160,56 @@ def net(changes: Iterable[Any]) -> Iterator[tuple[Any, str, dict[str, Any], Any,
                     yield c, key, row, old.get(key), row.get(key)
     yield from ((c, "", row, None, row) for c, row in new)
     yield from ((c, "", row, row, None) for c, row in gone)
+
+
+Place = tuple[int, int]  # (goal position, row position), as jixiao.formdiff numbers them from 0
+
+
+def moves(changes: list[Any]) -> Iterator[tuple[Any, dict[str, Any], dict[str, Any], Place | None, Place | None]]:
+    """(change, old row, new row, place before, place after) of every indicator deleted and inserted again in one
+    transaction that ``jixiao.formdiff`` would call moved: into another goal, or out of the longest run
+    of rows still in their old order. A place is None when its goal is not known from the log."""
+    goal_place: dict[Any, int] = {}
+    for c in changes:
+        if c.table_name == "goals":
+            for row in (c.before, c.after):
+                if row and row.get("id") is not None and row.get("position") is not None:
+                    goal_place[row["id"]] = int(row["position"])
+    inds = [c for c in changes if c.table_name == "indicators" and c.op != "UPDATE"]
+    new = [(c, c.after or {}) for c in inds if c.op == "INSERT"]
+    gone = [(c, c.before or {}) for c in inds if c.op == "DELETE"]
+    pairs: list[Any] = []
+    for key_of in (_identity, _name):
+        new, gone, found = _pair(new, gone, key_of)
+        pairs.extend(found)
+
+    def place(row: dict[str, Any]) -> Place | None:
+        goal = goal_place.get(row.get("goal_id"))
+        return None if goal is None else (goal, int(row.get("position") or 0))
+
+    placed = [(c, row, place(old), place(row), old, row) for c, old, row in pairs]
+    order = sorted(range(len(placed)), key=lambda k: _sort_key(placed[k][3], placed[k][5]))
+    olds = sorted(range(len(placed)), key=lambda k: _sort_key(placed[k][2], placed[k][4]))
+    rank = {k: r for r, k in enumerate(olds)}
+    kept = kept_in_order([rank[k] for k in order])
+    for k in order:
+        c, row, before, after, old, _ = placed[k]
+        other_goal = old.get("goal_id") != row.get("goal_id") and (
+            before is None or after is None or before[0] != after[0]
+        )
+        if other_goal or rank[k] not in kept:
+            yield c, old, row, before, after
+
+
+def _sort_key(place: Place | None, row: dict[str, Any]) -> tuple[int, int, int]:
+    """A row's place in its form; a goal not in the log by its id (its place is unknown)."""
+    if place is not None:
+        return (0, *place)
+    return (1, int(row.get("goal_id") or 0), int(row.get("position") or 0))
+
+
+def move_described(row: dict[str, Any], entries: list[Said]) -> bool:
+    return any(f"移动指标「{row.get('name', '')}」" in e.label for e in entries)
 
 
 def row_described(table: str, row: dict[str, Any], added: bool, entries: list[Said]) -> bool:
