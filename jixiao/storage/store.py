@@ -44,6 +44,7 @@ from jixiao.storage.validate import (
     check_import,
     finding_counts,
     inconsistency,
+    integrity_error,
     unstorable,
     validate_for_storage,
     write_error,
@@ -199,8 +200,8 @@ class FormStore(StoreQueries):
                 row = self._insert(s, form, action, reason, stage)
                 s.flush()
                 form_id = row.id
-        except IntegrityError:
-            raise StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{form_key(form)}") from None
+        except IntegrityError as exc:
+            raise integrity_error(exc, form_key(form), f"无权限：数据库拒绝创建表单「{form_key(form)}」") from None
         return self.get(form_id)
 
     def _insert(
@@ -238,8 +239,8 @@ class FormStore(StoreQueries):
                     f"无权限：数据库拒绝修改表单「{current.key}」（不属于你的单位，或已不是草稿/退回状态）"
                 ) from None
             raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
-        except IntegrityError:
-            raise StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{form_key(form)}") from None
+        except IntegrityError as exc:
+            raise integrity_error(exc, form_key(form), f"无权限：数据库拒绝修改表单「{form_key(form)}」") from None
         except DBAPIError as exc:
             if "permission denied" in str(exc.orig) or "no permission" in str(exc.orig):
                 raise StoreError(f"无权限：数据库拒绝修改表单「{form_key(form)}」") from None

@@ -44,6 +44,20 @@ def write_error(exc: SQLAlchemyError, denied: str, failed: str) -> StoreError:
     return StoreError(f"{failed}：{type(exc).__name__}")
 
 
+def integrity_error(exc: SQLAlchemyError, key: str, denied: str) -> StoreError:
+    """A second form of the same identity said as such; any other refusal (a bound, a check, a
+    trigger) in the database's own words, in Chinese: never taken for a duplicate."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None)
+    if state is not None:  # PostgreSQL: the unique key of forms
+        duplicate = state == "23505" and getattr(getattr(orig, "diag", None), "table_name", None) == "forms"
+    else:  # SQLite names the columns
+        duplicate = "UNIQUE constraint failed: forms." in str(orig)
+    if duplicate:
+        return StoreError(f"已有同一 年度/实施单位/项目名称 的表单：{key}")
+    return write_error(exc, denied, f"写入数据库失败：{key}")
+
+
 def _first_line(exc: DBAPIError) -> str:
     from jixiao.storage.db_messages import in_chinese
 
