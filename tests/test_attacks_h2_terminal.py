@@ -13,6 +13,7 @@ so a forged file could repaint the verdict below them. Each now shows such text 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,24 @@ def test_the_evidence_listing_is_neither_stopped_nor_driven(setup: Setup, monkey
     code, output = _run("evidence", "list", str(fid))
     assert code == 0, output
     _harmless(output)
+
+
+@on_pg
+def test_a_snapshot_that_is_not_one_is_named_harmlessly(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A filler's monitoring row with psql whose forecast is no forecast: the reviewer is warned of it."""
+    fid = setup.form_id(OWN)
+    data = {"year": 2024, "implementing_unit": "武昌区商业行业离退休人员管理服务中心", "project_name": OWN, "months": 6}
+    data["rows"] = [{"indicator": "老干工作经费", "to_date": "1", "forecast": f"不能{HOSTILE}"}]
+    with setup.connect("shangye") as conn:
+        conn.execute(
+            "INSERT INTO monitoring (form_id, months, data, actor, at) VALUES (%s, 6, %s, '', now())",
+            (fid, json.dumps(data, ensure_ascii=False)),
+        )
+    _as(setup, "reviewer", monkeypatch)
+    code, output = _run("monitor", "check", "--from-db")
+    assert code == 0, output
+    _harmless(output)
+    assert "不能[/x]␛[1A" in output
 
 
 def test_a_cross_form_finding_is_shown_harmlessly() -> None:
