@@ -23,7 +23,8 @@ from jixiao.checks.model import Finding
 from jixiao.cli import main
 from jixiao.cli.review import portfolio_table
 from scorer.result import Severity
-from tests.role_setup import PASSWORD, Setup
+from tests.conftest import SAMPLES
+from tests.role_setup import JINGKE, PASSWORD, SHANGYE, Setup
 from tests.storage_backends import PG_REASON, PG_URL
 
 on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
@@ -118,6 +119,30 @@ def test_a_snapshot_that_is_not_one_is_named_harmlessly(setup: Setup, monkeypatc
     assert code == 0, output
     _harmless(output)
     assert "不能[/x]␛[1A" in output
+
+
+@on_pg
+def test_the_target_review_names_a_declaration_harmlessly(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A unit declares next year's targets under a hostile project name; the reviewer reviews them."""
+    assert (
+        _run("targets", "derive", str(SAMPLES / "2024-shangye-laogan.toml"), "--year", "2025", "-o", str(tmp_path))[0]
+        == 0
+    )
+    (decl,) = tmp_path.glob("*.toml")
+    text = decl.read_text(encoding="utf-8").replace(
+        'project_name = "老干工作经费"', 'project_name = "老干[/x]\\u001b[1A"'
+    )
+    decl.write_text(text, encoding="utf-8")
+    with setup.connect("admin") as conn:  # the unit's 主管部门, which the database gives its forms
+        conn.execute("INSERT INTO units (name, department, created_at) VALUES (%s, %s, now())", (SHANGYE, JINGKE))
+    _as(setup, "shangye", monkeypatch)
+    assert _run("targets", "declare", str(decl))[0] == 0
+    _as(setup, "reviewer", monkeypatch)
+    code, output = _run("targets", "check", "--from-db", "--year", "2025", "--opinion")
+    _harmless(output)
+    assert "老干[/x]␛[1A" in output and code in (0, 1)
 
 
 def test_a_cross_form_finding_is_shown_harmlessly() -> None:
