@@ -83,10 +83,12 @@ def upgrade() -> None:
     op.execute(f"REVOKE ALL ON FUNCTION {s}.jixiao_same_digits() FROM PUBLIC")
     for table, columns in COLUMNS:
         names = ", ".join(f"'{c}'" for c in columns)
+        # only when a number's digits changed (a rescore writes derived columns alone and pays nothing)
+        when = " OR ".join(f"OLD.{c}::text IS DISTINCT FROM NEW.{c}::text" for c in columns)
         # "_0_s…" sorts before every other BEFORE UPDATE trigger of the table (forms_1_stamp, goals_guard …)
         op.execute(
-            f"CREATE TRIGGER {table}_0_same_digits BEFORE UPDATE ON {s}.{table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {s}.jixiao_same_digits({names})"
+            f"CREATE TRIGGER {table}_0_same_digits BEFORE UPDATE ON {s}.{table} FOR EACH ROW "
+            f"WHEN ({when}) EXECUTE FUNCTION {s}.jixiao_same_digits({names})"
         )
 
 
