@@ -170,3 +170,50 @@ def test_verify_shows_what_a_forged_file_says_harmlessly(tmp_path: Path, monkeyp
     assert code == 1
     _harmless(output)
     assert "伪造[/x]␛[1A" in output and "不通过" in output
+
+
+class _Cells:
+    """What a DataTable is given: the review screen's rows, without an app to draw them."""
+
+    def __init__(self) -> None:
+        self.cells: list[object] = []
+
+    def add_column(self, label: str) -> None:
+        pass
+
+    def add_row(self, *cells: object) -> None:
+        self.cells.extend(cells)
+
+    def text(self) -> str:
+        return "".join(c.plain if hasattr(c, "plain") else str(c) for c in self.cells)
+
+
+def test_the_review_screen_shows_names_and_cells_harmlessly() -> None:
+    """The TUI's review screen (key R) put a form's name and a row's cells into its table as they were."""
+    from dataclasses import replace
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from jixiao.workflow import State
+    from scorer.engine import score_form
+    from scorer.formfile import load_form
+    from tui.screens.review import _fill_forms, _fill_indicators
+
+    form = load_form(SAMPLES / "2024-shangye-laogan.toml")
+    goal = form.goals[0]
+    first = replace(goal.indicators[0], name=f"名{HOSTILE}", target=f"≥{HOSTILE}", actual=f"≥{HOSTILE}")
+    form = replace(form, goals=[replace(goal, indicators=[first, *goal.indicators[1:]]), *form.goals[1:]])
+    table = _Cells()
+    _fill_indicators(table, list(score_form(form).indicators))  # type: ignore[arg-type]
+    summary = SimpleNamespace(
+        project_name=f"老干{HOSTILE}",
+        rate=None,
+        total_computed=Decimal("98.1"),
+        total_recorded=None,
+        grade="优",
+        status=State.SUBMITTED,
+        problems=1,
+    )
+    _fill_forms(table, [summary])  # type: ignore[arg-type]
+    _harmless(table.text())
+    assert "␛[1A" in table.text()
