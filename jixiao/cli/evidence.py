@@ -75,7 +75,8 @@ def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     found = evidence.for_form(store, sf.id)
     result = store.score(sf.form)
     rows = {r.indicator.uid: r.indicator.name for r in result.indicators}
-    t = Table(title=f"「{line(sf.key)}」的佐证材料（{len(found)} 份）", title_justify="left", box=box.SIMPLE_HEAD)
+    title = Text(f"「{line(sf.key)}」的佐证材料（{len(found)} 份）")  # Text: a name is no markup
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     t.add_column("文件", overflow="fold", ratio=2)
     t.add_column("所佐证", overflow="fold", ratio=2)
     for name in ("字节", "SHA-256", "附上人", "时间"):

@@ -73,6 +73,7 @@ def cmd_import(args: argparse.Namespace, out: Console, err: Console) -> int:
 def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any, Any]]:
     """(source, snapshot, form, stored at) of every stored snapshot, by form and period."""
     from jixiao.cli.db import open_store
+    from jixiao.safe_text import display
     from jixiao.storage import snapshots
 
     store = open_store(args, err)
@@ -81,7 +82,7 @@ def _stored(args: argparse.Namespace, err: Console) -> list[tuple[str, Any, Any,
         sf = store.get(form_id)
         stored, problems, stamps = snapshots.read_stored(store, sf)
         for message in problems:
-            err.print(Text(f"警告：{message}", style="yellow"), soft_wrap=True)
+            err.print(Text(f"警告：{display(message)}", style="yellow"), soft_wrap=True)  # it quotes the row
         out.extend((f"#{form_id} {sf.key}", snap, sf.form, stamps[snap.months]) for snap in stored)
     return out
 

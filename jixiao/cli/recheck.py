@@ -46,6 +46,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
 def cmd_recheck(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.db import open_store
     from jixiao.cli.inputs import say_error
+    from jixiao.safe_text import line
     from jixiao.storage import rechecks
 
     if (args.indicator is None) != (args.score is None):
@@ -55,7 +56,10 @@ def cmd_recheck(args: argparse.Namespace, out: Console, err: Console) -> int:
     sf = store.find(args.form)
     if args.indicator is not None:
         done = rechecks.record(store, sf.id, args.indicator, args.score, args.opinion)
-        out.print(f"已记录复核：{sf.key} 指标「{done.indicator}」复核得分 {done.score}（{done.reviewer}）。")
+        said = (
+            f"已记录复核：{line(sf.key)} 指标「{line(done.indicator)}」复核得分 {done.score}（{line(done.reviewer)}）。"
+        )
+        out.print(Text(said))
     out.print(_table(sf, store.score(sf.form), rechecks.latest(store, sf.id)))
     return EXIT_OK
 
@@ -73,9 +77,12 @@ def recheck_cell(score: Decimal | None, weight: Decimal | None) -> Text:
 
 def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
     from jixiao.rechecked import GONE, unmatched
+    from jixiao.safe_text import line
     from scorer import numbers as fmt
 
-    t = Table(title=f"规则、自评与复核得分（{sf.status.label}）：{sf.key}", title_justify="left", box=box.SIMPLE_HEAD)
+    # every text from the database as Text: a name or opinion is neither markup nor terminal control
+    title = Text(f"规则、自评与复核得分（{sf.status.label}）：{line(sf.key)}")
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     t.add_column("指标", overflow="fold", ratio=3)
     for name in ("分值", "规则", "自评", "复核"):
         t.add_column(name, justify="right", no_wrap=True)
@@ -86,13 +93,14 @@ def _table(sf: Any, result: Any, latest: dict[str, Any]) -> Table:
         rc = latest.get(r.indicator.uid)
         recorded = r.indicator.recorded.score if r.indicator.recorded else None
         t.add_row(
-            r.indicator.shown_name,
+            Text(line(r.indicator.shown_name)),
             fmt.weight(r.weight),
             fmt.score(r.score, "待判断"),
             fmt.score(recorded, "—"),
             recheck_cell(rc.score if rc else None, r.weight),
-            f"{rc.opinion}（{rc.reviewer}）" if rc else "",
+            Text(f"{line(rc.opinion)}（{line(rc.reviewer)}）" if rc else ""),
         )
     for rc in unmatched((r.indicator.uid for r in result.indicators), latest):
-        t.add_row(rc.indicator + GONE, "—", "—", "—", recheck_cell(rc.score, None), f"{rc.opinion}（{rc.reviewer}）")
+        opinion = Text(f"{line(rc.opinion)}（{line(rc.reviewer)}）")
+        t.add_row(Text(line(rc.indicator) + GONE), "—", "—", "—", recheck_cell(rc.score, None), opinion)
     return t

@@ -272,7 +272,7 @@ def portfolio_table(found: list[Any], limit: int, title: str = "跨表问题（�
         unit = f.form_key.split("/")[1] if f.form_key.count("/") >= 2 else ""
         rows.add_row(
             Text(f"[{label}]", style=style),
-            Text.assemble((f"{unit}·", "dim") if unit else "", f.message),  # check ids only in --json
+            Text.assemble((f"{line(unit)}·", "dim") if unit else "", display(f.message)),  # check ids only in --json
         )
     parts.append(rows)
     if len(found) > limit:
@@ -370,7 +370,7 @@ def recheck_table(lines: list[Any], limit: int) -> Table:
             fmt.score(x.rule, "—" if x.weight is None else "待判断"),
             fmt.score(x.unit, "—"),
             recheck_cell(x.recheck, x.weight),
-            f"{line(x.opinion)}（{line(x.reviewer)}）",
+            Text(f"{line(x.opinion)}（{line(x.reviewer)}）"),
         )
     return t
 

@@ -171,10 +171,11 @@ def _render(out: Console, reviewed: list[tuple[Any, list[Any]]], sources: dict[i
     from jixiao.checks import form_label
     from jixiao.checks.opinions import draft_opinion
     from jixiao.cli.check_report import findings_table, summary_text, wrapped
+    from jixiao.safe_text import display
 
     for result, found in reviewed:
         label = form_label(result.form)
-        out.print(Rule(Text(label, style="bold"), align="left", style="dim"))
+        out.print(Rule(Text(display(label, single_line=True), style="bold"), align="left", style="dim"))
         out.print(wrapped(sources[id(result.form)], out.width, style="dim"))
         if found:
             out.print(findings_table(found, label, out.width))

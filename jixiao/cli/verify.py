@@ -301,6 +301,7 @@ def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None
 
 def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.pdf.verify import load_certificates
+    from jixiao.safe_text import display
 
     trust = load_certificates(args.trust)
     status = EXIT_OK
@@ -314,7 +315,7 @@ def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
         agrees: bool | None = True
         if report.signed and not report.error:
             text, st, agrees = _db_check(args, err, report, cache)
-            t.add_row("数据库", Text(text, style=st))
+            t.add_row("数据库", Text(display(text), style=st))  # it names the file's form key
         verdict = _verdict(report, agrees)
         said = UNCONFIRMED_IN_DB if verdict == EXIT_UNTRUSTED and agrees is None else VERDICTS[verdict]
         t.add_row("结论", Text(said, style="bold green" if verdict == EXIT_OK else "bold red"))
@@ -344,25 +345,31 @@ def _report_of(path: Path, trust: Any, err: Console) -> Any:
 
 
 def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
-    """What the file says about itself: its signatures, their certificates and the signed data."""
+    """What the file says about itself: its signatures, their certificates and the signed data.
+
+    Every text the file gives (its metadata, file names, a certificate's names, a parser's message) is
+    whoever made the file's: shown with ``line``/``display``, so it can neither move the cursor nor
+    repaint the verdict below it."""
+    from jixiao.safe_text import display, line
+
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
     t.add_column(overflow="fold")
     label = report.status_label
     style = "bold green" if label == "完整" else "bold red"
-    t.add_row("文件", Text(str(path)))
+    t.add_row("文件", Text(line(str(path))))
     t.add_row("签名", Text(label, style=style))
     if report.error:
-        t.add_row("原因", Text(report.error, style="red"))
+        t.add_row("原因", Text(display(report.error), style="red"))
     if report.metadata_changed:
         t.add_row("元数据", Text("签名后 jixiao 元数据被改动；以下为签名时的数据", style="red"))
     for s in report.signatures:
         _signature_rows(t, s, trust_given)
     m = report.meta
     if m.rules:
-        t.add_row("规则集", Text(f"{m.rules}（版本 {m.rules_version}）"))
+        t.add_row("规则集", Text(f"{line(m.rules)}（版本 {line(m.rules_version)}）"))
     if m.form_key:
-        t.add_row("表单", Text(m.form_key))
+        t.add_row("表单", Text(line(m.form_key)))
     if m.form_sha256:
         t.add_row("数据指纹", Text(f"SHA-256 {m.form_sha256}"))
     if m.seal:
@@ -370,17 +377,21 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
     if m.rechecks:
         t.add_row("复核记录", Text(f"{m.rechecks.split()[0]} 条，附于表后，在签名范围内"))
     for a in report.attachments:
-        t.add_row("附件", Text(f"{a.name}（{a.size:,} 字节，SHA-256 {a.sha256[:16]}…，在签名范围内）"))
+        t.add_row("附件", Text(f"{line(a.name)}（{a.size:,} 字节，SHA-256 {a.sha256[:16]}…，在签名范围内）"))
     if report.attachments_changed:
         t.add_row("附件", Text("签名后附件被增删或改动", style="bold red"))
     return t
 
 
 def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
-    cert = f"证书 CN={s.signer}" + (f"，颁发者 {s.issuer}" if s.issuer and s.issuer != s.signer else "，自签名")
-    t.add_row("签名人", Text(f"{s.signer or '（证书无名称）'}（{cert}）"))
+    from jixiao.safe_text import display, line
+
+    cert = f"证书 CN={line(s.signer)}" + (
+        f"，颁发者 {line(s.issuer)}" if s.issuer and s.issuer != s.signer else "，自签名"
+    )
+    t.add_row("签名人", Text(f"{line(s.signer) or '（证书无名称）'}（{cert}）"))
     if s.name and s.name != s.signer:
-        t.add_row("自称", Text(f"{s.name}（签名中自行填写的姓名，未经证书证明）", style="yellow"))
+        t.add_row("自称", Text(f"{line(s.name)}（签名中自行填写的姓名，未经证书证明）", style="yellow"))
     when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z") if s.signing_time else "（未知）"
     t.add_row("签名时间", Text(when))
     t.add_row(
@@ -394,7 +405,7 @@ def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
     for problem in s.problems:
         if problem.startswith("证书不受信任") and not trust_given:
             continue
-        t.add_row("问题", Text(problem, style="red"))
+        t.add_row("问题", Text(display(problem), style="red"))
 
 
 # verify's exit status, worst over the files: 1 beats 2 beats 0

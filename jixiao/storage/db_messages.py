@@ -102,6 +102,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
 WORDS = {**{s.value: s.label for s in State}, **TABLE_LABELS}
 _CHECK = re.compile(r'new row for relation "(?P<table>\w+)" violates check constraint "(?P<name>\w+)"')
 _BOUNDED = re.compile(r"(?P<table>[a-z]+)_(?P<column>\w+)_bounded")
+_RANGED = re.compile(r"(?P<table>[a-z]+)_(?P<column>\w+)_jixiao_range")
 
 
 @cache
@@ -128,6 +129,10 @@ def _check(table: str, name: str) -> str:
     bounded = _BOUNDED.fullmatch(name)
     if bounded:
         return f"「{column_label(bounded.group('column'))}」超过数据库允许的长度（{WORDS.get(table, table)}）"
+    ranged = _RANGED.fullmatch(name)
+    if ranged:
+        where = WORDS.get(table, table)
+        return f"「{column_label(ranged.group('column'))}」应为 0，或不小于 10^-12、小于 10^15 的数（{where}）"
     if name.endswith("_options"):
         return f"「{column_label(name.removeprefix('forms_').removesuffix('_options'))}」含有不是可选项或重复的勾选"
     return f"{WORDS.get(table, table)}的数据不符合数据库约束「{name}」"

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Select, Static
 
 from jixiao.review.aggregate import Filters, aggregate
 from jixiao.review.groupings import GRADES, statuses_line
+from jixiao.safe_text import display, line
 from jixiao.styles import STATUS_SHORT, STATUS_STYLE
 from jixiao.workflow import ACTIONS, Stage, WorkflowError
 from scorer import numbers as fmt
@@ -132,7 +133,7 @@ class ReviewScreen(AppScreen):
         self._shown_level = (level, tuple(self.path))
         self.rows = rows
         table.clear(columns=True)
-        crumbs = " › ".join(["全部", *[str(k) if lvl != "form" else f"表单 {k}" for lvl, k in self.path]])
+        crumbs = " › ".join(["全部", *[line(k) if lvl != "form" else f"表单 {k}" for lvl, k in self.path]])
         self.query_one("#crumbs", Static).update(
             Text(f"{crumbs}   （{LEVEL_LABELS[level]}，共 {len(rows)} 项；Enter 下钻）")
         )
@@ -158,19 +159,20 @@ class ReviewScreen(AppScreen):
         row = self.rows[min(table.cursor_row, len(self.rows) - 1)]
         level = LEVELS[self.level]
         if level == "indicator":
-            text = Text("；".join(row.explanation))
+            text = Text(display("；".join(row.explanation)))  # the explanation quotes the cells
             if row.indicator.recorded is not None:
                 text.append(
-                    f"\n自评 {fmt.score(row.indicator.recorded.score)}：{row.indicator.recorded.reason or '未说明理由'}",
+                    f"\n自评 {fmt.score(row.indicator.recorded.score)}：{display(row.indicator.recorded.reason) or '未说明理由'}",
                     style="yellow",
                 )
         elif level == "form":
             text = Text(
-                f"{row.year}/{row.implementing_unit}/{row.project_name}  预算 {fmt.money(row.planned, '—')} 万元  更新：{row.updated_by}"
+                f"{row.year}/{line(row.implementing_unit)}/{line(row.project_name)}  预算 {fmt.money(row.planned, '—')} 万元"
+                f"  更新：{line(row.updated_by)}"
             )
         else:
             text = Text(
-                f"{row.label}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
+                f"{line(row.label)}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
             )
         self.query_one("#detail", Static).update(text)
 
@@ -253,7 +255,7 @@ def _fill_groups(table: DataTable, level: str, rows: list[Any]) -> None:
     for g in rows:
         gap = g.gap
         table.add_row(
-            Text(clip(g.label, 20)),
+            Text(clip(line(g.label), 20)),
             str(g.forms),
             fmt.percent(g.rate, "—"),
             fmt.score(g.mean_computed, "—"),
@@ -272,7 +274,7 @@ def _fill_forms(table: DataTable, rows: list[Any]) -> None:
         table.add_column(col)
     for s in rows:
         table.add_row(
-            Text(clip(s.project_name, 24)),
+            Text(clip(line(s.project_name), 24)),
             fmt.percent(s.rate, "—"),
             fmt.score(s.total_computed, "—"),
             fmt.score(s.total_recorded),
@@ -288,9 +290,9 @@ def _fill_indicators(table: DataTable, rows: list[Any]) -> None:
     for r in rows:
         ind = r.indicator
         table.add_row(
-            Text(("※" if r.differs else "") + clip(ind.name, 22), style="bold yellow" if r.differs else ""),
-            Text(clip(ind.target, 12)),  # a plain str cell would be read as markup
-            Text(clip(ind.actual, 14)),
+            Text(("※" if r.differs else "") + clip(line(ind.name), 22), style="bold yellow" if r.differs else ""),
+            Text(clip(line(ind.target), 12)),  # a plain str cell would be read as markup, and ESC would
+            Text(clip(line(ind.actual), 14)),  # reach the terminal: both shown as display shows them
             fmt.weight(r.weight),
             Text(fmt.score(r.score, "—"), style=STATUS_STYLE[r.status]),
             fmt.score(ind.recorded.score) if ind.recorded else "",
