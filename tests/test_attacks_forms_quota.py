@@ -1,4 +1,4 @@
-"""A filler cannot fill the server with forms: a unit holds at most 2,000 forms a year (migration 0045).
+"""A filler cannot fill the server with forms: a unit holds at most 2,000 forms a year (migration 0047).
 
 Attacked with plain psycopg as the unit's filler, and through jixiao as that filler. The owner's bulk
 import is not bounded; a filler creating a form for another unit is refused by the row policy as

@@ -1,7 +1,7 @@
 """a unit holds at most 2,000 forms a year (PostgreSQL)
 
-Revision ID: 0045
-Revises: 0044
+Revision ID: 0047
+Revises: 0046
 Create Date: 2026-12-05
 
 0039 bounded every text a role may write, but not how many forms: a filler with psql (or a script)
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0045"
-down_revision = "0044"
+revision = "0047"
+down_revision = "0046"
 branch_labels = None
 depends_on = None
 
