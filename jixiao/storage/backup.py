@@ -55,6 +55,7 @@ from jixiao.storage.backup_file import (
     tables,
     verify,
 )
+from jixiao.storage.db_messages import in_chinese
 from jixiao.storage.types import ExactDecimal
 
 __all__ = ["FORMAT", "BackupError", "BackupInfo", "backup", "read_rows", "restore", "tables", "verify"]
@@ -321,7 +322,9 @@ def _load(conn: Connection, path: Path) -> None:
             try:
                 conn.execute(known[current].insert(), batch)
             except SQLAlchemyError as exc:
-                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                reason = in_chinese(
+                    str(getattr(exc, "orig", None) or exc).strip().splitlines()[0].removeprefix("ERROR:").strip()
+                )
                 raise BackupError(f"写入 {current} 失败：{reason}；已全部撤销") from None
             batch.clear()
 
@@ -344,10 +347,6 @@ def _load(conn: Connection, path: Path) -> None:
         flush()
     current, batch = "rechecks", later
     flush()
-
-
-def _form_label(row: dict[str, Any]) -> str:
-    return f"{row.get('year')}/{row.get('implementing_unit')}/{row.get('project_name')}"
 
 
 def _evidence_problem(path: Path, row: dict[str, Any], forms: dict[Any, str]) -> None:
@@ -407,14 +406,19 @@ def _recheck_problems(
 def _check_old_rows(path: Path) -> None:
     """Rows today's rules refuse (evidence names, 复核 out of range), found in one read of the backup:
     the first bad evidence name in file order, else the first bad 复核."""
+    from jixiao.storage.backup_rows import form_label, refused, row_problem
     from jixiao.storage.rechecks import stored_ceiling
 
+    decoders = {t.name: {c.name: _decoder(c) for c in t.columns} for t in tables()}
     forms: dict[Any, str] = {}
     ceilings: dict[tuple[Any, Any], Decimal | None] = {}
     scores: list[dict[str, Any]] = []
     for table, row in read_rows(path):
+        problem = row_problem(table, row, decoders.get(table, {}))
+        if problem:
+            raise refused(path, table, row, forms, problem)
         if table == "forms":
-            forms[row.get("id")] = _form_label(row)
+            forms[row.get("id")] = form_label(row)
         elif table == "evidence":
             _evidence_problem(path, row, forms)
         elif table == "indicators":
@@ -480,8 +484,13 @@ def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None =
                 raise
             conn.commit()
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        reason = in_chinese(
+            str(getattr(exc, "orig", None) or exc).strip().splitlines()[0].removeprefix("ERROR:").strip()
+        )
         if "must be owner" in reason:
             reason += "（恢复须以数据库所有者、即运行 jixiao db upgrade 的角色进行）"
         raise BackupError(f"恢复失败，已全部撤销：{reason}") from None
+    from jixiao.storage.rescore import rescore
+
+    rescore(engine, only_missing=False, jobs=None)  # the verdicts are jixiao's own, never the file's
     return info

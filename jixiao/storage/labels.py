@@ -83,6 +83,7 @@ COLUMN_LABELS: dict[str, str] = {
     "actor": "操作人",
     "at": "时间",
     "db_user": "数据库登录名",
+    "scores_trusted": "计分可信",
 }
 
 

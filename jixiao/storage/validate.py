@@ -192,6 +192,13 @@ class _PlainIndicator(_Plain):
     __table__ = IndicatorRow.__table__
 
 
+def stored_row_problems(table: str, values: dict[str, Any]) -> list[str]:
+    """What ``_check_row`` finds in a row of ``forms``, ``goals`` or ``indicators`` given as its column
+    values (a backup's row): text jixiao would not store, a number out of a form's range."""
+    plain = {"forms": _PlainForm, "goals": _PlainGoal, "indicators": _PlainIndicator}.get(table)
+    return [] if plain is None else _check_row(plain(**values), "")
+
+
 def validate_for_storage(form: Form) -> None:
     missing = [
         label
