@@ -430,6 +430,23 @@ def _check_old_rows(path: Path) -> None:
     _recheck_problems(path, scores, ceilings, forms)
 
 
+def _empty(conn: Connection, force: bool) -> None:
+    """Refuse a database that holds anything, unless ``force`` and nothing append-only is there: then empty it."""
+    existing = _counts(conn)
+    if not any(existing.values()):
+        return
+    listing = "、".join(f"{TABLE_LABELS.get(t, t)} {n}" for t, n in existing.items() if n)
+    if not force:
+        raise BackupError(f"目标数据库不是空的（{listing}）；恢复只写入空数据库。确要替换其中的表单，请加 --force")
+    if any(existing.get(t) for t in (AUDIT, *APPEND_ONLY)):
+        raise BackupError(
+            f"目标数据库已有修改记录、复核或监控记录（{listing}）。这些记录只能追加、不能删除，--force 也不能覆盖；"
+            "请恢复到一个新建的空数据库（SQLite：新文件；PostgreSQL：新库），再把 JIXIAO_DB 指向它"
+        )
+    for t in reversed(tables()):
+        conn.execute(t.delete())
+
+
 def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None = None) -> BackupInfo:
     """Load a verified backup into an empty database at the same revision, in one transaction."""
     from jixiao.storage.database import is_empty, upgrade
@@ -456,20 +473,7 @@ def restore(engine: Engine, path: Path, force: bool = False, key: bytes | None =
             _lock(conn)
             try:
                 _user_triggers(conn, enable=False)
-                existing = _counts(conn)
-                if any(existing.values()):
-                    listing = "、".join(f"{TABLE_LABELS.get(t, t)} {n}" for t, n in existing.items() if n)
-                    if not force:
-                        raise BackupError(
-                            f"目标数据库不是空的（{listing}）；恢复只写入空数据库。确要替换其中的表单，请加 --force"
-                        )
-                    if any(existing.get(t) for t in (AUDIT, *APPEND_ONLY)):
-                        raise BackupError(
-                            f"目标数据库已有修改记录、复核或监控记录（{listing}）。这些记录只能追加、不能删除，--force 也不能覆盖；"
-                            "请恢复到一个新建的空数据库（SQLite：新文件；PostgreSQL：新库），再把 JIXIAO_DB 指向它"
-                        )
-                    for t in reversed(tables()):
-                        conn.execute(t.delete())
+                _empty(conn, force)
                 _load(conn, path)
                 after = _counts(conn)
                 if after != info.counts:
