@@ -56,7 +56,7 @@ def to_form(row: FormRow) -> Form:
         department=row.department,
         implementing_unit=row.implementing_unit,
         year=row.year,
-        form_kind=FormKind(row.form_kind),
+        form_kind=_kind(row.form_kind),
         rules=row.rules,
         title=row.title,
         ticks=Ticks(
@@ -194,3 +194,12 @@ def clear_children(s: Session, row: FormRow) -> None:
         s.expunge(goal)
     s.execute(text("SELECT jixiao_clear_children(:id)"), {"id": row.id})
     s.expire(row, ["goals"])
+
+
+def _kind(value: str) -> FormKind:
+    try:
+        return FormKind(value)
+    except ValueError:
+        from jixiao.storage.types import unreadable
+
+        raise unreadable("表单类型", value) from None

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 
+from jixiao.storage.types import stored_json
 from scorer.errors import JixiaoError
 
 ENV_DB = "JIXIAO_DB"
@@ -95,11 +96,11 @@ def make_engine(url: str) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(u, connect_args={"timeout": 30})
+        engine = create_engine(u, connect_args={"timeout": 30}, json_deserializer=stored_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if u.get_backend_name() == "postgresql":
-        return create_engine(u, pool_pre_ping=True)
+        return create_engine(u, pool_pre_ping=True, json_deserializer=stored_json)
     raise DatabaseError(f"不支持的数据库「{u.get_backend_name()}」；支持 SQLite 与 PostgreSQL")
 
 

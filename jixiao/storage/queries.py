@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 from jixiao.storage import rowlog, rowlog_cover
 from jixiao.storage.convert import fill_computed, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
-from jixiao.storage.records import FormSummary, HistoryEntry, NotFound, StoredForm, _aware, _now
+from jixiao.storage.records import FormSummary, HistoryEntry, NotFound, StoredForm, _aware, _now, stored_state
 from jixiao.storage.validate import finding_counts, unstorable
 from jixiao.storage.verdict_stamp import vouched_row
-from jixiao.workflow import Stage, State
+from jixiao.workflow import Stage
 from scorer.model import Form
 from scorer.result import FormResult
 
@@ -119,7 +119,7 @@ class StoreQueries:
             total_computed=r.computed_total,
             total_recorded=r.total_recorded,
             grade=r.computed_grade,
-            status=State(r.status),
+            status=stored_state(r.status),
             problems=r.agg_errors + r.agg_warnings + r.agg_infos,  # the form's own checks (表内), as check and review
             pending=r.computed_pending,
             version=r.version,

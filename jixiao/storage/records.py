@@ -145,3 +145,13 @@ ACTION_LABELS = {
     "attach": "附上佐证材料",
     **{name: a.label for name, a in ACTIONS.items()},
 }
+
+
+def stored_state(value: str) -> State:
+    """A form's stored status; one jixiao never writes (an edited SQLite file) is a clear error."""
+    try:
+        return State(value)
+    except ValueError:
+        from jixiao.storage.types import unreadable
+
+        raise unreadable("表单状态", value) from None

@@ -36,6 +36,7 @@ from jixiao.storage.records import (
     _now,
     current_actor,
     form_key,
+    stored_state,
 )
 from jixiao.storage.rescore import BATCH, Progress, rescore
 from jixiao.storage.validate import (
@@ -94,7 +95,7 @@ class FormStore(StoreQueries):
         return StoredForm(
             id=row.id,
             form=form if form is not None else to_form(row),
-            status=State(row.status),
+            status=stored_state(row.status),
             version=row.version,
             created_at=_aware(row.created_at) or _now(),
             updated_at=_aware(row.updated_at) or _now(),

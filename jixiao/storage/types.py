@@ -6,12 +6,26 @@ float, so there the same column is TEXT holding the decimal's exact digits.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from scorer.errors import JixiaoError
+
+
+class UnreadableValue(JixiaoError):
+    """A stored value jixiao never writes (an SQLite file edited by another tool): said, not crashed on."""
+
+
+def unreadable(what: str, value: Any) -> UnreadableValue:
+    shown = str(value)[:40].encode("unicode_escape").decode("ascii")
+    return UnreadableValue(
+        f"数据库中有 jixiao 无法读取的{what}「{shown}」：它不是 jixiao 写入的（在 jixiao 之外改动过数据库文件？）；"
+        "请从备份恢复（jixiao db restore），或请数据库管理员更正"
+    )
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -39,4 +53,19 @@ class ExactDecimal(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return value if isinstance(value, Decimal) else Decimal(str(value))
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise unreadable("数值", value) from None
+
+
+def stored_json(text: str) -> Any:
+    """A JSON column as stored (勾选项, monitoring data); text that is no JSON is a clear error."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise unreadable("勾选项或监控数据", text) from None
