@@ -297,6 +297,12 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
         error(err, path_problem(exc))
         return EXIT_INVALID
     except Exception as exc:  # the last net: report, never a traceback
+        from jixiao.storage.driver_messages import environment_problem
+
+        said = environment_problem(exc)  # a full disk, a damaged file, a lock: the user's to fix
+        if said:
+            error(err, f"数据库：{said}")
+            return EXIT_INVALID
         return _internal(err, exc)
 
 
