@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -271,6 +272,8 @@ def cmd_catalog_check(args: argparse.Namespace, out: Console, err: Console) -> i
 def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Console | None = None) -> int:
     out = out or Console(highlight=False)
     err = err or Console(stderr=True, highlight=False, soft_wrap=True)
+    if not sys.warnoptions:  # a library's notices (pyHanko's DSA deprecation) are English, and nothing for a user to do
+        warnings.simplefilter("ignore")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
