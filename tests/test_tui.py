@@ -824,3 +824,28 @@ async def test_a_row_shows_what_the_years_monitoring_said_of_it(store: FormStore
     snapshots.save(store, load_snapshot(Path(__file__).parents[1] / "docs/examples/monitoring/2024-laogan-1-6.toml"))
     shown = await explained(store, "老干工作经费", "老干工作经费")
     assert "监控 1–6月：完成 6.5万元，预计「确定能」" in shown and "部分达成" in shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_list_shows_every_status_whole(store: FormStore, size: tuple[int, int]) -> None:
+    """已提交, 已退回 with its note mark, 已审核 and 已签章 are not cut to 已提, 已退…, 已签 in the list."""
+    from rich.cells import cell_len
+
+    from jixiao.workflow import STATE_LABELS
+
+    reviewer = FormStore(store.engine, actor="审核人")
+    for name in ("企业管理费", "区域经济发展资金", "计划管理费"):
+        store.transition(form_id(store, name), "submit")
+    reviewer.transition(form_id(store, "区域经济发展资金"), "return", "请补充偏差原因分析")
+    reviewer.transition(form_id(store, "计划管理费"), "approve")
+    async with create_app(store, CATALOG).run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, FormListScreen)
+        table = screen.query_one("#forms")
+        status = next(i for i, c in enumerate(table.ordered_columns) if str(c.label) == "状态")
+        width = table.ordered_columns[status].width
+        shown = [table.get_row_at(r)[status] for r in range(table.row_count)]
+        assert {str(t).strip() for t in shown} >= {"草稿", "已提交", "已退回✉", "已审核"}
+        assert all(cell_len(str(t)) <= width for t in shown), (width, [str(t) for t in shown])
+        assert all(cell_len(" " + label + "✉") <= width for label in STATE_LABELS.values())

@@ -93,13 +93,13 @@ class FormListScreen(AppScreen):
     COLUMNS = (
         ("年度", 5, 0),
         ("实施单位", 10, 3),
-        ("项目名称", 17, 2),
+        ("项目名称", 15, 2),
         ("预算数", 9, 0),
         ("执行率", 8, 0),
         ("规则", 7, 0),
         ("自评", 7, 0),
         ("等级", 5, 0),  # every header readable at 80 columns, a space between each
-        ("状态", 6, 0),
+        ("状态", 8, 0),  # the longest label and the note mark whole: " 已退回✉", " 已签章"
         ("问题", 4, 0),
     )
 
