@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -40,14 +40,16 @@ def unique_path(directory: Path, stem: str, suffix: str, used: set[Path]) -> Pat
     return path
 
 
-def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
+def atomic_write(path: Path, data: bytes | Callable[[Path], None], private: bool = False) -> None:
     """Write to a temporary file beside ``path`` then rename: never a partial file.
 
-    ``data`` is the bytes, or a function that writes the temporary path.
+    ``data`` is the bytes, or a function that writes the temporary path. The file gets the mode
+    any file the user creates gets (0666 less the umask: an exported form or PDF is as readable
+    as the user's other files); a ``private`` one (a signing key) is the user's alone (0600).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:  # a short name of its own: ".{name}.…" would pass the 255-byte limit before the name does
-        fd, tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=f"{path.suffix[:16]}.tmp", dir=path.parent)
+        fd, tmp = _temporary(path.parent, f"{path.suffix[:16]}.tmp", 0o600 if private else 0o666)
     except OSError as exc:  # name the path asked for, not the temporary file beside it
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
@@ -62,6 +64,17 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _temporary(directory: Path, suffix: str, mode: int) -> tuple[int, str]:
+    """A new file in ``directory`` created with ``mode`` (the umask applies), open for writing."""
+    for _ in range(100):
+        name = os.path.join(directory, f".jixiao-{secrets.token_hex(6)}{suffix}")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "无法创建临时文件", str(directory))
 
 
 _OS_REASONS = {

@@ -96,7 +96,7 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
     )
     from jixiao.files import atomic_write
 
-    atomic_write(out, data)
+    atomic_write(out, data, private=True)  # the private key: its owner's alone
     return KeyInfo(
         path=out,
         subject=name,
