@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -53,3 +54,66 @@ def test_toml_and_json_syntax_errors_are_chinese(tmp_path, name: str, text: str,
     line = next(ln for ln in proc.stderr.splitlines() if "语法错误" in ln)
     assert chinese in line and ("第 " in line or "文件末尾" in line)
     assert not re.search(r"\b(Expecting|Illegal|Invalid|Unterminated|Extra|Cannot|Unclosed)\b", line), line
+
+
+def _subcommands() -> list[tuple[str, ...]]:
+    import argparse
+
+    from jixiao.cli.app import build_parser
+
+    found: list[tuple[str, ...]] = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        found.append(path)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+
+    walk(build_parser(), ())
+    return found
+
+
+def test_every_options_help_starts_in_one_column() -> None:
+    """argparse pads an option by characters: ``--status 状态`` and ``--profile 画像`` had their help
+    two columns right of the others'."""
+    import io
+    import unicodedata
+    from contextlib import redirect_stdout
+
+    from jixiao.cli.app import build_parser
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    for path in _subcommands():
+        shown = io.StringIO()
+        with redirect_stdout(shown), pytest.raises(SystemExit):
+            build_parser().parse_args([*path, "--help"])
+        columns = {cells(m.group(1)) for m in re.finditer(r"^(  +-\S(?: ?\S)*  +)\S", shown.getvalue(), re.MULTILINE)}
+        assert len(columns) <= 1, (path, columns, shown.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("given", "value"), [("已签章", "signed"), ("草稿", "draft"), ("审核", "approved"), ("submitted", "submitted")]
+)
+def test_a_status_is_given_as_it_is_shown(given: str, value: str) -> None:
+    """The tables say 已签章; --status took only signed, and listed only the English values."""
+    from jixiao.cli.app import build_parser
+
+    for command in (
+        ["list"],
+        ["export", "-o", "x"],
+        ["check", "--from-db"],
+        ["review"],
+        ["workflow", "approve", "--all"],
+    ):
+        assert build_parser().parse_args([*command, "--status", given]).status == value
+
+
+def test_an_unknown_status_names_the_chinese_ones() -> None:
+    proc = _jixiao("list", "--status", "通过")
+    assert proc.returncode == 2
+    assert "未知的状态「通过」" in proc.stderr and "已签章" in proc.stderr
+    help_text = _jixiao("list", "--help").stdout
+    assert "已签章 signed" in help_text

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.cli.zh import positive_int, rule_set_name
+from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name
 from jixiao.files import (
     atomic_write,
     os_reason,
@@ -22,7 +22,7 @@ from jixiao.files import (
 )  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
 from jixiao.terminal import emit
-from jixiao.workflow import Stage, State
+from jixiao.workflow import Stage
 from scorer import numbers as fmt
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -105,7 +105,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int)
     p.add_argument("--department", help="主管部门（包含）")
     p.add_argument("--unit", help="实施单位（包含）")
-    p.add_argument("--status", choices=[s.value for s in State])
+    add_status_filter(p)
     p.add_argument("--search", help="项目名称（包含）")
 
 

@@ -13,10 +13,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import add_status_filter, positive_int
 from jixiao.review.groupings import FLAGS_NOTE, GRADES, GROUPINGS, statuses_counted, statuses_line
 from jixiao.safe_text import display, line
-from jixiao.workflow import State
 from scorer import numbers as fmt
 
 if TYPE_CHECKING:  # the review module loads SQLAlchemy: imported when a review command runs
@@ -30,7 +29,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     r.add_argument("--year", type=int)
     r.add_argument("--department", help="主管部门（包含）")
     r.add_argument("--unit", help="实施单位（包含）")
-    r.add_argument("--status", choices=[s.value for s in State])
+    add_status_filter(r)
     r.add_argument(
         "--by",
         choices=tuple(GROUPINGS),

@@ -49,9 +49,27 @@ _HEADING = re.compile(r"^(\S[^\n]*):$", re.MULTILINE)
 _plain_format_help = argparse.ArgumentParser.format_help
 
 
+_OPTION_LINE = re.compile(r"^(  +-\S(?: ?\S)*)( {2,})(?=\S)", re.MULTILINE)
+
+
 def _format_help(parser: argparse.ArgumentParser) -> str:
-    """Section headings end with a Chinese colon (位置参数：), as the rest of the help does."""
-    return _HEADING.sub(r"\1：", _plain_format_help(parser))
+    """Section headings end with a Chinese colon (位置参数：), as the rest of the help does; an
+    option whose value is named in Chinese (--status 状态) has its help in the column of the others."""
+    return _OPTION_LINE.sub(_aligned, _HEADING.sub(r"\1：", _plain_format_help(parser)))
+
+
+def _aligned(m: re.Match[str]) -> str:
+    """argparse pads by characters, and a wide character takes two columns: the help goes back to
+    the column of the others (argparse's: where it put it by characters), or below, in that
+    column, when the option is too wide to leave two spaces before it."""
+    import unicodedata
+
+    invocation, gap = m.group(1), m.group(2)
+    column = len(invocation) + len(gap)
+    cells = len(invocation) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in invocation)
+    if cells + 2 <= column:
+        return invocation + " " * (column - cells)
+    return invocation + "\n" + " " * column
 
 
 def install() -> None:
@@ -81,3 +99,25 @@ def rule_set_name(text: str) -> str:
     if text not in names:
         raise argparse.ArgumentTypeError(f"没有名为「{text}」的规则集；可用：{'、'.join(names)}")
     return text
+
+
+def add_status_filter(p: argparse.ArgumentParser, scope: str = "") -> None:
+    """``--status``: the status as the screens and tables show it (草稿, 已审核 …) or its English
+    value (draft, approved …), the same for every command that filters by it."""
+    from jixiao.workflow import State
+
+    both = "、".join(f"{s.label} {s.value}" for s in State)
+    p.add_argument("--status", type=form_status, metavar="状态", help=f"状态：{both}{scope}")
+
+
+def form_status(text: str) -> str:
+    """An argument type: a form's status by its Chinese label or English value, as the value."""
+    from jixiao.workflow import State
+
+    said = text.strip()
+    for s in State:
+        if said in (s.value, s.label, s.label.removeprefix("已")):
+            return s.value
+    raise argparse.ArgumentTypeError(
+        f"未知的状态「{text}」；可用：{'、'.join(s.label for s in State)}（或 draft 等英文值）"
+    )
