@@ -26,7 +26,16 @@ def safe_name(text: str, max_bytes: int = MAX_STEM_BYTES) -> str:
     data = shown.encode("utf-8")
     if len(data) > max_bytes:
         shown = data[:max_bytes].decode("utf-8", "ignore").rstrip(" ._")
-    return shown or "form"
+    return shown or "未命名表单"
+
+
+def form_stem(form: object, tail: str = "") -> str:
+    """The file-name stem of a form: 年度-实施单位-项目名称 (and ``tail``), each part it has; a form
+    that names none of them is 未命名表单 (never "None--" for a form without its year)."""
+    year = getattr(form, "year", None)
+    parts = [str(year) if year else "", getattr(form, "implementing_unit", ""), getattr(form, "project_name", "")]
+    name = "-".join(p for p in parts if p and p.strip()) or "未命名表单"
+    return safe_name(f"{name}-{tail}" if tail else name)
 
 
 def unique_path(directory: Path, stem: str, suffix: str, used: set[Path]) -> Path:

@@ -15,6 +15,7 @@ from rich.text import Text
 from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name
 from jixiao.files import (
     atomic_write,
+    form_stem,
     os_reason,
     output_directory,
     safe_name,
@@ -412,7 +413,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         task = progress.add_task("导出", total=len(stored))
         for sf in stored:
             f = sf.form
-            stem = safe_name(f"{f.year}-{f.implementing_unit}-{f.project_name}")
+            stem = form_stem(f)
             path = unique_path(args.output, stem, f".{args.format}", used)
             if args.format == "toml":
                 data = dumps_toml(

@@ -164,9 +164,9 @@ def _collect(refs: list[str], stores: _Stores, err: Console) -> tuple[list[_Item
 
 
 def _out_path(directory: Path, form: Any, used: set[Path]) -> Path:
-    from jixiao.files import safe_name, unique_path
+    from jixiao.files import form_stem, unique_path
 
-    return unique_path(directory, safe_name(f"{form.year}-{form.implementing_unit}-{form.project_name}"), ".pdf", used)
+    return unique_path(directory, form_stem(form), ".pdf", used)
 
 
 def _reported(

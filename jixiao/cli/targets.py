@@ -85,7 +85,7 @@ def load_forms(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], 
 
 def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.inputs import say_error
-    from jixiao.files import atomic_write, os_reason, safe_name, unique_path
+    from jixiao.files import atomic_write, form_stem, os_reason, unique_path
     from scorer.formwrite import dumps_toml
     from scorer.stages import declaration_from, for_year
 
@@ -101,7 +101,7 @@ def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     written = 0
     for source, form in forms:
         decl = declaration_from(form) if args.year is None else for_year(declaration_from(form), args.year)
-        stem = safe_name(f"{decl.year}-{decl.implementing_unit}-{decl.project_name}-目标")
+        stem = form_stem(decl, "目标")
         path = unique_path(args.output, stem, ".toml", used)
         try:
             atomic_write(
