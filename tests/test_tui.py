@@ -849,3 +849,47 @@ async def test_list_shows_every_status_whole(store: FormStore, size: tuple[int, 
         assert {str(t).strip() for t in shown} >= {"草稿", "已提交", "已退回✉", "已审核"}
         assert all(cell_len(str(t)) <= width for t in shown), (width, [str(t) for t in shown])
         assert all(cell_len(" " + label + "✉") <= width for label in STATE_LABELS.values())
+
+
+async def test_a_full_disk_is_said_as_such_and_keeps_the_edit(
+    store: FormStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "数据库连接中断 … (database or disk is full)": the cause, in Chinese, and the edit kept."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+
+        def full(*args, **kw):  # type: ignore[no-untyped-def]
+            raise OperationalError("UPDATE forms", {}, sqlite3.OperationalError("database or disk is full"))
+
+        monkeypatch.setattr(store, "save", full)
+        await edit_cell(pilot, screen, 4, "actual", "20万元")
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert any("磁盘空间已满" in n and "连接中断" not in n for n in notes), notes
+        assert not any("disk is full" in n for n in notes), notes
+        assert "数据库不能写入" in str(screen.query_one("#totals").render())
+        assert screen.form.indicators[4].actual == "20万元"  # type: ignore[union-attr]  # kept on screen
+
+
+async def test_a_damaged_database_is_said_as_such_on_the_list(
+    store: FormStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def damaged(*args, **kw):  # type: ignore[no-untyped-def]
+            raise DatabaseError("SELECT forms", {}, sqlite3.DatabaseError("database disk image is malformed"))
+
+        monkeypatch.setattr(store, "list", damaged)
+        await pilot.press("r")
+        await settle(pilot)
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert any("数据库文件已损坏" in n for n in notes), notes
+        assert not any("连接中断" in n or "malformed" in n for n in notes), notes

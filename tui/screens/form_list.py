@@ -125,9 +125,12 @@ class FormListScreen(AppScreen):
         try:
             rows = self.jixiao.store.list()
             self.notes = self.jixiao.store.return_comments([r.id for r in rows if r.status is State.RETURNED])
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
+            from jixiao.storage.driver_messages import environment_problem
+
+            why = environment_problem(exc) or "连接中断？"
             self.app.call_from_thread(
-                self.app.notify, "无法读取数据库（连接中断？）；恢复后按 r 刷新", severity="error", title="数据库"
+                self.app.notify, f"无法读取数据库（{why}）；恢复后按 r 刷新", severity="error", title="数据库"
             )
             return
         self.app.call_from_thread(self._loaded, rows)
