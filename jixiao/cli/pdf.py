@@ -422,7 +422,7 @@ def cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.db import atomic_write
-    from jixiao.pdf.sign import certificate_pem, key_password, new_key
+    from jixiao.pdf.sign import certificate_pem, key_days_problem, key_password, new_key
 
     target: Path = args.output
     pem_path = target.with_suffix(".pem")
@@ -430,8 +430,8 @@ def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
         if p.exists() and not args.force:
             _error(err, f"{p} 已存在；要覆盖请加 --force")
             return EXIT_INVALID
-    if args.days < 1:
-        _error(err, "--days 必须是正整数")
+    if key_days_problem(args.days):  # before the password is asked for
+        _error(err, key_days_problem(args.days))
         return EXIT_INVALID
     password = key_password(confirm=True, prompt="为新密钥设置密码：")
     info = new_key(args.name, target, password, days=args.days)
