@@ -117,3 +117,51 @@ def test_an_unknown_status_names_the_chinese_ones() -> None:
     assert "未知的状态「通过」" in proc.stderr and "已签章" in proc.stderr
     help_text = _jixiao("list", "--help").stdout
     assert "已签章 signed" in help_text
+
+
+_YEAR_OPTIONS = [
+    ["list"],
+    ["export", "-o", "x"],
+    ["check", "--from-db"],
+    ["review"],
+    ["monitor", "check", "--from-db"],
+    ["workflow", "approve", "--all"],
+    ["targets", "derive", "samples", "-o", "x"],
+    ["targets", "check", "--from-db"],
+    ["publish", "--department", "经济", "-o", "x"],
+]
+
+
+@pytest.mark.parametrize("command", _YEAR_OPTIONS, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("year", ["99999999999999999999", "-1", "3000", "二〇二四"])
+def test_a_year_no_form_can_have_is_refused_by_every_command(command: list[str], year: str) -> None:
+    """review/monitor --year 99999999999999999999 were 内部错误 (past SQLite's integers); targets
+    derive wrote nine declarations of that year."""
+    import contextlib
+    import io
+
+    from jixiao.cli.app import build_parser
+
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said), pytest.raises(SystemExit) as ended:
+        build_parser().parse_args([*command, "--year", year])
+    assert ended.value.code == 2
+    assert "应为 1990 到 2100 之间的四位年份" in said.getvalue(), said.getvalue()
+    assert build_parser().parse_args([*command, "--year", "2024"]).year == 2024
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["review", "--limit"],
+        ["review", "--groups"],
+        ["review", "--portfolio-limit"],
+        ["catalog", "search", "x", "--limit"],
+        ["users", "log", "--limit"],
+    ],
+)
+def test_a_count_below_zero_or_past_any_database_is_refused(command: list[str]) -> None:
+    for bad in ("-5", "99999999999999999999"):
+        proc = _jixiao(*command, bad)
+        assert proc.returncode == 2, proc.stderr
+        assert "应为 0 到 1000000000 之间的整数" in proc.stderr and "内部错误" not in proc.stderr

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from jixiao import __version__
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import count_value, positive_int
 from scorer.errors import JixiaoError
 
 EXIT_OK = 0
@@ -89,7 +89,7 @@ def _add_catalog(sub: argparse._SubParsersAction) -> None:
     csub = c.add_subparsers(dest="catalog_command", metavar="子命令", parser_class=_Parser, required=True)
     cs = csub.add_parser("search", help="按名称、拼音或拼音首字母搜索指标")
     cs.add_argument("text", help="搜索词，如 满意度、manyidu、myd")
-    cs.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    cs.add_argument("--limit", type=count_value, default=20, help="最多显示条数（默认 20）")
     cs.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
     cs.set_defaults(func=cmd_catalog_search)
     cw = csub.add_parser("show", help="显示一个指标的全部信息")

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name
+from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name, year_value
 from jixiao.files import (
     atomic_write,
     form_stem,
@@ -103,7 +103,7 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=year_value, metavar="年度", help="年度")
     p.add_argument("--department", help="主管部门（包含）")
     p.add_argument("--unit", help="实施单位（包含）")
     add_status_filter(p)

@@ -121,3 +121,32 @@ def form_status(text: str) -> str:
     raise argparse.ArgumentTypeError(
         f"未知的状态「{text}」；可用：{'、'.join(s.label for s in State)}（或 draft 等英文值）"
     )
+
+
+#: the years a form may have (as scorer.formfile reads a form's 年度)
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+#: the most a count option (--limit, --groups …) takes: more than any database holds, less than SQLite's integers
+MAX_COUNT = 1_000_000_000
+
+
+def year_value(text: str) -> int:
+    """An argument type: a year a form may have, refused in Chinese otherwise (a filter by a year past
+    the database's integers was 内部错误, and targets derive wrote forms of year 99999999999999999999)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"应为 {FIRST_YEAR} 到 {LAST_YEAR} 之间的四位年份，如 2024：{text}")
+    return value
+
+
+def count_value(text: str) -> int:
+    """An argument type: how many (0 or more, at most MAX_COUNT), refused in Chinese otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"应为 0 到 {MAX_COUNT} 之间的整数：{text}")
+    return value
