@@ -165,3 +165,23 @@ def test_a_count_below_zero_or_past_any_database_is_refused(command: list[str]) 
         proc = _jixiao(*command, bad)
         assert proc.returncode == 2, proc.stderr
         assert "应为 0 到 1000000000 之间的整数" in proc.stderr and "内部错误" not in proc.stderr
+
+
+def test_every_option_says_what_it_is_in_chinese() -> None:
+    """export --format, keys new -o, list/export/review --year and publish --year had no help at all."""
+    import argparse
+
+    from jixiao.cli.app import build_parser
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> list[str]:
+        bare = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    bare += walk(sub, (*path, name))
+            elif action.option_strings and action.help is not argparse.SUPPRESS:
+                if not action.help or not any("\u4e00" <= ch <= "\u9fff" for ch in action.help):
+                    bare.append(f"{' '.join(path)} {'/'.join(action.option_strings)}")
+        return bare
+
+    assert walk(build_parser(), ("jixiao",)) == []

@@ -55,7 +55,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     _add_import(sub)
 
     ex = sub.add_parser("export", help="导出表单为 toml / json / xlsx 文件")
-    ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml")
+    ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml", help="文件格式（默认 toml）")
     ex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
     ex.add_argument("--form", action="append", default=[], metavar="FORM", help="只导出这些表单（编号或名称，可多次）")
     ex.add_argument(

@@ -88,7 +88,9 @@ def _add_verify_and_keys(sub: argparse._SubParsersAction, parser_class: type) ->
         "密码取自环境变量 JIXIAO_KEY_PASSWORD，否则提示输入两次。正式签章请使用 CA 颁发的证书。",
     )
     kn.add_argument("--name", required=True, metavar="名称", help="证书名称（CN），可用中文，如 张三 或 单位名称")
-    kn.add_argument("-o", "--output", type=Path, required=True, metavar="KEY.p12")
+    kn.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="KEY.p12", help="密钥文件（.p12）；证书另存为同名的 .pem"
+    )
     kn.add_argument("--days", type=int, default=3 * 365, help="有效天数（默认 1095）")
     kn.add_argument("--force", action="store_true", help="覆盖已有文件")
     kn.set_defaults(func=cmd_keys_new)
