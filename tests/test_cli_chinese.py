@@ -185,3 +185,13 @@ def test_every_option_says_what_it_is_in_chinese() -> None:
         return bare
 
     assert walk(build_parser(), ("jixiao",)) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"), [(("serve", "--port", "abc"), "应为整数：'abc'"), (("review", "--seed", "x"), "应为整数：'x'")]
+)
+def test_a_value_of_the_wrong_kind_is_named_in_chinese(argv: tuple[str, ...], said: str) -> None:
+    """Not 「无效的 int 值」: Python's type name is no word a user reads."""
+    proc = _jixiao(*argv)
+    assert proc.returncode == 2
+    assert said in proc.stderr and "int" not in proc.stderr.replace("jixiao", ""), proc.stderr

@@ -22,7 +22,7 @@ MESSAGES = {
     "expected one argument": "需要一个值",
     "expected at most one argument": "最多需要一个值",
     "expected at least one argument": "至少需要一个值",
-    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "invalid %(type)s value: %(value)r": "应为%(type)s：%(value)r",
     "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
@@ -36,8 +36,22 @@ PLURALS = {
 }
 
 
+#: the Python type names argparse puts in "invalid %(type)s value", as a user reads them
+TYPE_NAMES = {"int": "整数", "float": "数字", "Decimal": "数字", "Path": "路径", "str": "文本"}
+
+
+class _Typed(str):
+    """A message whose ``%(type)s`` is said in Chinese (argparse fills it with ``int``)."""
+
+    def __mod__(self, values: object) -> str:
+        if isinstance(values, dict) and "type" in values:
+            values = {**values, "type": TYPE_NAMES.get(str(values["type"]), str(values["type"]))}
+        return str.__mod__(self, values)
+
+
 def _(message: str) -> str:
-    return MESSAGES.get(message, message)
+    said = MESSAGES.get(message, message)
+    return _Typed(said) if "%(type)s" in said else said
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
