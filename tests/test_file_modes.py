@@ -56,3 +56,21 @@ def test_exports_and_pdfs_are_readable_as_the_umask_allows_and_the_key_is_not(
     assert len(written) == 3
     assert {p.name: oct(_mode(p)) for p in written} == {p.name: oct(0o644) for p in written}
     assert _mode(tmp_path / "key.p12") == 0o600
+
+
+def test_a_full_disk_names_the_file_asked_for_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pdf samples/ -o onto a full disk was 内部错误：OSError：[Errno 28] (no file named in it)."""
+    import errno
+
+    def full(path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError) as raised:
+        atomic_write(tmp_path / "表.pdf", full)
+    assert raised.value.filename == str(tmp_path / "表.pdf") and raised.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
+    from jixiao.files import path_problem
+
+    assert path_problem(raised.value) == f"{tmp_path / '表.pdf'}：无法使用此路径（磁盘空间不足）"

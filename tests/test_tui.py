@@ -893,3 +893,22 @@ async def test_a_damaged_database_is_said_as_such_on_the_list(
         notes = [str(n.message) for n in pilot.app._notifications]
         assert any("数据库文件已损坏" in n for n in notes), notes
         assert not any("连接中断" in n or "malformed" in n for n in notes), notes
+
+
+async def test_a_pdf_that_cannot_be_written_is_said_in_chinese(
+    store: FormStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """x where the PDF folder is a file: not Python's 「[Errno 17] File exists: …」."""
+    blocker = tmp_path / "pdf"
+    blocker.write_text("不是目录", encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_PDF_DIR", str(blocker))
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        await open_editor(pilot, store, "老干工作经费")
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        notes = [str(n.message) for n in pilot.app._notifications]
+        failed = [n for n in notes if str(blocker) in n]
+        assert failed and not any("Errno" in n or "exists" in n for n in notes), notes
+        assert "无法使用此路径" in failed[0]
