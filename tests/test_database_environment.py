@@ -99,3 +99,44 @@ def test_a_first_run_that_cannot_seed_leaves_no_database_without_its_samples(
     code, out, err = run("list")  # space freed: the next run creates and seeds it after all
     assert code == 0 and "导入 9 份样表" in err, err
     assert out.count("2024") == 9
+
+
+def test_a_backup_onto_a_full_disk_names_the_backup_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """db backup onto a full disk was 内部错误：OSError：[Errno 28] (no file named in it)."""
+    import errno
+    import gzip
+
+    db = tmp_path / "t.db"
+    assert run("--db", str(db), "import", str(SAMPLES / "2024-shangye-laogan.toml"))[0] == 0
+
+    def full(self: object, data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(gzip.GzipFile, "write", full)
+    code, _, err = run("--db", str(db), "db", "backup", str(tmp_path / "b.bak"))
+    assert code == 1 and "内部错误" not in err, err
+    assert f"{tmp_path / 'b.bak'}：无法使用此路径（磁盘空间不足）" in err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_error_in_a_finaliser_prints_no_traceback(tmp_path: Path) -> None:
+    """review --xlsx onto a full disk said its error, then Python printed openpyxl's zip file failing
+    to close as 「Exception ignored in: … Traceback … OSError: [Errno 28]」."""
+    import subprocess
+    import sys
+
+    script = (
+        "import gc, sys\n"
+        "from jixiao.cli import app\n"
+        "class Zip:\n"
+        "    def __del__(self):\n"
+        "        raise OSError(28, 'No space left on device')\n"
+        "sys.argv = ['jixiao', 'rules']\n"
+        "code = app.main()\n"
+        "Zip()\n"
+        "gc.collect()\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr

@@ -274,6 +274,8 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
     err = err or Console(stderr=True, highlight=False, soft_wrap=True)
     if not sys.warnoptions:  # a library's notices (pyHanko's DSA deprecation) are English, and nothing for a user to do
         warnings.simplefilter("ignore")
+        if argv is None:  # the process is jixiao's: no "Exception ignored in …" traceback after the error said
+            sys.unraisablehook = _unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -307,6 +309,11 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
             error(err, f"数据库：{said}")
             return EXIT_INVALID
         return _internal(err, exc)
+
+
+def _unraisable(unraisable: object) -> None:
+    """An error in a finaliser (openpyxl's zip file closed on a full disk, after the command said
+    so): Python prints it as a traceback; the command already reported what failed."""
 
 
 def _internal(err: Console, exc: BaseException) -> int:
