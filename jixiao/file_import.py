@@ -66,7 +66,17 @@ def read_file(path: Path, rules: str = "") -> FileRead:
     """All forms of one file, each with the name it is reported by, and what a platform sheet's
     forms hold (they update only those fields); raises a clear error naming the file. A form that
     names no rule set is given ``rules`` when that is not empty."""
-    if path.suffix.lower() != ".xlsx":
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json", ".xlsx"):  # the form loader names only its own two
+        hint = (
+            "；.xls/.et/.csv 请在 Excel 或 WPS 中另存为 .xlsx"
+            if suffix in (".xls", ".et", ".csv")
+            else "；公开的部门决算文档请用 jixiao import-disclosure 读取"
+            if suffix in (".pdf", ".docx", ".html", ".htm", ".txt")
+            else ""
+        )
+        raise FormFileError(str(path), "", f"不支持的文件类型「{path.suffix}」；应为 .toml、.json 或 .xlsx{hint}")
+    if suffix != ".xlsx":
         return FileRead(path, ((str(path), _named_rules(load_form(path), rules)),))
     from jixiao.xlsx.workbook import read_workbook_holds
 

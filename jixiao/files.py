@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +26,16 @@ def safe_name(text: str, max_bytes: int = MAX_STEM_BYTES) -> str:
     data = shown.encode("utf-8")
     if len(data) > max_bytes:
         shown = data[:max_bytes].decode("utf-8", "ignore").rstrip(" ._")
-    return shown or "form"
+    return shown or "未命名表单"
+
+
+def form_stem(form: object, tail: str = "") -> str:
+    """The file-name stem of a form: 年度-实施单位-项目名称 (and ``tail``), each part it has; a form
+    that names none of them is 未命名表单 (never "None--" for a form without its year)."""
+    year = getattr(form, "year", None)
+    parts = [str(year) if year else "", getattr(form, "implementing_unit", ""), getattr(form, "project_name", "")]
+    name = "-".join(p for p in parts if p and p.strip()) or "未命名表单"
+    return safe_name(f"{name}-{tail}" if tail else name)
 
 
 def unique_path(directory: Path, stem: str, suffix: str, used: set[Path]) -> Path:
@@ -40,14 +49,16 @@ def unique_path(directory: Path, stem: str, suffix: str, used: set[Path]) -> Pat
     return path
 
 
-def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
+def atomic_write(path: Path, data: bytes | Callable[[Path], None], private: bool = False) -> None:
     """Write to a temporary file beside ``path`` then rename: never a partial file.
 
-    ``data`` is the bytes, or a function that writes the temporary path.
+    ``data`` is the bytes, or a function that writes the temporary path. The file gets the mode
+    any file the user creates gets (0666 less the umask: an exported form or PDF is as readable
+    as the user's other files); a ``private`` one (a signing key) is the user's alone (0600).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:  # a short name of its own: ".{name}.…" would pass the 255-byte limit before the name does
-        fd, tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=f"{path.suffix[:16]}.tmp", dir=path.parent)
+        fd, tmp = _temporary(path.parent, f"{path.suffix[:16]}.tmp", 0o600 if private else 0o666)
     except OSError as exc:  # name the path asked for, not the temporary file beside it
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
@@ -59,9 +70,25 @@ def atomic_write(path: Path, data: bytes | Callable[[Path], None]) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, an I/O error: said of the file asked for, the temporary gone
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is None or exc.filename == tmp:
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _temporary(directory: Path, suffix: str, mode: int) -> tuple[int, str]:
+    """A new file in ``directory`` created with ``mode`` (the umask applies), open for writing."""
+    for _ in range(100):
+        name = os.path.join(directory, f".jixiao-{secrets.token_hex(6)}{suffix}")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "无法创建临时文件", str(directory))
 
 
 _OS_REASONS = {

@@ -6,6 +6,7 @@ Each test runs on a real SQLite file and, when available, a real PostgreSQL serv
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlalchemy import Engine, text
 
 from jixiao import file_import
@@ -233,3 +235,25 @@ def test_the_same_declaration_from_two_files_is_said(tmp_path: Path, monkeypatch
     assert (
         code == 0 and err.getvalue().count("出现两次") == 1 and "b.toml；库中保存的是后一个文件的内容" in err.getvalue()
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("平台导出.csv", "另存为 .xlsx"),
+        ("旧表.xls", "另存为 .xlsx"),
+        ("说明.pdf", "jixiao import-disclosure"),
+        ("表.ods", ""),
+    ],
+)
+def test_a_file_of_another_kind_is_told_every_kind_import_takes(tmp_path: Path, name: str, hint: str) -> None:
+    """It said 「应为 .toml 或 .json」 (the form loader's two), while import also takes .xlsx."""
+    from jixiao.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(b"a,b\n1,2\n")
+    for argv in (["import", "--dry-run", str(path)], ["--db", str(tmp_path / "t.db"), "import", str(path)]):
+        err = io.StringIO()
+        code = main(argv, out=Console(file=io.StringIO()), err=Console(file=err, width=200, soft_wrap=True))
+        assert code == 1
+        assert "应为 .toml、.json 或 .xlsx" in err.getvalue() and hint in err.getvalue(), err.getvalue()

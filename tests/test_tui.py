@@ -824,3 +824,91 @@ async def test_a_row_shows_what_the_years_monitoring_said_of_it(store: FormStore
     snapshots.save(store, load_snapshot(Path(__file__).parents[1] / "docs/examples/monitoring/2024-laogan-1-6.toml"))
     shown = await explained(store, "老干工作经费", "老干工作经费")
     assert "监控 1–6月：完成 6.5万元，预计「确定能」" in shown and "部分达成" in shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_list_shows_every_status_whole(store: FormStore, size: tuple[int, int]) -> None:
+    """已提交, 已退回 with its note mark, 已审核 and 已签章 are not cut to 已提, 已退…, 已签 in the list."""
+    from rich.cells import cell_len
+
+    from jixiao.workflow import STATE_LABELS
+
+    reviewer = FormStore(store.engine, actor="审核人")
+    for name in ("企业管理费", "区域经济发展资金", "计划管理费"):
+        store.transition(form_id(store, name), "submit")
+    reviewer.transition(form_id(store, "区域经济发展资金"), "return", "请补充偏差原因分析")
+    reviewer.transition(form_id(store, "计划管理费"), "approve")
+    async with create_app(store, CATALOG).run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, FormListScreen)
+        table = screen.query_one("#forms")
+        status = next(i for i, c in enumerate(table.ordered_columns) if str(c.label) == "状态")
+        width = table.ordered_columns[status].width
+        shown = [table.get_row_at(r)[status] for r in range(table.row_count)]
+        assert {str(t).strip() for t in shown} >= {"草稿", "已提交", "已退回✉", "已审核"}
+        assert all(cell_len(str(t)) <= width for t in shown), (width, [str(t) for t in shown])
+        assert all(cell_len(" " + label + "✉") <= width for label in STATE_LABELS.values())
+
+
+async def test_a_full_disk_is_said_as_such_and_keeps_the_edit(
+    store: FormStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "数据库连接中断 … (database or disk is full)": the cause, in Chinese, and the edit kept."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot, store, "老干工作经费")
+
+        def full(*args, **kw):  # type: ignore[no-untyped-def]
+            raise OperationalError("UPDATE forms", {}, sqlite3.OperationalError("database or disk is full"))
+
+        monkeypatch.setattr(store, "save", full)
+        await edit_cell(pilot, screen, 4, "actual", "20万元")
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert any("磁盘空间已满" in n and "连接中断" not in n for n in notes), notes
+        assert not any("disk is full" in n for n in notes), notes
+        assert "数据库不能写入" in str(screen.query_one("#totals").render())
+        assert screen.form.indicators[4].actual == "20万元"  # type: ignore[union-attr]  # kept on screen
+
+
+async def test_a_damaged_database_is_said_as_such_on_the_list(
+    store: FormStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def damaged(*args, **kw):  # type: ignore[no-untyped-def]
+            raise DatabaseError("SELECT forms", {}, sqlite3.DatabaseError("database disk image is malformed"))
+
+        monkeypatch.setattr(store, "list", damaged)
+        await pilot.press("r")
+        await settle(pilot)
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert any("数据库文件已损坏" in n for n in notes), notes
+        assert not any("连接中断" in n or "malformed" in n for n in notes), notes
+
+
+async def test_a_pdf_that_cannot_be_written_is_said_in_chinese(
+    store: FormStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """x where the PDF folder is a file: not Python's 「[Errno 17] File exists: …」."""
+    blocker = tmp_path / "pdf"
+    blocker.write_text("不是目录", encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_PDF_DIR", str(blocker))
+    async with create_app(store, CATALOG).run_test(size=(80, 24)) as pilot:
+        await open_editor(pilot, store, "老干工作经费")
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        notes = [str(n.message) for n in pilot.app._notifications]
+        failed = [n for n in notes if str(blocker) in n]
+        assert failed and not any("Errno" in n or "exists" in n for n in notes), notes
+        assert "无法使用此路径" in failed[0]

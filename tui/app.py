@@ -99,4 +99,7 @@ class JixiaoApp(App[None]):
 
 def create_app(store: FormStore, catalog: Catalog | None = None, open_form_id: int | None = None) -> JixiaoApp:
     """The one way to build the app: the CLI passes the real store, tests theirs."""
+    from tui.textual_words import translate
+
+    translate()  # Textual's own key descriptions (the 按键 panel), in Chinese
     return JixiaoApp(store=store, catalog=catalog, open_form_id=open_form_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from jixiao import __version__
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import count_value, positive_int
 from scorer.errors import JixiaoError
 
 EXIT_OK = 0
@@ -88,7 +89,7 @@ def _add_catalog(sub: argparse._SubParsersAction) -> None:
     csub = c.add_subparsers(dest="catalog_command", metavar="子命令", parser_class=_Parser, required=True)
     cs = csub.add_parser("search", help="按名称、拼音或拼音首字母搜索指标")
     cs.add_argument("text", help="搜索词，如 满意度、manyidu、myd")
-    cs.add_argument("--limit", type=int, default=20, help="最多显示条数（默认 20）")
+    cs.add_argument("--limit", type=count_value, default=20, help="最多显示条数（默认 20）")
     cs.add_argument("--catalog", action="append", type=Path, default=[], metavar="FILE", help="附加的指标库文件")
     cs.set_defaults(func=cmd_catalog_search)
     cw = csub.add_parser("show", help="显示一个指标的全部信息")
@@ -271,6 +272,10 @@ def cmd_catalog_check(args: argparse.Namespace, out: Console, err: Console) -> i
 def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Console | None = None) -> int:
     out = out or Console(highlight=False)
     err = err or Console(stderr=True, highlight=False, soft_wrap=True)
+    if not sys.warnoptions:  # a library's notices (pyHanko's DSA deprecation) are English, and nothing for a user to do
+        warnings.simplefilter("ignore")
+        if argv is None:  # the process is jixiao's: no "Exception ignored in …" traceback after the error said
+            sys.unraisablehook = _unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -297,7 +302,18 @@ def main(argv: Sequence[str] | None = None, out: Console | None = None, err: Con
         error(err, path_problem(exc))
         return EXIT_INVALID
     except Exception as exc:  # the last net: report, never a traceback
+        from jixiao.storage.driver_messages import environment_problem
+
+        said = environment_problem(exc)  # a full disk, a damaged file, a lock: the user's to fix
+        if said:
+            error(err, f"数据库：{said}")
+            return EXIT_INVALID
         return _internal(err, exc)
+
+
+def _unraisable(unraisable: object) -> None:
+    """An error in a finaliser (openpyxl's zip file closed on a full disk, after the command said
+    so): Python prints it as a traceback; the command already reported what failed."""
 
 
 def _internal(err: Console, exc: BaseException) -> int:

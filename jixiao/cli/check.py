@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from jixiao.workflow import State
+from jixiao.cli.zh import add_status_filter, year_value
 
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
@@ -22,10 +22,12 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     )
     c.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="表单文件（.toml/.json）或目录（递归查找）")
     c.add_argument("--from-db", dest="from_db", action="store_true", help="检查数据库中的表单（库由 jixiao --db 指定）")
-    c.add_argument("--year", type=int, help="只检查该年度（与 --from-db 同用；上一年度的表单用作对比）")
+    c.add_argument(
+        "--year", type=year_value, metavar="年度", help="只检查该年度（与 --from-db 同用；上一年度的表单用作对比）"
+    )
     c.add_argument("--department", help="主管部门（包含，与 --from-db 同用）")
     c.add_argument("--unit", help="实施单位（包含，与 --from-db 同用）")
-    c.add_argument("--status", choices=[s.value for s in State], help="状态（与 --from-db 同用）")
+    add_status_filter(c, "（与 --from-db 同用）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.add_argument("--list-checks", action="store_true", help="列出全部检查项")
     c.set_defaults(func=cmd_check)

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.cli.zh import positive_int, rule_set_name
+from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name, year_value
 from jixiao.files import (
     atomic_write,
+    form_stem,
     os_reason,
     output_directory,
     safe_name,
@@ -22,7 +23,7 @@ from jixiao.files import (
 )  # atomic_write, safe_name: re-exported
 from jixiao.safe_text import display, line
 from jixiao.terminal import emit
-from jixiao.workflow import Stage, State
+from jixiao.workflow import Stage
 from scorer import numbers as fmt
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -54,7 +55,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     _add_import(sub)
 
     ex = sub.add_parser("export", help="导出表单为 toml / json / xlsx 文件")
-    ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml")
+    ex.add_argument("--format", choices=("toml", "json", "xlsx"), default="toml", help="文件格式（默认 toml）")
     ex.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
     ex.add_argument("--form", action="append", default=[], metavar="FORM", help="只导出这些表单（编号或名称，可多次）")
     ex.add_argument(
@@ -102,10 +103,10 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=year_value, metavar="年度", help="年度")
     p.add_argument("--department", help="主管部门（包含）")
     p.add_argument("--unit", help="实施单位（包含）")
-    p.add_argument("--status", choices=[s.value for s in State])
+    add_status_filter(p)
     p.add_argument("--search", help="项目名称（包含）")
 
 
@@ -412,7 +413,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         task = progress.add_task("导出", total=len(stored))
         for sf in stored:
             f = sf.form
-            stem = safe_name(f"{f.year}-{f.implementing_unit}-{f.project_name}")
+            stem = form_stem(f)
             path = unique_path(args.output, stem, f".{args.format}", used)
             if args.format == "toml":
                 data = dumps_toml(

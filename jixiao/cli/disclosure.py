@@ -133,7 +133,7 @@ def cmd_import_disclosure(args: argparse.Namespace, out: Console, err: Console) 
 
 def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:
     from jixiao.disclosure.text import shown
-    from jixiao.files import atomic_write, safe_name
+    from jixiao.files import atomic_write, form_stem
     from scorer.formfile import dumps_toml
 
     used: set[str] = set()
@@ -141,7 +141,7 @@ def _write(directory: Path, result, unnamed: list[int], out: Console) -> None:
     for i, (form, rep) in enumerate(result.forms, 1):
         if i in unnamed:
             continue
-        stem = safe_name(f"{form.year or ''}-{form.implementing_unit}-{form.project_name}".strip("-"))
+        stem = form_stem(form)
         name, k = stem, 2
         while name in used:
             name, k = f"{stem}-{k}", k + 1

@@ -19,6 +19,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.cli.zh import year_value
+
 EXIT_OK, EXIT_INVALID = 0, 1
 
 
@@ -36,7 +38,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     c.add_argument(
         "--from-db", dest="from_db", action="store_true", help="检查数据库中保存的监控记录（库由 jixiao --db 指定）"
     )
-    c.add_argument("--year", type=int, help="只检查该年度（与 --from-db 同用）")
+    c.add_argument("--year", type=year_value, metavar="年度", help="只检查该年度（与 --from-db 同用）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.set_defaults(func=cmd_check)
     i = msub.add_parser(

@@ -88,7 +88,9 @@ def _add_verify_and_keys(sub: argparse._SubParsersAction, parser_class: type) ->
         "密码取自环境变量 JIXIAO_KEY_PASSWORD，否则提示输入两次。正式签章请使用 CA 颁发的证书。",
     )
     kn.add_argument("--name", required=True, metavar="名称", help="证书名称（CN），可用中文，如 张三 或 单位名称")
-    kn.add_argument("-o", "--output", type=Path, required=True, metavar="KEY.p12")
+    kn.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="KEY.p12", help="密钥文件（.p12）；证书另存为同名的 .pem"
+    )
     kn.add_argument("--days", type=int, default=3 * 365, help="有效天数（默认 1095）")
     kn.add_argument("--force", action="store_true", help="覆盖已有文件")
     kn.set_defaults(func=cmd_keys_new)
@@ -164,9 +166,9 @@ def _collect(refs: list[str], stores: _Stores, err: Console) -> tuple[list[_Item
 
 
 def _out_path(directory: Path, form: Any, used: set[Path]) -> Path:
-    from jixiao.files import safe_name, unique_path
+    from jixiao.files import form_stem, unique_path
 
-    return unique_path(directory, safe_name(f"{form.year}-{form.implementing_unit}-{form.project_name}"), ".pdf", used)
+    return unique_path(directory, form_stem(form), ".pdf", used)
 
 
 def _reported(
@@ -422,7 +424,7 @@ def cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.db import atomic_write
-    from jixiao.pdf.sign import certificate_pem, key_password, new_key
+    from jixiao.pdf.sign import certificate_pem, key_days_problem, key_password, new_key
 
     target: Path = args.output
     pem_path = target.with_suffix(".pem")
@@ -430,8 +432,8 @@ def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
         if p.exists() and not args.force:
             _error(err, f"{p} 已存在；要覆盖请加 --force")
             return EXIT_INVALID
-    if args.days < 1:
-        _error(err, "--days 必须是正整数")
+    if key_days_problem(args.days):  # before the password is asked for
+        _error(err, key_days_problem(args.days))
         return EXIT_INVALID
     password = key_password(confirm=True, prompt="为新密钥设置密码：")
     info = new_key(args.name, target, password, days=args.days)

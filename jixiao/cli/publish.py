@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import year_value
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -25,7 +25,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         ),
     )
     p.add_argument("--department", required=True, metavar="主管部门", help="主管部门名称（可写其中一段）")
-    p.add_argument("--year", required=True, type=positive_int, metavar="年度")
+    p.add_argument("--year", required=True, type=year_value, metavar="年度", help="年度")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR", help="输出目录")
     p.add_argument("--forms", nargs="+", type=Path, default=[], metavar="PATH", help="自评表文件或目录（默认取数据库）")
     p.set_defaults(func=cmd_publish)

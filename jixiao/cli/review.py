@@ -13,10 +13,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import add_status_filter, count_value, positive_int, year_value
 from jixiao.review.groupings import FLAGS_NOTE, GRADES, GROUPINGS, statuses_counted, statuses_line
 from jixiao.safe_text import display, line
-from jixiao.workflow import State
 from scorer import numbers as fmt
 
 if TYPE_CHECKING:  # the review module loads SQLAlchemy: imported when a review command runs
@@ -27,20 +26,20 @@ EXIT_OK = 0
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     r = sub.add_parser("review", help="财政审核：汇总得分、执行率、等级分布与问题，最差的排在前面")
-    r.add_argument("--year", type=int)
+    r.add_argument("--year", type=year_value, metavar="年度", help="年度")
     r.add_argument("--department", help="主管部门（包含）")
     r.add_argument("--unit", help="实施单位（包含）")
-    r.add_argument("--status", choices=[s.value for s in State])
+    add_status_filter(r)
     r.add_argument(
         "--by",
         choices=tuple(GROUPINGS),
         default="unit",
         help="分组：unit 实施单位 / department 主管部门 / level1 一级指标 / grade 等级 / year 年度",
     )
-    r.add_argument("--limit", type=int, default=15, help="列出的问题表单数（默认 15）")
+    r.add_argument("--limit", type=count_value, default=15, help="列出的问题表单数（默认 15）")
     r.add_argument(
         "--groups",
-        type=int,
+        type=count_value,
         default=40,
         metavar="N",
         help="终端里列出的分组数，最差的在前（默认 40；0 表示全部）；--json/--xlsx/--pdf 总是包含全部",
@@ -50,7 +49,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     r.add_argument("--pdf", type=Path, metavar="FILE", help="同时生成汇总报告 PDF")
     r.add_argument(
         "--portfolio-limit",
-        type=int,
+        type=count_value,
         default=5000,
         metavar="N",
         help="跨表检查（复制的说明、虚高的单位、压低目标等）需载入表单；筛选后超过 N 份时跳过（默认 5000）",

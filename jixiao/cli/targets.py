@@ -18,7 +18,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from jixiao.cli import declarations
-from jixiao.cli.zh import positive_int
+from jixiao.cli.zh import year_value
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -33,7 +33,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     )
     d.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="自评表文件或目录")
     d.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出目录")
-    d.add_argument("--year", type=positive_int, metavar="年度", help="申报年度（延续项目的下一年；默认与自评表同年）")
+    d.add_argument("--year", type=year_value, metavar="年度", help="申报年度（延续项目的下一年；默认与自评表同年）")
     d.set_defaults(func=cmd_derive)
     c = tsub.add_parser(
         "check",
@@ -47,7 +47,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         action="store_true",
         help="审核数据库中目标申报阶段的表单（上年度自评表亦取自数据库；库由 jixiao --db 指定）",
     )
-    c.add_argument("--year", type=positive_int, metavar="年度", help="与 --from-db 同用：只审核该年度的申报表")
+    c.add_argument("--year", type=year_value, metavar="年度", help="与 --from-db 同用：只审核该年度的申报表")
     c.add_argument(
         "--last-year",
         dest="last_year",
@@ -85,7 +85,7 @@ def load_forms(paths: list[Path], err: Console) -> tuple[list[tuple[str, Any]], 
 
 def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.inputs import say_error
-    from jixiao.files import atomic_write, os_reason, safe_name, unique_path
+    from jixiao.files import atomic_write, form_stem, os_reason, unique_path
     from scorer.formwrite import dumps_toml
     from scorer.stages import declaration_from, for_year
 
@@ -101,7 +101,7 @@ def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     written = 0
     for source, form in forms:
         decl = declaration_from(form) if args.year is None else for_year(declaration_from(form), args.year)
-        stem = safe_name(f"{decl.year}-{decl.implementing_unit}-{decl.project_name}-目标")
+        stem = form_stem(decl, "目标")
         path = unique_path(args.output, stem, ".toml", used)
         try:
             atomic_write(

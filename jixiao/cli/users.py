@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from jixiao.cli.zh import count_value
+
 EXIT_OK, EXIT_INVALID = 0, 1
 
 
@@ -40,7 +42,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     uc.set_defaults(func=cmd_users_cert)
     usub.add_parser("list", help="列出用户").set_defaults(func=cmd_users_list)
     ul = usub.add_parser("log", help="用户与单位的修改记录（谁在何时改了谁的角色、单位、证书；仅管理员可见）")
-    ul.add_argument("--limit", type=int, default=200, help="最多列出最近的多少条（默认 200）")
+    ul.add_argument("--limit", type=count_value, default=200, help="最多列出最近的多少条（默认 200）")
     ul.set_defaults(func=cmd_users_log)
     ur = usub.add_parser("remove", help="删除用户（PostgreSQL 上同时删除其登录角色）")
     ur.add_argument("login")

@@ -328,7 +328,7 @@ def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _report_of(path: Path, trust: Any, err: Console) -> Any:
     """The file's verification report, whatever the damage; None (said on stderr) if it cannot be read."""
-    from jixiao.pdf.verify import VerifyReport, verify_pdf
+    from jixiao.pdf.verify import VerifyReport, unreadable, verify_pdf
 
     try:
         data = path.read_bytes()
@@ -341,7 +341,7 @@ def _report_of(path: Path, trust: Any, err: Console) -> Any:
     try:
         return verify_pdf(data, trust)
     except Exception as exc:  # a verdict for every file, whatever the damage
-        return VerifyReport(error=f"无法读取 PDF 或其签名：{type(exc).__name__}：{str(exc)[:200]}")
+        return VerifyReport(error=unreadable(exc))
 
 
 def _report_table(path: Path, report: Any, trust_given: bool) -> Table:

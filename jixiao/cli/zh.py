@@ -22,7 +22,7 @@ MESSAGES = {
     "expected one argument": "需要一个值",
     "expected at most one argument": "最多需要一个值",
     "expected at least one argument": "至少需要一个值",
-    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "invalid %(type)s value: %(value)r": "应为%(type)s：%(value)r",
     "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
@@ -36,8 +36,22 @@ PLURALS = {
 }
 
 
+#: the Python type names argparse puts in "invalid %(type)s value", as a user reads them
+TYPE_NAMES = {"int": "整数", "float": "数字", "Decimal": "数字", "Path": "路径", "str": "文本"}
+
+
+class _Typed(str):
+    """A message whose ``%(type)s`` is said in Chinese (argparse fills it with ``int``)."""
+
+    def __mod__(self, values: object) -> str:
+        if isinstance(values, dict) and "type" in values:
+            values = {**values, "type": TYPE_NAMES.get(str(values["type"]), str(values["type"]))}
+        return str.__mod__(self, values)
+
+
 def _(message: str) -> str:
-    return MESSAGES.get(message, message)
+    said = MESSAGES.get(message, message)
+    return _Typed(said) if "%(type)s" in said else said
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
@@ -49,9 +63,27 @@ _HEADING = re.compile(r"^(\S[^\n]*):$", re.MULTILINE)
 _plain_format_help = argparse.ArgumentParser.format_help
 
 
+_OPTION_LINE = re.compile(r"^(  +-\S(?: ?\S)*)( {2,})(?=\S)", re.MULTILINE)
+
+
 def _format_help(parser: argparse.ArgumentParser) -> str:
-    """Section headings end with a Chinese colon (位置参数：), as the rest of the help does."""
-    return _HEADING.sub(r"\1：", _plain_format_help(parser))
+    """Section headings end with a Chinese colon (位置参数：), as the rest of the help does; an
+    option whose value is named in Chinese (--status 状态) has its help in the column of the others."""
+    return _OPTION_LINE.sub(_aligned, _HEADING.sub(r"\1：", _plain_format_help(parser)))
+
+
+def _aligned(m: re.Match[str]) -> str:
+    """argparse pads by characters, and a wide character takes two columns: the help goes back to
+    the column of the others (argparse's: where it put it by characters), or below, in that
+    column, when the option is too wide to leave two spaces before it."""
+    import unicodedata
+
+    invocation, gap = m.group(1), m.group(2)
+    column = len(invocation) + len(gap)
+    cells = len(invocation) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in invocation)
+    if cells + 2 <= column:
+        return invocation + " " * (column - cells)
+    return invocation + "\n" + " " * column
 
 
 def install() -> None:
@@ -81,3 +113,54 @@ def rule_set_name(text: str) -> str:
     if text not in names:
         raise argparse.ArgumentTypeError(f"没有名为「{text}」的规则集；可用：{'、'.join(names)}")
     return text
+
+
+def add_status_filter(p: argparse.ArgumentParser, scope: str = "") -> None:
+    """``--status``: the status as the screens and tables show it (草稿, 已审核 …) or its English
+    value (draft, approved …), the same for every command that filters by it."""
+    from jixiao.workflow import State
+
+    both = "、".join(f"{s.label} {s.value}" for s in State)
+    p.add_argument("--status", type=form_status, metavar="状态", help=f"状态：{both}{scope}")
+
+
+def form_status(text: str) -> str:
+    """An argument type: a form's status by its Chinese label or English value, as the value."""
+    from jixiao.workflow import State
+
+    said = text.strip()
+    for s in State:
+        if said in (s.value, s.label, s.label.removeprefix("已")):
+            return s.value
+    raise argparse.ArgumentTypeError(
+        f"未知的状态「{text}」；可用：{'、'.join(s.label for s in State)}（或 draft 等英文值）"
+    )
+
+
+#: the years a form may have (as scorer.formfile reads a form's 年度)
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+#: the most a count option (--limit, --groups …) takes: more than any database holds, less than SQLite's integers
+MAX_COUNT = 1_000_000_000
+
+
+def year_value(text: str) -> int:
+    """An argument type: a year a form may have, refused in Chinese otherwise (a filter by a year past
+    the database's integers was 内部错误, and targets derive wrote forms of year 99999999999999999999)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"应为 {FIRST_YEAR} 到 {LAST_YEAR} 之间的四位年份，如 2024：{text}")
+    return value
+
+
+def count_value(text: str) -> int:
+    """An argument type: how many (0 or more, at most MAX_COUNT), refused in Chinese otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"应为 0 到 {MAX_COUNT} 之间的整数：{text}")
+    return value

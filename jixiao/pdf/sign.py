@@ -70,6 +70,17 @@ class KeyInfo:
     sha256: str  # certificate fingerprint
 
 
+#: a trial certificate is valid for at most this many days (100 years; a date past 9999 cannot be written)
+MAX_KEY_DAYS = 36_500
+
+
+def key_days_problem(days: int) -> str:
+    """Why ``days`` cannot be a certificate's validity ("" when it can)."""
+    if 1 <= days <= MAX_KEY_DAYS:
+        return ""
+    return f"--days 应为 1 到 {MAX_KEY_DAYS} 之间的整数（证书有效期至多 100 年），实际为 {days}"
+
+
 def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) -> KeyInfo:
     """A self-signed certificate with CN=``name`` and its RSA key, as a password-protected .p12.
 
@@ -84,6 +95,8 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
         raise SignError("证书名称不能为空")
     if not password:
         raise SignError("密钥密码不能为空")
+    if key_days_problem(days):
+        raise SignError(key_days_problem(days))
     out = Path(out_p12)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = _self_signed(name, key, days)
@@ -96,7 +109,7 @@ def new_key(name: str, out_p12: Path | str, password: str, days: int = 3 * 365) 
     )
     from jixiao.files import atomic_write
 
-    atomic_write(out, data)
+    atomic_write(out, data, private=True)  # the private key: its owner's alone
     return KeyInfo(
         path=out,
         subject=name,

@@ -130,8 +130,13 @@ def load_certificates(paths: Iterable[Path | str]) -> list[Any]:
                 cert = asn1_x509.Certificate.load(der)
                 cert.native  # noqa: B018 - forces a full parse, so garbage fails here
                 out.append(cert)
-        except Exception as exc:
-            raise VerifyError(f"信任证书文件「{path}」不是 PEM/DER 格式的 X.509 证书：{exc}") from None
+        except Exception:
+            hint = (
+                "（这是签名用的密钥文件；请用与它一同生成的 .pem 证书）"
+                if path.suffix.lower() in (".p12", ".pfx")
+                else ""
+            )
+            raise VerifyError(f"信任证书文件「{path}」不是 PEM/DER 格式的 X.509 证书{hint}") from None
     return out
 
 
@@ -166,7 +171,7 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
     try:
         status = await async_validate_pdf_signature(sig, signer_validation_context=context_factory())
         status.signing_cert.sha256  # noqa: B018 - a damaged certificate fails here, inside the guard
-    except Exception as exc:  # a broken signature container, a digest it cannot compute …
+    except Exception:  # a broken signature container, a digest it cannot compute …
         report = SignatureReport(
             field=_attr(sig, lambda s: s.field_name),
             signer=_attr(cert, lambda c: _cn(c.subject)),
@@ -180,7 +185,7 @@ async def _check(sig: Any, context_factory: Any, pdf: bytes) -> tuple[SignatureR
             modification="",
             docmdp_ok=None,
             certificate_sha256=_attr(cert, lambda c: c.sha256.hex()),
-            problems=(f"签名已损坏，无法验证：{type(exc).__name__}：{str(exc)[:200]}",),
+            problems=("签名数据已损坏，无法验证（签名块被改动或截断）",),
         )
         return report, _signed_revision_meta(pdf, _attr(sig, lambda s: s.byte_range, ()))
     coverage = status.coverage.name if status.coverage is not None else ""
@@ -258,6 +263,20 @@ def _status_problems(status: Any, coverage: str, modification: str) -> list[str]
     return problems
 
 
+def unreadable(exc: BaseException) -> str:
+    """Why the file could not be read as a PDF, in Chinese (the PDF library's own text is English)."""
+    text = str(exc).lower()
+    if "header" in text:
+        why = "文件开头不是 PDF 文件头，不是 PDF 文件"
+    elif "eof marker" in text or "truncat" in text:
+        why = "文件不完整（可能在复制或下载时被截断）"
+    elif "insufficient data" in text or "asn1" in text or "parsing" in text:
+        why = "签名数据已损坏（签名块被改动或截断）"
+    else:
+        why = "文件已损坏，或不是有效的 PDF"
+    return f"无法读取 PDF 或其签名：{why}"
+
+
 async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyReport:
     """``verify_pdf`` for code inside a running event loop (the TUI)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -275,7 +294,7 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
         sigs.sort(key=lambda s: _attr(s, lambda x: int(x.byte_range[3]) + int(x.byte_range[2]), 0))
     except Exception as exc:
         meta = _safe_meta(pdf)
-        return VerifyReport(meta=meta, error=f"无法读取 PDF 或其签名：{type(exc).__name__}：{exc}")
+        return VerifyReport(meta=meta, error=unreadable(exc))
     if not sigs:
         return VerifyReport(meta=_safe_meta(pdf))
     reports = []

@@ -247,6 +247,11 @@ def backup(engine: Engine, path: Path, key: bytes | None = None) -> BackupInfo:
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+    except OSError as exc:  # a full disk while writing: said of the backup file, not a temporary one
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None or exc.filename in (str(tmp), body_tmp):
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

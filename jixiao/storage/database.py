@@ -213,13 +213,9 @@ def open_database(
     except Exception as exc:
         raise DatabaseError(f"无法连接数据库 {redact(resolved)}：{_reason(exc)}") from None
     if fresh and is_default:
-        upgrade(engine)
-        if seed:
-            from jixiao.storage.seed import seed_samples
-
-            n = seed_samples(engine)
-            if announce:
-                announce(f"已创建默认数据库 {make_url(resolved).database}，并导入 {n} 份样表。")
+        n = _create_default(engine, seed)
+        if announce and seed:
+            announce(f"已创建默认数据库 {make_url(resolved).database}，并导入 {n} 份样表。")
     elif fresh and engine.dialect.name == "sqlite":
         upgrade(engine)  # a new SQLite file: create the schema, seed nothing
         if announce:
@@ -236,6 +232,26 @@ def open_database(
     elif is_default and not fresh:
         _rescore_stale(engine, announce, progress)
     return engine, is_default
+
+
+def _create_default(engine: Engine, seed: bool) -> int:
+    """Migrate the new default database and seed it (the number of sample forms); all or nothing:
+    if either fails (a full disk), the new file goes, so the next run creates and seeds it again
+    rather than finding a migrated database without its samples."""
+    try:
+        upgrade(engine)
+        if not seed:
+            return 0
+        from jixiao.storage.seed import seed_samples
+
+        return seed_samples(engine)
+    except BaseException:
+        engine.dispose()
+        path = engine.url.database
+        if path:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(path + suffix).unlink(missing_ok=True)
+        raise
 
 
 def _rescore_stale(
@@ -273,5 +289,10 @@ def _retry_with_password(url: str, exc: BaseException) -> Engine:
 
 
 def _reason(exc: BaseException) -> str:
+    from jixiao.storage.driver_messages import environment_problem
+
+    said = environment_problem(exc)
+    if said:
+        return said
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return redact(text)

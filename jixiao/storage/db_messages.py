@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from jixiao.storage.driver_messages import known_line
 from jixiao.storage.labels import TABLE_LABELS, column_label
 from jixiao.workflow import State
 
@@ -122,7 +123,7 @@ def in_chinese(line: str) -> str:
     m = _CHECK.search(text)
     if m:
         return _check(m.group("table"), m.group("name"))
-    return text
+    return known_line(text) or text
 
 
 def _check(table: str, name: str) -> str:

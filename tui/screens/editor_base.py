@@ -169,9 +169,12 @@ class EditorBase(AppScreen):
 
         try:
             stored = self.jixiao.store.get(self.form_id)
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
+            from jixiao.storage.driver_messages import environment_problem
+
+            why = environment_problem(exc) or "数据库连接中断？"
             self.app.call_from_thread(
-                self.app.notify, "无法读取表单（数据库连接中断？）；请稍后重新打开", severity="error", title="数据库"
+                self.app.notify, f"无法读取表单（{why}）；请稍后重新打开", severity="error", title="数据库"
             )
             return
         from jixiao.storage import rechecks

@@ -110,17 +110,19 @@ class EditorSaving(EditorBase):
 
     def _connection_lost(self, exc: Exception) -> None:
         from jixiao.storage.database import redact
+        from jixiao.storage.driver_messages import environment_problem
 
-        self.totals.save_state = "未保存（数据库连接中断）"
-        reason = redact(
-            str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        )
-        self.app.notify(
-            f"数据库连接中断，修改尚未保存，仍保留在界面上；恢复后按 Ctrl+S 重试（{reason}）",
-            severity="error",
-            title="未保存",
-            timeout=10,
-        )
+        said = environment_problem(exc)  # a full disk, a read-only or damaged file: not a lost connection
+        if said is not None:
+            self.totals.save_state = "未保存（数据库连接中断）" if "连接" in said else "未保存（数据库不能写入）"
+            message = f"数据库：{said}。修改尚未保存，仍保留在界面上；解决后按 Ctrl+S 重试"
+        else:
+            self.totals.save_state = "未保存（数据库连接中断）"
+            reason = redact(
+                str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            )
+            message = f"数据库连接中断，修改尚未保存，仍保留在界面上；恢复后按 Ctrl+S 重试（{reason}）"
+        self.app.notify(message, severity="error", title="未保存", timeout=10)
 
     def _save_failed(self, message: str) -> None:
         self.totals.save_state = "未保存"

@@ -254,11 +254,10 @@ class FormEditorScreen(EditorFields):
         return Path(os.environ.get("JIXIAO_PDF_DIR", "") or Path.home() / "jixiao-pdf")
 
     def _pdf_path(self) -> Path:
-        from jixiao.files import safe_name
+        from jixiao.files import form_stem
 
-        f = self.form
-        assert f is not None
-        return self.pdf_dir() / f"{safe_name(f'{f.year}-{f.implementing_unit}-{f.project_name}')}.pdf"
+        assert self.form is not None
+        return self.pdf_dir() / f"{form_stem(self.form)}.pdf"
 
     def action_export_pdf(self) -> None:
         if self.result is not None:
@@ -274,7 +273,7 @@ class FormEditorScreen(EditorFields):
         try:
             atomic_write(path, render_pdf(result, rechecks=rechecked))
         except (FontError, OSError) as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="导出失败")
+            self.app.call_from_thread(self.app.notify, _said(exc), severity="error", title="导出失败")
             return
         self.app.call_from_thread(self.app.notify, f"已导出：{path}", title="PDF")
 
@@ -320,7 +319,7 @@ class FormEditorScreen(EditorFields):
             atomic_write(path, sign_pdf(render_pdf(result, rechecks=rechecked), signing_key, signer_name=name))
             stored = self.jixiao.store.mark_signed(self.form_id, name, form_sha256(result.form), certificate)
         except (SignError, FontError, OSError, StoreError, WorkflowError) as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error", title="签章失败")
+            self.app.call_from_thread(self.app.notify, _said(exc), severity="error", title="签章失败")
             return
         self.app.call_from_thread(self._signed, stored, path)
 
@@ -371,3 +370,10 @@ class FormEditorScreen(EditorFields):
     def replace_form(self, form: Form) -> None:
         """Tests and tools: adopt a whole new form as one edit."""
         self.commit(dataclasses.replace(form))
+
+
+def _said(exc: Exception) -> str:
+    """A file error in Chinese, naming the path (str() of an OSError is Python's English: [Errno 28] …)."""
+    from jixiao.files import path_problem
+
+    return path_problem(exc) if isinstance(exc, OSError) else str(exc)

@@ -93,13 +93,13 @@ class FormListScreen(AppScreen):
     COLUMNS = (
         ("年度", 5, 0),
         ("实施单位", 10, 3),
-        ("项目名称", 17, 2),
+        ("项目名称", 15, 2),
         ("预算数", 9, 0),
         ("执行率", 8, 0),
         ("规则", 7, 0),
         ("自评", 7, 0),
         ("等级", 5, 0),  # every header readable at 80 columns, a space between each
-        ("状态", 6, 0),
+        ("状态", 8, 0),  # the longest label and the note mark whole: " 已退回✉", " 已签章"
         ("问题", 4, 0),
     )
 
@@ -125,9 +125,12 @@ class FormListScreen(AppScreen):
         try:
             rows = self.jixiao.store.list()
             self.notes = self.jixiao.store.return_comments([r.id for r in rows if r.status is State.RETURNED])
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
+            from jixiao.storage.driver_messages import environment_problem
+
+            why = environment_problem(exc) or "连接中断？"
             self.app.call_from_thread(
-                self.app.notify, "无法读取数据库（连接中断？）；恢复后按 r 刷新", severity="error", title="数据库"
+                self.app.notify, f"无法读取数据库（{why}）；恢复后按 r 刷新", severity="error", title="数据库"
             )
             return
         self.app.call_from_thread(self._loaded, rows)

@@ -1,0 +1,71 @@
+"""The 按键 panel of the command palette lists Textual's own bindings; each is Chinese.
+
+It listed "Cursor up", "Page Left", "Focus Next", "Copy selected text" … beside jixiao's keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indicator_catalog import load_catalog
+from jixiao.storage.store import FormStore
+from tests.tui_support import form_id, seeded_store, settle
+from tui import create_app
+
+CATALOG = load_catalog()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FormStore:
+    return seeded_store(tmp_path, actor="项目负责人")
+
+
+def _english(pilot) -> list[str]:  # type: ignore[no-untyped-def]
+    """The ASCII descriptions among the bindings the focused widget and its screen offer now."""
+    shown = [b.description for _, b, _, _ in _active(pilot)]
+    return sorted({d for d in shown if d and d.isascii() and any(ch.isalpha() for ch in d)})
+
+
+def _active(pilot):  # type: ignore[no-untyped-def]
+    return [
+        (k, active.binding, active.enabled, active.tooltip) for k, active in pilot.app.screen.active_bindings.items()
+    ]
+
+
+@pytest.mark.asyncio
+async def test_the_keys_panel_of_the_list_and_the_editor_is_chinese(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert _english(pilot) == []  # the list: a DataTable, the app's Tab / Shift+Tab
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert _english(pilot) == []  # the command palette
+        await pilot.press("escape")
+        pilot.app.open_form(form_id(store, "老干工作经费"))
+        await settle(pilot)
+        assert _english(pilot) == []  # the editor's grid
+        await pilot.press("f5")
+        await settle(pilot)
+        assert _english(pilot) == []  # the narratives' text areas
+
+
+def test_every_textual_widget_class_loaded_is_translated() -> None:
+    from textual.dom import DOMNode
+
+    from tui.textual_words import _subclasses, translate
+
+    create_app  # noqa: B018 - the app's module, and the widgets it uses, are loaded
+    translate()
+    left = sorted(
+        {
+            b.description
+            for cls in _subclasses(DOMNode)
+            if cls._merged_bindings is not None
+            for bindings in cls._merged_bindings.key_to_bindings.values()
+            for b in bindings
+            if b.description and b.description.isascii() and any(ch.isalpha() for ch in b.description)
+        }
+    )
+    assert left == []
