@@ -220,7 +220,8 @@ def step_pdf(forms_n: int) -> dict[str, Any]:
     from jixiao.pdf.batch import render_batch
     from jixiao.pdf.fonts import find_font
     from jixiao.pdf.layout import render_pdf
-    from jixiao.pdf.sign import load_key, new_key, sign_pdf
+    from jixiao.pdf.sign import load_key, sign_pdf
+    from jixiao.pdf.trial_keys import new_key
     from jixiao.scoring import score_form
     from scorer.formfile import load_form
 

@@ -154,7 +154,8 @@ def test_users_cert_takes_the_file_as_cert_or_as_an_argument(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: tuple[str, ...], said: str
 ) -> None:
     """On SQLite too: registered, kept in the registrations, and listed with its fingerprint."""
-    from jixiao.pdf.sign import certificate_pem, new_key
+    from jixiao.pdf.sign import certificate_pem
+    from jixiao.pdf.trial_keys import new_key
     from tests.test_pdf import run
 
     new_key("李四", tmp_path / "lisi.p12", "pw-123456")

@@ -17,7 +17,8 @@ pytest.importorskip("pyhanko")
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 from pypdf.annotations import FreeText  # noqa: E402
 
-from jixiao.pdf.sign import certificate_pem, new_key, sign_pdf  # noqa: E402
+from jixiao.pdf.sign import certificate_pem, sign_pdf  # noqa: E402
+from jixiao.pdf.trial_keys import new_key  # noqa: E402
 from tests import test_attacks_sign as genuine  # noqa: E402
 from tests.test_attacks_sign import _signed, _verify  # noqa: E402
 from tests.test_pdf import PASSWORD, run  # noqa: E402

@@ -21,7 +21,8 @@ from pypdf import PdfReader, PdfWriter  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from jixiao.pdf import fonts  # noqa: E402
-from jixiao.pdf.sign import new_key, sign_pdf  # noqa: E402
+from jixiao.pdf.sign import sign_pdf  # noqa: E402
+from jixiao.pdf.trial_keys import new_key  # noqa: E402
 from jixiao.pdf.verify import verify_pdf  # noqa: E402
 from tests.conftest import NINETY_FOUR  # noqa: E402
 from tests.test_pdf import PASSWORD, run  # noqa: E402

@@ -100,7 +100,7 @@ def test_the_owner_keeps_the_name_it_writes(setup: Setup) -> None:
 @pytest.fixture
 def cli(setup: Setup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     from jixiao.pdf import fonts
-    from jixiao.pdf.sign import new_key
+    from jixiao.pdf.trial_keys import new_key
 
     monkeypatch.setenv("JIXIAO_KEY_PASSWORD", PASSWORD)
     monkeypatch.delenv(fonts.ENV_FONT, raising=False)

@@ -125,7 +125,8 @@ def test_a_certificate_belongs_to_one_user_on_sqlite_too(tmp_path: Path) -> None
 
 
 def test_users_cert_registers_a_real_certificate(tmp_path: Path) -> None:
-    from jixiao.pdf.sign import certificate_pem, new_key
+    from jixiao.pdf.sign import certificate_pem
+    from jixiao.pdf.trial_keys import new_key
 
     new_key("李四", tmp_path / "lisi.p12", "pw-123456")
     (tmp_path / "lisi.pem").write_bytes(certificate_pem(tmp_path / "lisi.p12", "pw-123456"))

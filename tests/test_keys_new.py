@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.pdf.sign import MAX_KEY_DAYS, SignError, new_key
+from jixiao.pdf.sign import SignError
+from jixiao.pdf.trial_keys import MAX_KEY_DAYS, new_key
 from tests.test_pdf import PASSWORD, run
 
 

@@ -22,7 +22,8 @@ from jixiao.pdf import fonts  # noqa: E402
 from jixiao.pdf.canonical import canonical_json, form_sha256  # noqa: E402
 from jixiao.pdf.layout import render_pdf  # noqa: E402
 from jixiao.pdf.meta import read_meta  # noqa: E402
-from jixiao.pdf.sign import SignError, certificate_pem, load_key, new_key, sign_pdf, sign_pdf_async  # noqa: E402
+from jixiao.pdf.sign import SignError, certificate_pem, load_key, sign_pdf, sign_pdf_async  # noqa: E402
+from jixiao.pdf.trial_keys import new_key  # noqa: E402
 from jixiao.pdf.verify import load_certificates, verify_pdf, verify_pdf_async  # noqa: E402
 from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import dumps_json, form_from_dict, load_form  # noqa: E402

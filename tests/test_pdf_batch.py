@@ -20,7 +20,8 @@ from jixiao.pdf.canonical import form_sha256  # noqa: E402
 from jixiao.pdf.fonts import find_font  # noqa: E402
 from jixiao.pdf.layout import render_pdf  # noqa: E402
 from jixiao.pdf.meta import read_meta  # noqa: E402
-from jixiao.pdf.sign import load_key, new_key  # noqa: E402
+from jixiao.pdf.sign import load_key  # noqa: E402
+from jixiao.pdf.trial_keys import new_key  # noqa: E402
 from jixiao.pdf.verify import verify_pdf  # noqa: E402
 from jixiao.scoring import score_form  # noqa: E402
 from scorer.formfile import load_form  # noqa: E402

@@ -306,7 +306,7 @@ async def test_review_drills_down_to_an_indicator_and_approves(store: FormStore)
 async def test_export_and_sign_pdf_from_the_editor(
     store: FormStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jixiao.pdf.sign import new_key
+    from jixiao.pdf.trial_keys import new_key
     from jixiao.pdf.verify import verify_pdf_async
     from tui.screens.sign_dialog import SignDialog
 

@@ -13,14 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name, year_value
-from jixiao.files import (
-    atomic_write,
-    form_stem,
-    os_reason,
-    output_directory,
-    safe_name,
-    unique_path,
-)  # atomic_write, safe_name: re-exported
+
+# atomic_write, safe_name: re-exported
+from jixiao.files import atomic_write, form_stem, os_reason, output_directory, safe_name, unique_path
 from jixiao.safe_text import display, line
 from jixiao.terminal import emit
 from jixiao.workflow import Stage

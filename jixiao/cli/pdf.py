@@ -424,7 +424,8 @@ def cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.cli.db import atomic_write
-    from jixiao.pdf.sign import certificate_pem, key_days_problem, key_password, new_key
+    from jixiao.pdf.sign import certificate_pem, key_password
+    from jixiao.pdf.trial_keys import key_days_problem, new_key
 
     target: Path = args.output
     pem_path = target.with_suffix(".pem")

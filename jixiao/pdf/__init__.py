@@ -1,7 +1,7 @@
 """Signed PDF forms: the official layout, an embedded Chinese font, PAdES signatures.
 
 - ``render_pdf(result)`` (layout.py): the scored form as a reproducible PDF.
-- ``sign_pdf`` / ``sign_pdf_async`` / ``new_key`` (sign.py): PAdES signing with pyHanko.
+- ``sign_pdf`` / ``sign_pdf_async`` (sign.py): PAdES signing with pyHanko; ``new_key`` (trial_keys.py): a key to try it.
 - ``verify_pdf`` / ``verify_pdf_async`` (verify.py): intact or modified, who signed, trusted or not.
 - ``form_sha256`` (canonical.py): the fingerprint of the form data carried in the PDF metadata.
 

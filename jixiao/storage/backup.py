@@ -354,64 +354,10 @@ def _load(conn: Connection, path: Path) -> None:
     flush()
 
 
-def _evidence_problem(path: Path, row: dict[str, Any], forms: dict[Any, str]) -> None:
-    """BackupError naming the form and the file when an evidence name or media type breaks today's
-    rule (a name stored before the rule was tightened, a type written past jixiao): said before
-    anything is written, where the database would refuse the row in English, and a brand-new
-    database would already have its schema."""
-    from jixiao.safe_text import display, well_formed_media_type
-    from jixiao.storage.evidence import name_problem, shown_name
-
-    name = row.get("name")
-    problem = name_problem(name) if isinstance(name, str) else "不是文字"
-    form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
-    if problem:
-        raise BackupError(
-            f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料文件名「{shown_name(str(name))}」"
-            f"{problem}。本版本的 jixiao 和数据库都拒绝这样的文件名（它是在规则收紧之前存入的），"
-            "这份备份无法恢复；未写入任何数据"
-        )
-    kind = row.get("media_type")
-    if not well_formed_media_type(kind):  # migration 0035: it goes into the signed PDF
-        raise BackupError(
-            f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料「{shown_name(str(name))}」的文件类型"
-            f"「{display(str(kind), single_line=True, limit=100)}」不是小写的 MIME 类型（如 application/pdf）。"
-            "本版本的 jixiao 拒绝这样的文件类型（它是在 jixiao 之外写入的），这份备份无法恢复；未写入任何数据"
-        )
-
-
-def _decimal(v: Any) -> Decimal | None:
-    try:
-        return None if v is None else Decimal(str(v))
-    except InvalidOperation:
-        return Decimal("NaN")
-
-
-def _recheck_problems(
-    path: Path, scores: list[dict[str, Any]], ceilings: dict[Any, Any], forms: dict[Any, str]
-) -> None:
-    """BackupError naming the form, the row and the score when a 复核 breaks migration 0018's rule (one
-    stored before it): said before anything is written, where the database would refuse it in English."""
-    from jixiao.safe_text import display
-    from jixiao.storage.rechecks import stored_problem
-
-    for row in scores:
-        problem = stored_problem(
-            _decimal(row.get("score")), ceilings.get((row.get("form_id"), row.get("indicator_uid")))
-        )
-        if problem:
-            form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
-            name = display(str(row.get("indicator")), single_line=True, limit=100)
-            raise BackupError(
-                f"{path}：表单「{form}」（编号 {row.get('form_id')}）指标「{name}」的{problem}。本版本的数据库拒绝这样的复核"
-                "（它是在规则收紧之前存入的），这份备份无法恢复；未写入任何数据"
-            )
-
-
 def _check_old_rows(path: Path) -> None:
     """Rows today's rules refuse (evidence names, 复核 out of range), found in one read of the backup:
     the first bad evidence name in file order, else the first bad 复核."""
-    from jixiao.storage.backup_rows import form_label, refused, row_problem
+    from jixiao.storage.backup_rows import decimal, evidence_problem, form_label, recheck_problems, refused, row_problem
     from jixiao.storage.rechecks import stored_ceiling
 
     decoders = {t.name: {c.name: _decoder(c) for c in t.columns} for t in tables()}
@@ -425,14 +371,14 @@ def _check_old_rows(path: Path) -> None:
         if table == "forms":
             forms[row.get("id")] = form_label(row)
         elif table == "evidence":
-            _evidence_problem(path, row, forms)
+            evidence_problem(path, row, forms)
         elif table == "indicators":
             key = (row.get("form_id"), row.get("uid"))
-            mine = stored_ceiling(_decimal(row.get("weight")), row.get("agg_weight_u"))
+            mine = stored_ceiling(decimal(row.get("weight")), row.get("agg_weight_u"))
             ceilings[key] = min((c for c in (mine, ceilings.get(key)) if c is not None), default=None)
         elif table == "rechecks":
             scores.append(row)
-    _recheck_problems(path, scores, ceilings, forms)
+    recheck_problems(path, scores, ceilings, forms)
 
 
 def _empty(conn: Connection, force: bool) -> None:

@@ -9,6 +9,7 @@ jixiao reads what it stores, and the first that breaks a rule is named before an
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,55 @@ def refused(path: Path, table: str, row: dict[str, Any], forms: dict[Any, str], 
         f"{display(what, single_line=True, limit=100)}{problem}。jixiao 不会存入这样的值（它是在 jixiao 之外写入的），"
         "这份备份无法恢复；未写入任何数据"
     )
+
+
+def evidence_problem(path: Path, row: dict[str, Any], forms: dict[Any, str]) -> None:
+    """BackupError naming the form and the file when an evidence name or media type breaks today's
+    rule (a name stored before the rule was tightened, a type written past jixiao): said before
+    anything is written, where the database would refuse the row in English, and a brand-new
+    database would already have its schema."""
+    from jixiao.safe_text import display, well_formed_media_type
+    from jixiao.storage.evidence import name_problem, shown_name
+
+    name = row.get("name")
+    problem = name_problem(name) if isinstance(name, str) else "不是文字"
+    form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
+    if problem:
+        raise BackupError(
+            f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料文件名「{shown_name(str(name))}」"
+            f"{problem}。本版本的 jixiao 和数据库都拒绝这样的文件名（它是在规则收紧之前存入的），"
+            "这份备份无法恢复；未写入任何数据"
+        )
+    kind = row.get("media_type")
+    if not well_formed_media_type(kind):  # migration 0035: it goes into the signed PDF
+        raise BackupError(
+            f"{path}：表单「{form}」（编号 {row.get('form_id')}）的佐证材料「{shown_name(str(name))}」的文件类型"
+            f"「{display(str(kind), single_line=True, limit=100)}」不是小写的 MIME 类型（如 application/pdf）。"
+            "本版本的 jixiao 拒绝这样的文件类型（它是在 jixiao 之外写入的），这份备份无法恢复；未写入任何数据"
+        )
+
+
+def decimal(v: Any) -> Decimal | None:
+    try:
+        return None if v is None else Decimal(str(v))
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
+def recheck_problems(path: Path, scores: list[dict[str, Any]], ceilings: dict[Any, Any], forms: dict[Any, str]) -> None:
+    """BackupError naming the form, the row and the score when a 复核 breaks migration 0018's rule (one
+    stored before it): said before anything is written, where the database would refuse it in English."""
+    from jixiao.safe_text import display
+    from jixiao.storage.rechecks import stored_problem
+
+    for row in scores:
+        problem = stored_problem(
+            decimal(row.get("score")), ceilings.get((row.get("form_id"), row.get("indicator_uid")))
+        )
+        if problem:
+            form = display(forms.get(row.get("form_id"), "?"), single_line=True, limit=200)
+            name = display(str(row.get("indicator")), single_line=True, limit=100)
+            raise BackupError(
+                f"{path}：表单「{form}」（编号 {row.get('form_id')}）指标「{name}」的{problem}。本版本的数据库拒绝这样的复核"
+                "（它是在规则收紧之前存入的），这份备份无法恢复；未写入任何数据"
+            )
