@@ -13,7 +13,7 @@ from typing import Any
 
 from scorer.direction import COMPARABLE
 from scorer.errors import JixiaoError
-from scorer.model import TICK_GROUPS, Budget, Direction, Form, Goal, Indicator, Recorded, Ticks
+from scorer.model import FIRST_YEAR, LAST_YEAR, TICK_GROUPS, Budget, Direction, Form, Goal, Indicator, Recorded, Ticks
 from scorer.numbers import comma_problem, out_of_range, q2, ungroup
 
 # Editable indicator columns, in grid order: key -> label
@@ -238,14 +238,19 @@ def move_row(form: Form, row: int, delta: int) -> tuple[Form, int]:
     return _replace_goal(form, gi, dataclasses.replace(goal, indicators=tuple(inds))), row + delta
 
 
+def year_of(text: str) -> int:
+    """A 年度 typed by a person: four ASCII digits ("²".isdigit()), within the years a form may have."""
+    t = text.strip()
+    if not t:
+        raise EditError("年度不能为空")
+    if not (t.isascii() and t.isdigit() and len(t) == 4) or not FIRST_YEAR <= int(t) <= LAST_YEAR:
+        raise EditError(f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的四位年份，如 2024；输入的是「{text}」")
+    return int(t)
+
+
 def set_header(form: Form, key: str, text: str) -> Form:
     if key == "year":
-        t = text.strip()
-        if not t:
-            raise EditError("年度不能为空")
-        if not (t.isascii() and t.isdigit() and len(t) == 4) or not 1990 <= int(t) <= 2100:  # "²".isdigit()
-            raise EditError(f"年度应为四位年份，如 2024；输入的是「{text}」")
-        return dataclasses.replace(form, year=int(t))
+        return dataclasses.replace(form, year=year_of(text))
     if key in ("project_name", "implementing_unit") and not text.strip():
         raise EditError(f"{HEADER_FIELDS[key]}不能为空")
     if key == "rules":

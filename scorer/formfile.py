@@ -21,6 +21,8 @@ import tomli
 from scorer.errors import JixiaoError
 from scorer.formwrite import FORMAT, dumps_json, dumps_toml, form_to_dict
 from scorer.model import (
+    FIRST_YEAR,
+    LAST_YEAR,
     TICK_GROUPS,
     Budget,
     Direction,
@@ -300,7 +302,7 @@ def form_from_dict(data: Any, path: str = "<内存>") -> Form:
 
 
 def _year(r: _Reader, year_v: Any) -> int | None:
-    """年度: empty, or a whole number (or its digits as text) between 1990 and 2100."""
+    """年度: empty, or a whole number (or its digits as text) between FIRST_YEAR and LAST_YEAR."""
     if year_v is None or year_v == "":
         return None
     if (
@@ -312,7 +314,7 @@ def _year(r: _Reader, year_v: Any) -> int | None:
         and len(year_v) <= 6
     ):
         year = int(year_v)
-        if not 1990 <= year <= 2100:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             raise r.fail("year", f"年度 {year} 不合理；应为四位年份，如 2024")
         return year
     raise r.fail("year", f"应为年份（整数），实际为 {_type(year_v)}「{_clip(str(year_v))}」")

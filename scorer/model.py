@@ -13,6 +13,9 @@ from enum import StrEnum
 
 from scorer.frozen import FrozenValue
 
+#: the years a form may have: every reader of a 年度 (files, sheets, the editor, the command line) holds to these
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
 
 class FormKind(StrEnum):
     """项目支出 (one project) or 部门整体支出 (the whole department)."""

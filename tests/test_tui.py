@@ -747,6 +747,27 @@ async def test_copy_last_year_takes_the_year_typed_and_fields_have_labels(store:
     assert form.year == 2027 and form.project_name == "老干工作经费"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("typed", ["9999", "1989", "２０２５", "²０²５", "20255", ""])
+async def test_the_new_form_dialog_takes_only_a_year_a_form_may_have(store: FormStore, typed: str) -> None:
+    """The dialog held a year to four digits only: a form of 9999 was made, and refused at its next export."""
+    from textual.widgets import Input, Static
+
+    from tui.screens.new_form_dialog import NewFormDialog
+
+    fid = form_id(store, "老干工作经费")
+    results: list[object] = []
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(NewFormDialog(2025, store.get(fid).form), results.append)
+        await settle(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#year", Input).value = typed
+        await pilot.click("#copy")
+        await settle(pilot)
+        said = str(dialog.query_one("#error", Static).render())
+    assert results == [] and "年度" in said and ("1990–2100" in said or "不能为空" in said), said
+
+
 async def test_no_reason_is_needed_to_record_the_rule_score_and_A_accepts_them_all(store: FormStore) -> None:
     fid = form_id(store, "重大节日慰问")
     sf = store.get(fid)

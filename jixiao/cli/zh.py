@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import re
 
+from scorer.model import FIRST_YEAR, LAST_YEAR
+
 MESSAGES = {
     "usage: ": "用法：",
     "positional arguments": "位置参数",
@@ -137,8 +139,6 @@ def form_status(text: str) -> str:
     )
 
 
-#: the years a form may have (as scorer.formfile reads a form's 年度)
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 #: the most a count option (--limit, --groups …) takes: more than any database holds, less than SQLite's integers
 MAX_COUNT = 1_000_000_000
 

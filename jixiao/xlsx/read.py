@@ -29,6 +29,8 @@ from jixiao.xlsx.sheet import (
     _split_label,
 )
 from scorer.model import (
+    FIRST_YEAR,
+    LAST_YEAR,
     TICK_GROUPS,
     Budget,
     Form,
@@ -247,7 +249,7 @@ class _FormReader:
             return None
         m = re.fullmatch(r"(\d{4})(?:\.0+)?\s*年?度?", nfkc(text).strip())
         year = int(m.group(1)) if m else None
-        if year is None or not 1990 <= year <= 2100:
+        if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
             r, c = at if at else (None, None)
             raise self.s.fail("年度应为四位年份，如 2024", r, c, text)
         return year

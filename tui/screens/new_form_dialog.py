@@ -11,7 +11,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from jixiao.editing import EditError, blank_form, copy_for_next_year
+from jixiao.editing import EditError, blank_form, copy_for_next_year, year_of
 from scorer.model import Form
 from scorer.rules import DEFAULT_RULES, available
 from tui.rule_names import rule_title
@@ -64,16 +64,15 @@ class NewFormDialog(ModalScreen[Form | None]):
             self.dismiss(None)
             return
         try:
-            year_text = self.query_one("#year", Input).value.strip()
-            if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
-                raise EditError("年度应为四位年份，如 2025")
+            year = year_of(self.query_one("#year", Input).value)
+            year_text = str(year)
             if event.button.id == "copy" and self.template is not None:
                 form = copy_for_next_year(self.template)
                 # the year (and names) typed in the dialog win over the template's next year
                 project = self.query_one("#project", Input).value.strip() or form.project_name
                 form = replace(
                     form,
-                    year=int(year_text),
+                    year=year,
                     title=form.title.replace(str(form.year), year_text) if form.year else form.title,
                     project_name=project,
                     implementing_unit=self.query_one("#unit", Input).value.strip() or form.implementing_unit,
@@ -86,9 +85,7 @@ class NewFormDialog(ModalScreen[Form | None]):
             if not unit.strip() or not project.strip():
                 raise EditError("请填写项目实施单位和项目名称")
             rules = self.query_one("#rules", Select).value
-            self.dismiss(
-                blank_form(int(year_text), unit, project, self.query_one("#department", Input).value, str(rules))
-            )
+            self.dismiss(blank_form(year, unit, project, self.query_one("#department", Input).value, str(rules)))
         except EditError as exc:
             self.query_one("#error", Static).update(str(exc))
 
