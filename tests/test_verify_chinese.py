@@ -85,3 +85,20 @@ def test_no_library_warning_reaches_the_user(tmp_path: Path) -> None:
     assert done.returncode == 1  # unsigned: not passed
     assert "未签名" in done.stdout
     assert "Warning" not in done.stderr and "deprecated" not in done.stderr, done.stderr
+
+
+def test_a_page_changed_after_signing_is_not_also_called_untrusted(bureau: Path) -> None:  # noqa: F811
+    """A byte changed in the signed range broke the signature, and verify --trust with the signer's own
+    certificate also said 「证书不受信任：签名证书不通向 --trust 给出的任何根证书」: pyHanko builds no chain for
+    a broken signature, so whether the certificate is trusted is not known, and is said so."""
+    data = bytearray(_signed(bureau).read_bytes())
+    start, _ = _contents_span(bytes(data))
+    at = data.index(b"stream", 0, start) + 60  # a page's content, inside the signed range
+    data[at] ^= 0x01
+    path = bureau / "changed.pdf"
+    path.write_bytes(bytes(data))
+    code, out, err = run("verify", str(path), "--trust", str(bureau / "bureau.pem"))
+    assert code == 1 and "签名范围内的字节已被改动" in out, out + err
+    assert "不通向" not in out and "未判断（签名无效，无从确认证书）" in out, out
+    code, out, _ = run("verify", str(_signed(bureau)), "--trust", str(bureau / "bureau.pem"))
+    assert re.search(r"^证书\s+(\S+)", out, re.M).group(1) == "受信任", out  # type: ignore[union-attr]

@@ -394,13 +394,14 @@ def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
         t.add_row("自称", Text(f"{line(s.name)}（签名中自行填写的姓名，未经证书证明）", style="yellow"))
     when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z") if s.signing_time else "（未知）"
     t.add_row("签名时间", Text(when))
-    t.add_row(
-        "证书",
-        Text(
+    if s.intact and s.valid:
+        trust = Text(
             "受信任" if s.trusted else "不受信任（自签名，或未用 --trust 指定其根证书）",
             style="green" if s.trusted else "yellow",
-        ),
-    )
+        )
+    else:  # pyHanko builds no chain for a broken signature: whether the certificate is trusted is not known
+        trust = Text("未判断（签名无效，无从确认证书）", style="yellow")
+    t.add_row("证书", trust)
     t.add_row("证书指纹", Text(f"SHA-256 {s.certificate_sha256}", style="dim"))
     for problem in s.problems:
         if problem.startswith("证书不受信任") and not trust_given:

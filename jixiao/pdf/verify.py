@@ -250,7 +250,7 @@ def _status_problems(status: Any, coverage: str, modification: str) -> list[str]
         problems.append("签名后的修改超出了签名允许的范围（DocMDP）")
     if coverage != "ENTIRE_FILE" and modification not in ("NONE", "LTA_UPDATES", ""):
         problems.append(f"签名后追加了修改：{MODIFICATION_LABELS.get(modification, modification)}")
-    if not status.trusted:
+    if not status.trusted and status.intact and status.valid:  # a broken signature establishes no chain at all
         why = _attr(status, lambda st: st.trust_problem_indic.name if st.trust_problem_indic else "", "")
         problems.append(
             "证书不受信任：签名证书不通向 --trust 给出的任何根证书"
