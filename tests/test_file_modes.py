@@ -74,3 +74,31 @@ def test_a_full_disk_names_the_file_asked_for_and_leaves_no_temporary(
     from jixiao.files import path_problem
 
     assert path_problem(raised.value) == f"{tmp_path / '表.pdf'}：无法使用此路径（磁盘空间不足）"
+
+
+def test_a_batch_that_fills_the_disk_says_how_many_it_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdf samples/ -o onto a disk that fills midway stopped at the first file it could not write: the
+    PDFs before it stayed, and nothing said how many. It still stops there (the next would fail the same
+    way), names the file, and the summary says what was written, what failed and what was not tried."""
+    import errno
+
+    from jixiao.cli import db
+    from tests.conftest import SAMPLES
+
+    real = db.atomic_write
+    calls: list[Path] = []
+
+    def fills_up(path: Path, data: object, **kw: object) -> None:
+        calls.append(path)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "atomic_write", fills_up)
+    monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "t.db"))
+    code, out, err = run("pdf", str(SAMPLES), "-o", str(tmp_path / "pdf"), "--jobs", "1")
+    forms = len(list(SAMPLES.glob("*.toml")))
+    assert code == 1 and "Traceback" not in err and "内部错误" not in err, err
+    assert f"已生成 3 份 PDF 到 {tmp_path / 'pdf'}/；失败 1 份；写入失败后其余 {forms - 4} 份未生成" in out, out
+    assert err.count("磁盘空间不足") == 1, err
+    assert len(list((tmp_path / "pdf").iterdir())) == 3

@@ -201,6 +201,7 @@ class _PdfRun:
         self.used: set[Path] = set()
         self.signed = 0
         self.failed = 0
+        self.left = 0  # forms not written because a write failed first (a full disk): not tried
 
     def scored(self, items: list[_Item], override: Any, advance: Any) -> list[tuple[_Item, Any]]:
         """Each form with its result; a form whose rule set is unknown, or that may not be signed, fails here."""
@@ -281,13 +282,27 @@ class _PdfRun:
             ready[outcome.index] = outcome
             while next_index in ready:
                 done = ready.pop(next_index)
-                if done.ok:
-                    self.store(todo[next_index][0], done.pdf)
-                else:
+                if done.ok and not self._store_or_say(todo[next_index][0], done.pdf):
+                    self.left = len(todo) - next_index - 1
+                    return
+                if not done.ok:
                     _error(self.err, done.error)
                     self.failed += 1
                 next_index += 1
             advance()
+
+    def _store_or_say(self, item: _Item, data: bytes) -> bool:
+        """Write one PDF; a file that cannot be written (a full disk) is named and stops the batch (the
+        next would fail the same way), and the summary still says how many were written."""
+        from jixiao.files import path_problem
+
+        try:
+            self.store(item, data)
+        except OSError as exc:
+            _error(self.err, f"表单「{item.label}」：{path_problem(exc)}")
+            self.failed += 1
+            return False
+        return True
 
     def store(self, item: _Item, data: bytes) -> None:
         from jixiao.cli.db import atomic_write
@@ -325,10 +340,11 @@ class _PdfRun:
             f"已生成 {len(self.written)} 份 PDF 到 {self.args.output}/"
             + (f"，其中签名 {self.signed} 份" if key else "")
             + (f"；失败 {self.failed} 份" if self.failed else "")
+            + (f"；写入失败后其余 {self.left} 份未生成" if self.left else "")
             + f"。字体：{font.face}"
             + ("（已嵌入）" if font.embedded else "（未嵌入）")
         )
-        return EXIT_INVALID if self.failed else EXIT_OK
+        return EXIT_INVALID if self.failed or self.left else EXIT_OK
 
 
 def _signing(run: _PdfRun, args: argparse.Namespace, stores: _Stores, stored: bool) -> str:
