@@ -94,6 +94,30 @@ def test_every_options_help_starts_in_one_column() -> None:
         assert len(columns) <= 1, (path, columns, shown.getvalue())
 
 
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_every_help_fits_the_terminal_in_cells(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argparse wraps by characters, and a Chinese character takes two cells: help lines of ``export``
+    (``--profile``) and others ran past an 80-column terminal. Every line of every command's help fits."""
+    import io
+    import unicodedata
+    from contextlib import redirect_stdout
+
+    from jixiao.cli.app import build_parser
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    wide = []
+    for path in _subcommands():
+        shown = io.StringIO()
+        with redirect_stdout(shown), pytest.raises(SystemExit):
+            build_parser().parse_args([*path, "--help"])
+        for line in shown.getvalue().splitlines():
+            cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+            alone = re.fullmatch(r"\[[^\[\]]*\]|\S+", line.strip())  # one part that cannot be broken
+            if cells > columns and not alone:
+                wide.append((path, cells, line))
+    assert wide == []
+
+
 @pytest.mark.parametrize(
     ("given", "value"), [("已签章", "signed"), ("草稿", "draft"), ("审核", "approved"), ("submitted", "submitted")]
 )

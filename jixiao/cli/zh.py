@@ -70,8 +70,38 @@ _OPTION_LINE = re.compile(r"^(  +-\S(?: ?\S)*)( {2,})(?=\S)", re.MULTILINE)
 
 def _format_help(parser: argparse.ArgumentParser) -> str:
     """Section headings end with a Chinese colon (位置参数：), as the rest of the help does; an
-    option whose value is named in Chinese (--status 状态) has its help in the column of the others."""
-    return _OPTION_LINE.sub(_aligned, _HEADING.sub(r"\1：", _plain_format_help(parser)))
+    option whose value is named in Chinese (--status 状态) has its help in the column of the others;
+    the usage lines fit the terminal in cells."""
+    return _usage_in_cells(_OPTION_LINE.sub(_aligned, _HEADING.sub(r"\1：", _plain_format_help(parser))))
+
+
+def _cells(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_USAGE_PART = re.compile(r"\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+")  # argparse's own parts of a usage
+
+
+def _usage_in_cells(text: str) -> str:
+    """The usage wrapped again by cells where argparse's wrapping by characters ran past the terminal
+    (用法： and metavars such as 年度 are two cells a character): same parts, same indent rule."""
+    import shutil
+
+    width = shutil.get_terminal_size().columns - 2  # as argparse.HelpFormatter
+    head, sep, rest = text.partition("\n\n")
+    if not head.startswith("用法：") or all(_cells(x) <= width for x in head.splitlines()):
+        return text
+    parts = _USAGE_PART.findall(" ".join(head.split()))
+    first = next((i for i, x in enumerate(parts) if x.startswith(("[", "-", "("))), len(parts))
+    lines, indent = [" ".join(parts[:first])], " " * (_cells(" ".join(parts[:first])) + 1)
+    for part in parts[first:]:
+        if _cells(lines[-1]) + 1 + _cells(part) > width and lines[-1].strip() and lines[-1] != indent.rstrip():
+            lines.append(indent + part)
+        else:
+            lines[-1] = f"{lines[-1]} {part}"
+    return "\n".join(lines) + sep + rest
 
 
 def _aligned(m: re.Match[str]) -> str:
@@ -88,11 +118,31 @@ def _aligned(m: re.Match[str]) -> str:
     return invocation + "\n" + " " * column
 
 
+def _cell_lines(text: str, width: int) -> list[str]:
+    """``text`` folded to ``width`` terminal cells, a wide character taking two (argparse wraps by
+    characters, so a Chinese help ran past the terminal's edge); words and numbers are not split."""
+    from rich._wrap import divide_line
+
+    text = " ".join(text.split())
+    starts = [0, *divide_line(text, max(width, 10), fold=True), len(text)]
+    return [text[a:b].rstrip() for a, b in zip(starts, starts[1:], strict=False) if text[a:b].strip()]
+
+
+def _split_lines(self: argparse.HelpFormatter, text: str, width: int) -> list[str]:
+    return _cell_lines(text, width)
+
+
+def _fill_text(self: argparse.HelpFormatter, text: str, width: int, indent: str) -> str:
+    return "\n".join(indent + line for line in _cell_lines(text, width))
+
+
 def install() -> None:
     """Make argparse speak Chinese (idempotent; call before the parsers are built)."""
     argparse._ = _  # type: ignore[attr-defined]
     argparse.ngettext = _ngettext  # type: ignore[attr-defined]
     argparse.ArgumentParser.format_help = _format_help  # type: ignore[method-assign,assignment]
+    argparse.HelpFormatter._split_lines = _split_lines  # type: ignore[method-assign]
+    argparse.HelpFormatter._fill_text = _fill_text  # type: ignore[method-assign]
 
 
 def positive_int(text: str) -> int:
