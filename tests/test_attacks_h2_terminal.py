@@ -217,3 +217,19 @@ def test_the_review_screen_shows_names_and_cells_harmlessly() -> None:
     _fill_forms(table, [summary])  # type: ignore[arg-type]
     _harmless(table.text())
     assert "␛[1A" in table.text()
+
+
+@pytest.mark.parametrize("width", range(20, 61))
+def test_a_cross_form_finding_never_breaks_a_number_across_lines(width: int) -> None:
+    """Rich folded a finding anywhere, so 「2024年项目支出总额」 was shown as 「20」 and 「24年…」 on two lines: a
+    reviewer reads 20 and 24. The finding now breaks between characters and words, never inside a number."""
+    message = "绩效自评情况说明称共涉及项目12个，资金2024年项目支出总额4291.37万元，而自评表合计1406.67万元"
+    found = Finding("x", Severity.WARNING, message, form_key="2024/武昌区经科局/部门整体支出")
+    out = io.StringIO()
+    Console(file=out, width=width + 7, color_system=None).print(portfolio_table([found], 10, width=width + 7))
+    shown = [x.rstrip() for x in out.getvalue().splitlines()]
+    lines = shown[next(i for i, x in enumerate(shown) if x.startswith("[警告]")) :]
+    for upper, lower in zip(lines, lines[1:], strict=False):
+        assert not (upper[-1:].isdigit() or upper[-1:] in ".,") or not lower.strip()[:1].isdigit(), (upper, lower)
+    joined = "".join(x[7:] if x.startswith("       ") else x.split("] ", 1)[-1] for x in lines)
+    assert joined.replace(" ", "") == f"武昌区经科局·{message}".replace(" ", "")  # a break drops only its space

@@ -259,24 +259,39 @@ def load_records(store: Any, filters: Filters, limit: int, err: Console) -> tupl
     return records, ""
 
 
-def portfolio_table(found: list[Any], limit: int, title: str = "跨表问题（不计入上表的错/警；") -> Group:
+def portfolio_table(
+    found: list[Any], limit: int, title: str = "跨表问题（不计入上表的错/警；", width: int = 80
+) -> Group:
     parts: list[Any] = [Text(f"{title}{len(found)} 项，最严重的在前）", style="bold")]
     rows = Table.grid(padding=(0, 1))
     rows.add_column(no_wrap=True)
-    rows.add_column(overflow="fold")
+    rows.add_column(no_wrap=True)
     for f in found[:limit]:
         sev = f.severity.value
         style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[sev]
         label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
         unit = f.form_key.split("/")[1] if f.form_key.count("/") >= 2 else ""
-        rows.add_row(
-            Text(f"[{label}]", style=style),
-            Text.assemble((f"{line(unit)}·", "dim") if unit else "", display(f.message)),  # check ids only in --json
-        )
+        head = f"{line(unit)}·" if unit else ""
+        rows.add_row(Text(f"[{label}]", style=style), _broken(head, display(f.message), width - 7))  # ids: --json
+
     parts.append(rows)
     if len(found) > limit:
         parts.append(Text(f"……另有 {len(found) - limit} 项；--json 可看全部", style="dim"))
     return Group(*parts)
+
+
+def _broken(head: str, message: str, width: int) -> Text:
+    """A finding in lines of ``width`` cells, broken between words and characters but never inside a
+    number (Rich folded 「2024年」 into 「20」 and 「24年」 on two lines); the unit's name dim."""
+    from jixiao.cli.check_report import cjk_wrap
+
+    text, out = head + message, Text()
+    for i, (a, b) in enumerate(cjk_wrap(head + message, max(10, width))):
+        out.append("\n" if i else "")
+        for lo, hi, style in ((a, min(b, len(head)), "dim"), (max(a, len(head)), b, "")):
+            if lo < hi:
+                out.append(text[lo:hi].rstrip() if hi == b else text[lo:hi], style=style)
+    return out
 
 
 def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -321,7 +336,7 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         if checked:
             out.print(recheck_table(checked, max(args.limit, 10)))
         if monitored:
-            out.print(portfolio_table(monitored, max(args.limit * 2, 10), "运行监控偏差预警（最近一期，"))
+            out.print(portfolio_table(monitored, max(args.limit * 2, 10), "运行监控偏差预警（最近一期，", out.width))
     if args.xlsx:
         from jixiao.review.export import review_workbook
 
@@ -446,7 +461,7 @@ def _print_review(
         out.print(grade_chart(groups))
     if portfolio:  # by 一级指标 the table above has no 错/警 to leave them out of
         title = "跨表问题（" if args.by == "level1" else "跨表问题（不计入上表的错/警；"
-        out.print(portfolio_table(portfolio, max(args.limit * 2, 10), title))
+        out.print(portfolio_table(portfolio, max(args.limit * 2, 10), title, out.width))
     elif skipped:
         out.print(Text(skipped, style="dim"))
     if flagged:
