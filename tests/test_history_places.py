@@ -20,13 +20,10 @@ from jixiao.storage import rowlog
 from jixiao.storage.models import FormRow
 from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL
+from tests.test_attacks_h_history_cover import COVER
 
 on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
 OWN = "老干工作经费"  # 商业行办's draft (the filler "shangye")
-COVER = (
-    "INSERT INTO audit_log (form_id, form_key, at, actor, action, field, label, before, after, reason, version) "
-    "VALUES (%s, %s, now(), '', 'update', %s, %s, %s, %s, '更正笔误', %s)"
-)
 LATIN = re.compile("[A-Za-z_]")
 
 

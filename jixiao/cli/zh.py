@@ -76,9 +76,9 @@ def _format_help(parser: argparse.ArgumentParser) -> str:
 
 
 def _cells(text: str) -> int:
-    import unicodedata
+    from rich.cells import cell_len
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return cell_len(text)
 
 
 _USAGE_PART = re.compile(r"\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+")  # argparse's own parts of a usage
@@ -108,11 +108,9 @@ def _aligned(m: re.Match[str]) -> str:
     """argparse pads by characters, and a wide character takes two columns: the help goes back to
     the column of the others (argparse's: where it put it by characters), or below, in that
     column, when the option is too wide to leave two spaces before it."""
-    import unicodedata
-
     invocation, gap = m.group(1), m.group(2)
     column = len(invocation) + len(gap)
-    cells = len(invocation) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in invocation)
+    cells = _cells(invocation)
     if cells + 2 <= column:
         return invocation + " " * (column - cells)
     return invocation + "\n" + " " * column

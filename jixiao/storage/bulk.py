@@ -71,6 +71,7 @@ from jixiao.storage.bulk_scoring import (
     prepare,
     verdict,
 )
+from jixiao.storage.db_messages import in_chinese
 from jixiao.storage.store import StoreError, form_key, validate_for_storage
 from scorer.model import Form
 from scorer.result import FormResult
@@ -394,9 +395,9 @@ def _raise_write_error(engine: Engine, exc: BaseException, forms: list[Form], do
     dbapi = engine.dialect.dbapi  # COPY runs on the driver's cursor: its errors come unwrapped
     integrity = (IntegrityError, getattr(dbapi, "IntegrityError", IntegrityError))
     db_error = (SQLAlchemyError, getattr(dbapi, "Error", SQLAlchemyError))
-    if isinstance(exc, integrity):
-        clash = _conflicts(engine, forms)
-        what = (f"表单「{clash[0]}」" + (f"等 {len(clash)} 份" if len(clash) > 1 else "")) if clash else "本批表单"
+    clash = _conflicts(engine, forms) if isinstance(exc, integrity) else []
+    if clash:  # a refusal that is no duplicate (a bound, a check) is said below in the database's words
+        what = f"表单「{clash[0]}」" + (f"等 {len(clash)} 份" if len(clash) > 1 else "")
         raise BulkLoadError(
             f"{what}已在数据库中（年度/实施单位/项目名称 相同）：本批 {len(forms)} 份已撤销，"
             f"此前已提交 {done} 份。批量导入只用于新表单；更新已有表单请用 jixiao import"
@@ -409,7 +410,9 @@ def _raise_write_error(engine: Engine, exc: BaseException, forms: list[Form], do
             f"本批 {len(forms)} 份已撤销，此前已提交 {done} 份；请稍后重试"
         ) from None
     if isinstance(exc, db_error):
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        detail = in_chinese(
+            str(getattr(exc, "orig", None) or exc).strip().splitlines()[0].removeprefix("ERROR:").strip()
+        )
         raise BulkLoadError(
             f"写入数据库失败，本批 {len(forms)} 份已撤销，此前已提交 {done} 份：{type(exc).__name__}：{detail}"
         ) from exc

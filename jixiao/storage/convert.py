@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
+from jixiao.storage.types import stored_choice
 from jixiao.storage.verdict_stamp import stamp
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded, SignOff, Ticks
 from scorer.result import FormResult, Severity
@@ -56,7 +57,7 @@ def to_form(row: FormRow) -> Form:
         department=row.department,
         implementing_unit=row.implementing_unit,
         year=row.year,
-        form_kind=_kind(row.form_kind),
+        form_kind=stored_choice(FormKind, row.form_kind, "表单类型"),
         rules=row.rules,
         title=row.title,
         ticks=Ticks(
@@ -194,12 +195,3 @@ def clear_children(s: Session, row: FormRow) -> None:
         s.expunge(goal)
     s.execute(text("SELECT jixiao_clear_children(:id)"), {"id": row.id})
     s.expire(row, ["goals"])
-
-
-def _kind(value: str) -> FormKind:
-    try:
-        return FormKind(value)
-    except ValueError:
-        from jixiao.storage.types import unreadable
-
-        raise unreadable("表单类型", value) from None

@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session, selectinload
 from jixiao.storage import rowlog, rowlog_cover
 from jixiao.storage.convert import fill_computed, to_form
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, RowChange
-from jixiao.storage.records import FormSummary, HistoryEntry, NotFound, StoredForm, _aware, _now, stored_state
+from jixiao.storage.records import (
+    FormSummary,
+    HistoryEntry,
+    NotFound,
+    StoredForm,
+    _aware,
+    _now,
+    stored_stage,
+    stored_state,
+)
 from jixiao.storage.validate import finding_counts, unstorable
 from jixiao.storage.verdict_stamp import vouched_row
 from jixiao.workflow import Stage
@@ -125,7 +134,7 @@ class StoreQueries:
             version=r.version,
             updated_at=_aware(r.updated_at) or _now(),
             updated_by=r.updated_by,
-            stage=Stage(r.stage),
+            stage=stored_stage(r.stage),
         )
 
     def return_comments(self, ids: Sequence[int]) -> dict[int, str]:

@@ -149,9 +149,12 @@ ACTION_LABELS = {
 
 def stored_state(value: str) -> State:
     """A form's stored status; one jixiao never writes (an edited SQLite file) is a clear error."""
-    try:
-        return State(value)
-    except ValueError:
-        from jixiao.storage.types import unreadable
+    from jixiao.storage.types import stored_choice
 
-        raise unreadable("表单状态", value) from None
+    return stored_choice(State, value, "表单状态")
+
+
+def stored_stage(value: str) -> Stage:
+    from jixiao.storage.types import stored_choice
+
+    return stored_choice(Stage, value, "表单阶段")

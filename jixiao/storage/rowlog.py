@@ -44,7 +44,9 @@ TABLES = {t: TABLE_LABELS[t] for t in ("forms", "goals", "indicators", "evidence
 
 
 def _text(key: str, value: Any) -> str | None:
-    """A logged value as a person reads it: a state, stage, kind or direction by its Chinese name."""
+    """A logged value as a person reads it: a state, stage, kind or direction by its Chinese name, a
+    number with its stored digits (``rowlog_cover.shown`` is the other reading: values as jixiao's own
+    entries write them, numbers by value, to compare with those entries)."""
     if value is None:
         return None
     if isinstance(value, list):

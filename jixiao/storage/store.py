@@ -36,6 +36,7 @@ from jixiao.storage.records import (
     _now,
     current_actor,
     form_key,
+    stored_stage,
     stored_state,
 )
 from jixiao.storage.rescore import BATCH, Progress, rescore
@@ -103,7 +104,7 @@ class FormStore(StoreQueries):
             signed_at=_aware(row.signed_at),
             signed_by=row.signed_by,
             signature_sha256=row.signature_sha256,
-            stage=Stage(row.stage),
+            stage=stored_stage(row.stage),
             signer_cert_sha256=row.signer_cert_sha256,
         )
 

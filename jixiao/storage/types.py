@@ -7,7 +7,8 @@ float, so there the same column is TEXT holding the decimal's exact digits.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from sqlalchemy import Numeric, String
 from sqlalchemy.engine import Dialect
@@ -18,6 +19,17 @@ from scorer.errors import JixiaoError
 
 class UnreadableValue(JixiaoError):
     """A stored value jixiao never writes (an SQLite file edited by another tool): said, not crashed on."""
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def stored_choice(kind: type[E], value: Any, what: str) -> E:
+    """A stored status, stage or kind as jixiao's value; one jixiao never writes is a clear error."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise unreadable(what, value) from None
 
 
 def unreadable(what: str, value: Any) -> UnreadableValue:
