@@ -35,6 +35,7 @@ from scorer.model import (
     Ticks,
 )
 from scorer.numbers import comma_problem, out_of_range, ungroup
+from scorer.parser_messages import parser_message
 
 SUFFIXES = (".toml", ".json")
 MAX_BYTES = 5_000_000
@@ -360,46 +361,6 @@ def _goals(r: _Reader, d: dict[str, Any]) -> list[Goal]:
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-# The parsers' own messages, in Chinese: (start of the English message, Chinese); the rest is kept.
-_PARSER_MESSAGES = (
-    ("Illegal character", "非法字符"),
-    ("Unterminated string", "字符串没有结束（缺少引号）"),
-    ("Expected '=' after a key in a key/value pair", "键后面应为「=」"),
-    ("Invalid value", "值无效"),
-    ("Invalid statement", "语句无效"),
-    ("Cannot overwrite a value", "不能覆盖已有的值（同一个键出现两次）"),
-    ("Cannot declare", "重复声明"),
-    ("Expected newline or end of document after a statement", "一条语句之后应换行"),
-    ("Invalid initial character for a key part", "键的首字符无效"),
-    ("Unclosed array", "数组没有闭合（缺少「]」）"),
-    ("Unclosed inline table", "内联表没有闭合（缺少「}」）"),
-    ("Found invalid character in string", "字符串中有无效字符"),
-    ("Invalid date or datetime", "日期或时间无效"),
-    ("Cannot mutate immutable namespace", "不能修改已定义的表"),
-    ("Expected ']' at the end of a table declaration", "表声明末尾应为「]」"),
-    ("Expected ']]' at the end of an array declaration", "数组表声明末尾应为「]]」"),
-    ("Invalid hex value", "十六进制值无效"),
-    ("Expecting value", "这里应有一个值"),
-    ("Expecting property name enclosed in double quotes", "这里应为用双引号括起的键名"),
-    ("Expecting ',' delimiter", "这里应为逗号「,」"),
-    ("Expecting ':' delimiter", "这里应为冒号「:」"),
-    ("Unterminated string starting at", "字符串没有结束（缺少引号）"),
-    ("Invalid control character at", "字符串中有控制字符"),
-    ("Extra data", "数据之后还有多余内容"),
-    ("Invalid \\escape", "转义序列无效"),
-    ("Invalid \\uXXXX escape", "\\u 转义无效"),
-)
-
-
-def parser_message(msg: str) -> str:
-    """A TOML/JSON parser message in Chinese, with any quoted detail kept."""
-    for english, chinese in _PARSER_MESSAGES:
-        if msg.startswith(english):
-            rest = msg[len(english) :].strip(" :")
-            return f"{chinese}（{rest}）" if rest and not rest[0].isdigit() else chinese
-    return msg
-
-
 class _DuplicateKey(JixiaoError, ValueError):
     pass
 
@@ -435,6 +396,8 @@ def parse_text(text: str, path: str, suffix: str) -> Any:
             raise FormFileError(path, "", f"JSON 内容无效：{exc}") from None
         except RecursionError:
             raise FormFileError(path, "", "JSON 嵌套过深") from None
+        except ArithmeticError:  # Decimal's InvalidOperation: an exponent past what a decimal can hold
+            raise FormFileError(path, "", "JSON 内容无效：有数字的指数过大，无法读取") from None
     try:
         return tomli.loads(text, parse_float=Decimal)
     except tomli.TOMLDecodeError as exc:
@@ -449,6 +412,8 @@ def parse_text(text: str, path: str, suffix: str) -> Any:
         raise FormFileError(path, "", f"TOML 内容无效：{exc}") from None
     except RecursionError:
         raise FormFileError(path, "", "TOML 嵌套过深") from None
+    except ArithmeticError:  # Decimal's InvalidOperation: 1e99999999999999999999
+        raise FormFileError(path, "", "TOML 内容无效：有数字的指数过大，无法读取") from None
 
 
 def _no_constant(name: str) -> Any:
