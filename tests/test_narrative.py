@@ -117,6 +117,11 @@ def test_the_command(tmp_path: Path) -> None:
     assert html.returncode == 1 and [f["check"] for f in json.loads(html.stdout)["findings"]] == [
         "narrative-project-count"
     ]
+    unrelated = tmp_path / "总结.txt"
+    unrelated.write_text("关于2024年度的工作总结\n今年完成了很多工作。\n", encoding="utf-8")
+    for extra in ([], ["--json"], ["--forms", str(ROOT / "samples")]):
+        nothing = run("check-disclosure", str(unrelated), *extra)
+        assert nothing.returncode == 1 and "未核对" in nothing.stderr and "没有读出" in nothing.stderr
     book = tmp_path / "x.xlsx"
     book.write_bytes(b"PK\x03\x04junk")
     refused = run("check-disclosure", str(book))

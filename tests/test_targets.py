@@ -237,3 +237,21 @@ def test_derive_into_a_file_is_refused_without_a_traceback(tmp_path: Path) -> No
     done = _jixiao("targets", "derive", str(SAMPLES), "-o", str(target))
     assert done.returncode == 1 and "无法作为输出目录" in done.stderr and "Traceback" not in done.stderr
     assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_derive_of_a_form_without_a_year_asks_for_one(tmp_path: Path) -> None:
+    """A declaration is for a year: a form that names none is refused unless --year says which."""
+    from scorer.formwrite import dumps_toml
+
+    no_year = tmp_path / "forms" / "无年度.toml"
+    no_year.parent.mkdir()
+    no_year.write_text(dumps_toml(dataclasses.replace(load_form(NINETY_FOUR), year=None)), encoding="utf-8")
+    (tmp_path / "forms" / "有年度.toml").write_bytes(NINETY_FOUR.read_bytes())
+    out = tmp_path / "decl"
+    refused = _jixiao("targets", "derive", str(tmp_path / "forms"), "-o", str(out))
+    assert refused.returncode == 1 and "无年度.toml" in refused.stderr and "--year" in refused.stderr
+    (written,) = out.glob("*.toml")  # the form with a year is still derived
+    assert load_form(written).year == load_form(NINETY_FOUR).year
+    given = _jixiao("targets", "derive", str(no_year), "--year", "2025", "-o", str(tmp_path / "given"))
+    assert given.returncode == 0, given.stderr
+    assert [load_form(p).year for p in (tmp_path / "given").glob("*.toml")] == [2025]

@@ -36,7 +36,8 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         help="核对公开文档中绩效自评情况说明的数字与自评表是否一致",
         description=(
             "读出文档中绩效自评情况说明所述的数字（项目个数与资金、部门整体支出自评资金、各项目的预算数、执行数和"
-            "完成率），与自评表逐一核对：表取自同一文档，或用 --forms 指定。有不一致时退出码为 1。"
+            "完成率），与自评表逐一核对：表取自同一文档，或用 --forms 指定。有不一致时退出码为 1；"
+            "没有读出说明中的任何数字（未核对任何内容）时退出码也为 1。"
         ),
     )
     c.add_argument("file", type=Path, metavar="FILE", help="文档文件（.pdf、.html、.docx 或 .txt）")
@@ -48,7 +49,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
 
 def cmd_check_disclosure(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from jixiao.checks.narrative_checks import check_narrative
+    from jixiao.checks.narrative_checks import check_narrative, claims
     from jixiao.cli.check_report import finding_json, findings_table
     from jixiao.disclosure import read_disclosure
     from jixiao.disclosure.documents import DocumentError
@@ -87,6 +88,9 @@ def cmd_check_disclosure(args: argparse.Namespace, out: Console, err: Console) -
             else Text("说明中的数字与表一致。", style="green")
         )
     errors = sum(1 for f in found if f.severity is Severity.ERROR)
+    if not claims(text):  # nothing was compared: a script must not read this as 一致
+        err.print(Text.assemble(("未核对：", "bold red"), f"{path} 中没有读出绩效自评情况说明的任何数字"))
+        return EXIT_INVALID
     return EXIT_INVALID if errors or bad else EXIT_OK
 
 

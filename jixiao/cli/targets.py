@@ -100,6 +100,10 @@ def cmd_derive(args: argparse.Namespace, out: Console, err: Console) -> int:
     used: set[Path] = set()
     written = 0
     for source, form in forms:
+        if form.year is None and args.year is None:  # a declaration is for a year: never guessed
+            bad += 1
+            say_error(err, f"{source}：自评表没有年度（键 year），不知申报哪一年；请用 --year 指定。未写出申报表")
+            continue
         decl = declaration_from(form) if args.year is None else for_year(declaration_from(form), args.year)
         stem = form_stem(decl, "目标")
         path = unique_path(args.output, stem, ".toml", used)

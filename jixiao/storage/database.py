@@ -88,6 +88,36 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+
+def on_read_only_filesystem(path: Path) -> bool:
+    """An existing file on a read-only mount (an archive, a CD, a share mounted ro): nothing can change it."""
+    try:
+        return path.is_file() and bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """Read a file on a read-only mount. SQLite cannot make the WAL's shared-memory file there, so
+    the file is opened as immutable, which is true of it while the mount is read-only; any write
+    is refused by SQLite (「数据库文件只读」)."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: _sqlite3_connect(uri), json_deserializer=stored_json)
+    event.listen(engine, "connect", _sqlite_read_only_pragmas)
+    return engine
+
+
+def _sqlite3_connect(uri: str) -> Any:
+    import sqlite3
+
+    return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+
+
 def make_engine(url: str) -> Engine:
     try:
         u = make_url(url)
@@ -95,6 +125,8 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"数据库地址无效：{redact(url)}") from None
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
+            if on_read_only_filesystem(Path(u.database)):
+                return _read_only_engine(Path(u.database))
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(u, connect_args={"timeout": 30}, json_deserializer=stored_json)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -16,7 +16,10 @@ _KNOWN: tuple[tuple[str, str], ...] = (
     ("database disk image is malformed", "数据库文件已损坏；请用 jixiao db restore 从备份恢复到新的数据库"),
     ("file is not a database", "该文件不是 SQLite 数据库（或已损坏）"),
     ("unable to open database file", "无法打开数据库文件：目录不存在、不可写，或所在文件系统只读"),
-    ("attempt to write a readonly database", "数据库文件只读，不能写入；请检查文件及其目录的写权限"),
+    (
+        "attempt to write a readonly database",
+        "数据库文件只读，不能写入；请检查文件及其目录的写权限（只读挂载的库只能查看）",
+    ),
     ("database is locked", "数据库正被另一个 jixiao 进程写入（已锁定）；请稍后重试"),
     ("database table is locked", "数据库正被另一个 jixiao 进程写入（已锁定）；请稍后重试"),
     ("disk i/o error", "读写数据库文件时磁盘出错；请检查磁盘后重试"),
