@@ -19,7 +19,6 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from rich._ratio import ratio_reduce
-from rich._wrap import divide_line
 from rich.cells import cell_len as _rich_cell_len
 from rich.cells import set_cell_size
 from rich.console import Console, Group, RenderableType
@@ -29,6 +28,7 @@ from rich.rule import Rule
 from rich.table import Column, Table
 from rich.text import Text
 
+from jixiao.line_breaks import divide_line
 from scorer.errors import JixiaoError
 
 cell_len = lru_cache(maxsize=1 << 15)(_rich_cell_len)  # Rich's own cache holds 4,096 texts

@@ -164,79 +164,12 @@ def _heading(c: Checked) -> tuple[Text, Text]:
     return title, meta
 
 
-# Line breaking for mixed Chinese text: a break may fall between any two CJK
-# characters, but never inside an ASCII run (numbers, units, ids), never before
-# closing punctuation and never after opening punctuation.
-_CLOSING = set("，。、；：！？）」』】》〉”’%,.;:!?)]") | {"…"}
-_OPENING = set("（「『【《〈“‘([")
-
-
-def _tokens(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans that must stay on one line."""
-    spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        if text[i].isspace():
-            while j < n and text[j].isspace():
-                j += 1
-        elif text[i].isascii() and text[i] not in _CLOSING and text[i] not in _OPENING:
-            while j < n and text[j].isascii() and not text[j].isspace() and text[j] not in "([":
-                j += 1
-        spans.append((i, j))
-        i = j
-    merged: list[tuple[int, int]] = []
-    glue = False  # the previous span ends with opening punctuation
-    for start, end in spans:
-        piece = text[start:end]
-        if merged and not piece.isspace() and (glue or piece[0] in _CLOSING):
-            merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-        glue = not piece.isspace() and piece[-1] in _OPENING
-    return merged
-
-
-def cjk_wrap(text: str, width: int) -> list[tuple[int, int]]:
-    """Greedy line breaking of ``text`` into (start, end) spans of at most ``width`` cells."""
-    from rich.cells import cell_len
-
-    lines: list[tuple[int, int]] = []
-    start = end = 0
-    used = 0
-    for s, e in _tokens(text):
-        w = cell_len(text[s:e])
-        if text[s:e].isspace():
-            if used and used + w <= width:
-                end, used = e, used + w
-            elif used:
-                lines.append((start, end))
-                start, end, used = e, e, 0
-            else:
-                start = end = e
-            continue
-        if used and used + w > width:
-            lines.append((start, end))
-            start, used = s, 0
-        while w > width:  # a single unbreakable run longer than the line: fold it
-            cut = s
-            acc = 0
-            while cut < e and acc + cell_len(text[cut]) <= width:
-                acc += cell_len(text[cut])
-                cut += 1
-            lines.append((s, cut))
-            s, w = cut, cell_len(text[cut:e])
-            start = s
-        end, used = e, used + w
-    if end > start:
-        lines.append((start, end))
-    return [(a, b) for a, b in lines if text[a:b].strip()] or [(0, 0)]
-
-
 def wrapped(text: str, width: int, style: str = "", dim_from: int | None = None) -> Text:
     """``text`` broken into lines for ``width`` cells; characters from ``dim_from`` on are dim."""
     text = display(text)  # one character for one: ``dim_from`` still points at the same place
     out = Text(style=style)
+    from jixiao.line_breaks import cjk_wrap
+
     for i, (a, b) in enumerate(cjk_wrap(text, max(10, width))):
         if i:
             out.append("\n")

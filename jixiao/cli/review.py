@@ -283,7 +283,7 @@ def portfolio_table(
 def _broken(head: str, message: str, width: int) -> Text:
     """A finding in lines of ``width`` cells, broken between words and characters but never inside a
     number (Rich folded 「2024年」 into 「20」 and 「24年」 on two lines); the unit's name dim."""
-    from jixiao.cli.check_report import cjk_wrap
+    from jixiao.line_breaks import cjk_wrap
 
     text, out = head + message, Text()
     for i, (a, b) in enumerate(cjk_wrap(head + message, max(10, width))):

@@ -1,0 +1,116 @@
+"""Where a line of mixed Chinese text may break: never inside a number.
+
+A break may fall between any two CJK characters, but never inside an ASCII run (numbers, units,
+ids), never before closing punctuation and never after opening punctuation. Rich folds a long CJK
+cell at any character, so 「全年处置终端故障1276次」 in a narrow column read 「…故障12」 and 「76次」:
+a reviewer reads two numbers. Every table and text jixiao prints through Rich, and the plain-string
+layout beside it, breaks by this one rule (:func:`divide_line`, installed into Rich by
+:func:`install`); the review's findings are laid out with :func:`cjk_wrap`.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from rich import text as rich_text
+from rich._wrap import divide_line as rich_divide_line
+from rich.cells import cell_len
+
+CLOSING = set("，。、；：！？）」』】》〉”’%,.;:!?)]") | {"…"}
+OPENING = set("（「『【《〈“‘([")
+
+
+def tokens(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans that must stay on one line."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        if text[i].isspace():
+            while j < n and text[j].isspace():
+                j += 1
+        elif text[i].isascii() and text[i] not in CLOSING and text[i] not in OPENING:
+            while j < n and text[j].isascii() and not text[j].isspace() and text[j] not in "([":
+                j += 1
+        spans.append((i, j))
+        i = j
+    merged: list[tuple[int, int]] = []
+    glue = False  # the previous span ends with opening punctuation
+    for start, end in spans:
+        piece = text[start:end]
+        if merged and not piece.isspace() and (glue or piece[0] in CLOSING):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+        glue = not piece.isspace() and piece[-1] in OPENING
+    return merged
+
+
+def _inside_a_number(text: str, at: int) -> bool:
+    """Whether a break at ``at`` splits two ASCII characters that print as one (「12|76」, 「2|%」)."""
+    before, after = text[at - 1], text[at]
+    return before.isascii() and after.isascii() and not before.isspace() and not after.isspace()
+
+
+def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+    """Rich's break offsets for ``text`` in ``width`` cells, with every fold that would split an
+    ASCII run moved back to the run's start (when the line keeps something before it). A run
+    longer than the line is still folded: there is no other way to show it."""
+    offsets = rich_divide_line(text, width, fold)
+    if not fold or not any(_inside_a_number(text, o) for o in offsets):
+        return offsets  # the common case: Rich's own breaks, byte for byte
+    starts = [s for s, _ in tokens(text)]
+    out: list[int] = []
+    base = 0
+    while True:
+        rest = rich_divide_line(text[base:], width, fold)
+        if not rest:
+            return out
+        at = base + rest[0]
+        if _inside_a_number(text, at):
+            start = starts[bisect.bisect_right(starts, at) - 1]  # the run holding the break, if it began before
+            if base < start < at:
+                at = start
+        out.append(at)
+        base = at
+
+
+def cjk_wrap(text: str, width: int) -> list[tuple[int, int]]:
+    """Greedy line breaking of ``text`` into (start, end) spans of at most ``width`` cells."""
+    lines: list[tuple[int, int]] = []
+    start = end = 0
+    used = 0
+    for s, e in tokens(text):
+        w = cell_len(text[s:e])
+        if text[s:e].isspace():
+            if used and used + w <= width:
+                end, used = e, used + w
+            elif used:
+                lines.append((start, end))
+                start, end, used = e, e, 0
+            else:
+                start = end = e
+            continue
+        if used and used + w > width:
+            lines.append((start, end))
+            start, used = s, 0
+        while w > width:  # a single unbreakable run longer than the line: fold it
+            cut = s
+            acc = 0
+            while cut < e and acc + cell_len(text[cut]) <= width:
+                acc += cell_len(text[cut])
+                cut += 1
+            lines.append((s, cut))
+            s, w = cut, cell_len(text[cut:e])
+            start = s
+        end, used = e, used + w
+    if end > start:
+        lines.append((start, end))
+    return [(a, b) for a, b in lines if text[a:b].strip()] or [(0, 0)]
+
+
+def install() -> None:
+    """Make Rich's ``Text.wrap`` break by :func:`divide_line` (it calls the name in its module)."""
+    if getattr(rich_text, "divide_line", None) is not rich_divide_line and rich_text.divide_line is not divide_line:
+        raise RuntimeError("rich.text.divide_line is not Rich's own: the line-break rule cannot be installed")
+    rich_text.divide_line = divide_line

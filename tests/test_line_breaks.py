@@ -1,0 +1,116 @@
+"""A printed number is never split across lines (jixiao.line_breaks).
+
+Rich folds a long CJK cell at any character: at 80 columns the 睢溪 form's 「一户年最高5300元」 read
+「…最高530」 / 「0元」 and at 120 the 94 form's department read 「终端故障12」 / 「76次」. The break now moves
+to before the number; a run longer than the line is still folded (nothing else can show it).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
+
+from jixiao.cli import main
+from jixiao.line_breaks import divide_line, tokens
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def _lines(text: str, width: int) -> list[str]:
+    offsets = [0, *divide_line(text, width), len(text)]
+    return [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "kept"),
+    [
+        ("扶贫临时救助标准——一户年最高5300元", 16, "5300"),
+        ("全年处置终端故障1276次", 18, "1276次"),
+        ("完成时间为2022年12月30日", 12, "2022年"),
+        ("体检率提高2%", 12, "2%"),
+        ("资金2024年项目支出总额4291.37万元", 20, "4291.37万元"),
+        ("覆盖率≥95.5%以上", 8, "95.5%"),
+    ],
+)
+def test_a_number_stays_on_one_line(text: str, width: int, kept: str) -> None:
+    lines = _lines(text, width)
+    assert "".join(lines) == text
+    assert any(kept in line for line in lines), lines
+    assert all(cell_len(line.rstrip()) <= width for line in lines)
+
+
+def test_a_run_longer_than_the_line_is_still_folded() -> None:
+    lines = _lines("编号00021R000000019951", 8)
+    assert "".join(lines) == "编号00021R000000019951" and all(cell_len(x) <= 8 for x in lines)
+
+
+def test_rich_itself_wraps_by_the_rule() -> None:
+    out = io.StringIO()
+    Console(file=out, width=18, color_system=None).print(Text("全年处置终端故障1276次"))
+    assert out.getvalue().splitlines() == ["全年处置终端故障", "1276次"]
+
+
+CJK = st.sampled_from("一户年最高元次完成率提高，。（）、")
+ASCII = st.sampled_from("0123456789.%-/")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(CJK, ASCII, st.just(" ")), max_size=60).map("".join), st.integers(2, 30))
+def test_breaks_fit_and_split_a_run_only_when_it_cannot_fit(text: str, width: int) -> None:
+    lines = _lines(text, width)
+    assert "".join(lines) == text
+    assert all(cell_len(line.rstrip()) <= width for line in lines)
+    spans = tokens(text)
+    at = 0
+    for line in lines[:-1]:
+        at += len(line)
+        if text[at - 1].isascii() and text[at].isascii() and not text[at - 1].isspace() and not text[at].isspace():
+            inside = next(((s, e) for s, e in spans if s < at < e), None)
+            if inside is None:
+                continue  # a break between two runs (「.」 begins its own)
+            start, end = inside
+            line_start = at - len(line)
+            # split only a run that began the line, or that is wider than a line
+            assert start <= line_start or cell_len(text[start:end]) > width, (text, width, lines)
+
+
+def _split_numbers(monkeypatch: pytest.MonkeyPatch, paths: list[Path], width: int) -> list[str]:
+    """Every break that split a number which fits on a line, in whatever lays out ``score``'s output."""
+    from rich import text as rich_text
+
+    from jixiao import plain_layout
+
+    split: list[str] = []
+
+    def recording(divide: Callable[..., list[int]]) -> Callable[..., list[int]]:
+        def spy(text: str, width: int, fold: bool = True) -> list[int]:
+            offsets = divide(text, width, fold)
+            for at in offsets:
+                run = next(((s, e) for s, e in tokens(text) if s < at < e), None)
+                if run and text[at - 1].isascii() and text[at].isascii() and cell_len(text[run[0] : run[1]]) <= width:
+                    split.append(f"{text[:at]}|{text[at:]}")
+            return offsets
+
+        return spy
+
+    monkeypatch.setattr(rich_text, "divide_line", recording(rich_text.divide_line))
+    monkeypatch.setattr(plain_layout, "divide_line", recording(plain_layout.divide_line))
+    for colour in (None, "truecolor"):  # the plain-string layout and Rich's own
+        out = Console(file=io.StringIO(), width=width, color_system=colour)
+        main(["score", *map(str, paths)], out=out, err=Console(file=io.StringIO()))
+    return split
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_score_of_real_forms_splits_no_number(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    paths = [CORPUS / "2019-anhui-suixi-linshijiuzhu.toml", ROOT / "samples" / "2024-jingkeju-zhengti.toml"]
+    assert _split_numbers(monkeypatch, paths, width) == []
