@@ -11,6 +11,7 @@ layout beside it, breaks by this one rule (:func:`divide_line`, installed into R
 from __future__ import annotations
 
 import bisect
+from types import ModuleType
 
 from rich import text as rich_text
 from rich._wrap import divide_line as rich_divide_line
@@ -109,8 +110,11 @@ def cjk_wrap(text: str, width: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in lines if text[a:b].strip()] or [(0, 0)]
 
 
-def install() -> None:
-    """Make Rich's ``Text.wrap`` break by :func:`divide_line` (it calls the name in its module)."""
-    if getattr(rich_text, "divide_line", None) is not rich_divide_line and rich_text.divide_line is not divide_line:
-        raise RuntimeError("rich.text.divide_line is not Rich's own: the line-break rule cannot be installed")
-    rich_text.divide_line = divide_line
+def install(module: ModuleType = rich_text) -> None:
+    """Make ``module``'s wrapping break by :func:`divide_line`: Rich's ``Text.wrap`` (the default) and
+    Textual's ``Content.wrap`` (``textual.content``, installed by the TUI) each call the name in their
+    own module."""
+    current = getattr(module, "divide_line", None)
+    if current is not rich_divide_line and current is not divide_line:
+        raise RuntimeError(f"{module.__name__}.divide_line is not Rich's own: the line-break rule cannot be installed")
+    module.divide_line = divide_line  # type: ignore[attr-defined]

@@ -114,3 +114,12 @@ def _split_numbers(monkeypatch: pytest.MonkeyPatch, paths: list[Path], width: in
 def test_score_of_real_forms_splits_no_number(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
     paths = [CORPUS / "2019-anhui-suixi-linshijiuzhu.toml", ROOT / "samples" / "2024-jingkeju-zhengti.toml"]
     assert _split_numbers(monkeypatch, paths, width) == []
+
+
+def test_the_tui_wraps_by_the_rule() -> None:
+    """Textual lays out its own text (``textual.content``); the TUI points it at the same rule."""
+    from textual.content import Content
+
+    import tui  # noqa: F401  (installs the rule into Textual)
+
+    assert [line.plain for line in Content("全年处置终端故障1276次").wrap(18)] == ["全年处置终端故障", "1276次"]
