@@ -31,10 +31,13 @@ def safe_name(text: str, max_bytes: int = MAX_STEM_BYTES) -> str:
 
 def form_stem(form: object, tail: str = "") -> str:
     """The file-name stem of a form: 年度-实施单位-项目名称 (and ``tail``), each part it has; a form
-    that names none of them is 未命名表单 (never "None--" for a form without its year)."""
+    that names neither unit nor project is 未命名表单 (never "None--" for a form without its year,
+    never a bare 「2025」)."""
     year = getattr(form, "year", None)
-    parts = [str(year) if year else "", getattr(form, "implementing_unit", ""), getattr(form, "project_name", "")]
-    name = "-".join(p for p in parts if p and p.strip()) or "未命名表单"
+    names = [getattr(form, "implementing_unit", ""), getattr(form, "project_name", "")]
+    name = "-".join(p for p in names if p and p.strip()) or "未命名表单"
+    if year:
+        name = f"{year}-{name}"
     return safe_name(f"{name}-{tail}" if tail else name)
 
 

@@ -28,8 +28,11 @@ from rich.rule import Rule
 from rich.table import Column, Table
 from rich.text import Text
 
+from jixiao import line_breaks
 from jixiao.line_breaks import divide_line
 from scorer.errors import JixiaoError
+
+line_breaks.install()  # Rich, which this layout must match byte for byte, breaks by the same rule
 
 cell_len = lru_cache(maxsize=1 << 15)(_rich_cell_len)  # Rich's own cache holds 4,096 texts
 _WHITESPACE_END = re.compile(r"\s+$")

@@ -22,6 +22,7 @@ def test_a_stem_has_only_the_parts_the_form_has() -> None:
     assert form_stem(form, "目标") == "2024-武昌区商业行业离退休人员管理服务中心-老干工作经费-目标"
     assert form_stem(dataclasses.replace(form, year=None, implementing_unit="")) == "老干工作经费"
     assert form_stem(dataclasses.replace(form, year=None, implementing_unit="", project_name="")) == "未命名表单"
+    assert form_stem(dataclasses.replace(form, implementing_unit="", project_name=""), "目标") == "2024-未命名表单-目标"
     assert safe_name("///") == "未命名表单"
 
 
@@ -30,6 +31,8 @@ def test_pdf_and_targets_of_a_form_without_year_or_names(tmp_path: Path) -> None
     (tmp_path / "empty.toml").write_text("", encoding="utf-8")
     files = [str(tmp_path / "draft.toml"), str(tmp_path / "empty.toml")]
     assert run("pdf", *files, "-o", str(tmp_path / "pdf"))[0] == 0
-    assert run("targets", "derive", *files, "-o", str(tmp_path / "decl"))[0] == 0
+    assert run("targets", "derive", *files, "-o", str(tmp_path / "none"))[0] == 1  # a declaration needs a year
+    assert not list((tmp_path / "none").iterdir())
+    assert run("targets", "derive", *files, "--year", "2025", "-o", str(tmp_path / "decl"))[0] == 0
     assert sorted(p.name for p in (tmp_path / "pdf").iterdir()) == ["未命名表单.pdf", "测试.pdf"]
-    assert sorted(p.name for p in (tmp_path / "decl").iterdir()) == ["未命名表单-目标.toml", "测试-目标.toml"]
+    assert sorted(p.name for p in (tmp_path / "decl").iterdir()) == ["2025-未命名表单-目标.toml", "2025-测试-目标.toml"]

@@ -9,6 +9,7 @@ import textual.content
 from jixiao import line_breaks
 from tui.app import JixiaoApp, create_app
 
+line_breaks.install()
 line_breaks.install(textual.content)  # Textual wraps text as the command line does: never inside a number
 
 __all__ = ["JixiaoApp", "create_app"]

@@ -16,9 +16,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from jixiao import __version__
+from jixiao import __version__, line_breaks
 from jixiao.cli.zh import count_value, positive_int
 from scorer.errors import JixiaoError
+
+line_breaks.install()  # every table and text the command line prints breaks lines by jixiao's rule
 
 EXIT_OK = 0
 EXIT_INVALID = 1
