@@ -69,3 +69,60 @@ def test_every_textual_widget_class_loaded_is_translated() -> None:
         }
     )
     assert left == []
+
+
+def test_every_builtin_theme_has_a_chinese_name() -> None:
+    from textual.theme import BUILTIN_THEMES
+
+    from tui.theme_names import NAMES
+
+    assert sorted(set(BUILTIN_THEMES) - set(NAMES)) == []
+    assert all(not name.isascii() for name in NAMES.values())
+
+
+def _options(pilot) -> list[str]:  # type: ignore[no-untyped-def]
+    from textual.command import CommandList
+
+    listed = pilot.app.screen.query_one(CommandList)
+    prompts = [listed.get_option_at_index(i).prompt for i in range(listed.option_count)]
+    prompts = [getattr(p, "renderable", p) for p in prompts]  # 「no match」 is centred
+    return [getattr(p, "plain", None) or str(p) for p in prompts]
+
+
+async def _options_for(pilot, typed: str) -> list[str]:  # type: ignore[no-untyped-def]
+    from textual.command import CommandInput
+
+    pilot.app.screen.query_one(CommandInput).value = typed
+    for _ in range(30):  # the palette searches, then shows 「no match」 after half a second
+        await pilot.pause(0.05)
+        shown = _options(pilot)
+        if shown and (len(typed) < 4 or len(shown) == 1):
+            break
+    return _options(pilot)
+
+
+@pytest.mark.asyncio
+async def test_the_theme_list_is_chinese_and_found_by_pinyin(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        pilot.app.action_change_theme()
+        await settle(pilot)
+        await pilot.pause(0.3)
+        shown = _options(pilot)
+        assert len(shown) == len(pilot.app.available_themes) and "暖褐（深色）" in shown
+        assert not [s for s in shown if s.isascii()], shown
+        found = await _options_for(pilot, "nh")
+        assert found[0] == "暖褐（深色）", found
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.theme == "gruvbox"
+
+
+@pytest.mark.asyncio
+async def test_a_search_that_finds_nothing_says_so_in_chinese(store: FormStore) -> None:
+    async with create_app(store, CATALOG).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        shown = await _options_for(pilot, "qqqqzzzz")
+        assert shown == ["没有匹配的项"], shown

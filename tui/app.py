@@ -60,9 +60,18 @@ class JixiaoApp(App[None]):
         elif screen.focused is not None and screen.focused.allow_maximize:
             yield SystemCommand("最大化", "最大化当前控件", screen.action_maximize)
 
+    def search_themes(self) -> None:
+        """Textual's theme list, by Chinese names (tui/theme_names.py)."""
+        from tui.palette import ChinesePalette
+        from tui.theme_names import ThemeChoices
+
+        self.push_screen(ChinesePalette(providers=[ThemeChoices], placeholder="搜索配色主题（名称或拼音）…"))
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(placeholder="搜索命令…", id="--command-palette"))
+            from tui.palette import ChinesePalette
+
+            self.push_screen(ChinesePalette(placeholder="搜索命令…", id="--command-palette"))
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (it copies in a field): say how to quit, in Chinese and without markup."""
