@@ -172,7 +172,7 @@ class ReviewScreen(AppScreen):
             )
         else:
             text = Text(
-                f"{line(row.label)}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
+                f"{line(row.label)}：预算 {fmt.money(fmt.q2(row.planned))} 万元，执行 {fmt.money(fmt.q2(row.executed))} 万元；提示 {row.infos}"
             )
         self.query_one("#detail", Static).update(text)
 
