@@ -33,9 +33,9 @@ class Filters:
         if self.year is not None:
             q = q.where(FormRow.year == self.year)
         if self.department:
-            q = q.where(FormRow.department.contains(self.department))
+            q = q.where(FormRow.department.contains(self.department, autoescape=True))  # 「_」「%」 as typed
         if self.unit:
-            q = q.where(FormRow.implementing_unit.contains(self.unit))
+            q = q.where(FormRow.implementing_unit.contains(self.unit, autoescape=True))
         if self.status:
             q = q.where(FormRow.status == self.status)
         return q
