@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, or_
 
 from jixiao.review.groupings import GRADES, GROUPINGS
 from jixiao.review.sql_groups import C, U, W, exact_mean, group_rows, level1_rows, worst_trusted
@@ -27,11 +27,19 @@ class Filters:
     department: str | None = None
     unit: str | None = None
     status: str | None = None
+    # the names as a group of the review holds them (the TUI's drill-down), not text they contain:
+    # 区教育局 is not 区教育局后勤服务中心, and 「（未填）」 (an empty name) is not every form
+    exact: bool = False
 
     def apply(self, q):
         q = q.where(FormRow.stage == "evaluation")  # a declaration has targets only: nothing to review yet
         if self.year is not None:
             q = q.where(FormRow.year == self.year)
+        if self.exact:
+            for col, name in ((FormRow.department, self.department), (FormRow.implementing_unit, self.unit)):
+                if name is not None:
+                    q = q.where(col == name if name else or_(col == "", col.is_(None)))
+            return q.where(FormRow.status == self.status) if self.status else q
         if self.department:
             q = q.where(FormRow.department.contains(self.department, autoescape=True))  # 「_」「%」 as typed
         if self.unit:
