@@ -25,8 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao.scoring import score_form
 from jixiao.storage.bulk import BulkLoadError, NewForms, Verdict, verdict
+from jixiao.storage.renames import renamed_from
 from jixiao.storage.store import CREATED_LABEL, FormStore, ImportOutcome, StoreError, check_import, form_key
 from jixiao.workers import ordered_map, workers_for
+from jixiao.workflow import Stage
 from scorer.formfile import FormFileError, load_form
 from scorer.model import Form
 from scorer.rules import rules_for, rules_name_for
@@ -135,9 +137,14 @@ class _Importer:
         """Write one group: its new files in one transaction, the others carefully; outcomes in file order."""
         good = [r for r in reads if not r.error]
         stored = self.new.stored(k for r in good for k in r.identities())
-        fresh = [r for r in good if not stored.intersection(r.identities())]
+        fresh = [r for r in good if not stored.intersection(r.identities()) and not self._renamed(r)]
         written = self._insert(fresh) if fresh else {}
         return [written[id(r)] if id(r) in written else self.careful(r) for r in reads]
+
+    def _renamed(self, read: FileRead) -> bool:
+        """A file holding a stored form's rows under another name: the careful way refuses it and says why."""
+        with self.store.engine.connect() as conn:
+            return any(renamed_from(conn, form, Stage.EVALUATION) for _, form in read.forms)
 
     def _insert(self, reads: list[FileRead]) -> dict[int, FileOutcome]:
         pairs = [(read, source, form) for read in reads for source, form in read.forms]

@@ -38,6 +38,12 @@ def s4(value: Decimal) -> str:
     return plain(value, 4)
 
 
+def operand(weight: Decimal) -> str:
+    """A weight or a rate as a formula multiplies it: as exact as the other operands (8.335, not the
+    8.34 a table shows: 「8.34 × 5 / 7 = 5.9536…」 did not add up), with 「…」 when cut."""
+    return s4(weight)
+
+
 def num(scale: Scale, value: Decimal) -> str:
     """A magnitude in the explanation, in the scale the target was written in."""
     if scale is not None:
@@ -61,7 +67,7 @@ def tier(why: Step, label: str, low: Decimal, high: Decimal, position: str, defa
     share = s4(default * HUNDRED)
     return (
         f"{render(why)}：属「{label}」档（{s4(low * HUNDRED)}%–{s4(high * HUNDRED)}%），"
-        f"默认取{_SPOTS[position]} {share}%，得 {fmt_weight(weight)} × {share}% = {q2(weight * default)}"
+        f"默认取{_SPOTS[position]} {share}%，得 {operand(weight)} × {share}% = {q2(weight * default)}"
     )
 
 
@@ -109,21 +115,21 @@ def nonpositive_target(scale: Scale, b: Decimal, op: str, a: Decimal, tail: str)
 
 
 def positive_formula(scale: Scale, weight: Decimal, b: Decimal, a: Decimal) -> str:
-    return f"未达成，W × B / A = {fmt_weight(weight)} × {num(scale, b)} / {num(scale, a)}"
+    return f"未达成，W × B / A = {operand(weight)} × {num(scale, b)} / {num(scale, a)}"
 
 
 def reverse_formula(scale: Scale, weight: Decimal, a: Decimal, b: Decimal, linear: bool) -> str:
     over = f"超出目标 {percent((b - a) / a)}，"
     if linear:
         return (
-            f"{over}反向线性扣分，W × (1 − (B − A) / A) = {fmt_weight(weight)} × "
+            f"{over}反向线性扣分，W × (1 − (B − A) / A) = {operand(weight)} × "
             f"(1 − ({num(scale, b)} − {num(scale, a)}) / {num(scale, a)})"
         )
-    return f"{over}反向计分，W × A / B = {fmt_weight(weight)} × {num(scale, a)} / {num(scale, b)}"
+    return f"{over}反向计分，W × A / B = {operand(weight)} × {num(scale, a)} / {num(scale, b)}"
 
 
 def equal_formula(scale: Scale, weight: Decimal, lo: Decimal, hi: Decimal) -> str:
-    return f"偏离目标值，W × 较小值 / 较大值 = {fmt_weight(weight)} × {num(scale, lo)} / {num(scale, hi)}"
+    return f"偏离目标值，W × 较小值 / 较大值 = {operand(weight)} × {num(scale, lo)} / {num(scale, hi)}"
 
 
 def satisfied(text: str, reason: str) -> str:
@@ -163,4 +169,5 @@ def budget_capped(weight: Decimal) -> str:
 
 
 def budget_score(weight: Decimal, rate: Decimal, raw: Decimal) -> str:
-    return f"得分 = 分值 × 执行率 = {fmt_weight(weight)} × {percent(rate)} = {q2(raw)}"
+    # the rate as multiplied, not as the 执行率 column rounds it: 10 × 87.05% gave 8.70 (10 × 87.045%)
+    return f"得分 = 分值 × 执行率 = {operand(weight)} × {operand(rate * HUNDRED)}% = {q2(raw)}"

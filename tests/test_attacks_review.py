@@ -74,7 +74,11 @@ def _new_own_form(setup: Setup) -> tuple[int, int]:
     """A second draft form of the filler's unit (through the app, as the owner), trusted; and one goal id."""
     own = setup.form_id(OWN)
     form = setup.store.get(own).form
-    copy = dataclasses.replace(form, project_name="第二个项目")
+    goals = tuple(  # another project begun from the same rows: new row identities (jixiao/storage/renames.py)
+        dataclasses.replace(g, indicators=tuple(dataclasses.replace(i, uid="") for i in g.indicators))
+        for g in form.goals
+    )
+    copy = dataclasses.replace(form, project_name="第二个项目", goals=goals)
     setup.store.import_forms([("attack", copy)])  # type: ignore[list-item]
     fid = setup.form_id("第二个项目")
     with setup.store.engine.connect() as conn:

@@ -435,7 +435,8 @@ def project_coverage(records: Sequence[FormRecord]) -> list[Finding]:
         covered = sum((p.result.form.budget.planned or Decimal(0) for p in mine), Decimal(0))
         ratio = covered / total
         gap = total - covered
-        tail = f"，尚有 {fmt.money(fmt.q2(gap))} 万元未见自评表" if gap > 0 else "，超过项目支出总额，请核对"
+        # exact, as the two amounts it is the difference of (0.0005 was 「尚有 0 万元」 beside a total not met)
+        tail = f"，尚有 {fmt.money(gap)} 万元未见自评表" if gap > 0 else "，超过项目支出总额，请核对"
         if covered == total:
             tail = ""
         out.append(

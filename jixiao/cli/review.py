@@ -137,7 +137,7 @@ def groups_table(groups: list[GroupRow], by: str, width: int = 80) -> Table:
         gap = g.gap
         row: list[Any] = [Text(line(g.label)), str(g.forms)]
         if wide:
-            row.append(fmt.money(g.planned.quantize(Decimal("0.01"))))
+            row.append(fmt.money(fmt.q2(g.planned)))
         row.append(
             Text(
                 fmt.percent(g.rate, "—"),

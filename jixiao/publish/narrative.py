@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from scorer import numbers as fmt
-from scorer.model import FormKind
+from scorer.model import Budget, FormKind
 from scorer.result import FormResult
 
 ORDINALS = "一二三四五六七八九十"
@@ -20,7 +20,22 @@ OUTPUTS = 4  # 主要产出和效益 named per project
 
 
 def _wan(value: Decimal) -> str:
-    return f"{fmt.q2(value).normalize():,f}"  # 1,507.67 万元; 100 万元, not 100.00
+    """An amount as the form states it, to the last digit (26.1045 万元 is 261,045 元: rounded to
+    26.1 the draft contradicted its own form); 1,507.67 万元; 100 万元, not 100.00."""
+    return f"{value.normalize():,f}"
+
+
+def _money_said(b: Budget, planned: str, executed: str, rate: str) -> str:
+    """The 预算数/执行数 clause: an amount the form does not state is said so, never written as 0."""
+    if b.planned is not None and b.executed is not None:
+        return (
+            f"{planned}{_wan(b.planned)}万元，{executed}{_wan(b.executed)}万元，{rate}{_rate(b.planned, b.executed)}%"
+        )
+    if b.planned is not None:
+        return f"{planned}{_wan(b.planned)}万元，表中未填执行数"
+    if b.executed is not None:
+        return f"表中未填预算数，{executed}{_wan(b.executed)}万元"
+    return "表中未填预算数和执行数"
 
 
 def _rate(planned: Decimal | None, executed: Decimal | None) -> str:
@@ -39,8 +54,7 @@ def _outputs(result: FormResult) -> str:
 def _project(n: int, result: FormResult) -> str:
     f, b = result.form, result.form.budget
     text = (
-        f"{n}.{f.project_name}项目绩效自评综述：项目全年预算数为{_wan(b.planned or Decimal(0))}万元，"
-        f"执行数为{_wan(b.executed or Decimal(0))}万元，完成预算的{_rate(b.planned, b.executed)}%。"
+        f"{n}.{f.project_name}项目绩效自评综述：{_money_said(b, '项目全年预算数为', '执行数为', '完成预算的')}。"
         f"主要产出和效益是：{_outputs(result)}。"
     )
     if result.total_recorded is not None:
@@ -81,8 +95,7 @@ def draft_narrative(results: Sequence[FormResult], year: int) -> str:
         b = r.form.budget
         units = len({x.form.implementing_unit for x in results})
         lines.append(
-            f"我部门组织对{units}个单位开展整体支出绩效自评，资金{_wan(b.planned or Decimal(0))}万元，"
-            f"执行数{_wan(b.executed or Decimal(0))}万元，执行率{_rate(b.planned, b.executed)}%；"
+            f"我部门组织对{units}个单位开展整体支出绩效自评，{_money_said(b, '资金', '执行数', '执行率')}；"
             f"按规则集评分{fmt.score(r.total_computed)}分，{r.grade}。"
         )
     if not departments:

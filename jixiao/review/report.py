@@ -129,7 +129,7 @@ def _groups_table(st: Any, font_name: str, by: str, groups: list[GroupRow]) -> T
             [
                 Paragraph(escape(g.label), cell),
                 str(g.forms),
-                fmt.money(g.planned.quantize(Decimal("0.01"))),
+                fmt.money(fmt.q2(g.planned)),
                 fmt.percent(g.rate, "—"),
                 fmt.score(g.mean_computed, "—"),
                 fmt.score(g.median_computed, "—"),

@@ -24,6 +24,7 @@ from jixiao.review.groupings import GRADES
 from jixiao.review.trusted import FORM_COLUMNS, numbers_of, snapshot
 from jixiao.storage.models import FormRow, IndicatorRow
 from jixiao.storage.verdict_stamp import vouched
+from scorer.numbers import q2
 
 C = Decimal("0.01")  # the exact integer copies: hundredths of a point,
 U = Decimal("0.000001")  # millionths of 万元,
@@ -90,7 +91,7 @@ def _middles(conn: Any, filtered: Any, key: Any, value: Any) -> dict[tuple[Any, 
     found: dict[tuple[Any, str], list[int]] = defaultdict(list)
     for k, kind, v in conn.execute(q):
         found[(k, kind)].append(int(v))
-    return {g: (Decimal(sum(vs)) / len(vs) * C).quantize(C) for g, vs in found.items()}
+    return {g: q2(Decimal(sum(vs)) * C / len(vs)) for g, vs in found.items()}
 
 
 def _pg_middles(value: Any) -> tuple[Any, Any]:
@@ -103,7 +104,7 @@ def _pg_middles(value: Any) -> tuple[Any, Any]:
 
 
 def _median(low: Any, high: Any) -> Decimal | None:
-    return None if low is None else (Decimal(int(low) + int(high)) / 2 * C).quantize(C)
+    return None if low is None else q2(Decimal(int(low) + int(high)) * C / 2)
 
 
 def _medians(conn: Any, filtered: Any, key: Any, rows: list[Any], pg: bool) -> tuple[dict[Any, Any], dict[Any, Any]]:
@@ -126,8 +127,9 @@ def _windows_ok(engine: Engine) -> bool:
 
 
 def exact_mean(total: Any, n: int, unit: Decimal = C) -> Decimal | None:
-    """The mean of ``n`` values summing to ``total`` (in ``unit``), to two places; None for none."""
-    return (Decimal(int(total or 0)) * unit / n).quantize(C) if n else None
+    """The mean of ``n`` values summing to ``total`` (in ``unit``), rounded half up to two places
+    (90.025 is 90.03: ``quantize`` alone rounds half to even, 90.02); None for none."""
+    return q2(Decimal(int(total or 0)) * unit / n) if n else None
 
 
 def _any_doubtful(conn: Any, filtered: Any) -> bool:
@@ -169,7 +171,7 @@ def group_rows(engine: Engine, by: str, filtered: Any) -> list[Any] | None:
                 mean_recorded=exact_mean(rec, int(n_rec)),
                 median_recorded=recorded_medians.get((k, kind)),
                 recorded_forms=int(n_rec),
-                gap_base=exact_mean(tot_rec, int(n_rec)),
+                gap_value=exact_mean(int(rec) - int(tot_rec), int(n_rec)),
                 errors=int(err),
                 warnings=int(warn),
                 infos=int(info),
@@ -236,7 +238,7 @@ def level1_rows(engine: Engine, filtered: Any) -> list[Any] | None:
                 forms=int(forms),
                 planned=Decimal(0),
                 executed=Decimal(0),
-                mean_computed=(sc / int(n)).quantize(C) if n else None,
+                mean_computed=q2(sc / int(n)) if n else None,
                 median_computed=None,
                 mean_recorded=None,
                 median_recorded=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -60,6 +61,15 @@ def _filtered(
     if stage is not None:
         q = q.where(FormRow.stage == stage.value)
     return q
+
+
+def _recorded_total(r: FormRow) -> Decimal | None:
+    """The unit's total as ``score`` gives it: the form's own 总分, else the sum of every recorded
+    score (the verdict keeps it to the fen, rounded half up as totals are). The list showed none for a
+    form whose rows were all self-scored but which wrote no 总分, beside a review that counted it."""
+    if r.total_recorded is not None:
+        return r.total_recorded
+    return None if r.agg_recorded_c is None else Decimal(r.agg_recorded_c).scaleb(-2)
 
 
 class StoreQueries:
@@ -126,7 +136,7 @@ class StoreQueries:
             executed=r.budget_executed,
             rate=r.computed_rate,
             total_computed=r.computed_total,
-            total_recorded=r.total_recorded,
+            total_recorded=_recorded_total(r),
             grade=r.computed_grade,
             status=stored_state(r.status),
             problems=r.agg_errors + r.agg_warnings + r.agg_infos,  # the form's own checks (表内), as check and review

@@ -39,6 +39,7 @@ from jixiao.storage.records import (
     stored_stage,
     stored_state,
 )
+from jixiao.storage.renames import renamed_from
 from jixiao.storage.rescore import BATCH, Progress, rescore
 from jixiao.storage.validate import (
     MAX_AUDIT_CHARS,
@@ -298,6 +299,8 @@ class FormStore(StoreQueries):
             .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
         ).scalar_one_or_none()
         if existing is None:
+            if renamed := renamed_from(s, form, stage):  # the same rows under another 项目名称
+                raise StoreError(f"{source}：{renamed}")
             row = self._insert(s, form, action, f"来自 {source}", stage)
             rules = rules_name_for(form) if held is not None else ""
             return ImportOutcome(source, row.id, form_key(form), "created", 0, sheet_rules=rules)

@@ -103,7 +103,7 @@ class ReviewScreen(AppScreen):
         year = self.query_one("#year", Select).value
         dept = next((k for lvl, k in self.path if lvl == "department"), None)
         unit = next((k for lvl, k in self.path if lvl == "unit"), None)
-        return Filters(year=year if isinstance(year, int) else None, department=dept, unit=unit)
+        return Filters(year=year if isinstance(year, int) else None, department=dept, unit=unit, exact=True)
 
     @on(Select.Changed, "#year")
     def _year(self) -> None:
@@ -114,16 +114,15 @@ class ReviewScreen(AppScreen):
         level = LEVELS[self.level]
         store = self.jixiao.store
         f = self.filters()
+        summaries = drilled(store, f)
         if level in ("department", "unit"):
             rows: list[Any] = aggregate(store.engine, level, f)
         elif level == "form":
-            rows = store.list(year=f.year, department=f.department, unit=f.unit, stage=Stage.EVALUATION)
-            rows.sort(key=lambda s: (-(s.problems or 0), s.total_computed or 0))
+            rows = sorted(summaries, key=lambda s: (-(s.problems or 0), s.total_computed or 0))
         else:
             form_id = self.path[-1][1]
             stored = store.get(form_id)
             rows = list(store.score(stored.form).indicators)
-        summaries = store.list(year=f.year, department=f.department, unit=f.unit, stage=Stage.EVALUATION)
         self.app.call_from_thread(self._show, level, rows, summaries)
 
     def _show(self, level: str, rows: list[Any], summaries: list[Any]) -> None:
@@ -172,7 +171,7 @@ class ReviewScreen(AppScreen):
             )
         else:
             text = Text(
-                f"{line(row.label)}：预算 {fmt.money(row.planned.quantize(Decimal('0.01')))} 万元，执行 {fmt.money(row.executed.quantize(Decimal('0.01')))} 万元；提示 {row.infos}"
+                f"{line(row.label)}：预算 {fmt.money(fmt.q2(row.planned))} 万元，执行 {fmt.money(fmt.q2(row.executed))} 万元；提示 {row.infos}"
             )
         self.query_one("#detail", Static).update(text)
 
@@ -246,6 +245,17 @@ class ReviewScreen(AppScreen):
         from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
+
+
+def drilled(store: Any, f: Filters) -> list[Any]:
+    """The forms under the groups chosen so far, each name matched whole (as ``Filters.exact``)."""
+    rows = store.list(year=f.year, department=f.department or None, unit=f.unit or None, stage=Stage.EVALUATION)
+    return [
+        s
+        for s in rows
+        if (f.department is None or (s.department or "") == f.department)
+        and (f.unit is None or (s.implementing_unit or "") == f.unit)
+    ]
 
 
 def _fill_groups(table: DataTable, level: str, rows: list[Any]) -> None:
