@@ -322,6 +322,17 @@ def copy_for_next_year(form: Form) -> Form:
     )
 
 
+def as_another_project(form: Form) -> Form:
+    """The rows without their identities (``uid``), so the store gives them new ones: a copy made for
+    another project is not the template's rows under a new name (jixiao/storage/renames.py refuses
+    such a file on import, and the review would sum the two as one project)."""
+    goals = tuple(
+        dataclasses.replace(g, indicators=tuple(dataclasses.replace(i, uid="") for i in g.indicators))
+        for g in form.goals
+    )
+    return dataclasses.replace(form, goals=goals)
+
+
 def blank_form(year: int, unit: str, project: str, department: str = "", rules: str | None = None) -> Form:
     return Form(
         project_name=project.strip(),

@@ -137,14 +137,24 @@ class _Importer:
         """Write one group: its new files in one transaction, the others carefully; outcomes in file order."""
         good = [r for r in reads if not r.error]
         stored = self.new.stored(k for r in good for k in r.identities())
-        fresh = [r for r in good if not stored.intersection(r.identities()) and not self._renamed(r)]
+        seen: dict[tuple[object, str, str], str] = {}  # (year, unit, row uid) -> 项目名称, in this group
+        with self.store.engine.connect() as conn:
+            fresh = [r for r in good if not stored.intersection(r.identities()) and not self._renamed(conn, r, seen)]
         written = self._insert(fresh) if fresh else {}
         return [written[id(r)] if id(r) in written else self.careful(r) for r in reads]
 
-    def _renamed(self, read: FileRead) -> bool:
-        """A file holding a stored form's rows under another name: the careful way refuses it and says why."""
-        with self.store.engine.connect() as conn:
-            return any(renamed_from(conn, form, Stage.EVALUATION) for _, form in read.forms)
+    @staticmethod
+    def _renamed(conn: object, read: FileRead, seen: dict[tuple[object, str, str], str]) -> bool:
+        """A file holding the rows of a stored form, or of a file before it in this group, under another
+        项目名称: the careful way (after this group's new files are written) refuses it and says why."""
+        for _, form in read.forms:
+            rows = [(form.year, form.implementing_unit, i.uid) for g in form.goals for i in g.indicators if i.uid]
+            if any(seen.get(k, form.project_name) != form.project_name for k in rows):
+                return True
+            if rows and renamed_from(conn, form, Stage.EVALUATION):
+                return True
+            seen.update(dict.fromkeys(rows, form.project_name))
+        return False
 
     def _insert(self, reads: list[FileRead]) -> dict[int, FileOutcome]:
         pairs = [(read, source, form) for read in reads for source, form in read.forms]

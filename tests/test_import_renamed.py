@@ -76,3 +76,24 @@ def test_the_same_name_still_updates(engine: Engine, tmp_path: Path) -> None:
     (outcome,) = store.import_forms([("同名.toml", changed)])
     assert outcome.outcome == "updated"
     assert _planned(engine) == Decimal(30)
+
+
+def test_two_files_of_one_form_in_one_import(engine: Engine, tmp_path: Path) -> None:
+    """Both new to the database and in the same group of the grouped path: the second is refused too."""
+    store = FormStore(engine, actor="填报人")
+    form = _stored(store)
+    goals = tuple(  # rows of a form the database does not hold yet
+        dataclasses.replace(
+            g, indicators=tuple(dataclasses.replace(i, uid=f"n{gi}-{ii}") for ii, i in enumerate(g.indicators))
+        )
+        for gi, g in enumerate(form.goals)
+    )
+    first, second = tmp_path / "a.toml", tmp_path / "b.toml"
+    first.write_text(dumps_toml(dataclasses.replace(form, project_name="新项目", goals=goals)), encoding="utf-8")
+    second.write_text(
+        dumps_toml(dataclasses.replace(form, project_name="新项目（改名）", goals=goals)), encoding="utf-8"
+    )
+    outcomes = list(import_paths(store, [first, second], jobs=1))
+    assert not outcomes[0].error
+    assert outcomes[1].error and "新项目" in outcomes[1].error and "像是同一张表改了项目名称" in outcomes[1].error
+    assert _planned(engine) == Decimal(40)  # the stored form and 新项目, once

@@ -747,6 +747,35 @@ async def test_copy_last_year_takes_the_year_typed_and_fields_have_labels(store:
     assert form.year == 2027 and form.project_name == "老干工作经费"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("year", "project", "kept"),
+    [("2025", "", True), ("2024", "另一个项目", False), ("2024", "", False), ("2025", "另一个项目", False)],
+)
+async def test_a_copy_keeps_the_rows_identities_only_for_the_same_projects_next_year(
+    store: FormStore, year: str, project: str, kept: bool
+) -> None:
+    """A copy for another project (or the same year) has rows of its own: exported and imported
+    elsewhere beside its template it would be refused as the template renamed (storage/renames.py)."""
+    from textual.widgets import Input
+
+    from tui.screens.new_form_dialog import NewFormDialog
+
+    template = store.get(form_id(store, "老干工作经费")).form
+    uids = {i.uid for g in template.goals for i in g.indicators}
+    results: list[object] = []
+    async with create_app(store, CATALOG).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(NewFormDialog(2025, template), results.append)
+        await settle(pilot)
+        pilot.app.screen.query_one("#year", Input).value = year
+        pilot.app.screen.query_one("#project", Input).value = project
+        await pilot.click("#copy")
+        await settle(pilot)
+    (form,) = results
+    copied = {i.uid for g in form.goals for i in g.indicators}  # type: ignore[attr-defined]
+    assert (copied == uids) if kept else (copied == {""})
+
+
 @pytest.mark.parametrize("typed", ["9999", "1989", "２０２５", "²０²５", "20255", ""])
 async def test_the_new_form_dialog_takes_only_a_year_a_form_may_have(store: FormStore, typed: str) -> None:
     """The dialog held a year to four digits only: a form of 9999 was made, and refused at its next export."""

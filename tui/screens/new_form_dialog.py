@@ -11,7 +11,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from jixiao.editing import EditError, blank_form, copy_for_next_year, year_of
+from jixiao.editing import EditError, as_another_project, blank_form, copy_for_next_year, year_of
 from scorer.model import Form
 from scorer.rules import DEFAULT_RULES, available
 from tui.rule_names import rule_title
@@ -78,6 +78,8 @@ class NewFormDialog(ModalScreen[Form | None]):
                     implementing_unit=self.query_one("#unit", Input).value.strip() or form.implementing_unit,
                     department=self.query_one("#department", Input).value.strip() or form.department,
                 )
+                if year == self.template.year or form.project_name != self.template.project_name:
+                    form = as_another_project(form)  # the same rows carry on only in the same project's next year
                 self.dismiss(form)
                 return
             unit = self.query_one("#unit", Input).value
