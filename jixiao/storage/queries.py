@@ -193,44 +193,63 @@ class StoreQueries:
             return int(s.execute(q).scalar_one())
 
     def history(self, form_id: int) -> builtins.list[HistoryEntry]:
-        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``)."""
+        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``).
+
+        On PostgreSQL an entry that says the form changed is marked (``rowlog_cover.UNFOUNDED``) when the
+        database's log of its transaction holds no such change: a filler with psql raised the version and
+        wrote an entry of their own that undid, in words only, a change the data still holds."""
         with Session(self.engine) as s:
             rows = list(s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars())
-            out = [
-                HistoryEntry(
-                    at=_aware(r.at) or _now(),
-                    actor=r.actor,
-                    action=r.action,
-                    field=r.field,
-                    label=r.label,
-                    before=r.before,
-                    after=r.after,
-                    reason=r.reason,
-                    version=r.version,
-                    db_user=r.db_user or "",
-                )
-                for r in rows
-            ]
             if self.engine.dialect.name != "postgresql":
-                return out
-            changes = s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
-            said: dict[int, list[rowlog_cover.Said]] = {}
-            for r in rows:
-                if r.txid is not None:
-                    said.setdefault(r.txid, []).append(rowlog_cover.said(r.label, r.before, r.after, r.reason))
-            direct = [
-                HistoryEntry(
-                    at=_aware(at) or _now(),
-                    actor=who,
-                    action="sql",
-                    field=field,
-                    label=label,
-                    before=before,
-                    after=after,
-                    reason="未经 jixiao 的直接修改",
-                    version=0,
-                    db_user=who,
-                )
-                for at, who, field, label, before, after in rowlog.entries(changes, said)
-            ]
+                return [_entry(r, r.label) for r in rows]
+            changes = list(
+                s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
+            )
+        said: dict[int, list[rowlog_cover.Said]] = {}
+        for r in rows:
+            if r.txid is not None:
+                said.setdefault(r.txid, []).append(rowlog_cover.said(r.label, r.before, r.after, r.reason))
+        out = [_entry(r, _checked_label(r, changes)) for r in rows]
+        direct = [
+            HistoryEntry(
+                at=_aware(at) or _now(),
+                actor=who,
+                action="sql",
+                field=field,
+                label=label,
+                before=before,
+                after=after,
+                reason="未经 jixiao 的直接修改",
+                version=0,
+                db_user=who,
+            )
+            for at, who, field, label, before, after in rowlog.entries(changes, said)
+        ]
         return sorted(out + direct, key=lambda e: e.at)
+
+
+def _entry(r: AuditRow, label: str) -> HistoryEntry:
+    return HistoryEntry(
+        at=_aware(r.at) or _now(),
+        actor=r.actor,
+        action=r.action,
+        field=r.field,
+        label=label,
+        before=r.before,
+        after=r.after,
+        reason=r.reason,
+        version=r.version,
+        db_user=r.db_user or "",
+    )
+
+
+def _checked_label(r: AuditRow, changes: builtins.list[RowChange]) -> str:
+    """The entry's label, marked when it names a change its transaction's log does not hold."""
+    if r.txid is None or not rowlog_cover.claims_a_change(r.action, r.field, r.before, r.after):
+        return r.label
+    of_tx = [c for c in changes if c.txid == r.txid]
+    if any(c.table_name == "forms" and c.op != "UPDATE" for c in of_tx):
+        return r.label  # a form created or deleted: its entry is the whole change
+    if rowlog_cover.founded(of_tx, rowlog_cover.said(r.label, r.before, r.after, r.reason)):
+        return r.label
+    return f"{r.label}{rowlog_cover.UNFOUNDED}"
