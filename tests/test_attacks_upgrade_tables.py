@@ -1,0 +1,63 @@
+"""No login holds ``jixiao db upgrade`` waiting by keeping a transaction open (PostgreSQL).
+
+``db upgrade`` names a login that holds its advisory lock instead of waiting for it. A filler with psql
+did not need that lock: they read a form in a transaction, turned off their idle timeout (any login
+may: ``SET idle_in_transaction_session_timeout = 0``) and left the transaction open. The read holds a
+lock on the table until the transaction ends, and the next migration's ``ALTER TABLE`` waited for it
+without end, with nothing said. The upgrade now locks the schema's tables first, and names a holder
+that is neither its own login nor a superuser, with its server process, for the DBA to end.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from alembic import command
+
+from jixiao.storage.database import DatabaseError, alembic_config, upgrade
+from tests.role_setup import Setup
+from tests.storage_backends import PG_REASON, PG_URL
+
+on_pg = pytest.mark.skipif(not PG_URL, reason=PG_REASON)
+BEFORE_CHECKS = "0044"  # 0045 adds CHECK constraints to forms: ALTER TABLE, which waits for every reader
+
+
+@on_pg
+def test_a_filler_holding_a_read_open_is_named_not_waited_for(setup: Setup) -> None:
+    engine = setup.store.engine
+    command.downgrade(alembic_config(engine), BEFORE_CHECKS)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            upgrade(engine)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome.append(exc)
+
+    with setup.connect("shangye") as squatter:
+        squatter.autocommit = False
+        squatter.execute("SET idle_in_transaction_session_timeout = 0")
+        squatter.execute("SELECT 1 FROM forms LIMIT 0")  # a read, left open
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(20)
+        waited = thread.is_alive()
+        squatter.rollback()
+    thread.join(60)
+    assert not waited, "db upgrade waited for the filler's open transaction"
+    assert isinstance(outcome[0], DatabaseError), outcome
+    assert setup.logins["shangye"] in str(outcome[0]) and "pg_terminate_backend" in str(outcome[0])
+    deadline = time.monotonic() + 15
+    while True:  # once the transaction is gone, the upgrade runs
+        try:
+            upgrade(engine)
+            break
+        except DatabaseError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    with setup.connect("shangye") as conn:
+        assert conn.execute("SELECT count(*) FROM forms").fetchone() == (1,)
