@@ -154,7 +154,7 @@ _TABLES = """SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_catalog.pg_c
     AND c.relkind IN ('r', 'p')"""
 
 
-def take_table_locks(conn: Any, poll: float = 0.2) -> None:
+def take_table_locks(conn: Any, poll: float = 0.2, task: str = "数据库升级") -> None:
     """Every table of the schema, locked for the migrations; wait for this login or a superuser only.
 
     A filler who read a form in a transaction and left it open (``SET idle_in_transaction_session_timeout
@@ -181,7 +181,7 @@ def take_table_locks(conn: Any, poll: float = 0.2) -> None:
             if holder.usename != me and not holder.rolsuper:
                 raise DatabaseError(
                     f"登录「{holder.usename}」（服务器进程 {holder.pid}）的事务占用着 jixiao 的数据表，"
-                    f"数据库升级无法进行；请 DBA 结束该会话（SELECT pg_terminate_backend({holder.pid})）后重试"
+                    f"{task}无法进行；请 DBA 结束该会话（SELECT pg_terminate_backend({holder.pid})）后重试"
                 )
         time.sleep(poll)
 
