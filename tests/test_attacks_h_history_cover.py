@@ -18,6 +18,7 @@ import pytest
 
 from jixiao import editing
 from jixiao.storage import evidence
+from jixiao.storage.rowlog_cover import UNFOUNDED
 from jixiao.storage.store import FormStore
 from tests.role_setup import Setup
 from tests.storage_backends import PG_REASON, PG_URL
@@ -86,6 +87,7 @@ def test_jixiaos_own_saves_of_every_kind_show_no_change_around_them(setup: Setup
     second.transition(fid, "return", "请补充佐证")
     history = setup.store.history(fid)
     assert [(e.label, e.before, e.after) for e in history if e.action == "sql"] == []
+    assert [e.label for e in history if UNFOUNDED in e.label] == []  # and every entry is in the log
     assert len(history) > len(steps)
 
 

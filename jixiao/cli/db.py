@@ -190,6 +190,10 @@ def cmd_db_rescore(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(f"已中断：已保存 {progress.done:,} 份表单的新评分；再次运行 jixiao db rescore 接着计算其余的")
         return 130
     out.print(f"已重新计算 {done} 份表单的评分")
+    from jixiao.storage.rescore import left_unverified
+
+    if note := left_unverified(store.engine):
+        out.print(note)
     return EXIT_OK
 
 

@@ -275,9 +275,10 @@ def _fsync_dir(directory: Path) -> None:
 def _lock(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, before counting
-    else:
-        names = ", ".join(t.name for t in tables())
-        conn.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+    else:  # every table, as for an upgrade: a login's open transaction is named, not waited for
+        from jixiao.storage.database import take_table_locks
+
+        take_table_locks(conn, task="恢复")
 
 
 def _user_triggers(conn: Connection, enable: bool) -> None:

@@ -172,6 +172,65 @@ def take_migration_lock(conn: Any, poll: float = 0.2) -> None:
         time.sleep(poll)
 
 
+# the sessions of other logins that hold a lock on a table of this schema (an idle transaction that
+# read a form holds one until it ends, and no login can be kept from disabling its idle timeout)
+_TABLE_HOLDERS = """SELECT DISTINCT a.usename, l.pid, r.rolsuper FROM pg_catalog.pg_locks l
+  JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid LEFT JOIN pg_catalog.pg_roles r ON r.rolname = a.usename
+  JOIN pg_catalog.pg_class c ON c.oid = l.relation
+  WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid()
+    AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+    AND c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())
+  ORDER BY l.pid"""
+_TABLES = """SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_catalog.pg_class c
+  WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())
+    AND c.relkind IN ('r', 'p')"""
+
+
+def take_table_locks(conn: Any, poll: float = 0.2, task: str = "数据库升级") -> None:
+    """Every table of the schema, locked for the migrations; wait for this login or a superuser only.
+
+    A filler who read a form in a transaction and left it open (``SET idle_in_transaction_session_timeout
+    = 0``) held a lock that each ``ALTER TABLE`` of a migration waited for, without end. Such a holder is
+    named instead, so that the DBA can end its session, as for the upgrade lock."""
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    tables = conn.execute(sql_text(_TABLES)).scalar()
+    if not tables:
+        return
+    while True:
+        try:
+            with conn.begin_nested():
+                conn.execute(sql_text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE NOWAIT"))
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+        conn.execute(sql_text("SELECT pg_catalog.pg_stat_clear_snapshot()"))  # the sessions as they are now
+        me = conn.execute(sql_text("SELECT session_user")).scalar()
+        for holder in conn.execute(sql_text(_TABLE_HOLDERS)):
+            if holder.usename != me and not holder.rolsuper:
+                raise DatabaseError(
+                    f"登录「{holder.usename}」（服务器进程 {holder.pid}）的事务占用着 jixiao 的数据表，"
+                    f"{task}无法进行；请 DBA 结束该会话（SELECT pg_terminate_backend({holder.pid})）后重试"
+                )
+        time.sleep(poll)
+
+
+def _pending(conn: Any, cfg: Any, revision: str) -> bool:
+    """Whether an upgrade to ``revision`` has a migration to run."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = MigrationContext.configure(conn).get_current_revision()
+    try:
+        target = ScriptDirectory.from_config(cfg).as_revision_number(revision)
+    except Exception:  # a relative or unknown target: alembic says what is wrong with it; lock as for any
+        return True
+    return current != target
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate, then fill in derived columns that a migration added (see 0002)."""
     from alembic import command
@@ -182,6 +241,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # Migrations change what the whole server shares (group roles, the database's
             # grants); two at once fail with "tuple concurrently updated". One at a time.
             take_migration_lock(conn)
+            if _pending(conn, cfg, revision):
+                take_table_locks(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         if engine.dialect.name == "postgresql":

@@ -8,10 +8,14 @@ write; kept apart so that each file holds one side.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, Text, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from jixiao.storage import rowlog, rowlog_cover
@@ -203,44 +207,97 @@ class StoreQueries:
             return int(s.execute(q).scalar_one())
 
     def history(self, form_id: int) -> builtins.list[HistoryEntry]:
-        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``)."""
+        """The application's entries, and on PostgreSQL the changes made around it (from ``row_changes``).
+
+        On PostgreSQL an entry that says the form changed is marked (``rowlog_cover.UNFOUNDED``) when the
+        database's log of its transaction holds no such change: a filler with psql raised the version and
+        wrote an entry of their own that undid, in words only, a change the data still holds."""
         with Session(self.engine) as s:
             rows = list(s.execute(select(AuditRow).where(AuditRow.form_id == form_id).order_by(AuditRow.id)).scalars())
-            out = [
-                HistoryEntry(
-                    at=_aware(r.at) or _now(),
-                    actor=r.actor,
-                    action=r.action,
-                    field=r.field,
-                    label=r.label,
-                    before=r.before,
-                    after=r.after,
-                    reason=r.reason,
-                    version=r.version,
-                    db_user=r.db_user or "",
-                )
-                for r in rows
-            ]
             if self.engine.dialect.name != "postgresql":
-                return out
-            changes = s.execute(select(RowChange).where(RowChange.form_id == form_id).order_by(RowChange.id)).scalars()
-            said: dict[int, list[rowlog_cover.Said]] = {}
-            for r in rows:
-                if r.txid is not None:
-                    said.setdefault(r.txid, []).append(rowlog_cover.said(r.label, r.before, r.after, r.reason))
-            direct = [
-                HistoryEntry(
-                    at=_aware(at) or _now(),
-                    actor=who,
-                    action="sql",
-                    field=field,
-                    label=label,
-                    before=before,
-                    after=after,
-                    reason="未经 jixiao 的直接修改",
-                    version=0,
-                    db_user=who,
-                )
-                for at, who, field, label, before, after in rowlog.entries(changes, said)
-            ]
+                return [_entry(r, r.label) for r in rows]
+            changes = _logged(s, form_id)
+        said: dict[int, list[rowlog_cover.Said]] = {}
+        for r in rows:
+            if r.txid is not None:
+                said.setdefault(r.txid, []).append(rowlog_cover.said(r.label, r.before, r.after, r.reason))
+        out = [_entry(r, _checked_label(r, changes)) for r in rows]
+        direct = [
+            HistoryEntry(
+                at=_aware(at) or _now(),
+                actor=who,
+                action="sql",
+                field=field,
+                label=label,
+                before=before,
+                after=after,
+                reason="未经 jixiao 的直接修改",
+                version=0,
+                db_user=who,
+            )
+            for at, who, field, label, before, after in rowlog.entries(changes, said)
+        ]
         return sorted(out + direct, key=lambda e: e.at)
+
+
+def _entry(r: AuditRow, label: str) -> HistoryEntry:
+    return HistoryEntry(
+        at=_aware(r.at) or _now(),
+        actor=r.actor,
+        action=r.action,
+        field=r.field,
+        label=label,
+        before=r.before,
+        after=r.after,
+        reason=r.reason,
+        version=r.version,
+        db_user=r.db_user or "",
+    )
+
+
+def _checked_label(r: AuditRow, changes: builtins.list[Logged]) -> str:
+    """The entry's label, marked when it names a change its transaction's log does not hold."""
+    if r.txid is None or not rowlog_cover.claims_a_change(r.action, r.field, r.before, r.after):
+        return r.label
+    of_tx = [c for c in changes if c.txid == r.txid]
+    if any(c.table_name == "forms" and c.op != "UPDATE" for c in of_tx):
+        return r.label  # a form created or deleted: its entry is the whole change
+    if rowlog_cover.founded(of_tx, rowlog_cover.said(r.label, r.before, r.after, r.reason)):
+        return r.label
+    return f"{r.label}{rowlog_cover.UNFOUNDED}"
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A change from ``row_changes``, its rows' numbers read as the database stored them (Decimal)."""
+
+    at: datetime
+    txid: int | None
+    db_user: str
+    table_name: str
+    op: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _logged(s: Session, form_id: int) -> builtins.list[Logged]:
+    """The form's changes in the log's order. Read as JSON floats, 999999999999999.99 was shown as
+    1000000000000000.0 and 37.000000 as 37.0: the history said values the form never held."""
+    q = (
+        select(
+            RowChange.at,
+            RowChange.txid,
+            RowChange.db_user,
+            RowChange.table_name,
+            RowChange.op,
+            cast(RowChange.before, Text),
+            cast(RowChange.after, Text),
+        )
+        .where(RowChange.form_id == form_id)
+        .order_by(RowChange.id)
+    )
+    return [Logged(at, txid, who, table, op, _exact(b), _exact(a)) for at, txid, who, table, op, b, a in s.execute(q)]
+
+
+def _exact(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else json.loads(text, parse_float=Decimal)

@@ -50,6 +50,14 @@ def to_rescore(engine: Engine, only_missing: bool = True) -> list[int]:
         return list(s.execute(q).scalars())
 
 
+def left_unverified(engine: Engine) -> str | None:
+    """What a rescore left to do: forms another session held locked (skipped), or changed since."""
+    left = len(to_rescore(engine))
+    if not left:
+        return None
+    return f"另有 {left} 份表单正被其他会话锁定或刚被修改，仍未确认（阅读时按数据重新计算）；请稍后再运行 jixiao db rescore"
+
+
 def rescore(
     engine: Engine,
     catalog: Any = BUILTIN,
@@ -110,8 +118,8 @@ def _read(s: Session, ids: list[int], catalog: Any, lock: bool) -> _Read:
         .options(selectinload(FormRow.goals).selectinload(GoalRow.indicators))
         .execution_options(populate_existing=True)
     )
-    if lock:
-        q = q.with_for_update(of=FormRow)
+    if lock:  # a form another session holds locked stays unverified: a filler's open transaction is not waited for
+        q = q.with_for_update(of=FormRow, skip_locked=True)
     rows = list(s.execute(q).scalars())
     out: _Read = []
     with s.no_autoflush:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from jixiao.formdiff import DIRECTION_ZH
@@ -53,6 +54,8 @@ def _text(key: str, value: Any) -> str | None:
         return "、".join(str(v) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # as stored, every digit (the log is read with Decimal numbers)
     named = _VALUE_NAMES.get(key, {}).get(str(value))
     if named is not None:
         return named

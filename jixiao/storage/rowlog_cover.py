@@ -26,7 +26,7 @@ from jixiao.formdiff import (
     SIGNOFF_LABELS,
     kept_in_order,
 )
-from jixiao.workflow import State
+from jixiao.workflow import Stage, State
 from scorer.model import TICK_GROUP_LABELS
 
 #: columns a save changes without saying so: a row's place, its goal's new id, the signature stamps
@@ -68,6 +68,8 @@ def shown(key: str, value: Any) -> str:
         return "是" if value else "否"
     if key == "status" and value in {s.value for s in State}:
         return State(value).label
+    if key == "stage" and value in {s.value for s in Stage}:
+        return Stage(value).label
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return _number(str(value))
@@ -95,7 +97,7 @@ def _field_label(table: str, key: str, row: dict[str, Any]) -> str:
     if key.startswith("signoff_"):
         return SIGNOFF_LABELS.get(key.removeprefix("signoff_"), key)
     budget = {"budget_score": "预算执行自评得分"}.get(key) or BUDGET_LABELS.get(key.removeprefix("budget_"))
-    return budget or HEADER_LABELS.get(key) or {"status": "状态"}.get(key, key)
+    return budget or HEADER_LABELS.get(key) or {"status": "状态", "stage": "阶段"}.get(key, key)
 
 
 def described(table: str, key: str, row: dict[str, Any], before: Any, after: Any, entries: list[Said]) -> bool:
@@ -221,4 +223,31 @@ def row_described(table: str, row: dict[str, Any], added: bool, entries: list[Sa
         return any(f"{verb}年度绩效目标 {int(row.get('position') or 0) + 1}" in e.label for e in entries)
     if table == "evidence":
         return any(e.after.startswith(str(row.get("name", ""))) for e in entries)
+    return False
+
+
+#: what the history adds to an entry that says the form changed when the database's log of its
+#: transaction holds no such change (an entry is the client's words)
+UNFOUNDED = "（数据库日志中没有这项修改）"
+
+
+def claims_a_change(action: str, field: str | None, before: str | None, after: str | None) -> bool:
+    """Whether an entry says a field or a row of the form changed (a save's, an import's, a step's, an attachment's)."""
+    return bool(field) and (before is not None or after is not None) and action != "sql"
+
+
+def founded(changes: list[Any], e: Said) -> bool:
+    """Whether the log of the entry's transaction holds the change it names, from its value to its value."""
+    if e.label.startswith("移动指标"):
+        return any(move_described(row, [e]) for _, _, row, _, _ in moves(changes))
+    for c, key, row, before, after in net(changes):
+        if not key:
+            if row_described(c.table_name, row, after is not None, [e]):
+                return True
+            continue
+        label = _field_label(c.table_name, key, row)
+        if label in e.label and _same(key, before, e.before) and _same(key, after, e.after):
+            return True
+        if key in _SCORE_REASONS and "理由" in e.label and _same(key, before, e.before) and _same(key, after, e.after):
+            return True
     return False
