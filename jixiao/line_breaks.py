@@ -53,6 +53,32 @@ def _inside_a_number(text: str, at: int) -> bool:
     return before.isascii() and after.isascii() and not before.isspace() and not after.isspace()
 
 
+def _plain(char: str) -> bool:
+    """A character that is a grapheme of its own on either side (no combining mark, joiner or
+    variation selector): text cut between two of them measures the same in its two halves."""
+    code = ord(char)
+    return (code < 0x7F and char != "\r") or 0x4E00 <= code <= 0x9FFF or 0xFF01 <= code <= 0xFF5E
+
+
+def _safe_cuts(text: str) -> list[int]:
+    return [i for i in range(1, len(text)) if _plain(text[i - 1]) and _plain(text[i])]
+
+
+def _first_break(text: str, base: int, width: int, cuts: list[int]) -> int | None:
+    """Rich's first break in ``text[base:]``, reading only a window of it: a line or two, cut between two
+    plain characters (the window grows until it holds a break). Rich decides each word by what comes
+    before it, and a word cut at such a place measures no wider than the whole word, so the window's
+    first break is the text's. Dividing the whole rest for every line took minutes for a long text."""
+    size = 2 * width + 16
+    while True:
+        i = bisect.bisect_left(cuts, base + size)
+        end = cuts[i] if i < len(cuts) else len(text)
+        rest = rich_divide_line(text[base:end], width, True)
+        if rest or end == len(text):
+            return base + rest[0] if rest else None
+        size *= 2
+
+
 def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
     """Rich's break offsets for ``text`` in ``width`` cells, with every fold that would split an
     ASCII run moved back to the run's start (when the line keeps something before it). A run
@@ -61,19 +87,17 @@ def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
     if not fold or not any(_inside_a_number(text, o) for o in offsets):
         return offsets  # the common case: Rich's own breaks, byte for byte
     starts = [s for s, _ in tokens(text)]
+    cuts = _safe_cuts(text)
     out: list[int] = []
     base = 0
-    while True:
-        rest = rich_divide_line(text[base:], width, fold)
-        if not rest:
-            return out
-        at = base + rest[0]
+    while (at := _first_break(text, base, width, cuts)) is not None:
         if _inside_a_number(text, at):
             start = starts[bisect.bisect_right(starts, at) - 1]  # the run holding the break, if it began before
             if base < start < at:
                 at = start
         out.append(at)
         base = at
+    return out
 
 
 def cjk_wrap(text: str, width: int) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,7 @@ def read_only_mount(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
     def statvfs(where: os.PathLike[str] | str) -> object:
         got = real(where)
-        if Path(where) == path.parent:
+        if path.parent in (Path(where).resolve(), *Path(where).resolve().parents):  # statvfs follows links
             return SimpleNamespace(f_flag=got.f_flag | os.ST_RDONLY)
         return got
 
@@ -95,6 +96,63 @@ def test_a_writable_file_is_opened_as_before(seeded: Path, tmp_path: Path) -> No
     assert code == 0, err
 
 
+def _with_committed_wal(seeded: Path, into: Path, shm: bool = True) -> None:
+    """``into`` as a copy taken while a connection held the database: 老干工作经费 submitted, the
+    transaction committed in the -wal and not yet in the file."""
+    live = into.parent.parent / "live" / "live.db"
+    live.parent.mkdir()
+    shutil.copyfile(seeded, live)
+    holder = sqlite3.connect(live)
+    holder.execute("PRAGMA wal_autocheckpoint=0")
+    assert _run(["--db", str(live), "workflow", "submit", "老干工作经费"])[0] == 0
+    for tail in ("", "-wal", *(["-shm"] if shm else [])):
+        shutil.copyfile(f"{live}{tail}", f"{into}{tail}")
+    holder.close()
+
+
+def test_committed_transactions_in_a_wal_are_read(read_only_mount: Path, seeded: Path) -> None:
+    """Immutable ignores the -wal: the list said 草稿 of a form whose submission was committed."""
+    _with_committed_wal(seeded, read_only_mount)
+    assert database.unmerged_writes(read_only_mount) == read_only_mount.with_name("archive.db-wal")
+    code, out, err = _run(["--db", str(read_only_mount), "list"])
+    (row,) = [line for line in out.splitlines() if "老干工作经" in line and "武昌区商" in line]
+    assert code == 0 and "已提交" in row and "草稿" not in row, (out, err)
+
+
+def test_a_hot_journal_is_refused_not_read_half_written(read_only_mount: Path) -> None:
+    """A write cut off half-way leaves pages in the file and the old ones in the -journal: immutable read
+    the half-written file (wrong counts, rows out of order); it is refused, naming the journal."""
+    read_only_mount.unlink()
+    live = read_only_mount.parent.parent / "rollback.db"
+    conn = sqlite3.connect(live, isolation_level=None)
+    conn.execute("PRAGMA cache_size=2")  # the cache spills: the file is written before the commit
+    conn.execute("CREATE TABLE t(x)")
+    conn.executemany("INSERT INTO t VALUES (randomblob(500))", [()] * 200)
+    conn.execute("BEGIN")
+    conn.execute("UPDATE t SET x = randomblob(600)")
+    shutil.copyfile(live, read_only_mount)
+    shutil.copyfile(f"{live}-journal", f"{read_only_mount}-journal")
+    conn.execute("ROLLBACK")
+    conn.close()
+    with pytest.raises(database.DatabaseError, match="archive.db-journal"):
+        make_engine(f"sqlite:///{read_only_mount}")
+    code, _, err = _run(["--db", str(read_only_mount), "list"])
+    assert code == 1 and "archive.db-journal" in err and "中断的写入" in err and "Traceback" not in err
+
+
+def test_a_link_on_a_read_only_mount_to_a_written_file_is_not_immutable(read_only_mount: Path, seeded: Path) -> None:
+    """The file's own mount decides: a link on the read-only mount to a file that is written elsewhere
+    was opened immutable (stale pages, writes refused)."""
+    target = read_only_mount.parent.parent / "elsewhere" / "live.db"
+    target.parent.mkdir()
+    shutil.copyfile(seeded, target)
+    link = read_only_mount.with_name("link.db")
+    link.symlink_to(target)
+    assert not database.on_read_only_filesystem(link)
+    code, _, err = _run(["--db", f"sqlite:///{link}", "workflow", "submit", "老干工作经费"])
+    assert code == 0, err
+
+
 _UNSHARE = shutil.which("unshare")
 
 
@@ -117,3 +175,27 @@ def test_a_real_read_only_mount(seeded: Path) -> None:
     done = subprocess.run([_UNSHARE or "unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, env=env)
     assert "LIST=0" in done.stdout and "老干工作经费" in done.stdout, done.stderr
     assert "SUBMIT=1" in done.stdout and "只读" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not _can_mount(), reason="本机不能在用户命名空间中挂载只读文件系统（unshare -rm）")
+def test_a_wal_on_a_real_read_only_mount(seeded: Path, tmp_path: Path) -> None:
+    """With its -shm the -wal is read (已提交, the truth); without it SQLite cannot read the -wal on a
+    read-only mount and the file is refused naming it, never shown as it was before the commit."""
+    snap = tmp_path / "snap" / "a.db"
+    snap.parent.mkdir()
+    _with_committed_wal(seeded, snap)
+    script = (
+        'set -e; mount -t tmpfs tmpfs /mnt; cp "$SNAP" "$SNAP-wal" /mnt/; '
+        'if [ "$SHM" = 1 ]; then cp "$SNAP-shm" /mnt/; fi; mount -o remount,ro /mnt; '
+        f'"{sys.executable}" -m jixiao --db /mnt/a.db list || echo "LIST=$?"'
+    )
+    env = {**os.environ, "SNAP": str(snap), "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    for shm in ("1", "0"):
+        done = subprocess.run(
+            [_UNSHARE or "unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, env={**env, "SHM": shm}
+        )
+        if shm == "1":
+            (row,) = [line for line in done.stdout.splitlines() if "老干工作经费" in line]
+            assert "已提交" in row, done.stdout + done.stderr
+        else:
+            assert "LIST=1" in done.stdout and "a.db-wal" in done.stderr and "草稿" not in done.stdout, done.stderr

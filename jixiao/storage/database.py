@@ -93,23 +93,70 @@ def _sqlite_read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def on_read_only_filesystem(path: Path) -> bool:
-    """An existing file on a read-only mount (an archive, a CD, a share mounted ro): nothing can change it."""
+    """An existing file on a read-only mount (an archive, a CD, a share mounted ro). The file's own
+    mount, not its directory's: a link on a read-only mount may point at a file that is written."""
     try:
-        return path.is_file() and bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+        return path.is_file() and bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
         return False
 
 
+def unmerged_writes(path: Path) -> Path | None:
+    """A file beside ``path`` holding writes the database file itself lacks: a -wal with frames (committed
+    transactions not yet checkpointed) or a hot -journal (a write cut off half-way, to be rolled back).
+    SQLite puts them beside the file a link points at."""
+    real = path.resolve()
+    wal, journal = real.with_name(f"{real.name}-wal"), real.with_name(f"{real.name}-journal")
+    try:
+        if wal.stat().st_size > 32:  # more than the WAL header: frames
+            return wal
+    except OSError:
+        pass
+    try:
+        with journal.open("rb") as f:
+            if f.read(1) not in (b"", b"\0"):  # an empty or zeroed journal is not hot
+                return journal
+    except OSError:
+        pass
+    return None
+
+
 def _read_only_engine(path: Path) -> Engine:
-    """Read a file on a read-only mount. SQLite cannot make the WAL's shared-memory file there, so
-    the file is opened as immutable, which is true of it while the mount is read-only; any write
-    is refused by SQLite (「数据库文件只读」)."""
+    """Read a file on a read-only mount. SQLite cannot make the WAL's shared-memory file there, so a
+    file alone is opened as immutable, which is true of it while the mount is read-only. Immutable
+    ignores a -wal and a -journal: beside one (committed transactions, or a half-done write) the file
+    is opened read-only as SQLite reads it anywhere, or refused when SQLite cannot. Any write is
+    refused by SQLite (「数据库文件只读」)."""
     from urllib.parse import quote
 
-    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    side = unmerged_writes(path)
+    uri = f"file:{quote(str(path))}?mode=ro" + ("" if side else "&immutable=1")
+    if side:
+        _probe(uri, path, side)
     engine = create_engine("sqlite://", creator=lambda: _sqlite3_connect(uri), json_deserializer=stored_json)
     event.listen(engine, "connect", _sqlite_read_only_pragmas)
     return engine
+
+
+def _probe(uri: str, path: Path, side: Path) -> None:
+    import sqlite3
+
+    try:
+        conn = _sqlite3_connect(uri)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        what = (
+            "有已提交、尚未并入数据库文件的修改"
+            if side.name.endswith("-wal")
+            else "记着一次中断的写入，数据库文件可能只写了一半"
+        )
+        raise DatabaseError(
+            f"只读挂载上的数据库 {path} 旁的 {side.name} {what}，在只读挂载上无法读入；"
+            f"请在可写的位置用 jixiao 打开一次，或把数据库连同 {side.name} 复制到可写目录后再读"
+        ) from None
 
 
 def _sqlite3_connect(uri: str) -> Any:
