@@ -3,7 +3,7 @@
 A break may fall between any two CJK characters, but never inside an ASCII run (numbers, units,
 ids), never before closing punctuation and never after opening punctuation. Rich folds a long CJK
 cell at any character, so 「全年处置终端故障1276次」 in a narrow column read 「…故障12」 and 「76次」:
-a reviewer reads two numbers. Every table and text jixiao prints through Rich, and the plain-string
+a reviewer reads two numbers; 「…创新局（」 ended a line and 「）」 began one. Every table and text jixiao prints through Rich, and the plain-string
 layout beside it, breaks by this one rule (:func:`divide_line`, installed into Rich by
 :func:`install`); the review's findings are laid out with :func:`cjk_wrap`.
 """
@@ -47,10 +47,14 @@ def tokens(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _inside_a_number(text: str, at: int) -> bool:
-    """Whether a break at ``at`` splits two ASCII characters that print as one (「12|76」, 「2|%」)."""
+def _may_split(text: str, at: int) -> bool:
+    """Whether a break at ``at`` may fall inside what must stay on one line: two ASCII characters that
+    print as one (「12|76」, 「2|%」), closing punctuation starting a line (「|）」) or opening punctuation
+    ending one (「（|」). Cheap: :func:`tokens` decides, and only where this says it might."""
     before, after = text[at - 1], text[at]
-    return before.isascii() and after.isascii() and not before.isspace() and not after.isspace()
+    if before.isascii() and after.isascii():
+        return not before.isspace() and not after.isspace()
+    return after in CLOSING or before in OPENING
 
 
 def _plain(char: str) -> bool:
@@ -80,18 +84,19 @@ def _first_break(text: str, base: int, width: int, cuts: list[int]) -> int | Non
 
 
 def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
-    """Rich's break offsets for ``text`` in ``width`` cells, with every fold that would split an
-    ASCII run moved back to the run's start (when the line keeps something before it). A run
-    longer than the line is still folded: there is no other way to show it."""
+    """Rich's break offsets for ``text`` in ``width`` cells, with every fold that falls inside a run
+    that must stay whole (:func:`tokens`: a number, an ASCII word, a character and its punctuation)
+    moved back to the run's start, when the line keeps something before it. A run longer than the
+    line is still folded: there is no other way to show it."""
     offsets = rich_divide_line(text, width, fold)
-    if not fold or not any(_inside_a_number(text, o) for o in offsets):
+    if not fold or not any(_may_split(text, o) for o in offsets):
         return offsets  # the common case: Rich's own breaks, byte for byte
     starts = [s for s, _ in tokens(text)]
     cuts = _safe_cuts(text)
     out: list[int] = []
     base = 0
     while (at := _first_break(text, base, width, cuts)) is not None:
-        if _inside_a_number(text, at):
+        if _may_split(text, at):
             start = starts[bisect.bisect_right(starts, at) - 1]  # the run holding the break, if it began before
             if base < start < at:
                 at = start

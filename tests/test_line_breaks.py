@@ -39,6 +39,8 @@ def _lines(text: str, width: int) -> list[str]:
         ("体检率提高2%", 12, "2%"),
         ("资金2024年项目支出总额4291.37万元", 20, "4291.37万元"),
         ("覆盖率≥95.5%以上", 8, "95.5%"),
+        ("武昌区经济信息化和科技创新局（部门整体支出）", 10, "（部"),
+        ("完成率达到百分之百。", 18, "百。"),
     ],
 )
 def test_a_number_stays_on_one_line(text: str, width: int, kept: str) -> None:
@@ -73,14 +75,12 @@ def test_breaks_fit_and_split_a_run_only_when_it_cannot_fit(text: str, width: in
     at = 0
     for line in lines[:-1]:
         at += len(line)
-        if text[at - 1].isascii() and text[at].isascii() and not text[at - 1].isspace() and not text[at].isspace():
-            inside = next(((s, e) for s, e in spans if s < at < e), None)
-            if inside is None:
-                continue  # a break between two runs (「.」 begins its own)
+        # a run that must stay whole (a number, an ASCII word, a character and its punctuation) is
+        # split only when it began the line or is wider than a line
+        inside = next(((s, e) for s, e in spans if s < at < e), None)
+        if inside is not None and not text[at - 1].isspace() and not text[at].isspace():
             start, end = inside
-            line_start = at - len(line)
-            # split only a run that began the line, or that is wider than a line
-            assert start <= line_start or cell_len(text[start:end]) > width, (text, width, lines)
+            assert start <= at - len(line) or cell_len(text[start:end]) > width, (text, width, lines)
 
 
 def _split_numbers(monkeypatch: pytest.MonkeyPatch, paths: list[Path], width: int) -> list[str]:
@@ -129,14 +129,14 @@ def _dividing_the_whole_rest(text: str, width: int, fold: bool = True) -> list[i
     """The rule read literally: Rich's first break in all the rest of the text, for every line."""
     from rich._wrap import divide_line as rich_divide_line
 
-    from jixiao.line_breaks import _inside_a_number
+    from jixiao.line_breaks import _may_split
 
-    if not fold or not any(_inside_a_number(text, o) for o in rich_divide_line(text, width, fold)):
+    if not fold or not any(_may_split(text, o) for o in rich_divide_line(text, width, fold)):
         return rich_divide_line(text, width, fold)
     starts, out, base = [s for s, _ in tokens(text)], [], 0
     while rest := rich_divide_line(text[base:], width, fold):
         at = base + rest[0]
-        if _inside_a_number(text, at):
+        if _may_split(text, at):
             start = max(s for s in starts if s <= at)
             at = start if base < start < at else at
         out.append(at)

@@ -89,14 +89,14 @@ def _options(pilot) -> list[str]:  # type: ignore[no-untyped-def]
     return [getattr(p, "plain", None) or str(p) for p in prompts]
 
 
-async def _options_for(pilot, typed: str) -> list[str]:  # type: ignore[no-untyped-def]
+async def _options_for(pilot, typed: str, first: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The options shown for ``typed`` once ``first`` heads them, or as they are after 3 s."""
     from textual.command import CommandInput
 
     pilot.app.screen.query_one(CommandInput).value = typed
-    for _ in range(30):  # the palette searches, then shows 「no match」 after half a second
+    for _ in range(60):  # the palette searches, then shows 「no match」 after half a second
         await pilot.pause(0.05)
-        shown = _options(pilot)
-        if shown and (len(typed) < 4 or len(shown) == 1):
+        if _options(pilot)[:1] == [first]:
             break
     return _options(pilot)
 
@@ -111,7 +111,7 @@ async def test_the_theme_list_is_chinese_and_found_by_pinyin(store: FormStore) -
         shown = _options(pilot)
         assert len(shown) == len(pilot.app.available_themes) and "暖褐（深色）" in shown
         assert not [s for s in shown if s.isascii()], shown
-        found = await _options_for(pilot, "nh")
+        found = await _options_for(pilot, "nh", "暖褐（深色）")
         assert found[0] == "暖褐（深色）", found
         await pilot.press("enter")
         await settle(pilot)
@@ -124,5 +124,5 @@ async def test_a_search_that_finds_nothing_says_so_in_chinese(store: FormStore) 
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
-        shown = await _options_for(pilot, "qqqqzzzz")
+        shown = await _options_for(pilot, "qqqqzzzz", "没有匹配的项")
         assert shown == ["没有匹配的项"], shown
