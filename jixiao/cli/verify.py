@@ -362,7 +362,12 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
     if report.error:
         t.add_row("原因", Text(display(report.error), style="red"))
     if report.metadata_changed:
-        t.add_row("元数据", Text("签名后 jixiao 元数据被改动；以下为签名时的数据", style="red"))
+        t.add_row("元数据", Text("签名后元数据（文档信息或 XMP）被改动；以下为签名时的数据", style="red"))
+    if report.unparsed_tail:
+        t.add_row(
+            "追加内容",
+            Text("签名后文件末尾追加了未经分析的内容（部分阅读器会显示与签名时不同的页面）", style="bold red"),
+        )
     for s in report.signatures:
         _signature_rows(t, s, trust_given)
     m = report.meta
