@@ -82,16 +82,21 @@ def _size(pdf: bytes) -> int:
 
 
 def _both(bureau: Path, data: bytes) -> list[tuple[int, str]]:
-    """verify with --trust and the database, without --trust, and with --trust but no database."""
+    """verify with --trust and the database, without --trust, and with --trust but no database at all."""
     path = bureau / "forged.pdf"
     path.write_bytes(data)
     out = [_verify(bureau, path), _verify(bureau, path, trust=False)]
-    db = os.environ["JIXIAO_DB"]
-    os.environ["JIXIAO_DB"] = str(bureau / "none.db")  # the fixture's monkeypatch restores it
+    saved = {k: os.environ.get(k) for k in ("JIXIAO_DB", "XDG_DATA_HOME")}
+    os.environ.pop("JIXIAO_DB")
+    os.environ["XDG_DATA_HOME"] = str(bureau / "no-data")  # the default database file is absent
     try:
         out.append(_verify(bureau, path))
     finally:
-        os.environ["JIXIAO_DB"] = db
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     return out
 
 

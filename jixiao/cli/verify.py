@@ -25,19 +25,28 @@ def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     return _reported(_cmd_verify, args, out, err)
 
 
-def _db_available(args: argparse.Namespace) -> bool:
+def _no_database(args: argparse.Namespace) -> tuple[str, str, bool | None] | None:
+    """None when there is a database to ask; else what the 数据库 row says. No database at all (the default
+    file absent) agrees: there is nothing to compare. A database that was named (``--db``, ``JIXIAO_DB``) but
+    is not there confirms nothing: a mistyped path made every copy 通过 without asking any database, where
+    an unreachable PostgreSQL left it 未确认."""
     from sqlalchemy.engine import make_url
 
-    from jixiao.storage.database import resolve_url
+    from jixiao.safe_text import line
+    from jixiao.storage.database import redact, resolve_url
 
-    url, _ = resolve_url(getattr(args, "db", None))
+    url, default = resolve_url(getattr(args, "db", None))
     try:
         parsed = make_url(url)
     except Exception:
-        return False
-    if parsed.get_backend_name() == "sqlite":  # never create a database just to look a form up
-        return parsed.database is not None and bool(parsed.database) and Path(parsed.database).exists()
-    return True
+        return f"未能与数据库比对：无法识别数据库地址「{line(redact(url))}」", "yellow", None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if parsed.database and Path(parsed.database).exists():  # never create a database just to look a form up
+        return None
+    if default:
+        return "数据库中未找到（没有可用的数据库）", "yellow", True
+    return f"未能与数据库比对：指定的数据库文件「{line(str(parsed.database or url))}」不存在", "yellow", None
 
 
 def _db_check(
@@ -53,8 +62,9 @@ def _db_check(
     from jixiao.storage import DatabaseError, NotFound, StoreError
 
     meta = report.meta
-    if not _db_available(args):
-        return "数据库中未找到（没有可用的数据库）", "yellow", True
+    no_database = _no_database(args)
+    if no_database is not None:
+        return no_database
     if not meta.form_sha256 or not meta.form_key:
         return "PDF 中没有 jixiao 的表单数据指纹，无法与数据库比对", "yellow", None
     try:
