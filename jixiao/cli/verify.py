@@ -390,12 +390,25 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
     if m.seal:
         t.add_row("公章图像", Text(f"SHA-256 {m.seal[:16]}…（图像，不是数字签名；在签名范围内）"))
     if m.rechecks:
-        t.add_row("复核记录", Text(f"{m.rechecks.split()[0]} 条，附于表后，在签名范围内"))
+        t.add_row("复核记录", _rechecks_row(m.rechecks))
     for a in report.attachments:
         t.add_row("附件", Text(f"{line(a.name)}（{a.size:,} 字节，SHA-256 {a.sha256[:16]}…，在签名范围内）"))
     if report.attachments_changed:
         t.add_row("附件", Text("签名后附件被增删或改动", style="bold red"))
     return t
+
+
+def _rechecks_row(value: str) -> Text:
+    """What /JixiaoRechecks says: "N sha256" as jixiao writes it. The value is the file maker's: a blank
+    one stopped verify with 内部错误 (IndexError) and exit 3, before any verdict."""
+    import re
+
+    from jixiao.safe_text import line
+
+    found = re.fullmatch(r"(\d{1,9}) [0-9a-f]{64}", value)
+    if found is None:
+        return Text(f"无法识别（「{line(value[:80])}」，不是 jixiao 写入的格式）", style="red")
+    return Text(f"{int(found.group(1))} 条，附于表后，在签名范围内")
 
 
 def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
