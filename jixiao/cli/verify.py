@@ -411,6 +411,17 @@ def _rechecks_row(value: str) -> Text:
     return Text(f"{int(found.group(1))} 条，附于表后，在签名范围内")
 
 
+def _signing_time(when: Any) -> str:
+    """The signing time the signature states, in local time. It is the signer's claim: 9999-12-31 23:59 UTC
+    is past the last local time east of UTC, and stopped verify with 内部错误 (OverflowError) there."""
+    if when is None:
+        return "（未知）"
+    try:
+        return str(when.astimezone().strftime("%Y-%m-%d %H:%M:%S %z"))
+    except (OverflowError, ValueError):
+        return str(when.strftime("%Y-%m-%d %H:%M:%S %z"))
+
+
 def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
     from jixiao.safe_text import display, line
 
@@ -420,7 +431,7 @@ def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
     t.add_row("签名人", Text(f"{line(s.signer) or '（证书无名称）'}（{cert}）"))
     if s.name and s.name != s.signer:
         t.add_row("自称", Text(f"{line(s.name)}（签名中自行填写的姓名，未经证书证明）", style="yellow"))
-    when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z") if s.signing_time else "（未知）"
+    when = _signing_time(s.signing_time)
     t.add_row("签名时间", Text(when))
     if s.intact and s.valid:
         trust = Text(
