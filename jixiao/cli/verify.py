@@ -311,29 +311,42 @@ def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None
 
 def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.pdf.verify import load_certificates
-    from jixiao.safe_text import display
+    from scorer.errors import JixiaoError
 
     trust = load_certificates(args.trust)
     status = EXIT_OK
     cache: dict[str, Any] = {"trust": trust}
     for path in args.files:
-        report = _report_of(path, trust, err)
-        if report is None:
-            status = EXIT_INVALID
-            continue
-        t = _report_table(path, report, bool(args.trust))
-        agrees: bool | None = True
-        if report.signed and not report.error:
-            text, st, agrees = _db_check(args, err, report, cache)
-            t.add_row("数据库", Text(display(text), style=st))  # it names the file's form key
-        verdict = _verdict(report, agrees)
-        said = UNCONFIRMED_IN_DB if verdict == EXIT_UNTRUSTED and agrees is None else VERDICTS[verdict]
-        t.add_row("结论", Text(said, style="bold green" if verdict == EXIT_OK else "bold red"))
-        out.print(t)
-        if len(args.files) > 1:
-            out.print()
+        try:
+            verdict = _verify_one(path, args, cache, out, err)
+        except JixiaoError:  # the database or the command, not this file: one line, as before
+            raise
+        except Exception as exc:  # whatever the file holds, it gets a verdict and the next file is verified
+            _error(err, f"{path}：无法完成验证（{type(exc).__name__}），结论：不通过")
+            verdict = EXIT_INVALID
         status = max(status, verdict) if EXIT_INVALID not in (status, verdict) else EXIT_INVALID
     return status
+
+
+def _verify_one(path: Path, args: argparse.Namespace, cache: dict[str, Any], out: Console, err: Console) -> int:
+    """Verify one file, print its table and return its verdict."""
+    from jixiao.safe_text import display
+
+    report = _report_of(path, cache["trust"], err)
+    if report is None:
+        return EXIT_INVALID
+    t = _report_table(path, report, bool(args.trust))
+    agrees: bool | None = True
+    if report.signed and not report.error:
+        text, st, agrees = _db_check(args, err, report, cache)
+        t.add_row("数据库", Text(display(text), style=st))  # it names the file's form key
+    verdict = _verdict(report, agrees)
+    said = UNCONFIRMED_IN_DB if verdict == EXIT_UNTRUSTED and agrees is None else VERDICTS[verdict]
+    t.add_row("结论", Text(said, style="bold green" if verdict == EXIT_OK else "bold red"))
+    out.print(t)
+    if len(args.files) > 1:
+        out.print()
+    return verdict
 
 
 def _report_of(path: Path, trust: Any, err: Console) -> Any:
