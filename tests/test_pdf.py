@@ -371,7 +371,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_cli_keys_pdf_sign_verify_and_tamper(env: Path) -> None:
+def test_cli_keys_pdf_sign_verify_and_tamper(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run("keys", "new", "--name", "王五", "-o", str(env / "k.p12"))
     assert code == 0, err
     assert (env / "k.p12").exists() and (env / "k.pem").exists()
@@ -382,10 +382,13 @@ def test_cli_keys_pdf_sign_verify_and_tamper(env: Path) -> None:
     assert code == 0, err
     (signed,) = (env / "signed").glob("*.pdf")
     code, out, err = run("verify", str(signed), "--trust", str(env / "k.pem"))
-    assert code == 0, err
-    assert "完整" in out and "王五" in out and "受信任" in out
-    assert "数据库中未找到" in out  # no database exists at JIXIAO_DB
+    assert code == 2, err  # JIXIAO_DB names a database that is not there: nothing confirmed
+    assert "完整" in out and "王五" in out and "受信任" in out and "指定的数据库文件" in out
     assert not (env / "t.db").exists()  # verify never creates one
+    monkeypatch.delenv("JIXIAO_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(env / "data"))  # no database anywhere: nothing to compare
+    code, out, err = run("verify", str(signed), "--trust", str(env / "k.pem"))
+    assert code == 0 and "数据库中未找到" in out, out
     data = bytearray(signed.read_bytes())
     data[len(data) // 3] ^= 0x01
     bad = env / "bad.pdf"

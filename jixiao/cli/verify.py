@@ -25,19 +25,28 @@ def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     return _reported(_cmd_verify, args, out, err)
 
 
-def _db_available(args: argparse.Namespace) -> bool:
+def _no_database(args: argparse.Namespace) -> tuple[str, str, bool | None] | None:
+    """None when there is a database to ask; else what the 数据库 row says. No database at all (the default
+    file absent) agrees: there is nothing to compare. A database that was named (``--db``, ``JIXIAO_DB``) but
+    is not there confirms nothing: a mistyped path made every copy 通过 without asking any database, where
+    an unreachable PostgreSQL left it 未确认."""
     from sqlalchemy.engine import make_url
 
-    from jixiao.storage.database import resolve_url
+    from jixiao.safe_text import line
+    from jixiao.storage.database import redact, resolve_url
 
-    url, _ = resolve_url(getattr(args, "db", None))
+    url, default = resolve_url(getattr(args, "db", None))
     try:
         parsed = make_url(url)
     except Exception:
-        return False
-    if parsed.get_backend_name() == "sqlite":  # never create a database just to look a form up
-        return parsed.database is not None and bool(parsed.database) and Path(parsed.database).exists()
-    return True
+        return f"未能与数据库比对：无法识别数据库地址「{line(redact(url))}」", "yellow", None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if parsed.database and Path(parsed.database).exists():  # never create a database just to look a form up
+        return None
+    if default:
+        return "数据库中未找到（没有可用的数据库）", "yellow", True
+    return f"未能与数据库比对：指定的数据库文件「{line(str(parsed.database or url))}」不存在", "yellow", None
 
 
 def _db_check(
@@ -53,8 +62,9 @@ def _db_check(
     from jixiao.storage import DatabaseError, NotFound, StoreError
 
     meta = report.meta
-    if not _db_available(args):
-        return "数据库中未找到（没有可用的数据库）", "yellow", True
+    no_database = _no_database(args)
+    if no_database is not None:
+        return no_database
     if not meta.form_sha256 or not meta.form_key:
         return "PDF 中没有 jixiao 的表单数据指纹，无法与数据库比对", "yellow", None
     try:
@@ -301,29 +311,42 @@ def _rechecks_as_signed(store: Any, sf: Any, meta: Any) -> dict[str, Any] | None
 
 def _cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.pdf.verify import load_certificates
-    from jixiao.safe_text import display
+    from scorer.errors import JixiaoError
 
     trust = load_certificates(args.trust)
     status = EXIT_OK
     cache: dict[str, Any] = {"trust": trust}
     for path in args.files:
-        report = _report_of(path, trust, err)
-        if report is None:
-            status = EXIT_INVALID
-            continue
-        t = _report_table(path, report, bool(args.trust))
-        agrees: bool | None = True
-        if report.signed and not report.error:
-            text, st, agrees = _db_check(args, err, report, cache)
-            t.add_row("数据库", Text(display(text), style=st))  # it names the file's form key
-        verdict = _verdict(report, agrees)
-        said = UNCONFIRMED_IN_DB if verdict == EXIT_UNTRUSTED and agrees is None else VERDICTS[verdict]
-        t.add_row("结论", Text(said, style="bold green" if verdict == EXIT_OK else "bold red"))
-        out.print(t)
-        if len(args.files) > 1:
-            out.print()
+        try:
+            verdict = _verify_one(path, args, cache, out, err)
+        except JixiaoError:  # the database or the command, not this file: one line, as before
+            raise
+        except Exception as exc:  # whatever the file holds, it gets a verdict and the next file is verified
+            _error(err, f"{path}：无法完成验证（{type(exc).__name__}），结论：不通过")
+            verdict = EXIT_INVALID
         status = max(status, verdict) if EXIT_INVALID not in (status, verdict) else EXIT_INVALID
     return status
+
+
+def _verify_one(path: Path, args: argparse.Namespace, cache: dict[str, Any], out: Console, err: Console) -> int:
+    """Verify one file, print its table and return its verdict."""
+    from jixiao.safe_text import display
+
+    report = _report_of(path, cache["trust"], err)
+    if report is None:
+        return EXIT_INVALID
+    t = _report_table(path, report, bool(args.trust))
+    agrees: bool | None = True
+    if report.signed and not report.error:
+        text, st, agrees = _db_check(args, err, report, cache)
+        t.add_row("数据库", Text(display(text), style=st))  # it names the file's form key
+    verdict = _verdict(report, agrees)
+    said = UNCONFIRMED_IN_DB if verdict == EXIT_UNTRUSTED and agrees is None else VERDICTS[verdict]
+    t.add_row("结论", Text(said, style="bold green" if verdict == EXIT_OK else "bold red"))
+    out.print(t)
+    if len(args.files) > 1:
+        out.print()
+    return verdict
 
 
 def _report_of(path: Path, trust: Any, err: Console) -> Any:
@@ -362,7 +385,12 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
     if report.error:
         t.add_row("原因", Text(display(report.error), style="red"))
     if report.metadata_changed:
-        t.add_row("元数据", Text("签名后 jixiao 元数据被改动；以下为签名时的数据", style="red"))
+        t.add_row("元数据", Text("签名后元数据（文档信息或 XMP）被改动；以下为签名时的数据", style="red"))
+    if report.unparsed_tail:
+        t.add_row(
+            "追加内容",
+            Text("签名后文件末尾追加了未经分析的内容（部分阅读器会显示与签名时不同的页面）", style="bold red"),
+        )
     for s in report.signatures:
         _signature_rows(t, s, trust_given)
     m = report.meta
@@ -375,12 +403,36 @@ def _report_table(path: Path, report: Any, trust_given: bool) -> Table:
     if m.seal:
         t.add_row("公章图像", Text(f"SHA-256 {m.seal[:16]}…（图像，不是数字签名；在签名范围内）"))
     if m.rechecks:
-        t.add_row("复核记录", Text(f"{m.rechecks.split()[0]} 条，附于表后，在签名范围内"))
+        t.add_row("复核记录", _rechecks_row(m.rechecks))
     for a in report.attachments:
         t.add_row("附件", Text(f"{line(a.name)}（{a.size:,} 字节，SHA-256 {a.sha256[:16]}…，在签名范围内）"))
     if report.attachments_changed:
         t.add_row("附件", Text("签名后附件被增删或改动", style="bold red"))
     return t
+
+
+def _rechecks_row(value: str) -> Text:
+    """What /JixiaoRechecks says: "N sha256" as jixiao writes it. The value is the file maker's: a blank
+    one stopped verify with 内部错误 (IndexError) and exit 3, before any verdict."""
+    import re
+
+    from jixiao.safe_text import line
+
+    found = re.fullmatch(r"(\d{1,9}) [0-9a-f]{64}", value)
+    if found is None:
+        return Text(f"无法识别（「{line(value[:80])}」，不是 jixiao 写入的格式）", style="red")
+    return Text(f"{int(found.group(1))} 条，附于表后，在签名范围内")
+
+
+def _signing_time(when: Any) -> str:
+    """The signing time the signature states, in local time. It is the signer's claim: 9999-12-31 23:59 UTC
+    is past the last local time east of UTC, and stopped verify with 内部错误 (OverflowError) there."""
+    if when is None:
+        return "（未知）"
+    try:
+        return str(when.astimezone().strftime("%Y-%m-%d %H:%M:%S %z"))
+    except (OverflowError, ValueError):
+        return str(when.strftime("%Y-%m-%d %H:%M:%S %z"))
 
 
 def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
@@ -392,7 +444,7 @@ def _signature_rows(t: Table, s: Any, trust_given: bool) -> None:
     t.add_row("签名人", Text(f"{line(s.signer) or '（证书无名称）'}（{cert}）"))
     if s.name and s.name != s.signer:
         t.add_row("自称", Text(f"{line(s.name)}（签名中自行填写的姓名，未经证书证明）", style="yellow"))
-    when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S %z") if s.signing_time else "（未知）"
+    when = _signing_time(s.signing_time)
     t.add_row("签名时间", Text(when))
     if s.intact and s.valid:
         trust = Text(

@@ -95,6 +95,18 @@ def read_info(pdf: bytes) -> tuple[tuple[str, str], ...]:
         return ()
 
 
+def read_xmp(pdf: bytes) -> bytes | None:
+    """The catalog's XMP metadata stream, decoded (b"" when there is none, None when unreadable)."""
+    from pypdf import PdfReader
+
+    try:
+        root: Any = PdfReader(io.BytesIO(pdf), strict=False).trailer["/Root"].get_object()
+        xmp = root.get("/Metadata")
+        return bytes(xmp.get_object().get_data()) if xmp is not None else b""
+    except Exception:
+        return None
+
+
 def page_text(pdf: bytes) -> str:
     """What the pages show, as text without white space (wrapping may differ between fonts)."""
     from pypdf import PdfReader

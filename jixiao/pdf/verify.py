@@ -78,6 +78,7 @@ class VerifyReport:
     attachments: tuple[Any, ...] = ()  # the files embedded in the signed revision (attachments.Embedded)
     attachments_changed: bool = False  # the file's embedded files differ from the signed revision's
     signed_revision: bytes = b""  # the bytes the first signature covers (its pages are compared as pixels)
+    unparsed_tail: bool = False  # bytes after the signed revision that are no update pyHanko analysed
 
     @property
     def signed(self) -> bool:
@@ -89,7 +90,7 @@ class VerifyReport:
 
     @property
     def modified(self) -> bool:
-        changed = self.metadata_changed or self.attachments_changed
+        changed = self.metadata_changed or self.attachments_changed or self.unparsed_tail
         return bool(self.error) or changed or any(s.modified for s in self.signatures)
 
     @property
@@ -305,7 +306,8 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
         first_meta = first_meta or meta
     signed_meta = first_meta or M.PdfMeta()
     revision = _signed_revision(pdf, sigs[0])
-    changed = M.read_info(revision) != M.read_info(pdf)  # /Title, /Author … and jixiao's keys
+    # /Title, /Author … and jixiao's keys, and the XMP packet that repeats them (pyHanko lets both change)
+    changed = M.read_info(revision) != M.read_info(pdf) or M.read_xmp(revision) != M.read_xmp(pdf)
     try:
         text = M.page_text(revision)
     except Exception:
@@ -319,7 +321,30 @@ async def verify_pdf_async(pdf: bytes, trust: Sequence[Any] = ()) -> VerifyRepor
         attachments=tuple(signed_files or ()),
         attachments_changed=signed_files != now_files,
         signed_revision=revision,
+        unparsed_tail=_unparsed_tail(pdf, reader, sigs[0], len(revision)),
     )
+
+
+_WHITE = b" \t\r\n\f\x00"
+
+
+def _unparsed_tail(pdf: bytes, reader: Any, sig: Any, signed_end: int) -> bool:
+    """Whether the bytes after the signed revision hold more than the updates pyHanko analysed.
+
+    pyHanko reads a file from its last ``%%EOF`` (searched in the last 1024 bytes): an update appended
+    without one (or objects appended without any cross-reference section) is never read by it, so its
+    difference analysis finds nothing, while a reader that starts from the last ``startxref`` (poppler:
+    Evince, Okular, pdftotext) shows that update's pages. So after the signed revision there must be
+    exactly one ``%%EOF`` for each later revision pyHanko parsed, and only white space after the last.
+    """
+    try:
+        later = int(reader.xrefs.total_revisions) - 1 - int(sig.signed_revision)
+    except Exception:
+        return True
+    tail = pdf[signed_end:]
+    last = tail.rfind(b"%%EOF")
+    rest = tail[last + 5 :] if last >= 0 else tail
+    return tail.count(b"%%EOF") != later or rest.strip(_WHITE) != b""
 
 
 def _files(pdf: bytes) -> list[Any] | None:
