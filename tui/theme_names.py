@@ -2,7 +2,7 @@
 
 Textual lists its themes by their English ids ("gruvbox", "rose-pine-dawn") under "Search for
 themes…"; everything a user reads is Chinese, so the list shows these names (searchable by the
-Chinese name, its pinyin-free id still matching), and whether each is dark or light. A theme
+Chinese name, its pinyin or initials, or the id), and whether each is dark or light. A theme
 Textual adds later and this table does not name is shown as 「配色 <id>」; tests/test_tui_words.py
 fails for any built-in theme without a name here.
 """
@@ -59,13 +59,14 @@ class ThemeChoices(Provider):
             yield DiscoveryHit(label, partial(self._choose, theme_id))
 
     async def search(self, query: str) -> Hits:
-        from tui.screens.form_list import initials
+        from indicator_catalog.search import full_pinyin, initials
 
         matcher = self.matcher(query)
         needle = query.strip().lower()
         for label, theme_id in self._choices():
             score = max(matcher.match(label), matcher.match(theme_id))
-            if needle and any(spelt.startswith(needle) for spelt in initials(chinese_name(theme_id))):
+            name = chinese_name(theme_id)
+            if needle and any(spelt.startswith(needle) for spelt in (full_pinyin(name), initials(name))):
                 score += 10  # the Chinese name spelt out (nh, nuan → 暖褐) before a loose match of the id
             if score > 0:
                 yield Hit(score, matcher.highlight(label), partial(self._choose, theme_id))
