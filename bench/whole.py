@@ -4,7 +4,8 @@
 
 Generates a province (bench/generate.py, seed 1), then times, as separate processes on the same
 files: the naive script (bench/naive_cli.py), ``jixiao score DIR --json`` and ``jixiao score DIR``,
-each in one process (``-j 1``) and with one worker per core (the default). Last, the start-up
+each in one process (``-j 1``) and with one worker per core (the default); and the floor under any
+scorer of these files, only reading them (bench/read_floor.py). Last, the start-up
 goals: ``jixiao --help`` and ``jixiao score one.toml`` beside ``python -c pass``.
 Prints the median wall time, the peak RSS and the ratio to the naive script for each.
 """
@@ -47,6 +48,8 @@ def main() -> int:
         files = sum(1 for _ in prov.rglob("*.toml"))
         commands = {
             "naive script": [py, str(ROOT / "bench" / "naive_cli.py"), str(prov)],
+            "floor: only read the files, -j 1": [py, str(ROOT / "bench" / "read_floor.py"), str(prov), "-j", "1"],
+            "floor: only read the files": [py, str(ROOT / "bench" / "read_floor.py"), str(prov)],
             "jixiao score DIR --json -j 1": [py, "-m", "jixiao", "score", str(prov), "--json", "-j", "1"],
             "jixiao score DIR --json": [py, "-m", "jixiao", "score", str(prov), "--json"],
             "jixiao score DIR -j 1": [py, "-m", "jixiao", "score", str(prov), "-j", "1"],

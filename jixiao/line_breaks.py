@@ -1,7 +1,9 @@
 """Where a line of mixed Chinese text may break: never inside a number.
 
-A break may fall between any two CJK characters, but never inside an ASCII run (numbers, units,
-ids), never before closing punctuation and never after opening punctuation. Rich folds a long CJK
+A break may fall between any two CJK characters, but never inside a run of narrow letters and digits
+(numbers, units, ids, pinyin such as 「zhì」), never before closing punctuation or a unit sign
+(「）」「%」「℃」) and never after opening punctuation or a currency sign (「（」「¥」), as the line-start and
+line-end rules of CJK typesetting (JIS X 4051, GB/T 15834) say. Rich folds a long CJK
 cell at any character, so 「全年处置终端故障1276次」 in a narrow column read 「…故障12」 and 「76次」:
 a reviewer reads two numbers; 「…创新局（」 ended a line and 「）」 began one. Every table and text jixiao prints through Rich, and the plain-string
 layout beside it, breaks by this one rule (:func:`divide_line`, installed into Rich by
@@ -11,14 +13,23 @@ layout beside it, breaks by this one rule (:func:`divide_line`, installed into R
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from types import ModuleType
 
 from rich import text as rich_text
 from rich._wrap import divide_line as rich_divide_line
 from rich.cells import cell_len
 
-CLOSING = set("，。、；：！？）」』】》〉”’%,.;:!?)]") | {"…"}
-OPENING = set("（「『【《〈“‘([")
+CLOSING = set("，。、；：！？）」』】》〉”’%,.;:!?)]‰℃℉°′″") | {"…"}
+OPENING = set("（「『【《〈“‘([¥￥$£")
+
+
+def _word(char: str) -> bool:
+    """Part of a run that prints as one word: ASCII other than space and brackets, and the letters,
+    digits and combining marks of alphabetic scripts (「zhì」, 「m²」), which sit below the CJK blocks."""
+    if char.isascii():
+        return not char.isspace() and char not in CLOSING and char not in OPENING
+    return ord(char) < 0x2E80 and (char.isalnum() or unicodedata.category(char)[0] == "M")
 
 
 def tokens(text: str) -> list[tuple[int, int]]:
@@ -30,8 +41,8 @@ def tokens(text: str) -> list[tuple[int, int]]:
         if text[i].isspace():
             while j < n and text[j].isspace():
                 j += 1
-        elif text[i].isascii() and text[i] not in CLOSING and text[i] not in OPENING:
-            while j < n and text[j].isascii() and not text[j].isspace() and text[j] not in "([":
+        elif _word(text[i]):
+            while j < n and (_word(text[j]) or (text[j].isascii() and not text[j].isspace() and text[j] not in "([")):
                 j += 1
         spans.append((i, j))
         i = j
@@ -54,7 +65,7 @@ def _may_split(text: str, at: int) -> bool:
     before, after = text[at - 1], text[at]
     if before.isascii() and after.isascii():
         return not before.isspace() and not after.isspace()
-    return after in CLOSING or before in OPENING
+    return after in CLOSING or before in OPENING or (_word(before) and _word(after))
 
 
 def _plain(char: str) -> bool:

@@ -41,6 +41,11 @@ def _lines(text: str, width: int) -> list[str]:
         ("覆盖率≥95.5%以上", 8, "95.5%"),
         ("武昌区经济信息化和科技创新局（部门整体支出）", 10, "（部"),
         ("完成率达到百分之百。", 18, "百。"),
+        ("产品質(zhì)量合格率", 5, "(zhì)"),
+        ("平均水温保持在25℃以上", 4, "25℃"),
+        ("不良率控制在5‰以内", 5, "5‰"),
+        ("补助标准为每人¥5300元", 5, "¥5300"),
+        ("新增绿化面积1200m²", 9, "1200m²"),
     ],
 )
 def test_a_number_stays_on_one_line(text: str, width: int, kept: str) -> None:
@@ -62,7 +67,7 @@ def test_rich_itself_wraps_by_the_rule() -> None:
 
 
 CJK = st.sampled_from("一户年最高元次完成率提高，。（）、")
-ASCII = st.sampled_from("0123456789.%-/")
+ASCII = st.sampled_from("0123456789.%-/ìé²℃‰¥(")
 
 
 @settings(max_examples=300, deadline=None)
