@@ -126,3 +126,22 @@ async def test_a_search_that_finds_nothing_says_so_in_chinese(store: FormStore) 
         await settle(pilot)
         shown = await _options_for(pilot, "qqqqzzzz", "没有匹配的项")
         assert shown == ["没有匹配的项"], shown
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("columns", [80, 70])
+async def test_the_totals_bar_shows_the_save_state_at_narrow_widths(store: FormStore, columns: int) -> None:
+    """At 80 columns the 94 form's totals line was 79 cells in 78: the bar wrapped its last words,
+    「已保存」, out of its one line, so a filler could not see that the edit was saved."""
+    from rich.cells import cell_len
+
+    from tui.widgets.totals_bar import TotalsBar
+
+    app = create_app(store, CATALOG, open_form_id=form_id(store, "老干工作经费"))
+    async with app.run_test(size=(columns, 24)) as pilot:
+        await settle(pilot)
+        bar = pilot.app.screen.query_one(TotalsBar)
+        assert bar.save_state and bar.status_label  # the test means something
+        shown = bar.render().plain
+        assert shown.endswith(bar.save_state) and "98.10" in shown and "94.00" in shown, shown
+        assert cell_len(shown) <= bar.content_size.width, (shown, bar.content_size.width)

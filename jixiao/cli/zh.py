@@ -119,7 +119,7 @@ def _aligned(m: re.Match[str]) -> str:
 def _cell_lines(text: str, width: int) -> list[str]:
     """``text`` folded to ``width`` terminal cells, a wide character taking two (argparse wraps by
     characters, so a Chinese help ran past the terminal's edge); words and numbers are not split."""
-    from rich._wrap import divide_line
+    from jixiao.line_breaks import divide_line
 
     text = " ".join(text.split())
     starts = [0, *divide_line(text, max(width, 10), fold=True), len(text)]
