@@ -131,3 +131,22 @@ def test_a_complete_review_says_nothing_of_it_and_lists_every_recheck(db: str, t
     assert run("--db", db, "review", "--xlsx", str(xlsx))[0] == 0
     ws = load_workbook(xlsx)["复核"]
     assert ws["A1"].value == "表单" and ws.max_row == 1 + 9
+
+
+def test_the_flagged_list_says_how_many_forms_it_is_the_worst_of(db: str, tmp_path: Path) -> None:
+    """``--limit`` listed the worst N forms with findings under 「问题表单」 and never said how many had any."""
+    code, out, err = run("--db", db, "review", "--json", "--limit", "100")
+    every = len(json.loads(out)["flagged"])
+    assert every >= 2 and "flagged_read" not in json.loads(out)
+    code, out, err = run("--db", db, "review", "--json", "--limit", "1")
+    doc = json.loads(out)
+    assert len(doc["flagged"]) == 1 and doc["flagged_read"]["forms"] == every and doc["flagged_read"]["shown"] == 1
+    note = doc["flagged_read"]["note"]
+    assert f"共 {every} 份" in note and "--limit" in note
+    code, out, err = run("--db", db, "review", "--limit", "1")
+    assert note.replace(" ", "") in "".join(out.split())
+    xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
+    assert run("--db", db, "review", "--limit", "1", "--xlsx", str(xlsx), "--pdf", str(pdf))[0] == 0
+    assert load_workbook(xlsx)["问题表单"]["A1"].value == note
+    shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert note.replace(" ", "") in "".join(shown.split())

@@ -25,10 +25,13 @@ class Details:
     monitoring: list[Any]
     monitoring_read: Any  # Coverage
     bad_records: list[str]
+    flagged_total: int = 0  # forms with an error or a warning of their own; the flagged list shows the worst
+    flagged_shown: int = 0
 
-    def notes(self) -> list[str]:
-        """The statement of each partial section, for every output."""
-        return [c.note() for c in (self.rechecks_read, self.monitoring_read) if c is not None and not c.complete]
+    def flagged_note(self) -> str:
+        from jixiao.review.aggregate import flagged_note
+
+        return flagged_note(self.flagged_total, self.flagged_shown)
 
 
 def read_details(store: Any, filters: Any, limit: int) -> Details:
@@ -73,12 +76,17 @@ def add_to_doc(doc: dict[str, Any], details: Details) -> None:
     for key, cov in (("rechecks_read", details.rechecks_read), ("monitoring_read", details.monitoring_read)):
         if cov is not None and not cov.complete:
             doc[key] = cov.as_json()
+    if details.flagged_note():
+        doc["flagged_read"] = {"forms": details.flagged_total, "shown": details.flagged_shown}
+        doc["flagged_read"]["note"] = details.flagged_note()
 
 
 def print_details(out: Console, details: Details, limit: int) -> None:
-    """The terminal's two sections, each followed by its partial read's statement."""
+    """What the flagged list left out, then the two sections, each followed by its partial read's statement."""
     from jixiao.cli.review import portfolio_table
 
+    if details.flagged_note():
+        out.print(Text(details.flagged_note(), style="bold yellow"), soft_wrap=True)
     shown = max(limit, 10)
     if details.rechecks:
         out.print(recheck_table(details.rechecks, shown))

@@ -31,7 +31,8 @@ def review_workbook(
     bold = Font(bold=True, name="宋体")
     fill = PatternFill("solid", fgColor="DDDDDD")
     _groups_sheet(wb.active, by, groups, bold, fill)
-    _flagged_sheet(wb.create_sheet("问题表单"), flagged, bold, fill)
+    note = details.flagged_note() if details is not None else ""
+    _flagged_sheet(wb.create_sheet("问题表单"), flagged, bold, fill, note)
     if portfolio or skipped:  # the cross-form findings the terminal shows, or why there are none
         _portfolio_sheet(wb.create_sheet("跨表问题"), portfolio, bold, fill, skipped)
     if details is not None:
@@ -89,12 +90,13 @@ def _groups_sheet(ws: Any, by: str, groups: list[GroupRow], bold: Font, fill: Pa
     ws.column_dimensions["A"].width = 36
 
 
-def _flagged_sheet(fs: Any, flagged: list[FlaggedForm], bold: Font, fill: PatternFill) -> None:
+def _flagged_sheet(fs: Any, flagged: list[FlaggedForm], bold: Font, fill: PatternFill, note: str = "") -> None:
+    head = _note_row(fs, note)
     append(fs, ["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "表内错误", "表内警告", "状态"])
     for f in flagged:
         status = State(f.status).label if f.status in {s.value for s in State} else f.status
         append(fs, [f.id, f.key, f.total_computed, f.total_recorded, f.grade, f.rate, f.errors, f.warnings, status])
-    for c in fs[1]:
+    for c in fs[head]:
         c.font, c.fill = bold, fill
     fs.column_dimensions["B"].width = 60
 

@@ -100,6 +100,8 @@ def review_pdf(
     ]
     charts = Table([[_grade_chart(groups, font.name), _scatter(points, font.name)]], colWidths=[125 * mm, 125 * mm])
     story += [charts, Spacer(1, 4 * mm), Paragraph("问题表单与主要问题", st.subtitle)]
+    if details is not None and details.flagged_note():
+        story.append(Paragraph(escape(details.flagged_note()), st.cell))
     story += _flagged(st, engine, flagged, catalog)
     story += _findings(st, "跨表问题", portfolio, skipped)  # the cross-form findings the terminal shows
     if details is not None:
