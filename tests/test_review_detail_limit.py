@@ -2,7 +2,7 @@
 did not: they read the first 2,000 forms by id and said nothing, so a reviewer of a large province
 missed 复核 and warnings, and "the largest gap first" was over an arbitrary part.
 
-Now each reads up to ``--detail-limit`` forms (default 3,000; 0 all), a batch at a time with
+Now each reads up to ``--detail-limit`` forms (default 2,000; 0 all), a batch at a time with
 ``get_many``; past it the text, ``--json``, ``--xlsx`` and ``--pdf`` each state how many forms were
 read of how many, and how to narrow (--year/--department/--unit).
 """

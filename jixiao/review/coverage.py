@@ -1,8 +1,9 @@
 """How many forms a review section read of those it should have: said in every output when not all.
 
-The 复核 and 运行监控 sections load and score each form they cover (about 1 ms a form, measured on
-a generated province of 67,130 forms: some 150 s for both sections over every form), so past a cap
-they read the first forms by id and say so, in Chinese, with how to narrow: never a silent subset.
+The 复核 and 运行监控 sections load and score each form they cover, a batch at a time: about 2.3 ms a
+form for both (measured with bench/generate.py: 10,092 forms each with a 复核 and a snapshot, 23 s;
+a province of 67,130 such forms would take some 150 s). So past a cap they read the first forms by
+id and say so, in Chinese, with how to narrow: never a silent subset.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: forms each section reads at most unless told otherwise (``jixiao review --detail-limit``): about
-#: 2–3 s a section on this machine's kind (2 cores)
-DETAIL_LIMIT = 3000
-NARROW = "请用 --year、--department、--unit 缩小范围，或用 --detail-limit 0 读取全部（每千份表单约需 1–2 秒）"
+#: forms each section reads at most unless told otherwise (``jixiao review --detail-limit``): the 2,000
+#: the sections always read, now said, and in 5.3 s for both where one store.get a form took 11.8 s
+DETAIL_LIMIT = 2000
+NARROW = "请用 --year、--department、--unit 缩小范围，或用 --detail-limit 0 读取全部（两节合计每千份表单约需 2–3 秒）"
 
 
 @dataclass(frozen=True, slots=True)
