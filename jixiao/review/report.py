@@ -194,8 +194,9 @@ def _findings(st: Any, title: str, found: Any, note: str) -> list[Any]:
     if note:
         out.append(Paragraph(escape(note), st.cell))
     labels = {"error": "错误", "warning": "警告", "info": "提示"}
-    for pf in found:
-        out.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {pf.form_key}：{pf.message}"), st.cell))
+    for pf in found:  # the unit before the message (which names the project), as the terminal shows them
+        unit = pf.form_key.split("/")[1] + "·" if pf.form_key.count("/") >= 2 else ""
+        out.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {unit}{pf.message}"), st.cell))
     return out
 
 
