@@ -179,7 +179,7 @@ def test_a_filler_cannot_hide_a_recheck_by_changing_the_rows_identity(setup: Set
     sf = setup.store.get(fid)
     result = setup.store.score(sf.form)
     latest = rechecks.latest(setup.store, fid)
-    (line,) = recheck_lines(setup.store, Filters(year=2024))
+    (line,), _ = recheck_lines(setup.store, Filters(year=2024))
     assert "慰问名单有重复" in line.opinion and "不在表单中" in line.indicator and line.recheck == 1
     console = Console(width=200, record=True)
     console.print(_table(sf, result, latest))

@@ -15,7 +15,7 @@ from rich.text import Text
 from jixiao.cli.zh import add_status_filter, positive_int, rule_set_name, year_value
 
 # atomic_write, safe_name: re-exported
-from jixiao.files import atomic_write, form_stem, os_reason, output_directory, safe_name, unique_path
+from jixiao.files import atomic_write, form_stem, os_reason, output_directory, unique_path
 from jixiao.safe_text import display, line
 from jixiao.terminal import emit
 from jixiao.workflow import Stage
@@ -238,11 +238,14 @@ def forms_table(rows: list[Any], title: str = "表单") -> Table:
 def cmd_list(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = open_store(args, err)
     warn_stale(store, err)
-    rows = store.list(
+    rows, bad = store.list_readable(
         year=args.year, department=args.department, unit=args.unit, status=args.status, search=args.search
     )
-    emit(out, forms_table(rows, f"表单（{len(rows)} 份）"))  # a province's forms: strings, not Rich
-    return EXIT_OK
+    title = f"表单（{len(rows)} 份" + (f"；另有 {len(bad)} 份无法读取，未列出，见下）" if bad else "）")
+    emit(out, forms_table(rows, title))  # a province's forms: strings, not Rich
+    for b in bad:  # each named with why; the list above is every other form
+        err.print(Text.assemble(("错误：", "bold red"), f"表单 [{b.id}] {line(b.key)} 无法读取，未列出：{b.reason}"))
+    return EXIT_INVALID if bad else EXIT_OK
 
 
 # -------------------------------------------------------------- import
@@ -356,34 +359,6 @@ def _report_uncarried(outcomes: list[Any], out: Console) -> None:
 # -------------------------------------------------------------- export
 
 
-def _export_profile(args: argparse.Namespace, stored: list[Any], out: Console, err: Console) -> int:
-    """All the self-evaluations as one sheet in a spreadsheet profile, the way the platform takes them
-    back; a 申报表 is left out and said (in the 自评 sheet it came back as a self-evaluation)."""
-    from jixiao.xlsx.flat import profiles, write_flat
-
-    plans = [sf for sf in stored if sf.stage is Stage.DECLARATION]
-    if plans:
-        err.print(Text(f"{len(plans)} 份绩效目标申报表未导出（平台表只收自评表）：{line(plans[0].key)}"))
-    forms = [sf.form for sf in stored if sf.stage is not Stage.DECLARATION]
-    if not forms:
-        return EXIT_INVALID
-
-    chosen = next((p for p in profiles() if p.name == args.profile), None)
-    if chosen is None:
-        err.print(Text(f"错误：未知的表格画像「{line(args.profile)}」；可用：{'、'.join(p.name for p in profiles())}"))
-        return EXIT_INVALID
-    path = args.output / f"{safe_name(chosen.name)}.xlsx"
-    try:
-        args.output.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda tmp: write_flat(forms, chosen).save(tmp))
-    except OSError as exc:
-        err.print(Text(f"错误：{line(str(path))}：无法写出（{os_reason(exc)}）"))
-        return EXIT_INVALID
-    rows = sum(len(f.indicators) for f in forms)
-    out.print(Text(f"已按「{chosen.title}」导出 {len(forms)} 份表单、{rows} 行到 {line(str(path))}。"))
-    return EXIT_OK
-
-
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     from scorer.formfile import dumps_json, dumps_toml
 
@@ -400,7 +375,9 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_INVALID
     output_directory(args.output)
     if args.profile:
-        return _export_profile(args, stored, out, err)
+        from jixiao.cli.flat_export import export_profile
+
+        return export_profile(args, stored, out, err)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     written: list[Path] = []

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.cli.zh import add_status_filter, count_value, positive_int, year_value
+from jixiao.review.coverage import DETAIL_LIMIT
 from jixiao.review.groupings import FLAGS_NOTE, GRADES, GROUPINGS, statuses_counted, statuses_line
 from jixiao.safe_text import display, line
 from scorer import numbers as fmt
@@ -53,6 +54,13 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
         default=5000,
         metavar="N",
         help="跨表检查（复制的说明、虚高的单位、压低目标等）需载入表单；筛选后超过 N 份时跳过（默认 5000）",
+    )
+    r.add_argument(
+        "--detail-limit",
+        type=count_value,
+        default=DETAIL_LIMIT,
+        metavar="N",
+        help=f"复核与运行监控两节需逐份载入表单；有复核（或监控记录）的表单超过 N 份时只读前 N 份并注明（默认 {DETAIL_LIMIT}；0 表示全部）",
     )
     r.add_argument(
         "--sample",
@@ -299,9 +307,8 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     store = open_store(args, err)
     warn_stale(store, err)
-    from jixiao.review.aggregate import Filters, aggregate, flagged_forms
-    from jixiao.review.monitoring import monitoring_findings
-    from jixiao.review.rechecks import recheck_lines
+    from jixiao.cli.review_details import add_to_doc, no_details, print_details, read_details
+    from jixiao.review.aggregate import Filters, aggregate, flagged_count, flagged_forms
 
     filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)
     if args.sample:
@@ -313,80 +320,34 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
     catalog = store.catalog  # loaded once by open_store (an empty one if it could not be read)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
-    checked = recheck_lines(store, filters) if groups else []
-    monitored, bad_records = monitoring_findings(store, filters) if groups else ([], [])
-    for message in bad_records:
+    details = read_details(store, filters, args.detail_limit) if groups else no_details()
+    if groups:  # how many forms the flagged list is the worst of: said when it lists only some
+        details = replace(details, flagged_total=flagged_count(store.engine, filters), flagged_shown=len(flagged))
+    for message in details.bad_records:
         err.print(Text(f"警告：{line(message)}", style="yellow"), soft_wrap=True)
     if args.json:
         from jixiao import jsonout
 
         doc = _review_doc(store, args.by, filters, groups, overall, flagged, portfolio, skipped)
-        if checked:  # only when there are any: a review without 复核 reads as it always did
-            doc["rechecks"] = [_recheck_dict(x) for x in checked]
-        if monitored:  # the same for monitoring
-            from jixiao.cli.check_report import finding_json
-
-            doc["monitoring"] = [{**finding_json(f), "form": f.form_key} for f in monitored]
+        add_to_doc(doc, details)
         out.file.write(jsonout.dumps(doc) + "\n")
     elif not groups:
         out.print("没有符合条件的表单。")
         return EXIT_OK
     else:
         _print_review(out, args, store, groups, flagged, portfolio, skipped)
-        if checked:
-            out.print(recheck_table(checked, max(args.limit, 10)))
-        if monitored:
-            out.print(portfolio_table(monitored, max(args.limit * 2, 10), "运行监控偏差预警（最近一期，", out.width))
+        print_details(out, details, args.limit)
     if args.xlsx:
         from jixiao.review.export import review_workbook
 
-        review_workbook(args.xlsx, args.by, groups, flagged, portfolio)
+        review_workbook(args.xlsx, args.by, groups, flagged, portfolio, details, skipped)
         err.print(f"已写入 {args.xlsx}")
     if args.pdf:
         from jixiao.review.report import review_pdf
 
-        review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog, portfolio)
+        review_pdf(args.pdf, store.engine, args.by, groups, flagged, filters, catalog, portfolio, details, skipped)
         err.print(f"已写入 {args.pdf}")
     return EXIT_OK
-
-
-def _recheck_dict(x: Any) -> dict[str, Any]:
-    return {
-        "form": x.form,
-        "indicator": x.indicator,
-        "weight": _d(x.weight),
-        "rule": _d(x.rule),
-        "unit": _d(x.unit),
-        "recheck": _d(x.recheck),
-        "opinion": x.opinion,
-        "reviewer": x.reviewer,
-    }
-
-
-def recheck_table(lines: list[Any], limit: int) -> Table:
-    """复核 beside the rule and unit scores, the largest gap from the unit's own score first."""
-    from jixiao.cli.recheck import recheck_cell
-
-    t = Table(
-        title=f"复核得分（{len(lines)} 项，与自评差距最大的在前）",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-    )
-    t.add_column("表单 · 指标", overflow="fold", ratio=3)
-    for name in ("分值", "规则", "自评", "复核"):
-        t.add_column(name, justify="right", no_wrap=True)
-    t.add_column("复核意见", overflow="fold", ratio=2)
-    for x in lines[:limit]:
-        t.add_row(
-            Text.assemble((f"{line(x.form)} · ", "dim"), line(x.indicator)),
-            fmt.weight(x.weight, "—"),
-            fmt.score(x.rule, "—" if x.weight is None else "待判断"),
-            fmt.score(x.unit, "—"),
-            recheck_cell(x.recheck, x.weight),
-            Text(f"{line(x.opinion)}（{line(x.reviewer)}）"),
-        )
-    return t
 
 
 def _review_doc(

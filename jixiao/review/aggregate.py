@@ -244,3 +244,27 @@ def flagged_forms(engine: Engine, filters: Filters | None = None, limit: int = 2
         )
         for f in forms[:limit]
     ]
+
+
+def flagged_count(engine: Engine, filters: Filters | None = None) -> int:
+    """How many filtered forms have an error or a warning of their own: ``flagged_forms`` lists the worst
+    ``limit`` of them, and every output says how many there are (stored counts where trusted)."""
+    from sqlalchemy import func, select
+
+    from jixiao.review.trusted import snapshot
+    from jixiao.storage.verdict_stamp import vouched
+
+    filters = filters or Filters()
+    own = func.coalesce(FormRow.agg_errors, 0) + func.coalesce(FormRow.agg_warnings, 0)
+    with snapshot(engine) as conn:
+        trusted = conn.execute(filters.apply(select(func.count(FormRow.id))).where(vouched(), own > 0)).scalar_one()
+        doubtful = list(conn.execute(filters.apply(select(FormRow.id)).where(~vouched())).scalars())
+    recomputed = FormStore(engine, actor="审核").recomputed_rows(doubtful) if doubtful else []
+    return int(trusted) + sum(1 for r in recomputed if (r.agg_errors or 0) + (r.agg_warnings or 0) > 0)
+
+
+def flagged_note(total: int, shown: int) -> str:
+    """The statement of a flagged list that lists only the worst forms ("" when it lists them all)."""
+    if total <= shown:
+        return ""
+    return f"有表内错误或警告的表单共 {total} 份，只列出最严重的 {shown} 份；--limit N 可列出更多，或加筛选条件缩小范围"

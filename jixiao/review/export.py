@@ -15,17 +15,28 @@ from jixiao.workflow import State
 
 
 def review_workbook(
-    path: Path, by: str, groups: list[GroupRow], flagged: list[FlaggedForm], portfolio: Any = ()
+    path: Path,
+    by: str,
+    groups: list[GroupRow],
+    flagged: list[FlaggedForm],
+    portfolio: Any = (),
+    details: Any = None,
+    skipped: str = "",
 ) -> None:
+    """The review's sheets: groups, flagged forms, and the cross-form, 复核 and 运行监控 findings the
+    terminal shows; a section read over only some forms (or skipped) says so on its own sheet."""
     from jixiao.files import atomic_write
 
     wb = Workbook()
     bold = Font(bold=True, name="宋体")
     fill = PatternFill("solid", fgColor="DDDDDD")
     _groups_sheet(wb.active, by, groups, bold, fill)
-    _flagged_sheet(wb.create_sheet("问题表单"), flagged, bold, fill)
-    if portfolio:  # the cross-form findings the terminal shows
-        _portfolio_sheet(wb.create_sheet("跨表问题"), portfolio, bold, fill)
+    note = details.flagged_note() if details is not None else ""
+    _flagged_sheet(wb.create_sheet("问题表单"), flagged, bold, fill, note)
+    if portfolio or skipped:  # the cross-form findings the terminal shows, or why there are none
+        _portfolio_sheet(wb.create_sheet("跨表问题"), portfolio, bold, fill, skipped)
+    if details is not None:
+        _details_sheets(wb, details, bold, fill)
 
     atomic_write(path, lambda tmp: wb.save(tmp))
 
@@ -79,22 +90,50 @@ def _groups_sheet(ws: Any, by: str, groups: list[GroupRow], bold: Font, fill: Pa
     ws.column_dimensions["A"].width = 36
 
 
-def _flagged_sheet(fs: Any, flagged: list[FlaggedForm], bold: Font, fill: PatternFill) -> None:
+def _flagged_sheet(fs: Any, flagged: list[FlaggedForm], bold: Font, fill: PatternFill, note: str = "") -> None:
+    head = _note_row(fs, note)
     append(fs, ["编号", "表单", "规则得分", "自评得分", "等级", "执行率", "表内错误", "表内警告", "状态"])
     for f in flagged:
         status = State(f.status).label if f.status in {s.value for s in State} else f.status
         append(fs, [f.id, f.key, f.total_computed, f.total_recorded, f.grade, f.rate, f.errors, f.warnings, status])
-    for c in fs[1]:
+    for c in fs[head]:
         c.font, c.fill = bold, fill
     fs.column_dimensions["B"].width = 60
 
 
-def _portfolio_sheet(ps: Any, portfolio: Any, bold: Font, fill: PatternFill) -> None:
+def _note_row(ws: Any, note: str) -> int:
+    """A section's statement above its header (a partial or skipped read); the header's row number."""
+    if not note:
+        return 1
+    append(ws, [note])
+    ws.cell(1, 1).font = Font(bold=True, color="C00000", name="宋体")
+    return 2
+
+
+def _portfolio_sheet(ps: Any, portfolio: Any, bold: Font, fill: PatternFill, skipped: str = "") -> None:
+    head = _note_row(ps, skipped)
     append(ps, ["严重程度", "表单", "问题"])
     labels = {"error": "错误", "warning": "警告", "info": "提示"}
     for pf in portfolio:
         append(ps, [labels[pf.severity.value], pf.form_key, pf.message])
-    for c in ps[1]:
+    for c in ps[head]:
         c.font, c.fill = bold, fill
     ps.column_dimensions["B"].width = 50
     ps.column_dimensions["C"].width = 90
+
+
+def _details_sheets(wb: Any, details: Any, bold: Font, fill: PatternFill) -> None:
+    """复核 and 运行监控, as the terminal lists them; each sheet states a partial read above its header."""
+    note = details.rechecks_read.note() if details.rechecks_read is not None else ""
+    if details.rechecks or note:
+        rs = wb.create_sheet("复核")
+        head = _note_row(rs, note)
+        append(rs, ["表单", "指标", "分值", "规则得分", "自评得分", "复核得分", "复核意见", "复核人"])
+        for x in details.rechecks:
+            append(rs, [x.form, x.indicator, x.weight, x.rule, x.unit, x.recheck, x.opinion, x.reviewer])
+        for c in rs[head]:
+            c.font, c.fill = bold, fill
+        rs.column_dimensions["A"].width = 50
+    note = details.monitoring_read.note() if details.monitoring_read is not None else ""
+    if details.monitoring or note:
+        _portfolio_sheet(wb.create_sheet("运行监控"), details.monitoring, bold, fill, note)

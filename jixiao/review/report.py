@@ -75,8 +75,11 @@ def review_pdf(
     filters: Filters,
     catalog: Any = None,
     portfolio: Any = (),
+    details: Any = None,
+    skipped: str = "",
 ) -> None:
-    """The review as a PDF: the groups' table, the grade chart and scatter, the flagged forms, cross-form findings."""
+    """The review as a PDF: the groups' table, the grade chart and scatter, the flagged forms, cross-form,
+    复核 and 运行监控 findings; a section read over only some forms (or skipped) says so."""
     from jixiao.pdf.fonts import find_font
     from jixiao.pdf.layout import make_styles
 
@@ -97,12 +100,14 @@ def review_pdf(
     ]
     charts = Table([[_grade_chart(groups, font.name), _scatter(points, font.name)]], colWidths=[125 * mm, 125 * mm])
     story += [charts, Spacer(1, 4 * mm), Paragraph("问题表单与主要问题", st.subtitle)]
+    if details is not None and details.flagged_note():
+        story.append(Paragraph(escape(details.flagged_note()), st.cell))
     story += _flagged(st, engine, flagged, catalog)
-    if portfolio:  # the cross-form findings the terminal shows, in the report too
-        story += [Spacer(1, 4 * mm), Paragraph(f"跨表问题（{len(portfolio)} 项）", st.subtitle)]
-        labels = {"error": "错误", "warning": "警告", "info": "提示"}
-        for pf in portfolio:
-            story.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {pf.message}"), st.cell))
+    story += _findings(st, "跨表问题", portfolio, skipped)  # the cross-form findings the terminal shows
+    if details is not None:
+        story += _rechecks(st, details.rechecks, details.rechecks_read)
+        note = details.monitoring_read.note() if details.monitoring_read is not None else ""
+        story += _findings(st, "运行监控偏差预警", details.monitoring, note)
     if font.warning:
         story.append(Paragraph(escape(font.warning), st.small))
     _write_pdf(path, story)
@@ -178,6 +183,36 @@ def _flagged(st: Any, engine: Engine, flagged: list[FlaggedForm], catalog: Any) 
         for sev, message in top_findings(engine, f.id, catalog, limit=3):
             label = {"error": "错误", "warning": "警告", "info": "提示"}[sev]
             out.append(Paragraph(escape(f"　　[{label}] {message}"), st.note))
+    return out
+
+
+def _findings(st: Any, title: str, found: Any, note: str) -> list[Any]:
+    """A section of findings, each with its form; its statement (a partial or skipped read) first."""
+    if not found and not note:
+        return []
+    out: list[Any] = [Spacer(1, 4 * mm), Paragraph(escape(f"{title}（{len(found)} 项）"), st.subtitle)]
+    if note:
+        out.append(Paragraph(escape(note), st.cell))
+    labels = {"error": "错误", "warning": "警告", "info": "提示"}
+    for pf in found:  # the unit before the message (which names the project), as the terminal shows them
+        unit = pf.form_key.split("/")[1] + "·" if pf.form_key.count("/") >= 2 else ""
+        out.append(Paragraph(escape(f"[{labels[pf.severity.value]}] {unit}{pf.message}"), st.cell))
+    return out
+
+
+def _rechecks(st: Any, lines: Any, coverage: Any) -> list[Any]:
+    """复核 beside the rule and unit scores, the largest gap first; a partial read said first."""
+    note = coverage.note() if coverage is not None else ""
+    if not lines and not note:
+        return []
+    out: list[Any] = [Spacer(1, 4 * mm), Paragraph(f"复核得分（{len(lines)} 项，与自评差距最大的在前）", st.subtitle)]
+    if note:
+        out.append(Paragraph(escape(note), st.cell))
+    for x in lines:
+        nums = f"分值 {fmt.weight(x.weight, '—')}  规则 {fmt.score(x.rule, '—')}  自评 {fmt.score(x.unit, '—')}"
+        over = "（超过分值）" if x.weight is not None and x.recheck > x.weight else ""
+        text = f"{x.form} · {x.indicator}  {nums}  复核 {fmt.score(x.recheck)}{over}：{x.opinion}（{x.reviewer}）"
+        out.append(Paragraph(escape(text), st.cell))
     return out
 
 

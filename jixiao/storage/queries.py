@@ -31,11 +31,21 @@ from jixiao.storage.records import (
     stored_stage,
     stored_state,
 )
+from jixiao.storage.types import UnreadableValue
 from jixiao.storage.validate import finding_counts, unstorable
 from jixiao.storage.verdict_stamp import vouched_row
 from jixiao.workflow import Stage
 from scorer.model import Form
 from scorer.result import FormResult
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableForm:
+    """A form ``list_readable`` left out: its id, year/unit/project and why its row cannot be read."""
+
+    id: int
+    key: str
+    reason: str
 
 
 def _filtered(
@@ -126,6 +136,52 @@ class StoreQueries:
             rows = list(s.execute(q.execution_options(yield_per=500)).scalars())
         doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not vouched_row(r)])}
         return [self._summary(doubtful.get(r.id, r)) for r in rows]
+
+    def list_readable(
+        self,
+        year: int | None = None,
+        department: str | None = None,
+        unit: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> tuple[builtins.list[FormSummary], builtins.list[UnreadableForm]]:
+        """``list``, except that a form whose row jixiao cannot read (a value written past it into an
+        SQLite file) is left out and named with why, and the others are listed (``jixiao list``).
+        A batch is read whole; only a batch that fails is read again form by form."""
+        q = _filtered(select(FormRow.id), year, department, unit, status, search)
+        if q is None:
+            return [], []
+        q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
+        with Session(self.engine) as s:
+            ids = list(s.execute(q).scalars())
+        out: builtins.list[FormSummary] = []
+        bad: builtins.list[UnreadableForm] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            try:
+                out += self._summaries(chunk)
+            except UnreadableValue:
+                for form_id in chunk:
+                    try:
+                        out += self._summaries([form_id])
+                    except UnreadableValue as exc:
+                        bad.append(UnreadableForm(form_id, self._key_of(form_id), str(exc)))
+        return out, bad
+
+    def _summaries(self, ids: Sequence[int]) -> builtins.list[FormSummary]:
+        """The summaries of ``ids`` in that order (as ``list`` gives them); UnreadableValue for a bad row."""
+        with Session(self.engine) as s:
+            rows = {r.id: r for r in s.execute(select(FormRow).where(FormRow.id.in_(list(ids)))).scalars()}
+        doubtful = {r.id: r for r in self.recomputed_rows([i for i in ids if i in rows and not vouched_row(rows[i])])}
+        return [self._summary(doubtful.get(i, rows[i])) for i in ids if i in rows]
+
+    def _key_of(self, form_id: int) -> str:
+        """A form's year/unit/project read alone (plain text and an integer: readable when the rest is not)."""
+        with Session(self.engine) as s:
+            r = s.execute(
+                select(FormRow.year, FormRow.implementing_unit, FormRow.project_name).where(FormRow.id == form_id)
+            ).first()
+        return f"{r.year}/{r.implementing_unit}/{r.project_name}" if r else "（已删除）"
 
     @staticmethod
     def _summary(r: FormRow) -> FormSummary:

@@ -7,6 +7,7 @@ on SQLite these rules are the application's, like the other roles there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -162,9 +163,19 @@ def _recheck(r: RecheckRow) -> Recheck:
 
 def latest(store: FormStore, form_id: int) -> dict[str, Recheck]:
     """The latest 复核 of each indicator of a form, by the indicator's stable identity."""
+    return latest_many(store, [form_id]).get(form_id, {})
+
+
+def latest_many(store: FormStore, form_ids: Sequence[int]) -> dict[int, dict[str, Recheck]]:
+    """``latest`` of each of ``form_ids`` in one query (a form without 复核 is not a key)."""
+    out: dict[int, dict[str, Recheck]] = {}
+    if not form_ids:
+        return out
     with Session(store.engine) as s:
-        rows = s.execute(select(RecheckRow).where(RecheckRow.form_id == form_id).order_by(RecheckRow.id)).scalars()
-        return {r.indicator_uid: _recheck(r) for r in rows}
+        q = select(RecheckRow).where(RecheckRow.form_id.in_(list(form_ids))).order_by(RecheckRow.id)
+        for r in s.execute(q).scalars():
+            out.setdefault(r.form_id, {})[r.indicator_uid] = _recheck(r)
+    return out
 
 
 def history(store: FormStore, form_id: int) -> list[Recheck]:

@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from jixiao.xlsx.errors import XlsxError
+from scorer.errors import JixiaoError
 from scorer.model import Budget, Form, FormKind, Goal, Indicator, Recorded
 from scorer.numbers import comma_problem, out_of_range, ungroup
 
@@ -283,10 +284,35 @@ def _form(
     )
 
 
+#: why a form whose rows have sub-rows (子项) is never written to a platform sheet
+SUB_ROWS_WHY = (
+    "含子项（父项的分值与得分为其子项之和），平台表每行一个指标、没有子项栏："
+    "父项与子项都写出，权重与自评得分会重复计算、再导入时分值翻倍；只写其一，又会丢掉指标行或改变分值"
+)
+
+
+class SubRowsRefused(JixiaoError):
+    """Forms with sub-rows given to ``write_flat``: no sheet of the profile carries them faithfully."""
+
+
+def has_sub_rows(form: Form) -> bool:
+    """Whether a row of the form is the sub-row of another (a first row marked 子项 is an ordinary row)."""
+    from scorer.weights import family_parents
+
+    return any(p is not None for p in family_parents(form))
+
+
 def write_flat(forms: list[Form], profile: Profile) -> Any:
-    """A workbook with one row per indicator under the profile's own headers (the first of each)."""
+    """A workbook with one row per indicator under the profile's own headers (the first of each).
+
+    A form with sub-rows is refused (SubRowsRefused), never written: a parent's 权重 and 自评得分 are
+    its sub-rows' summed, and the sheet cannot say which rows are which (``SUB_ROWS_WHY``)."""
     from openpyxl import Workbook
 
+    refused = [f for f in forms if has_sub_rows(f)]
+    if refused:
+        keys = "；".join(f"{f.year}/{f.implementing_unit}/{f.project_name}" for f in refused)
+        raise SubRowsRefused(f"{len(refused)} 份表单{SUB_ROWS_WHY}；未写出平台表：{keys}")
     fields = list(profile.columns)
     wb = Workbook()
     ws = wb.active
