@@ -57,6 +57,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     ("jixiao: form %: %", "表单 {0}：{1}"),
     ("jixiao: unit % holds at most % forms for year %", "单位「{0}」{2} 年度至多有 {1} 份表单"),
+    ("jixiao: form % has the year %, not one from % to %", "表单「{0}」的年度为 {1}，应在 {2} 到 {3} 之间"),
     (
         "jixiao: four eyes: % may not create form % as % (its creator made all of its data)",
         "双人原则：{0} 不能以「{2}」状态创建表单 {1}（其全部数据由本人填写）",
