@@ -42,6 +42,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     ("jixiao: form % has no indicator %", "表单 {0} 没有指标「{1}」"),
     ("jixiao: form % holds at most % evidence files and % bytes", "表单 {0} 至多有 {1} 个佐证材料、共 {2} 字节"),
+    (
+        "jixiao: form % holds at most % monitoring snapshots and % bytes",
+        "表单 {0} 至多有 {1} 条运行监控记录、共 {2} 字节",
+    ),
     ("jixiao: form % is %, read-only", "表单 {0} 处于「{1}」状态，只读"),
     (
         "jixiao: form % is %: a monitoring snapshot is taken before the self-evaluation is submitted",
