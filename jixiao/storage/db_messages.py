@@ -61,6 +61,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     ("jixiao: form %: %", "表单 {0}：{1}"),
     ("jixiao: unit % holds at most % forms for year %", "单位「{0}」{2} 年度至多有 {1} 份表单"),
+    ("jixiao: form % has more than one row with the identity %", "表单 {0} 有不止一行指标的行标识为 {1}"),
     ("jixiao: form % has the year %, not one from % to %", "表单「{0}」的年度为 {1}，应在 {2} 到 {3} 之间"),
     (
         "jixiao: four eyes: % may not create form % as % (its creator made all of its data)",
