@@ -106,3 +106,28 @@ def test_any_other_write_held_up_is_said_in_chinese_by_the_command_line(setup: S
         admin.delete(fid, "重复的表单")
     said = environment_problem(stopped.value)
     assert said is not None and "锁超时" in said, repr(stopped.value)
+
+
+@on_pg
+def test_a_filler_holding_the_units_submitted_declaration_with_a_snapshot_is_named(setup: Setup, holding) -> None:  # type: ignore[no-untyped-def]
+    """A snapshot of a declaration (taken in any status) locks the form row until its transaction ends, so
+    that no submission of a self-evaluation slips past it: a filler who left it open held finance's approval."""
+    from jixiao.storage.seed import sample_forms
+    from jixiao.workflow import Stage
+    from scorer.stages import declaration_from, for_year
+
+    form = next(f for _, f in sample_forms() if f.project_name == JINGKE_FORM)
+    (outcome,) = setup.store.import_forms(
+        [("申报.toml", for_year(declaration_from(form), 2025))], action="declare", stage=Stage.DECLARATION
+    )
+    fid = outcome.form_id
+    setup.store.transition(fid, "submit")
+    squatter = holding("jingke")
+    squatter.execute(
+        "INSERT INTO monitoring (form_id, months, data, actor, at) VALUES (%s, 6, '{\"year\": 2025}', '', now())",
+        (fid,),
+    )
+    admin = _store_as(setup, "admin", "管理员")
+    with pytest.raises(JixiaoError) as refused:
+        admin.transition(fid, "approve")
+    assert setup.logins["jingke"] in str(refused.value), str(refused.value)
