@@ -102,6 +102,20 @@ def test_two_rows_added_under_one_identity_are_both_in_the_history(setup: Setup)
         "recorded_reason, deviation, direction, computed_status, %s, sub FROM indicators "
         "WHERE form_id = %s ORDER BY id LIMIT 1"
     )
+    # since migration 0052 the database refuses two rows of one form under one identity at commit
+    # (tests/test_attacks_r4_row_identity.py); rows stored before it may still share one, as here
+    with setup.connect_owner() as owner:
+        owner.execute("ALTER TABLE indicators DISABLE TRIGGER indicators_uid_once")
+    try:
+        _two_under_one(setup, fid, stored.key, copy)
+    finally:
+        with setup.connect_owner() as owner:
+            owner.execute("ALTER TABLE indicators ENABLE TRIGGER indicators_uid_once")
+    shown = [(e.label, e.after) for e in setup.store.history(fid) if e.action == "sql"]
+    assert ("新增指标", "隐藏的指标") in shown, shown
+
+
+def _two_under_one(setup: Setup, fid: int, key: str, copy: str) -> None:
     with setup.connect("shangye") as conn, conn.transaction():
         for name in ("隐藏的指标", "说明的指标"):
             conn.execute(copy, (name, "ab" * 16, fid))
@@ -112,7 +126,7 @@ def test_two_rows_added_under_one_identity_are_both_in_the_history(setup: Setup)
             COVER,
             (
                 fid,
-                stored.key,
+                key,
                 "goals[0].indicators[9]",
                 "新增指标「说明的指标」",
                 None,
@@ -120,5 +134,3 @@ def test_two_rows_added_under_one_identity_are_both_in_the_history(setup: Setup)
                 version[0] if version else 0,
             ),
         )
-    shown = [(e.label, e.after) for e in setup.store.history(fid) if e.action == "sql"]
-    assert ("新增指标", "隐藏的指标") in shown, shown

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, String, Table, insert
 from sqlalchemy.engine import Dialect
 
 from jixiao.storage.bulk_scoring import BulkLoadError, Verdict
-from jixiao.storage.convert import scaled
+from jixiao.storage.convert import first_uids, scaled
 from jixiao.storage.models import AuditRow, FormRow, GoalRow, IndicatorRow
 from jixiao.storage.store import unstorable
 from jixiao.storage.types import ExactDecimal
@@ -211,6 +211,7 @@ class _Rows:
         for fi, (f, v) in enumerate(zip(forms, verdicts, strict=True)):
             computed = iter(v[11])
             prefix = os.urandom(12).hex()  # this form's rows: prefix + goal + row (unique, cheap)
+            uids = first_uids(f)
             for gi, g in enumerate(f.goals):
                 gpos = len(goals)
                 goals.append({"form_id": fi, "position": gi, "text": g.text, "weight": g.weight})
@@ -238,7 +239,7 @@ class _Rows:
                             score,
                             weight_u,
                             score_u,
-                            ind.uid or f"{prefix}{gi:02x}{ii:04x}",
+                            uids[gi][ii] or f"{prefix}{gi:02x}{ii:04x}",
                             ind.sub,
                         ]
                     )

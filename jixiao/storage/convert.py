@@ -99,6 +99,7 @@ def fill_row(row: FormRow, form: Form, goal_row: Any = GoalRow, indicator_row: A
     row.improvement_measures = form.improvement_measures
     for k in _SIGNOFF:
         setattr(row, f"signoff_{k}", getattr(form.signoff, k))
+    uids = first_uids(form)
     row.goals = [
         goal_row(
             position=gi,
@@ -119,7 +120,7 @@ def fill_row(row: FormRow, form: Form, goal_row: Any = GoalRow, indicator_row: A
                     deviation=i.deviation,
                     direction=i.direction,
                     sub=i.sub,
-                    uid=i.uid or new_uid(),
+                    uid=uids[gi][ii] or new_uid(),
                 )
                 for ii, i in enumerate(g.indicators)
             ],
@@ -129,6 +130,19 @@ def fill_row(row: FormRow, form: Form, goal_row: Any = GoalRow, indicator_row: A
     for g in row.goals:
         for i in g.indicators:
             i.form = row
+
+
+def first_uids(form: Form) -> list[list[str]]:
+    """Each row's identity by goal; a repeated one (a row copied in a form file with its uid) is given up, so
+    the store gives that row a new one: a 复核 names one row, and the database keeps each once (0052)."""
+    seen: set[str] = set()
+    out: list[list[str]] = []
+    for g in form.goals:
+        out.append([])
+        for i in g.indicators:
+            out[-1].append(i.uid if i.uid not in seen else "")
+            seen.add(i.uid)
+    return out
 
 
 def new_uid() -> str:

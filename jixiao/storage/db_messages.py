@@ -42,6 +42,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     ("jixiao: form % has no indicator %", "表单 {0} 没有指标「{1}」"),
     ("jixiao: form % holds at most % evidence files and % bytes", "表单 {0} 至多有 {1} 个佐证材料、共 {2} 字节"),
+    (
+        "jixiao: form % holds at most % monitoring snapshots and % bytes",
+        "表单 {0} 至多有 {1} 条运行监控记录、共 {2} 字节",
+    ),
     ("jixiao: form % is %, read-only", "表单 {0} 处于「{1}」状态，只读"),
     (
         "jixiao: form % is %: a monitoring snapshot is taken before the self-evaluation is submitted",
@@ -57,6 +61,8 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     ("jixiao: form %: %", "表单 {0}：{1}"),
     ("jixiao: unit % holds at most % forms for year %", "单位「{0}」{2} 年度至多有 {1} 份表单"),
+    ("jixiao: form % has more than one row with the identity %", "表单 {0} 有不止一行指标的行标识为 {1}"),
+    ("jixiao: form % has the year %, not one from % to %", "表单「{0}」的年度为 {1}，应在 {2} 到 {3} 之间"),
     (
         "jixiao: four eyes: % may not create form % as % (its creator made all of its data)",
         "双人原则：{0} 不能以「{2}」状态创建表单 {1}（其全部数据由本人填写）",

@@ -22,6 +22,11 @@ _KNOWN: tuple[tuple[str, str], ...] = (
     ),
     ("database is locked", "数据库正被另一个 jixiao 进程写入（已锁定）；请稍后重试"),
     ("database table is locked", "数据库正被另一个 jixiao 进程写入（已锁定）；请稍后重试"),
+    ("too many connections for role", "该登录名同时打开的数据库连接已达上限；请关闭其他 jixiao 窗口后重试"),
+    (
+        "canceling statement due to lock timeout",
+        "等待另一个数据库会话持有的锁超时（它的事务一直未结束），未写入；请稍后重试，或请数据库管理员结束该会话",
+    ),
     ("disk i/o error", "读写数据库文件时磁盘出错；请检查磁盘后重试"),
     ("server closed the connection unexpectedly", "与数据库服务器的连接意外中断；请重试"),
     ("terminating connection due to administrator command", "数据库服务器关闭了连接；请稍后重试"),

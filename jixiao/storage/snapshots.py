@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,10 @@ from scorer.monitoring import Snapshot, snapshot_from_dict, snapshot_to_dict
 
 if TYPE_CHECKING:
     from jixiao.storage.store import FormStore, StoredForm
+
+
+#: a form's snapshots at most (and 100 MB of them, which the database holds on PostgreSQL: migration 0051)
+MAX_SNAPSHOTS = 200
 
 
 def save(store: FormStore, snap: Snapshot) -> int:
@@ -41,6 +45,9 @@ def save(store: FormStore, snap: Snapshot) -> int:
         raise StoreError(f"监控记录中含有{bad}，无法保存")
     try:
         with Session(store.engine) as s, s.begin():
+            held = s.execute(select(func.count()).where(SnapshotRow.form_id == sf.id)).scalar_one()
+            if held >= MAX_SNAPSHOTS:  # the database refuses it too (migration 0051)
+                raise StoreError(f"表单「{sf.key}」已有 {held} 条运行监控记录，已到上限 {MAX_SNAPSHOTS} 条，未保存")
             s.add(SnapshotRow(form_id=sf.id, months=snap.months, data=data, actor=store.actor[:100], at=_now()))
     except SQLAlchemyError as exc:
         denied = f"无权限：数据库拒绝为「{sf.key}」保存监控记录（只有本单位的填报人可以填报）"

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from jixiao.formdiff import Change, diff
 from jixiao.scoring import BUILTIN, score_with_its_rules
 from jixiao.sheet_update import update_from_sheet
-from jixiao.storage import declarations, duties
+from jixiao.storage import declarations, duties, row_lock
 from jixiao.storage.convert import clear_children, fill_computed, fill_row, to_form
 from jixiao.storage.models import AuditRow, EvidenceRow, FormRow, GoalRow, RecheckRow
 from jixiao.storage.queries import StoreQueries
@@ -247,7 +247,7 @@ class FormStore(StoreQueries):
         except DBAPIError as exc:
             if "permission denied" in str(exc.orig) or "no permission" in str(exc.orig):
                 raise StoreError(f"无权限：数据库拒绝修改表单「{form_key(form)}」") from None
-            raise
+            raise row_lock.held(exc, self.engine, form_id) or exc from None
         return stored
 
     def import_forms(
@@ -368,7 +368,7 @@ class FormStore(StoreQueries):
             current = self.get(form_id)
             raise ConflictError(current.key, current.updated_by, current.updated_at, current.version) from None
         except DBAPIError as exc:  # the database's four-eyes check (migration 0014), said as the workflow says it
-            raise duties.refusal(exc, action, self.actor) or exc from None
+            raise duties.refusal(exc, action, self.actor) or row_lock.held(exc, self.engine, form_id) or exc from None
         return self.get(form_id)
 
     def _refuse_inconsistent(self, row: FormRow, action: str) -> None:
@@ -379,14 +379,14 @@ class FormStore(StoreQueries):
             raise WorkflowError(f"不能{ACTION_LABELS.get(action, action)}：{why}")
 
     def mark_signed(self, form_id: int, signer: str, sha256: str, certificate: str | None = None) -> StoredForm:
-        """Record a signature (issue 6 signs; this moves the form to 已签章); ``certificate``: the signing
-        certificate's SHA-256, which ``jixiao verify`` holds a signed copy to."""
+        """Move the form to 已签章; ``certificate``: the signing certificate's SHA-256 (for ``verify``)."""
         try:
             return self._mark_signed(form_id, signer, sha256, certificate)
         except DBAPIError as exc:
             raise (
                 duties.refusal(exc, "sign", self.actor)
                 or duties.certificate_refusal(str(exc.orig), certificate or "")
+                or row_lock.held(exc, self.engine, form_id)
                 or exc
             ) from None
 

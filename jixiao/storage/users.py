@@ -65,6 +65,9 @@ def _verifier(s: Session, login: str, password: str) -> str:
 
 # settings for each login: a stuck or hostile session cannot hold others up for long
 SESSION_LIMITS = {"lock_timeout": "5s", "statement_timeout": "120s", "idle_in_transaction_session_timeout": "10min"}
+# connections each login may hold at once: a filler who opened the server's every connection (100 by default) kept
+# every other login, the reviewers' too, from connecting; jixiao itself holds a few (its pool, a TUI beside a command)
+CONNECTION_LIMIT = 20
 
 
 def _pg_error(exc: DBAPIError) -> str:
@@ -128,7 +131,9 @@ class Directory:
                     exists = s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first()
                     verb = "ALTER" if exists else "CREATE"
                     conn = s.connection()  # not text(): a verifier may contain ":" that looks like a parameter
-                    conn.exec_driver_sql(f"{verb} ROLE {ident} LOGIN PASSWORD {verifier}")
+                    conn.exec_driver_sql(
+                        f"{verb} ROLE {ident} LOGIN PASSWORD {verifier} CONNECTION LIMIT {CONNECTION_LIMIT}"
+                    )
                     for name, value in SESSION_LIMITS.items():
                         conn.exec_driver_sql(f"ALTER ROLE {ident} SET {name} = {_literal(value)}")
                     for r in ROLES:
