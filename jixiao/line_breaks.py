@@ -23,7 +23,10 @@ from rich._wrap import divide_line as rich_divide_line
 from rich.cells import cell_len, chop_cells, split_graphemes
 
 CLOSING = set("，。、；：！？）」』】》〉”’%,.;:!?)]‰℃℉°′″") | {"…"}
-OPENING = set("（「『【《〈“‘([¥￥$£")
+# a sign written before a number is part of it (「≥95%」「－5%」「±0.5℃」): a target read 「≤」 / 「5次」 or
+# 「－」 / 「5%」 across two lines is another number
+SIGNS = set("≥≤≧≦＞＜≮≯±∓−－≈～")
+OPENING = set("（「『【《〈“‘([¥￥$£") | SIGNS
 PAIRED = set("—…")  # written twice as one mark
 MULTIPLIERS = set("十百千万亿")  # 「万元」「亿元」: counted together with the character after them
 
@@ -59,8 +62,8 @@ def _runs(text: str) -> list[tuple[int, int]]:
 def _counted(text: str, start: int, end: int, previous: str) -> bool:
     """Whether the one character at ``start`` counts the number that ends ``previous`` (「1276|次」), or
     is the unit after a multiplier that does (「26.1万|元」)."""
-    if end - start != 1 or not previous or text[start].isspace() or text[start] in OPENING:
-        return False
+    if end - start != 1 or not previous or text[start].isspace() or text[start] in OPENING - SIGNS:
+        return False  # a sign after a number joins a range to it (「10～20天」)
     last = previous[-1]
     return last.isdigit() or (last in MULTIPLIERS and len(previous) > 1 and previous[-2].isdigit())
 
@@ -133,7 +136,9 @@ def _breaks(text: str, width: int, fold: bool) -> tuple[int, ...]:
         if width - offset >= length:
             offset += cell_len(word)
         elif length > width:
-            pieces = chop_cells(word, width) if fold else [word]
+            # a character wider than the line comes back from chop_cells after an empty piece, which
+            # Rich meets only at the text's start: a break for it here would print an empty line
+            pieces = [p for p in chop_cells(word, width) if p] if fold else [word]
             for i, piece in enumerate(pieces):
                 if start:
                     breaks.append(start)
