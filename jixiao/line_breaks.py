@@ -39,6 +39,16 @@ def _word(char: str) -> bool:
     return ord(char) < 0x2E80 and (char.isalnum() or unicodedata.category(char)[0] == "M")
 
 
+def _fullwidth(char: str) -> bool:
+    """A full-width digit or letter (「９５」「ＡＢＣ」), typed in full-width mode: a word as its ASCII is."""
+    return "\uff10" <= char <= "\uff19" or "\uff21" <= char <= "\uff3a" or "\uff41" <= char <= "\uff5a"
+
+
+def _decimal_point(text: str, j: int) -> bool:
+    """A full-width point between two digits (「９５．５」「95．5」): inside the number."""
+    return text[j] == "．" and 0 < j < len(text) - 1 and text[j - 1].isdigit() and text[j + 1].isdigit()
+
+
 def _runs(text: str) -> list[tuple[int, int]]:
     """Whitespace runs, runs of :func:`_word` characters, and every other character alone."""
     spans: list[tuple[int, int]] = []
@@ -49,7 +59,14 @@ def _runs(text: str) -> list[tuple[int, int]]:
             while j < n and text[j].isspace():
                 j += 1
         elif _word(text[i]) or (text[i].isascii() and text[i] not in OPENING):
-            while j < n and (_word(text[j]) or (text[j].isascii() and not text[j].isspace() and text[j] not in "([")):
+            while j < n and (
+                _word(text[j])
+                or (text[j].isascii() and not text[j].isspace() and text[j] not in "([")
+                or _decimal_point(text, j)
+            ):
+                j += 1
+        elif _fullwidth(text[i]):
+            while j < n and (_fullwidth(text[j]) or _decimal_point(text, j)):
                 j += 1
         elif text[i] in PAIRED:  # 「——」「……」 are one mark, never split
             while j < n and text[j] == text[i]:
