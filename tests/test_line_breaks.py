@@ -223,3 +223,16 @@ def test_a_long_text_is_divided_in_linear_time(monkeypatch: pytest.MonkeyPatch) 
     lines = _lines(text, 40)
     assert "".join(lines) == text and all("1276次" in line for line in lines[1:-1])
     assert sum(measured) < 4 * len(text), sum(measured)
+
+
+def test_only_short_texts_are_kept_with_their_breaks() -> None:
+    """The breaks are kept per text for the names and targets a province repeats; a long narrative (a
+    cell holds up to 50,000 characters) is divided afresh: 0.5 MB each in 10 cells, 4,096 kept held 2 GB."""
+    from jixiao import line_breaks
+
+    line_breaks._breaks.cache_clear()
+    long = "绩效目标完成情况说明" * 500
+    assert divide_line(long, 40) == divide_line(long, 40)
+    assert line_breaks._breaks.cache_info().currsize == 0
+    divide_line("绩效目标完成情况说明" * 5, 40)
+    assert line_breaks._breaks.cache_info().currsize == 1
