@@ -167,3 +167,26 @@ def test_the_pdf_says_a_row_awaiting_judgement_as_the_terminal_does() -> None:
     assert "待判断" in console.file.getvalue()
     texts = [p.text for p in _rechecks(make_styles(find_font()), [line], None) if hasattr(p, "text")]
     assert any("规则 待判断" in t for t in texts), texts
+
+
+def test_the_flagged_list_and_its_count_score_the_doubtful_forms_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting the forms with findings apart from listing the worst of them scored every doubtful form
+    (one whose stored verdict is not believed) a second time in each review."""
+    import sys
+
+    from jixiao.storage.queries import StoreQueries
+
+    engine = create_engine(db)
+    with Session(engine) as s, s.begin():  # the forms' stored verdicts no longer stand: each is recomputed
+        s.execute(FormRow.__table__.update().values(scores_trusted=False))
+    recomputed = StoreQueries.recomputed_rows
+    callers: list[str] = []
+
+    def counting(self: StoreQueries, ids: list[int], batch: int = 200) -> object:
+        callers.append(sys._getframe(1).f_code.co_filename)
+        return recomputed(self, ids, batch)
+
+    monkeypatch.setattr(StoreQueries, "recomputed_rows", counting)
+    code, out, _ = run("--db", db, "review", "--json", "--limit", "1")
+    assert code == 0 and json.loads(out)["flagged_read"]["forms"] >= 2
+    assert sum(1 for c in callers if c.endswith("aggregate.py")) == 1, callers
