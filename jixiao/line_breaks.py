@@ -45,8 +45,8 @@ def _fullwidth(char: str) -> bool:
 
 
 def _decimal_point(text: str, j: int) -> bool:
-    """A full-width point between two digits (「９５．５」「95．5」): inside the number."""
-    return text[j] == "．" and 0 < j < len(text) - 1 and text[j - 1].isdigit() and text[j + 1].isdigit()
+    """A full-width point, colon or comma between two digits (「９５．５」「9：30」「12，345」): inside the number."""
+    return text[j] in "．：，" and 0 < j < len(text) - 1 and text[j - 1].isdigit() and text[j + 1].isdigit()
 
 
 def _runs(text: str) -> list[tuple[int, int]]:
