@@ -23,7 +23,10 @@ from rich._wrap import divide_line as rich_divide_line
 from rich.cells import cell_len, chop_cells, split_graphemes
 
 CLOSING = set("，。、；：！？）」』】》〉”’%,.;:!?)]‰℃℉°′″") | {"…"}
-OPENING = set("（「『【《〈“‘([¥￥$£")
+# a sign written before a number is part of it (「≥95%」「－5%」「±0.5℃」): a target read 「≤」 / 「5次」 or
+# 「－」 / 「5%」 across two lines is another number
+SIGNS = set("≥≤≧≦＞＜≮≯±∓−－≈～")
+OPENING = set("（「『【《〈“‘([¥￥$£") | SIGNS
 PAIRED = set("—…")  # written twice as one mark
 MULTIPLIERS = set("十百千万亿")  # 「万元」「亿元」: counted together with the character after them
 
@@ -36,6 +39,16 @@ def _word(char: str) -> bool:
     return ord(char) < 0x2E80 and (char.isalnum() or unicodedata.category(char)[0] == "M")
 
 
+def _fullwidth(char: str) -> bool:
+    """A full-width digit or letter (「９５」「ＡＢＣ」), typed in full-width mode: a word as its ASCII is."""
+    return "\uff10" <= char <= "\uff19" or "\uff21" <= char <= "\uff3a" or "\uff41" <= char <= "\uff5a"
+
+
+def _decimal_point(text: str, j: int) -> bool:
+    """A full-width point, colon or comma between two digits (「９５．５」「9：30」「12，345」): inside the number."""
+    return text[j] in "．：，" and 0 < j < len(text) - 1 and text[j - 1].isdigit() and text[j + 1].isdigit()
+
+
 def _runs(text: str) -> list[tuple[int, int]]:
     """Whitespace runs, runs of :func:`_word` characters, and every other character alone."""
     spans: list[tuple[int, int]] = []
@@ -46,7 +59,14 @@ def _runs(text: str) -> list[tuple[int, int]]:
             while j < n and text[j].isspace():
                 j += 1
         elif _word(text[i]) or (text[i].isascii() and text[i] not in OPENING):
-            while j < n and (_word(text[j]) or (text[j].isascii() and not text[j].isspace() and text[j] not in "([")):
+            while j < n and (
+                _word(text[j])
+                or (text[j].isascii() and not text[j].isspace() and text[j] not in "([")
+                or _decimal_point(text, j)
+            ):
+                j += 1
+        elif _fullwidth(text[i]):
+            while j < n and (_fullwidth(text[j]) or _decimal_point(text, j)):
                 j += 1
         elif text[i] in PAIRED:  # 「——」「……」 are one mark, never split
             while j < n and text[j] == text[i]:
@@ -59,8 +79,8 @@ def _runs(text: str) -> list[tuple[int, int]]:
 def _counted(text: str, start: int, end: int, previous: str) -> bool:
     """Whether the one character at ``start`` counts the number that ends ``previous`` (「1276|次」), or
     is the unit after a multiplier that does (「26.1万|元」)."""
-    if end - start != 1 or not previous or text[start].isspace() or text[start] in OPENING:
-        return False
+    if end - start != 1 or not previous or text[start].isspace() or text[start] in OPENING - SIGNS:
+        return False  # a sign after a number joins a range to it (「10～20天」)
     last = previous[-1]
     return last.isdigit() or (last in MULTIPLIERS and len(previous) > 1 and previous[-2].isdigit())
 
@@ -118,7 +138,14 @@ def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
     instead of space-separated words."""
     if cell_len(text.rstrip()) <= width:
         return []  # everything fits: no break, as in Rich
+    if len(text) > CACHED_CHARS:  # a narrative: divided afresh, never kept
+        return list(_breaks.__wrapped__(text, width, fold))
     return list(_breaks(text, width, fold))
+
+
+#: the longest text whose breaks are kept: names, targets and units repeat; a narrative of up to 50,000
+#: characters and its breaks take 0.5 MB in a column of 10 cells: 4,096 of them kept held 2 GB
+CACHED_CHARS = 1000
 
 
 @lru_cache(maxsize=4096)
@@ -133,7 +160,9 @@ def _breaks(text: str, width: int, fold: bool) -> tuple[int, ...]:
         if width - offset >= length:
             offset += cell_len(word)
         elif length > width:
-            pieces = chop_cells(word, width) if fold else [word]
+            # a character wider than the line comes back from chop_cells after an empty piece, which
+            # Rich meets only at the text's start: a break for it here would print an empty line
+            pieces = [p for p in chop_cells(word, width) if p] if fold else [word]
             for i, piece in enumerate(pieces):
                 if start:
                     breaks.append(start)

@@ -38,7 +38,17 @@ def _lines(text: str, width: int) -> list[str]:
         ("完成时间为2022年12月30日", 12, "2022年"),
         ("体检率提高2%", 12, "2%"),
         ("资金2024年项目支出总额4291.37万元", 20, "4291.37万元"),
-        ("覆盖率≥95.5%以上", 8, "95.5%"),
+        ("覆盖率≥95.5%以上", 8, "≥95.5%"),
+        ("故障率控制在≤5次", 14, "≤5次"),
+        ("同比增长率－5%", 12, "－5%"),
+        ("水温误差±0.5℃", 10, "±0.5℃"),
+        ("群众满意度＞90%", 12, "＞90%"),
+        ("周期为10～20天", 10, "10～20天"),
+        ("满意度达到９５．５％以上", 16, "９５．５％"),
+        ("满意度达到95．5%以上", 14, "95．5%"),
+        ("完成率达到ＡＢＣ１２３号", 16, "ＡＢＣ１２３号"),
+        ("会议于上午9：30开始", 13, "9：30"),
+        ("项目资金共12，345.67万元", 14, "12，345.67万元"),
         ("武昌区经济信息化和科技创新局（部门整体支出）", 10, "（部"),
         ("完成率达到百分之百。", 18, "百。"),
         ("产品質(zhì)量合格率", 5, "(zhì)"),
@@ -53,6 +63,19 @@ def test_a_number_stays_on_one_line(text: str, width: int, kept: str) -> None:
     assert "".join(lines) == text
     assert any(kept in line for line in lines), lines
     assert all(cell_len(line.rstrip()) <= width for line in lines)
+
+
+@pytest.mark.parametrize("text", ["你好世界", "指标名称：满意度", "a你b好"])
+def test_a_line_narrower_than_a_character_gets_no_empty_lines(text: str) -> None:
+    """A Rich table squeezes a column to one cell: each wide character then stands on its own line, as
+    Rich's own divide_line puts it, never after an empty one (a break given twice at one offset)."""
+    from rich._wrap import divide_line as rich_divide_line
+
+    breaks = divide_line(text, 1)
+    assert len(breaks) == len(set(breaks)), breaks
+    assert all(_lines(text, 1)), _lines(text, 1)
+    if all(ord(c) > 0x2E80 for c in text):  # one Rich word: Rich breaks it the same way
+        assert breaks == rich_divide_line(text, 1)
 
 
 def test_a_run_longer_than_the_line_is_still_folded() -> None:
@@ -202,3 +225,16 @@ def test_a_long_text_is_divided_in_linear_time(monkeypatch: pytest.MonkeyPatch) 
     lines = _lines(text, 40)
     assert "".join(lines) == text and all("1276次" in line for line in lines[1:-1])
     assert sum(measured) < 4 * len(text), sum(measured)
+
+
+def test_only_short_texts_are_kept_with_their_breaks() -> None:
+    """The breaks are kept per text for the names and targets a province repeats; a long narrative (a
+    cell holds up to 50,000 characters) is divided afresh: 0.5 MB each in 10 cells, 4,096 kept held 2 GB."""
+    from jixiao import line_breaks
+
+    line_breaks._breaks.cache_clear()
+    long = "绩效目标完成情况说明" * 500
+    assert divide_line(long, 40) == divide_line(long, 40)
+    assert line_breaks._breaks.cache_info().currsize == 0
+    divide_line("绩效目标完成情况说明" * 5, 40)
+    assert line_breaks._breaks.cache_info().currsize == 1

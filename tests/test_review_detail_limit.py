@@ -150,3 +150,43 @@ def test_the_flagged_list_says_how_many_forms_it_is_the_worst_of(db: str, tmp_pa
     assert load_workbook(xlsx)["问题表单"]["A1"].value == note
     shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert note.replace(" ", "") in "".join(shown.split())
+
+
+def test_the_pdf_says_a_row_awaiting_judgement_as_the_terminal_does() -> None:
+    """A row whose rule gives no score (待判断) read 「规则 —」 in the PDF, as a row the form no longer has,
+    where the terminal's 规则 column says 「待判断」."""
+    from jixiao.cli.review_details import recheck_table
+    from jixiao.pdf.fonts import find_font
+    from jixiao.pdf.layout import make_styles
+    from jixiao.review.rechecks import RecheckLine
+    from jixiao.review.report import _rechecks
+
+    line = RecheckLine("2024/某单位/某项目", "满意度", Decimal(10), None, Decimal(8), Decimal(6), "见佐证", "审核人")
+    console = Console(file=io.StringIO(), width=160)
+    console.print(recheck_table([line], 10))
+    assert "待判断" in console.file.getvalue()
+    texts = [p.text for p in _rechecks(make_styles(find_font()), [line], None) if hasattr(p, "text")]
+    assert any("规则 待判断" in t for t in texts), texts
+
+
+def test_the_flagged_list_and_its_count_score_the_doubtful_forms_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting the forms with findings apart from listing the worst of them scored every doubtful form
+    (one whose stored verdict is not believed) a second time in each review."""
+    import sys
+
+    from jixiao.storage.queries import StoreQueries
+
+    engine = create_engine(db)
+    with Session(engine) as s, s.begin():  # the forms' stored verdicts no longer stand: each is recomputed
+        s.execute(FormRow.__table__.update().values(scores_trusted=False))
+    recomputed = StoreQueries.recomputed_rows
+    callers: list[str] = []
+
+    def counting(self: StoreQueries, ids: list[int], batch: int = 200) -> object:
+        callers.append(sys._getframe(1).f_code.co_filename)
+        return recomputed(self, ids, batch)
+
+    monkeypatch.setattr(StoreQueries, "recomputed_rows", counting)
+    code, out, _ = run("--db", db, "review", "--json", "--limit", "1")
+    assert code == 0 and json.loads(out)["flagged_read"]["forms"] >= 2
+    assert sum(1 for c in callers if c.endswith("aggregate.py")) == 1, callers

@@ -308,7 +308,7 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = open_store(args, err)
     warn_stale(store, err)
     from jixiao.cli.review_details import add_to_doc, no_details, print_details, read_details
-    from jixiao.review.aggregate import Filters, aggregate, flagged_count, flagged_forms
+    from jixiao.review.aggregate import Filters, aggregate, flagged_and_count
 
     filters = Filters(year=args.year, department=args.department, unit=args.unit, status=args.status)
     if args.sample:
@@ -317,12 +317,12 @@ def cmd_review(args: argparse.Namespace, out: Console, err: Console) -> int:
         return cmd_sample(args, store, filters, out, err)
     groups = aggregate(store.engine, args.by, filters)
     overall = aggregate(store.engine, "year", filters) if args.by != "year" else groups
-    flagged = flagged_forms(store.engine, filters, limit=max(0, args.limit))
+    flagged, flagged_total = flagged_and_count(store.engine, filters, limit=max(0, args.limit))
     catalog = store.catalog  # loaded once by open_store (an empty one if it could not be read)
     portfolio, skipped = portfolio_findings(store, filters, args.portfolio_limit, err) if groups else ([], "")
     details = read_details(store, filters, args.detail_limit) if groups else no_details()
     if groups:  # how many forms the flagged list is the worst of: said when it lists only some
-        details = replace(details, flagged_total=flagged_count(store.engine, filters), flagged_shown=len(flagged))
+        details = replace(details, flagged_total=flagged_total, flagged_shown=len(flagged))
     for message in details.bad_records:
         err.print(Text(f"警告：{line(message)}", style="yellow"), soft_wrap=True)
     if args.json:

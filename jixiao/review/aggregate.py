@@ -221,16 +221,32 @@ class FlaggedForm:
 
 def flagged_forms(engine: Engine, filters: Filters | None = None, limit: int = 20) -> list[FlaggedForm]:
     """The forms with the most findings, worst first (stored counts where trusted, else recomputed)."""
+    return flagged_and_count(engine, filters, limit)[0]
+
+
+def flagged_and_count(engine: Engine, filters: Filters | None = None, limit: int = 20) -> tuple[list[FlaggedForm], int]:
+    """``flagged_forms``, and how many filtered forms have an error or a warning of their own (the
+    list is the worst ``limit`` of them; every output says how many there are): the doubtful forms
+    recomputed once for both, where counting them apart scored each again."""
+    from sqlalchemy import func, select
+
+    from jixiao.review.trusted import snapshot
+    from jixiao.storage.verdict_stamp import vouched
+
     filters = filters or Filters()
     worst, doubtful = worst_trusted(engine, filters.apply, limit)
+    own = func.coalesce(FormRow.agg_errors, 0) + func.coalesce(FormRow.agg_warnings, 0)
+    with snapshot(engine) as conn:
+        trusted = conn.execute(filters.apply(select(func.count(FormRow.id))).where(vouched(), own > 0)).scalar_one()
     recomputed = FormStore(engine, actor="审核").recomputed_rows(doubtful) if doubtful else []
-    forms = [f for f in [*worst, *(numbers_of(r, False) for r in recomputed)] if f.errors + f.warnings > 0]
+    flagged_doubtful = [f for f in (numbers_of(r, False) for r in recomputed) if f.errors + f.warnings > 0]
+    forms = [f for f in worst if f.errors + f.warnings > 0] + flagged_doubtful
 
     def gap(f: FormNumbers) -> int:
         return (f.recorded_c if f.recorded_c is not None else f.total_c or 0) - (f.total_c or 0)
 
     forms.sort(key=lambda f: (-f.errors, -f.warnings, -gap(f), f.id))
-    return [
+    shown = [
         FlaggedForm(
             id=f.id,
             key=f"{f.year}/{f.implementing_unit}/{f.project_name}",
@@ -244,23 +260,7 @@ def flagged_forms(engine: Engine, filters: Filters | None = None, limit: int = 2
         )
         for f in forms[:limit]
     ]
-
-
-def flagged_count(engine: Engine, filters: Filters | None = None) -> int:
-    """How many filtered forms have an error or a warning of their own: ``flagged_forms`` lists the worst
-    ``limit`` of them, and every output says how many there are (stored counts where trusted)."""
-    from sqlalchemy import func, select
-
-    from jixiao.review.trusted import snapshot
-    from jixiao.storage.verdict_stamp import vouched
-
-    filters = filters or Filters()
-    own = func.coalesce(FormRow.agg_errors, 0) + func.coalesce(FormRow.agg_warnings, 0)
-    with snapshot(engine) as conn:
-        trusted = conn.execute(filters.apply(select(func.count(FormRow.id))).where(vouched(), own > 0)).scalar_one()
-        doubtful = list(conn.execute(filters.apply(select(FormRow.id)).where(~vouched())).scalars())
-    recomputed = FormStore(engine, actor="审核").recomputed_rows(doubtful) if doubtful else []
-    return int(trusted) + sum(1 for r in recomputed if (r.agg_errors or 0) + (r.agg_warnings or 0) > 0)
+    return shown, int(trusted) + len(flagged_doubtful)
 
 
 def flagged_note(total: int, shown: int) -> str:

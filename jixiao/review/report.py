@@ -209,7 +209,8 @@ def _rechecks(st: Any, lines: Any, coverage: Any) -> list[Any]:
     if note:
         out.append(Paragraph(escape(note), st.cell))
     for x in lines:
-        nums = f"分值 {fmt.weight(x.weight, '—')}  规则 {fmt.score(x.rule, '—')}  自评 {fmt.score(x.unit, '—')}"
+        rule = fmt.score(x.rule, "—" if x.weight is None else "待判断")  # as the terminal's 规则 column
+        nums = f"分值 {fmt.weight(x.weight, '—')}  规则 {rule}  自评 {fmt.score(x.unit, '—')}"
         over = "（超过分值）" if x.weight is not None and x.recheck > x.weight else ""
         text = f"{x.form} · {x.indicator}  {nums}  复核 {fmt.score(x.recheck)}{over}：{x.opinion}（{x.reviewer}）"
         out.append(Paragraph(escape(text), st.cell))
