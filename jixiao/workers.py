@@ -40,13 +40,96 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_chunk(items: list[Any]) -> list[Any]:
+class _Failed:
+    """A chunk's task raised: the error, re-raised in the parent where that chunk's results were due."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _work(chunks: list[list[Any]], counter: Any, out: Any) -> None:
+    """A worker: takes the next chunk number until none is left, sends (number, results)."""
+    import pickle
+
+    _ignore_interrupt()
     assert _TASK is not None
-    return [_TASK(x) for x in items]
+    task = _TASK
+    while True:
+        with counter.get_lock():
+            n = counter.value
+            counter.value = n + 1
+        if n >= len(chunks):
+            return
+        try:
+            result: Any = [task(x) for x in chunks[n]]
+        except Exception as exc:  # the parent raises it, as from a call in its own process
+            try:
+                pickle.dumps(exc)
+                result = _Failed(exc)
+            except Exception:
+                result = _Failed(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        out.send((n, result))
+
+
+class _Results:
+    """The parent's side: a thread receives the workers' results as they come (so a worker never
+    waits on a full pipe while this process writes), and the caller takes them in order."""
+
+    def __init__(self, conns: list[Any], total: int) -> None:
+        import multiprocessing
+        import threading
+
+        self.conns = conns
+        self.total = total
+        self.ready: dict[int, Any] = {}
+        self.cond = threading.Condition()
+        self.stop_r, self.stop_w = multiprocessing.Pipe(duplex=False)
+        self.thread = threading.Thread(target=self._receive, name="jixiao-results", daemon=True)
+        self.thread.start()
+
+    def _receive(self) -> None:
+        from multiprocessing.connection import wait
+
+        open_ = [*self.conns, self.stop_r]
+        got = 0
+        while got < self.total:
+            ready: list[Any] = wait(open_)
+            for conn in ready:
+                if conn is self.stop_r:
+                    return
+                try:
+                    n, result = conn.recv()
+                except (EOFError, OSError):  # that worker is gone: ``take`` finds out
+                    open_.remove(conn)
+                    continue
+                got += 1
+                with self.cond:
+                    self.ready[n] = result
+                    self.cond.notify()
+
+    def take(self, n: int, procs: list[Any]) -> Any:
+        with self.cond:
+            while n not in self.ready:
+                if not self.cond.wait(timeout=1.0) and any(p.exitcode not in (None, 0) for p in procs):
+                    raise RuntimeError("a worker process ended unexpectedly")
+            return self.ready.pop(n)
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.stop_w.send(None)
+            self.thread.join()
+        self.stop_r.close()
+        self.stop_w.close()
 
 
 def ordered_map(task: Callable[[T], R], items: list[T], workers: int, chunk: int = CHUNK) -> Iterator[R]:
-    """``task`` over ``items``, results in the order of ``items``; in ``workers`` forked processes when > 1."""
+    """``task`` over ``items``, results in the order of ``items``; in ``workers`` forked processes when > 1.
+
+    Not ``multiprocessing.Pool``: its worker-handler thread waits on the result pipe without
+    reading it, so while this process is busy (writing what came back) and results wait unread,
+    that thread spins. Here the workers take the next chunk from a shared counter and send
+    their results on their own pipes, which one thread of this process receives.
+    """
     global _TASK
     if workers <= 1:
         for item in items:
@@ -54,11 +137,33 @@ def ordered_map(task: Callable[[T], R], items: list[T], workers: int, chunk: int
         return
     import multiprocessing
 
-    _TASK = task
+    ctx = multiprocessing.get_context("fork")
     chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    counter = ctx.Value("q", 0)
+    pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
+    _TASK = task
+    procs = [ctx.Process(target=_work, args=(chunks, counter, w), daemon=True) for _, w in pipes]
+    results: _Results | None = None
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt) as pool:
-            for done in pool.imap(_run_chunk, chunks):
-                yield from done
+        for proc in procs:
+            proc.start()
+        for _, w in pipes:
+            w.close()  # the workers hold the writing ends: a worker that dies closes its pipe
+        results = _Results([r for r, _ in pipes], len(chunks))
+        for n in range(len(chunks)):
+            got = results.take(n, procs)
+            if isinstance(got, _Failed):
+                raise got.error
+            yield from got
     finally:
         _TASK = None
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            if proc.pid is not None:
+                proc.join()
+        if results is not None:
+            results.stop()
+        for r, _ in pipes:
+            r.close()

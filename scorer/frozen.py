@@ -8,8 +8,22 @@ both ways, and runs ``__post_init__`` again, so a rebuilt value is checked like 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
+
+# per class: its constructor's fields as one tuple (``fields()`` per value was most of pickling a form)
+_INIT_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _init_values(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = [f.name for f in fields(cls) if f.init]
+    get: Callable[[Any], tuple[Any, ...]] = (
+        (lambda value: tuple(getattr(value, n) for n in names)) if len(names) < 2 else attrgetter(*names)
+    )
+    _INIT_VALUES[cls] = get
+    return get
 
 
 class FrozenValue:
@@ -18,5 +32,6 @@ class FrozenValue:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        values = tuple(getattr(self, f.name) for f in fields(self) if f.init)  # type: ignore[arg-type]
-        return (type(self), values)
+        cls = type(self)
+        get = _INIT_VALUES.get(cls) or _init_values(cls)
+        return (cls, get(self))

@@ -96,3 +96,36 @@ def test_ctrl_c_stops_the_workers_quietly(province: Path) -> None:
     assert "已中断" in text and "Traceback" not in text and "ForkPoolWorker" not in text
     leftover = subprocess.run(["pgrep", "-g", str(p.pid)], capture_output=True, text=True).stdout.split()
     assert leftover == []
+
+
+def _square_or_fail(x: int) -> int:
+    if x == 77:
+        raise ValueError("第 77 项出错")
+    return x * x
+
+
+def _children() -> list[str]:
+    own = subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True, text=True).stdout.split()
+    return [pid for pid in own if pid != str(os.getpid())]
+
+
+def test_ordered_map_keeps_the_order_and_raises_the_workers_error() -> None:
+    """Results come in the order of the items whichever worker finished first; a task's error is
+    raised in the parent where that item's result was due, and no worker is left behind."""
+    items = list(range(200))
+    assert list(workers.ordered_map(_square_or_fail, [i for i in items if i != 77], 2, chunk=3)) == [
+        i * i for i in items if i != 77
+    ]
+    got: list[int] = []
+    with pytest.raises(ValueError, match="第 77 项出错"):
+        for value in workers.ordered_map(_square_or_fail, items, 2, chunk=5):
+            got.append(value)
+    assert got == [i * i for i in range(75)]  # the chunks before the failing one (75–79)
+    assert _children() == []
+
+
+def test_ordered_map_stopped_early_ends_its_workers() -> None:
+    results = workers.ordered_map(_square_or_fail, list(range(50, 70)) * 50, 2, chunk=4)
+    assert next(results) == 2500
+    results.close()
+    assert _children() == []

@@ -16,6 +16,7 @@ from jixiao.storage.validate import (
     MAX_TEXT_CHARS,
     _check_row,
     _clean,
+    _form_clean,
     _PlainForm,
     _PlainGoal,
     _PlainIndicator,
@@ -84,6 +85,7 @@ def test_the_quick_check_passes_exactly_the_forms_the_full_check_passes(texts: l
     _, rows = _rows(form)
     full = [p for r in rows for p in _check_row(r, "")]
     assert _clean(rows) == (not full)
+    assert _form_clean(form) == (not full)  # read from the form, without the rows
 
 
 @pytest.mark.parametrize(

@@ -74,31 +74,7 @@ def to_form(row: FormRow) -> Form:
 
 def fill_row(row: FormRow, form: Form, goal_row: Any = GoalRow, indicator_row: Any = IndicatorRow) -> None:
     """Copy a domain form onto a row, replacing its children (plain classes for validation: no ORM cost)."""
-    assert form.year is not None
-    row.year = form.year
-    row.department = form.department
-    row.implementing_unit = form.implementing_unit
-    row.project_name = form.project_name
-    row.form_kind = form.form_kind.value
-    row.rules = form.rules
-    row.title = form.title
-    row.ticks_category = list(form.ticks.category)
-    row.ticks_attribute = list(form.ticks.attribute)
-    row.ticks_project_type = list(form.ticks.project_type)
-    b = form.budget
-    row.budget_label = b.label
-    row.budget_rate_text = b.rate_text
-    for k in _BUDGET:
-        setattr(row, f"budget_{k}", getattr(b, k))
-    row.budget_score = b.recorded.score if b.recorded else None
-    row.budget_score_reason = b.recorded.reason if b.recorded else ""
-    row.basic_expenditure = b.basic_expenditure
-    row.project_expenditure = b.project_expenditure
-    row.total_recorded = form.total_recorded
-    row.deviation_analysis = form.deviation_analysis
-    row.improvement_measures = form.improvement_measures
-    for k in _SIGNOFF:
-        setattr(row, f"signoff_{k}", getattr(form.signoff, k))
+    fill_fields(row, form)
     uids = first_uids(form)
     row.goals = [
         goal_row(
@@ -143,6 +119,35 @@ def first_uids(form: Form) -> list[list[str]]:
             out[-1].append(i.uid if i.uid not in seen else "")
             seen.add(i.uid)
     return out
+
+
+def fill_fields(row: Any, form: Form) -> None:
+    """The form's own columns of ``fill_row``, without its goals and indicators."""
+    assert form.year is not None
+    row.year = form.year
+    row.department = form.department
+    row.implementing_unit = form.implementing_unit
+    row.project_name = form.project_name
+    row.form_kind = form.form_kind.value
+    row.rules = form.rules
+    row.title = form.title
+    row.ticks_category = list(form.ticks.category)
+    row.ticks_attribute = list(form.ticks.attribute)
+    row.ticks_project_type = list(form.ticks.project_type)
+    b = form.budget
+    row.budget_label = b.label
+    row.budget_rate_text = b.rate_text
+    for k in _BUDGET:
+        setattr(row, f"budget_{k}", getattr(b, k))
+    row.budget_score = b.recorded.score if b.recorded else None
+    row.budget_score_reason = b.recorded.reason if b.recorded else ""
+    row.basic_expenditure = b.basic_expenditure
+    row.project_expenditure = b.project_expenditure
+    row.total_recorded = form.total_recorded
+    row.deviation_analysis = form.deviation_analysis
+    row.improvement_measures = form.improvement_measures
+    for k in _SIGNOFF:
+        setattr(row, f"signoff_{k}", getattr(form.signoff, k))
 
 
 def new_uid() -> str:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from jixiao.storage.convert import fill_row
+from jixiao.storage.convert import fill_fields, fill_row
 from jixiao.storage.models import FormRow, GoalRow, IndicatorRow
 from jixiao.storage.records import StoreError, form_key
 from scorer import numbers as fmt
@@ -155,6 +155,66 @@ def _clean(rows: list[Any]) -> bool:
     return _UNSTORABLE.search("".join(texts)) is None
 
 
+@functools.cache
+def _caps() -> tuple[int, int, int, int, int, bool, bool, bool]:
+    """What ``_clean`` allows the goal and indicator values ``fill_row`` sets: the longest text of
+    level1, level2, name, direction and goal text, and whether the four numbers are checked."""
+
+    def cap(table: Any, key: str) -> tuple[int, bool]:
+        length, exact = next((n, e) for k, _, n, e in _plan(table) if k == key)
+        return (min(length, MAX_TEXT_CHARS) if length else MAX_TEXT_CHARS), exact
+
+    ind, goal = IndicatorRow.__table__, GoalRow.__table__
+    lengths = [cap(ind, k)[0] for k in ("level1", "level2", "name", "direction")]
+    free = [cap(ind, k) for k in ("target", "actual", "adjusted_target", "recorded_reason", "deviation", "uid")]
+    if any(n != MAX_TEXT_CHARS or e for n, e in free):  # pragma: no cover - a column got a limit: update this
+        raise RuntimeError("jixiao.storage.validate: an indicator's free-text column changed")
+    exact = [cap(ind, "weight")[1], cap(ind, "recorded_score")[1], cap(goal, "weight")[1]]
+    l1, l2, ln, ld = lengths
+    return l1, l2, ln, ld, cap(goal, "text")[0], exact[0], exact[1], exact[2]
+
+
+def _form_clean(form: Form) -> bool:
+    """True only when ``_clean`` would find nothing in the rows ``fill_row`` makes of ``form``, read
+    from the form itself without building them (most of the storage check's cost). False when in
+    doubt: the caller then builds the rows and checks them fully, so a False costs time, never a
+    different answer. ``tests/test_storage_checks.py`` holds it to ``_clean``."""
+    from scorer.numbers import out_of_range
+
+    l1, l2, ln, ld, lg, w_exact, r_exact, g_exact = _caps()
+    top: Any = _PlainForm()
+    fill_fields(top, form)
+    if not _clean([top]):
+        return False
+    texts: list[str] = []
+    add = texts.extend
+    big = MAX_TEXT_CHARS
+    try:
+        for g in form.goals:
+            if len(g.text) > lg or (g_exact and isinstance(g.weight, Decimal) and out_of_range(g.weight)):
+                return False
+            texts.append(g.text)
+            for i in g.indicators:
+                rec = i.recorded
+                reason = rec.reason if rec is not None else ""
+                row = (i.target, i.actual, i.adjusted_target, reason, i.deviation, i.uid)
+                if (
+                    len(i.level1) > l1
+                    or len(i.level2) > l2
+                    or len(i.name) > ln
+                    or len(i.direction) > ld
+                    or max(map(len, row)) > big
+                    or (w_exact and isinstance(i.weight, Decimal) and out_of_range(i.weight))
+                    or (r_exact and rec is not None and isinstance(rec.score, Decimal) and out_of_range(rec.score))
+                ):
+                    return False
+                add(row)
+                add((i.level1, i.level2, i.name, i.direction))
+        return _UNSTORABLE.search("".join(texts)) is None
+    except (TypeError, AttributeError):  # not text where text belongs: let the full check say so
+        return False
+
+
 def _problems(row: Any, clean: bool) -> list[str]:
     """Every problem of a form's plain rows, each named by where it is (``clean``: no text or
     number problem, so only the directions are left to look at)."""
@@ -166,9 +226,23 @@ def _problems(row: Any, clean: bool) -> list[str]:
             if not clean:
                 problems.extend(_check_row(i, f"指标「{i.name[:40]}」："))
             if i.direction and Direction.of(i.direction) is None:
-                labels = " / ".join(d.label for d in Direction)
-                problems.append(f"指标「{i.name[:40]}」：指标方向「{i.direction[:20]}」无效；应为 {labels}，或留空")
+                problems.append(_bad_direction(i.name, i.direction))
     return problems
+
+
+def _bad_direction(name: str, direction: str) -> str:
+    labels = " / ".join(d.label for d in Direction)
+    return f"指标「{name[:40]}」：指标方向「{direction[:20]}」无效；应为 {labels}，或留空"
+
+
+def _direction_problems(form: Form) -> list[str]:
+    """``_problems`` of a form whose rows are clean: its indicators' directions that are not one."""
+    return [
+        _bad_direction(i.name, i.direction)
+        for g in form.goals
+        for i in g.indicators
+        if i.direction and Direction.of(i.direction) is None
+    ]
 
 
 class _Plain:
@@ -213,9 +287,12 @@ def validate_for_storage(form: Form) -> None:
         rules_for(form)
     except RuleSetError as exc:
         raise StoreError(f"表单「{form.project_name}」：键 rules：{exc}") from None
-    row: Any = _PlainForm()
-    fill_row(row, form, _PlainGoal, _PlainIndicator)
-    problems = _problems(row, _clean([row, *row.goals, *(i for g in row.goals for i in g.indicators)]))
+    if _form_clean(form):  # the common case: only the directions are left to look at
+        problems = _direction_problems(form)
+    else:
+        row: Any = _PlainForm()
+        fill_row(row, form, _PlainGoal, _PlainIndicator)
+        problems = _problems(row, _clean([row, *row.goals, *(i for g in row.goals for i in g.indicators)]))
     if problems:
         more = f"；另有 {len(problems) - 5} 处" if len(problems) > 5 else ""
         raise StoreError(f"表单「{form.project_name[:100]}」不能入库：{'；'.join(problems[:5])}{more}")
