@@ -498,3 +498,23 @@ def test_the_command_line_says_which_form_and_file_and_writes_nothing(
     from sqlalchemy import inspect
 
     assert inspect(make_engine(f"sqlite:///{fresh}")).get_table_names() == []  # not even the schema
+
+
+def test_notices_naming_a_file_are_one_line_whatever_the_width(source: Engine, tmp_path: Path) -> None:
+    """A notice that names a file is printed as one line, as errors are: wrapped at the console's width
+    it broke inside the path a user copies, or inside 「读回核对一致」 (which tests and scripts look for)."""
+    from jixiao.cli.app import main
+
+    def run(*argv: str) -> str:
+        out = io.StringIO()
+        assert main(list(argv), out=Console(file=out, width=40), err=Console(file=io.StringIO(), width=40)) == 0
+        return out.getvalue()
+
+    path = tmp_path / ("很长的目录名" * 6) / "备份.jsonl.gz"
+    path.parent.mkdir()
+    for said, phrase in (
+        (run("--db", str(source.url.database), "db", "backup", str(path)), "并已校验"),
+        (run("db", "verify", str(path)), "：完好。备份于"),
+        (run("--db", str(tmp_path / "fresh.db"), "db", "restore", str(path)), "读回核对一致"),
+    ):
+        assert said.count("\n") == 1 and phrase in said and str(path) in said, said

@@ -95,7 +95,8 @@ def cmd_backup_key(args: argparse.Namespace, out: Console, err: Console) -> int:
     except BackupKeyError as exc:
         raise BackupError(str(exc)) from None
     out.print(
-        Text(f"已创建备份签名密钥 {line(str(args.file))}（仅所有者可读）；请与备份分开保管，丢失后以前的签名无法核验")
+        Text(f"已创建备份签名密钥 {line(str(args.file))}（仅所有者可读）；请与备份分开保管，丢失后以前的签名无法核验"),
+        soft_wrap=True,
     )
     return EXIT_OK
 
@@ -107,7 +108,7 @@ def cmd_backup(args: argparse.Namespace, out: Console, err: Console) -> int:
     key = _key(args)
     store = open_store(args, err)
     info = backup(store.engine, args.file, key)
-    out.print(Text(f"已备份到 {line(str(info.path))}，并已校验：{info.summary()}"))
+    out.print(Text(f"已备份到 {line(str(info.path))}，并已校验：{info.summary()}"), soft_wrap=True)
     return EXIT_OK
 
 
@@ -124,7 +125,8 @@ def cmd_restore(args: argparse.Namespace, out: Console, err: Console) -> int:
         Text(
             f"已从 {line(str(info.path))} 恢复到 {redact(engine.url.render_as_string(hide_password=True))}，"
             f"读回核对一致：{info.summary()}"
-        )
+        ),
+        soft_wrap=True,
     )
     return EXIT_OK
 
@@ -133,5 +135,8 @@ def cmd_verify(args: argparse.Namespace, out: Console, err: Console) -> int:
     from jixiao.storage.backup import verify
 
     info = verify(args.file, _key(args))
-    out.print(Text(f"{line(str(info.path))}：完好。备份于 {info.created_at}（{info.source}）：{info.summary()}"))
+    out.print(
+        Text(f"{line(str(info.path))}：完好。备份于 {info.created_at}（{info.source}）：{info.summary()}"),
+        soft_wrap=True,
+    )
     return EXIT_OK

@@ -413,7 +413,7 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
                 failed += 1
                 err.print(Text(f"错误：{line(sf.key)} 未导出到 {line(str(path))}：{os_reason(exc)}"))
             progress.advance(task)
-    out.print(Text(f"已导出 {len(written)} 份表单到 {line(str(args.output))}/（{args.format}）。"))
+    out.print(Text(f"已导出 {len(written)} 份表单到 {line(str(args.output))}/（{args.format}）。"), soft_wrap=True)
     if failed:
         err.print(Text(f"{failed} 份表单未能导出。"))
     return EXIT_INVALID if failed else EXIT_OK

@@ -47,7 +47,7 @@ def export_profile(args: argparse.Namespace, stored: list[Any], out: Console, er
         err.print(Text(f"错误：{line(str(path))}：无法写出（{os_reason(exc)}）"))
         return EXIT_INVALID
     rows = sum(len(f.indicators) for f in forms)
-    out.print(Text(f"已按「{chosen.title}」导出 {len(forms)} 份表单、{rows} 行到 {line(str(path))}。"))
+    out.print(Text(f"已按「{chosen.title}」导出 {len(forms)} 份表单、{rows} 行到 {line(str(path))}。"), soft_wrap=True)
     if families:
         out.print(Text(f"另有 {len(families)} 份含子项的表单未导出（见上）。", style="red"))
     return EXIT_INVALID if families else EXIT_OK

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from jixiao.safe_text import line
+
 EXIT_OK, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 2
 FORM_SUFFIXES = (".toml", ".json")
 
@@ -335,14 +337,17 @@ class _PdfRun:
                     if key
                     else ""
                 )
-                out.print(Text(f"{path}{note}"))
+                out.print(Text(f"{path}{note}"), soft_wrap=True)
         out.print(
-            f"已生成 {len(self.written)} 份 PDF 到 {self.args.output}/"
-            + (f"，其中签名 {self.signed} 份" if key else "")
-            + (f"；失败 {self.failed} 份" if self.failed else "")
-            + (f"；写入失败后其余 {self.left} 份未生成" if self.left else "")
-            + f"。字体：{font.face}"
-            + ("（已嵌入）" if font.embedded else "（未嵌入）")
+            Text(
+                f"已生成 {len(self.written)} 份 PDF 到 {line(str(self.args.output))}/"
+                + (f"，其中签名 {self.signed} 份" if key else "")
+                + (f"；失败 {self.failed} 份" if self.failed else "")
+                + (f"；写入失败后其余 {self.left} 份未生成" if self.left else "")
+                + f"。字体：{font.face}"
+                + ("（已嵌入）" if font.embedded else "（未嵌入）")
+            ),
+            soft_wrap=True,
         )
         return EXIT_INVALID if self.failed or self.left else EXIT_OK
 
@@ -455,8 +460,11 @@ def _cmd_keys_new(args: argparse.Namespace, out: Console, err: Console) -> int:
     password = key_password(confirm=True, prompt="为新密钥设置密码：")
     info = new_key(args.name, target, password, days=args.days)
     atomic_write(pem_path, certificate_pem(target, password))
-    out.print(Text(f"已创建密钥 {target}（证书 CN={info.subject}，自签名，有效期至 {info.not_after:%Y-%m-%d}）"))
-    out.print(Text(f"证书已另存为 {pem_path}：验证时用 jixiao verify FILE.pdf --trust {pem_path}"))
+    out.print(
+        Text(f"已创建密钥 {target}（证书 CN={info.subject}，自签名，有效期至 {info.not_after:%Y-%m-%d}）"),
+        soft_wrap=True,
+    )
+    out.print(Text(f"证书已另存为 {pem_path}：验证时用 jixiao verify FILE.pdf --trust {pem_path}"), soft_wrap=True)
     out.print(Text(f"证书指纹 SHA-256 {info.sha256}", style="dim"))
     out.print(Text("这是试用的自签名证书；正式签章请使用 CA 颁发的证书。", style="yellow"))
     return EXIT_OK
