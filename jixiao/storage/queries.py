@@ -38,6 +38,9 @@ from jixiao.workflow import Stage
 from scorer.model import Form
 from scorer.result import FormResult
 
+#: the order ``list`` and ``list_readable`` give forms in: newest year, then department, unit, project
+LIST_ORDER = (FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
+
 
 @dataclass(frozen=True, slots=True)
 class UnreadableForm:
@@ -131,7 +134,7 @@ class StoreQueries:
         q = _filtered(select(FormRow), year, department, unit, status, search, stage)
         if q is None:
             return []
-        q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
+        q = q.order_by(*LIST_ORDER)
         with Session(self.engine) as s:
             rows = list(s.execute(q.execution_options(yield_per=500)).scalars())
         doubtful = {r.id: r for r in self.recomputed_rows([r.id for r in rows if not vouched_row(r)])}
@@ -151,7 +154,7 @@ class StoreQueries:
         q = _filtered(select(FormRow.id), year, department, unit, status, search)
         if q is None:
             return [], []
-        q = q.order_by(FormRow.year.desc(), FormRow.department, FormRow.implementing_unit, FormRow.project_name)
+        q = q.order_by(*LIST_ORDER)
         with Session(self.engine) as s:
             ids = list(s.execute(q).scalars())
         out: builtins.list[FormSummary] = []
